@@ -1,0 +1,317 @@
+//! The evaluator: a tree-walking interpreter for the Elixir subset, with
+//! step and depth limits so a runaway script always stops.
+//!
+//! Engine areas plug in through [`Builtins`]: plain functions receive
+//! evaluated arguments ([`NativeFn`]); macros such as `Ecto.Query.from`
+//! receive the unevaluated argument nodes and the caller's environment
+//! ([`MacroFn`]). Each area has a `register(&mut Builtins)` called from
+//! [`Interp::new`]. Areas keep their own per-run state in [`Interp::ext`].
+
+mod core;
+mod pattern;
+pub mod stdlib;
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::diag::{Diagnostic, Span};
+use crate::syntax::ast::{Clause, Node};
+use crate::value::{Atom, Value};
+
+pub use pattern::match_pattern;
+
+/// Variables and lexical context.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub vars: HashMap<Rc<str>, Value>,
+    /// The module whose body or function is being evaluated (`Elixir.Blog.Post`).
+    pub module: Option<Atom>,
+    /// `alias Blog.User` → `"User" => "Blog.User"`.
+    pub aliases: Rc<HashMap<String, String>>,
+    /// Imported modules, most recent last (`"Ecto.Query"`).
+    pub imports: Rc<Vec<String>>,
+}
+
+impl Env {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+
+    pub fn set(&mut self, name: &str, value: Value) {
+        self.vars.insert(Rc::from(name), value);
+    }
+
+    /// Resolves an alias as written (`User` or `User.Profile`) to a full
+    /// module name without the `Elixir.` prefix.
+    pub fn resolve_alias(&self, parts: &[String]) -> String {
+        match parts.split_first() {
+            Some((first, rest)) => match self.aliases.get(first) {
+                Some(full) if rest.is_empty() => full.clone(),
+                Some(full) => format!("{full}.{}", rest.join(".")),
+                None => parts.join("."),
+            },
+            None => String::new(),
+        }
+    }
+
+    pub fn add_alias(&mut self, short: &str, full: &str) {
+        Rc::make_mut(&mut self.aliases).insert(short.to_string(), full.to_string());
+    }
+
+    pub fn add_import(&mut self, module: &str) {
+        let imports = Rc::make_mut(&mut self.imports);
+        imports.retain(|m| m != module);
+        imports.push(module.to_string());
+    }
+}
+
+/// A raised Elixir exception.
+#[derive(Clone, Debug)]
+pub struct Exception {
+    /// The exception module without `Elixir.`: `ArgumentError`, `Ecto.QueryError`.
+    pub kind: String,
+    pub message: String,
+    /// Where it was raised in the source (may be `Span::NONE`).
+    pub span: Span,
+    /// The exception struct for exceptions defined with `defexception` or
+    /// carrying data (`Ecto.InvalidChangesetError`'s changeset).
+    pub value: Option<Value>,
+}
+
+/// Why evaluation stopped early.
+#[derive(Clone, Debug)]
+pub enum Error {
+    Raise(Exception),
+    /// `throw(value)`
+    Throw(Value, Span),
+    /// `Repo.rollback(value)` unwinding to the enclosing transaction.
+    Rollback(Value, Span),
+    /// A step or depth limit was hit.
+    Limit(String, Span),
+}
+
+impl Error {
+    pub fn raise(kind: &str, message: impl Into<String>, span: Span) -> Box<Error> {
+        Box::new(Error::Raise(Exception { kind: kind.to_string(), message: message.into(), span, value: None }))
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            Error::Raise(e) => e.span,
+            Error::Throw(_, s) | Error::Rollback(_, s) | Error::Limit(_, s) => *s,
+        }
+    }
+
+    /// The exception module name as the conformance output reports it.
+    pub fn kind(&self) -> &str {
+        match self {
+            Error::Raise(e) => &e.kind,
+            Error::Throw(..) => "throw",
+            Error::Rollback(..) => "rollback",
+            Error::Limit(..) => "RuntimeError",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Error::Raise(e) => e.message.clone(),
+            Error::Throw(v, _) => format!("** (throw) {}", crate::value::inspect::inspect(v)),
+            Error::Rollback(v, _) => format!("rollback outside of a transaction: {}", crate::value::inspect::inspect(v)),
+            Error::Limit(m, _) => m.clone(),
+        }
+    }
+
+    /// The diagnostic the editor shows for this error.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error(self.kind(), self.message(), self.span())
+    }
+}
+
+pub type EResult<T> = Result<T, Box<Error>>;
+
+/// A function implemented in Rust: receives evaluated arguments.
+pub type NativeFn = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
+/// A macro implemented in Rust: receives the argument nodes unevaluated.
+pub type MacroFn = fn(&mut Interp, &[Node], &mut Env, Span) -> EResult<Value>;
+
+/// The registry of Rust-implemented modules.
+#[derive(Default)]
+pub struct Builtins {
+    funs: HashMap<(&'static str, &'static str), (Vec<usize>, NativeFn)>,
+    macros: HashMap<(&'static str, &'static str), (Vec<usize>, MacroFn)>,
+}
+
+impl Builtins {
+    /// Registers `module.name/arity` for each arity in `arities`.
+    /// `module` is written without `Elixir.` (`"Ecto.Changeset"`, `"Kernel"`).
+    pub fn add(&mut self, module: &'static str, name: &'static str, arities: &[usize], f: NativeFn) {
+        self.funs.insert((module, name), (arities.to_vec(), f));
+    }
+
+    pub fn add_macro(&mut self, module: &'static str, name: &'static str, arities: &[usize], f: MacroFn) {
+        self.macros.insert((module, name), (arities.to_vec(), f));
+    }
+
+    pub fn function(&self, module: &str, name: &str, arity: usize) -> Option<NativeFn> {
+        self.funs.get(&(module, name)).filter(|(a, _)| a.contains(&arity)).map(|(_, f)| *f)
+    }
+
+    pub fn macro_(&self, module: &str, name: &str, arity: usize) -> Option<MacroFn> {
+        self.macros.get(&(module, name)).filter(|(a, _)| a.contains(&arity)).map(|(_, f)| *f)
+    }
+
+    pub fn has_module(&self, module: &str) -> bool {
+        self.funs.keys().chain(self.macros.keys()).any(|(m, _)| *m == module)
+    }
+}
+
+/// A user-defined function clause (`def`/`defp`).
+#[derive(Clone, Debug)]
+pub struct FunClause {
+    pub clause: Rc<Clause>,
+    pub private: bool,
+    /// Lexical context of the module body at definition time.
+    pub env: Rc<Env>,
+    /// Default argument expressions by position (`arg \\ default`).
+    pub defaults: Vec<Option<Node>>,
+}
+
+/// A module defined by `defmodule`.
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    pub name: Atom,
+    /// Functions by (name, arity).
+    pub functions: HashMap<(String, usize), Vec<FunClause>>,
+    /// Module attributes as last set (`@primary_key`, `@timestamps_opts`).
+    pub attributes: HashMap<String, Value>,
+    /// Accumulated `use` calls (`Ecto.Schema`, `Ecto.Migration`).
+    pub uses: Vec<String>,
+    pub span: Span,
+}
+
+/// Limits that keep evaluation bounded.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_steps: u64,
+    pub max_depth: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_steps: 20_000_000, max_depth: 2_000 }
+    }
+}
+
+/// The interpreter: modules, builtins, limits and per-area state.
+pub struct Interp {
+    pub builtins: Rc<Builtins>,
+    pub modules: HashMap<Atom, Module>,
+    /// Struct definitions: module → fields with defaults, in order.
+    pub structs: HashMap<Atom, Rc<Vec<(Atom, Value)>>>,
+    pub limits: Limits,
+    pub steps: u64,
+    pub depth: u32,
+    /// What `IO.puts`/`IO.inspect` wrote.
+    pub output: String,
+    ext: HashMap<TypeId, Box<dyn Any>>,
+}
+
+impl Default for Interp {
+    fn default() -> Interp {
+        Interp::new()
+    }
+}
+
+impl Interp {
+    pub fn new() -> Interp {
+        let mut b = Builtins::default();
+        stdlib::register(&mut b);
+        Interp {
+            builtins: Rc::new(b),
+            modules: HashMap::new(),
+            structs: HashMap::new(),
+            limits: Limits::default(),
+            steps: 0,
+            depth: 0,
+            output: String::new(),
+            ext: HashMap::new(),
+        }
+    }
+
+    /// Per-area state, created on first use.
+    pub fn ext<T: Default + 'static>(&mut self) -> &mut T {
+        self.ext
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut::<T>()
+            .expect("ext entry has the type of its key")
+    }
+
+    /// Evaluates every top-level expression of a parsed file in `env`.
+    pub fn eval_file(&mut self, root: &Node, env: &mut Env) -> EResult<Value> {
+        self.eval(root, env)
+    }
+
+    /// An environment with the given modules imported (`"Ecto.Query"`).
+    pub fn env_with_imports(imports: &[&str]) -> Env {
+        let mut env = Env::default();
+        for m in imports {
+            env.add_import(m);
+        }
+        env
+    }
+
+    /// Counts one evaluation step; errors when the step limit is reached.
+    pub fn tick(&mut self, span: Span) -> EResult<()> {
+        self.steps += 1;
+        if self.steps > self.limits.max_steps {
+            return Err(Box::new(Error::Limit(
+                format!("evaluation stopped after {} steps (is there an endless loop or recursion?)", self.limits.max_steps),
+                span,
+            )));
+        }
+        Ok(())
+    }
+
+    /// The default field values of a struct module (`%Post{}`).
+    pub fn struct_def(&self, module: &str) -> Option<Rc<Vec<(Atom, Value)>>> {
+        self.structs.get(module).cloned()
+    }
+
+    /// A module attribute of a user module (`@primary_key`).
+    pub fn module_attr(&self, module: &str, attr: &str) -> Option<&Value> {
+        self.modules.get(module)?.attributes.get(attr)
+    }
+}
+
+/// Helpers for native functions.
+pub mod args {
+    use super::{EResult, Error};
+    use crate::diag::Span;
+    use crate::value::Value;
+
+    pub fn arg_error(fun: &str, what: &str, got: &Value, span: Span) -> Box<Error> {
+        Error::raise(
+            "ArgumentError",
+            format!("{fun} expected {what}, got: {}", crate::value::inspect::inspect(got)),
+            span,
+        )
+    }
+
+    pub fn int(fun: &str, v: &Value, span: Span) -> EResult<i64> {
+        v.as_int().ok_or_else(|| arg_error(fun, "an integer", v, span))
+    }
+
+    pub fn string<'a>(fun: &str, v: &'a Value, span: Span) -> EResult<&'a str> {
+        v.as_str().ok_or_else(|| arg_error(fun, "a string", v, span))
+    }
+
+    pub fn atom<'a>(fun: &str, v: &'a Value, span: Span) -> EResult<&'a str> {
+        v.as_atom().ok_or_else(|| arg_error(fun, "an atom", v, span))
+    }
+
+    pub fn list<'a>(fun: &str, v: &'a Value, span: Span) -> EResult<&'a [Value]> {
+        v.as_list().ok_or_else(|| arg_error(fun, "a list", v, span))
+    }
+}

@@ -1,0 +1,4 @@
+//! The slice of Elixir's standard library that Ecto code uses.
+use super::Builtins;
+
+pub fn register(_b: &mut Builtins) {}

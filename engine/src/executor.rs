@@ -1,0 +1,114 @@
+//! The database boundary. Both SQLite bindings (rusqlite natively, sql.js in
+//! the page) are synchronous, so this trait is too.
+
+use serde::Serialize;
+
+/// A value as SQLite stores it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum DbValue {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// What a statement returned: column names and rows (empty for statements
+/// without results) and the number of rows it changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<DbValue>>,
+    pub changes: u64,
+}
+
+/// An error reported by the database, with SQLite's (extended) result code
+/// and message, from which constraint names are recovered.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DbError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (code {})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for DbError {}
+
+pub trait Executor {
+    /// Runs one statement with positional parameters (`?1`, `?2`, ...).
+    fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError>;
+}
+
+#[cfg(feature = "rusqlite")]
+pub mod native {
+    //! The rusqlite executor used by tests and the command line.
+    use super::{DbError, DbValue, Executor, QueryResult};
+    use rusqlite::types::{Value as SqlValue, ValueRef};
+
+    pub struct SqliteExecutor {
+        pub conn: rusqlite::Connection,
+    }
+
+    impl SqliteExecutor {
+        pub fn in_memory() -> Result<SqliteExecutor, DbError> {
+            rusqlite::Connection::open_in_memory().map(|conn| SqliteExecutor { conn }).map_err(to_db_error)
+        }
+
+        pub fn open(path: &str) -> Result<SqliteExecutor, DbError> {
+            rusqlite::Connection::open(path).map(|conn| SqliteExecutor { conn }).map_err(to_db_error)
+        }
+    }
+
+    fn to_db_error(e: rusqlite::Error) -> DbError {
+        match &e {
+            rusqlite::Error::SqliteFailure(err, msg) => {
+                DbError { code: err.extended_code, message: msg.clone().unwrap_or_else(|| err.to_string()) }
+            }
+            other => DbError { code: 1, message: other.to_string() },
+        }
+    }
+
+    impl Executor for SqliteExecutor {
+        fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
+            let mut stmt = self.conn.prepare(sql).map_err(to_db_error)?;
+            let columns: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+            let values: Vec<SqlValue> = params
+                .iter()
+                .map(|p| match p {
+                    DbValue::Null => SqlValue::Null,
+                    DbValue::Integer(i) => SqlValue::Integer(*i),
+                    DbValue::Real(f) => SqlValue::Real(*f),
+                    DbValue::Text(s) => SqlValue::Text(s.clone()),
+                    DbValue::Blob(b) => SqlValue::Blob(b.clone()),
+                })
+                .collect();
+            let mut rows_out = Vec::new();
+            {
+                let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).map_err(to_db_error)?;
+                while let Some(row) = rows.next().map_err(to_db_error)? {
+                    let mut out = Vec::with_capacity(columns.len());
+                    for i in 0..columns.len() {
+                        out.push(match row.get_ref(i).map_err(to_db_error)? {
+                            ValueRef::Null => DbValue::Null,
+                            ValueRef::Integer(i) => DbValue::Integer(i),
+                            ValueRef::Real(f) => DbValue::Real(f),
+                            ValueRef::Text(t) => DbValue::Text(String::from_utf8_lossy(t).into_owned()),
+                            ValueRef::Blob(b) => DbValue::Blob(b.to_vec()),
+                        });
+                    }
+                    rows_out.push(out);
+                }
+            }
+            let changes = if columns.is_empty() || sql.trim_start().to_ascii_uppercase().starts_with(|c: char| c == 'I' || c == 'U' || c == 'D') {
+                self.conn.changes()
+            } else {
+                0
+            };
+            Ok(QueryResult { columns, rows: rows_out, changes })
+        }
+    }
+}

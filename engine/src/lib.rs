@@ -1,0 +1,15 @@
+//! ectoplasm's engine: Ecto's semantics in pure Rust, with no I/O.
+//!
+//! ```text
+//! source ─syntax─▶ AST + diagnostics ─eval─▶ values ─query::plan─▶ dialect printer ─▶ SQL + params ─Executor─▶ rows
+//! ```
+//! See ARCHITECTURE.md for the map.
+
+pub mod diag;
+pub mod eval;
+pub mod executor;
+pub mod syntax;
+pub mod value;
+
+pub use diag::{Diagnostic, Span};
+pub use value::Value;

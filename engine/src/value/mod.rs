@@ -1,0 +1,485 @@
+//! The evaluator's universe of values.
+//!
+//! Values are immutable and cheap to clone (reference counted). Equality and
+//! ordering follow Erlang's term order, so maps iterate in the order
+//! `inspect` prints them. `nil`, `true` and `false` have their own variants
+//! but order and compare as the atoms they are.
+
+pub mod calendar;
+pub mod decimal;
+pub mod inspect;
+pub mod json;
+
+use std::any::Any;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::rc::Rc;
+
+pub use calendar::{Date, DateTime, NaiveDateTime, Time};
+pub use decimal::Decimal;
+
+use crate::syntax::ast::{Clause, Node};
+
+pub type Atom = Rc<str>;
+pub type MapT = BTreeMap<Value, Value>;
+
+#[derive(Clone)]
+pub enum Value {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Atom(Atom),
+    /// A binary that is valid UTF-8 (an Elixir string).
+    Str(Rc<str>),
+    /// A binary that is not valid UTF-8. Construct through [`Value::binary`]
+    /// so that valid UTF-8 always becomes `Str`.
+    Bytes(Rc<[u8]>),
+    List(Rc<Vec<Value>>),
+    /// `[a, b | tail]` where tail is not a list.
+    Improper(Rc<(Vec<Value>, Value)>),
+    Tuple(Rc<Vec<Value>>),
+    Map(Rc<MapT>),
+    Struct(Rc<Struct>),
+    Decimal(Rc<Decimal>),
+    Date(Date),
+    Time(Time),
+    NaiveDateTime(NaiveDateTime),
+    DateTime(DateTime),
+    /// `first..last//step`
+    Range(i64, i64, i64),
+    MapSet(Rc<BTreeSet<Value>>),
+    Regex(Rc<Regex>),
+    Fun(Rc<Function>),
+    /// `quote(do: expr)`: the unevaluated expression.
+    Quoted(Rc<Node>),
+    /// Values owned by engine modules (queries, dynamics, multis, ...).
+    Opaque(Rc<dyn OpaqueValue>),
+}
+
+/// A struct: its module (an alias atom such as `Elixir.Blog.User`) and its
+/// fields in definition order (`__struct__` is not stored).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    pub module: Atom,
+    pub fields: Vec<(Atom, Value)>,
+}
+
+impl Struct {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+
+    pub fn set(&mut self, key: &str, value: Value) -> bool {
+        match self.fields.iter_mut().find(|(k, _)| &**k == key) {
+            Some(slot) => {
+                slot.1 = value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.fields.iter().any(|(k, _)| &**k == key)
+    }
+
+    /// The module name as written in Elixir source (`Blog.User`).
+    pub fn name(&self) -> &str {
+        alias_name(&self.module)
+    }
+}
+
+#[derive(Debug)]
+pub struct Regex {
+    pub source: String,
+    pub opts: String,
+    pub compiled: Option<regex::Regex>,
+}
+
+/// A function value.
+pub enum Function {
+    /// `fn ... end` with its captured variables.
+    Closure { clauses: Rc<Vec<Clause>>, env: Rc<crate::eval::Env>, arity: usize },
+    /// `&Mod.fun/arity` or `&fun/arity` (module resolved at capture time).
+    Named { module: Atom, name: Atom, arity: usize },
+    /// A built-in function implemented in Rust (e.g. returned by the stdlib).
+    Native { name: &'static str, arity: usize, f: Rc<dyn Fn(&mut crate::eval::Interp, Vec<Value>) -> crate::eval::EResult<Value>> },
+}
+
+impl Function {
+    pub fn arity(&self) -> usize {
+        match self {
+            Function::Closure { arity, .. } | Function::Named { arity, .. } | Function::Native { arity, .. } => *arity,
+        }
+    }
+}
+
+/// Engine values that are not plain Elixir terms (queries, dynamics, ...).
+pub trait OpaqueValue: Any {
+    /// The module name shown by `inspect` and used for `is_struct`/pattern
+    /// matching (`Ecto.Query`).
+    fn module(&self) -> &str;
+    /// The `inspect` rendering (`#Ecto.Query<from p0 in Post>`).
+    fn inspect(&self) -> String;
+    fn as_any(&self) -> &dyn Any;
+    /// Structural equality with another opaque value of the same module.
+    fn equals(&self, other: &dyn OpaqueValue) -> bool {
+        std::ptr::eq(self.as_any() as *const dyn Any as *const u8, other.as_any() as *const dyn Any as *const u8)
+    }
+}
+
+/// Strip the `Elixir.` prefix of an alias atom.
+pub fn alias_name(atom: &str) -> &str {
+    atom.strip_prefix("Elixir.").unwrap_or(atom)
+}
+
+impl Value {
+    pub fn atom(s: &str) -> Value {
+        match s {
+            "nil" => Value::Nil,
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::Atom(Rc::from(s)),
+        }
+    }
+
+    /// The atom for a module written `Blog.User` in source.
+    pub fn module(name: &str) -> Value {
+        if name.starts_with("Elixir.") || name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            Value::Atom(Rc::from(name))
+        } else {
+            Value::Atom(Rc::from(format!("Elixir.{name}").as_str()))
+        }
+    }
+
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn string(s: String) -> Value {
+        Value::Str(Rc::from(s.as_str()))
+    }
+
+    /// A binary from bytes: `Str` when valid UTF-8, `Bytes` otherwise.
+    pub fn binary(bytes: &[u8]) -> Value {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Value::str(s),
+            Err(_) => Value::Bytes(Rc::from(bytes)),
+        }
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items))
+    }
+
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(items))
+    }
+
+    pub fn map(m: MapT) -> Value {
+        Value::Map(Rc::new(m))
+    }
+
+    pub fn ok(v: Value) -> Value {
+        Value::tuple(vec![Value::atom("ok"), v])
+    }
+
+    pub fn error(v: Value) -> Value {
+        Value::tuple(vec![Value::atom("error"), v])
+    }
+
+    /// A keyword list from (key, value) pairs.
+    pub fn keyword(pairs: Vec<(&str, Value)>) -> Value {
+        Value::list(pairs.into_iter().map(|(k, v)| Value::tuple(vec![Value::atom(k), v])).collect())
+    }
+
+    pub fn is_truthy(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    pub fn as_atom(&self) -> Option<&str> {
+        match self {
+            Value::Atom(a) => Some(a),
+            Value::Nil => Some("nil"),
+            Value::Bool(true) => Some("true"),
+            Value::Bool(false) => Some("false"),
+            _ => None,
+        }
+    }
+
+    pub fn is_atom(&self) -> bool {
+        self.as_atom().is_some()
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Bytes of any binary.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Str(s) => Some(s.as_bytes()),
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn is_binary(&self) -> bool {
+        matches!(self, Value::Str(_) | Value::Bytes(_))
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn as_tuple(&self) -> Option<&[Value]> {
+        match self {
+            Value::Tuple(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&MapT> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_struct(&self) -> Option<&Struct> {
+        match self {
+            Value::Struct(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The struct's module name without `Elixir.` (`"Ecto.Changeset"`), also
+    /// for the built-in struct-like values.
+    pub fn struct_name(&self) -> Option<&str> {
+        Some(match self {
+            Value::Struct(s) => s.name(),
+            Value::Decimal(_) => "Decimal",
+            Value::Date(_) => "Date",
+            Value::Time(_) => "Time",
+            Value::NaiveDateTime(_) => "NaiveDateTime",
+            Value::DateTime(_) => "DateTime",
+            Value::Range(..) => "Range",
+            Value::MapSet(_) => "MapSet",
+            Value::Regex(_) => "Regex",
+            Value::Opaque(o) => o.module(),
+            _ => return None,
+        })
+    }
+
+    pub fn downcast<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Value::Opaque(o) => o.as_any().downcast_ref::<T>(),
+            _ => None,
+        }
+    }
+
+    /// `[{atom, value}]` view of a keyword list.
+    pub fn as_keyword(&self) -> Option<Vec<(&str, &Value)>> {
+        let items = self.as_list()?;
+        items
+            .iter()
+            .map(|item| match item.as_tuple() {
+                Some([k, v]) => k.as_atom().map(|k| (k, v)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The value under `key` in a keyword list (first occurrence).
+    pub fn keyword_get(&self, key: &str) -> Option<&Value> {
+        self.as_list()?.iter().find_map(|item| match item.as_tuple() {
+            Some([k, v]) if k.as_atom() == Some(key) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// Map or struct field lookup by atom key.
+    pub fn get_field(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Map(m) => m.get(&Value::atom(key)),
+            Value::Struct(s) => s.get(key),
+            _ => None,
+        }
+    }
+
+    /// Rank of the value's type in Erlang's term order:
+    /// number < atom < reference < fun < port < pid < tuple < map < list < bitstring.
+    fn type_rank(&self) -> u8 {
+        match self {
+            Value::Int(_) | Value::Float(_) => 0,
+            Value::Nil | Value::Bool(_) | Value::Atom(_) => 1,
+            Value::Fun(_) => 3,
+            Value::Tuple(_) => 6,
+            Value::Map(_)
+            | Value::Struct(_)
+            | Value::Decimal(_)
+            | Value::Date(_)
+            | Value::Time(_)
+            | Value::NaiveDateTime(_)
+            | Value::DateTime(_)
+            | Value::Range(..)
+            | Value::MapSet(_)
+            | Value::Regex(_)
+            | Value::Opaque(_)
+            | Value::Quoted(_) => 7,
+            Value::List(_) | Value::Improper(_) => 8,
+            Value::Str(_) | Value::Bytes(_) => 9,
+        }
+    }
+
+    /// Erlang's `==` (numbers compare by value: `1 == 1.0`).
+    pub fn loose_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => (*a as f64) == *b,
+            _ => self == other,
+        }
+    }
+
+    /// Term order comparison where `1 == 1.0` (used by `<`, `>`, `Enum.sort`).
+    pub fn compare(&self, other: &Value) -> Ordering {
+        match (self, other) {
+            (Value::Int(a), Value::Float(b)) => (*a as f64).partial_cmp(b).unwrap_or(Ordering::Equal),
+            (Value::Float(a), Value::Int(b)) => a.partial_cmp(&(*b as f64)).unwrap_or(Ordering::Equal),
+            _ => self.cmp(other),
+        }
+    }
+
+    /// Converts a struct-like built-in value to its plain struct form
+    /// (used by pattern matching and `Map` functions on e.g. `%Date{}`).
+    pub fn struct_fields(&self) -> Option<Vec<(Atom, Value)>> {
+        let f = |k: &str, v: Value| (Rc::from(k), v);
+        Some(match self {
+            Value::Struct(s) => s.fields.clone(),
+            Value::Date(d) => vec![
+                f("calendar", Value::module("Calendar.ISO")),
+                f("day", Value::Int(d.day as i64)),
+                f("month", Value::Int(d.month as i64)),
+                f("year", Value::Int(d.year as i64)),
+            ],
+            Value::Range(a, b, s) => vec![f("first", Value::Int(*a)), f("last", Value::Int(*b)), f("step", Value::Int(*s))],
+            _ => return None,
+        })
+    }
+}
+
+fn struct_key(v: &Value) -> Option<(&str, Vec<(Atom, Value)>)> {
+    let name = v.struct_name()?;
+    Some((name, v.struct_fields().unwrap_or_default()))
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Value {}
+
+impl PartialOrd for Value {
+    fn partial_cmp(&self, other: &Value) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Strict term order (`===`): `1` and `1.0` differ (integers sort first on ties).
+impl Ord for Value {
+    fn cmp(&self, other: &Value) -> Ordering {
+        use Value::*;
+        let (ra, rb) = (self.type_rank(), other.type_rank());
+        if ra != rb {
+            return ra.cmp(&rb);
+        }
+        match (self, other) {
+            (Int(a), Int(b)) => a.cmp(b),
+            (Float(a), Float(b)) => a.total_cmp(b),
+            (Int(a), Float(b)) => (*a as f64).partial_cmp(b).unwrap_or(Ordering::Equal).then(Ordering::Less),
+            (Float(a), Int(b)) => a.partial_cmp(&(*b as f64)).unwrap_or(Ordering::Equal).then(Ordering::Greater),
+            (a, b) if ra == 1 => a.as_atom().cmp(&b.as_atom()),
+            (Str(_) | Bytes(_), _) => self.as_bytes().cmp(&other.as_bytes()),
+            (Tuple(a), Tuple(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
+            (List(a), List(b)) => a.iter().cmp(b.iter()),
+            (List(a), Improper(b)) => cmp_improper(a, None, &b.0, Some(&b.1)),
+            (Improper(a), List(b)) => cmp_improper(&a.0, Some(&a.1), b, None),
+            (Improper(a), Improper(b)) => cmp_improper(&a.0, Some(&a.1), &b.0, Some(&b.1)),
+            (Map(a), Map(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
+            (Decimal(a), Decimal(b)) => a.cmp_structural(b),
+            (Date(a), Date(b)) => a.cmp(b),
+            (Time(a), Time(b)) => a.cmp(b),
+            (NaiveDateTime(a), NaiveDateTime(b)) => a.cmp(b),
+            (DateTime(a), DateTime(b)) => a.cmp(b),
+            (Range(a1, a2, a3), Range(b1, b2, b3)) => (a1, a2, a3).cmp(&(b1, b2, b3)),
+            (MapSet(a), MapSet(b)) => a.iter().cmp(b.iter()),
+            (Regex(a), Regex(b)) => (&a.source, &a.opts).cmp(&(&b.source, &b.opts)),
+            (Struct(a), Struct(b)) => {
+                a.fields.len().cmp(&b.fields.len()).then_with(|| a.module.cmp(&b.module)).then_with(|| a.fields.iter().cmp(b.fields.iter()))
+            }
+            (Opaque(a), Opaque(b)) => {
+                if a.module() == b.module() && a.equals(&**b) {
+                    Ordering::Equal
+                } else {
+                    (a.module(), a.inspect()).cmp(&(b.module(), b.inspect()))
+                }
+            }
+            (Quoted(a), Quoted(b)) => format!("{a:?}").cmp(&format!("{b:?}")),
+            (Fun(a), Fun(b)) => (Rc::as_ptr(a) as *const u8 as usize).cmp(&(Rc::as_ptr(b) as *const u8 as usize)),
+            // Maps and map-like structs of different representations: compare as maps.
+            (a, b) => {
+                let ka = struct_key(a).map(|(n, f)| (a.type_order_key(), n.to_string(), f));
+                let kb = struct_key(b).map(|(n, f)| (b.type_order_key(), n.to_string(), f));
+                ka.cmp(&kb)
+            }
+        }
+    }
+}
+
+impl Value {
+    fn type_order_key(&self) -> u8 {
+        match self {
+            Value::Map(_) => 0,
+            Value::Struct(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+fn cmp_improper(a: &[Value], at: Option<&Value>, b: &[Value], bt: Option<&Value>) -> Ordering {
+    for (x, y) in a.iter().zip(b.iter()) {
+        let o = x.cmp(y);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    let n = a.len().min(b.len());
+    let rest_a = if a.len() > n { Value::list(a[n..].to_vec()) } else { at.cloned().unwrap_or(Value::list(vec![])) };
+    let rest_b = if b.len() > n { Value::list(b[n..].to_vec()) } else { bt.cloned().unwrap_or(Value::list(vec![])) };
+    if a.len() == n && b.len() == n && at.is_none() && bt.is_none() {
+        return Ordering::Equal;
+    }
+    rest_a.cmp(&rest_b)
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&inspect::inspect(self))
+    }
+}
