@@ -8,6 +8,7 @@
 pub mod diag;
 pub mod eval;
 pub mod executor;
+pub mod migration;
 pub mod syntax;
 pub mod value;
 

@@ -1,0 +1,1 @@
+//! `Ecto.Migrator` over an [`crate::executor::Executor`].
