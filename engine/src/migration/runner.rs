@@ -61,6 +61,8 @@ pub enum MigrationSource {
     /// Module name as written in Elixir (`Blog.Migrations.CreatePosts`).
     Module(String),
     Fun(Value),
+    /// A `change/0` that executes these command terms in order.
+    Commands(Vec<Value>),
 }
 
 /// Called with each DDL statement as it is executed (e.g. to run it on a
@@ -450,7 +452,7 @@ pub fn run_migration(
                 return MigrationRun { error: Some(err), ..Default::default() };
             }
         }
-        MigrationSource::Fun(_) => (direction == Direction::Down, None, None),
+        MigrationSource::Fun(_) | MigrationSource::Commands(_) => (direction == Direction::Down, None, None),
     };
     let previous = interp.ext::<MigrationRunner>().state.take();
     interp.ext::<MigrationRunner>().state = Some(RunState {
@@ -485,6 +487,11 @@ pub fn run_migration(
             }
             (MigrationSource::Fun(f), _) => {
                 interp.apply(f, vec![], span)?;
+            }
+            (MigrationSource::Commands(commands), _) => {
+                for c in commands {
+                    execute(interp, c.clone(), span)?;
+                }
             }
             _ => {}
         }

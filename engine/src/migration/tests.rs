@@ -357,3 +357,71 @@ fn sqlite_statements_run_on_sqlite() {
     let _ = db;
     assert!(ran > 30);
 }
+
+#[cfg(feature = "rusqlite")]
+#[test]
+fn migrator_records_versions_like_ecto() {
+    use super::migrator::{ExecutorDb, Migration, Migrator, Outcome, Strategy};
+    use super::{Adapter, Direction, MigrationSource};
+    use crate::eval::Interp;
+    use crate::executor::native::SqliteExecutor;
+    use crate::value::NaiveDateTime;
+    use std::cell::RefCell;
+
+    let table = "%Ecto.Migration.Table{name: \"users\", prefix: nil, comment: nil, primary_key: true, engine: nil, options: nil, modifiers: nil}";
+    let create = term(&format!(
+        "{{:create, {table}, [{{:add, :id, :bigserial, [primary_key: true]}}, {{:add, :name, :string, [null: false]}}]}}"
+    ));
+    let index = term("{:create, %Ecto.Migration.Index{table: \"users\", prefix: nil, name: :users_name_index, columns: [:name], unique: true, concurrently: false, using: nil, include: [], only: false, nulls_distinct: nil, where: nil, comment: nil, options: nil}}");
+    let source = MigrationSource::Commands(vec![create, index]);
+    let now = NaiveDateTime::parse("2024-05-01T09:15:30").expect("datetime");
+
+    let db = Rc::new(RefCell::new(ExecutorDb::new(SqliteExecutor::in_memory().expect("db"))));
+    let mut interp = Interp::new();
+    let mut migrator = Migrator::new(db.clone(), Adapter::Sqlite);
+    assert_eq!(migrator.up(&mut interp, 1, &source, now).ok(), Some(Outcome::Ok));
+    let log: Vec<String> = db.borrow().log.iter().map(|l| l.sql.clone()).collect();
+    assert_eq!(
+        log,
+        vec![
+            "CREATE TABLE IF NOT EXISTS \"schema_migrations\" (\"version\" INTEGER PRIMARY KEY, \"inserted_at\" TEXT)",
+            "SELECT s0.\"version\" FROM \"schema_migrations\" AS s0",
+            "begin",
+            "CREATE TABLE \"users\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"name\" TEXT NOT NULL)",
+            "CREATE UNIQUE INDEX \"users_name_index\" ON \"users\" (\"name\")",
+            "INSERT INTO \"schema_migrations\" (\"version\",\"inserted_at\") VALUES (?1,?2)",
+            "commit",
+        ]
+    );
+    assert_eq!(
+        db.borrow().log[5].params,
+        vec![crate::executor::DbValue::Integer(1), crate::executor::DbValue::Text("2024-05-01T09:15:30".into())]
+    );
+    assert_eq!(migrator.up(&mut interp, 1, &source, now).ok(), Some(Outcome::AlreadyUp));
+
+    let migrations = vec![Migration { version: 1, name: "create_users".into(), source: source.clone() }];
+    let status = migrator.status(&mut interp, &migrations).ok().unwrap_or_default();
+    assert_eq!(status, vec![(Direction::Up, 1, "create_users".to_string())]);
+
+    db.borrow_mut().log.clear();
+    let done = migrator.run(&mut interp, &migrations, Direction::Down, Strategy::All, now).ok();
+    assert_eq!(done, Some(vec![1]));
+    let log: Vec<String> = db.borrow().log.iter().map(|l| l.sql.clone()).collect();
+    assert_eq!(
+        log[3..],
+        [
+            "begin",
+            "DROP INDEX \"users_name_index\"",
+            "DROP TABLE \"users\"",
+            "DELETE FROM \"schema_migrations\" AS s0 WHERE (s0.\"version\" = CAST(? AS INTEGER))",
+            "commit",
+        ]
+    );
+    assert_eq!(migrator.versions(&mut interp).ok(), Some(vec![]));
+
+    // A failing statement rolls the migration back.
+    let bad = MigrationSource::Commands(vec![term("\"CREATE TABLE broken (\"")]);
+    assert!(migrator.up(&mut interp, 2, &bad, now).is_err());
+    assert_eq!(db.borrow().log.last().map(|l| l.sql.as_str()), Some("rollback"));
+    assert_eq!(migrator.versions(&mut interp).ok(), Some(vec![]));
+}
