@@ -99,8 +99,12 @@ fn is_ident_continue(c: char) -> bool {
 }
 
 impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
+        self.src.get(self.pos..).unwrap_or("")
+    }
+
     fn peek(&self) -> Option<char> {
-        self.src[self.pos..].chars().next()
+        self.rest().chars().next()
     }
 
     fn peek_at(&self, off: usize) -> Option<char> {
@@ -165,13 +169,13 @@ impl<'a> Lexer<'a> {
         match c {
             '0'..='9' => self.number(start, space),
             '"' => {
-                if self.src[self.pos..].starts_with("\"\"\"") {
+                if self.rest().starts_with("\"\"\"") {
                     let parts = self.heredoc('"', true);
                     self.push(Tok::Str(parts), start, space);
                 } else {
                     self.pos += 1;
                     let parts = self.quoted('"', true, true);
-                    if self.byte(0) == b':' && !self.src[self.pos..].starts_with("::") && self.is_kw_follow(1) {
+                    if self.byte(0) == b':' && !self.rest().starts_with("::") && self.is_kw_follow(1) {
                         self.pos += 1;
                         let key = parts_text(&parts);
                         self.push(Tok::KwKey(key), start, space);
@@ -181,7 +185,7 @@ impl<'a> Lexer<'a> {
                 }
             }
             '\'' => {
-                if self.src[self.pos..].starts_with("'''") {
+                if self.rest().starts_with("'''") {
                     let parts = self.heredoc('\'', true);
                     self.push(Tok::Charlist(parts), start, space);
                 } else {
@@ -271,7 +275,7 @@ impl<'a> Lexer<'a> {
                 }
             }
             _ => {
-                let rest = &self.src[self.pos..];
+                let rest = self.rest();
                 if let Some(op) = OPS.iter().find(|op| rest.starts_with(**op)) {
                     self.pos += op.len();
                     let tok = if *op == "->" { Tok::Arrow } else { Tok::Op(op) };
@@ -349,7 +353,7 @@ impl<'a> Lexer<'a> {
         }
         if name == "not" {
             // `not in`
-            let rest = &self.src[self.pos..];
+            let rest = self.rest();
             let trimmed = rest.trim_start_matches([' ', '\t']);
             if trimmed.starts_with("in") && !trimmed[2..].starts_with(is_ident_continue) && trimmed.len() < rest.len() {
                 self.pos += rest.len() - trimmed.len() + 2;
@@ -462,7 +466,11 @@ impl<'a> Lexer<'a> {
                 continue;
             }
             if c == '\\' {
-                let next = self.peek_at(1).unwrap_or('\0');
+                let Some(next) = self.peek_at(1) else {
+                    buf.push('\\');
+                    self.pos += 1;
+                    continue;
+                };
                 if escapes {
                     self.pos += 1;
                     self.escape(&mut buf);
@@ -513,7 +521,7 @@ impl<'a> Lexer<'a> {
             'v' => buf.push('\u{b}'),
             '\n' => {}
             'x' => {
-                let hex: String = self.src[self.pos..].chars().take(2).take_while(|c| c.is_ascii_hexdigit()).collect();
+                let hex: String = self.rest().chars().take(2).take_while(|c| c.is_ascii_hexdigit()).collect();
                 self.pos += hex.len();
                 if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                     buf.push(ch);
@@ -525,7 +533,7 @@ impl<'a> Lexer<'a> {
                     self.pos += h.len() + 2;
                     h
                 } else {
-                    let h: String = self.src[self.pos..].chars().take(4).take_while(|c| c.is_ascii_hexdigit()).collect();
+                    let h: String = self.rest().chars().take(4).take_while(|c| c.is_ascii_hexdigit()).collect();
                     self.pos += h.len();
                     h
                 };
@@ -572,7 +580,7 @@ impl<'a> Lexer<'a> {
         while self.pos < self.src.len() && self.byte(0) != b'\n' {
             self.pos += 1;
         }
-        self.pos += 1;
+        self.pos = (self.pos + 1).min(self.src.len());
         let body_start = self.pos;
         let close = format!("{q}{q}{q}");
         // find the closing delimiter on its own line
@@ -615,7 +623,7 @@ impl<'a> Lexer<'a> {
             }
             pos = seg_end;
         }
-        self.pos = close_line + indent + 3;
+        self.pos = (close_line + indent + 3).min(self.src.len());
         if parts.is_empty() {
             parts.push(LexPart::Lit(String::new()));
         }
@@ -631,7 +639,7 @@ impl<'a> Lexer<'a> {
         let name = self.src[name_start..self.pos].to_string();
         let lower = name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
         let escapes = matches!(name.as_str(), "s" | "c" | "w");
-        let parts = if self.src[self.pos..].starts_with("\"\"\"") || self.src[self.pos..].starts_with("'''") {
+        let parts = if self.rest().starts_with("\"\"\"") || self.rest().starts_with("'''") {
             let q = self.peek().unwrap_or('"');
             self.heredoc(q, lower && escapes)
         } else {
@@ -655,7 +663,7 @@ impl<'a> Lexer<'a> {
         while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
             self.pos += 1;
         }
-        let modifiers = self.src[mod_start..self.pos].to_string();
+        let modifiers = self.src.get(mod_start..self.pos).unwrap_or("").to_string();
         self.push(Tok::Sigil { name, parts, modifiers }, start, space);
     }
 }

@@ -360,6 +360,18 @@ impl<'a> Parser<'a> {
             }
             Tok::Op("&") => {
                 self.bump();
+                // `&+/2`: capture of an operator
+                if let (Tok::Op(op), Tok::Op("/"), Tok::Int(n)) = (self.tok().clone(), self.peek_tok(1).clone(), self.peek_tok(2).clone()) {
+                    if op != "/" || matches!(self.peek_tok(1), Tok::Op("/")) {
+                        let op_span = self.bump().span;
+                        self.bump();
+                        let n_span = self.bump().span;
+                        let fun = Node::new(Kind::Var(op.to_string()), op_span);
+                        let arity = Node::new(Kind::Int(n), n_span);
+                        let span = t.span.to(n_span);
+                        return Node::new(Kind::Capture(Box::new(Node::new(Kind::BinOp { op: "/".into(), lhs: Box::new(fun), rhs: Box::new(arity) }, span))), span);
+                    }
+                }
                 let operand = self.expr(CAPTURE_BP + 1);
                 let span = t.span.to(operand.span);
                 Node::new(Kind::Capture(Box::new(operand)), span)
@@ -561,6 +573,18 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if *self.tok() != close {
+                if self.at_eof() {
+                    break;
+                }
+                // Recover: report once, skip to the next `,` or the closer at this depth.
+                self.error_here(format!("syntax error before: {}", Self::describe(self.tok())));
+                if !self.skip_to_separator(&close) {
+                    break;
+                }
+                if matches!(self.tok(), Tok::Comma) {
+                    self.bump();
+                    continue;
+                }
                 if self.pos == before {
                     self.bump();
                 }
@@ -575,6 +599,28 @@ impl<'a> Parser<'a> {
             items.push(Node::new(Kind::List(kw), span));
         }
         items
+    }
+
+    /// Skips balanced tokens until a `,` or `close` at the current depth.
+    /// Returns false at end of input.
+    fn skip_to_separator(&mut self, close: &Tok) -> bool {
+        let mut depth = 0usize;
+        loop {
+            match self.tok() {
+                Tok::Eof => return false,
+                Tok::Comma if depth == 0 => return true,
+                t if depth == 0 && t == close => return true,
+                Tok::LParen | Tok::LBracket | Tok::LBrace | Tok::PercentBrace | Tok::LBin => depth += 1,
+                Tok::RParen | Tok::RBracket | Tok::RBrace | Tok::RBin => {
+                    if depth == 0 {
+                        return true;
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+            self.bump();
+        }
     }
 
     /// `key: value` at the current position, if it is one.
