@@ -9,6 +9,7 @@ pub mod diag;
 pub mod eval;
 pub mod executor;
 pub mod syntax;
+pub mod types;
 pub mod value;
 
 pub use diag::{Diagnostic, Span};
