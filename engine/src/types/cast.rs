@@ -76,7 +76,7 @@ pub fn cast(interp: &mut Interp, ty: &Type, v: &Value, span: Span) -> EResult<Ca
         }
         Type::Embedded(params) => return Ok(cast_embedded(params, v)),
         Type::Parameterized(m, params) => {
-            let r = interp.call(m, "cast", vec![v.clone(), params.clone()], span)?;
+            let r = super::call(interp, m, "cast", vec![v.clone(), params.clone()], span)?;
             return Ok(Cast::from_value(&r).unwrap_or(Cast::Invalid));
         }
         Type::In(_) if matches!(v, Value::Nil) => return Ok(Cast::Invalid),
@@ -167,7 +167,7 @@ fn cast_non_nil(interp: &mut Interp, ty: &Type, v: &Value, span: Span) -> EResul
         }
         Type::Uuid => from_opt(super::uuid::cast(v)),
         Type::Custom(m) => {
-            let r = interp.call(m, "cast", vec![v.clone()], span)?;
+            let r = super::call(interp, m, "cast", vec![v.clone()], span)?;
             Cast::from_value(&r).unwrap_or(Cast::Invalid)
         }
         Type::Other(_) => Cast::Invalid,
@@ -501,17 +501,13 @@ fn cast_time(v: &Value) -> Option<Option<Time>> {
             }
             let h = to_i(parts.get("hour").as_ref());
             let m = to_i(parts.get("minute").as_ref());
-            let sec_v = parts.get("second");
-            let s = match &sec_v {
-                None | Some(Value::Nil) => None,
-                other => Some(to_i(other.as_ref())?),
-            };
+            // Unparseable seconds/microseconds count as absent (Ecto's `to_i` gives nil).
+            let s = to_i(parts.get("second").as_ref());
             let usec = match parts.get("microsecond") {
-                None | Some(Value::Nil) => None,
                 Some(Value::Tuple(t)) if !parts.string_keys && t.len() == 2 => {
                     Some((to_i(Some(&t[0]))?, to_i(Some(&t[1]))?))
                 }
-                Some(other) => Some((to_i(Some(&other))?, 6)),
+                other => to_i(other.as_ref()).map(|u| (u, 6)),
             };
             time_from_parts(h, m, s, usec).map(Some)
         }

@@ -61,16 +61,19 @@ fn dump_struct(
             span,
         ));
     }
-    let types = interp.call(module, "__schema__", vec![Value::atom("dump")], span)?;
-    let mut out = MapT::new();
-    let entries: Vec<(Value, Value)> = match &types {
-        Value::Map(m) => m.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
-        Value::List(l) => l.iter().filter_map(|p| p.as_tuple().map(|t| (t[0].clone(), t[1].clone()))).collect(),
-        _ => vec![],
+    let Some(schema) = crate::schema::lookup(interp, module) else {
+        return Err(Error::raise("UndefinedFunctionError", format!("function {module}.__schema__/1 is undefined"), span));
     };
+    let mut out = MapT::new();
+    let entries: Vec<(Value, Value)> = schema
+        .fields
+        .iter()
+        .filter(|f| !f.virtual_)
+        .map(|f| (Value::atom(&f.name), Value::tuple(vec![Value::atom(&f.source), f.ty.to_value()])))
+        .collect();
     for (fname, spec) in entries {
-        let Some(spec) = spec.as_tuple() else { continue };
-        let (source, ty) = (spec[0].clone(), spec.get(1).cloned().unwrap_or(Value::atom("any")));
+        let Some([source, ty]) = spec.as_tuple() else { continue };
+        let (source, ty) = (source.clone(), ty.clone());
         let fname_s = fname.as_atom().unwrap_or("").to_string();
         let value = v.get_field(&fname_s).cloned().unwrap_or(Value::Nil);
         let t = Type::from_value(&ty).unwrap_or(Type::Any);
@@ -121,9 +124,26 @@ fn load_struct(interp: &mut Interp, module: &str, field: &str, v: &Value, inner:
             span,
         ));
     };
-    let types = interp.call(module, "__schema__", vec![Value::atom("load")], span)?;
-    let mut strukt = interp.call(module, "__schema__", vec![Value::atom("loaded")], span)?;
-    let entries: Vec<Value> = types.as_list().map(|l| l.to_vec()).unwrap_or_default();
+    let Some(schema) = crate::schema::lookup(interp, module) else {
+        return Err(Error::raise("UndefinedFunctionError", format!("function {module}.__schema__/1 is undefined"), span));
+    };
+    let mut strukt = schema.new_struct();
+    if let Value::Struct(st) = &mut strukt {
+        std::rc::Rc::make_mut(st).set("__meta__", schema.meta("loaded"));
+    }
+    let entries: Vec<Value> = schema
+        .fields
+        .iter()
+        .filter(|f| !f.virtual_)
+        .map(|f| {
+            let spec = if f.source == f.name {
+                f.ty.to_value()
+            } else {
+                Value::tuple(vec![Value::atom("source"), Value::atom(&f.source), f.ty.to_value()])
+            };
+            Value::tuple(vec![Value::atom(&f.name), spec])
+        })
+        .collect();
     for pair in entries {
         let Some([fname, spec]) = pair.as_tuple() else { continue };
         let (source, ty) = match spec.as_tuple() {
