@@ -11,6 +11,7 @@ pub mod executor;
 pub mod query;
 pub mod schema;
 pub mod syntax;
+pub mod types;
 pub mod value;
 
 pub use diag::{Diagnostic, Span};
