@@ -49,29 +49,6 @@ pub fn install(interp: &mut crate::eval::Interp) {
     }
 }
 
-/// Stand-ins until the evaluator provides `Interp::call`/`Interp::apply`
-/// (inherent methods win over these trait methods once they exist).
-pub(crate) mod shim {
-    use crate::diag::Span;
-    use crate::eval::{EResult, Error, Interp};
-    use crate::value::Value;
-
-    #[allow(dead_code)]
-    pub trait InterpShim {
-        fn call(&mut self, module: &str, name: &str, args: Vec<Value>, span: Span) -> EResult<Value>;
-        fn apply(&mut self, f: &Value, args: Vec<Value>, span: Span) -> EResult<Value>;
-    }
-
-    impl InterpShim for Interp {
-        fn call(&mut self, module: &str, name: &str, _args: Vec<Value>, span: Span) -> EResult<Value> {
-            Err(Error::raise("UndefinedFunctionError", format!("{module}.{name} is not available"), span))
-        }
-        fn apply(&mut self, _f: &Value, _args: Vec<Value>, span: Span) -> EResult<Value> {
-            Err(Error::raise("BadFunctionError", "functions are not available", span))
-        }
-    }
-}
-
 /// `Ecto.Migration.Table` and friends, by their short name.
 pub(crate) const TABLE: &str = "Ecto.Migration.Table";
 pub(crate) const INDEX: &str = "Ecto.Migration.Index";

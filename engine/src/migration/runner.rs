@@ -9,8 +9,6 @@ use crate::diag::Span;
 use crate::eval::{EResult, Error, Interp};
 use crate::value::{inspect::inspect, Value};
 
-#[allow(unused_imports)]
-use super::shim::InterpShim;
 use super::{
     as_struct, clause_error, field, kw, kw_delete, kw_put, migration_error, to_s, COMMAND, CONSTRAINT, INDEX, TABLE,
 };
