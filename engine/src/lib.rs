@@ -8,6 +8,7 @@
 pub mod diag;
 pub mod eval;
 pub mod executor;
+pub mod playground;
 pub mod query;
 pub mod schema;
 pub mod syntax;
