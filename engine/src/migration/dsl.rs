@@ -10,10 +10,7 @@ use crate::value::{inspect::inspect, Value};
 
 use super::runner::{self, state};
 use super::structs::{put, struct_bang};
-use super::{
-    as_struct, field, is_atom, is_keyword, kw, kw_pop, kw_put, kw_put_new, to_s, COMMAND, CONSTRAINT, INDEX, REFERENCE,
-    TABLE,
-};
+use super::{as_struct, field, is_atom, is_keyword, kw, kw_pop, kw_put, kw_put_new, to_s, COMMAND, CONSTRAINT, INDEX, REFERENCE, TABLE};
 
 const M: &str = "Ecto.Migration";
 
@@ -138,9 +135,7 @@ fn primary_key(interp: &mut Interp, table: &Value, span: Span) -> EResult<Option
         Value::Bool(true) => match repo_config(interp, "migration_primary_key", empty(), span)? {
             Value::Bool(false) => Ok(None),
             opts @ Value::List(_) => Ok(Some(pk_opts_to_tuple(&opts))),
-            other => {
-                Err(Error::raise("CaseClauseError", format!("no case clause matching: {}", inspect(&other)), span))
-            }
+            other => Err(Error::raise("CaseClauseError", format!("no case clause matching: {}", inspect(&other)), span)),
         },
         opts @ Value::List(_) => Ok(Some(pk_opts_to_tuple(&opts))),
         _ => Err(arg_error(":primary_key option must be either a boolean or a keyword list of options", span)),
@@ -168,21 +163,13 @@ fn do_block<'a>(args: &'a [Node], fun: &str, span: Span) -> EResult<Option<&'a N
             [("do", block)] => Ok(Some(block)),
             _ => Err(Error::raise("CompileError", format!("Ecto.Migration.{fun}/2 expects a do block"), span)),
         },
-        None => Err(Error::raise(
-            "UndefinedFunctionError",
-            format!("function Ecto.Migration.{fun}/2 is undefined or private"),
-            span,
-        )),
+        None => Err(Error::raise("UndefinedFunctionError", format!("function Ecto.Migration.{fun}/2 is undefined or private"), span)),
     }
 }
 
 fn match_table(object: &Value, span: Span) -> EResult<()> {
     if as_struct(object, TABLE).is_none() {
-        return Err(Error::raise(
-            "MatchError",
-            format!("no match of right hand side value: {}", inspect(object)),
-            span,
-        ));
+        return Err(Error::raise("MatchError", format!("no match of right hand side value: {}", inspect(object)), span));
     }
     Ok(())
 }
@@ -317,9 +304,7 @@ fn build_index(args: &[Value], opts: Value, span: Span, fun: &str) -> EResult<Va
         return Err(clause(fun, args, span));
     }
     // validate_index_opts!
-    if kw(&opts, "nulls_distinct").is_some_and(|v| !matches!(v, Value::Nil))
-        && kw(&opts, "unique") != Some(&Value::Bool(true))
-    {
+    if kw(&opts, "nulls_distinct").is_some_and(|v| !matches!(v, Value::Nil)) && kw(&opts, "unique") != Some(&Value::Bool(true)) {
         return Err(arg_error("the `nulls_distinct` option can only be used with unique indexes", span));
     }
     let wheres = opts.as_keyword().map(|kw| kw.iter().filter(|(k, _)| *k == "where").count()).unwrap_or(0);
@@ -388,10 +373,7 @@ fn references(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Valu
         return Err(clause("references", &args, span));
     };
     if !is_keyword(&opts) {
-        return Err(arg_error(
-            format!("expected a keyword list as the second argument, got: {}", inspect(&opts)),
-            span,
-        ));
+        return Err(arg_error(format!("expected a keyword list as the second argument, got: {}", inspect(&opts)), span));
     }
     let reference_options: Vec<Value> = opts
         .as_list()
@@ -442,11 +424,7 @@ fn check_on_delete(v: &Value, span: Span) -> EResult<()> {
                     return Ok(());
                 }
                 return Err(arg_error(
-                    format!(
-                        "expected `columns` in `{{{}, columns}}` to be a list of atoms, got: {}",
-                        inspect(option),
-                        inspect(columns)
-                    ),
+                    format!("expected `columns` in `{{{}, columns}}` to be a list of atoms, got: {}", inspect(option), inspect(columns)),
                     span,
                 ));
             }
@@ -646,11 +624,7 @@ fn rename(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
             match to {
                 Some(to) if as_struct(table, TABLE).is_some() && is_atom(column) && is_atom(to) => {
                     let t = with_prefix(interp, table, span)?;
-                    runner::execute(
-                        interp,
-                        Value::tuple(vec![Value::atom("rename"), t, column.clone(), to.clone()]),
-                        span,
-                    )?;
+                    runner::execute(interp, Value::tuple(vec![Value::atom("rename"), t, column.clone(), to.clone()]), span)?;
                     Ok(table.clone())
                 }
                 _ => Err(clause("rename", &args, span)),
@@ -694,11 +668,7 @@ fn flush(interp: &mut Interp, _args: Vec<Value>, span: Span) -> EResult<Value> {
     let st = state(interp, span)?;
     let (down, module) = (st.migrator_direction == super::Direction::Down, st.module.clone());
     if down && !module.is_some_and(|m| runner::exports(interp, &m, "down", 0)) {
-        return Err(Error::raise(
-            "RuntimeError",
-            "calling flush() inside change when doing rollback is not supported.",
-            span,
-        ));
+        return Err(Error::raise("RuntimeError", "calling flush() inside change when doing rollback is not supported.", span));
     }
     runner::flush(interp, span)?;
     Ok(Value::Nil)

@@ -126,8 +126,7 @@ pub enum Strategy {
 }
 
 fn lock(db: &SharedDb) -> EResult<std::cell::RefMut<'_, dyn MigratorDb + 'static>> {
-    db.try_borrow_mut()
-        .map_err(|_| Error::raise("RuntimeError", "the migration database is already in use", Span::NONE))
+    db.try_borrow_mut().map_err(|_| Error::raise("RuntimeError", "the migration database is already in use", Span::NONE))
 }
 
 pub struct Migrator {
@@ -147,15 +146,7 @@ pub struct Migrator {
 
 impl Migrator {
     pub fn new(db: SharedDb, adapter: Adapter) -> Migrator {
-        Migrator {
-            db,
-            adapter,
-            prefix: None,
-            source: "schema_migrations".into(),
-            config: None,
-            repo: None,
-            last_run: None,
-        }
+        Migrator { db, adapter, prefix: None, source: "schema_migrations".into(), config: None, repo: None, last_run: None }
     }
 
     fn params(&self, n: usize) -> Vec<String> {
@@ -176,8 +167,8 @@ impl Migrator {
 
     /// The `CREATE TABLE IF NOT EXISTS "schema_migrations" ...` statements.
     pub fn ensure_table_statements(&self) -> EResult<Vec<String>> {
-        let mut table = super::structs::default_struct(super::TABLE)
-            .ok_or_else(|| Error::raise("RuntimeError", "no table struct", Span::NONE))?;
+        let mut table =
+            super::structs::default_struct(super::TABLE).ok_or_else(|| Error::raise("RuntimeError", "no table struct", Span::NONE))?;
         table.set("name", Value::atom(&self.source));
         table.set("prefix", self.prefix.clone().map(Value::string).unwrap_or(Value::Nil));
         let columns = Value::list(vec![
@@ -187,12 +178,7 @@ impl Migrator {
                 Value::atom("bigint"),
                 Value::keyword(vec![("primary_key", Value::Bool(true))]),
             ]),
-            Value::tuple(vec![
-                Value::atom("add"),
-                Value::atom("inserted_at"),
-                Value::atom("naive_datetime"),
-                Value::list(vec![]),
-            ]),
+            Value::tuple(vec![Value::atom("add"), Value::atom("inserted_at"), Value::atom("naive_datetime"), Value::list(vec![])]),
         ]);
         let cmd = Value::tuple(vec![Value::atom("create_if_not_exists"), Value::Struct(Rc::new(table)), columns]);
         self.adapter.execute_ddl(&cmd)
@@ -248,9 +234,7 @@ impl Migrator {
         match source {
             MigrationSource::Module(m) => {
                 let full = Value::module(m);
-                interp
-                    .module_attr(full.as_atom().unwrap_or_default(), "disable_ddl_transaction")
-                    .is_some_and(|v| v.is_truthy())
+                interp.module_attr(full.as_atom().unwrap_or_default(), "disable_ddl_transaction").is_some_and(|v| v.is_truthy())
             }
             _ => false,
         }
@@ -259,9 +243,8 @@ impl Migrator {
     fn hook(&self) -> DdlHook {
         let db = self.db.clone();
         Rc::new(move |interp: &mut Interp, sql: &str| -> EResult<()> {
-            let mut db = db
-                .try_borrow_mut()
-                .map_err(|_| Error::raise("RuntimeError", "the migration database is already in use", Span::NONE))?;
+            let mut db =
+                db.try_borrow_mut().map_err(|_| Error::raise("RuntimeError", "the migration database is already in use", Span::NONE))?;
             db.execute(interp, sql, &[]).map(|_| ())
         })
     }
@@ -323,13 +306,7 @@ impl Migrator {
     }
 
     /// `Ecto.Migrator.up/4`: `now` is the `inserted_at` of the version row.
-    pub fn up(
-        &mut self,
-        interp: &mut Interp,
-        version: i64,
-        source: &MigrationSource,
-        now: NaiveDateTime,
-    ) -> EResult<Outcome> {
+    pub fn up(&mut self, interp: &mut Interp, version: i64, source: &MigrationSource, now: NaiveDateTime) -> EResult<Outcome> {
         self.ensure_table(interp)?;
         let versions = self.versions(interp)?;
         if versions.contains(&version) {
@@ -340,13 +317,7 @@ impl Migrator {
     }
 
     /// `Ecto.Migrator.down/4`
-    pub fn down(
-        &mut self,
-        interp: &mut Interp,
-        version: i64,
-        source: &MigrationSource,
-        now: NaiveDateTime,
-    ) -> EResult<Outcome> {
+    pub fn down(&mut self, interp: &mut Interp, version: i64, source: &MigrationSource, now: NaiveDateTime) -> EResult<Outcome> {
         self.ensure_table(interp)?;
         let versions = self.versions(interp)?;
         if !versions.contains(&version) {
@@ -376,14 +347,12 @@ impl Migrator {
         pending = match strategy {
             Strategy::All => pending,
             Strategy::Step(n) => pending.into_iter().take(n).collect(),
-            Strategy::To(t) => pending
-                .into_iter()
-                .take_while(|m| if direction == Direction::Up { m.version <= t } else { m.version >= t })
-                .collect(),
-            Strategy::ToExclusive(t) => pending
-                .into_iter()
-                .take_while(|m| if direction == Direction::Up { m.version < t } else { m.version > t })
-                .collect(),
+            Strategy::To(t) => {
+                pending.into_iter().take_while(|m| if direction == Direction::Up { m.version <= t } else { m.version >= t }).collect()
+            }
+            Strategy::ToExclusive(t) => {
+                pending.into_iter().take_while(|m| if direction == Direction::Up { m.version < t } else { m.version > t }).collect()
+            }
         };
         for (i, m) in pending.iter().enumerate() {
             if pending[i + 1..].iter().any(|o| o.version == m.version) {

@@ -26,10 +26,7 @@ pub mod structs;
 #[cfg(test)]
 mod tests;
 
-pub use runner::{
-    describe, reverse, run_commands, run_migration, Adapter, DdlHook, Direction, MigrationRun, MigrationSource,
-    RunOptions,
-};
+pub use runner::{describe, reverse, run_commands, run_migration, Adapter, DdlHook, Direction, MigrationRun, MigrationSource, RunOptions};
 
 use crate::diag::Span;
 use crate::eval::{EResult, Error};
@@ -42,10 +39,7 @@ pub use dsl::register;
 pub fn install(interp: &mut crate::eval::Interp) {
     for (module, fields) in structs::definitions() {
         let key: crate::value::Atom = std::rc::Rc::from(format!("Elixir.{module}").as_str());
-        interp
-            .structs
-            .entry(key)
-            .or_insert_with(|| std::rc::Rc::new(fields.into_iter().map(|(k, v)| (std::rc::Rc::from(k), v)).collect()));
+        interp.structs.entry(key).or_insert_with(|| std::rc::Rc::new(fields.into_iter().map(|(k, v)| (std::rc::Rc::from(k), v)).collect()));
     }
 }
 
@@ -77,13 +71,9 @@ pub(crate) fn kw<'a>(opts: &'a Value, key: &str) -> Option<&'a Value> {
 /// `Keyword.delete(opts, key)`: removes every entry under `key`.
 pub(crate) fn kw_delete(opts: &Value, key: &str) -> Value {
     match opts.as_list() {
-        Some(items) => Value::list(
-            items
-                .iter()
-                .filter(|item| !matches!(item.as_tuple(), Some([k, _]) if k.as_atom() == Some(key)))
-                .cloned()
-                .collect(),
-        ),
+        Some(items) => {
+            Value::list(items.iter().filter(|item| !matches!(item.as_tuple(), Some([k, _]) if k.as_atom() == Some(key))).cloned().collect())
+        }
         None => opts.clone(),
     }
 }
@@ -160,11 +150,7 @@ pub(crate) fn to_s(v: &Value) -> EResult<String> {
 }
 
 fn protocol_error(v: &Value) -> Box<Error> {
-    Error::raise(
-        "Protocol.UndefinedError",
-        format!("protocol String.Chars not implemented for {}", inspect(v)),
-        Span::NONE,
-    )
+    Error::raise("Protocol.UndefinedError", format!("protocol String.Chars not implemented for {}", inspect(v)), Span::NONE)
 }
 
 /// Erlang's shortest round-trip float formatting (`:io_lib_format.fwrite_g/1`),

@@ -87,11 +87,7 @@ pub fn execute_ddl(cmd: &Value) -> EResult<Vec<String>> {
             let mut out = vec![format!("ALTER TABLE {table_name} ADD {}", new_constraint_expr(c)?)];
             let comment = field(c, "comment");
             if !matches!(comment, Value::Nil) {
-                out.push(format!(
-                    "COMMENT ON CONSTRAINT {} ON {table_name} IS {}",
-                    quote_name(field(c, "name"))?,
-                    single_quote(comment)?
-                ));
+                out.push(format!("COMMENT ON CONSTRAINT {} ON {table_name} IS {}", quote_name(field(c, "name"))?, single_quote(comment)?));
             }
             return Ok(out);
         }
@@ -312,9 +308,7 @@ fn new_constraint_expr(c: &Struct) -> EResult<String> {
     let validate = validate(field(c, "validate"));
     match (field(c, "check"), field(c, "exclude")) {
         (Value::Str(check), _) => Ok(format!("CONSTRAINT {} CHECK ({check}){validate}", quote_name(field(c, "name"))?)),
-        (_, Value::Str(exclude)) => {
-            Ok(format!("CONSTRAINT {} EXCLUDE USING {exclude}{validate}", quote_name(field(c, "name"))?))
-        }
+        (_, Value::Str(exclude)) => Ok(format!("CONSTRAINT {} EXCLUDE USING {exclude}{validate}", quote_name(field(c, "name"))?)),
         _ => Err(clause_error("Ecto.Adapters.Postgres.Connection.new_constraint_expr/1")),
     }
 }
@@ -444,10 +438,7 @@ fn modifiers_expr(v: &Value) -> EResult<String> {
     match v {
         Value::Nil => Ok(String::new()),
         Value::Str(s) => Ok(format!("{s} ")),
-        other => Err(argument_error(format!(
-            "PostgreSQL adapter expects :modifiers to be a string or nil, got {}",
-            inspect(other)
-        ))),
+        other => Err(argument_error(format!("PostgreSQL adapter expects :modifiers to be a string or nil, got {}", inspect(other)))),
     }
 }
 
@@ -483,9 +474,7 @@ pub fn column_type(ty: &Value, opts: &Value) -> EResult<String> {
         }
         None | Some(Value::Nil) => Ok(name),
         Some(Value::Str(expr)) => Ok(format!("{name} GENERATED {expr}")),
-        Some(other) => {
-            Err(argument_error(format!("the `:generated` option only accepts strings, received: {}", inspect(other))))
-        }
+        Some(other) => Err(argument_error(format!("the `:generated` option only accepts strings, received: {}", inspect(other)))),
     }
 }
 
@@ -695,10 +684,7 @@ pub(crate) fn quote_name(v: &Value) -> EResult<String> {
         _ => return Err(clause_error("Ecto.Adapters.Postgres.Connection.quote_name/1")),
     };
     if s.contains('"') {
-        return Err(argument_error(format!(
-            "bad literal/field/index/table name {} (\" is not permitted)",
-            inspect(&Value::string(s))
-        )));
+        return Err(argument_error(format!("bad literal/field/index/table name {} (\" is not permitted)", inspect(&Value::string(s)))));
     }
     Ok(format!("\"{s}\""))
 }

@@ -9,9 +9,7 @@ use crate::diag::Span;
 use crate::eval::{EResult, Error, Interp};
 use crate::value::{inspect::inspect, Value};
 
-use super::{
-    as_struct, clause_error, field, kw, kw_delete, kw_put, migration_error, to_s, COMMAND, CONSTRAINT, INDEX, TABLE,
-};
+use super::{as_struct, clause_error, field, kw, kw_delete, kw_put, migration_error, to_s, COMMAND, CONSTRAINT, INDEX, TABLE};
 
 /// The adapter whose `execute_ddl/1` prints the commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,9 +245,7 @@ pub fn reverse(command: &Value) -> Option<Value> {
         return match (op, t.len()) {
             ("create", 3) => tuple(vec![Value::atom("drop"), obj.clone(), restrict()]),
             ("create_if_not_exists", 3) => tuple(vec![Value::atom("drop_if_exists"), obj.clone(), restrict()]),
-            ("rename", 3) if as_struct(&t[2], TABLE).is_some() => {
-                tuple(vec![Value::atom("rename"), t[2].clone(), obj.clone()])
-            }
+            ("rename", 3) if as_struct(&t[2], TABLE).is_some() => tuple(vec![Value::atom("rename"), t[2].clone(), obj.clone()]),
             ("rename", 4) => tuple(vec![Value::atom("rename"), obj.clone(), t[3].clone(), t[2].clone()]),
             ("alter", 3) => {
                 let changes = table_reverse(t[2].as_list()?)?;
@@ -339,9 +335,7 @@ pub fn describe(command: &Value) -> EResult<String> {
                 let new = as_struct(&t[2], TABLE).ok_or_else(err)?;
                 Ok(format!("rename table {} to {}", qn(table, "name")?, qn(new, "name")?))
             }
-            ("rename", 4) => {
-                Ok(format!("rename column {} to {} on table {}", to_s(&t[2])?, to_s(&t[3])?, qn(table, "name")?))
-            }
+            ("rename", 4) => Ok(format!("rename column {} to {} on table {}", to_s(&t[2])?, to_s(&t[3])?, qn(table, "name")?)),
             _ => Err(err()),
         };
     }
@@ -368,25 +362,17 @@ pub fn describe(command: &Value) -> EResult<String> {
                 let check = field(c, "check");
                 let exclude = field(c, "exclude");
                 match (check, exclude) {
-                    (Value::Nil, Value::Nil) => {
-                        Err(super::argument_error("a constraint must have either a check or exclude option"))
-                    }
+                    (Value::Nil, Value::Nil) => Err(super::argument_error("a constraint must have either a check or exclude option")),
                     (Value::Str(_), Value::Str(_)) => {
                         Err(super::argument_error("a constraint must not have both check and exclude options"))
                     }
-                    (Value::Str(_), _) => {
-                        Ok(format!("create check constraint {} on table {}", to_s(field(c, "name"))?, on()?))
-                    }
-                    (_, Value::Str(_)) => {
-                        Ok(format!("create exclude constraint {} on table {}", to_s(field(c, "name"))?, on()?))
-                    }
+                    (Value::Str(_), _) => Ok(format!("create check constraint {} on table {}", to_s(field(c, "name"))?, on()?)),
+                    (_, Value::Str(_)) => Ok(format!("create exclude constraint {} on table {}", to_s(field(c, "name"))?, on()?)),
                     _ => Err(err()),
                 }
             }
             ("drop", 3) => Ok(format!("drop constraint {} from table {}", to_s(field(c, "name"))?, on()?)),
-            ("drop_if_exists", 3) => {
-                Ok(format!("drop constraint if exists {} from table {}", to_s(field(c, "name"))?, on()?))
-            }
+            ("drop_if_exists", 3) => Ok(format!("drop constraint if exists {} from table {}", to_s(field(c, "name"))?, on()?)),
             _ => Err(err()),
         };
     }
@@ -443,10 +429,8 @@ pub fn run_migration(
             } else if exports(interp, m, second, 0) {
                 (direction == Direction::Down, Some(second), Some(m.clone()))
             } else {
-                let err = migration_error(format!(
-                    "{} does not implement a `{first}/0` or `change/0` function",
-                    crate::value::alias_name(m)
-                ));
+                let err =
+                    migration_error(format!("{} does not implement a `{first}/0` or `change/0` function", crate::value::alias_name(m)));
                 return MigrationRun { error: Some(err), ..Default::default() };
             }
         }

@@ -5,10 +5,7 @@
 use crate::eval::EResult;
 use crate::value::{inspect::inspect, Struct, Value};
 
-use super::{
-    argument_error, as_struct, clause_error, field, is_list, jason, kw, kw_delete, to_s, CONSTRAINT, INDEX, REFERENCE,
-    TABLE,
-};
+use super::{argument_error, as_struct, clause_error, field, is_list, jason, kw, kw_delete, to_s, CONSTRAINT, INDEX, REFERENCE, TABLE};
 
 const FUN: &str = "Ecto.Adapters.SQLite3.Connection.execute_ddl/1";
 
@@ -40,14 +37,9 @@ pub fn execute_ddl(cmd: &Value) -> EResult<Vec<String>> {
         match (op, t.len()) {
             ("create", 3) => return create_table(table, &t[2], "CREATE TABLE "),
             ("create_if_not_exists", 3) => return create_table(table, &t[2], "CREATE TABLE IF NOT EXISTS "),
-            ("drop", 2 | 3) => {
-                return Ok(vec![format!("DROP TABLE {}", quote_table(field(table, "prefix"), field(table, "name"))?)])
-            }
+            ("drop", 2 | 3) => return Ok(vec![format!("DROP TABLE {}", quote_table(field(table, "prefix"), field(table, "name"))?)]),
             ("drop_if_exists", 2 | 3) => {
-                return Ok(vec![format!(
-                    "DROP TABLE IF EXISTS {}",
-                    quote_table(field(table, "prefix"), field(table, "name"))?
-                )])
+                return Ok(vec![format!("DROP TABLE IF EXISTS {}", quote_table(field(table, "prefix"), field(table, "name"))?)])
             }
             ("alter", 3) => {
                 let changes = t[2].as_list().ok_or_else(|| clause_error("Enum.map/2"))?;
@@ -84,14 +76,9 @@ pub fn execute_ddl(cmd: &Value) -> EResult<Vec<String>> {
         match (op, t.len()) {
             ("create", 2) => return create_index(index, "INDEX "),
             ("create_if_not_exists", 2) => return create_index(index, "INDEX IF NOT EXISTS "),
-            ("drop", 2 | 3) => {
-                return Ok(vec![format!("DROP INDEX {}", quote_table(field(index, "prefix"), field(index, "name"))?)])
-            }
+            ("drop", 2 | 3) => return Ok(vec![format!("DROP INDEX {}", quote_table(field(index, "prefix"), field(index, "name"))?)]),
             ("drop_if_exists", 2 | 3) => {
-                return Ok(vec![format!(
-                    "DROP INDEX IF EXISTS {}",
-                    quote_table(field(index, "prefix"), field(index, "name"))?
-                )])
+                return Ok(vec![format!("DROP INDEX IF EXISTS {}", quote_table(field(index, "prefix"), field(index, "name"))?)])
             }
             _ => {}
         }
@@ -120,9 +107,7 @@ pub fn execute_ddl(cmd: &Value) -> EResult<Vec<String>> {
     if constraint.is_some() {
         match (op, t.len()) {
             ("create", 2) => return Err(argument_error("SQLite3 does not support ALTER TABLE ADD CONSTRAINT.")),
-            ("drop" | "drop_if_exists", 3) => {
-                return Err(argument_error("SQLite3 does not support ALTER TABLE DROP CONSTRAINT."))
-            }
+            ("drop" | "drop_if_exists", 3) => return Err(argument_error("SQLite3 does not support ALTER TABLE DROP CONSTRAINT.")),
             _ => {}
         }
     }
@@ -167,12 +152,7 @@ fn column_definition(table: &Struct, composite: bool, column: &Value) -> EResult
                     reference_expr(r, table, name)?
                 ))
             } else {
-                Ok(format!(
-                    "{} {}{}",
-                    quote_name(name)?,
-                    column_type(ty, opts)?,
-                    column_options(table, composite, ty, opts)?
-                ))
+                Ok(format!("{} {}{}", quote_name(name)?, column_type(ty, opts)?, column_options(table, composite, ty, opts)?))
             }
         }
         _ => Err(clause_error("Ecto.Adapters.SQLite3.Connection.column_definition/2")),
@@ -200,12 +180,7 @@ fn column_change(table: &Struct, change: &Value) -> EResult<String> {
                 Some("utc_datetime" | "naive_datetime") => kw_delete(opts, "null"),
                 _ => opts.clone(),
             };
-            Ok(format!(
-                "ADD COLUMN {} {}{}",
-                quote_name(name)?,
-                column_type(ty, &opts)?,
-                column_options(table, false, ty, &opts)?
-            ))
+            Ok(format!("ADD COLUMN {} {}{}", quote_name(name)?, column_type(ty, &opts)?, column_options(table, false, ty, &opts)?))
         }
         ("modify", [_, _, _, _]) => Err(argument_error("ALTER COLUMN not supported by SQLite3")),
         ("remove", [_, name, _, _]) | ("remove", [_, name]) => Ok(format!("DROP COLUMN {}", quote_name(name)?)),
@@ -249,8 +224,7 @@ fn column_options(table: &Struct, composite: bool, ty: &Value, opts: &Value) -> 
         }
     }
     let table_pk = field(table, "primary_key");
-    let pk =
-        !composite && table_pk.as_atom() != Some("composite") && kw(opts, "primary_key") == Some(&Value::Bool(true));
+    let pk = !composite && table_pk.as_atom() != Some("composite") && kw(opts, "primary_key") == Some(&Value::Bool(true));
     if pk {
         match ty.as_atom() {
             Some("serial" | "bigserial") => out.push_str(" PRIMARY KEY AUTOINCREMENT"),
@@ -446,9 +420,7 @@ pub(crate) fn quote_name(v: &Value) -> EResult<String> {
 fn quote_table(prefix: &Value, name: &Value) -> EResult<String> {
     match prefix {
         Value::Nil => quote_name(name),
-        Value::Atom(_) | Value::Bool(_) | Value::Str(_) | Value::Bytes(_) => {
-            Err(argument_error("SQLite3 does not support table prefixes"))
-        }
+        Value::Atom(_) | Value::Bool(_) | Value::Str(_) | Value::Bytes(_) => Err(argument_error("SQLite3 does not support table prefixes")),
         _ => quote_name(name),
     }
 }

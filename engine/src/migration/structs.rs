@@ -87,14 +87,12 @@ pub fn default_struct(module: &str) -> Option<Struct> {
 /// `struct!(%module{base...}, opts)`: every key of `opts` must be a field;
 /// later keys win.
 pub fn struct_bang(module: &str, base: &[(&str, Value)], opts: &Value, span: Span) -> EResult<Value> {
-    let mut s = default_struct(module)
-        .ok_or_else(|| Error::raise("UndefinedFunctionError", format!("{module} is not a struct"), span))?;
+    let mut s = default_struct(module).ok_or_else(|| Error::raise("UndefinedFunctionError", format!("{module} is not a struct"), span))?;
     for (k, v) in base {
         s.set(k, v.clone());
     }
-    let pairs = opts.as_list().ok_or_else(|| {
-        Error::raise("ArgumentError", format!("expected a keyword list, got: {}", inspect(opts)), span)
-    })?;
+    let pairs =
+        opts.as_list().ok_or_else(|| Error::raise("ArgumentError", format!("expected a keyword list, got: {}", inspect(opts)), span))?;
     for pair in pairs.iter() {
         match pair.as_tuple() {
             Some([k, v]) if k.is_atom() => {
@@ -107,13 +105,7 @@ pub fn struct_bang(module: &str, base: &[(&str, Value)], opts: &Value, span: Spa
                     ));
                 }
             }
-            _ => {
-                return Err(Error::raise(
-                    "ArgumentError",
-                    format!("expected a keyword list, got: {}", inspect(opts)),
-                    span,
-                ))
-            }
+            _ => return Err(Error::raise("ArgumentError", format!("expected a keyword list, got: {}", inspect(opts)), span)),
         }
     }
     Ok(Value::Struct(Rc::new(s)))

@@ -220,11 +220,8 @@ fn printers_match_recorded_statements() {
     let mut checked = 0;
     for entry in corpus() {
         let name = entry["name"].as_str().unwrap_or("?").to_string();
-        for (adapter, printer) in
-            [("sqlite", sqlite::execute_ddl as Printer), ("postgres", postgres::execute_ddl as Printer)]
-        {
-            let cmds_key =
-                if entry.get("commands").is_some() { "commands".to_string() } else { format!("{adapter}_commands") };
+        for (adapter, printer) in [("sqlite", sqlite::execute_ddl as Printer), ("postgres", postgres::execute_ddl as Printer)] {
+            let cmds_key = if entry.get("commands").is_some() { "commands".to_string() } else { format!("{adapter}_commands") };
             let commands: Vec<Value> = strings(&entry[&cmds_key]).iter().map(|c| term(c)).collect();
             let mut got = Vec::new();
             let mut error = None;
@@ -368,10 +365,10 @@ fn migrator_records_versions_like_ecto() {
     use crate::value::NaiveDateTime;
     use std::cell::RefCell;
 
-    let table = "%Ecto.Migration.Table{name: \"users\", prefix: nil, comment: nil, primary_key: true, engine: nil, options: nil, modifiers: nil}";
-    let create = term(&format!(
-        "{{:create, {table}, [{{:add, :id, :bigserial, [primary_key: true]}}, {{:add, :name, :string, [null: false]}}]}}"
-    ));
+    let table =
+        "%Ecto.Migration.Table{name: \"users\", prefix: nil, comment: nil, primary_key: true, engine: nil, options: nil, modifiers: nil}";
+    let create =
+        term(&format!("{{:create, {table}, [{{:add, :id, :bigserial, [primary_key: true]}}, {{:add, :name, :string, [null: false]}}]}}"));
     let index = term("{:create, %Ecto.Migration.Index{table: \"users\", prefix: nil, name: :users_name_index, columns: [:name], unique: true, concurrently: false, using: nil, include: [], only: false, nulls_distinct: nil, where: nil, comment: nil, options: nil}}");
     let source = MigrationSource::Commands(vec![create, index]);
     let now = NaiveDateTime::parse("2024-05-01T09:15:30").expect("datetime");
