@@ -422,3 +422,39 @@ fn migrator_records_versions_like_ecto() {
     assert_eq!(db.borrow().log.last().map(|l| l.sql.as_str()), Some("rollback"));
     assert_eq!(migrator.versions(&mut interp).ok(), Some(vec![]));
 }
+
+/// Evaluates Elixir source (module definitions) with `import Ecto.Migration`.
+#[cfg(feature = "rusqlite")]
+fn eval_source(interp: &mut crate::eval::Interp, src: &str) {
+    let parsed = crate::syntax::parse(src);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let mut env = crate::eval::Interp::env_with_imports(&["Ecto.Migration"]);
+    if let Err(e) = interp.eval(&parsed.root, &mut env) {
+        panic!("{}: {}", e.kind(), e.message());
+    }
+}
+
+#[cfg(feature = "rusqlite")]
+#[test]
+fn setup_migration_statements_match_recorded_run() {
+    use super::migrator::{ExecutorDb, Migrator, Outcome};
+    use super::{Adapter, MigrationSource};
+    use crate::executor::native::SqliteExecutor;
+    use std::cell::RefCell;
+
+    let mut interp = crate::eval::Interp::new();
+    eval_source(&mut interp, include_str!("testdata/store_migration.exs"));
+    let db = Rc::new(RefCell::new(ExecutorDb::new(SqliteExecutor::in_memory().expect("db"))));
+    let mut migrator = Migrator::new(db.clone(), Adapter::Sqlite);
+    let now = crate::value::NaiveDateTime::parse("2024-05-01T09:15:30").expect("datetime");
+    let source = MigrationSource::Module("Store.Migration".into());
+    match migrator.up(&mut interp, 0, &source, now) {
+        Ok(o) => assert_eq!(o, Outcome::Ok),
+        Err(e) => panic!("{}: {}", e.kind(), e.message()),
+    }
+    let recorded: serde_json::Value =
+        serde_json::from_str(include_str!("testdata/setup_migration.json")).expect("json");
+    let want = strings(&recorded["sqlite_statements"]);
+    let got: Vec<String> = db.borrow().log.iter().map(|l| l.sql.clone()).collect();
+    assert_eq!(got, want);
+}
