@@ -8,9 +8,12 @@
 pub mod diag;
 pub mod eval;
 pub mod executor;
+pub mod migration;
+pub mod playground;
 pub mod query;
 pub mod schema;
 pub mod syntax;
+pub mod types;
 pub mod value;
 
 pub use diag::{Diagnostic, Span};
