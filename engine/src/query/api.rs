@@ -926,7 +926,7 @@ fn expand_nested(esc: &mut Esc, v: &Value, span: Span) -> EResult<Expr> {
     }
 }
 
-fn select(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, expr: &Node, merge: bool) -> EResult<Query> {
+fn select(interp: &mut Interp, env: &mut Env, query: Query, vars: &Vars, expr: &Node, merge: bool) -> EResult<Query> {
     let span = expr.span;
     let new = if let Some(inner) = pinned(expr) {
         let v = interp.eval(inner, env)?;

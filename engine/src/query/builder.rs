@@ -1117,9 +1117,10 @@ impl<'a> Esc<'a> {
 
     fn escape_interval(&mut self, count: CountArg, interval: &Node) -> EResult<(Expr, String)> {
         let ty = match &count {
+            // A negative literal is `-(n)` in Elixir's AST, not a number.
             CountArg::Node(n) => match &unwrap(n).kind {
-                Kind::Float(_) => QType::atom("float"),
-                Kind::Int(_) => QType::atom("integer"),
+                Kind::Float(f) if f.is_sign_positive() => QType::atom("float"),
+                Kind::Int(i) if *i >= 0 => QType::atom("integer"),
                 _ => QType::atom("decimal"),
             },
             _ => QType::atom("decimal"),
@@ -1603,7 +1604,7 @@ pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
         Pos(String),
         Dots,
         Named(String, String),
-        NamedPin(String, Value),
+        NamedPin(String),
     }
     let mut parsed: Vec<Item> = vec![];
     for it in items {
@@ -1613,7 +1614,7 @@ pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
             Kind::Call { name, args, .. } if name == "..." && args.is_empty() => parsed.push(Item::Dots),
             Kind::Tuple(pair) if pair.len() == 2 => match (&unwrap(&pair[0]).kind, &unwrap(&pair[1]).kind) {
                 (Kind::Atom(a), Kind::Var(v)) => parsed.push(Item::Named(v.clone(), a.clone())),
-                (Kind::UnOp { op, .. }, Kind::Var(v)) if op == "^" => parsed.push(Item::NamedPin(v.clone(), Value::Nil)),
+                (Kind::UnOp { op, .. }, Kind::Var(v)) if op == "^" => parsed.push(Item::NamedPin(v.clone())),
                 _ => {
                     return Err(compile_error(format!("binding list should contain only variables or `{{as, var}}` tuples, got: {}", node_str(u)), u.span));
                 }
@@ -1628,7 +1629,7 @@ pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
     let mut seen: Vec<&str> = vec![];
     for p in &parsed {
         let name = match p {
-            Item::Pos(v) | Item::Named(v, _) | Item::NamedPin(v, _) => v.as_str(),
+            Item::Pos(v) | Item::Named(v, _) | Item::NamedPin(v) => v.as_str(),
             Item::Dots => continue,
         };
         if name != "_" && seen.contains(&name) {
