@@ -102,14 +102,14 @@ fn equal_inner(interp: &mut Interp, ty: &Type, a: &Value, b: &Value, span: Span)
         Type::Enum(_) | Type::Embedded(_) => a == b,
         Type::Parameterized(m, params) => {
             if has_fun(interp, m, "equal?", 3) {
-                super::call(interp, m, "equal?", vec![a.clone(), b.clone(), params.clone()], span)?.is_truthy()
+                interp.call(m, "equal?", vec![a.clone(), b.clone(), params.clone()], span)?.is_truthy()
             } else {
                 term_eq(a, b)
             }
         }
         Type::Custom(m) => {
             if has_fun(interp, m, "equal?", 2) {
-                super::call(interp, m, "equal?", vec![a.clone(), b.clone()], span)?.is_truthy()
+                interp.call(m, "equal?", vec![a.clone(), b.clone()], span)?.is_truthy()
             } else {
                 term_eq(a, b)
             }

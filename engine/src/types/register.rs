@@ -60,7 +60,7 @@ fn parameterized_init(interp: &mut Interp, args: Vec<Value>, span: Span) -> ERes
             Err(err) => return Err(Error::raise("ArgumentError", err.message(), span)),
         }
     } else {
-        super::call(interp, &module, "init", vec![args[1].clone()], span)?
+        interp.call(&module, "init", vec![args[1].clone()], span)?
     };
     Ok(Value::tuple(vec![
         Value::atom("parameterized"),
@@ -98,7 +98,7 @@ fn fun_inner(
     span: Span,
 ) -> impl FnMut(&mut Interp, &Type, &Value) -> EResult<Option<Value>> {
     move |interp: &mut Interp, t: &Type, x: &Value| {
-        let r = super::apply(interp, &fun, vec![t.to_value(), x.clone()], span)?;
+        let r = interp.apply(&fun, vec![t.to_value(), x.clone()], span)?;
         Ok(match r.as_tuple() {
             Some([tag, v]) if tag.as_atom() == Some("ok") => Some(v.clone()),
             _ => None,
@@ -181,7 +181,7 @@ fn enum_params(interp: &mut Interp, schema_or_types: &Value, field: &Value, span
     let types = match schema_or_types {
         Value::Atom(m) if m.starts_with("Elixir.") => {
             let name = alias_name(m).to_string();
-            match super::call(interp, &name, "__changeset__", vec![], span) {
+            match interp.call(&name, "__changeset__", vec![], span) {
                 Ok(t) => t,
                 Err(_) => {
                     return Err(Error::raise(
