@@ -9,6 +9,8 @@ pub mod changeset;
 pub mod diag;
 pub mod eval;
 pub mod executor;
+pub mod migration;
+pub mod playground;
 pub mod query;
 pub mod schema;
 pub mod syntax;
