@@ -319,6 +319,7 @@ pub(crate) fn field_name(v: &Value) -> String {
 
 /// Registers `Ecto.Changeset` (and `Ecto.put_meta/get_meta`).
 pub fn register(b: &mut Builtins) {
+    b.add("Ecto.Changeset", "__struct__", &[0], |_, _, _| Ok(Changeset::default().to_value()));
     cast::register(b);
     validate::register(b);
     constraints::register(b);

@@ -18,6 +18,7 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Changeset", "put_embed", &[3, 4], |i, a, s| put_relation_fn(i, a, s, "embed"));
     b.add("Ecto.Changeset", "get_assoc", &[2, 3], |i, a, s| get_relation_fn(i, a, s, "assoc"));
     b.add("Ecto.Changeset", "get_embed", &[2, 3], |i, a, s| get_relation_fn(i, a, s, "embed"));
+    b.add("Ecto.Changeset", "reorder_assoc", &[2, 3], reorder_assoc_fn);
     b.add("Ecto", "put_meta", &[2], put_meta_fn);
     b.add("Ecto", "get_meta", &[2], get_meta_fn);
     b.add("Ecto", "primary_key", &[1], |i, a, s| primary_key_fn(i, a, s, false));
@@ -1035,4 +1036,70 @@ fn get_relation_fn(interp: &mut Interp, args: Vec<Value>, span: Span, tag: &str)
         }
         item => to_cs(interp, item)?,
     })
+}
+
+/// `action_sort_rank/2` of `reorder_assoc/2`.
+fn action_rank(cs: &Value, rel: &Relation) -> u8 {
+    let action = Changeset::from_value(cs).and_then(|c| c.action.as_atom().map(|a| a.to_string()));
+    match action.as_deref() {
+        Some("delete") => 0,
+        Some("replace") if rel.on_replace == "delete" => 0,
+        Some("update") => 1,
+        Some("replace") if rel.on_replace == "nilify" => 1,
+        Some("insert") => 2,
+        _ => 3,
+    }
+}
+
+/// A stable merge sort with a `before?(a, b)` predicate, like `Enum.sort/2`.
+fn sort_by_pred(
+    items: Vec<Value>,
+    pred: &mut dyn FnMut(&Value, &Value) -> EResult<bool>,
+) -> EResult<Vec<Value>> {
+    if items.len() <= 1 {
+        return Ok(items);
+    }
+    let mut left = items;
+    let right = left.split_off(left.len() / 2);
+    let left = sort_by_pred(left, pred)?;
+    let right = sort_by_pred(right, pred)?;
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
+    loop {
+        match (l.peek(), r.peek()) {
+            (Some(a), Some(b)) => {
+                if pred(a, b)? {
+                    out.extend(l.next());
+                } else {
+                    out.extend(r.next());
+                }
+            }
+            (Some(_), None) => out.extend(l.next()),
+            (None, Some(_)) => out.extend(r.next()),
+            (None, None) => break,
+        }
+    }
+    Ok(out)
+}
+
+/// `reorder_assoc/2,3`.
+fn reorder_assoc_fn(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let mut cs = cs_arg(&args[0], "reorder_assoc", args.len(), span)?;
+    let name = args[1].clone();
+    let rel = relation_for("reorder", "assoc", &name, cs.types.get(&name), span)?;
+    let Some(Value::List(items)) = cs.changes.get(&name).cloned() else {
+        return Err(arg_error(
+            "`reorder_assoc/3` requires an association with `:many` cardinality and a list of associated changes",
+            span,
+        ));
+    };
+    let sorted = match args.get(2) {
+        Some(f) => {
+            let f = f.clone();
+            sort_by_pred(items.to_vec(), &mut |a, b| Ok(interp.apply(&f, vec![a.clone(), b.clone()], span)?.is_truthy()))?
+        }
+        None => sort_by_pred(items.to_vec(), &mut |a, b| Ok(action_rank(a, &rel) <= action_rank(b, &rel)))?,
+    };
+    cs.changes.insert(name, Value::list(sorted));
+    Ok(cs.to_value())
 }
