@@ -3,9 +3,7 @@
 use std::rc::Rc;
 
 use super::relation::{self, Relation};
-use super::{
-    arg_error, atom_arg, cs_arg, inspect, kw_get, map_get, opts_arg, schema_types, Changeset,
-};
+use super::{arg_error, atom_arg, cs_arg, inspect, kw_get, map_get, opts_arg, schema_types, Changeset};
 use crate::diag::Span;
 use crate::eval::{Builtins, EResult, Error, Interp};
 use crate::types::{self, Cast, Type};
@@ -92,10 +90,7 @@ fn pairs(v: &Value, what: &Value, span: Span) -> EResult<Vec<(Value, Value)>> {
             .map(|i| match i.as_tuple() {
                 Some([k, v]) => Ok((k.clone(), v.clone())),
                 _ => Err(arg_error(
-                    format!(
-                        "invalid changes being applied to changeset. Expected a keyword list or a map, got: {}",
-                        inspect(what)
-                    ),
+                    format!("invalid changes being applied to changeset. Expected a keyword list or a map, got: {}", inspect(what)),
                     span,
                 )),
             })
@@ -113,14 +108,7 @@ fn get_changed(interp: &mut Interp, cs: &mut Changeset, new_changes: &Value, spa
 }
 
 /// Ecto's private `put_change/7`: records (or drops) one change.
-pub fn put_change_in(
-    interp: &mut Interp,
-    cs: &mut Changeset,
-    key: &Value,
-    value: Value,
-    ty: Option<&Value>,
-    span: Span,
-) -> EResult<()> {
+pub fn put_change_in(interp: &mut Interp, cs: &mut Changeset, key: &Value, value: Value, ty: Option<&Value>, span: Span) -> EResult<()> {
     match ty.map(|t| (t, Relation::from_type(t))) {
         Some((_, Some(rel))) => {
             let original = map_get(&cs.data, key).unwrap_or(Value::Nil);
@@ -144,10 +132,7 @@ pub fn put_change_in(
             if key.is_atom() {
                 Err(arg_error(format!("unknown field `{}` in {}", inspect(key), inspect(&cs.data)), span))
             } else {
-                Err(arg_error(
-                    format!("field names given to change/put_change must be atoms, got: `{}`", inspect(key)),
-                    span,
-                ))
+                Err(arg_error(format!("field names given to change/put_change must be atoms, got: `{}`", inspect(key)), span))
             }
         }
         Some((t, None)) => {
@@ -260,10 +245,7 @@ fn cast_with(
     let empty_values = match kw_get(opts, "empty_values") {
         Some(custom) if custom.is_truthy() => {
             if custom.as_list().is_some_and(|l| l.iter().any(|v| matches!(v, Value::Fun(_)))) {
-                return Err(arg_error(
-                    "passing functions in :empty_values is no longer support, use :trim_values instead",
-                    span,
-                ));
+                return Err(arg_error("passing functions in :empty_values is no longer support, use :trim_values instead", span));
             }
             custom.clone()
         }
@@ -274,10 +256,7 @@ fn cast_with(
     let msg_func = kw_get(opts, "message").cloned();
     if let Some(f) = &msg_func {
         if !matches!(f, Value::Fun(fun) if fun.arity() == 2) {
-            return Err(arg_error(
-                format!("expected `:message` to be a function of arity 2, received: {}", inspect(f)),
-                span,
-            ));
+            return Err(arg_error(format!("expected `:message` to be a function of arity 2, received: {}", inspect(f)), span));
         }
     }
     let defaults = match data {
@@ -364,10 +343,7 @@ fn cast_type(types: &MapT, key: &Value, span: Span) -> EResult<Value> {
             if let Some(tag) = Relation::tag_of(t) {
                 return Err(Error::raise(
                     "RuntimeError",
-                    format!(
-                        "casting {tag}s with cast/4 for {} field is not supported, use cast_{tag}/3 instead",
-                        inspect(key)
-                    ),
+                    format!("casting {tag}s with cast/4 for {} field is not supported, use cast_{tag}/3 instead", inspect(key)),
                     span,
                 ));
             }
@@ -404,15 +380,7 @@ fn is_empty(interp: &mut Interp, ctx: &CastCtx, ty_value: &Value, value: &Value,
 }
 
 /// `filter_values/5`: empty values become the field's default.
-fn filter_value(
-    interp: &mut Interp,
-    ctx: &CastCtx,
-    ty: &Type,
-    ty_value: &Value,
-    key: &Value,
-    value: Value,
-    span: Span,
-) -> EResult<Value> {
+fn filter_value(interp: &mut Interp, ctx: &CastCtx, ty: &Type, ty_value: &Value, key: &Value, value: Value, span: Span) -> EResult<Value> {
     let value = match (ty, &value) {
         (Type::Array(inner), Value::List(items)) => {
             let inner_value = inner.to_value();
@@ -638,10 +606,7 @@ fn merge_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
             (x, Value::Nil) => Ok(x.clone()),
             (Value::Nil, y) => Ok(y.clone()),
             (x, y) if x == y => Ok(x.clone()),
-            (x, y) => Err(arg_error(
-                format!("different {thing} (`{}` and `{}`) when merging changesets", inspect(x), inspect(y)),
-                span,
-            )),
+            (x, y) => Err(arg_error(format!("different {thing} (`{}` and `{}`) when merging changesets", inspect(x), inspect(y)), span)),
         }
     };
     let repo = identical(&cs1.repo, &cs2.repo, "repos")?;

@@ -69,10 +69,7 @@ fn add_constraint(
     let constraint = match &constraint {
         Value::Regex(_) => {
             if matching.as_atom() != Some("exact") {
-                return Err(arg_error(
-                    format!("a Regex constraint only allows match type of :exact, got: {}", inspect(matching)),
-                    span,
-                ));
+                return Err(arg_error(format!("a Regex constraint only allows match type of :exact, got: {}", inspect(matching)), span));
             }
             constraint
         }
@@ -186,13 +183,8 @@ fn assoc_of(cs: &Changeset, assoc: &Value, span: Span) -> EResult<Relation> {
             return Ok(rel);
         }
     }
-    let assocs: Vec<String> = cs
-        .types
-        .values()
-        .filter_map(Relation::from_type)
-        .filter(|r| r.tag == "assoc")
-        .map(|r| super::field_name(&r.field))
-        .collect();
+    let assocs: Vec<String> =
+        cs.types.values().filter_map(Relation::from_type).filter(|r| r.tag == "assoc").map(|r| super::field_name(&r.field)).collect();
     let one_of = if assocs.len() == 1 { "" } else { "one of " };
     Err(arg_error(
         format!(
@@ -241,9 +233,8 @@ fn no_assoc_constraint_fn(interp: &mut Interp, args: Vec<Value>, span: Span) -> 
         Some(n) => n,
         None => {
             let related = rel.related_name();
-            let related_source = crate::schema::lookup(interp, &related)
-                .and_then(|s| s.source.clone())
-                .unwrap_or_else(|| alias_name(&related).to_string());
+            let related_source =
+                crate::schema::lookup(interp, &related).and_then(|s| s.source.clone()).unwrap_or_else(|| alias_name(&related).to_string());
             Value::string(format!("{}_{}_fkey", related_source, super::field_name(&rel.related_key)))
         }
     };
@@ -336,11 +327,7 @@ pub fn constraint_error(cs: &Changeset, action: &str, v: &Violation, span: Span)
     if let Error::Raise(ex) = e.as_mut() {
         ex.value = Some(crate::schema::types::struct_value(
             "Ecto.ConstraintError",
-            vec![
-                ("type", Value::atom(&v.kind)),
-                ("constraint", Value::Str(Rc::from(v.name.as_str()))),
-                ("message", Value::string(msg)),
-            ],
+            vec![("type", Value::atom(&v.kind)), ("constraint", Value::Str(Rc::from(v.name.as_str()))), ("message", Value::string(msg))],
         ));
     }
     e

@@ -221,19 +221,13 @@ pub(crate) fn arg_error(msg: impl Into<String>, span: Span) -> Box<Error> {
 
 /// Reads a changeset argument or raises `FunctionClauseError` like Ecto.
 pub(crate) fn cs_arg(v: &Value, fun: &str, arity: usize, span: Span) -> EResult<Changeset> {
-    Changeset::from_value(v).ok_or_else(|| {
-        Error::raise(
-            "FunctionClauseError",
-            format!("no function clause matching in Ecto.Changeset.{fun}/{arity}"),
-            span,
-        )
-    })
+    Changeset::from_value(v)
+        .ok_or_else(|| Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Changeset.{fun}/{arity}"), span))
 }
 
 pub(crate) fn atom_arg<'a>(v: &'a Value, fun: &str, arity: usize, span: Span) -> EResult<&'a str> {
-    v.as_atom().ok_or_else(|| {
-        Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Changeset.{fun}/{arity}"), span)
-    })
+    v.as_atom()
+        .ok_or_else(|| Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Changeset.{fun}/{arity}"), span))
 }
 
 /// An optional keyword-list argument (`[]` when absent).
@@ -247,10 +241,8 @@ pub(crate) fn kw_get<'a>(opts: &'a Value, key: &str) -> Option<&'a Value> {
 
 /// `Keyword.merge/2`.
 pub(crate) fn kw_merge(base: &Value, extra: &Value) -> Value {
-    let extra_pairs: Vec<(String, Value)> = extra
-        .as_keyword()
-        .map(|kw| kw.into_iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-        .unwrap_or_default();
+    let extra_pairs: Vec<(String, Value)> =
+        extra.as_keyword().map(|kw| kw.into_iter().map(|(k, v)| (k.to_string(), v.clone())).collect()).unwrap_or_default();
     let mut out: Vec<Value> = base
         .as_list()
         .unwrap_or(&[])
@@ -275,11 +267,7 @@ pub(crate) fn message(opts: &Value, key: &str, default: &str, meta: Vec<(&str, V
         Some(Value::Tuple(t)) if t.len() == 2 && t[0].is_binary() && t[1].as_list().is_some() => {
             Ok(Value::tuple(vec![t[0].clone(), kw_merge(&meta, &t[1])]))
         }
-        Some(other) => Err(Error::raise(
-            "CaseClauseError",
-            format!("no case clause matching: {}", inspect(other)),
-            span,
-        )),
+        Some(other) => Err(Error::raise("CaseClauseError", format!("no case clause matching: {}", inspect(other)), span)),
     }
 }
 
@@ -305,11 +293,7 @@ pub(crate) fn schema_types(interp: &mut Interp, data: &Value, span: Span) -> ERe
 }
 
 /// A function value implemented in Rust (for `prepare` entries and such).
-pub(crate) fn native_fun(
-    name: &'static str,
-    arity: usize,
-    f: impl Fn(&mut Interp, Vec<Value>) -> EResult<Value> + 'static,
-) -> Value {
+pub(crate) fn native_fun(name: &'static str, arity: usize, f: impl Fn(&mut Interp, Vec<Value>) -> EResult<Value> + 'static) -> Value {
     Value::Fun(Rc::new(crate::value::Function::Native { name, arity, f: Rc::new(f) }))
 }
 

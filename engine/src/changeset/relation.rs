@@ -171,9 +171,7 @@ pub fn is_empty(rel: &Relation, v: &Value) -> bool {
 pub fn filter_empty(items: &[Value]) -> Vec<Value> {
     items
         .iter()
-        .filter(|v| {
-            !matches!(Changeset::from_value(v), Some(cs) if matches!(cs.action.as_atom(), Some("replace" | "delete")))
-        })
+        .filter(|v| !matches!(Changeset::from_value(v), Some(cs) if matches!(cs.action.as_atom(), Some("replace" | "delete"))))
         .cloned()
         .collect()
 }
@@ -284,11 +282,7 @@ fn build(interp: &mut Interp, rel: &Relation, owner: &Value, span: Span) -> ERes
 /// `Ecto.put_meta/2`.
 pub fn put_meta(v: &Value, opts: &[(&str, Value)], span: Span) -> EResult<Value> {
     let Some(meta) = v.get_field("__meta__").cloned() else {
-        return Err(Error::raise(
-            "FunctionClauseError",
-            "no function clause matching in Ecto.put_meta/2",
-            span,
-        ));
+        return Err(Error::raise("FunctionClauseError", "no function clause matching in Ecto.put_meta/2", span));
     };
     let mut meta = meta;
     let mut updated = false;
@@ -548,10 +542,7 @@ fn action_from_changeset(cs: &Changeset, current: &Value) -> &'static str {
 fn assert_struct(cs: &Changeset, rel: &Relation, span: Span) -> EResult<()> {
     match &cs.data {
         Value::Struct(s) if Some(&*s.module) == rel.related.as_atom() => Ok(()),
-        other => Err(arg_error(
-            format!("expected changeset data to be a {} struct, got: {}", rel.related_name(), inspect(other)),
-            span,
-        )),
+        other => Err(arg_error(format!("expected changeset data to be a {} struct, got: {}", rel.related_name(), inspect(other)), span)),
     }
 }
 
@@ -571,10 +562,7 @@ fn apply_on_cast(
     let result = if arity == 3 {
         if !rel.many {
             return Err(arg_error(
-                format!(
-                    "invalid :with function for relation {} of cardinality one. Expected a function of arity 2",
-                    inspect(&rel.field)
-                ),
+                format!("invalid :with function for relation {} of cardinality one. Expected a function of arity 2", inspect(&rel.field)),
                 span,
             ));
         }
@@ -584,13 +572,7 @@ fn apply_on_cast(
     } else {
         interp.apply(on_cast, vec![strukt.clone(), params.clone()], span)?
     };
-    Changeset::from_value(&result).ok_or_else(|| {
-        Error::raise(
-            "BadMapError",
-            format!("expected a map, got: {}", inspect(&result)),
-            span,
-        )
-    })
+    Changeset::from_value(&result).ok_or_else(|| Error::raise("BadMapError", format!("expected a map, got: {}", inspect(&result)), span))
 }
 
 /// `on_cast_default/1`: `related.changeset(struct, params)`.
@@ -663,7 +645,7 @@ fn cast_or_change(
         } else {
             let pk_values = new_pks(interp, rel, &pks, &src, value, span)?;
             let same = pk_values == data_pk(&pks, current) && !pk_values.is_empty();
-            let update = rel.on_replace == "update" && {
+            let update = !same && rel.on_replace == "update" && {
                 raise_if_updating_with_struct(rel, value, span)?;
                 true
             };
@@ -784,7 +766,15 @@ pub fn change(interp: &mut Interp, rel: &Relation, value: &Value, current: &Valu
 }
 
 /// `Relation.cast/5`.
-pub fn cast(interp: &mut Interp, rel: &Relation, owner: &Value, params: &Value, current: &Value, on_cast: &Value, span: Span) -> EResult<Outcome> {
+pub fn cast(
+    interp: &mut Interp,
+    rel: &Relation,
+    owner: &Value,
+    params: &Value,
+    current: &Value,
+    on_cast: &Value,
+    span: Span,
+) -> EResult<Outcome> {
     if !rel.many && matches!(params, Value::Nil) {
         if !matches!(current, Value::Nil) && on_replace(interp, rel, current, span)?.is_none() {
             return Ok(Outcome::Error(rel.invalid()));
@@ -962,11 +952,7 @@ pub fn cast_relation(interp: &mut Interp, tag: &str, cs: Changeset, key: &Value,
 /// The default `:with` (`&related.changeset/2`).
 fn default_on_cast_fun(rel: &Relation) -> Value {
     let module = rel.related.as_atom().unwrap_or("").to_string();
-    Value::Fun(Rc::new(crate::value::Function::Named {
-        module: Rc::from(module.as_str()),
-        name: Rc::from("changeset"),
-        arity: 2,
-    }))
+    Value::Fun(Rc::new(crate::value::Function::Named { module: Rc::from(module.as_str()), name: Rc::from("changeset"), arity: 2 }))
 }
 
 /// `missing_relation/5`
@@ -1013,9 +999,8 @@ fn get_relation_fn(interp: &mut Interp, args: Vec<Value>, span: Span, tag: &str)
     let existing = match cs.changes.get(&args[1]) {
         Some(v) => v.clone(),
         None => {
-            let v = map_get(&cs.data, &args[1]).ok_or_else(|| {
-                Error::raise("KeyError", format!("key {} not found in: {}", inspect(&args[1]), inspect(&cs.data)), span)
-            })?;
+            let v = map_get(&cs.data, &args[1])
+                .ok_or_else(|| Error::raise("KeyError", format!("key {} not found in: {}", inspect(&args[1]), inspect(&cs.data)), span))?;
             load(&cs.data, &v, span)?
         }
     };
@@ -1052,10 +1037,7 @@ fn action_rank(cs: &Value, rel: &Relation) -> u8 {
 }
 
 /// A stable merge sort with a `before?(a, b)` predicate, like `Enum.sort/2`.
-fn sort_by_pred(
-    items: Vec<Value>,
-    pred: &mut dyn FnMut(&Value, &Value) -> EResult<bool>,
-) -> EResult<Vec<Value>> {
+fn sort_by_pred(items: Vec<Value>, pred: &mut dyn FnMut(&Value, &Value) -> EResult<bool>) -> EResult<Vec<Value>> {
     if items.len() <= 1 {
         return Ok(items);
     }
@@ -1088,10 +1070,7 @@ fn reorder_assoc_fn(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResul
     let name = args[1].clone();
     let rel = relation_for("reorder", "assoc", &name, cs.types.get(&name), span)?;
     let Some(Value::List(items)) = cs.changes.get(&name).cloned() else {
-        return Err(arg_error(
-            "`reorder_assoc/3` requires an association with `:many` cardinality and a list of associated changes",
-            span,
-        ));
+        return Err(arg_error("`reorder_assoc/3` requires an association with `:many` cardinality and a list of associated changes", span));
     };
     let sorted = match args.get(2) {
         Some(f) => {

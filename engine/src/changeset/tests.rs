@@ -92,7 +92,12 @@ fn validate_length_table() {
         (string.clone(), Some(s("e\u{301}")), kw(vec![("is", i(1))]), None),
         (string.clone(), Some(s("e\u{301}")), kw(vec![("is", i(1)), ("count", a("codepoints"))]), Some("should be %{count} character(s)")),
         (string.clone(), Some(s(family)), kw(vec![("max", i(1))]), None),
-        (string.clone(), Some(s(family)), kw(vec![("max", i(4)), ("count", a("codepoints"))]), Some("should be at most %{count} character(s)")),
+        (
+            string.clone(),
+            Some(s(family)),
+            kw(vec![("max", i(4)), ("count", a("codepoints"))]),
+            Some("should be at most %{count} character(s)"),
+        ),
         (string.clone(), Some(s(family)), kw(vec![("is", i(18)), ("count", a("bytes"))]), None),
         (string.clone(), Some(s("")), kw(vec![("min", i(1))]), Some("should be at least %{count} character(s)")),
         (string.clone(), Some(Value::Nil), kw(vec![("min", i(1))]), None),
@@ -103,7 +108,12 @@ fn validate_length_table() {
         (string.clone(), Some(s("abc")), kw(vec![("max", i(2))]), Some("should be at most %{count} character(s)")),
         (string.clone(), Some(s("abc")), kw(vec![("is", i(2)), ("min", i(9))]), Some("should be %{count} character(s)")),
         (string.clone(), Some(s("abc")), kw(vec![("min", i(4)), ("message", s("too short: %{count}"))]), Some("too short: %{count}")),
-        (strings.clone(), Some(list(vec![s("a"), s("b"), s("c"), s("d")])), kw(vec![("max", i(3))]), Some("should have at most %{count} item(s)")),
+        (
+            strings.clone(),
+            Some(list(vec![s("a"), s("b"), s("c"), s("d")])),
+            kw(vec![("max", i(3))]),
+            Some("should have at most %{count} item(s)"),
+        ),
         (strings.clone(), Some(list(vec![])), kw(vec![("min", i(1))]), Some("should have at least %{count} item(s)")),
         (strings.clone(), Some(list(vec![s("a")])), kw(vec![("is", i(2))]), Some("should have %{count} item(s)")),
         (a("map"), Some(amap(vec![("x", i(1))])), kw(vec![("is", i(2))]), Some("should have %{count} item(s)")),
@@ -141,7 +151,12 @@ fn validate_number_table() {
         (a("integer"), i(18), kw(vec![("greater_than", i(18))]), Some("must be greater than %{number}")),
         (a("float"), Value::Float(2.5), kw(vec![("less_than", Value::Float(2.5))]), Some("must be less than %{number}")),
         (a("float"), Value::Float(2.5), kw(vec![("less_than_or_equal_to", Value::Float(2.5))]), None),
-        (a("float"), Value::Float(2.5), kw(vec![("greater_than", i(0)), ("less_than", Value::Float(2.5))]), Some("must be less than %{number}")),
+        (
+            a("float"),
+            Value::Float(2.5),
+            kw(vec![("greater_than", i(0)), ("less_than", Value::Float(2.5))]),
+            Some("must be less than %{number}"),
+        ),
         (a("integer"), i(5), kw(vec![("equal_to", Value::Float(5.0))]), None),
         (a("integer"), i(42), kw(vec![("not_equal_to", i(42))]), Some("must be not equal to %{number}")),
         (a("integer"), i(42), kw(vec![("equal_to", i(40))]), Some("must be equal to %{number}")),
@@ -314,17 +329,25 @@ fn cast_empty_values_trimming_and_keys() {
     let types = amap(vec![("name", a("string")), ("age", a("integer")), ("tags", Value::tuple(vec![a("array"), a("string")]))]);
     let mut interp = Interp::new();
     // "" and whitespace-only are empty (trimmed on the left); the value itself is not trimmed.
-    let cs = cast(&mut interp, types.clone(), smap(vec![("name", s("   ")), ("age", s(""))]), vec!["name", "age"], list(vec![])).expect("cast");
+    let cs =
+        cast(&mut interp, types.clone(), smap(vec![("name", s("   ")), ("age", s(""))]), vec!["name", "age"], list(vec![])).expect("cast");
     let c = Changeset::from_value(&cs).expect("cs");
     assert!(c.changes.is_empty());
     let cs = cast(&mut interp, types.clone(), smap(vec![("name", s(" Ada "))]), vec!["name"], list(vec![])).expect("cast");
     assert_eq!(Changeset::from_value(&cs).expect("cs").change("name"), Some(&s(" Ada ")));
     // empty elements of arrays are dropped
-    let cs = cast(&mut interp, types.clone(), smap(vec![("tags", list(vec![s("a"), s(""), s("b")]))]), vec!["tags"], list(vec![])).expect("cast");
+    let cs = cast(&mut interp, types.clone(), smap(vec![("tags", list(vec![s("a"), s(""), s("b")]))]), vec!["tags"], list(vec![]))
+        .expect("cast");
     assert_eq!(Changeset::from_value(&cs).expect("cs").change("tags"), Some(&list(vec![s("a"), s("b")])));
     // custom empty values
-    let cs = cast(&mut interp, types.clone(), smap(vec![("name", s("-")), ("age", s(""))]), vec!["name", "age"], kw(vec![("empty_values", list(vec![s("-")]))]))
-        .expect("cast");
+    let cs = cast(
+        &mut interp,
+        types.clone(),
+        smap(vec![("name", s("-")), ("age", s(""))]),
+        vec!["name", "age"],
+        kw(vec![("empty_values", list(vec![s("-")]))]),
+    )
+    .expect("cast");
     let c = Changeset::from_value(&cs).expect("cs");
     assert_eq!(c.change("name"), None);
     assert!(!c.valid, "\"\" is not empty any more and fails to cast as an integer");
@@ -369,7 +392,8 @@ fn cast_errors_carry_type_and_validation() {
 #[test]
 fn put_change_and_equality() {
     let mut interp = Interp::new();
-    let data = Value::tuple(vec![amap(vec![("n", dec("1.0")), ("f", Value::Float(2.0))]), amap(vec![("n", a("decimal")), ("f", a("float"))])]);
+    let data =
+        Value::tuple(vec![amap(vec![("n", dec("1.0")), ("f", Value::Float(2.0))]), amap(vec![("n", a("decimal")), ("f", a("float"))])]);
     let cs = call(&mut interp, "change", vec![data.clone()]).expect("change");
     let out = call(&mut interp, "put_change", vec![cs.clone(), a("n"), dec("1.00")]).expect("ok");
     assert!(Changeset::from_value(&out).expect("cs").changes.is_empty(), "decimals compare by value");
@@ -389,13 +413,20 @@ fn constraints_and_errors_mapping() {
     let err = call(&mut interp, "unique_constraint", vec![cs.clone(), a("email")]).expect_err("no source");
     assert_eq!(err.kind(), "ArgumentError");
     let cs = call(&mut interp, "unique_constraint", vec![cs, a("email"), kw(vec![("name", a("users_email_index"))])]).expect("ok");
-    let cs = call(&mut interp, "check_constraint", vec![cs, a("email"), kw(vec![("name", s("email_")), ("match", a("prefix"))])]).expect("ok");
+    let cs =
+        call(&mut interp, "check_constraint", vec![cs, a("email"), kw(vec![("name", s("email_")), ("match", a("prefix"))])]).expect("ok");
     let c = Changeset::from_value(&cs).expect("cs");
     let v = constraints::Violation { kind: "unique".into(), name: "users_email_index".into() };
     let out = constraints::constraints_to_errors(&c, "insert", &[v], S).expect("maps");
     assert_eq!(
         out.errors[0],
-        (a("email"), Value::tuple(vec![s("has already been taken"), kw(vec![("constraint", a("unique")), ("constraint_name", s("users_email_index"))])]))
+        (
+            a("email"),
+            Value::tuple(vec![
+                s("has already been taken"),
+                kw(vec![("constraint", a("unique")), ("constraint_name", s("users_email_index"))])
+            ])
+        )
     );
     let v = constraints::Violation { kind: "check".into(), name: "email_format".into() };
     assert!(constraints::constraints_to_errors(&c, "insert", &[v], S).is_ok());

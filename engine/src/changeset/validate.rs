@@ -26,9 +26,7 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Changeset", "validate_number", &[3], validate_number_fn);
     b.add("Ecto.Changeset", "validate_confirmation", &[2, 3], validate_confirmation_fn);
     b.add("Ecto.Changeset", "validate_acceptance", &[2, 3], validate_acceptance_fn);
-    b.add("Ecto.Changeset", "validations", &[1], |_, a, s| {
-        Ok(Value::list(cs_arg(&a[0], "validations", 1, s)?.validations))
-    });
+    b.add("Ecto.Changeset", "validations", &[1], |_, a, s| Ok(Value::list(cs_arg(&a[0], "validations", 1, s)?.validations)));
 }
 
 fn ensure_field_exists(cs: &Changeset, field: &Value, span: Span) -> EResult<()> {
@@ -64,7 +62,11 @@ fn add_errors(cs: &mut Changeset, errors: Vec<(Value, Value)>) {
 fn add_error_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let mut cs = cs_arg(&args[0], "add_error", args.len(), span)?;
     if !args[2].is_binary() {
-        return Err(Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Changeset.add_error/{}", args.len()), span));
+        return Err(Error::raise(
+            "FunctionClauseError",
+            format!("no function clause matching in Ecto.Changeset.add_error/{}", args.len()),
+            span,
+        ));
     }
     cs.add_error(args[1].clone(), args[2].clone(), opts_arg(&args, 3));
     Ok(cs.to_value())
@@ -88,7 +90,11 @@ fn validate_change_fn(interp: &mut Interp, args: Vec<Value>, span: Span) -> ERes
     }
     let result = interp.apply(&validator, vec![field.clone(), value], span)?;
     let Some(items) = result.as_list() else {
-        return Err(Error::raise("Protocol.UndefinedError", format!("protocol Enumerable not implemented for type {}", inspect(&result)), span));
+        return Err(Error::raise(
+            "Protocol.UndefinedError",
+            format!("protocol Enumerable not implemented for type {}", inspect(&result)),
+            span,
+        ));
     };
     let mut new = vec![];
     for item in items {
@@ -258,11 +264,7 @@ fn validate_enum_fn(interp: &mut Interp, args: Vec<Value>, span: Span, kind: Enu
                 other => match crate::types::adapter::underlying(interp, other, span)? {
                     Type::Array(t) => *t,
                     _ => {
-                        return Err(Error::raise(
-                            "MatchError",
-                            format!("no match of right hand side value: {}", inspect(&ty_value)),
-                            span,
-                        ))
+                        return Err(Error::raise("MatchError", format!("no match of right hand side value: {}", inspect(&ty_value)), span))
                     }
                 },
             };
@@ -383,12 +385,7 @@ fn validate_length_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<V
             &opts,
             "message",
             length_message(kind, ty),
-            vec![
-                ("count", target.clone()),
-                ("validation", Value::atom("length")),
-                ("kind", Value::atom(kind)),
-                ("type", Value::atom(ty)),
-            ],
+            vec![("count", target.clone()), ("validation", Value::atom("length")), ("kind", Value::atom(kind)), ("type", Value::atom(ty))],
             span,
         )
     };
@@ -471,11 +468,7 @@ fn validate_number_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<V
     let Some(value) = start(&mut cs, &field, meta, span)? else { return Ok(cs.to_value()) };
     if !is_number(&value) {
         return Err(arg_error(
-            format!(
-                "expected field `{}` to be a decimal, integer, or float, got: {}",
-                super::field_name(&field),
-                inspect(&value)
-            ),
+            format!("expected field `{}` to be a decimal, integer, or float, got: {}", super::field_name(&field), inspect(&value)),
             span,
         ));
     }
@@ -491,18 +484,12 @@ fn validate_number_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<V
                 keys.iter().map(|k| format!("  * :{k}")).collect()
             };
             return Err(arg_error(
-                format!(
-                    "unknown option :{spec} given to validate_number/3\n\nThe supported options are:\n\n{}\n",
-                    supported.join("\n")
-                ),
+                format!("unknown option :{spec} given to validate_number/3\n\nThe supported options are:\n\n{}\n", supported.join("\n")),
                 span,
             ));
         };
         if !is_number(target) {
-            return Err(arg_error(
-                format!("expected option `{spec}` to be a decimal, integer, or float, got: {}", inspect(target)),
-                span,
-            ));
+            return Err(arg_error(format!("expected option `{spec}` to be a decimal, integer, or float, got: {}", inspect(target)), span));
         }
         if !number_ok(spec, &value, target) {
             let m = message(

@@ -290,4 +290,3 @@ pub(crate) fn is_map_like(v: &Value) -> bool {
             | Value::Regex(_)
     )
 }
-
