@@ -229,6 +229,8 @@ impl Interp {
         stdlib::register(&mut b);
         crate::schema::register(&mut b);
         crate::query::register(&mut b);
+        crate::types::register::register(&mut b);
+        crate::changeset::register(&mut b);
         crate::migration::register(&mut b);
         Interp {
             builtins: Rc::new(b),
