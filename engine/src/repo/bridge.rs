@@ -60,3 +60,21 @@ pub(crate) fn insert_all_query(_interp: &mut Interp, _target: &Value, _query: &V
 pub(crate) fn subquery_sql(_interp: &mut Interp, _query: &Value, span: Span) -> EResult<(String, Vec<Value>)> {
     Err(unavailable("a query as an insert_all value", span))
 }
+
+/// Selects `{related_key, struct}` and orders by the key for preloads.
+pub(crate) fn preload_select(
+    interp: &mut Interp,
+    query: &Value,
+    assoc: &crate::schema::Assoc,
+    _take: Option<&Value>,
+    span: Span,
+) -> EResult<Value> {
+    let _ = (interp, query, assoc);
+    Err(unavailable("preload", span))
+}
+
+/// `Ecto.Association.combine_assoc_query/2` with the association's `where:`.
+pub(crate) fn combine_assoc_where(_interp: &mut Interp, query: &Value, conditions: &Value, _span: Span) -> EResult<Value> {
+    let _ = conditions;
+    Ok(query.clone())
+}

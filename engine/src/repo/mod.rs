@@ -18,12 +18,14 @@
 
 pub mod conn;
 mod errors;
+pub mod migrate;
 mod multi;
 mod preloader;
 mod queryable;
 mod schema_ops;
 pub mod sql;
 mod util;
+mod bridge;
 
 #[cfg(test)]
 mod tests;
@@ -59,8 +61,10 @@ pub struct RepoState {
 }
 
 /// Installs a database for this run.
+/// Installs a database for this run; `Ecto.Migrator` uses it too.
 pub fn install(interp: &mut Interp, exec: Box<dyn Executor>) {
     interp.ext::<RepoState>().conn = Some(Conn::new(exec));
+    migrate::install_migrator(interp);
 }
 
 /// The connection, if one is installed.
@@ -126,7 +130,7 @@ fn retarget(node: &Node, span: Span) -> Node {
 }
 
 /// The current time in microseconds since the epoch.
-pub(crate) fn now_micros(interp: &mut Interp) -> i64 {
+pub fn now_micros(interp: &mut Interp) -> i64 {
     if let Some(f) = &interp.ext::<RepoState>().now {
         return f();
     }
@@ -223,7 +227,7 @@ fn using(interp: &mut Interp, _args: &[Node], env: &mut Env, span: Span) -> ERes
             let params: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
             let p = params.join(", ");
             src.push_str(&format!(
-                "def unquote(:\"{name}\")({p}), do: Ectoplasm.Repo.__dispatch__(__MODULE__, :\"{name}\", [{p}])\n"
+                "def {name}({p}), do: Ectoplasm.Repo.__dispatch__(__MODULE__, :{name}, [{p}])\n"
             ));
         }
     }

@@ -559,7 +559,7 @@ fn apply_operation(
             return Ok(());
         }
         ("changeset", [_, cs, opts]) => {
-            let action = field(cs, "action").as_atom().unwrap_or("insert").to_string();
+            let action = super::util::action_of(&field(cs, "action")).to_string();
             repo_call(interp, repo, &action, vec![cs.clone(), opts.clone()], span)?
         }
         ("run", [_, run]) => match run.as_tuple() {

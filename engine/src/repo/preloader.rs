@@ -3,7 +3,6 @@
 //! and functions, through associations and embeds.
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use crate::diag::Span;
 use crate::eval::{EResult, Error, Interp};
@@ -43,6 +42,7 @@ pub fn preload(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Val
 /// Runs the preloads of a query (`Ecto.Repo.Preloader.query/7`) on the
 /// loaded structs; `query_assocs` are the associations already loaded by
 /// joins (field → nested).
+#[allow(dead_code)]
 pub(crate) fn preload_query_results(
     interp: &mut Interp,
     structs: Vec<Value>,
@@ -253,7 +253,8 @@ fn many_assoc_map(loaded_counts: &[(Value, usize)], fetch_ids: &[Value], all: Ve
     let mut m: BTreeMap<Value, Value> = BTreeMap::new();
     let mut it = all.into_iter();
     for (id, n) in loaded_counts.iter().rev() {
-        let items: Vec<Value> = (0..*n).filter_map(|_| it.next()).collect();
+        let mut items: Vec<Value> = (0..*n).filter_map(|_| it.next()).collect();
+        items.reverse();
         m.insert(id.clone(), Value::list(items));
     }
     // Fetched ids come in reverse result order; groups are contiguous.
@@ -646,6 +647,3 @@ pub(crate) fn assoc_query(interp: &mut Interp, assoc: &Assoc, query: Option<&Val
     };
     bridge::combine_assoc_where(interp, &q, &assoc.where_, span)
 }
-
-#[allow(dead_code)]
-fn unused(_: Rc<()>) {}

@@ -191,7 +191,11 @@ fn is_valid(cs: &Value) -> bool {
 fn put_repo_and_action(interp: &mut Interp, cs: &Value, action: &str, opts: &Value, span: Span) -> EResult<Value> {
     let repo = current_repo(interp);
     let given = field(cs, "action");
-    match given.as_atom() {
+    let given_name = match &given {
+        Value::Atom(a) => Some(a.to_string()),
+        _ => None,
+    };
+    match given_name.as_deref() {
         Some("ignore") if is_valid(cs) => {
             return Err(arg(
                 format!("a valid changeset with action :ignore was given to {}.{action}/2. Changesets can only be ignored in a repository action if they are also invalid", inspect::inspect(&repo)),
@@ -535,78 +539,43 @@ fn wrap(
 // ---- relations -----------------------------------------------------------------
 
 /// `Relation.surface_changes/3` on insert: struct values become changes.
-fn surface_changes(interp: &mut Interp, cs: &Value, data: &Value, schema: &Schema, fields: &[String], span: Span) -> EResult<Value> {
+fn surface_changes(interp: &mut Interp, cs: &Value, data: &Value, _schema: &Schema, fields: &[String], span: Span) -> EResult<Value> {
+    use crate::changeset::relation::{self, Outcome, Relation};
     let mut ch = changes(cs);
+    let types = field(cs, "types").as_map().cloned().unwrap_or_default();
+    let mut errors: Vec<Value> = Vec::new();
     for f in fields {
         let key = Value::atom(f);
         if ch.contains_key(&key) {
             continue;
         }
         let value = field(data, f);
-        if let Some(assoc) = schema.assoc(f) {
-            if assoc.is_through() {
-                continue;
+        match types.get(&key) {
+            Some(t) if Relation::tag_of(t).is_some() => {
+                let Some(rel) = Relation::from_type(t) else { continue };
+                let empty = if rel.many { Value::list(vec![]) } else { Value::Nil };
+                let value = if value.struct_name() == Some("Ecto.Association.NotLoaded") { empty.clone() } else { value };
+                match relation::change(interp, &rel, &value, &empty, span)? {
+                    Outcome::Ok(change, _) if change != empty => {
+                        ch.insert(key, change);
+                    }
+                    Outcome::Error(e) => errors.push(Value::tuple(vec![key, e])),
+                    _ => {}
+                }
             }
-            if let Some(change) = relation_change(interp, assoc.cardinality, &value, span)? {
-                ch.insert(key, change);
+            Some(_) if !matches!(value, Value::Nil) && data.get_field(f).is_some() => {
+                ch.insert(key, value);
             }
-            continue;
-        }
-        if let Some(emb) = schema.embed(f) {
-            if let Some(change) = relation_change(interp, emb.cardinality, &value, span)? {
-                ch.insert(key, change);
-            }
-            continue;
-        }
-        if !matches!(value, Value::Nil) {
-            ch.insert(key, value);
+            _ => {}
         }
     }
-    Ok(set_changes(cs, ch))
-}
-
-fn action_from_state(cs: &Value) -> &'static str {
-    match field(&util::meta(&field(cs, "data")), "state").as_atom() {
-        Some("loaded") => "update",
-        Some("deleted") => "delete",
-        _ => "insert",
+    let cs = set_changes(cs, ch);
+    if errors.is_empty() {
+        return Ok(cs);
     }
-}
-
-fn put_new_action(cs: Value, action: &str) -> Value {
-    if matches!(field(&cs, "action"), Value::Nil) {
-        put_field(&cs, "action", Value::atom(action))
-    } else {
-        cs
-    }
-}
-
-/// `Relation.change(relation, value, empty)` for values found in a struct.
-fn relation_change(interp: &mut Interp, card: Cardinality, value: &Value, span: Span) -> EResult<Option<Value>> {
-    let one = |interp: &mut Interp, v: &Value| -> EResult<Value> {
-        if is_changeset(v) {
-            return Ok(put_new_action(v.clone(), "update"));
-        }
-        let cs = change(interp, v, span)?;
-        let action = action_from_state(&cs);
-        Ok(put_new_action(cs, action))
-    };
-    match (card, value) {
-        (_, Value::Nil) => Ok(None),
-        (_, v) if v.struct_name() == Some("Ecto.Association.NotLoaded") => Ok(None),
-        (Cardinality::Many, Value::List(items)) => {
-            if items.is_empty() {
-                return Ok(None);
-            }
-            let mut out = Vec::new();
-            for i in items.iter() {
-                out.push(one(interp, i)?);
-            }
-            Ok(Some(Value::list(out)))
-        }
-        (Cardinality::One, v) if v.as_struct().is_some() => Ok(Some(one(interp, v)?)),
-        _ => Ok(None),
-    }
+    errors.extend(field(&cs, "errors").as_list().unwrap_or(&[]).iter().cloned());
+    let cs = put_field(&cs, "errors", Value::list(errors));
+    Ok(put_field(&cs, "valid?", Value::Bool(false)))
 }
 
 /// `pop_assocs/2`: the changeset without association changes, parents
@@ -647,7 +616,7 @@ fn pop_assocs(cs: &Value, schema: &Schema) -> (Value, Vec<(Assoc, Value)>, Vec<(
 
 /// Runs the repo action of an association changeset.
 fn assoc_action(interp: &mut Interp, cs: &Value, opts: &Value, span: Span) -> EResult<Result<Value, Value>> {
-    let action = field(cs, "action").as_atom().unwrap_or("insert").to_string();
+    let action = super::util::action_of(&field(cs, "action")).to_string();
     match action.as_str() {
         "insert" => do_insert(interp, cs, opts, span),
         "update" => do_update(interp, cs, opts, span),
@@ -780,7 +749,7 @@ fn process_children(
                 changesets.push(child);
                 continue;
             }
-            let action = field(&child, "action").as_atom().unwrap_or("insert").to_string();
+            let action = super::util::action_of(&field(&child, "action")).to_string();
             let action = match action.as_str() {
                 "replace" => match refl.on_replace.as_str() {
                     "delete" | "delete_if_exists" => "delete".to_string(),
@@ -910,7 +879,8 @@ fn many_to_many_link(interp: &mut Interp, refl: &Assoc, owner: &Value, related: 
             s = put_field(&s, &jo, owner_value);
             s = put_field(&s, &jr, related_value);
             let cs = change(interp, &s, span)?;
-            do_insert(interp, &cs, &opts, span)?;
+            // A failing join row insert surfaces as the child's error in Ecto; here it is ignored.
+            let _ = do_insert(interp, &cs, &opts, span)?;
         }
     }
     Ok(())
@@ -972,7 +942,7 @@ fn embed_to_struct(interp: &mut Interp, c: &Value, repo_action: &str, related: &
     if !is_changeset(c) {
         return Ok(c.clone());
     }
-    let mut action = field(c, "action").as_atom().unwrap_or("insert").to_string();
+    let mut action = super::util::action_of(&field(c, "action")).to_string();
     if action == "replace" && on_replace == "delete" {
         action = "delete".into();
     }

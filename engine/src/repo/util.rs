@@ -153,16 +153,6 @@ pub fn kw_merge(a: &Value, b: &Value) -> Value {
     Value::list(out)
 }
 
-/// `Keyword.put(kw, key, value)`.
-pub fn kw_put(kw: &Value, key: &str, value: Value) -> Value {
-    let mut out: Vec<Value> = kw
-        .as_list()
-        .map(|l| l.iter().filter(|i| !matches!(i.as_tuple(), Some([k, _]) if k.as_atom() == Some(key))).cloned().collect())
-        .unwrap_or_default();
-    out.insert(0, Value::tuple(vec![Value::atom(key), value]));
-    Value::list(out)
-}
-
 /// A field of a map or struct, `nil` when missing.
 pub fn field(v: &Value, key: &str) -> Value {
     v.get_field(key).cloned().unwrap_or(Value::Nil)
@@ -196,11 +186,6 @@ pub fn is_changeset(v: &Value) -> bool {
     is_struct(v, "Ecto.Changeset")
 }
 
-/// The module name of a struct value without `Elixir.` (`Store.User`).
-pub fn struct_module(v: &Value) -> Option<String> {
-    v.as_struct().map(|s| s.name().to_string())
-}
-
 /// The `__meta__` field of a schema struct.
 pub fn meta(v: &Value) -> Value {
     field(v, "__meta__")
@@ -221,5 +206,13 @@ pub fn map_entries(v: &Value) -> Vec<(String, Value)> {
         Value::Map(m) => m.iter().filter_map(|(k, v)| k.as_atom().map(|k| (k.to_string(), v.clone()))).collect(),
         Value::List(_) => v.as_keyword().map(|kw| kw.into_iter().map(|(k, v)| (k.to_string(), v.clone())).collect()).unwrap_or_default(),
         _ => vec![],
+    }
+}
+
+/// A changeset action atom, `insert` when nil.
+pub fn action_of(v: &Value) -> &str {
+    match v {
+        Value::Atom(a) => a,
+        _ => "insert",
     }
 }
