@@ -448,3 +448,86 @@ fn interpolation_of_messages() {
         assert_eq!(traverse::interpolate(msg, &opts), want);
     }
 }
+
+/// Evaluates Elixir source with `Ecto.Changeset` imported; returns the last value.
+fn eval_src(src: &str) -> EResult<Value> {
+    let parsed = crate::syntax::parse(src);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let mut interp = Interp::new();
+    let mut env = Interp::env_with_imports(&["Ecto.Changeset"]);
+    interp.eval_file(&parsed.root, &mut env)
+}
+
+const RELATION_SCHEMAS: &str = r#"
+defmodule R.Item do
+  use Ecto.Schema
+  embedded_schema do
+    field :name, :string
+  end
+  def changeset(i, attrs), do: cast(i, attrs, [:name])
+end
+
+defmodule R.Box do
+  use Ecto.Schema
+  schema "boxes" do
+    embeds_many :items, R.Item
+    embeds_many :marked, R.Item, on_replace: :mark_as_invalid
+    embeds_one :main, R.Item
+    embeds_many :dels, R.Item, on_replace: :delete
+  end
+end
+"#;
+
+#[test]
+fn relation_cases() {
+    // (expression, expected: Ok(changes keys) or Err(exception kind))
+    let table: Vec<(&str, Result<Vec<&str>, &str>, bool)> = vec![
+        (r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => []}, []) |> cast_embed(:items)"#, Err("RuntimeError"), true),
+        (r#"%R.Box{marked: [%R.Item{id: "a1"}]} |> cast(%{"marked" => []}, []) |> cast_embed(:marked)"#, Ok(vec![]), false),
+        (r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => [%{"id" => "a1", "name" => "uno"}]}, []) |> cast_embed(:items)"#, Ok(vec!["items"]), true),
+        (r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => [%{"id" => "a1", "name" => "one"}]}, []) |> cast_embed(:items)"#, Ok(vec![]), true),
+        (r#"%R.Box{dels: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"dels" => []}, []) |> cast_embed(:dels)"#, Ok(vec!["dels"]), true),
+        (r#"%R.Box{main: %R.Item{id: "a1"}} |> cast(%{"main" => nil}, []) |> cast_embed(:main)"#, Err("RuntimeError"), true),
+        (r#"%R.Box{main: %R.Item{id: "a1"}} |> cast(%{"main" => %{"id" => "a1", "name" => "z"}}, []) |> cast_embed(:main)"#, Ok(vec!["main"]), true),
+        (r#"%R.Box{} |> change() |> put_embed(:main, nil)"#, Ok(vec![]), true),
+        (r#"%R.Box{} |> change() |> put_embed(:main, %R.Box{})"#, Err("ArgumentError"), true),
+        (r#"%R.Box{} |> change() |> put_embed(:dels, [[name: "k"]])"#, Ok(vec!["dels"]), true),
+        (r#"%R.Box{} |> cast(%{"main" => "str"}, []) |> cast_embed(:main)"#, Ok(vec![]), false),
+        (r#"%R.Box{} |> cast(%{"main" => %{"name" => "x"}}, []) |> cast_embed(:nope)"#, Err("ArgumentError"), true),
+        (r#"%R.Box{} |> cast(%{"main" => %{"name" => "x"}}, [:main])"#, Err("RuntimeError"), true),
+        (r#"%R.Box{} |> cast(%{"items" => %{"1" => %{"name" => "b"}, "0" => %{"name" => "a"}}}, []) |> cast_embed(:items)"#, Ok(vec!["items"]), true),
+    ];
+    for (expr, want, want_valid) in table {
+        let src = format!("{RELATION_SCHEMAS}\n{expr}");
+        match (eval_src(&src), want) {
+            (Ok(v), Ok(keys)) => {
+                let cs = Changeset::from_value(&v).expect("a changeset");
+                let got: Vec<String> = cs.changes.keys().map(|k| k.as_atom().unwrap_or("").to_string()).collect();
+                assert_eq!(got, keys, "{expr}");
+                assert_eq!(cs.valid, want_valid, "{expr}");
+            }
+            (Err(e), Err(kind)) => assert_eq!(e.kind(), kind, "{expr}"),
+            (got, want) => panic!("{expr}: got {:?}, want {want:?}", got.map_err(|e| e.message())),
+        }
+    }
+}
+
+#[test]
+fn relation_order_and_actions() {
+    let src = format!(
+        "{RELATION_SCHEMAS}\n{}",
+        r#"%R.Box{dels: [%R.Item{id: "a", name: "1"}, %R.Item{id: "b", name: "2"}]}
+           |> cast(%{"dels" => %{"1" => %{"name" => "new"}, "0" => %{"id" => "b", "name" => "two"}}}, [])
+           |> cast_embed(:dels)"#
+    );
+    let cs = Changeset::from_value(&eval_src(&src).expect("evaluates")).expect("cs");
+    let items = cs.change("dels").and_then(|v| v.as_list()).expect("list").to_vec();
+    let actions: Vec<String> = items
+        .iter()
+        .map(|c| Changeset::from_value(c).and_then(|c| c.action.as_atom().map(|a| a.to_string())).unwrap_or_default())
+        .collect();
+    assert_eq!(actions, vec!["replace", "update", "insert"]);
+    let applied = relation::apply_changes(&cs);
+    let names: Vec<Value> = applied.get_field("dels").and_then(|v| v.as_list()).expect("applied").iter().map(|i| i.get_field("name").cloned().unwrap_or(Value::Nil)).collect();
+    assert_eq!(names, vec![s("two"), s("new")]);
+}

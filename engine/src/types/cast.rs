@@ -181,7 +181,10 @@ fn range_items(a: i64, b: i64, step: i64) -> Vec<Value> {
         if out.len() > 1_000_000 {
             break;
         }
-        i += step;
+        match i.checked_add(step) {
+            Some(n) => i = n,
+            None => break,
+        }
     }
     out
 }

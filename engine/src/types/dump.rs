@@ -317,7 +317,7 @@ pub fn embedded_load(interp: &mut Interp, ty: &Type, v: &Value, span: Span) -> E
 }
 
 /// `Ecto.Type.embed_as(type, :json) == :dump`.
-fn embed_as_dump(interp: &mut Interp, ty: &Type, span: Span) -> EResult<bool> {
+pub fn embed_as_dump(interp: &mut Interp, ty: &Type, span: Span) -> EResult<bool> {
     Ok(match ty {
         Type::Enum(e) => e.embed_dumped,
         Type::Embedded(_) => true,

@@ -147,7 +147,7 @@ pub fn include(interp: &mut Interp, ty: &Type, term: &Value, collection: &Value,
             return Ok(match term {
                 Value::Int(i) => {
                     let (lo, hi) = if step > &0 { (*first, *last) } else { (*last, *first) };
-                    *i >= lo && *i <= hi && *step != 0 && (i - first) % step == 0
+                    *i >= lo && *i <= hi && *step != 0 && (*i as i128 - *first as i128) % (*step as i128) == 0
                 }
                 _ => false,
             });

@@ -22,6 +22,7 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Type", "composite?", &[1], type_composite);
     b.add("Ecto.Type", "format", &[1], type_format);
     b.add("Ecto.Type", "embedded_dump", &[3], type_embedded_dump);
+    b.add("Ecto.Type", "embed_as", &[2], type_embed_as);
     b.add("Ecto.Type", "embedded_load", &[3], type_embedded_load);
     b.add("Ecto.Enum", "values", &[2], enum_values);
     b.add("Ecto.Enum", "dump_values", &[2], enum_dump_values);
@@ -296,4 +297,10 @@ fn uuid_generate(interp: &mut Interp, _: Vec<Value>, _: Span) -> EResult<Value> 
 fn uuid_bingenerate(interp: &mut Interp, _: Vec<Value>, _: Span) -> EResult<Value> {
     let s = Value::string(generate_uuid(interp));
     Ok(uuid::dump(&s).unwrap_or(Value::Nil))
+}
+
+fn type_embed_as(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let t = type_arg(&args[0], span)?;
+    let dump = super::dump::embed_as_dump(interp, &t, span)?;
+    Ok(Value::atom(if dump { "dump" } else { "self" }))
 }
