@@ -788,6 +788,9 @@ fn merge_take_kind(ix: usize, old: TakeKind, new: TakeKind, span: Span) -> EResu
 
 /// `Ecto.Query.Builder.Select.escape/4` (structure), leaves via `Builder.escape`.
 pub fn select_escape(esc: &mut Esc, n: &Node) -> EResult<Expr> {
+    if let Some(expanded) = expand_pipe(n) {
+        return select_escape(esc, &expanded);
+    }
     let u = unwrap(n);
     match &u.kind {
         Kind::Tuple(items) => {

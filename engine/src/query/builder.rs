@@ -115,6 +115,35 @@ pub fn unwrap(n: &Node) -> &Node {
     }
 }
 
+/// `Kernel.|>/2` expanded: `a |> f(b)` is `f(a, b)` (Ecto expands macros
+/// it does not know, so pipes work inside query expressions).
+pub fn expand_pipe(n: &Node) -> Option<Node> {
+    let Kind::BinOp { op, lhs, rhs } = &unwrap(n).kind else { return None };
+    if op != "|>" {
+        return None;
+    }
+    let lhs = match expand_pipe(lhs) {
+        Some(x) => x,
+        None => (**lhs).clone(),
+    };
+    let r = unwrap(rhs);
+    let kind = match &r.kind {
+        Kind::Call { name, args, parens } => {
+            let mut a = vec![lhs];
+            a.extend(args.iter().cloned());
+            Kind::Call { name: name.clone(), args: a, parens: *parens }
+        }
+        Kind::Var(name) => Kind::Call { name: name.clone(), args: vec![lhs], parens: true },
+        Kind::Dot { target, name, args, parens } => {
+            let mut a = vec![lhs];
+            a.extend(args.iter().cloned());
+            Kind::Dot { target: target.clone(), name: name.clone(), args: a, parens: *parens }
+        }
+        _ => return None,
+    };
+    Some(Node::new(kind, n.span))
+}
+
 /// `^expr`
 pub fn pinned(n: &Node) -> Option<&Node> {
     match &unwrap(n).kind {
@@ -583,6 +612,9 @@ impl<'a> Esc<'a> {
         ty: &QType,
         hook: &mut dyn FnMut(&mut Esc<'a>, &Node, &QType) -> EResult<Option<Expr>>,
     ) -> EResult<Expr> {
+        if let Some(expanded) = expand_pipe(node) {
+            return self.escape_with(&expanded, ty, hook);
+        }
         let n = unwrap(node);
         let span = n.span;
         // field access
