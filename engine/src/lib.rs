@@ -5,9 +5,12 @@
 //! ```
 //! See ARCHITECTURE.md for the map.
 
+pub mod changeset;
 pub mod diag;
 pub mod eval;
 pub mod executor;
+pub mod migration;
+pub mod playground;
 pub mod query;
 pub mod schema;
 pub mod syntax;

@@ -156,9 +156,73 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", "%{", "%", "<<", ">>", ",", ";", "\n", " ", "do", "end", "fn", "->", "=>", "|", "|>", ".", "x", "Post", ":a",
-    "a:", "\"s", "\"", "#{", "}", "'", "~r/", "/", "1", "2.5", "-", "+", "*", "^", "&", "&1", "@", "when", "in", "not", "and", "\\\\", "?",
-    "from", "where", "def", "defmodule", "case", "if", "else", "=", "==", "..", "//", "é", "👍", "\\", "#", "0x", "1e", "::", "<-",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "%{",
+    "%",
+    "<<",
+    ">>",
+    ",",
+    ";",
+    "\n",
+    " ",
+    "do",
+    "end",
+    "fn",
+    "->",
+    "=>",
+    "|",
+    "|>",
+    ".",
+    "x",
+    "Post",
+    ":a",
+    "a:",
+    "\"s",
+    "\"",
+    "#{",
+    "}",
+    "'",
+    "~r/",
+    "/",
+    "1",
+    "2.5",
+    "-",
+    "+",
+    "*",
+    "^",
+    "&",
+    "&1",
+    "@",
+    "when",
+    "in",
+    "not",
+    "and",
+    "\\\\",
+    "?",
+    "from",
+    "where",
+    "def",
+    "defmodule",
+    "case",
+    "if",
+    "else",
+    "=",
+    "==",
+    "..",
+    "//",
+    "é",
+    "👍",
+    "\\",
+    "#",
+    "0x",
+    "1e",
+    "::",
+    "<-",
 ];
 
 #[test]
@@ -191,7 +255,10 @@ fn arbitrary() {
         let p = parse(&src);
         for e in &p.errors {
             assert!(e.span.start <= e.span.end && e.span.end as usize <= src.len(), "bad span {:?} in {src:?}", e.span);
-            assert!(src.is_char_boundary(e.span.start as usize) && src.is_char_boundary(e.span.end as usize), "span off char boundary in {src:?}");
+            assert!(
+                src.is_char_boundary(e.span.start as usize) && src.is_char_boundary(e.span.end as usize),
+                "span off char boundary in {src:?}"
+            );
         }
         let mut interp = Interp::new();
         interp.limits = Limits { max_steps: 20_000, max_depth: 200 };

@@ -19,7 +19,11 @@ pub enum Tok {
     Alias(String),
     Str(Vec<LexPart>),
     Charlist(Vec<LexPart>),
-    Sigil { name: String, parts: Vec<LexPart>, modifiers: String },
+    Sigil {
+        name: String,
+        parts: Vec<LexPart>,
+        modifiers: String,
+    },
     Char(u32),
     /// `&1`
     CaptureArg(u32),
@@ -66,9 +70,9 @@ const KEYWORD_OPS: &[&str] = &["and", "or", "not", "in", "when"];
 
 /// Operators, longest first.
 const OPS: &[&str] = &[
-    "===", "!==", "<<<", ">>>", "<<~", "~>>", "<~>", "|||", "&&&", "^^^", "~~~", "...", "\\\\", "..", "//", "<>", "++", "--", "==", "!=", "<=",
-    ">=", "=~", "&&", "||", "|>", "<-", "->", "=>", "::", "**", "<~", "~>", "+", "-", "*", "/", "=", "<", ">", "!", "^", "&", "|", ".",
-    "@",
+    "===", "!==", "<<<", ">>>", "<<~", "~>>", "<~>", "|||", "&&&", "^^^", "~~~", "...", "\\\\", "..", "//", "<>", "++", "--", "==", "!=",
+    "<=", ">=", "=~", "&&", "||", "|>", "<-", "->", "=>", "::", "**", "<~", "~>", "+", "-", "*", "/", "=", "<", ">", "!", "^", "&", "|",
+    ".", "@",
 ];
 
 pub struct Lexer<'a> {
@@ -329,7 +333,10 @@ impl<'a> Lexer<'a> {
             return Some((rest[..len].to_string(), len));
         }
         // operator atoms
-        for op in ["===", "!==", "<<>>", "%{}", "..", "<>", "++", "--", "==", "!=", "<=", ">=", "&&", "||", "|>", "**", "{}", "%", "+", "-", "*", "/", "<", ">", "!", "=", "&", "|", "^", "@", "."] {
+        for op in [
+            "===", "!==", "<<>>", "%{}", "..", "<>", "++", "--", "==", "!=", "<=", ">=", "&&", "||", "|>", "**", "{}", "%", "+", "-", "*",
+            "/", "<", ">", "!", "=", "&", "|", "^", "@", ".",
+        ] {
             if rest.starts_with(op) {
                 return Some((op.to_string(), op.len()));
             }
@@ -612,7 +619,8 @@ impl<'a> Lexer<'a> {
             let seg_start = pos + strip;
             let seg_end = (line_end + 1).min(close_line);
             self.pos = seg_start;
-            let mut sub = Lexer { src: &self.src[..seg_end], bytes: &self.bytes[..seg_end], pos: seg_start, tokens: vec![], errors: vec![] };
+            let mut sub =
+                Lexer { src: &self.src[..seg_end], bytes: &self.bytes[..seg_end], pos: seg_start, tokens: vec![], errors: vec![] };
             let p = sub.quoted('\u{0}', true, escapes);
             self.errors.extend(sub.errors.into_iter().filter(|e| !e.message.starts_with("missing terminator")));
             for part in p {

@@ -151,11 +151,14 @@ impl<'a> Parser<'a> {
             let found = Self::describe(self.tok());
             let span = self.span();
             let line = line_of(self.src, open.start as usize);
-            self.errors.push(Diagnostic::error(
-                "MissingTerminatorError",
-                format!("missing terminator: {what} (for the opening at line {line}), found {found}"),
-                span,
-            ).with_hint(format!("the opening is at byte {}", open.start)));
+            self.errors.push(
+                Diagnostic::error(
+                    "MissingTerminatorError",
+                    format!("missing terminator: {what} (for the opening at line {line}), found {found}"),
+                    span,
+                )
+                .with_hint(format!("the opening is at byte {}", open.start)),
+            );
             false
         }
     }
@@ -335,11 +338,12 @@ impl<'a> Parser<'a> {
             let span = lhs.span.to(rhs.span).to(op_span);
             lhs = match (op, rhs.kind) {
                 // first..last//step
-                ("..", Kind::BinOp { op: ref o, lhs: ref a, rhs: ref b }) if o == "//" => Node::new(
-                    Kind::Call { name: "..//".into(), args: vec![lhs, (**a).clone(), (**b).clone()], parens: true },
-                    span,
-                ),
-                (_, kind) => Node::new(Kind::BinOp { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(Node::new(kind, rhs.span)) }, span),
+                ("..", Kind::BinOp { op: ref o, lhs: ref a, rhs: ref b }) if o == "//" => {
+                    Node::new(Kind::Call { name: "..//".into(), args: vec![lhs, (**a).clone(), (**b).clone()], parens: true }, span)
+                }
+                (_, kind) => {
+                    Node::new(Kind::BinOp { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(Node::new(kind, rhs.span)) }, span)
+                }
             };
         }
         lhs
@@ -369,7 +373,13 @@ impl<'a> Parser<'a> {
                         let fun = Node::new(Kind::Var(op.to_string()), op_span);
                         let arity = Node::new(Kind::Int(n), n_span);
                         let span = t.span.to(n_span);
-                        return Node::new(Kind::Capture(Box::new(Node::new(Kind::BinOp { op: "/".into(), lhs: Box::new(fun), rhs: Box::new(arity) }, span))), span);
+                        return Node::new(
+                            Kind::Capture(Box::new(Node::new(
+                                Kind::BinOp { op: "/".into(), lhs: Box::new(fun), rhs: Box::new(arity) },
+                                span,
+                            ))),
+                            span,
+                        );
                     }
                 }
                 let operand = self.expr(CAPTURE_BP + 1);
@@ -453,10 +463,7 @@ impl<'a> Parser<'a> {
                             node = self.dot_call(node, name, nt.span);
                         }
                         Tok::Str(parts) => {
-                            let name = parts
-                                .iter()
-                                .map(|p| if let LexPart::Lit(s) = p { s.clone() } else { String::new() })
-                                .collect();
+                            let name = parts.iter().map(|p| if let LexPart::Lit(s) = p { s.clone() } else { String::new() }).collect();
                             self.bump();
                             node = self.dot_call(node, name, nt.span);
                         }
@@ -469,7 +476,10 @@ impl<'a> Parser<'a> {
                             // `x.y:` cannot happen in valid code; treat as field then error.
                             let name = name.clone();
                             self.bump();
-                            node = Node::new(Kind::Dot { target: Box::new(node.clone()), name, args: vec![], parens: false }, node.span.to(nt.span));
+                            node = Node::new(
+                                Kind::Dot { target: Box::new(node.clone()), name, args: vec![], parens: false },
+                                node.span.to(nt.span),
+                            );
                         }
                         Tok::Alias(name) => {
                             let name = name.clone();
@@ -528,7 +538,10 @@ impl<'a> Parser<'a> {
         } else {
             (vec![], false)
         };
-        let mut node = Node::new(Kind::Dot { target: Box::new(target.clone()), name, args, parens }, target.span.to(name_span).to(Span { start: name_span.start, end: self.prev_end() }));
+        let mut node = Node::new(
+            Kind::Dot { target: Box::new(target.clone()), name, args, parens },
+            target.span.to(name_span).to(Span { start: name_span.start, end: self.prev_end() }),
+        );
         if (parens || remote) && self.is_ident("do") && !self.no_do {
             let blk = self.do_block();
             if let Kind::Dot { args, .. } = &mut node.kind {
@@ -1010,7 +1023,15 @@ impl<'a> Parser<'a> {
                 LexPart::Interp(s, e) => {
                     let (tokens, errs) = lex_range(self.src, *s, *e);
                     self.errors.extend(errs);
-                    let mut sub = Parser { src: self.src, toks: tokens, pos: 0, errors: Vec::new(), depth: self.depth + 1, no_do: false, seq_kw: false };
+                    let mut sub = Parser {
+                        src: self.src,
+                        toks: tokens,
+                        pos: 0,
+                        errors: Vec::new(),
+                        depth: self.depth + 1,
+                        no_do: false,
+                        seq_kw: false,
+                    };
                     let mut block = sub.top_block();
                     self.errors.extend(sub.errors);
                     block.span = Span::new(*s, *e);
