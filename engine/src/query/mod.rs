@@ -15,7 +15,7 @@ pub mod sql;
 pub mod value;
 
 pub use expr::Query;
-pub use plan::{plan, Dialect, Op, PlanResult, Planned};
+pub use plan::{plan, plan_at, Dialect, Op, PlanResult, Planned};
 pub use value::{to_query, DynamicExpr, QueryValue, SubQueryValue};
 
 use crate::eval::{EResult, Interp};
@@ -34,3 +34,6 @@ pub fn to_sql(interp: &mut Interp, queryable: &Value, op: Op, dialect: Dialect, 
 pub fn register(b: &mut crate::eval::Builtins) {
     api::register(b);
 }
+
+#[cfg(test)]
+mod tests;

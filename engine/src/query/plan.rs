@@ -243,12 +243,18 @@ struct PrepJoin {
 
 /// Plans `query` for `op` and `dialect`: the SQL printers take the result.
 pub fn plan(interp: &mut Interp, query: &Query, op: Op, dialect: Dialect) -> EResult<PlanResult> {
+    plan_at(interp, query, op, dialect, 0)
+}
+
+/// Like [`plan`], numbering parameters from `counter` (Ecto's planner
+/// counter: an upsert's update query follows the insert's values).
+pub fn plan_at(interp: &mut Interp, query: &Query, op: Op, dialect: Dialect, counter: usize) -> EResult<PlanResult> {
     let mut query = query.clone();
     // Ecto.Adapter.Queryable.prepare_query/4: `ensure_select(query, op == :all)`.
     if op == Op::All {
         query = ensure_select(query, true)?;
     }
-    let mut p = Planner { interp, dialect, params: vec![], cast_params: vec![], splices: vec![] };
+    let mut p = Planner { interp, dialect, params: vec![], cast_params: vec![], splices: vec![], base: counter };
     let prepared = p.prepare(Rc::new(query), None, &[])?;
     let planned = p.normalize(prepared, op, None, SelectMode::Top)?;
     Ok(PlanResult { planned: Rc::new(planned), params: p.params, cast_params: p.cast_params })
@@ -298,6 +304,8 @@ struct Planner<'i> {
     cast_params: Vec<Value>,
     /// (clause id, local splice param) -> first global index, used count.
     splices: Vec<(usize, usize, usize, usize)>,
+    /// Index of the first parameter.
+    base: usize,
 }
 
 fn qerr(msg: impl AsRef<str>, q: &Query, span: Span) -> Box<Error> {
@@ -1399,12 +1407,12 @@ impl<'i> Planner<'i> {
     }
 
     fn push(&mut self, pairs: Vec<(Value, Value)>) -> (usize, usize) {
-        let start = self.params.len();
+        let start = self.params.len() + self.base;
         for (c, d) in pairs {
             self.cast_params.push(c);
             self.params.push(d);
         }
-        (start, self.params.len() - start)
+        (start, self.params.len() + self.base - start)
     }
 
     /// `prewalk/6` for one expression of a clause.
