@@ -985,6 +985,20 @@ impl Interp {
                 }
                 Ok(())
             }
+            Kind::Bitstring(segs) if segs.len() == 1 && matches!(&segs[0].0.kind, Kind::BinOp { op, .. } if op == "<-") => {
+                // `<<c <- binary>>`: one byte at a time
+                let Kind::BinOp { lhs, rhs, .. } = &segs[0].0.kind else { return Ok(()) };
+                let bin = self.eval(rhs, env)?;
+                let bytes = bin.as_bytes().ok_or_else(|| raise("ArgumentError", format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&bin)), rhs.span))?.to_vec();
+                for b in bytes {
+                    self.tick(span)?;
+                    let mut inner = env.clone();
+                    if match_pattern(self, lhs, &Value::Int(b as i64), &mut inner)? {
+                        self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
+                    }
+                }
+                Ok(())
+            }
             _ => {
                 // a filter
                 let mut inner = env.clone();
