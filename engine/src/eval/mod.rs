@@ -228,9 +228,11 @@ impl Interp {
         let mut b = Builtins::default();
         stdlib::register(&mut b);
         crate::schema::register(&mut b);
+        crate::query::register(&mut b);
         crate::types::register::register(&mut b);
         crate::changeset::register(&mut b);
         crate::migration::register(&mut b);
+        crate::repo::register(&mut b);
         Interp {
             builtins: Rc::new(b),
             modules: HashMap::new(),
