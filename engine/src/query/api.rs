@@ -1710,6 +1710,20 @@ fn f_has_named_binding(interp: &mut Interp, args: Vec<Value>, span: Span) -> ERe
     Ok(Value::Bool(q.alias_ix(name).is_some()))
 }
 
+/// `Ecto.Adapters.SQL.to_sql(kind, repo, queryable)`: `{sql, params}` as
+/// the SQLite adapter prints them (the Repo runs on SQLite).
+fn f_adapters_to_sql(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let op = args[0].as_atom().and_then(super::plan::Op::from_name).ok_or_else(|| {
+        Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Adapters.SQL.to_sql/3: {}", inspect(&args[0])), span)
+    })?;
+    let dialect = match args[1].as_atom() {
+        Some(a) if a.contains("Postgres") => super::plan::Dialect::Postgres,
+        _ => super::plan::Dialect::Sqlite,
+    };
+    let (sql, params, _) = super::to_sql(interp, &args[2], op, dialect, span)?;
+    Ok(Value::tuple(vec![Value::string(sql), Value::list(params)]))
+}
+
 /// Registers the `Ecto.Query` macros and functions.
 pub fn register(b: &mut Builtins) {
     let m = "Ecto.Query";
@@ -1748,4 +1762,5 @@ pub fn register(b: &mut Builtins) {
     b.add(m, "reverse_order", &[1], f_reverse_order);
     b.add(m, "recursive_ctes", &[2], f_recursive_ctes);
     b.add(m, "has_named_binding?", &[2], f_has_named_binding);
+    b.add("Ecto.Adapters.SQL", "to_sql", &[3], f_adapters_to_sql);
 }
