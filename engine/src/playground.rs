@@ -6,6 +6,7 @@
 
 pub mod db;
 pub mod examples;
+pub mod preview;
 
 use serde::Serialize;
 

@@ -1475,11 +1475,11 @@ impl<'a> Esc<'a> {
     }
 
     fn quoted_dir(&mut self, n: &Node, kind: &str) -> EResult<Dir> {
-        let dirs = ":asc, :asc_nulls_last, :asc_nulls_first, :desc, :desc_nulls_last or :desc_nulls_first";
+        let dirs = ":asc, :asc_nulls_last, :asc_nulls_first, :desc, :desc_nulls_last, :desc_nulls_first";
         if let Some(inner) = pinned(n) {
             let v = self.eval(inner)?;
             return v.as_atom().and_then(Dir::from_atom).ok_or_else(|| {
-                arg_error(format!("expected one of {} in `{kind}`, got: `{}`", dirs.replace(" or ", ", "), crate::value::inspect::inspect(&v)), n.span)
+                arg_error(format!("expected one of {dirs} in `{kind}`, got: `{}`", crate::value::inspect::inspect(&v)), n.span)
             });
         }
         match &unwrap(n).kind {

@@ -554,9 +554,8 @@ impl<'i> Planner<'i> {
             }
             Source::Subquery(sub) => {
                 let mut inner = sub.query.clone();
-                if inner.prefix.is_none() {
-                    inner.prefix = prefix.cloned().or_else(|| query.prefix.clone());
-                }
+                // prefix || subquery.query.prefix || query.prefix
+                inner.prefix = prefix.cloned().or(inner.prefix).or_else(|| query.prefix.clone());
                 let ctx = Rc::new(Ctx { aliases: query.aliases.clone(), sources: parent_sources.to_vec(), query: Rc::new(query.clone()), parent: parent.clone() });
                 let (prep, info) = self.prepare_subquery(inner, Some(ctx), cte_names, true)?;
                 Ok((SrcInfo::Sub(Rc::new(info)), Pending::Sub(Box::new(prep))))
@@ -1857,7 +1856,12 @@ impl<'i> Planner<'i> {
                 };
                 Ok((Shape::Source { ix, schema, source: None, prefix: None, fields: types }, requested.iter().map(|r| field(r)).collect()))
             }
-            _ => Ok((Shape::Value(Type::Map), vec![SelField { alias: None, expr: Expr::Var(Bind::Ix(ix)) }])),
+            Some(SrcInfo::Fragment) => Ok((Shape::Value(Type::Map), vec![SelField { alias: None, expr: Expr::Var(Bind::Ix(ix)) }])),
+            None => Err(qerr(
+                "invalid query has specified more bindings than bindings available in `select` (look for `unknown_binding!` in the printed query below)",
+                &q,
+                cl.span,
+            )),
         }
     }
 

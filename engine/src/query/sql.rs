@@ -7,14 +7,14 @@
 
 use super::expr::*;
 use super::plan::*;
-use super::value::QueryError;
 use crate::diag::Span;
 use crate::eval::{EResult, Error};
 use crate::value::inspect::{float as fmt_float, inspect};
 use crate::value::Value;
 
 fn query_error(msg: &str, p: &Planned) -> Box<Error> {
-    QueryError::raise(msg, &p.query, Span::NONE)
+    let text = format!("{msg} in query:\n\n{}\n", super::inspect::planned_query_to_string(&p.query));
+    Error::raise("Ecto.QueryError", text, Span::NONE)
 }
 
 fn arg_error(msg: &str) -> Box<Error> {
