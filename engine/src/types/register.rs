@@ -23,6 +23,8 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Type", "format", &[1], type_format);
     b.add("Ecto.Type", "embedded_dump", &[3], type_embedded_dump);
     b.add("Ecto.Type", "embed_as", &[2], type_embed_as);
+    b.add("Ecto", "embedded_load", &[3], ecto_embedded_load);
+    b.add("Ecto", "embedded_dump", &[2], ecto_embedded_dump);
     b.add("Ecto.Type", "match?", &[2], |i, a, s| Ok(Value::Bool(type_match(i, &a[0], &a[1], s)?)));
     b.add("Ecto.Type", "adapter_dump", &[3], |i, a, s| adapter_fn(i, a, s, true));
     b.add("Ecto.Type", "adapter_load", &[3], |i, a, s| adapter_fn(i, a, s, false));
@@ -379,4 +381,22 @@ pub fn type_match(interp: &mut Interp, schema_type: &Value, query_type: &Value, 
         (Some("naive_datetime" | "naive_datetime_usec" | "utc_datetime" | "utc_datetime_usec"), _) if supertype => true,
         _ => left == *query_type,
     })
+}
+
+/// `Ecto.embedded_load(schema, data, format)`: an embedded struct from a
+/// map (string or atom keys), each field loaded as embedded in `format`.
+fn ecto_embedded_load(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let module = args[0].as_atom().map(alias_name).unwrap_or("").to_string();
+    let mut inner = move |i: &mut Interp, t: &Type, x: &Value| super::dump::embedded_load(i, t, x, span);
+    super::embedded::load_struct(interp, &module, "__embed__", &args[1], &mut inner, span)
+}
+
+/// `Ecto.embedded_dump(struct, format)`: the map of dumped fields (keyed by source).
+fn ecto_embedded_dump(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let Value::Struct(s) = &args[0] else {
+        return Err(Error::raise("FunctionClauseError", "no function clause matching in Ecto.embedded_dump/2", span));
+    };
+    let module = s.name().to_string();
+    let mut inner = move |i: &mut Interp, t: &Type, x: &Value| super::dump::embedded_dump(i, t, x, span);
+    super::embedded::dump_struct(interp, &module, "__embed__", &args[0], &mut inner, true, span)
 }
