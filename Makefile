@@ -1,0 +1,61 @@
+# ectoplasm: every chore has one entry point here.
+#
+#   make serve    set up if needed, build the page, serve it on 127.0.0.1 (URL printed)
+#   make test     set up if needed, then everything CI checks (see `test:` below)
+#
+# Other targets: setup, build, fmt, fmt-check, clippy, test-native, conformance,
+# e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+PORT ?= 8080
+WASM_TARGET := wasm32-unknown-unknown
+
+.PHONY: setup serve build test fmt fmt-check clippy test-native conformance e2e measure screenshot clean
+
+setup:
+	@scripts/setup.sh
+
+## serve: a development build, rebuilt on every change (trunk serve).
+serve: setup
+	@echo "ectoplasm: serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops)"
+	trunk serve --address 127.0.0.1 --port $(PORT)
+
+## build: the release page in dist/ (wasm-release profile + wasm-opt -Oz).
+build: setup
+	trunk build --release
+
+## test: what CI runs (.ci/run), in order, stopping at the first failure.
+test: setup fmt-check clippy test-native conformance build e2e
+
+fmt:
+	cargo fmt --all
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy:
+	cargo clippy -p ectoplasm-engine -p ectoplasm-cli --all-targets -- -D warnings
+	cargo clippy -p ectoplasm-app --target $(WASM_TARGET) --no-deps -- -D warnings
+
+test-native:
+	cargo test -p ectoplasm-engine -p ectoplasm-cli
+
+conformance:
+	scripts/conformance.sh
+
+## e2e: browser tests against dist/ (run `make build` first; `make test` does).
+e2e:
+	node --test tests/e2e/
+
+measure: build
+	node scripts/measure.mjs
+
+screenshot: build
+	node scripts/screenshot.mjs
+
+clean:
+	cargo clean
+	rm -rf dist
