@@ -8,7 +8,10 @@
 pub mod diag;
 pub mod eval;
 pub mod executor;
+pub mod query;
+pub mod schema;
 pub mod syntax;
+pub mod types;
 pub mod value;
 
 pub use diag::{Diagnostic, Span};

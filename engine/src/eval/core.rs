@@ -1,10 +1,1640 @@
-//! Evaluation of expressions.
-use super::{EResult, Env, Error, Interp};
-use crate::syntax::ast::Node;
-use crate::value::Value;
+//! Evaluation of expressions, calls and module definitions.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::pattern::{bind_vars_check, match_pattern};
+use super::{EResult, Env, Error, Exception, FunClause, Interp, Module};
+use crate::diag::Span;
+use crate::syntax::ast::{Clause, Kind, Node, StrPart};
+use crate::value::calendar::{Date, DateTime, NaiveDateTime, Time};
+use crate::value::{inspect, Function, Regex, Struct, Value};
+
+fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {
+    Error::raise(kind, msg, span)
+}
 
 impl Interp {
-    pub fn eval(&mut self, node: &Node, _env: &mut Env) -> EResult<Value> {
-        Err(Error::raise("RuntimeError", "not yet", node.span))
+    pub fn eval(&mut self, node: &Node, env: &mut Env) -> EResult<Value> {
+        self.tick(node.span)?;
+        match &node.kind {
+            Kind::Nil => Ok(Value::Nil),
+            Kind::Bool(b) => Ok(Value::Bool(*b)),
+            Kind::Int(i) => Ok(Value::Int(*i)),
+            Kind::BigInt(s) => match s.parse::<f64>() {
+                _ => Err(raise("ArgumentError", format!("integer {s} is too large for this evaluator (64-bit integers)"), node.span)),
+            },
+            Kind::Float(f) => Ok(Value::Float(*f)),
+            Kind::Atom(a) => Ok(Value::atom(a)),
+            Kind::Alias(parts) => Ok(Value::module(&env.resolve_alias(parts))),
+            Kind::Str(parts) => Ok(Value::string(self.interpolate(parts, env)?)),
+            Kind::Charlist(parts) => {
+                let s = self.interpolate(parts, env)?;
+                Ok(Value::list(s.chars().map(|c| Value::Int(c as i64)).collect()))
+            }
+            Kind::Sigil { name, parts, modifiers } => {
+                let s = self.interpolate(parts, env)?;
+                self.sigil(name, &s, modifiers, node.span)
+            }
+            Kind::Bitstring(segs) => self.bitstring(segs, env, node.span),
+            Kind::Var(name) => self.eval_var(name, env, node.span),
+            Kind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.eval(i, env)?);
+                }
+                Ok(Value::list(out))
+            }
+            Kind::ConsList(items, tail) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.eval(i, env)?);
+                }
+                let tail = self.eval(tail, env)?;
+                Ok(cons(out, tail))
+            }
+            Kind::Tuple(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.eval(i, env)?);
+                }
+                Ok(Value::tuple(out))
+            }
+            Kind::Map { update, entries } => {
+                let mut pairs = Vec::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let k = self.eval(k, env)?;
+                    let v = self.eval(v, env)?;
+                    pairs.push((k, v));
+                }
+                match update {
+                    None => Ok(Value::map(pairs.into_iter().collect())),
+                    Some(base) => {
+                        let base = self.eval(base, env)?;
+                        update_map(&base, pairs, node.span)
+                    }
+                }
+            }
+            Kind::Struct { name, update, entries } => self.eval_struct(name, update.as_deref(), entries, env, node.span),
+            Kind::BinOp { op, lhs, rhs } => self.eval_binop(op, lhs, rhs, env, node.span),
+            Kind::UnOp { op, operand } => self.eval_unop(op, operand, env, node.span),
+            Kind::Call { name, args, .. } => self.eval_call(name, args, env, node.span),
+            Kind::Dot { target, name, args, parens } => self.eval_dot(target, name, args, *parens, env, node.span),
+            Kind::AnonCall { fun, args } => {
+                let f = self.eval(fun, env)?;
+                let args = self.eval_args(args, env)?;
+                self.apply(&f, args, node.span)
+            }
+            Kind::Access { target, key } => {
+                let t = self.eval(target, env)?;
+                let k = self.eval(key, env)?;
+                access_get(&t, &k, node.span)
+            }
+            Kind::Capture(inner) => self.eval_capture(inner, env, node.span),
+            Kind::CaptureArg(_) => Err(raise("CompileError", "capture argument &N must be used within the capture operator &", node.span)),
+            Kind::Fn(clauses) => {
+                let arity = clauses.first().map_or(0, |c| c.args.len());
+                Ok(Value::Fun(Rc::new(Function::Closure { clauses: Rc::new(clauses.clone()), env: Rc::new(env.clone()), arity })))
+            }
+            Kind::Block(items) => {
+                let mut last = Value::Nil;
+                for i in items {
+                    last = self.eval(i, env)?;
+                }
+                Ok(last)
+            }
+            Kind::Clauses(_) => Err(raise("SyntaxError", "unexpected -> clauses", node.span)),
+            Kind::Attr { name, value } => self.eval_attr(name, value.as_deref(), env, node.span),
+            Kind::Error => Err(raise("SyntaxError", "invalid syntax here", node.span)),
+        }
+    }
+
+    pub fn eval_args(&mut self, args: &[Node], env: &mut Env) -> EResult<Vec<Value>> {
+        let mut out = Vec::with_capacity(args.len());
+        for a in args {
+            out.push(self.eval(a, env)?);
+        }
+        Ok(out)
+    }
+
+    fn eval_var(&mut self, name: &str, env: &mut Env, span: Span) -> EResult<Value> {
+        if let Some(v) = env.get(name) {
+            return Ok(v.clone());
+        }
+        match name {
+            "__MODULE__" => return Ok(env.module.as_ref().map_or(Value::Nil, |m| Value::Atom(m.clone()))),
+            "_" => return Err(raise("CompileError", "invalid use of _. \"_\" represents a value to be ignored in a pattern and cannot be used in expressions", span)),
+            _ => {}
+        }
+        // A zero-arity call written without parentheses.
+        if self.resolve_local(name, 0, env).is_some() {
+            return self.eval_call(name, &[], env, span);
+        }
+        Err(raise("CompileError", format!("undefined variable \"{name}\""), span))
+    }
+
+    pub(crate) fn interpolate(&mut self, parts: &[StrPart], env: &mut Env) -> EResult<String> {
+        let mut s = String::new();
+        for p in parts {
+            match p {
+                StrPart::Lit(t) => s.push_str(t),
+                StrPart::Interp(n) => {
+                    let v = self.eval(n, env)?;
+                    s.push_str(&to_string(&v, n.span)?);
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    fn sigil(&mut self, name: &str, s: &str, mods: &str, span: Span) -> EResult<Value> {
+        let invalid = |what: &str| raise("ArgumentError", format!("cannot parse {s:?} as {what}"), span);
+        match name {
+            "r" | "R" => Ok(make_regex(s, mods).map_err(|e| raise("Regex.CompileError", e, span))?),
+            "w" | "W" => {
+                let words = s.split_whitespace();
+                Ok(Value::list(match mods {
+                    "a" => words.map(Value::atom).collect(),
+                    "c" => words.map(|w| Value::list(w.chars().map(|c| Value::Int(c as i64)).collect())).collect(),
+                    _ => words.map(Value::str).collect(),
+                }))
+            }
+            "D" => Date::parse(s).map(Value::Date).ok_or_else(|| invalid("date")),
+            "T" => Time::parse(s).map(Value::Time).ok_or_else(|| invalid("time")),
+            "N" => NaiveDateTime::parse(s).map(Value::NaiveDateTime).ok_or_else(|| invalid("naive datetime")),
+            "U" => {
+                let (naive, zone) = NaiveDateTime::parse_prefix(s).ok_or_else(|| invalid("UTC datetime"))?;
+                if zone != "Z" {
+                    return Err(invalid("UTC datetime"));
+                }
+                Ok(Value::DateTime(DateTime { naive }))
+            }
+            _ => Err(raise("CompileError", format!("undefined sigil ~{name}"), span)),
+        }
+    }
+
+    fn bitstring(&mut self, segs: &[(Node, Option<Node>)], env: &mut Env, span: Span) -> EResult<Value> {
+        let mut bytes = Vec::new();
+        for (e, ty) in segs {
+            let v = self.eval(e, env)?;
+            let ty_name = ty.as_ref().and_then(|t| match &t.kind {
+                Kind::Var(n) => Some(n.as_str()),
+                Kind::Call { name, .. } => Some(name.as_str()),
+                _ => None,
+            });
+            match (&v, ty_name) {
+                (Value::Int(i), None | Some("integer" | "size")) => bytes.push(*i as u8),
+                (Value::Int(i), Some("utf8")) => {
+                    let c = char::from_u32(*i as u32).ok_or_else(|| raise("ArgumentError", "invalid codepoint", span))?;
+                    let mut buf = [0; 4];
+                    bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                (Value::Str(_) | Value::Bytes(_), _) => bytes.extend_from_slice(v.as_bytes().unwrap_or_default()),
+                _ => return Err(raise("ArgumentError", format!("construction of binary failed: invalid segment {}", inspect::inspect(&v)), e.span)),
+            }
+        }
+        Ok(Value::binary(&bytes))
+    }
+
+    fn eval_struct(&mut self, name: &Node, update: Option<&Node>, entries: &[(Node, Node)], env: &mut Env, span: Span) -> EResult<Value> {
+        let module = self.eval(name, env)?;
+        let module = module.as_atom().ok_or_else(|| raise("CompileError", "expected a struct name", name.span))?.to_string();
+        let mut pairs = Vec::new();
+        for (k, v) in entries {
+            let kv = self.eval(k, env)?;
+            let vv = self.eval(v, env)?;
+            pairs.push((kv, vv, k.span));
+        }
+        let mut base = match update {
+            Some(b) => {
+                let v = self.eval(b, env)?;
+                match v {
+                    Value::Struct(s) if *s.module == *module => (*s).clone(),
+                    other => {
+                        return Err(raise(
+                            "BadStructError",
+                            format!("expected a struct named {}, got: {}", crate::value::alias_name(&module), inspect::inspect(&other)),
+                            span,
+                        ))
+                    }
+                }
+            }
+            None => self.new_struct(&module, span)?,
+        };
+        for (k, v, kspan) in pairs {
+            let key = k.as_atom().unwrap_or("").to_string();
+            if !base.set(&key, v) {
+                return Err(raise(
+                    "KeyError",
+                    format!("key {} not found in: {}", inspect::inspect(&k), inspect::inspect(&Value::Struct(Rc::new(base.clone())))),
+                    kspan,
+                ));
+            }
+        }
+        Ok(builtin_struct(base))
+    }
+
+    /// A struct with its default values.
+    pub fn new_struct(&mut self, module: &str, span: Span) -> EResult<Struct> {
+        if let Some(def) = self.struct_def(module) {
+            return Ok(Struct { module: Rc::from(module), fields: (*def).clone() });
+        }
+        let name = crate::value::alias_name(module);
+        let fields: Vec<(&str, Value)> = match name {
+            "Date" => vec![("calendar", Value::module("Calendar.ISO")), ("year", Value::Nil), ("month", Value::Nil), ("day", Value::Nil)],
+            "Range" => vec![("first", Value::Nil), ("last", Value::Nil), ("step", Value::Nil)],
+            _ => return Err(raise("CompileError", format!("{name}.__struct__/1 is undefined, cannot expand struct {name}. Make sure the struct name is correct."), span)),
+        };
+        Ok(Struct { module: Rc::from(module), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() })
+    }
+
+    fn eval_attr(&mut self, name: &str, value: Option<&Node>, env: &mut Env, span: Span) -> EResult<Value> {
+        let module = env.module.clone().ok_or_else(|| raise("ArgumentError", format!("cannot invoke @{name} outside module"), span))?;
+        match value {
+            Some(v) => {
+                let val = self.eval(v, env)?;
+                if let Some(m) = self.modules.get_mut(&*module) {
+                    m.attributes.insert(name.to_string(), val);
+                }
+                Ok(Value::Nil)
+            }
+            None => Ok(self.modules.get(&*module).and_then(|m| m.attributes.get(name)).cloned().unwrap_or(Value::Nil)),
+        }
+    }
+
+    // ---- operators ---------------------------------------------------------
+
+    fn eval_binop(&mut self, op: &str, lhs: &Node, rhs: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        match op {
+            "=" => {
+                let v = self.eval(rhs, env)?;
+                self.match_or_raise(lhs, &v, env, span)?;
+                Ok(v)
+            }
+            "|>" => {
+                let arg = self.eval(lhs, env)?;
+                self.pipe_into(arg, rhs, env, span)
+            }
+            "&&" => {
+                let l = self.eval(lhs, env)?;
+                if l.is_truthy() {
+                    self.eval(rhs, env)
+                } else {
+                    Ok(l)
+                }
+            }
+            "||" => {
+                let l = self.eval(lhs, env)?;
+                if l.is_truthy() {
+                    Ok(l)
+                } else {
+                    self.eval(rhs, env)
+                }
+            }
+            "and" | "or" => {
+                let l = self.eval(lhs, env)?;
+                let b = match l {
+                    Value::Bool(b) => b,
+                    other => return Err(raise("BadBooleanError", format!("expected a boolean on left-side of \"{op}\", got: {}", inspect::inspect(&other)), lhs.span)),
+                };
+                if (op == "and" && !b) || (op == "or" && b) {
+                    Ok(Value::Bool(b))
+                } else {
+                    self.eval(rhs, env)
+                }
+            }
+            "when" | "<-" | "\\\\" | "::" | "|" | "=>" => Err(raise("CompileError", format!("unexpected operator {op} here"), span)),
+            _ => {
+                let l = self.eval(lhs, env)?;
+                let r = self.eval(rhs, env)?;
+                binary_op(op, l, r, span)
+            }
+        }
+    }
+
+    /// `arg |> call(...)`: inserts `arg` as the first argument.
+    fn pipe_into(&mut self, arg: Value, rhs: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        let placeholder = "\u{0}pipe";
+        let mut env2 = env.clone();
+        env2.set(placeholder, arg);
+        let pnode = Node::new(Kind::Var(placeholder.to_string()), span);
+        let call = match &rhs.kind {
+            Kind::Call { name, args, parens } => {
+                let mut a = vec![pnode];
+                a.extend(args.iter().cloned());
+                Node::new(Kind::Call { name: name.clone(), args: a, parens: *parens }, rhs.span)
+            }
+            Kind::Dot { target, name, args, .. } => {
+                let mut a = vec![pnode];
+                a.extend(args.iter().cloned());
+                Node::new(Kind::Dot { target: target.clone(), name: name.clone(), args: a, parens: true }, rhs.span)
+            }
+            Kind::AnonCall { fun, args } => {
+                let mut a = vec![pnode];
+                a.extend(args.iter().cloned());
+                Node::new(Kind::AnonCall { fun: fun.clone(), args: a }, rhs.span)
+            }
+            Kind::Var(name) => Node::new(Kind::Call { name: name.clone(), args: vec![pnode], parens: true }, rhs.span),
+            _ => return Err(raise("ArgumentError", "cannot pipe into this expression: the right side of |> must be a call", rhs.span)),
+        };
+        let result = self.eval(&call, &mut env2);
+        // Keep bindings made inside the piped call (rare) but drop the placeholder.
+        env2.vars.remove(placeholder);
+        *env = env2;
+        result
+    }
+
+    fn eval_unop(&mut self, op: &str, operand: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        if op == "^" {
+            return Err(raise("CompileError", format!("misplaced operator ^{}. The pin operator ^ is supported only inside matches or inside custom macros (like Ecto queries)", node_text(operand)), span));
+        }
+        let v = self.eval(operand, env)?;
+        match (op, v) {
+            ("-", Value::Int(i)) => i.checked_neg().map(Value::Int).ok_or_else(|| raise("ArithmeticError", "integer overflow", span)),
+            ("-", Value::Float(f)) => Ok(Value::Float(-f)),
+            ("+", v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
+            ("!", v) => Ok(Value::Bool(!v.is_truthy())),
+            ("not", Value::Bool(b)) => Ok(Value::Bool(!b)),
+            ("not", v) => Err(raise("ArgumentError", format!("argument error: not expects a boolean, got: {}", inspect::inspect(&v)), span)),
+            (op, v) => Err(raise("ArithmeticError", format!("bad argument in arithmetic expression: {op}({})", inspect::inspect(&v)), span)),
+        }
+    }
+
+    pub(crate) fn match_or_raise(&mut self, pat: &Node, v: &Value, env: &mut Env, span: Span) -> EResult<()> {
+        let mut scratch = env.clone();
+        if match_pattern(self, pat, v, &mut scratch)? {
+            *env = scratch;
+            Ok(())
+        } else {
+            Err(Box::new(Error::Raise(Exception {
+                kind: "MatchError".into(),
+                message: format!("no match of right hand side value: {}", inspect::inspect(v)),
+                span,
+                value: None,
+            })))
+        }
+    }
+
+    // ---- captures and function application --------------------------------
+
+    fn eval_capture(&mut self, inner: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        // &Mod.fun/arity or &fun/arity
+        if let Kind::BinOp { op, lhs, rhs } = &inner.kind {
+            if op == "/" {
+                if let Kind::Int(arity) = rhs.kind {
+                    let arity = arity as usize;
+                    match &lhs.kind {
+                        Kind::Dot { target, name, args, .. } if args.is_empty() => {
+                            let m = self.eval(target, env)?;
+                            let m = m.as_atom().ok_or_else(|| raise("ArgumentError", "invalid capture", span))?.to_string();
+                            return Ok(Value::Fun(Rc::new(Function::Named { module: Rc::from(m.as_str()), name: Rc::from(name.as_str()), arity })));
+                        }
+                        Kind::Var(name) | Kind::Call { name, .. } => {
+                            let module = match self.resolve_local(name, arity, env) {
+                                Some(m) => m,
+                                None => return Err(raise("CompileError", format!("undefined function {name}/{arity}"), span)),
+                            };
+                            return Ok(Value::Fun(Rc::new(Function::Named { module: Rc::from(module.as_str()), name: Rc::from(name.as_str()), arity })));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let arity = max_capture_arg(inner);
+        let args: Vec<Node> = (1..=arity).map(|i| Node::new(Kind::Var(format!("\u{0}cap{i}")), span)).collect();
+        let body = replace_capture_args(inner);
+        let clause = Clause { args, guard: None, body, span };
+        Ok(Value::Fun(Rc::new(Function::Closure { clauses: Rc::new(vec![clause]), env: Rc::new(env.clone()), arity: arity as usize })))
+    }
+
+    /// Calls a function value with arguments.
+    pub fn apply(&mut self, f: &Value, args: Vec<Value>, span: Span) -> EResult<Value> {
+        let Value::Fun(fun) = f else {
+            return Err(raise("BadFunctionError", format!("expected a function, got: {}", inspect::inspect(f)), span));
+        };
+        if fun.arity() != args.len() {
+            return Err(raise(
+                "BadArityError",
+                format!("{} with arity {} called with {} argument{} ({})", inspect::inspect(f), fun.arity(), args.len(), if args.len() == 1 { "" } else { "s" }, args.iter().map(inspect::inspect).collect::<Vec<_>>().join(", ")),
+                span,
+            ));
+        }
+        match &**fun {
+            Function::Closure { clauses, env, .. } => {
+                let clauses = clauses.clone();
+                let base = env.clone();
+                self.run_clauses(&clauses, &base, &args, span, || "no function clause matching in anonymous fn/".to_string())
+            }
+            Function::Named { module, name, .. } => {
+                let module = crate::value::alias_name(module).to_string();
+                self.call(&module, name, args, span)
+            }
+            Function::Native { f, .. } => {
+                let f = f.clone();
+                f(self, args)
+            }
+        }
+    }
+
+    fn run_clauses(&mut self, clauses: &[Clause], base: &Env, args: &[Value], span: Span, what: impl Fn() -> String) -> EResult<Value> {
+        self.depth += 1;
+        if self.depth > self.limits.max_depth {
+            self.depth -= 1;
+            return Err(Box::new(Error::Limit(format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth), span)));
+        }
+        let result = (|| {
+            for c in clauses {
+                let mut env = base.clone();
+                if self.match_args(c, args, &mut env)? {
+                    return self.eval(&c.body, &mut env);
+                }
+            }
+            Err(raise("FunctionClauseError", format!("{}{} with arguments: {}", what(), args.len(), args.iter().map(inspect::inspect).collect::<Vec<_>>().join(", ")), span))
+        })();
+        self.depth -= 1;
+        result
+    }
+
+    fn match_args(&mut self, c: &Clause, args: &[Value], env: &mut Env) -> EResult<bool> {
+        if c.args.len() != args.len() {
+            return Ok(false);
+        }
+        for (p, a) in c.args.iter().zip(args) {
+            if !match_pattern(self, p, a, env)? {
+                return Ok(false);
+            }
+        }
+        if let Some(g) = &c.guard {
+            return Ok(self.eval_guard(g, env));
+        }
+        Ok(true)
+    }
+
+    /// Guards: errors count as false.
+    pub(crate) fn eval_guard(&mut self, g: &Node, env: &mut Env) -> bool {
+        match self.eval(g, env) {
+            Ok(v) => v.is_truthy(),
+            Err(e) => matches!(*e, Error::Limit(..)) && false,
+        }
+    }
+
+    // ---- calls ---------------------------------------------------------------
+
+    /// Which module provides the local call `name/arity` here: the current
+    /// module, an imported module, or Kernel.
+    pub(crate) fn resolve_local(&self, name: &str, arity: usize, env: &Env) -> Option<String> {
+        if let Some(m) = &env.module {
+            if self.user_function(m, name, arity, true).is_some() {
+                return Some(m.to_string());
+            }
+        }
+        for imp in env.imports.iter().rev() {
+            let full = Value::module(imp);
+            let full = full.as_atom().unwrap_or_default();
+            if self.user_function(full, name, arity, false).is_some() {
+                return Some(full.to_string());
+            }
+            if self.builtins.function(imp, name, arity).is_some() || self.builtins.macro_(imp, name, arity).is_some() {
+                return Some(imp.clone());
+            }
+        }
+        if self.builtins.function("Kernel", name, arity).is_some() {
+            return Some("Kernel".into());
+        }
+        None
+    }
+
+    fn user_function(&self, module: &str, name: &str, arity: usize, allow_private: bool) -> Option<&Vec<FunClause>> {
+        let m = self.modules.get(module)?;
+        let cl = m.functions.get(&(name.to_string(), arity))?;
+        if !allow_private && cl.iter().all(|c| c.private) {
+            return None;
+        }
+        Some(cl)
+    }
+
+    fn eval_call(&mut self, name: &str, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
+        if let Some(v) = self.special_form(name, args, env, span)? {
+            return Ok(v);
+        }
+        let arity = args.len();
+        // Macros from imported modules take the nodes.
+        for imp in env.imports.iter().rev() {
+            if let Some(m) = self.builtins.macro_(imp, name, arity) {
+                return m(self, args, env, span);
+            }
+        }
+        if let Some(m) = self.builtins.macro_("Kernel", name, arity) {
+            return m(self, args, env, span);
+        }
+        let Some(module) = self.resolve_local(name, arity, env) else {
+            if let Some(v) = env.get(name) {
+                if matches!(v, Value::Fun(_)) {
+                    return Err(raise("CompileError", format!("undefined function {name}/{arity} (there is a variable named {name}; to call it, use {name}.(...))"), span));
+                }
+            }
+            return Err(raise("CompileError", format!("undefined function {name}/{arity} (there is no such import)"), span));
+        };
+        let vals = self.eval_args(args, env)?;
+        self.call_in(&module, name, vals, span, env.module.as_deref() == Some(module.as_str()))
+    }
+
+    /// Calls `module.name(args)` (module without `Elixir.`, e.g. `"Enum"` or
+    /// `"Blog.Post"`). User modules first, then built-ins.
+    pub fn call(&mut self, module: &str, name: &str, args: Vec<Value>, span: Span) -> EResult<Value> {
+        self.call_in(module, name, args, span, false)
+    }
+
+    fn call_in(&mut self, module: &str, name: &str, args: Vec<Value>, span: Span, allow_private: bool) -> EResult<Value> {
+        let full = Value::module(module);
+        let full = full.as_atom().unwrap_or_default().to_string();
+        if let Some(clauses) = self.user_function(&full, name, args.len(), allow_private).cloned() {
+            return self.call_user(&full, name, &clauses, args, span);
+        }
+        if let Some(m) = self.modules.get(full.as_str()) {
+            if m.functions.contains_key(&(name.to_string(), args.len())) {
+                return Err(raise("UndefinedFunctionError", format!("function {}.{name}/{} is undefined or private", crate::value::alias_name(&full), args.len()), span));
+            }
+        }
+        let short = crate::value::alias_name(&full).to_string();
+        if let Some(f) = self.builtins.function(&short, name, args.len()) {
+            return f(self, args, span);
+        }
+        if let Some(v) = super::stdlib::struct_module_call(self, &short, name, &args, span)? {
+            return Ok(v);
+        }
+        Err(raise("UndefinedFunctionError", format!("function {short}.{name}/{} is undefined or private", args.len()), span))
+    }
+
+    fn call_user(&mut self, module: &str, name: &str, clauses: &[FunClause], args: Vec<Value>, span: Span) -> EResult<Value> {
+        self.depth += 1;
+        if self.depth > self.limits.max_depth {
+            self.depth -= 1;
+            return Err(Box::new(Error::Limit(format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth), span)));
+        }
+        let result = (|| {
+            for fc in clauses {
+                let mut env = (*fc.env).clone();
+                // Fill default arguments when called with fewer args.
+                let full_args: Vec<Value> = if fc.clause.args.len() > args.len() {
+                    let missing = fc.clause.args.len() - args.len();
+                    let mut out = Vec::new();
+                    let mut given = args.iter();
+                    let mut to_fill = missing;
+                    // defaults are filled from the left among defaulted params
+                    let n_defaults = fc.defaults.iter().filter(|d| d.is_some()).count();
+                    let mut skip_defaults = n_defaults.saturating_sub(missing);
+                    for d in fc.defaults.iter() {
+                        match d {
+                            Some(def) if to_fill > 0 && skip_defaults == 0 => {
+                                let mut denv = (*fc.env).clone();
+                                out.push(self.eval(def, &mut denv)?);
+                                to_fill -= 1;
+                            }
+                            Some(_) if skip_defaults > 0 => {
+                                skip_defaults -= 1;
+                                out.push(given.next().cloned().unwrap_or(Value::Nil));
+                            }
+                            _ => out.push(given.next().cloned().unwrap_or(Value::Nil)),
+                        }
+                    }
+                    out
+                } else {
+                    args.clone()
+                };
+                if self.match_args(&fc.clause, &full_args, &mut env)? {
+                    return self.eval(&fc.clause.body, &mut env);
+                }
+            }
+            Err(raise(
+                "FunctionClauseError",
+                format!("no function clause matching in {}.{name}/{}", crate::value::alias_name(module), args.len()),
+                span,
+            ))
+        })();
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_dot(&mut self, target: &Node, name: &str, args: &[Node], parens: bool, env: &mut Env, span: Span) -> EResult<Value> {
+        if name == "{}" {
+            return Err(raise("CompileError", "alias multi-syntax is only allowed in alias/require/import", span));
+        }
+        // Remote call on an alias or atom module.
+        let module = match &target.kind {
+            Kind::Alias(parts) => Some(env.resolve_alias(parts)),
+            Kind::Atom(a) => Some(a.clone()),
+            _ => None,
+        };
+        if let Some(module) = module {
+            let module = crate::value::alias_name(&module).to_string();
+            if let Some(m) = self.builtins.macro_(&module, name, args.len()) {
+                return m(self, args, env, span);
+            }
+            let vals = self.eval_args(args, env)?;
+            return self.call(&module, name, vals, span);
+        }
+        let t = self.eval(target, env)?;
+        if !parens && args.is_empty() {
+            // field access / zero-arity call on a module value
+            match &t {
+                Value::Atom(m) if m.starts_with("Elixir.") || !m.is_empty() && !matches!(t, Value::Nil) && t.get_field(name).is_none() => {
+                    let m = crate::value::alias_name(m).to_string();
+                    return self.call(&m, name, vec![], span);
+                }
+                _ => return field_access(&t, name, span),
+            }
+        }
+        let vals = self.eval_args(args, env)?;
+        match &t {
+            Value::Atom(m) => {
+                let m = crate::value::alias_name(m).to_string();
+                self.call(&m, name, vals, span)
+            }
+            other => Err(raise("ArgumentError", format!("you attempted to apply a function named :{name} on {}. If you are using Kernel.apply/3, make sure the module is an atom", inspect::inspect(other)), span)),
+        }
+    }
+
+    // ---- special forms ---------------------------------------------------------
+
+    fn special_form(&mut self, name: &str, args: &[Node], env: &mut Env, span: Span) -> EResult<Option<Value>> {
+        let v = match (name, args.len()) {
+            ("if", 2) | ("unless", 2) => {
+                let cond = self.eval(&args[0], env)?;
+                let mut truthy = cond.is_truthy();
+                if name == "unless" {
+                    truthy = !truthy;
+                }
+                let key = if truthy { "do" } else { "else" };
+                match args[1].keyword_get(key) {
+                    Some(body) => {
+                        let mut inner = env.clone();
+                        let v = self.eval(body, &mut inner)?;
+                        v
+                    }
+                    None => Value::Nil,
+                }
+            }
+            ("case", 2) => {
+                let v = self.eval(&args[0], env)?;
+                let clauses = do_clauses(&args[1], "do", span)?;
+                self.case_clauses(clauses, &v, env, span)?
+            }
+            ("cond", 1) => {
+                let clauses = do_clauses(&args[0], "do", span)?;
+                for c in clauses {
+                    let mut inner = env.clone();
+                    let head = c.args.first().ok_or_else(|| raise("CompileError", "cond clause needs a condition", c.span))?;
+                    if self.eval(head, &mut inner)?.is_truthy() {
+                        return Ok(Some(self.eval(&c.body, &mut inner)?));
+                    }
+                }
+                return Err(raise("CondClauseError", "no cond clause evaluated to a truthy value", span));
+            }
+            ("with", n) if n >= 1 => self.eval_with(args, env, span)?,
+            ("for", n) if n >= 1 => self.eval_for(args, env, span)?,
+            ("quote", 1) => {
+                let body = args[0].keyword_get("do").ok_or_else(|| raise("CompileError", "quote expects a do: block", span))?;
+                Value::Quoted(Rc::new(body.clone()))
+            }
+            ("defmodule", 2) => self.defmodule(&args[0], &args[1], env, span)?,
+            ("def", _) | ("defp", _) | ("defmacro", _) | ("defmacrop", _) => self.def(name.starts_with("defp") || name == "defmacrop", args, env, span)?,
+            ("defstruct", 1) => self.defstruct(&args[0], env, span)?,
+            ("defexception", 1) => self.defstruct(&args[0], env, span)?,
+            ("alias", 1) | ("alias", 2) => {
+                self.alias(args, env, span)?;
+                Value::Nil
+            }
+            ("import", _) | ("require", _) if !args.is_empty() => {
+                let m = self.eval(&args[0], env)?;
+                if name == "import" {
+                    let m = m.as_atom().map(|a| crate::value::alias_name(a).to_string()).unwrap_or_default();
+                    env.add_import(&m);
+                }
+                Value::Nil
+            }
+            ("use", _) if !args.is_empty() => {
+                let m = self.eval(&args[0], env)?;
+                let m = m.as_atom().map(|a| crate::value::alias_name(a).to_string()).unwrap_or_default();
+                if let Some(cur) = env.module.clone() {
+                    if let Some(module) = self.modules.get_mut(&*cur) {
+                        module.uses.push(m.clone());
+                    }
+                }
+                env.add_import(&m);
+                if let Some(f) = self.builtins.macro_(&m, "__using__", 1) {
+                    let opts = if args.len() > 1 { vec![args[1].clone()] } else { vec![Node::new(Kind::List(vec![]), span)] };
+                    f(self, &opts, env, span)?;
+                }
+                Value::Nil
+            }
+            ("raise", 1) | ("raise", 2) => return Err(self.eval_raise(args, env, span)?),
+            ("reraise", 2) | ("reraise", 3) => return Err(self.eval_raise(&args[..args.len() - 1], env, span)?),
+            ("throw", 1) => {
+                let v = self.eval(&args[0], env)?;
+                return Err(Box::new(Error::Throw(v, span)));
+            }
+            ("try", 1) => self.eval_try(&args[0], env, span)?,
+            ("binding", 0) => {
+                let mut pairs: Vec<_> = env.vars.iter().filter(|(k, _)| !k.starts_with('\u{0}')).map(|(k, v)| (k.to_string(), v.clone())).collect();
+                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::list(pairs.into_iter().map(|(k, v)| Value::tuple(vec![Value::atom(&k), v])).collect())
+            }
+            ("..//", 3) => {
+                let a = self.eval(&args[0], env)?;
+                let b = self.eval(&args[1], env)?;
+                let s = self.eval(&args[2], env)?;
+                match (a, b, s) {
+                    (Value::Int(a), Value::Int(b), Value::Int(s)) if s != 0 => Value::Range(a, b, s),
+                    _ => return Err(raise("ArgumentError", "ranges (first..last//step) expect integers and a non-zero step", span)),
+                }
+            }
+            ("\u{0}const", 1) => {
+                let key = args[0].as_plain_str().unwrap_or_default();
+                const_get(&key).unwrap_or(Value::Nil)
+            }
+            ("binary_to_atom", 1) => {
+                let v = self.eval(&args[0], env)?;
+                Value::atom(v.as_str().unwrap_or_default())
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(v))
+    }
+
+    pub(crate) fn case_clauses(&mut self, clauses: &[Clause], v: &Value, env: &mut Env, span: Span) -> EResult<Value> {
+        for c in clauses {
+            let mut inner = env.clone();
+            let Some(p) = c.args.first() else { continue };
+            if match_pattern(self, p, v, &mut inner)? && c.guard.as_ref().is_none_or(|g| self.eval_guard(g, &mut inner)) {
+                return self.eval(&c.body, &mut inner);
+            }
+        }
+        Err(Box::new(Error::Raise(Exception {
+            kind: "CaseClauseError".into(),
+            message: format!("no case clause matching: {}", inspect::inspect(v)),
+            span,
+            value: None,
+        })))
+    }
+
+    fn eval_with(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
+        let (opts, steps) = args.split_last().ok_or_else(|| raise("CompileError", "with needs a do block", span))?;
+        let mut inner = env.clone();
+        for step in steps {
+            match &step.kind {
+                Kind::BinOp { op, lhs, rhs } if op == "<-" => {
+                    let v = self.eval(rhs, &mut inner)?;
+                    let (pat, guard) = split_when(lhs);
+                    let mut scratch = inner.clone();
+                    let ok = match_pattern(self, pat, &v, &mut scratch)? && guard.is_none_or(|g| self.eval_guard(g, &mut scratch));
+                    if ok {
+                        inner = scratch;
+                    } else {
+                        return match opts.keyword_get("else") {
+                            Some(else_node) => {
+                                let clauses = match &else_node.kind {
+                                    Kind::Clauses(c) => c,
+                                    _ => return Err(raise("CompileError", "with's else expects -> clauses", else_node.span)),
+                                };
+                                self.case_clauses(clauses, &v, env, span).map_err(|e| match *e {
+                                    Error::Raise(ex) if ex.kind == "CaseClauseError" => raise("WithClauseError", format!("no with clause matching: {}", inspect::inspect(&v)), span),
+                                    other => Box::new(other),
+                                })
+                            }
+                            None => Ok(v),
+                        };
+                    }
+                }
+                _ => {
+                    self.eval(step, &mut inner)?;
+                }
+            }
+        }
+        let body = opts.keyword_get("do").ok_or_else(|| raise("CompileError", "with needs a do block", span))?;
+        self.eval(body, &mut inner)
+    }
+
+    fn eval_for(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
+        let (opts, gens) = args.split_last().ok_or_else(|| raise("CompileError", "for needs a do block", span))?;
+        let body = opts.keyword_get("do").ok_or_else(|| raise("CompileError", "for needs a do block", span))?.clone();
+        let into = match opts.keyword_get("into") {
+            Some(n) => Some(self.eval(n, env)?),
+            None => None,
+        };
+        let uniq = match opts.keyword_get("uniq") {
+            Some(n) => self.eval(n, env)?.is_truthy(),
+            None => false,
+        };
+        let reduce = match opts.keyword_get("reduce") {
+            Some(n) => Some(self.eval(n, env)?),
+            None => None,
+        };
+        let mut out = Vec::new();
+        let mut acc = reduce.clone();
+        self.for_loop(gens, 0, &mut env.clone(), &body, &mut out, &mut acc, span)?;
+        if let Some(acc) = acc {
+            return Ok(acc);
+        }
+        if uniq {
+            let mut seen = std::collections::BTreeSet::new();
+            out.retain(|v| seen.insert(v.clone()));
+        }
+        match into {
+            None => Ok(Value::list(out)),
+            Some(Value::Map(m)) => {
+                let mut m = (*m).clone();
+                for v in out {
+                    match v.as_tuple() {
+                        Some([k, v]) => {
+                            m.insert(k.clone(), v.clone());
+                        }
+                        _ => return Err(raise("ArgumentError", "for ... into: %{} expects {key, value} tuples", span)),
+                    }
+                }
+                Ok(Value::map(m))
+            }
+            Some(Value::Str(s)) => {
+                let mut s = s.to_string();
+                for v in out {
+                    s.push_str(&to_string(&v, span)?);
+                }
+                Ok(Value::string(s))
+            }
+            Some(Value::MapSet(set)) => {
+                let mut set = (*set).clone();
+                set.extend(out);
+                Ok(Value::MapSet(Rc::new(set)))
+            }
+            Some(Value::List(l)) => {
+                let mut l = (*l).clone();
+                l.extend(out);
+                Ok(Value::list(l))
+            }
+            Some(other) => Err(raise("ArgumentError", format!("unsupported collectable for into: {}", inspect::inspect(&other)), span)),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn for_loop(&mut self, gens: &[Node], i: usize, env: &mut Env, body: &Node, out: &mut Vec<Value>, acc: &mut Option<Value>, span: Span) -> EResult<()> {
+        if i == gens.len() {
+            match acc {
+                Some(a) => {
+                    let clauses = match &body.kind {
+                        Kind::Clauses(c) => c.clone(),
+                        _ => return Err(raise("CompileError", "for with :reduce expects -> clauses", body.span)),
+                    };
+                    let cur = a.clone();
+                    *a = self.case_clauses(&clauses, &cur, env, span)?;
+                }
+                None => out.push(self.eval(body, &mut env.clone())?),
+            }
+            return Ok(());
+        }
+        match &gens[i].kind {
+            Kind::BinOp { op, lhs, rhs } if op == "<-" => {
+                let coll = self.eval(rhs, env)?;
+                let items = super::stdlib::enumerate(self, &coll, span)?;
+                let (pat, guard) = split_when(lhs);
+                for item in items {
+                    self.tick(span)?;
+                    let mut inner = env.clone();
+                    if match_pattern(self, pat, &item, &mut inner)? && guard.is_none_or(|g| self.eval_guard(g, &mut inner)) {
+                        self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => {
+                // a filter
+                let mut inner = env.clone();
+                if self.eval(&gens[i], &mut inner)?.is_truthy() {
+                    self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn eval_raise(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<Box<Error>> {
+        let first = self.eval(&args[0], env)?;
+        let (kind, message, value) = match (&first, args.get(1)) {
+            (Value::Str(s), None) => ("RuntimeError".to_string(), s.to_string(), None),
+            (Value::Atom(m), opts) => {
+                let name = crate::value::alias_name(m).to_string();
+                let opts_v = match opts {
+                    Some(o) => self.eval(o, env)?,
+                    None => Value::list(vec![]),
+                };
+                let msg = if let Some(Value::Str(s)) = opts_v.keyword_get("message") {
+                    s.to_string()
+                } else if let Value::Str(s) = &opts_v {
+                    s.to_string()
+                } else {
+                    self.exception_message(&name, &opts_v)
+                };
+                // user-defined exception structs
+                let value = if let Some(def) = self.struct_def(m) {
+                    let mut st = Struct { module: m.clone(), fields: (*def).clone() };
+                    if let Some(kw) = opts_v.as_keyword() {
+                        for (k, v) in kw {
+                            st.set(k, v.clone());
+                        }
+                    }
+                    if st.has("message") && !matches!(opts_v.keyword_get("message"), Some(_)) {
+                        if let Some(Value::Str(s)) = st.get("message") {
+                            return Ok(Box::new(Error::Raise(Exception { kind: name, message: s.to_string(), span, value: Some(Value::Struct(Rc::new(st))) })));
+                        }
+                    }
+                    Some(Value::Struct(Rc::new(st)))
+                } else {
+                    None
+                };
+                (name, msg, value)
+            }
+            (Value::Struct(s), None) => {
+                let msg = s.get("message").and_then(|m| m.as_str()).unwrap_or("").to_string();
+                (s.name().to_string(), msg, Some(first.clone()))
+            }
+            _ => ("ArgumentError".to_string(), format!("raise/1 and raise/2 expect a module name, string or exception as the first argument, got: {}", inspect::inspect(&first)), None),
+        };
+        Ok(Box::new(Error::Raise(Exception { kind, message, span, value })))
+    }
+
+    fn exception_message(&self, name: &str, _opts: &Value) -> String {
+        match name {
+            "ArgumentError" => "argument error".into(),
+            "RuntimeError" => "runtime error".into(),
+            _ => format!("got {name}"),
+        }
+    }
+
+    fn eval_try(&mut self, opts: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        let body = opts.keyword_get("do").ok_or_else(|| raise("CompileError", "try needs a do block", span))?;
+        let result = self.eval(body, &mut env.clone());
+        let result = match result {
+            Ok(v) => match opts.keyword_get("else") {
+                Some(Node { kind: Kind::Clauses(c), .. }) => self.case_clauses(c, &v, env, span),
+                _ => Ok(v),
+            },
+            Err(e) => match *e {
+                Error::Raise(ex) => match opts.keyword_get("rescue") {
+                    Some(Node { kind: Kind::Clauses(clauses), .. }) => self.rescue(clauses, ex, env, span),
+                    _ => Err(Box::new(Error::Raise(ex))),
+                },
+                Error::Throw(v, s) => match opts.keyword_get("catch") {
+                    Some(Node { kind: Kind::Clauses(clauses), .. }) => {
+                        let mut res = None;
+                        for c in clauses {
+                            let mut inner = env.clone();
+                            let pat = match c.args.as_slice() {
+                                [p] => p,
+                                [kind, p] if matches!(&kind.kind, Kind::Atom(a) if a == "throw") => p,
+                                _ => continue,
+                            };
+                            if match_pattern(self, pat, &v, &mut inner)? {
+                                res = Some(self.eval(&c.body, &mut inner));
+                                break;
+                            }
+                        }
+                        res.unwrap_or(Err(Box::new(Error::Throw(v, s))))
+                    }
+                    _ => Err(Box::new(Error::Throw(v, s))),
+                },
+                other => Err(Box::new(other)),
+            },
+        };
+        if let Some(after) = opts.keyword_get("after") {
+            self.eval(after, &mut env.clone())?;
+        }
+        result
+    }
+
+    fn rescue(&mut self, clauses: &[Clause], ex: Exception, env: &mut Env, _span: Span) -> EResult<Value> {
+        let exv = exception_value(&ex);
+        for c in clauses {
+            let Some(head) = c.args.first() else { continue };
+            let mut inner = env.clone();
+            let (var, mods): (Option<&str>, Vec<&Node>) = match &head.kind {
+                Kind::BinOp { op, lhs, rhs } if op == "in" => {
+                    let var = if let Kind::Var(v) = &lhs.kind { Some(v.as_str()) } else { None };
+                    let mods = match &rhs.kind {
+                        Kind::List(items) => items.iter().collect(),
+                        _ => vec![&**rhs],
+                    };
+                    (var, mods)
+                }
+                Kind::Var(v) => (Some(v.as_str()), vec![]),
+                _ => (None, vec![head]),
+            };
+            let matches = mods.is_empty()
+                || mods.iter().any(|m| match &m.kind {
+                    Kind::Alias(parts) => env.resolve_alias(parts) == ex.kind,
+                    _ => false,
+                });
+            if matches {
+                if let Some(v) = var {
+                    if !v.starts_with('_') {
+                        inner.set(v, exv.clone());
+                    }
+                }
+                return self.eval(&c.body, &mut inner);
+            }
+        }
+        Err(Box::new(Error::Raise(ex)))
+    }
+
+    // ---- modules ----------------------------------------------------------------
+
+    fn defmodule(&mut self, name: &Node, body: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        let short = match &name.kind {
+            Kind::Alias(parts) => parts.join("."),
+            _ => return Err(raise("CompileError", "defmodule expects an alias as its name", name.span)),
+        };
+        let full_name = match &env.module {
+            Some(outer) => format!("{}.{short}", crate::value::alias_name(outer)),
+            None => env.resolve_alias(&[short.clone()]),
+        };
+        if env.module.is_some() {
+            env.add_alias(short.split('.').next().unwrap_or(&short), &full_name);
+        }
+        let atom = Value::module(&full_name);
+        let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
+        self.modules.insert(atom_s.clone(), Module { name: atom_s.clone(), span, ..Module::default() });
+        let mut menv = Env { vars: Default::default(), module: Some(atom_s.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() };
+        let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defmodule expects a do block", span))?;
+        self.eval(block, &mut menv)?;
+        // Hook for areas that finish a module (schemas register structs).
+        let hooks: Vec<String> = self.modules.get(&*atom_s).map(|m| m.uses.clone()).unwrap_or_default();
+        for u in hooks {
+            if let Some(f) = self.builtins.function(&u, "__after_compile__", 1) {
+                f(self, vec![atom.clone()], span)?;
+            }
+        }
+        Ok(Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]))
+    }
+
+    fn def(&mut self, private: bool, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
+        let module = env.module.clone().ok_or_else(|| raise("ArgumentError", "cannot invoke def/2 outside module", span))?;
+        let (head, body) = match args {
+            [head, opts] => {
+                let body = opts.keyword_get("do").cloned().ok_or_else(|| raise("CompileError", "def expects a do block", span))?;
+                (head, body)
+            }
+            [head] => (head, Node::new(Kind::Nil, span)),
+            _ => return Err(raise("CompileError", "invalid def", span)),
+        };
+        let (call, guard) = split_when(head);
+        let (name, params): (String, Vec<Node>) = match &call.kind {
+            Kind::Call { name, args, .. } => (name.clone(), args.clone()),
+            Kind::Var(name) => (name.clone(), vec![]),
+            _ => return Err(raise("CompileError", "invalid function head in def", call.span)),
+        };
+        let mut defaults = Vec::new();
+        let mut pats = Vec::new();
+        for p in params {
+            match p.kind {
+                Kind::BinOp { op, lhs, rhs } if op == "\\\\" => {
+                    pats.push(*lhs);
+                    defaults.push(Some(*rhs));
+                }
+                kind => {
+                    pats.push(Node::new(kind, p.span));
+                    defaults.push(None);
+                }
+            }
+        }
+        // Module attributes are read at definition time.
+        let body = self.expand_attrs(&body, &module);
+        let guard = guard.map(|g| self.expand_attrs(g, &module));
+        let pats: Vec<Node> = pats.iter().map(|p| self.expand_attrs(p, &module)).collect();
+        bind_vars_check(&pats)?;
+        let clause = Rc::new(Clause { args: pats, guard, body, span });
+        let n_defaults = defaults.iter().filter(|d| d.is_some()).count();
+        let arity = clause.args.len();
+        let fenv = Rc::new(Env { vars: Default::default(), module: Some(module.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() });
+        let m = self.modules.get_mut(&*module).ok_or_else(|| raise("CompileError", "module not found", span))?;
+        for a in (arity - n_defaults)..=arity {
+            m.functions.entry((name.clone(), a)).or_default().push(FunClause { clause: clause.clone(), private, env: fenv.clone(), defaults: defaults.clone() });
+        }
+        Ok(Value::Nil)
+    }
+
+    /// Replaces `@attr` reads with their current values.
+    fn expand_attrs(&self, node: &Node, module: &str) -> Node {
+        let attrs = match self.modules.get(module) {
+            Some(m) if !m.attributes.is_empty() => &m.attributes,
+            _ => return node.clone(),
+        };
+        map_node(node, &|n| match &n.kind {
+            Kind::Attr { name, value: None } => attrs.get(name).map(|v| value_to_node(v, n.span)),
+            _ => None,
+        })
+    }
+
+    fn defstruct(&mut self, fields: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        let module = env.module.clone().ok_or_else(|| raise("ArgumentError", "defstruct outside module", span))?;
+        let v = self.eval(fields, env)?;
+        let items = v.as_list().ok_or_else(|| raise("ArgumentError", "defstruct expects a list", span))?;
+        let mut out = Vec::new();
+        for it in items {
+            match it {
+                Value::Atom(a) => out.push((a.clone(), Value::Nil)),
+                Value::Tuple(t) if t.len() == 2 => {
+                    let k = t[0].as_atom().ok_or_else(|| raise("ArgumentError", "struct field names must be atoms", span))?;
+                    out.push((Rc::from(k), t[1].clone()));
+                }
+                other => return Err(raise("ArgumentError", format!("struct field names must be atoms, got: {}", inspect::inspect(other)), span)),
+            }
+        }
+        self.structs.insert(module, Rc::new(out));
+        Ok(Value::Nil)
+    }
+
+    fn alias(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<()> {
+        match &args[0].kind {
+            Kind::Dot { target, name, args: items, .. } if name == "{}" => {
+                let base = match &target.kind {
+                    Kind::Alias(parts) => env.resolve_alias(parts),
+                    _ => return Err(raise("CompileError", "invalid alias", span)),
+                };
+                for it in items {
+                    if let Kind::Alias(parts) = &it.kind {
+                        let full = format!("{base}.{}", parts.join("."));
+                        env.add_alias(parts.last().map_or("", |s| s.as_str()), &full);
+                    }
+                }
+            }
+            Kind::Alias(parts) => {
+                let full = env.resolve_alias(parts);
+                let short = match args.get(1).and_then(|o| o.keyword_get("as")) {
+                    Some(Node { kind: Kind::Alias(p), .. }) => p.join("."),
+                    _ => parts.last().cloned().unwrap_or_default(),
+                };
+                env.add_alias(&short, &full);
+            }
+            _ => {
+                let v = self.eval(&args[0], env)?;
+                if let Some(a) = v.as_atom() {
+                    let full = crate::value::alias_name(a).to_string();
+                    let short = full.rsplit('.').next().unwrap_or(&full).to_string();
+                    env.add_alias(&short, &full);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---- helpers ---------------------------------------------------------------------
+
+fn split_when(n: &Node) -> (&Node, Option<&Node>) {
+    match &n.kind {
+        Kind::BinOp { op, lhs, rhs } if op == "when" => (lhs, Some(rhs)),
+        _ => (n, None),
+    }
+}
+
+fn do_clauses<'a>(opts: &'a Node, key: &str, span: Span) -> EResult<&'a [Clause]> {
+    match opts.keyword_get(key) {
+        Some(Node { kind: Kind::Clauses(c), .. }) => Ok(c),
+        _ => Err(raise("CompileError", "expected -> clauses in the do block", span)),
+    }
+}
+
+fn node_text(n: &Node) -> String {
+    match &n.kind {
+        Kind::Var(v) => v.clone(),
+        _ => "...".into(),
+    }
+}
+
+pub(crate) fn cons(mut items: Vec<Value>, tail: Value) -> Value {
+    match tail {
+        Value::List(l) => {
+            items.extend(l.iter().cloned());
+            Value::list(items)
+        }
+        Value::Improper(imp) => {
+            items.extend(imp.0.iter().cloned());
+            Value::Improper(Rc::new((items, imp.1.clone())))
+        }
+        other => {
+            if items.is_empty() {
+                other
+            } else {
+                Value::Improper(Rc::new((items, other)))
+            }
+        }
+    }
+}
+
+fn update_map(base: &Value, pairs: Vec<(Value, Value)>, span: Span) -> EResult<Value> {
+    match base {
+        Value::Map(m) => {
+            let mut m = (**m).clone();
+            for (k, v) in pairs {
+                if !m.contains_key(&k) {
+                    return Err(raise("KeyError", format!("key {} not found in: {}", inspect::inspect(&k), inspect::inspect(base)), span));
+                }
+                m.insert(k, v);
+            }
+            Ok(Value::map(m))
+        }
+        Value::Struct(s) => {
+            let mut s = (**s).clone();
+            for (k, v) in pairs {
+                let key = k.as_atom().unwrap_or("");
+                if !s.set(key, v) {
+                    return Err(raise("KeyError", format!("key {} not found in: {}", inspect::inspect(&k), inspect::inspect(base)), span));
+                }
+            }
+            Ok(Value::Struct(Rc::new(s)))
+        }
+        other => Err(raise("BadMapError", format!("expected a map, got: {}", inspect::inspect(other)), span)),
+    }
+}
+
+/// Turns a `%Date{}`-style struct built by hand into the native value.
+fn builtin_struct(s: Struct) -> Value {
+    match s.name() {
+        "Date" => {
+            let g = |k| s.get(k).and_then(Value::as_int);
+            if let (Some(y), Some(m), Some(d)) = (g("year"), g("month"), g("day")) {
+                if let Some(date) = Date::new(y as i32, m as u8, d as u8) {
+                    return Value::Date(date);
+                }
+            }
+            Value::Struct(Rc::new(s))
+        }
+        "Range" => {
+            let g = |k| s.get(k).and_then(Value::as_int);
+            match (g("first"), g("last"), g("step")) {
+                (Some(a), Some(b), Some(st)) => Value::Range(a, b, st),
+                _ => Value::Struct(Rc::new(s)),
+            }
+        }
+        _ => Value::Struct(Rc::new(s)),
+    }
+}
+
+pub(crate) fn field_access(t: &Value, name: &str, span: Span) -> EResult<Value> {
+    if let Some(v) = t.get_field(name) {
+        return Ok(v.clone());
+    }
+    if let Some(v) = super::stdlib::builtin_field(t, name) {
+        return Ok(v);
+    }
+    match t {
+        Value::Map(_) | Value::Struct(_) => Err(raise("KeyError", format!("key :{name} not found in: {}", inspect::inspect(t)), span)),
+        _ => Err(raise("ArgumentError", format!("cannot access field :{name} of {}", inspect::inspect(t)), span)),
+    }
+}
+
+pub(crate) fn access_get(t: &Value, k: &Value, span: Span) -> EResult<Value> {
+    match t {
+        Value::Map(m) => Ok(m.get(k).cloned().unwrap_or(Value::Nil)),
+        Value::Nil => Ok(Value::Nil),
+        Value::List(items) => {
+            let key = k.as_atom().ok_or_else(|| raise("ArgumentError", format!("the Access calls for keywords expect the key to be an atom, got: {}", inspect::inspect(k)), span))?;
+            Ok(items
+                .iter()
+                .find_map(|i| match i.as_tuple() {
+                    Some([a, v]) if a.as_atom() == Some(key) => Some(v.clone()),
+                    _ => None,
+                })
+                .unwrap_or(Value::Nil))
+        }
+        Value::Struct(s) => Err(raise(
+            "UndefinedFunctionError",
+            format!("function {}.fetch/2 is undefined ({} does not implement the Access behaviour. If you are using get_in/put_in/update_in, you can specify the field to be accessed using Access.key!/1)", s.name(), s.name()),
+            span,
+        )),
+        other => Err(raise("ArgumentError", format!("the Access module does not support {}", inspect::inspect(other)), span)),
+    }
+}
+
+fn exception_value(ex: &Exception) -> Value {
+    if let Some(v) = &ex.value {
+        return v.clone();
+    }
+    Value::Struct(Rc::new(Struct {
+        module: Rc::from(format!("Elixir.{}", ex.kind).as_str()),
+        fields: vec![(Rc::from("message"), Value::string(ex.message.clone()))],
+    }))
+}
+
+pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
+    let mut builder = regex::RegexBuilder::new(source);
+    builder.case_insensitive(mods.contains('i')).multi_line(mods.contains('m')).dot_matches_new_line(mods.contains('s')).ignore_whitespace(mods.contains('x'));
+    let compiled = builder.build().map_err(|e| format!("{e}"))?;
+    Ok(Value::Regex(Rc::new(Regex { source: source.to_string(), opts: mods.to_string(), compiled: Some(compiled) })))
+}
+
+fn max_capture_arg(n: &Node) -> u32 {
+    let mut max = 0;
+    visit(n, &mut |n| {
+        if let Kind::CaptureArg(i) = n.kind {
+            max = max.max(i);
+        }
+    });
+    max
+}
+
+fn replace_capture_args(n: &Node) -> Node {
+    map_node(n, &|n| match n.kind {
+        Kind::CaptureArg(i) => Some(Node::new(Kind::Var(format!("\u{0}cap{i}")), n.span)),
+        _ => None,
+    })
+}
+
+/// Visits every node (pre-order).
+pub fn visit(n: &Node, f: &mut dyn FnMut(&Node)) {
+    f(n);
+    let mut go = |c: &Node| visit(c, f);
+    match &n.kind {
+        Kind::List(items) | Kind::Tuple(items) | Kind::Block(items) => items.iter().for_each(&mut go),
+        Kind::ConsList(items, t) => {
+            items.iter().for_each(&mut go);
+            go(t);
+        }
+        Kind::Map { update, entries } | Kind::Struct { update, entries, .. } => {
+            if let Some(u) = update {
+                go(u);
+            }
+            for (k, v) in entries {
+                go(k);
+                go(v);
+            }
+        }
+        Kind::Call { args, .. } => args.iter().for_each(&mut go),
+        Kind::Dot { target, args, .. } => {
+            go(target);
+            args.iter().for_each(&mut go);
+        }
+        Kind::AnonCall { fun, args } => {
+            go(fun);
+            args.iter().for_each(&mut go);
+        }
+        Kind::Access { target, key } => {
+            go(target);
+            go(key);
+        }
+        Kind::BinOp { lhs, rhs, .. } => {
+            go(lhs);
+            go(rhs);
+        }
+        Kind::UnOp { operand, .. } | Kind::Capture(operand) => go(operand),
+        Kind::Str(parts) | Kind::Charlist(parts) | Kind::Sigil { parts, .. } => {
+            for p in parts {
+                if let StrPart::Interp(x) = p {
+                    go(x);
+                }
+            }
+        }
+        Kind::Bitstring(segs) => {
+            for (a, b) in segs {
+                go(a);
+                if let Some(b) = b {
+                    go(b);
+                }
+            }
+        }
+        Kind::Attr { value: Some(v), .. } => go(v),
+        // Nested captures and fns have their own scope for &N, but
+        // `fn` bodies are visited for completeness only when not capturing.
+        Kind::Fn(_) | Kind::Clauses(_) => {}
+        _ => {}
+    }
+}
+
+/// Rebuilds a node, replacing sub-nodes for which `f` returns Some.
+pub fn map_node(n: &Node, f: &dyn Fn(&Node) -> Option<Node>) -> Node {
+    if let Some(r) = f(n) {
+        return r;
+    }
+    let m = |c: &Node| map_node(c, f);
+    let mb = |c: &Node| Box::new(map_node(c, f));
+    let mc = |c: &Clause| Clause { args: c.args.iter().map(m).collect(), guard: c.guard.as_ref().map(m), body: m(&c.body), span: c.span };
+    let kind = match &n.kind {
+        Kind::List(items) => Kind::List(items.iter().map(m).collect()),
+        Kind::Tuple(items) => Kind::Tuple(items.iter().map(m).collect()),
+        Kind::Block(items) => Kind::Block(items.iter().map(m).collect()),
+        Kind::ConsList(items, t) => Kind::ConsList(items.iter().map(m).collect(), mb(t)),
+        Kind::Map { update, entries } => Kind::Map { update: update.as_deref().map(mb), entries: entries.iter().map(|(k, v)| (m(k), m(v))).collect() },
+        Kind::Struct { name, update, entries } => Kind::Struct { name: mb(name), update: update.as_deref().map(mb), entries: entries.iter().map(|(k, v)| (m(k), m(v))).collect() },
+        Kind::Call { name, args, parens } => Kind::Call { name: name.clone(), args: args.iter().map(m).collect(), parens: *parens },
+        Kind::Dot { target, name, args, parens } => Kind::Dot { target: mb(target), name: name.clone(), args: args.iter().map(m).collect(), parens: *parens },
+        Kind::AnonCall { fun, args } => Kind::AnonCall { fun: mb(fun), args: args.iter().map(m).collect() },
+        Kind::Access { target, key } => Kind::Access { target: mb(target), key: mb(key) },
+        Kind::BinOp { op, lhs, rhs } => Kind::BinOp { op: op.clone(), lhs: mb(lhs), rhs: mb(rhs) },
+        Kind::UnOp { op, operand } => Kind::UnOp { op: op.clone(), operand: mb(operand) },
+        Kind::Capture(x) => Kind::Capture(mb(x)),
+        Kind::Str(parts) => Kind::Str(map_parts(parts, f)),
+        Kind::Charlist(parts) => Kind::Charlist(map_parts(parts, f)),
+        Kind::Sigil { name, parts, modifiers } => Kind::Sigil { name: name.clone(), parts: map_parts(parts, f), modifiers: modifiers.clone() },
+        Kind::Fn(clauses) => Kind::Fn(clauses.iter().map(mc).collect()),
+        Kind::Clauses(clauses) => Kind::Clauses(clauses.iter().map(mc).collect()),
+        Kind::Bitstring(segs) => Kind::Bitstring(segs.iter().map(|(a, b)| (m(a), b.as_ref().map(m))).collect()),
+        Kind::Attr { name, value } => Kind::Attr { name: name.clone(), value: value.as_deref().map(mb) },
+        other => other.clone(),
+    };
+    Node::new(kind, n.span)
+}
+
+fn map_parts(parts: &[StrPart], f: &dyn Fn(&Node) -> Option<Node>) -> Vec<StrPart> {
+    parts
+        .iter()
+        .map(|p| match p {
+            StrPart::Lit(s) => StrPart::Lit(s.clone()),
+            StrPart::Interp(n) => StrPart::Interp(map_node(n, f)),
+        })
+        .collect()
+}
+
+/// A literal node that evaluates to `v` (used to inline module attributes).
+pub fn value_to_node(v: &Value, span: Span) -> Node {
+    let k = match v {
+        Value::Nil => Kind::Nil,
+        Value::Bool(b) => Kind::Bool(*b),
+        Value::Int(i) => Kind::Int(*i),
+        Value::Float(f) => Kind::Float(*f),
+        Value::Atom(a) => Kind::Atom(a.to_string()),
+        Value::Str(s) => Kind::Str(vec![StrPart::Lit(s.to_string())]),
+        Value::List(items) => Kind::List(items.iter().map(|i| value_to_node(i, span)).collect()),
+        Value::Tuple(items) => Kind::Tuple(items.iter().map(|i| value_to_node(i, span)).collect()),
+        Value::Map(m) => Kind::Map { update: None, entries: m.iter().map(|(k, v)| (value_to_node(k, span), value_to_node(v, span))).collect() },
+        other => {
+            // Opaque constant: stash it in a literal-holder call.
+            return Node::new(Kind::Call { name: "\u{0}const".into(), args: vec![Node::new(Kind::Str(vec![StrPart::Lit(const_key(other))]), span)], parens: true }, span);
+        }
+    };
+    Node::new(k, span)
+}
+
+thread_local! {
+    static CONSTS: std::cell::RefCell<BTreeMap<String, Value>> = const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
+fn const_key(v: &Value) -> String {
+    CONSTS.with(|c| {
+        let mut c = c.borrow_mut();
+        let key = format!("{}", c.len());
+        c.insert(key.clone(), v.clone());
+        key
+    })
+}
+
+pub(crate) fn const_get(key: &str) -> Option<Value> {
+    CONSTS.with(|c| c.borrow().get(key).cloned())
+}
+
+// ---- operators on values -----------------------------------------------------------
+
+pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
+    use Value::*;
+    let arith = |l: &Value, r: &Value| raise("ArithmeticError", format!("bad argument in arithmetic expression: {} {op} {}", inspect::inspect(l), inspect::inspect(r)), span);
+    Ok(match op {
+        "+" | "-" | "*" => match (&l, &r) {
+            (Int(a), Int(b)) => {
+                let v = match op {
+                    "+" => a.checked_add(*b),
+                    "-" => a.checked_sub(*b),
+                    _ => a.checked_mul(*b),
+                };
+                Int(v.ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", span))?)
+            }
+            (Int(_) | Float(_), Int(_) | Float(_)) => {
+                let (a, b) = (num(&l), num(&r));
+                Float(match op {
+                    "+" => a + b,
+                    "-" => a - b,
+                    _ => a * b,
+                })
+            }
+            _ => return Err(arith(&l, &r)),
+        },
+        "/" => match (&l, &r) {
+            (Int(_) | Float(_), Int(_) | Float(_)) => {
+                let b = num(&r);
+                if b == 0.0 {
+                    return Err(arith(&l, &r));
+                }
+                Float(num(&l) / b)
+            }
+            _ => return Err(arith(&l, &r)),
+        },
+        "**" => match (&l, &r) {
+            (Int(a), Int(b)) if *b >= 0 => Int(a.checked_pow(*b as u32).ok_or_else(|| raise("ArithmeticError", "integer overflow", span))?),
+            (Int(_) | Float(_), Int(_) | Float(_)) => Float(num(&l).powf(num(&r))),
+            _ => return Err(arith(&l, &r)),
+        },
+        "==" => Bool(l.loose_eq(&r)),
+        "!=" => Bool(!l.loose_eq(&r)),
+        "===" => Bool(l == r),
+        "!==" => Bool(l != r),
+        "<" => Bool(l.compare(&r).is_lt()),
+        ">" => Bool(l.compare(&r).is_gt()),
+        "<=" => Bool(l.compare(&r).is_le()),
+        ">=" => Bool(l.compare(&r).is_ge()),
+        "<>" => match (l.as_bytes(), r.as_bytes()) {
+            (Some(a), Some(b)) => {
+                let mut v = a.to_vec();
+                v.extend_from_slice(b);
+                Value::binary(&v)
+            }
+            _ => return Err(raise("ArgumentError", format!("expected binary arguments to <>, got: {} <> {}", inspect::inspect(&l), inspect::inspect(&r)), span)),
+        },
+        "++" => match &l {
+            List(a) => {
+                let items = (**a).clone();
+                cons(items, r)
+            }
+            _ => return Err(raise("ArgumentError", format!("argument error: {} ++ {}", inspect::inspect(&l), inspect::inspect(&r)), span)),
+        },
+        "--" => match (&l, &r) {
+            (List(a), List(b)) => {
+                let mut out = (**a).clone();
+                for x in b.iter() {
+                    if let Some(i) = out.iter().position(|y| y == x) {
+                        out.remove(i);
+                    }
+                }
+                Value::list(out)
+            }
+            _ => return Err(raise("ArgumentError", "argument error: -- expects lists", span)),
+        },
+        "in" | "not in" => {
+            let found = super::stdlib::member(&r, &l, span)?;
+            Bool(if op == "in" { found } else { !found })
+        }
+        ".." => match (&l, &r) {
+            (Int(a), Int(b)) => Range(*a, *b, if a <= b { 1 } else { -1 }),
+            _ => return Err(raise("ArgumentError", "ranges (first..last) expect both sides to be integers", span)),
+        },
+        "=~" => match (&l, &r) {
+            (Str(s), Regex(re)) => Bool(re.compiled.as_ref().is_some_and(|c| c.is_match(s))),
+            (Str(s), Str(p)) => Bool(s.contains(&**p)),
+            _ => return Err(raise("ArgumentError", "=~ expects a string and a regex", span)),
+        },
+        "//" => return Err(raise("CompileError", "// is only allowed after a range: first..last//step", span)),
+        _ => return Err(raise("CompileError", format!("unsupported operator {op}"), span)),
+    })
+}
+
+fn num(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => 0.0,
+    }
+}
+
+/// `to_string/1` (String.Chars).
+pub fn to_string(v: &Value, span: Span) -> EResult<String> {
+    Ok(match v {
+        Value::Str(s) => s.to_string(),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Nil => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Atom(a) => crate::value::alias_name(a).to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => inspect::float(*f),
+        Value::List(items) => {
+            let mut s = String::new();
+            for i in items.iter() {
+                match i {
+                    Value::Int(c) => s.push(char::from_u32(*c as u32).ok_or_else(|| raise("ArgumentError", "invalid codepoint in list", span))?),
+                    Value::Str(t) => s.push_str(t),
+                    Value::List(_) => s.push_str(&to_string(i, span)?),
+                    other => return Err(raise("ArgumentError", format!("cannot convert the given list to a string.\n\nTo be converted to a string, a list must either be empty or only contain the following elements:\n\n  * strings\n  * integers representing Unicode code points\n  * a list containing one of these three elements\n\nPlease check the given list or call inspect/1 to get the list representation, got:\n\n{}", inspect::inspect(other)), span)),
+                }
+            }
+            s
+        }
+        Value::Decimal(d) => d.to_scientific(),
+        Value::Date(d) => d.iso(),
+        Value::Time(t) => t.iso(),
+        Value::NaiveDateTime(n) => n.iso(' '),
+        Value::DateTime(d) => format!("{}Z", d.naive.iso(' ')),
+        Value::Range(..) | Value::MapSet(_) | Value::Regex(_) => inspect::inspect(v),
+        other => {
+            return Err(raise(
+                "Protocol.UndefinedError",
+                format!("protocol String.Chars not implemented for type {} (a {}), the value is: {}", type_name(other), type_name(other), inspect::inspect(other)),
+                span,
+            ))
+        }
+    })
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Map(_) => "Map",
+        Value::Tuple(_) => "Tuple",
+        Value::Struct(_) => "Struct",
+        Value::Fun(_) => "Function",
+        _ => "Any",
     }
 }

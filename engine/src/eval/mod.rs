@@ -227,6 +227,7 @@ impl Interp {
     pub fn new() -> Interp {
         let mut b = Builtins::default();
         stdlib::register(&mut b);
+        crate::schema::register(&mut b);
         Interp {
             builtins: Rc::new(b),
             modules: HashMap::new(),

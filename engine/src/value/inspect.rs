@@ -1,6 +1,474 @@
-//! `inspect/1` as Elixir prints values.
-use super::Value;
+//! `inspect/2` as Elixir prints values (single-line form).
 
-pub fn inspect(_v: &Value) -> String {
-    String::new()
+use super::{alias_name, Function, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Charlists {
+    Infer,
+    AsLists,
+    AsCharlists,
+}
+
+#[derive(Clone, Debug)]
+pub struct Opts {
+    /// Maximum items shown per collection (`None` = infinity).
+    pub limit: Option<usize>,
+    pub charlists: Charlists,
+    /// `binaries: :as_binaries`
+    pub as_binaries: bool,
+    pub base: u32,
+    pub pretty: bool,
+}
+
+impl Default for Opts {
+    fn default() -> Opts {
+        Opts { limit: Some(50), charlists: Charlists::Infer, as_binaries: false, base: 10, pretty: false }
+    }
+}
+
+impl Opts {
+    /// The options the conformance output uses: no limit, charlists as lists.
+    pub fn full() -> Opts {
+        Opts { limit: None, charlists: Charlists::AsLists, ..Opts::default() }
+    }
+
+    pub fn from_keyword(kw: &Value) -> Opts {
+        let mut o = Opts::default();
+        if let Some(pairs) = kw.as_keyword() {
+            for (k, v) in pairs {
+                match (k, v) {
+                    ("limit", Value::Int(n)) => o.limit = Some((*n).max(0) as usize),
+                    ("limit", Value::Atom(a)) if &**a == "infinity" => o.limit = None,
+                    ("charlists", v) => {
+                        o.charlists = match v.as_atom() {
+                            Some("as_lists") => Charlists::AsLists,
+                            Some("as_charlists") => Charlists::AsCharlists,
+                            _ => Charlists::Infer,
+                        }
+                    }
+                    ("binaries", v) => o.as_binaries = v.as_atom() == Some("as_binaries"),
+                    ("base", v) => {
+                        o.base = match v.as_atom() {
+                            Some("hex") => 16,
+                            Some("octal") => 8,
+                            Some("binary") => 2,
+                            _ => 10,
+                        }
+                    }
+                    ("pretty", Value::Bool(b)) => o.pretty = *b,
+                    _ => {}
+                }
+            }
+        }
+        o
+    }
+}
+
+pub fn inspect(v: &Value) -> String {
+    inspect_opts(v, &Opts::default())
+}
+
+/// The conformance `*_inspect` rendering (limit infinity, charlists as lists).
+pub fn inspect_full(v: &Value) -> String {
+    inspect_opts(v, &Opts::full())
+}
+
+pub fn inspect_opts(v: &Value, o: &Opts) -> String {
+    let mut out = String::new();
+    write(&mut out, v, o);
+    out
+}
+
+fn write(out: &mut String, v: &Value, o: &Opts) {
+    match v {
+        Value::Nil => out.push_str("nil"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&int(*i, o.base)),
+        Value::Float(f) => out.push_str(&float(*f)),
+        Value::Atom(a) => out.push_str(&atom(a)),
+        Value::Str(s) => {
+            if o.as_binaries {
+                bytes(out, s.as_bytes(), o)
+            } else if printable(s) {
+                quote_str(out, s, '"')
+            } else {
+                bytes(out, s.as_bytes(), o)
+            }
+        }
+        Value::Bytes(b) => bytes(out, b, o),
+        Value::List(items) => list(out, items, o),
+        Value::Improper(imp) => {
+            out.push('[');
+            for (i, x) in imp.0.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write(out, x, o);
+            }
+            out.push_str(" | ");
+            write(out, &imp.1, o);
+            out.push(']');
+        }
+        Value::Tuple(items) => {
+            out.push('{');
+            seq(out, items.iter(), o, |out, x| write(out, x, o));
+            out.push('}');
+        }
+        Value::Map(m) => {
+            out.push_str("%{");
+            map_entries(out, m.iter().map(|(k, v)| (k, v)), m.len(), o);
+            out.push('}');
+        }
+        Value::Struct(s) => struct_(out, s, o),
+        Value::Decimal(d) => {
+            out.push_str("Decimal.new(\"");
+            out.push_str(&d.to_scientific());
+            out.push_str("\")");
+        }
+        Value::Date(d) => {
+            out.push_str("~D[");
+            out.push_str(&d.iso());
+            out.push(']');
+        }
+        Value::Time(t) => {
+            out.push_str("~T[");
+            out.push_str(&t.iso());
+            out.push(']');
+        }
+        Value::NaiveDateTime(n) => {
+            out.push_str("~N[");
+            out.push_str(&n.iso(' '));
+            out.push(']');
+        }
+        Value::DateTime(d) => {
+            out.push_str("~U[");
+            out.push_str(&d.naive.iso(' '));
+            out.push_str("Z]");
+        }
+        Value::Range(a, b, s) => {
+            out.push_str(&format!("{a}..{b}"));
+            let default_step = if a <= b { 1 } else { -1 };
+            if *s != default_step || (*s == -1 && a <= b) {
+                out.push_str(&format!("//{s}"));
+            }
+        }
+        Value::MapSet(set) => {
+            out.push_str("MapSet.new([");
+            seq(out, set.iter(), o, |out, x| write(out, x, o));
+            out.push_str("])");
+        }
+        Value::Regex(r) => {
+            out.push_str("~r/");
+            for c in r.source.chars() {
+                if c == '/' {
+                    out.push_str("\\/");
+                } else {
+                    out.push(c);
+                }
+            }
+            out.push('/');
+            out.push_str(&r.opts);
+        }
+        Value::Fun(f) => match &**f {
+            Function::Named { module, name, arity } => {
+                out.push_str(&format!("&{}.{}/{}", alias_name(module), name, arity));
+            }
+            Function::Native { name, arity, .. } => out.push_str(&format!("&{name}/{arity}")),
+            Function::Closure { arity, .. } => out.push_str(&format!("#Function<{arity}.0/{arity} in :erl_eval.expr/6>")),
+        },
+        Value::Quoted(n) => out.push_str(&format!("#Quoted<{:?}>", n.kind).chars().take(200).collect::<String>()),
+        Value::Opaque(x) => out.push_str(&x.inspect()),
+    }
+}
+
+fn seq<'a, I: Iterator<Item = &'a Value>>(out: &mut String, items: I, o: &Opts, mut f: impl FnMut(&mut String, &'a Value)) {
+    for (i, x) in items.enumerate() {
+        if let Some(limit) = o.limit {
+            if i >= limit {
+                out.push_str(", ...");
+                return;
+            }
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        f(out, x);
+    }
+}
+
+fn list(out: &mut String, items: &[Value], o: &Opts) {
+    if items.is_empty() {
+        out.push_str("[]");
+        return;
+    }
+    if o.charlists != Charlists::AsLists && is_printable_charlist(items) {
+        let s: String = items.iter().filter_map(|c| c.as_int().and_then(|c| char::from_u32(c as u32))).collect();
+        out.push_str("~c");
+        quote_str(out, &s, '"');
+        return;
+    }
+    if is_keyword(items) {
+        out.push('[');
+        seq(out, items.iter(), o, |out, pair| {
+            if let Some([k, v]) = pair.as_tuple() {
+                out.push_str(&key(k.as_atom().unwrap_or_default()));
+                out.push(' ');
+                write(out, v, o);
+            }
+        });
+        out.push(']');
+        return;
+    }
+    out.push('[');
+    seq(out, items.iter(), o, |out, x| write(out, x, o));
+    out.push(']');
+}
+
+pub fn is_keyword(items: &[Value]) -> bool {
+    !items.is_empty() && items.iter().all(|i| matches!(i.as_tuple(), Some([Value::Atom(_), _])))
+}
+
+fn is_printable_charlist(items: &[Value]) -> bool {
+    items.iter().all(|c| match c {
+        Value::Int(c) => (32..=126).contains(c) || matches!(*c, 7..=13 | 27),
+        _ => false,
+    })
+}
+
+fn map_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a Value, &'a Value)> + Clone, _n: usize, o: &Opts) {
+    let all_atoms = entries.clone().all(|(k, _)| matches!(k, Value::Atom(_) | Value::Nil | Value::Bool(_)));
+    let mut i = 0;
+    for (k, v) in entries {
+        if let Some(limit) = o.limit {
+            if i >= limit {
+                out.push_str(", ...");
+                return;
+            }
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        i += 1;
+        if all_atoms {
+            out.push_str(&key(k.as_atom().unwrap_or_default()));
+            out.push(' ');
+        } else {
+            write(out, k, o);
+            out.push_str(" => ");
+        }
+        write(out, v, o);
+    }
+}
+
+fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
+    let name = s.name();
+    match name {
+        "Ecto.Schema.Metadata" => {
+            let state = s.get("state").cloned().unwrap_or(Value::Nil);
+            let source = s.get("source").cloned().unwrap_or(Value::Nil);
+            out.push_str("#Ecto.Schema.Metadata<");
+            write(out, &state, o);
+            out.push_str(", ");
+            match s.get("prefix") {
+                Some(Value::Str(p)) => {
+                    out.push_str(&format!("{p}."));
+                    write(out, &source, o);
+                }
+                _ => write(out, &source, o),
+            }
+            out.push('>');
+            return;
+        }
+        "Ecto.Association.NotLoaded" => {
+            let field = s.get("__field__").and_then(|f| f.as_atom()).unwrap_or("");
+            out.push_str(&format!("#Ecto.Association.NotLoaded<association {} is not loaded>", atom(field)));
+            return;
+        }
+        "Ecto.Changeset" => {
+            out.push_str("#Ecto.Changeset<");
+            let g = |k: &str| s.get(k).cloned().unwrap_or(Value::Nil);
+            out.push_str("action: ");
+            write(out, &g("action"), o);
+            out.push_str(", changes: ");
+            write(out, &g("changes"), o);
+            out.push_str(", errors: ");
+            write(out, &g("errors"), o);
+            out.push_str(", data: ");
+            match g("data") {
+                Value::Struct(d) => out.push_str(&format!("#{}<>", d.name())),
+                other => write(out, &other, o),
+            }
+            out.push_str(", valid?: ");
+            write(out, &g("valid?"), o);
+            out.push('>');
+            return;
+        }
+        _ => {}
+    }
+    out.push('%');
+    out.push_str(name);
+    out.push('{');
+    let mut i = 0;
+    for (k, v) in s.fields.iter() {
+        if let Some(limit) = o.limit {
+            if i >= limit {
+                out.push_str(", ...");
+                break;
+            }
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        i += 1;
+        out.push_str(&key(k));
+        out.push(' ');
+        write(out, v, o);
+    }
+    out.push('}');
+}
+
+fn bytes(out: &mut String, b: &[u8], o: &Opts) {
+    out.push_str("<<");
+    let items: Vec<Value> = b.iter().map(|x| Value::Int(*x as i64)).collect();
+    seq(out, items.iter(), o, |out, x| write(out, x, o));
+    out.push_str(">>");
+}
+
+pub fn int(i: i64, base: u32) -> String {
+    match base {
+        16 => format!("{}0x{:X}", if i < 0 { "-" } else { "" }, i.unsigned_abs()),
+        8 => format!("{}0o{:o}", if i < 0 { "-" } else { "" }, i.unsigned_abs()),
+        2 => format!("{}0b{:b}", if i < 0 { "-" } else { "" }, i.unsigned_abs()),
+        _ => i.to_string(),
+    }
+}
+
+/// Elixir's float formatting: integral floats below 1.0e16 print as
+/// `N.0`; others use the shortest round-trip digits, in scientific
+/// notation only when that is shorter (or the value is at least 2^53).
+pub fn float(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    let a = f.abs();
+    if (1.0..1.0e16).contains(&a) && f.trunc() == f {
+        return format!("{}.0", f as i64);
+    }
+    // Shortest digits and decimal exponent from Rust's LowerExp.
+    let e = format!("{a:e}");
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let sci = if digits.len() == 1 { format!("{digits}.0e{exp}") } else { format!("{}.{}e{exp}", &digits[..1], &digits[1..]) };
+    let l = digits.len() as i32;
+    let normal = if exp < 0 {
+        format!("0.{}{}", "0".repeat((-exp - 1) as usize), digits)
+    } else if exp + 1 >= l {
+        format!("{}{}.0", digits, "0".repeat((exp + 1 - l) as usize))
+    } else {
+        format!("{}.{}", &digits[..(exp + 1) as usize], &digits[(exp + 1) as usize..])
+    };
+    let body = if a >= 9007199254740992.0 || sci.len() < normal.len() { sci } else { normal };
+    if f < 0.0 {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
+fn is_ident_atom(a: &str) -> bool {
+    let mut chars = a.chars();
+    let Some(first) = chars.next() else { return false };
+    if !(first == '_' || first.is_alphabetic()) {
+        return false;
+    }
+    let rest: Vec<char> = chars.collect();
+    let (body, last) = match rest.last() {
+        Some('?' | '!') => (&rest[..rest.len() - 1], true),
+        _ => (&rest[..], false),
+    };
+    let _ = last;
+    body.iter().all(|c| c.is_alphanumeric() || *c == '_' || *c == '@')
+}
+
+fn is_alias_atom(a: &str) -> bool {
+    match a.strip_prefix("Elixir.") {
+        Some(rest) => !rest.is_empty() && rest.split('.').all(|p| p.starts_with(|c: char| c.is_ascii_uppercase()) && p.chars().all(|c| c.is_alphanumeric() || c == '_')),
+        None => false,
+    }
+}
+
+const OP_ATOMS: &[&str] = &[
+    "+", "-", "*", "/", "==", "!=", "===", "!==", "<", ">", "<=", ">=", "<>", "++", "--", "..", "!", "^", "&&", "||", "|>", "=~", "**", "<<>>", "{}", "%{}", "%", "|", "&", "@", ".", "=", "::", "<-", "\\\\", "->", "..//", "<<<", ">>>", "~~~", "^^^",
+];
+
+pub fn atom(a: &str) -> String {
+    if a == "Elixir" {
+        return "Elixir".into();
+    }
+    if is_alias_atom(a) {
+        return alias_name(a).to_string();
+    }
+    if matches!(a, "nil" | "true" | "false") {
+        return a.to_string();
+    }
+    if is_ident_atom(a) || OP_ATOMS.contains(&a) {
+        return format!(":{a}");
+    }
+    let mut out = String::from(":");
+    quote_str(&mut out, a, '"');
+    out
+}
+
+/// A keyword key: `name:` or `"quoted key":`.
+pub fn key(a: &str) -> String {
+    if is_ident_atom(a) {
+        format!("{a}:")
+    } else if is_alias_atom(a) {
+        // Elixir prints alias keys as `"Elixir.Foo":`
+        let mut out = String::new();
+        quote_str(&mut out, a, '"');
+        out.push(':');
+        out
+    } else {
+        let mut out = String::new();
+        quote_str(&mut out, a, '"');
+        out.push(':');
+        out
+    }
+}
+
+/// String.printable?/1
+pub fn printable(s: &str) -> bool {
+    s.chars().all(|c| {
+        matches!(c, '\n' | '\r' | '\t' | '\u{b}' | '\u{8}' | '\u{c}' | '\u{1b}' | '\u{7}')
+            || (c as u32 >= 0x20 && c as u32 != 0x7f && !(0x80..0xa0).contains(&(c as u32)) && !(0xd800..=0xdfff).contains(&(c as u32)) && c as u32 != 0xfffe && c as u32 != 0xffff)
+    })
+}
+
+pub fn quote_str(out: &mut String, s: &str, q: char) {
+    out.push(q);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{1b}' => out.push_str("\\e"),
+            '\u{7}' => out.push_str("\\a"),
+            '\0' => out.push_str("\\0"),
+            '#' if chars.peek() == Some(&'{') => out.push_str("\\#"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(q);
 }

@@ -1,4 +1,146 @@
-//! The slice of Elixir's standard library that Ecto code uses.
-use super::Builtins;
+//! The slice of Elixir's standard library that Ecto code uses. One file per
+//! module family; each has a `register` adding its functions.
 
-pub fn register(_b: &mut Builtins) {}
+mod kernel;
+
+use std::rc::Rc;
+
+use super::{Builtins, EResult, Error, Interp};
+use crate::diag::Span;
+use crate::value::{inspect, Value};
+
+pub fn register(b: &mut Builtins) {
+    kernel::register(b);
+}
+
+pub(crate) fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {
+    Error::raise(kind, msg, span)
+}
+
+/// The elements of an enumerable (lists, ranges, maps as `{k, v}` tuples,
+/// MapSets).
+pub fn enumerate(_interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Value>> {
+    Ok(match v {
+        Value::List(items) => (**items).clone(),
+        Value::Range(a, b, s) => {
+            let (a, b, s) = (*a, *b, *s);
+            let n = if (s > 0 && a > b) || (s < 0 && a < b) { 0 } else { ((b - a) / s + 1) as usize };
+            if n > 10_000_000 {
+                return Err(raise("RuntimeError", "range too large to enumerate", span));
+            }
+            (0..n).map(|i| Value::Int(a + i as i64 * s)).collect()
+        }
+        Value::Map(m) => m.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect(),
+        Value::MapSet(s) => s.iter().cloned().collect(),
+        other => {
+            return Err(raise(
+                "Protocol.UndefinedError",
+                format!("protocol Enumerable not implemented for type {} (a {}), the value is: {}", value_type(other), value_type(other), inspect::inspect(other)),
+                span,
+            ))
+        }
+    })
+}
+
+/// The type name used in protocol errors.
+pub fn value_type(v: &Value) -> &'static str {
+    match v {
+        Value::Int(_) => "Integer",
+        Value::Float(_) => "Float",
+        Value::Atom(_) | Value::Nil | Value::Bool(_) => "Atom",
+        Value::Str(_) | Value::Bytes(_) => "BitString",
+        Value::Tuple(_) => "Tuple",
+        Value::Fun(_) => "Function",
+        Value::Map(_) => "Map",
+        Value::List(_) | Value::Improper(_) => "List",
+        _ => "Struct",
+    }
+}
+
+/// `x in collection`
+pub fn member(coll: &Value, x: &Value, span: Span) -> EResult<bool> {
+    Ok(match coll {
+        Value::List(items) => items.iter().any(|i| i == x),
+        Value::Range(a, b, s) => match x {
+            Value::Int(i) => {
+                let (a, b, s) = (*a, *b, *s);
+                if s > 0 {
+                    *i >= a && *i <= b && (i - a) % s == 0
+                } else {
+                    *i <= a && *i >= b && (a - i) % (-s) == 0
+                }
+            }
+            _ => false,
+        },
+        Value::Map(m) => match x.as_tuple() {
+            Some([k, v]) => m.get(k) == Some(v),
+            _ => false,
+        },
+        Value::MapSet(s) => s.contains(x),
+        other => {
+            return Err(raise(
+                "Protocol.UndefinedError",
+                format!("protocol Enumerable not implemented for type {}, the value is: {}", value_type(other), inspect::inspect(other)),
+                span,
+            ))
+        }
+    })
+}
+
+/// Field access on built-in struct-like values (`date.year`, `range.first`).
+pub fn builtin_field(v: &Value, name: &str) -> Option<Value> {
+    let i = |x: i64| Some(Value::Int(x));
+    match (v, name) {
+        (Value::Date(d), "year") => i(d.year as i64),
+        (Value::Date(d), "month") => i(d.month as i64),
+        (Value::Date(d), "day") => i(d.day as i64),
+        (Value::Date(_) | Value::NaiveDateTime(_) | Value::DateTime(_) | Value::Time(_), "calendar") => Some(Value::module("Calendar.ISO")),
+        (Value::NaiveDateTime(n), _) | (Value::DateTime(crate::value::DateTime { naive: n }), _) => match name {
+            "year" | "month" | "day" => builtin_field(&Value::Date(n.date), name),
+            "hour" | "minute" | "second" | "microsecond" => builtin_field(&Value::Time(n.time), name),
+            "time_zone" if matches!(v, Value::DateTime(_)) => Some(Value::str("Etc/UTC")),
+            "zone_abbr" if matches!(v, Value::DateTime(_)) => Some(Value::str("UTC")),
+            "utc_offset" | "std_offset" if matches!(v, Value::DateTime(_)) => i(0),
+            _ => None,
+        },
+        (Value::Time(t), "hour") => i(t.hour as i64),
+        (Value::Time(t), "minute") => i(t.minute as i64),
+        (Value::Time(t), "second") => i(t.second as i64),
+        (Value::Time(t), "microsecond") => Some(Value::tuple(vec![Value::Int(t.micro as i64), Value::Int(t.precision as i64)])),
+        (Value::Range(a, _, _), "first") => i(*a),
+        (Value::Range(_, b, _), "last") => i(*b),
+        (Value::Range(_, _, s), "step") => i(*s),
+        (Value::Decimal(d), "sign") => i(d.sign as i64),
+        (Value::Decimal(d), "exp") => i(d.exp as i64),
+        (Value::Decimal(d), "coef") => i(d.coef as i64),
+        (Value::Regex(r), "source") => Some(Value::str(&r.source)),
+        (Value::Struct(s), "__struct__") => Some(Value::Atom(s.module.clone())),
+        (v, "__struct__") => v.struct_name().map(Value::module),
+        _ => None,
+    }
+}
+
+/// Calls on user struct modules that Elixir defines implicitly
+/// (`Mod.__struct__/0,1`).
+pub fn struct_module_call(interp: &mut Interp, module: &str, name: &str, args: &[Value], span: Span) -> EResult<Option<Value>> {
+    let full = Value::module(module);
+    let full = full.as_atom().unwrap_or_default().to_string();
+    if interp.struct_def(&full).is_none() {
+        return Ok(None);
+    }
+    match (name, args.len()) {
+        ("__struct__", 0) => Ok(Some(Value::Struct(Rc::new(interp.new_struct(&full, span)?)))),
+        ("__struct__", 1) => {
+            let mut s = interp.new_struct(&full, span)?;
+            for item in enumerate(interp, &args[0], span)? {
+                if let Some([k, v]) = item.as_tuple() {
+                    if let Some(k) = k.as_atom() {
+                        s.set(k, v.clone());
+                    }
+                }
+            }
+            Ok(Some(Value::Struct(Rc::new(s))))
+        }
+        _ => Ok(None),
+    }
+}
