@@ -3,8 +3,8 @@
 #   make serve    set up if needed, build the page, serve it on 127.0.0.1 (URL printed)
 #   make test     set up if needed, then everything CI checks (see `test:` below)
 #
-# Other targets: setup, build, fmt, fmt-check, clippy, test-native, conformance,
-# e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
+# Other targets: setup, build, fmt, fmt-check, clippy, test-native, test-wasm,
+# conformance, e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: setup serve build test fmt fmt-check clippy test-native conformance e2e measure screenshot clean
+.PHONY: setup serve build test fmt fmt-check clippy test-native test-wasm conformance e2e measure screenshot clean
 
 setup:
 	@scripts/setup.sh
@@ -28,7 +28,7 @@ build: setup
 	trunk build --release
 
 ## test: what CI runs (.ci/run), in order, stopping at the first failure.
-test: setup fmt-check clippy test-native conformance build e2e
+test: setup fmt-check clippy test-native test-wasm conformance build e2e
 
 fmt:
 	cargo fmt --all
@@ -38,10 +38,14 @@ fmt-check:
 
 clippy:
 	cargo clippy -p ectoplasm-engine -p ectoplasm-cli --all-targets -- -D warnings
-	cargo clippy -p ectoplasm-app --target $(WASM_TARGET) --no-deps -- -D warnings
+	cargo clippy -p ectoplasm-app --target $(WASM_TARGET) --all-targets --no-deps -- -D warnings
 
 test-native:
 	cargo test -p ectoplasm-engine -p ectoplasm-cli
+
+## test-wasm: the app's sql.js wrapper against real sql.js, under Node (wasm-bindgen-test).
+test-wasm:
+	NODE_OPTIONS="--require $(CURDIR)/app/tests/node-sqljs.cjs" cargo test -p ectoplasm-app --target $(WASM_TARGET)
 
 conformance:
 	scripts/conformance.sh

@@ -31,10 +31,11 @@ pub struct ScriptOutcome {
     pub error: Option<ScriptError>,
 }
 
-/// An error, with the statement it came from when there was one.
+/// An error, with the statement it came from (or, when SQLite could not
+/// compile it, the rest of the script from there).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptError {
-    pub sql: Option<String>,
+    pub sql: String,
     pub error: DbError,
 }
 
@@ -50,20 +51,32 @@ pub fn run_script<D: ScriptDatabase>(db: &mut D, script: &str) -> ScriptOutcome 
             Ok(Some(split)) => split,
             Ok(None) => break,
             Err(error) => {
-                outcome.error = Some(ScriptError { sql: None, error });
+                // SQLite compiles a statement to find its end, so this is the
+                // failing statement's own error; show the text it starts.
+                outcome.error = Some(ScriptError { sql: excerpt(&rest), error });
                 break;
             }
         };
         match db.execute(&sql, &[]) {
             Ok(result) => outcome.statements.push(StatementOutcome { sql: sql.trim().to_string(), result }),
             Err(error) => {
-                outcome.error = Some(ScriptError { sql: Some(sql.trim().to_string()), error });
+                outcome.error = Some(ScriptError { sql: sql.trim().to_string(), error });
                 break;
             }
         }
         rest = tail;
     }
     outcome
+}
+
+/// The start of `text`, trimmed, up to a few hundred characters.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 300;
+    let text = text.trim();
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
 }
 
 /// How a value is shown in a result cell.

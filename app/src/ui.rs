@@ -150,7 +150,7 @@ fn RunView(run: Run) -> impl IntoView {
                     {e.error.message}
                     <span class="error-code">{format!(" (SQLite code {})", e.error.code)}</span>
                 </p>
-                {e.sql.map(|sql| view! { <pre class="error-sql">{sql}</pre> })}
+                <pre class="error-sql">{e.sql}</pre>
             </div>
         }
     });
