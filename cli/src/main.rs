@@ -29,6 +29,15 @@ OPTIONS:
 ";
 
 fn main() -> ExitCode {
+    // User code may recurse deeply; the evaluator's depth limit assumes a large stack.
+    std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(real_main)
+        .map(|h| h.join().unwrap_or(ExitCode::FAILURE))
+        .unwrap_or(ExitCode::FAILURE)
+}
+
+fn real_main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = args.first() else {
         eprint!("{HELP}");

@@ -8,6 +8,8 @@
 pub mod diag;
 pub mod eval;
 pub mod executor;
+pub mod migration;
+pub mod playground;
 pub mod query;
 pub mod schema;
 pub mod syntax;

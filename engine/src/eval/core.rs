@@ -123,7 +123,13 @@ impl Interp {
         }
         match name {
             "__MODULE__" => return Ok(env.module.as_ref().map_or(Value::Nil, |m| Value::Atom(m.clone()))),
-            "_" => return Err(raise("CompileError", "invalid use of _. \"_\" represents a value to be ignored in a pattern and cannot be used in expressions", span)),
+            "_" => {
+                return Err(raise(
+                    "CompileError",
+                    "invalid use of _. \"_\" represents a value to be ignored in a pattern and cannot be used in expressions",
+                    span,
+                ))
+            }
             _ => {}
         }
         // A zero-arity call written without parentheses.
@@ -190,7 +196,13 @@ impl Interp {
                     bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
                 }
                 (Value::Str(_) | Value::Bytes(_), _) => bytes.extend_from_slice(v.as_bytes().unwrap_or_default()),
-                _ => return Err(raise("ArgumentError", format!("construction of binary failed: invalid segment {}", inspect::inspect(&v)), e.span)),
+                _ => {
+                    return Err(raise(
+                        "ArgumentError",
+                        format!("construction of binary failed: invalid segment {}", inspect::inspect(&v)),
+                        e.span,
+                    ))
+                }
             }
         }
         Ok(Value::binary(&bytes))
@@ -243,7 +255,13 @@ impl Interp {
         let fields: Vec<(&str, Value)> = match name {
             "Date" => vec![("calendar", Value::module("Calendar.ISO")), ("year", Value::Nil), ("month", Value::Nil), ("day", Value::Nil)],
             "Range" => vec![("first", Value::Nil), ("last", Value::Nil), ("step", Value::Nil)],
-            _ => return Err(raise("CompileError", format!("{name}.__struct__/1 is undefined, cannot expand struct {name}. Make sure the struct name is correct."), span)),
+            _ => {
+                return Err(raise(
+                    "CompileError",
+                    format!("{name}.__struct__/1 is undefined, cannot expand struct {name}. Make sure the struct name is correct."),
+                    span,
+                ))
+            }
         };
         Ok(Struct { module: Rc::from(module), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() })
     }
@@ -295,7 +313,13 @@ impl Interp {
                 let l = self.eval(lhs, env)?;
                 let b = match l {
                     Value::Bool(b) => b,
-                    other => return Err(raise("BadBooleanError", format!("expected a boolean on left-side of \"{op}\", got: {}", inspect::inspect(&other)), lhs.span)),
+                    other => {
+                        return Err(raise(
+                            "BadBooleanError",
+                            format!("expected a boolean on left-side of \"{op}\", got: {}", inspect::inspect(&other)),
+                            lhs.span,
+                        ))
+                    }
                 };
                 if (op == "and" && !b) || (op == "or" && b) {
                     Ok(Value::Bool(b))
@@ -355,8 +379,12 @@ impl Interp {
             ("+", v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
             ("!", v) => Ok(Value::Bool(!v.is_truthy())),
             ("not", Value::Bool(b)) => Ok(Value::Bool(!b)),
-            ("not", v) => Err(raise("ArgumentError", format!("argument error: not expects a boolean, got: {}", inspect::inspect(&v)), span)),
-            (op, v) => Err(raise("ArithmeticError", format!("bad argument in arithmetic expression: {op}({})", inspect::inspect(&v)), span)),
+            ("not", v) => {
+                Err(raise("ArgumentError", format!("argument error: not expects a boolean, got: {}", inspect::inspect(&v)), span))
+            }
+            (op, v) => {
+                Err(raise("ArithmeticError", format!("bad argument in arithmetic expression: {op}({})", inspect::inspect(&v)), span))
+            }
         }
     }
 
@@ -387,14 +415,22 @@ impl Interp {
                         Kind::Dot { target, name, args, .. } if args.is_empty() => {
                             let m = self.eval(target, env)?;
                             let m = m.as_atom().ok_or_else(|| raise("ArgumentError", "invalid capture", span))?.to_string();
-                            return Ok(Value::Fun(Rc::new(Function::Named { module: Rc::from(m.as_str()), name: Rc::from(name.as_str()), arity })));
+                            return Ok(Value::Fun(Rc::new(Function::Named {
+                                module: Rc::from(m.as_str()),
+                                name: Rc::from(name.as_str()),
+                                arity,
+                            })));
                         }
                         Kind::Var(name) | Kind::Call { name, .. } => {
                             let module = match self.resolve_local(name, arity, env) {
                                 Some(m) => m,
                                 None => return Err(raise("CompileError", format!("undefined function {name}/{arity}"), span)),
                             };
-                            return Ok(Value::Fun(Rc::new(Function::Named { module: Rc::from(module.as_str()), name: Rc::from(name.as_str()), arity })));
+                            return Ok(Value::Fun(Rc::new(Function::Named {
+                                module: Rc::from(module.as_str()),
+                                name: Rc::from(name.as_str()),
+                                arity,
+                            })));
                         }
                         _ => {}
                     }
@@ -416,7 +452,14 @@ impl Interp {
         if fun.arity() != args.len() {
             return Err(raise(
                 "BadArityError",
-                format!("{} with arity {} called with {} argument{} ({})", inspect::inspect(f), fun.arity(), args.len(), if args.len() == 1 { "" } else { "s" }, args.iter().map(inspect::inspect).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "{} with arity {} called with {} argument{} ({})",
+                    inspect::inspect(f),
+                    fun.arity(),
+                    args.len(),
+                    if args.len() == 1 { "" } else { "s" },
+                    args.iter().map(inspect::inspect).collect::<Vec<_>>().join(", ")
+                ),
                 span,
             ));
         }
@@ -441,7 +484,10 @@ impl Interp {
         self.depth += 1;
         if self.depth > self.limits.max_depth {
             self.depth -= 1;
-            return Err(Box::new(Error::Limit(format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth), span)));
+            return Err(Box::new(Error::Limit(
+                format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth),
+                span,
+            )));
         }
         let result = (|| {
             for c in clauses {
@@ -450,7 +496,11 @@ impl Interp {
                     return self.eval(&c.body, &mut env);
                 }
             }
-            Err(raise("FunctionClauseError", format!("{}{} with arguments: {}", what(), args.len(), args.iter().map(inspect::inspect).collect::<Vec<_>>().join(", ")), span))
+            Err(raise(
+                "FunctionClauseError",
+                format!("{}{} with arguments: {}", what(), args.len(), args.iter().map(inspect::inspect).collect::<Vec<_>>().join(", ")),
+                span,
+            ))
         })();
         self.depth -= 1;
         result
@@ -531,7 +581,11 @@ impl Interp {
         let Some(module) = self.resolve_local(name, arity, env) else {
             if let Some(v) = env.get(name) {
                 if matches!(v, Value::Fun(_)) {
-                    return Err(raise("CompileError", format!("undefined function {name}/{arity} (there is a variable named {name}; to call it, use {name}.(...))"), span));
+                    return Err(raise(
+                        "CompileError",
+                        format!("undefined function {name}/{arity} (there is a variable named {name}; to call it, use {name}.(...))"),
+                        span,
+                    ));
                 }
             }
             return Err(raise("CompileError", format!("undefined function {name}/{arity} (there is no such import)"), span));
@@ -554,7 +608,11 @@ impl Interp {
         }
         if let Some(m) = self.modules.get(full.as_str()) {
             if m.functions.contains_key(&(name.to_string(), args.len())) {
-                return Err(raise("UndefinedFunctionError", format!("function {}.{name}/{} is undefined or private", crate::value::alias_name(&full), args.len()), span));
+                return Err(raise(
+                    "UndefinedFunctionError",
+                    format!("function {}.{name}/{} is undefined or private", crate::value::alias_name(&full), args.len()),
+                    span,
+                ));
             }
         }
         let short = crate::value::alias_name(&full).to_string();
@@ -571,7 +629,10 @@ impl Interp {
         self.depth += 1;
         if self.depth > self.limits.max_depth {
             self.depth -= 1;
-            return Err(Box::new(Error::Limit(format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth), span)));
+            return Err(Box::new(Error::Limit(
+                format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth),
+                span,
+            )));
         }
         let result = (|| {
             for fc in clauses {
@@ -699,7 +760,9 @@ impl Interp {
                 Value::Quoted(Rc::new(body.clone()))
             }
             ("defmodule", 2) => self.defmodule(&args[0], &args[1], env, span)?,
-            ("def", _) | ("defp", _) | ("defmacro", _) | ("defmacrop", _) => self.def(name.starts_with("defp") || name == "defmacrop", args, env, span)?,
+            ("def", _) | ("defp", _) | ("defmacro", _) | ("defmacrop", _) => {
+                self.def(name.starts_with("defp") || name == "defmacrop", args, env, span)?
+            }
             ("defstruct", 1) => self.defstruct(&args[0], env, span)?,
             ("defexception", 1) => self.defstruct(&args[0], env, span)?,
             ("alias", 1) | ("alias", 2) => {
@@ -737,7 +800,8 @@ impl Interp {
             }
             ("try", 1) => self.eval_try(&args[0], env, span)?,
             ("binding", 0) => {
-                let mut pairs: Vec<_> = env.vars.iter().filter(|(k, _)| !k.starts_with('\u{0}')).map(|(k, v)| (k.to_string(), v.clone())).collect();
+                let mut pairs: Vec<_> =
+                    env.vars.iter().filter(|(k, _)| !k.starts_with('\u{0}')).map(|(k, v)| (k.to_string(), v.clone())).collect();
                 pairs.sort_by(|a, b| a.0.cmp(&b.0));
                 Value::list(pairs.into_iter().map(|(k, v)| Value::tuple(vec![Value::atom(&k), v])).collect())
             }
@@ -799,7 +863,9 @@ impl Interp {
                                     _ => return Err(raise("CompileError", "with's else expects -> clauses", else_node.span)),
                                 };
                                 self.case_clauses(clauses, &v, env, span).map_err(|e| match *e {
-                                    Error::Raise(ex) if ex.kind == "CaseClauseError" => raise("WithClauseError", format!("no with clause matching: {}", inspect::inspect(&v)), span),
+                                    Error::Raise(ex) if ex.kind == "CaseClauseError" => {
+                                        raise("WithClauseError", format!("no with clause matching: {}", inspect::inspect(&v)), span)
+                                    }
                                     other => Box::new(other),
                                 })
                             }
@@ -877,7 +943,16 @@ impl Interp {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn for_loop(&mut self, gens: &[Node], i: usize, env: &mut Env, body: &Node, out: &mut Vec<Value>, acc: &mut Option<Value>, span: Span) -> EResult<()> {
+    fn for_loop(
+        &mut self,
+        gens: &[Node],
+        i: usize,
+        env: &mut Env,
+        body: &Node,
+        out: &mut Vec<Value>,
+        acc: &mut Option<Value>,
+        span: Span,
+    ) -> EResult<()> {
         if i == gens.len() {
             match acc {
                 Some(a) => {
@@ -944,7 +1019,12 @@ impl Interp {
                     }
                     if st.has("message") && !matches!(opts_v.keyword_get("message"), Some(_)) {
                         if let Some(Value::Str(s)) = st.get("message") {
-                            return Ok(Box::new(Error::Raise(Exception { kind: name, message: s.to_string(), span, value: Some(Value::Struct(Rc::new(st))) })));
+                            return Ok(Box::new(Error::Raise(Exception {
+                                kind: name,
+                                message: s.to_string(),
+                                span,
+                                value: Some(Value::Struct(Rc::new(st))),
+                            })));
                         }
                     }
                     Some(Value::Struct(Rc::new(st)))
@@ -957,7 +1037,14 @@ impl Interp {
                 let msg = s.get("message").and_then(|m| m.as_str()).unwrap_or("").to_string();
                 (s.name().to_string(), msg, Some(first.clone()))
             }
-            _ => ("ArgumentError".to_string(), format!("raise/1 and raise/2 expect a module name, string or exception as the first argument, got: {}", inspect::inspect(&first)), None),
+            _ => (
+                "ArgumentError".to_string(),
+                format!(
+                    "raise/1 and raise/2 expect a module name, string or exception as the first argument, got: {}",
+                    inspect::inspect(&first)
+                ),
+                None,
+            ),
         };
         Ok(Box::new(Error::Raise(Exception { kind, message, span, value })))
     }
@@ -1062,7 +1149,8 @@ impl Interp {
         let atom = Value::module(&full_name);
         let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
         self.modules.insert(atom_s.clone(), Module { name: atom_s.clone(), span, ..Module::default() });
-        let mut menv = Env { vars: Default::default(), module: Some(atom_s.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() };
+        let mut menv =
+            Env { vars: Default::default(), module: Some(atom_s.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() };
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defmodule expects a do block", span))?;
         self.eval(block, &mut menv)?;
         // Hook for areas that finish a module (schemas register structs).
@@ -1113,10 +1201,20 @@ impl Interp {
         let clause = Rc::new(Clause { args: pats, guard, body, span });
         let n_defaults = defaults.iter().filter(|d| d.is_some()).count();
         let arity = clause.args.len();
-        let fenv = Rc::new(Env { vars: Default::default(), module: Some(module.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() });
+        let fenv = Rc::new(Env {
+            vars: Default::default(),
+            module: Some(module.clone()),
+            aliases: env.aliases.clone(),
+            imports: env.imports.clone(),
+        });
         let m = self.modules.get_mut(&*module).ok_or_else(|| raise("CompileError", "module not found", span))?;
         for a in (arity - n_defaults)..=arity {
-            m.functions.entry((name.clone(), a)).or_default().push(FunClause { clause: clause.clone(), private, env: fenv.clone(), defaults: defaults.clone() });
+            m.functions.entry((name.clone(), a)).or_default().push(FunClause {
+                clause: clause.clone(),
+                private,
+                env: fenv.clone(),
+                defaults: defaults.clone(),
+            });
         }
         Ok(Value::Nil)
     }
@@ -1145,7 +1243,9 @@ impl Interp {
                     let k = t[0].as_atom().ok_or_else(|| raise("ArgumentError", "struct field names must be atoms", span))?;
                     out.push((Rc::from(k), t[1].clone()));
                 }
-                other => return Err(raise("ArgumentError", format!("struct field names must be atoms, got: {}", inspect::inspect(other)), span)),
+                other => {
+                    return Err(raise("ArgumentError", format!("struct field names must be atoms, got: {}", inspect::inspect(other)), span))
+                }
             }
         }
         self.structs.insert(module, Rc::new(out));
@@ -1327,7 +1427,11 @@ fn exception_value(ex: &Exception) -> Value {
 
 pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
     let mut builder = regex::RegexBuilder::new(source);
-    builder.case_insensitive(mods.contains('i')).multi_line(mods.contains('m')).dot_matches_new_line(mods.contains('s')).ignore_whitespace(mods.contains('x'));
+    builder
+        .case_insensitive(mods.contains('i'))
+        .multi_line(mods.contains('m'))
+        .dot_matches_new_line(mods.contains('s'))
+        .ignore_whitespace(mods.contains('x'));
     let compiled = builder.build().map_err(|e| format!("{e}"))?;
     Ok(Value::Regex(Rc::new(Regex { source: source.to_string(), opts: mods.to_string(), compiled: Some(compiled) })))
 }
@@ -1422,10 +1526,16 @@ pub fn map_node(n: &Node, f: &dyn Fn(&Node) -> Option<Node>) -> Node {
         Kind::Tuple(items) => Kind::Tuple(items.iter().map(m).collect()),
         Kind::Block(items) => Kind::Block(items.iter().map(m).collect()),
         Kind::ConsList(items, t) => Kind::ConsList(items.iter().map(m).collect(), mb(t)),
-        Kind::Map { update, entries } => Kind::Map { update: update.as_deref().map(mb), entries: entries.iter().map(|(k, v)| (m(k), m(v))).collect() },
-        Kind::Struct { name, update, entries } => Kind::Struct { name: mb(name), update: update.as_deref().map(mb), entries: entries.iter().map(|(k, v)| (m(k), m(v))).collect() },
+        Kind::Map { update, entries } => {
+            Kind::Map { update: update.as_deref().map(mb), entries: entries.iter().map(|(k, v)| (m(k), m(v))).collect() }
+        }
+        Kind::Struct { name, update, entries } => {
+            Kind::Struct { name: mb(name), update: update.as_deref().map(mb), entries: entries.iter().map(|(k, v)| (m(k), m(v))).collect() }
+        }
         Kind::Call { name, args, parens } => Kind::Call { name: name.clone(), args: args.iter().map(m).collect(), parens: *parens },
-        Kind::Dot { target, name, args, parens } => Kind::Dot { target: mb(target), name: name.clone(), args: args.iter().map(m).collect(), parens: *parens },
+        Kind::Dot { target, name, args, parens } => {
+            Kind::Dot { target: mb(target), name: name.clone(), args: args.iter().map(m).collect(), parens: *parens }
+        }
         Kind::AnonCall { fun, args } => Kind::AnonCall { fun: mb(fun), args: args.iter().map(m).collect() },
         Kind::Access { target, key } => Kind::Access { target: mb(target), key: mb(key) },
         Kind::BinOp { op, lhs, rhs } => Kind::BinOp { op: op.clone(), lhs: mb(lhs), rhs: mb(rhs) },
@@ -1433,7 +1543,9 @@ pub fn map_node(n: &Node, f: &dyn Fn(&Node) -> Option<Node>) -> Node {
         Kind::Capture(x) => Kind::Capture(mb(x)),
         Kind::Str(parts) => Kind::Str(map_parts(parts, f)),
         Kind::Charlist(parts) => Kind::Charlist(map_parts(parts, f)),
-        Kind::Sigil { name, parts, modifiers } => Kind::Sigil { name: name.clone(), parts: map_parts(parts, f), modifiers: modifiers.clone() },
+        Kind::Sigil { name, parts, modifiers } => {
+            Kind::Sigil { name: name.clone(), parts: map_parts(parts, f), modifiers: modifiers.clone() }
+        }
         Kind::Fn(clauses) => Kind::Fn(clauses.iter().map(mc).collect()),
         Kind::Clauses(clauses) => Kind::Clauses(clauses.iter().map(mc).collect()),
         Kind::Bitstring(segs) => Kind::Bitstring(segs.iter().map(|(a, b)| (m(a), b.as_ref().map(m))).collect()),
@@ -1464,10 +1576,19 @@ pub fn value_to_node(v: &Value, span: Span) -> Node {
         Value::Str(s) => Kind::Str(vec![StrPart::Lit(s.to_string())]),
         Value::List(items) => Kind::List(items.iter().map(|i| value_to_node(i, span)).collect()),
         Value::Tuple(items) => Kind::Tuple(items.iter().map(|i| value_to_node(i, span)).collect()),
-        Value::Map(m) => Kind::Map { update: None, entries: m.iter().map(|(k, v)| (value_to_node(k, span), value_to_node(v, span))).collect() },
+        Value::Map(m) => {
+            Kind::Map { update: None, entries: m.iter().map(|(k, v)| (value_to_node(k, span), value_to_node(v, span))).collect() }
+        }
         other => {
             // Opaque constant: stash it in a literal-holder call.
-            return Node::new(Kind::Call { name: "\u{0}const".into(), args: vec![Node::new(Kind::Str(vec![StrPart::Lit(const_key(other))]), span)], parens: true }, span);
+            return Node::new(
+                Kind::Call {
+                    name: "\u{0}const".into(),
+                    args: vec![Node::new(Kind::Str(vec![StrPart::Lit(const_key(other))]), span)],
+                    parens: true,
+                },
+                span,
+            );
         }
     };
     Node::new(k, span)
@@ -1494,7 +1615,13 @@ pub(crate) fn const_get(key: &str) -> Option<Value> {
 
 pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
     use Value::*;
-    let arith = |l: &Value, r: &Value| raise("ArithmeticError", format!("bad argument in arithmetic expression: {} {op} {}", inspect::inspect(l), inspect::inspect(r)), span);
+    let arith = |l: &Value, r: &Value| {
+        raise(
+            "ArithmeticError",
+            format!("bad argument in arithmetic expression: {} {op} {}", inspect::inspect(l), inspect::inspect(r)),
+            span,
+        )
+    };
     Ok(match op {
         "+" | "-" | "*" => match (&l, &r) {
             (Int(a), Int(b)) => {
@@ -1526,7 +1653,9 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             _ => return Err(arith(&l, &r)),
         },
         "**" => match (&l, &r) {
-            (Int(a), Int(b)) if *b >= 0 => Int(a.checked_pow(*b as u32).ok_or_else(|| raise("ArithmeticError", "integer overflow", span))?),
+            (Int(a), Int(b)) if *b >= 0 => {
+                Int(a.checked_pow(*b as u32).ok_or_else(|| raise("ArithmeticError", "integer overflow", span))?)
+            }
             (Int(_) | Float(_), Int(_) | Float(_)) => Float(num(&l).powf(num(&r))),
             _ => return Err(arith(&l, &r)),
         },
@@ -1544,7 +1673,13 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
                 v.extend_from_slice(b);
                 Value::binary(&v)
             }
-            _ => return Err(raise("ArgumentError", format!("expected binary arguments to <>, got: {} <> {}", inspect::inspect(&l), inspect::inspect(&r)), span)),
+            _ => {
+                return Err(raise(
+                    "ArgumentError",
+                    format!("expected binary arguments to <>, got: {} <> {}", inspect::inspect(&l), inspect::inspect(&r)),
+                    span,
+                ))
+            }
         },
         "++" => match &l {
             List(a) => {
@@ -1622,7 +1757,12 @@ pub fn to_string(v: &Value, span: Span) -> EResult<String> {
         other => {
             return Err(raise(
                 "Protocol.UndefinedError",
-                format!("protocol String.Chars not implemented for type {} (a {}), the value is: {}", type_name(other), type_name(other), inspect::inspect(other)),
+                format!(
+                    "protocol String.Chars not implemented for type {} (a {}), the value is: {}",
+                    type_name(other),
+                    type_name(other),
+                    inspect::inspect(other)
+                ),
                 span,
             ))
         }

@@ -228,6 +228,7 @@ impl Interp {
         let mut b = Builtins::default();
         stdlib::register(&mut b);
         crate::schema::register(&mut b);
+        crate::migration::register(&mut b);
         Interp {
             builtins: Rc::new(b),
             modules: HashMap::new(),
@@ -293,11 +294,7 @@ pub mod args {
     use crate::value::Value;
 
     pub fn arg_error(fun: &str, what: &str, got: &Value, span: Span) -> Box<Error> {
-        Error::raise(
-            "ArgumentError",
-            format!("{fun} expected {what}, got: {}", crate::value::inspect::inspect(got)),
-            span,
-        )
+        Error::raise("ArgumentError", format!("{fun} expected {what}, got: {}", crate::value::inspect::inspect(got)), span)
     }
 
     pub fn int(fun: &str, v: &Value, span: Span) -> EResult<i64> {

@@ -82,7 +82,11 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
             let (vs, rest): (Vec<Value>, Value) = match value {
                 Value::List(vs) if vs.len() >= items.len() => (vs[..items.len()].to_vec(), Value::list(vs[items.len()..].to_vec())),
                 Value::Improper(imp) if imp.0.len() >= items.len() => {
-                    let rest = if imp.0.len() == items.len() { imp.1.clone() } else { Value::Improper(std::rc::Rc::new((imp.0[items.len()..].to_vec(), imp.1.clone()))) };
+                    let rest = if imp.0.len() == items.len() {
+                        imp.1.clone()
+                    } else {
+                        Value::Improper(std::rc::Rc::new((imp.0[items.len()..].to_vec(), imp.1.clone())))
+                    };
                     (imp.0[..items.len()].to_vec(), rest)
                 }
                 _ => return Ok(false),

@@ -123,7 +123,14 @@ fn exports(interp: &Interp, module: &str, name: &str, arity: usize) -> bool {
 }
 
 /// `check_field_type!/4`: a type term (Value) to an [`EctoType`].
-pub fn check_field_type(interp: &mut Interp, owner: &str, name: &str, ty: &Value, opts: &[(String, Value)], span: Span) -> EResult<EctoType> {
+pub fn check_field_type(
+    interp: &mut Interp,
+    owner: &str,
+    name: &str,
+    ty: &Value,
+    opts: &[(String, Value)],
+    span: Span,
+) -> EResult<EctoType> {
     let fname = inspect(&Value::atom(name));
     if ty.as_atom() == Some("datetime") {
         return Err(arg_err(
@@ -165,7 +172,11 @@ pub fn check_field_type(interp: &mut Interp, owner: &str, name: &str, ty: &Value
             return Ok(EctoType::Custom(module));
         }
         if exports(interp, atom, "type", 1) {
-            let mut init_opts: Vec<Value> = opts.iter().filter(|(k, _)| k != "field" && k != "schema").map(|(k, v)| Value::tuple(vec![Value::atom(k), v.clone()])).collect();
+            let mut init_opts: Vec<Value> = opts
+                .iter()
+                .filter(|(k, _)| k != "field" && k != "schema")
+                .map(|(k, v)| Value::tuple(vec![Value::atom(k), v.clone()]))
+                .collect();
             init_opts.push(Value::tuple(vec![Value::atom("field"), Value::atom(name)]));
             init_opts.push(Value::tuple(vec![Value::atom("schema"), Value::module(owner)]));
             // The params are what init/1 returns; the changeset layer calls it
@@ -181,7 +192,10 @@ pub fn check_field_type(interp: &mut Interp, owner: &str, name: &str, ty: &Value
             ));
         }
         if interp.modules.contains_key(atom) {
-            return Err(arg_err(format!("module {module} given as type for field {fname} is not an Ecto.Type/Ecto.ParameterizedType"), span));
+            return Err(arg_err(
+                format!("module {module} given as type for field {fname} is not an Ecto.Type/Ecto.ParameterizedType"),
+                span,
+            ));
         }
     }
     Err(arg_err(format!("unknown type {} for field {fname}", inspect(ty)), span))
@@ -364,7 +378,10 @@ impl Builder {
         let opts = kw_pairs(opts);
         let ty = check_field_type(interp, &self.schema.module, name, ty, &opts, span)?;
         if ty == EctoType::Any && !truthy(&opts, "virtual") && self.schema.source.is_some() {
-            return Err(arg_err(format!("only virtual fields can have type :any, invalid type for field {}", inspect(&Value::atom(name))), span));
+            return Err(arg_err(
+                format!("only virtual fields can have type :any, invalid type for field {}", inspect(&Value::atom(name))),
+                span,
+            ));
         }
         check_type_options(&ty, &opts, FIELD_OPTS, "field/3", span)?;
         if !truthy(&opts, "skip_default_validation") {
@@ -525,7 +542,10 @@ impl Builder {
             }
             if let Some(w) = kw_some(&merged, "inserted_at_writable") {
                 if w.as_atom() == Some("never") {
-                    return Err(arg_err(":inserted_at_writable option cannot be set to :never as `inserted_at` will never be populated", span));
+                    return Err(arg_err(
+                        ":inserted_at_writable option cannot be set to :never as `inserted_at` will never be populated",
+                        span,
+                    ));
                 }
                 o.push(("writable", w.clone()));
             }
@@ -604,7 +624,11 @@ impl Builder {
             Some(v @ Value::List(_)) => Ok(v.clone()),
             Some(v @ Value::Tuple(_)) => Ok(v.clone()),
             Some(v) => Err(arg_err(
-                format!("expected `:preload_order` for {} to be a keyword list or a list of atoms/fields, got: `{}`", inspect(&Value::atom(name)), inspect(v)),
+                format!(
+                    "expected `:preload_order` for {} to be a keyword list or a list of atoms/fields, got: `{}`",
+                    inspect(&Value::atom(name)),
+                    inspect(v)
+                ),
                 span,
             )),
         }
@@ -670,7 +694,10 @@ impl Builder {
                 Value::Tuple(t) if t.len() == 3 => t[0].as_atom().unwrap_or("id").to_string(),
                 _ => {
                     return Err(arg_err(
-                        format!("need to set :references option for association {} when schema has no primary key", inspect(&Value::atom(name))),
+                        format!(
+                            "need to set :references option for association {} when schema has no primary key",
+                            inspect(&Value::atom(name))
+                        ),
                         span,
                     ))
                 }
@@ -836,12 +863,8 @@ impl Builder {
                 span,
             ));
         }
-        let default_keys = || {
-            [
-                (association_key(&self.schema.module, "id"), "id".to_string()),
-                (association_key(&related, "id"), "id".to_string()),
-            ]
-        };
+        let default_keys =
+            || [(association_key(&self.schema.module, "id"), "id".to_string()), (association_key(&related, "id"), "id".to_string())];
         let (owner_key, join_keys) = match kw_some(&opts, "join_keys") {
             None => ("id".to_string(), default_keys()),
             Some(v) => match v.as_keyword() {
@@ -873,7 +896,10 @@ impl Builder {
         }
         let on_delete = kw_some(&opts, "on_delete").and_then(|v| v.as_atom()).unwrap_or("nothing").to_string();
         if on_delete != "nothing" && on_delete != "delete_all" {
-            return Err(arg_err(format!("invalid :on_delete option for {iname}. The only valid options are: `:nothing`, `:delete_all`"), span));
+            return Err(arg_err(
+                format!("invalid :on_delete option for {iname}. The only valid options are: `:nothing`, `:delete_all`"),
+                span,
+            ));
         }
         let on_replace = kw_some(&opts, "on_replace").and_then(|v| v.as_atom()).unwrap_or("raise").to_string();
         if !["raise", "mark_as_invalid", "delete"].contains(&on_replace.as_str()) {
@@ -938,7 +964,11 @@ impl Builder {
         if !allowed.contains(&on_replace.as_str()) {
             let list: Vec<String> = allowed.iter().map(|a| format!("`:{a}`")).collect();
             return Err(arg_err(
-                format!("invalid `:on_replace` option for {}. The only valid options are: {}", inspect(&Value::atom(name)), list.join(", ")),
+                format!(
+                    "invalid `:on_replace` option for {}. The only valid options are: {}",
+                    inspect(&Value::atom(name)),
+                    list.join(", ")
+                ),
                 span,
             ));
         }
@@ -1046,8 +1076,12 @@ fn schema_info(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Val
         "redact_fields" => atoms(s.redact_fields.iter().map(|x| x.as_str()).collect()),
         "read_after_writes" => atoms(s.read_after_writes.iter().map(|x| x.as_str()).collect()),
         "autogenerate_fields" => atoms(s.autogenerate.iter().flat_map(|(f, _)| f.iter().map(|x| x.as_str())).collect()),
-        "updatable_fields" => atoms(s.fields.iter().filter(|f| !f.virtual_ && f.writable == Writable::Always).map(|f| f.name.as_str()).collect()),
-        "insertable_fields" => atoms(s.fields.iter().filter(|f| !f.virtual_ && f.writable != Writable::Never).map(|f| f.name.as_str()).collect()),
+        "updatable_fields" => {
+            atoms(s.fields.iter().filter(|f| !f.virtual_ && f.writable == Writable::Always).map(|f| f.name.as_str()).collect())
+        }
+        "insertable_fields" => {
+            atoms(s.fields.iter().filter(|f| !f.virtual_ && f.writable != Writable::Never).map(|f| f.name.as_str()).collect())
+        }
         "autogenerate_id" => match &s.autogenerate_id {
             Some((f, src, t)) => Value::tuple(vec![Value::atom(f), Value::atom(src), t.to_value()]),
             None => Value::Nil,
@@ -1224,7 +1258,11 @@ fn embeds(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span, card: C
             };
             let pk = match opts.iter().position(|(k, _)| k == "primary_key") {
                 Some(i) => opts.remove(i).1,
-                None => Value::tuple(vec![Value::atom("id"), Value::atom("binary_id"), Value::keyword(vec![("autogenerate", Value::Bool(true))])]),
+                None => Value::tuple(vec![
+                    Value::atom("id"),
+                    Value::atom("binary_id"),
+                    Value::keyword(vec![("autogenerate", Value::Bool(true))]),
+                ]),
             };
             let nested_atom: Atom = Rc::from(nested.as_str());
             let m = interp.modules.entry(nested_atom.clone()).or_default();

@@ -169,9 +169,7 @@ impl Assoc {
                     JoinThrough::Table(t) => Value::str(t),
                     JoinThrough::Schema(s) => Value::module(s),
                 };
-                let jk = Value::list(
-                    join_keys.iter().map(|(a, b)| Value::tuple(vec![atom(a), atom(b)])).collect(),
-                );
+                let jk = Value::list(join_keys.iter().map(|(a, b)| Value::tuple(vec![atom(a), atom(b)])).collect());
                 vec![
                     ("field", atom(&self.field)),
                     ("owner", Value::module(&self.owner)),

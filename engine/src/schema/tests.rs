@@ -65,13 +65,7 @@ pub(crate) fn blog(interp: &mut Interp) {
         b.belongs_to(i, "author", &m("Blog.User"), &empty(), S)?;
         b.many_to_many("tags", &m("Blog.Tag"), &kw(vec![("join_through", Value::str("posts_tags"))]), S)?;
         b.has("comments", Cardinality::Many, &m("Blog.Comment"), &empty(), S)?;
-        b.has(
-            "commenters",
-            Cardinality::Many,
-            &kw(vec![("through", Value::list(vec![a("comments"), a("user")]))]),
-            &empty(),
-            S,
-        )?;
+        b.has("commenters", Cardinality::Many, &kw(vec![("through", Value::list(vec![a("comments"), a("user")]))]), &empty(), S)?;
         b.timestamps(i, &empty(), S)
     })
     .unwrap();

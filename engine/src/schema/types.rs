@@ -47,7 +47,10 @@ pub enum EctoType {
     Custom(String),
     /// A user module implementing `Ecto.ParameterizedType`; `params` is what
     /// its `init/1` returned.
-    Parameterized { module: String, params: Value },
+    Parameterized {
+        module: String,
+        params: Value,
+    },
 }
 
 /// What an `Ecto.Enum` dumps to.

@@ -19,7 +19,11 @@ pub enum Tok {
     Alias(String),
     Str(Vec<LexPart>),
     Charlist(Vec<LexPart>),
-    Sigil { name: String, parts: Vec<LexPart>, modifiers: String },
+    Sigil {
+        name: String,
+        parts: Vec<LexPart>,
+        modifiers: String,
+    },
     Char(u32),
     /// `&1`
     CaptureArg(u32),
@@ -66,9 +70,9 @@ const KEYWORD_OPS: &[&str] = &["and", "or", "not", "in", "when"];
 
 /// Operators, longest first.
 const OPS: &[&str] = &[
-    "===", "!==", "<<<", ">>>", "<<~", "~>>", "<~>", "|||", "&&&", "^^^", "~~~", "...", "\\\\", "..", "//", "<>", "++", "--", "==", "!=", "<=",
-    ">=", "=~", "&&", "||", "|>", "<-", "->", "=>", "::", "**", "<~", "~>", "+", "-", "*", "/", "=", "<", ">", "!", "^", "&", "|", ".",
-    "@",
+    "===", "!==", "<<<", ">>>", "<<~", "~>>", "<~>", "|||", "&&&", "^^^", "~~~", "...", "\\\\", "..", "//", "<>", "++", "--", "==", "!=",
+    "<=", ">=", "=~", "&&", "||", "|>", "<-", "->", "=>", "::", "**", "<~", "~>", "+", "-", "*", "/", "=", "<", ">", "!", "^", "&", "|",
+    ".", "@",
 ];
 
 pub struct Lexer<'a> {
@@ -99,8 +103,12 @@ fn is_ident_continue(c: char) -> bool {
 }
 
 impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
+        self.src.get(self.pos..).unwrap_or("")
+    }
+
     fn peek(&self) -> Option<char> {
-        self.src[self.pos..].chars().next()
+        self.rest().chars().next()
     }
 
     fn peek_at(&self, off: usize) -> Option<char> {
@@ -165,13 +173,13 @@ impl<'a> Lexer<'a> {
         match c {
             '0'..='9' => self.number(start, space),
             '"' => {
-                if self.src[self.pos..].starts_with("\"\"\"") {
+                if self.rest().starts_with("\"\"\"") {
                     let parts = self.heredoc('"', true);
                     self.push(Tok::Str(parts), start, space);
                 } else {
                     self.pos += 1;
                     let parts = self.quoted('"', true, true);
-                    if self.byte(0) == b':' && !self.src[self.pos..].starts_with("::") && self.is_kw_follow(1) {
+                    if self.byte(0) == b':' && !self.rest().starts_with("::") && self.is_kw_follow(1) {
                         self.pos += 1;
                         let key = parts_text(&parts);
                         self.push(Tok::KwKey(key), start, space);
@@ -181,7 +189,7 @@ impl<'a> Lexer<'a> {
                 }
             }
             '\'' => {
-                if self.src[self.pos..].starts_with("'''") {
+                if self.rest().starts_with("'''") {
                     let parts = self.heredoc('\'', true);
                     self.push(Tok::Charlist(parts), start, space);
                 } else {
@@ -271,7 +279,7 @@ impl<'a> Lexer<'a> {
                 }
             }
             _ => {
-                let rest = &self.src[self.pos..];
+                let rest = self.rest();
                 if let Some(op) = OPS.iter().find(|op| rest.starts_with(**op)) {
                     self.pos += op.len();
                     let tok = if *op == "->" { Tok::Arrow } else { Tok::Op(op) };
@@ -325,7 +333,10 @@ impl<'a> Lexer<'a> {
             return Some((rest[..len].to_string(), len));
         }
         // operator atoms
-        for op in ["===", "!==", "<<>>", "%{}", "..", "<>", "++", "--", "==", "!=", "<=", ">=", "&&", "||", "|>", "**", "{}", "%", "+", "-", "*", "/", "<", ">", "!", "=", "&", "|", "^", "@", "."] {
+        for op in [
+            "===", "!==", "<<>>", "%{}", "..", "<>", "++", "--", "==", "!=", "<=", ">=", "&&", "||", "|>", "**", "{}", "%", "+", "-", "*",
+            "/", "<", ">", "!", "=", "&", "|", "^", "@", ".",
+        ] {
             if rest.starts_with(op) {
                 return Some((op.to_string(), op.len()));
             }
@@ -349,7 +360,7 @@ impl<'a> Lexer<'a> {
         }
         if name == "not" {
             // `not in`
-            let rest = &self.src[self.pos..];
+            let rest = self.rest();
             let trimmed = rest.trim_start_matches([' ', '\t']);
             if trimmed.starts_with("in") && !trimmed[2..].starts_with(is_ident_continue) && trimmed.len() < rest.len() {
                 self.pos += rest.len() - trimmed.len() + 2;
@@ -462,7 +473,11 @@ impl<'a> Lexer<'a> {
                 continue;
             }
             if c == '\\' {
-                let next = self.peek_at(1).unwrap_or('\0');
+                let Some(next) = self.peek_at(1) else {
+                    buf.push('\\');
+                    self.pos += 1;
+                    continue;
+                };
                 if escapes {
                     self.pos += 1;
                     self.escape(&mut buf);
@@ -513,7 +528,7 @@ impl<'a> Lexer<'a> {
             'v' => buf.push('\u{b}'),
             '\n' => {}
             'x' => {
-                let hex: String = self.src[self.pos..].chars().take(2).take_while(|c| c.is_ascii_hexdigit()).collect();
+                let hex: String = self.rest().chars().take(2).take_while(|c| c.is_ascii_hexdigit()).collect();
                 self.pos += hex.len();
                 if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                     buf.push(ch);
@@ -525,7 +540,7 @@ impl<'a> Lexer<'a> {
                     self.pos += h.len() + 2;
                     h
                 } else {
-                    let h: String = self.src[self.pos..].chars().take(4).take_while(|c| c.is_ascii_hexdigit()).collect();
+                    let h: String = self.rest().chars().take(4).take_while(|c| c.is_ascii_hexdigit()).collect();
                     self.pos += h.len();
                     h
                 };
@@ -572,7 +587,7 @@ impl<'a> Lexer<'a> {
         while self.pos < self.src.len() && self.byte(0) != b'\n' {
             self.pos += 1;
         }
-        self.pos += 1;
+        self.pos = (self.pos + 1).min(self.src.len());
         let body_start = self.pos;
         let close = format!("{q}{q}{q}");
         // find the closing delimiter on its own line
@@ -604,7 +619,8 @@ impl<'a> Lexer<'a> {
             let seg_start = pos + strip;
             let seg_end = (line_end + 1).min(close_line);
             self.pos = seg_start;
-            let mut sub = Lexer { src: &self.src[..seg_end], bytes: &self.bytes[..seg_end], pos: seg_start, tokens: vec![], errors: vec![] };
+            let mut sub =
+                Lexer { src: &self.src[..seg_end], bytes: &self.bytes[..seg_end], pos: seg_start, tokens: vec![], errors: vec![] };
             let p = sub.quoted('\u{0}', true, escapes);
             self.errors.extend(sub.errors.into_iter().filter(|e| !e.message.starts_with("missing terminator")));
             for part in p {
@@ -615,7 +631,7 @@ impl<'a> Lexer<'a> {
             }
             pos = seg_end;
         }
-        self.pos = close_line + indent + 3;
+        self.pos = (close_line + indent + 3).min(self.src.len());
         if parts.is_empty() {
             parts.push(LexPart::Lit(String::new()));
         }
@@ -631,7 +647,7 @@ impl<'a> Lexer<'a> {
         let name = self.src[name_start..self.pos].to_string();
         let lower = name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
         let escapes = matches!(name.as_str(), "s" | "c" | "w");
-        let parts = if self.src[self.pos..].starts_with("\"\"\"") || self.src[self.pos..].starts_with("'''") {
+        let parts = if self.rest().starts_with("\"\"\"") || self.rest().starts_with("'''") {
             let q = self.peek().unwrap_or('"');
             self.heredoc(q, lower && escapes)
         } else {
@@ -655,7 +671,7 @@ impl<'a> Lexer<'a> {
         while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
             self.pos += 1;
         }
-        let modifiers = self.src[mod_start..self.pos].to_string();
+        let modifiers = self.src.get(mod_start..self.pos).unwrap_or("").to_string();
         self.push(Tok::Sigil { name, parts, modifiers }, start, space);
     }
 }

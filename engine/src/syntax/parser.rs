@@ -151,11 +151,14 @@ impl<'a> Parser<'a> {
             let found = Self::describe(self.tok());
             let span = self.span();
             let line = line_of(self.src, open.start as usize);
-            self.errors.push(Diagnostic::error(
-                "MissingTerminatorError",
-                format!("missing terminator: {what} (for the opening at line {line}), found {found}"),
-                span,
-            ).with_hint(format!("the opening is at byte {}", open.start)));
+            self.errors.push(
+                Diagnostic::error(
+                    "MissingTerminatorError",
+                    format!("missing terminator: {what} (for the opening at line {line}), found {found}"),
+                    span,
+                )
+                .with_hint(format!("the opening is at byte {}", open.start)),
+            );
             false
         }
     }
@@ -335,11 +338,12 @@ impl<'a> Parser<'a> {
             let span = lhs.span.to(rhs.span).to(op_span);
             lhs = match (op, rhs.kind) {
                 // first..last//step
-                ("..", Kind::BinOp { op: ref o, lhs: ref a, rhs: ref b }) if o == "//" => Node::new(
-                    Kind::Call { name: "..//".into(), args: vec![lhs, (**a).clone(), (**b).clone()], parens: true },
-                    span,
-                ),
-                (_, kind) => Node::new(Kind::BinOp { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(Node::new(kind, rhs.span)) }, span),
+                ("..", Kind::BinOp { op: ref o, lhs: ref a, rhs: ref b }) if o == "//" => {
+                    Node::new(Kind::Call { name: "..//".into(), args: vec![lhs, (**a).clone(), (**b).clone()], parens: true }, span)
+                }
+                (_, kind) => {
+                    Node::new(Kind::BinOp { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(Node::new(kind, rhs.span)) }, span)
+                }
             };
         }
         lhs
@@ -360,6 +364,24 @@ impl<'a> Parser<'a> {
             }
             Tok::Op("&") => {
                 self.bump();
+                // `&+/2`: capture of an operator
+                if let (Tok::Op(op), Tok::Op("/"), Tok::Int(n)) = (self.tok().clone(), self.peek_tok(1).clone(), self.peek_tok(2).clone()) {
+                    if op != "/" || matches!(self.peek_tok(1), Tok::Op("/")) {
+                        let op_span = self.bump().span;
+                        self.bump();
+                        let n_span = self.bump().span;
+                        let fun = Node::new(Kind::Var(op.to_string()), op_span);
+                        let arity = Node::new(Kind::Int(n), n_span);
+                        let span = t.span.to(n_span);
+                        return Node::new(
+                            Kind::Capture(Box::new(Node::new(
+                                Kind::BinOp { op: "/".into(), lhs: Box::new(fun), rhs: Box::new(arity) },
+                                span,
+                            ))),
+                            span,
+                        );
+                    }
+                }
                 let operand = self.expr(CAPTURE_BP + 1);
                 let span = t.span.to(operand.span);
                 Node::new(Kind::Capture(Box::new(operand)), span)
@@ -441,10 +463,7 @@ impl<'a> Parser<'a> {
                             node = self.dot_call(node, name, nt.span);
                         }
                         Tok::Str(parts) => {
-                            let name = parts
-                                .iter()
-                                .map(|p| if let LexPart::Lit(s) = p { s.clone() } else { String::new() })
-                                .collect();
+                            let name = parts.iter().map(|p| if let LexPart::Lit(s) = p { s.clone() } else { String::new() }).collect();
                             self.bump();
                             node = self.dot_call(node, name, nt.span);
                         }
@@ -457,7 +476,10 @@ impl<'a> Parser<'a> {
                             // `x.y:` cannot happen in valid code; treat as field then error.
                             let name = name.clone();
                             self.bump();
-                            node = Node::new(Kind::Dot { target: Box::new(node.clone()), name, args: vec![], parens: false }, node.span.to(nt.span));
+                            node = Node::new(
+                                Kind::Dot { target: Box::new(node.clone()), name, args: vec![], parens: false },
+                                node.span.to(nt.span),
+                            );
                         }
                         Tok::Alias(name) => {
                             let name = name.clone();
@@ -516,7 +538,10 @@ impl<'a> Parser<'a> {
         } else {
             (vec![], false)
         };
-        let mut node = Node::new(Kind::Dot { target: Box::new(target.clone()), name, args, parens }, target.span.to(name_span).to(Span { start: name_span.start, end: self.prev_end() }));
+        let mut node = Node::new(
+            Kind::Dot { target: Box::new(target.clone()), name, args, parens },
+            target.span.to(name_span).to(Span { start: name_span.start, end: self.prev_end() }),
+        );
         if (parens || remote) && self.is_ident("do") && !self.no_do {
             let blk = self.do_block();
             if let Kind::Dot { args, .. } = &mut node.kind {
@@ -561,6 +586,18 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if *self.tok() != close {
+                if self.at_eof() {
+                    break;
+                }
+                // Recover: report once, skip to the next `,` or the closer at this depth.
+                self.error_here(format!("syntax error before: {}", Self::describe(self.tok())));
+                if !self.skip_to_separator(&close) {
+                    break;
+                }
+                if matches!(self.tok(), Tok::Comma) {
+                    self.bump();
+                    continue;
+                }
                 if self.pos == before {
                     self.bump();
                 }
@@ -575,6 +612,28 @@ impl<'a> Parser<'a> {
             items.push(Node::new(Kind::List(kw), span));
         }
         items
+    }
+
+    /// Skips balanced tokens until a `,` or `close` at the current depth.
+    /// Returns false at end of input.
+    fn skip_to_separator(&mut self, close: &Tok) -> bool {
+        let mut depth = 0usize;
+        loop {
+            match self.tok() {
+                Tok::Eof => return false,
+                Tok::Comma if depth == 0 => return true,
+                t if depth == 0 && t == close => return true,
+                Tok::LParen | Tok::LBracket | Tok::LBrace | Tok::PercentBrace | Tok::LBin => depth += 1,
+                Tok::RParen | Tok::RBracket | Tok::RBrace | Tok::RBin => {
+                    if depth == 0 {
+                        return true;
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+            self.bump();
+        }
     }
 
     /// `key: value` at the current position, if it is one.
@@ -964,7 +1023,15 @@ impl<'a> Parser<'a> {
                 LexPart::Interp(s, e) => {
                     let (tokens, errs) = lex_range(self.src, *s, *e);
                     self.errors.extend(errs);
-                    let mut sub = Parser { src: self.src, toks: tokens, pos: 0, errors: Vec::new(), depth: self.depth + 1, no_do: false, seq_kw: false };
+                    let mut sub = Parser {
+                        src: self.src,
+                        toks: tokens,
+                        pos: 0,
+                        errors: Vec::new(),
+                        depth: self.depth + 1,
+                        no_do: false,
+                        seq_kw: false,
+                    };
                     let mut block = sub.top_block();
                     self.errors.extend(sub.errors);
                     block.span = Span::new(*s, *e);

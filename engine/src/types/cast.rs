@@ -32,9 +32,7 @@ impl Cast {
         match self {
             Cast::Ok(v) => Value::ok(v.clone()),
             Cast::Invalid => Value::atom("error"),
-            Cast::Error(kw) => Value::error(Value::list(
-                kw.iter().map(|(k, v)| Value::tuple(vec![Value::atom(k), v.clone()])).collect(),
-            )),
+            Cast::Error(kw) => Value::error(Value::list(kw.iter().map(|(k, v)| Value::tuple(vec![Value::atom(k), v.clone()])).collect())),
         }
     }
 
@@ -107,18 +105,14 @@ fn cast_non_nil(interp: &mut Interp, ty: &Type, v: &Value, span: Span) -> EResul
         Type::Date => from_opt(cast_date(v).map(|d| d.map_or(Value::Nil, Value::Date))),
         Type::Time => from_opt(cast_time(v).map(|t| t.map_or(Value::Nil, |t| Value::Time(datetime::truncate_time(t))))),
         Type::TimeUsec => from_opt(cast_time(v).map(|t| t.map_or(Value::Nil, |t| Value::Time(datetime::pad_time(t))))),
-        Type::NaiveDatetime => {
-            from_opt(cast_naive(v).map(|n| n.map_or(Value::Nil, |n| Value::NaiveDateTime(datetime::truncate_naive(n)))))
+        Type::NaiveDatetime => from_opt(cast_naive(v).map(|n| n.map_or(Value::Nil, |n| Value::NaiveDateTime(datetime::truncate_naive(n))))),
+        Type::NaiveDatetimeUsec => from_opt(cast_naive(v).map(|n| n.map_or(Value::Nil, |n| Value::NaiveDateTime(datetime::pad_naive(n))))),
+        Type::UtcDatetime => {
+            from_opt(cast_utc(v).map(|d| d.map_or(Value::Nil, |d| Value::DateTime(DateTime { naive: datetime::truncate_naive(d.naive) }))))
         }
-        Type::NaiveDatetimeUsec => {
-            from_opt(cast_naive(v).map(|n| n.map_or(Value::Nil, |n| Value::NaiveDateTime(datetime::pad_naive(n)))))
+        Type::UtcDatetimeUsec => {
+            from_opt(cast_utc(v).map(|d| d.map_or(Value::Nil, |d| Value::DateTime(DateTime { naive: datetime::pad_naive(d.naive) }))))
         }
-        Type::UtcDatetime => from_opt(
-            cast_utc(v).map(|d| d.map_or(Value::Nil, |d| Value::DateTime(DateTime { naive: datetime::truncate_naive(d.naive) }))),
-        ),
-        Type::UtcDatetimeUsec => from_opt(
-            cast_utc(v).map(|d| d.map_or(Value::Nil, |d| Value::DateTime(DateTime { naive: datetime::pad_naive(d.naive) }))),
-        ),
         Type::SupertypeDatetime => match v {
             Value::DateTime(_) => from_opt(cast_utc(v).map(|d| d.map_or(Value::Nil, Value::DateTime))),
             _ => from_opt(cast_naive(v).map(|n| n.map_or(Value::Nil, Value::NaiveDateTime))),
@@ -460,8 +454,7 @@ fn cast_date(v: &Value) -> Option<Option<Date>> {
             if parts.all_empty(&["year", "month", "day"]) {
                 return Some(None);
             }
-            date_from_parts(to_i(parts.get("year").as_ref()), to_i(parts.get("month").as_ref()), to_i(parts.get("day").as_ref()))
-                .map(Some)
+            date_from_parts(to_i(parts.get("year").as_ref()), to_i(parts.get("month").as_ref()), to_i(parts.get("day").as_ref())).map(Some)
         }
     }
 }
@@ -504,9 +497,7 @@ fn cast_time(v: &Value) -> Option<Option<Time>> {
             // Unparseable seconds/microseconds count as absent (Ecto's `to_i` gives nil).
             let s = to_i(parts.get("second").as_ref());
             let usec = match parts.get("microsecond") {
-                Some(Value::Tuple(t)) if !parts.string_keys && t.len() == 2 => {
-                    Some((to_i(Some(&t[0]))?, to_i(Some(&t[1]))?))
-                }
+                Some(Value::Tuple(t)) if !parts.string_keys && t.len() == 2 => Some((to_i(Some(&t[0]))?, to_i(Some(&t[1]))?)),
                 other => to_i(other.as_ref()).map(|u| (u, 6)),
             };
             time_from_parts(h, m, s, usec).map(Some)
@@ -566,8 +557,7 @@ fn cast_utc(v: &Value) -> Option<Option<DateTime>> {
     match v {
         Value::Str(s) => {
             if let Some(rest) = s.strip_prefix('-') {
-                return cast_utc(&Value::str(rest))
-                    .map(|d| d.map(|d| DateTime { naive: negate_year(d.naive) }));
+                return cast_utc(&Value::str(rest)).map(|d| d.map(|d| DateTime { naive: negate_year(d.naive) }));
             }
             if s.len() == 16 {
                 return naive_short(s).map(|n| Some(DateTime { naive: n }));

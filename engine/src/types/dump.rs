@@ -70,8 +70,7 @@ pub fn dump(interp: &mut Interp, ty: &Type, v: &Value, inner: Inner, span: Span)
     }
     Ok(match ty {
         Type::Try(t) => Some(dump(interp, t, v, inner, span)?.unwrap_or_else(|| v.clone())),
-        Type::In(t) => dump(interp, &Type::Array(t.clone()), v, inner, span)?
-            .map(|x| Value::tuple(vec![Value::atom("in"), x])),
+        Type::In(t) => dump(interp, &Type::Array(t.clone()), v, inner, span)?.map(|x| Value::tuple(vec![Value::atom("in"), x])),
         Type::Array(t) => {
             let skip_nil = !matches!(**t, Type::Enum(_) | Type::Embedded(_) | Type::Parameterized(..));
             let Value::List(items) = v else { return Ok(None) };
@@ -176,10 +175,7 @@ pub fn dump(interp: &mut Interp, ty: &Type, v: &Value, inner: Inner, span: Span)
 }
 
 fn no_usec_error(module: &str, kind: &str, span: Span) -> Box<Error> {
-    arg_error(
-        format!("Use `{module}.truncate({kind}, :second)` (available in Elixir v1.6+) to remove microseconds.\n"),
-        span,
-    )
+    arg_error(format!("Use `{module}.truncate({kind}, :second)` (available in Elixir v1.6+) to remove microseconds.\n"), span)
 }
 
 fn usec_error(kind: &str, v: &Value, span: Span) -> Box<Error> {

@@ -52,10 +52,7 @@ impl EnumType {
             if !unique(list) {
                 return Err(EnumInitError::NotUnique);
             }
-            let m: Vec<(Atom, Value)> = list
-                .iter()
-                .filter_map(|v| v.as_atom().map(|a| (Rc::from(a), Value::str(a))))
-                .collect();
+            let m: Vec<(Atom, Value)> = list.iter().filter_map(|v| v.as_atom().map(|a| (Rc::from(a), Value::str(a)))).collect();
             (m, false)
         } else {
             let kw = values.as_keyword().ok_or(EnumInitError::BadValues)?;
@@ -90,11 +87,7 @@ impl EnumType {
         let mappings = map_get(m, "mappings")?.as_keyword()?;
         let integer = map_get(m, "type").and_then(|t| t.as_atom()) == Some("integer");
         let embed_dumped = map_get(m, "embed_as").and_then(|t| t.as_atom()) == Some("dump");
-        Some(EnumType {
-            mappings: mappings.into_iter().map(|(k, v)| (Rc::from(k), v.clone())).collect(),
-            integer,
-            embed_dumped,
-        })
+        Some(EnumType { mappings: mappings.into_iter().map(|(k, v)| (Rc::from(k), v.clone())).collect(), integer, embed_dumped })
     }
 
     /// The params map as Ecto keeps it:

@@ -39,27 +39,11 @@ pub fn dump(interp: &mut Interp, params: &Value, v: &Value, inner: Inner, span: 
     }
 }
 
-fn dump_struct(
-    interp: &mut Interp,
-    module: &str,
-    field: &str,
-    v: &Value,
-    inner: Inner,
-    one: bool,
-    span: Span,
-) -> EResult<Value> {
+fn dump_struct(interp: &mut Interp, module: &str, field: &str, v: &Value, inner: Inner, one: bool, span: Span) -> EResult<Value> {
     let is_struct = matches!(v, Value::Struct(s) if alias_name(&s.module) == module);
     if !is_struct {
-        let what = if one {
-            format!("a struct {module} value")
-        } else {
-            format!("a list of {module} struct values")
-        };
-        return Err(Error::raise(
-            "ArgumentError",
-            format!("cannot dump embed `{field}`, expected {what} but got: {}", inspect(v)),
-            span,
-        ));
+        let what = if one { format!("a struct {module} value") } else { format!("a list of {module} struct values") };
+        return Err(Error::raise("ArgumentError", format!("cannot dump embed `{field}`, expected {what} but got: {}", inspect(v)), span));
     }
     let Some(schema) = crate::schema::lookup(interp, module) else {
         return Err(Error::raise("UndefinedFunctionError", format!("function {module}.__schema__/1 is undefined"), span));
@@ -84,11 +68,7 @@ fn dump_struct(
             None => {
                 return Err(Error::raise(
                     "ArgumentError",
-                    format!(
-                        "cannot dump `{}` as type {} for field `{fname_s}` in schema {module}",
-                        inspect(&value),
-                        t.format()
-                    ),
+                    format!("cannot dump `{}` as type {} for field `{fname_s}` in schema {module}", inspect(&value), t.format()),
                     span,
                 ))
             }
@@ -118,11 +98,7 @@ pub fn load(interp: &mut Interp, params: &Value, v: &Value, inner: Inner, span: 
 
 fn load_struct(interp: &mut Interp, module: &str, field: &str, v: &Value, inner: Inner, span: Span) -> EResult<Value> {
     let Value::Map(data) = v else {
-        return Err(Error::raise(
-            "ArgumentError",
-            format!("cannot load embed `{field}`, expected a map but got: {}", inspect(v)),
-            span,
-        ));
+        return Err(Error::raise("ArgumentError", format!("cannot load embed `{field}`, expected a map but got: {}", inspect(v)), span));
     };
     let Some(schema) = crate::schema::lookup(interp, module) else {
         return Err(Error::raise("UndefinedFunctionError", format!("function {module}.__schema__/1 is undefined"), span));
@@ -164,11 +140,7 @@ fn load_struct(interp: &mut Interp, module: &str, field: &str, v: &Value, inner:
             None => {
                 return Err(Error::raise(
                     "ArgumentError",
-                    format!(
-                        "cannot load `{}` as type {} for field `{fname_s}` in schema {module}",
-                        inspect(&raw),
-                        t.format()
-                    ),
+                    format!("cannot load `{}` as type {} for field `{fname_s}` in schema {module}", inspect(&raw), t.format()),
                     span,
                 ))
             }

@@ -14,9 +14,7 @@ pub fn term_eq(a: &Value, b: &Value) -> bool {
         (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| term_eq(p, q))
         }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| term_eq(v, w)))
-        }
+        (Value::Map(x), Value::Map(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| term_eq(v, w))),
         (Value::Struct(x), Value::Struct(y)) => {
             x.module == y.module
                 && x.fields.len() == y.fields.len()
@@ -56,9 +54,7 @@ fn equal_inner(interp: &mut Interp, ty: &Type, a: &Value, b: &Value, span: Span)
             _ => false,
         },
         Type::NaiveDatetime | Type::NaiveDatetimeUsec => match (a, b) {
-            (Value::NaiveDateTime(x), Value::NaiveDateTime(y)) => {
-                (x.to_seconds(), x.time.micro) == (y.to_seconds(), y.time.micro)
-            }
+            (Value::NaiveDateTime(x), Value::NaiveDateTime(y)) => (x.to_seconds(), x.time.micro) == (y.to_seconds(), y.time.micro),
             _ => false,
         },
         Type::Array(inner) if has_equal_fun(inner) => match (a, b) {

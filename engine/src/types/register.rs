@@ -62,10 +62,7 @@ fn parameterized_init(interp: &mut Interp, args: Vec<Value>, span: Span) -> ERes
     } else {
         super::call(interp, &module, "init", vec![args[1].clone()], span)?
     };
-    Ok(Value::tuple(vec![
-        Value::atom("parameterized"),
-        Value::tuple(vec![Value::module(&module), params]),
-    ]))
+    Ok(Value::tuple(vec![Value::atom("parameterized"), Value::tuple(vec![Value::module(&module), params])]))
 }
 
 fn type_cast(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
@@ -93,10 +90,7 @@ fn ok_or_error(v: Option<Value>) -> Value {
 }
 
 /// Wraps a function value given as Ecto's dumper/loader argument.
-fn fun_inner(
-    fun: Value,
-    span: Span,
-) -> impl FnMut(&mut Interp, &Type, &Value) -> EResult<Option<Value>> {
+fn fun_inner(fun: Value, span: Span) -> impl FnMut(&mut Interp, &Type, &Value) -> EResult<Option<Value>> {
     move |interp: &mut Interp, t: &Type, x: &Value| {
         let r = super::apply(interp, &fun, vec![t.to_value(), x.clone()], span)?;
         Ok(match r.as_tuple() {
@@ -183,13 +177,7 @@ fn enum_params(interp: &mut Interp, schema_or_types: &Value, field: &Value, span
             let name = alias_name(m).to_string();
             match super::call(interp, &name, "__changeset__", vec![], span) {
                 Ok(t) => t,
-                Err(_) => {
-                    return Err(Error::raise(
-                        "ArgumentError",
-                        format!("{name} is not an Ecto schema or types map"),
-                        span,
-                    ))
-                }
+                Err(_) => return Err(Error::raise("ArgumentError", format!("{name} is not an Ecto schema or types map"), span)),
             }
         }
         other => other.clone(),
@@ -247,9 +235,8 @@ fn uuid_dump(_: &mut Interp, args: Vec<Value>, _: Span) -> EResult<Value> {
 }
 
 fn uuid_dump_bang(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
-    uuid::dump(&args[0]).ok_or_else(|| {
-        Error::raise("ArgumentError", format!("cannot dump given UUID to binary: {}", inspect(&args[0])), span)
-    })
+    uuid::dump(&args[0])
+        .ok_or_else(|| Error::raise("ArgumentError", format!("cannot dump given UUID to binary: {}", inspect(&args[0])), span))
 }
 
 fn uuid_load(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {

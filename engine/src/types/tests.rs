@@ -55,7 +55,14 @@ fn casts_scalars() {
 
 #[test]
 fn casts_decimals() {
-    let table = [("1250.50", Some("1250.50")), ("lots", None), ("1.0bad", None), ("-3.00", Some("-3.00")), (".5", Some("0.5")), ("1e3", Some("1E+3"))];
+    let table = [
+        ("1250.50", Some("1250.50")),
+        ("lots", None),
+        ("1.0bad", None),
+        ("-3.00", Some("-3.00")),
+        (".5", Some("0.5")),
+        ("1e3", Some("1E+3")),
+    ];
     for (input, want) in table {
         let got = cast_v(&Type::Decimal, s(input)).ok();
         let got = got.map(|v| match v {
@@ -76,7 +83,17 @@ fn casts_decimals() {
 
 #[test]
 fn fwrite_g_forms() {
-    let table = [(2.0, "2.0"), (1.68, "1.68"), (1.0e16, "1.0e16"), (0.0002, "2.0e-4"), (1.0e15, "1.0e15"), (-0.5, "-0.5"), (0.1 + 0.2, "0.30000000000000004"), (123456.0, "123456.0"), (1.0e-10, "1.0e-10")];
+    let table = [
+        (2.0, "2.0"),
+        (1.68, "1.68"),
+        (1.0e16, "1.0e16"),
+        (0.0002, "2.0e-4"),
+        (1.0e15, "1.0e15"),
+        (-0.5, "-0.5"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (123456.0, "123456.0"),
+        (1.0e-10, "1.0e-10"),
+    ];
     for (f, want) in table {
         assert_eq!(cast::fwrite_g(f), want);
     }
@@ -184,7 +201,9 @@ fn casts_enums_and_arrays() {
     assert_eq!(cast_v(&Type::Array(Box::new(Type::String)), s("solo")).ok(), None);
     let roles_list = Type::Array(Box::new(roles));
     match cast_v(&roles_list, Value::list(vec![s("admin"), s("nope")])) {
-        Cast::Error(kw) => assert_eq!(kw.last().map(|(k, v)| (k.to_string(), v.clone())), Some(("source".into(), Value::list(vec![Value::Int(1)])))),
+        Cast::Error(kw) => {
+            assert_eq!(kw.last().map(|(k, v)| (k.to_string(), v.clone())), Some(("source".into(), Value::list(vec![Value::Int(1)]))))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -192,10 +211,7 @@ fn casts_enums_and_arrays() {
 #[test]
 fn casts_uuids() {
     let t = Type::Uuid;
-    assert_eq!(
-        cast_v(&t, s("6BA7B810-9DAD-11D1-80B4-00C04FD430C8")).ok(),
-        Some(s("6ba7b810-9dad-11d1-80b4-00c04fd430c8"))
-    );
+    assert_eq!(cast_v(&t, s("6BA7B810-9DAD-11D1-80B4-00C04FD430C8")).ok(), Some(s("6ba7b810-9dad-11d1-80b4-00c04fd430c8")));
     assert_eq!(cast_v(&t, s("not-a-uuid")).ok(), None);
     assert_eq!(cast_v(&t, s("warehouse worker")).ok(), Some(s("77617265-686f-7573-6520-776f726b6572")));
     let raw = uuid::dump(&s("601d74e4-a8d3-4b6e-8365-eddb4c893327")).expect("dumps");
@@ -282,13 +298,7 @@ fn dump_rejects_microseconds_where_ecto_raises() {
 
 #[test]
 fn type_terms_round_trip() {
-    for t in [
-        Type::String,
-        Type::Array(Box::new(Type::Integer)),
-        Type::MapOf(Box::new(Type::Decimal)),
-        Type::Uuid,
-        Type::UtcDatetimeUsec,
-    ] {
+    for t in [Type::String, Type::Array(Box::new(Type::Integer)), Type::MapOf(Box::new(Type::Decimal)), Type::Uuid, Type::UtcDatetimeUsec] {
         assert_eq!(Type::from_value(&t.to_value()), Some(t.clone()));
     }
 }

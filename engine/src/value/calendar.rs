@@ -28,7 +28,13 @@ impl PartialOrd for Time {
 
 impl Ord for Time {
     fn cmp(&self, other: &Time) -> std::cmp::Ordering {
-        (self.hour, self.minute, self.second, self.micro, self.precision).cmp(&(other.hour, other.minute, other.second, other.micro, other.precision))
+        (self.hour, self.minute, self.second, self.micro, self.precision).cmp(&(
+            other.hour,
+            other.minute,
+            other.second,
+            other.micro,
+            other.precision,
+        ))
     }
 }
 
@@ -122,8 +128,13 @@ fn digits(s: &str) -> Option<u32> {
 
 impl Time {
     pub fn new(hour: u8, minute: u8, second: u8, micro: u32, precision: u8) -> Option<Time> {
-        (hour < 24 && minute < 60 && second < 60 && micro < 1_000_000 && precision <= 6)
-            .then_some(Time { hour, minute, second, micro, precision })
+        (hour < 24 && minute < 60 && second < 60 && micro < 1_000_000 && precision <= 6).then_some(Time {
+            hour,
+            minute,
+            second,
+            micro,
+            precision,
+        })
     }
 
     pub fn seconds_of_day(self) -> i64 {
@@ -238,7 +249,13 @@ pub fn parse_offset(zone: &str) -> Option<i64> {
                 b'-' => -1,
                 _ => return None,
             };
-            let (h, m) = if b.len() == 6 && b[3] == b':' { (&zone[1..3], &zone[4..6]) } else if b.len() == 5 { (&zone[1..3], &zone[3..5]) } else { return None };
+            let (h, m) = if b.len() == 6 && b[3] == b':' {
+                (&zone[1..3], &zone[4..6])
+            } else if b.len() == 5 {
+                (&zone[1..3], &zone[3..5])
+            } else {
+                return None;
+            };
             Some(sign * (digits(h)? as i64 * 3600 + digits(m)? as i64 * 60))
         }
     }

@@ -393,13 +393,19 @@ fn is_ident_atom(a: &str) -> bool {
 
 fn is_alias_atom(a: &str) -> bool {
     match a.strip_prefix("Elixir.") {
-        Some(rest) => !rest.is_empty() && rest.split('.').all(|p| p.starts_with(|c: char| c.is_ascii_uppercase()) && p.chars().all(|c| c.is_alphanumeric() || c == '_')),
+        Some(rest) => {
+            !rest.is_empty()
+                && rest
+                    .split('.')
+                    .all(|p| p.starts_with(|c: char| c.is_ascii_uppercase()) && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        }
         None => false,
     }
 }
 
 const OP_ATOMS: &[&str] = &[
-    "+", "-", "*", "/", "==", "!=", "===", "!==", "<", ">", "<=", ">=", "<>", "++", "--", "..", "!", "^", "&&", "||", "|>", "=~", "**", "<<>>", "{}", "%{}", "%", "|", "&", "@", ".", "=", "::", "<-", "\\\\", "->", "..//", "<<<", ">>>", "~~~", "^^^",
+    "+", "-", "*", "/", "==", "!=", "===", "!==", "<", ">", "<=", ">=", "<>", "++", "--", "..", "!", "^", "&&", "||", "|>", "=~", "**",
+    "<<>>", "{}", "%{}", "%", "|", "&", "@", ".", "=", "::", "<-", "\\\\", "->", "..//", "<<<", ">>>", "~~~", "^^^",
 ];
 
 pub fn atom(a: &str) -> String {
@@ -442,7 +448,12 @@ pub fn key(a: &str) -> String {
 pub fn printable(s: &str) -> bool {
     s.chars().all(|c| {
         matches!(c, '\n' | '\r' | '\t' | '\u{b}' | '\u{8}' | '\u{c}' | '\u{1b}' | '\u{7}')
-            || (c as u32 >= 0x20 && c as u32 != 0x7f && !(0x80..0xa0).contains(&(c as u32)) && !(0xd800..=0xdfff).contains(&(c as u32)) && c as u32 != 0xfffe && c as u32 != 0xffff)
+            || (c as u32 >= 0x20
+                && c as u32 != 0x7f
+                && !(0x80..0xa0).contains(&(c as u32))
+                && !(0xd800..=0xdfff).contains(&(c as u32))
+                && c as u32 != 0xfffe
+                && c as u32 != 0xffff)
     })
 }
 

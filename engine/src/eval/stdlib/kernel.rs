@@ -29,9 +29,13 @@ pub fn register(b: &mut Builtins) {
         ("tl", tl),
         ("elem", elem),
         ("put_elem", put_elem),
-        ("tuple_size", |_, a, s| Ok(Value::Int(a[0].as_tuple().ok_or_else(|| args::arg_error("tuple_size/1", "a tuple", &a[0], s))?.len() as i64))),
+        ("tuple_size", |_, a, s| {
+            Ok(Value::Int(a[0].as_tuple().ok_or_else(|| args::arg_error("tuple_size/1", "a tuple", &a[0], s))?.len() as i64))
+        }),
         ("map_size", map_size),
-        ("byte_size", |_, a, s| Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error("byte_size/1", "a binary", &a[0], s))?.len() as i64))),
+        ("byte_size", |_, a, s| {
+            Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error("byte_size/1", "a binary", &a[0], s))?.len() as i64))
+        }),
         ("to_string", |_, a, s| Ok(Value::string(to_string(&a[0], s)?))),
         ("inspect", inspect_fn),
         ("abs", abs),
@@ -143,7 +147,9 @@ fn tl(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = a[0].as_tuple().ok_or_else(|| args::arg_error("elem/2", "a tuple", &a[0], s))?;
     let i = args::int("elem/2", &a[1], s)?;
-    t.get(i as usize).cloned().ok_or_else(|| raise("ArgumentError", format!("errors were found at the given arguments:\n\n  * 2nd argument: out of range\n"), s))
+    t.get(i as usize)
+        .cloned()
+        .ok_or_else(|| raise("ArgumentError", format!("errors were found at the given arguments:\n\n  * 2nd argument: out of range\n"), s))
 }
 
 fn put_elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {

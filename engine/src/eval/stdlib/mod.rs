@@ -35,7 +35,12 @@ pub fn enumerate(_interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Val
         other => {
             return Err(raise(
                 "Protocol.UndefinedError",
-                format!("protocol Enumerable not implemented for type {} (a {}), the value is: {}", value_type(other), value_type(other), inspect::inspect(other)),
+                format!(
+                    "protocol Enumerable not implemented for type {} (a {}), the value is: {}",
+                    value_type(other),
+                    value_type(other),
+                    inspect::inspect(other)
+                ),
                 span,
             ))
         }

@@ -1,0 +1,414 @@
+//! `Ecto.Migrator` and `Ecto.Migration.SchemaMigration`: runs migrations
+//! against a database, keeping applied versions in `schema_migrations`.
+//!
+//! The statement sequence is Ecto's. For `up/4` on SQLite:
+//!
+//! ```text
+//! CREATE TABLE IF NOT EXISTS "schema_migrations" ("version" INTEGER PRIMARY KEY, "inserted_at" TEXT)
+//! SELECT s0."version" FROM "schema_migrations" AS s0
+//! begin
+//! ...the migration's DDL...
+//! INSERT INTO "schema_migrations" ("version","inserted_at") VALUES (?1,?2)
+//! commit
+//! ```
+//!
+//! The database is reached through [`MigratorDb`], which sees the
+//! interpreter too, so a Repo that keeps its connection in `Interp::ext`
+//! can implement it without owning anything. [`ExecutorDb`] adapts any
+//! [`Executor`] and logs what it ran.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::diag::Span;
+use crate::eval::{EResult, Error, Interp};
+use crate::executor::{DbError, DbValue, Executor, QueryResult};
+use crate::value::{NaiveDateTime, Value};
+
+use super::runner::{run_migration, Adapter, DdlHook, Direction, MigrationRun, MigrationSource, RunOptions};
+
+/// The database as the migrator needs it.
+pub trait MigratorDb {
+    /// Runs one statement with positional parameters.
+    fn execute(&mut self, interp: &mut Interp, sql: &str, params: &[DbValue]) -> EResult<QueryResult>;
+    fn begin(&mut self, interp: &mut Interp) -> EResult<()>;
+    fn commit(&mut self, interp: &mut Interp) -> EResult<()>;
+    fn rollback(&mut self, interp: &mut Interp) -> EResult<()>;
+}
+
+pub type SharedDb = Rc<RefCell<dyn MigratorDb>>;
+
+/// One statement as the migrator sent it (`begin`, `commit` and `rollback`
+/// appear with those words as their SQL, as Ecto's telemetry reports them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Logged {
+    pub sql: String,
+    pub params: Vec<DbValue>,
+}
+
+/// A [`MigratorDb`] over an [`Executor`], logging every statement.
+pub struct ExecutorDb<E: Executor> {
+    pub exec: E,
+    pub log: Vec<Logged>,
+}
+
+impl<E: Executor> ExecutorDb<E> {
+    pub fn new(exec: E) -> ExecutorDb<E> {
+        ExecutorDb { exec, log: Vec::new() }
+    }
+
+    fn run(&mut self, logged: &str, sql: &str, params: &[DbValue]) -> EResult<QueryResult> {
+        self.log.push(Logged { sql: logged.to_string(), params: params.to_vec() });
+        self.exec.execute(sql, params).map_err(db_error)
+    }
+}
+
+/// The exception a failing statement raises (`Exqlite.Error`).
+pub fn db_error(e: DbError) -> Box<Error> {
+    Error::raise("Exqlite.Error", e.message, Span::NONE)
+}
+
+impl<E: Executor> MigratorDb for ExecutorDb<E> {
+    fn execute(&mut self, _interp: &mut Interp, sql: &str, params: &[DbValue]) -> EResult<QueryResult> {
+        self.run(sql, sql, params)
+    }
+    fn begin(&mut self, _interp: &mut Interp) -> EResult<()> {
+        self.run("begin", "BEGIN", &[]).map(|_| ())
+    }
+    fn commit(&mut self, _interp: &mut Interp) -> EResult<()> {
+        self.run("commit", "COMMIT", &[]).map(|_| ())
+    }
+    fn rollback(&mut self, _interp: &mut Interp) -> EResult<()> {
+        self.run("rollback", "ROLLBACK", &[]).map(|_| ())
+    }
+}
+
+/// A migration known to the migrator.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    pub version: i64,
+    /// The name `migrations/2` reports (the module name for modules).
+    pub name: String,
+    pub source: MigrationSource,
+}
+
+impl Migration {
+    pub fn module(version: i64, module: &str) -> Migration {
+        Migration { version, name: module.to_string(), source: MigrationSource::Module(module.to_string()) }
+    }
+}
+
+/// What `up/4` and `down/4` return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    AlreadyUp,
+    AlreadyDown,
+}
+
+impl Outcome {
+    pub fn atom(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::AlreadyUp => "already_up",
+            Outcome::AlreadyDown => "already_down",
+        }
+    }
+}
+
+/// Which pending migrations `run/4` applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    All,
+    Step(usize),
+    To(i64),
+    ToExclusive(i64),
+}
+
+fn lock(db: &SharedDb) -> EResult<std::cell::RefMut<'_, dyn MigratorDb + 'static>> {
+    db.try_borrow_mut().map_err(|_| Error::raise("RuntimeError", "the migration database is already in use", Span::NONE))
+}
+
+pub struct Migrator {
+    pub db: SharedDb,
+    pub adapter: Adapter,
+    /// `prefix:` option.
+    pub prefix: Option<String>,
+    /// `migration_source` (default `schema_migrations`).
+    pub source: String,
+    /// Repo configuration keyword list.
+    pub config: Option<Value>,
+    /// What `repo()` returns in migrations.
+    pub repo: Option<Value>,
+    /// Statements of the last migration run (for error reporting).
+    pub last_run: Option<MigrationRun>,
+}
+
+impl Migrator {
+    pub fn new(db: SharedDb, adapter: Adapter) -> Migrator {
+        Migrator { db, adapter, prefix: None, source: "schema_migrations".into(), config: None, repo: None, last_run: None }
+    }
+
+    fn params(&self, n: usize) -> Vec<String> {
+        (1..=n)
+            .map(|i| match self.adapter {
+                Adapter::Sqlite => format!("?{i}"),
+                Adapter::Postgres => format!("${i}"),
+            })
+            .collect()
+    }
+
+    fn quoted_source(&self) -> String {
+        match &self.prefix {
+            Some(p) => format!("\"{p}\".\"{}\"", self.source),
+            None => format!("\"{}\"", self.source),
+        }
+    }
+
+    /// The `CREATE TABLE IF NOT EXISTS "schema_migrations" ...` statements.
+    pub fn ensure_table_statements(&self) -> EResult<Vec<String>> {
+        let mut table =
+            super::structs::default_struct(super::TABLE).ok_or_else(|| Error::raise("RuntimeError", "no table struct", Span::NONE))?;
+        table.set("name", Value::atom(&self.source));
+        table.set("prefix", self.prefix.clone().map(Value::string).unwrap_or(Value::Nil));
+        let columns = Value::list(vec![
+            Value::tuple(vec![
+                Value::atom("add"),
+                Value::atom("version"),
+                Value::atom("bigint"),
+                Value::keyword(vec![("primary_key", Value::Bool(true))]),
+            ]),
+            Value::tuple(vec![Value::atom("add"), Value::atom("inserted_at"), Value::atom("naive_datetime"), Value::list(vec![])]),
+        ]);
+        let cmd = Value::tuple(vec![Value::atom("create_if_not_exists"), Value::Struct(Rc::new(table)), columns]);
+        self.adapter.execute_ddl(&cmd)
+    }
+
+    /// `SchemaMigration.ensure_schema_migrations_table!/3`
+    pub fn ensure_table(&self, interp: &mut Interp) -> EResult<()> {
+        for sql in self.ensure_table_statements()? {
+            lock(&self.db)?.execute(interp, &sql, &[])?;
+        }
+        Ok(())
+    }
+
+    /// The versions query: `SELECT s0."version" FROM "schema_migrations" AS s0`.
+    pub fn versions_sql(&self) -> EResult<String> {
+        if self.prefix.is_some() && self.adapter == Adapter::Sqlite {
+            return Err(Error::raise("ArgumentError", "SQLite3 does not support table prefixes", Span::NONE));
+        }
+        Ok(format!("SELECT s0.\"version\" FROM {} AS s0", self.quoted_source()))
+    }
+
+    pub fn versions(&self, interp: &mut Interp) -> EResult<Vec<i64>> {
+        let sql = self.versions_sql()?;
+        let result = lock(&self.db)?.execute(interp, &sql, &[])?;
+        Ok(result
+            .rows
+            .iter()
+            .filter_map(|r| match r.first() {
+                Some(DbValue::Integer(i)) => Some(*i),
+                Some(DbValue::Text(t)) => t.parse().ok(),
+                Some(DbValue::Real(f)) => Some(*f as i64),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// `INSERT INTO "schema_migrations" ("version","inserted_at") VALUES (?1,?2)`
+    pub fn insert_sql(&self) -> String {
+        let p = self.params(2);
+        format!("INSERT INTO {} (\"version\",\"inserted_at\") VALUES ({},{})", self.quoted_source(), p[0], p[1])
+    }
+
+    /// `DELETE FROM "schema_migrations" AS s0 WHERE (s0."version" = CAST(? AS INTEGER))`
+    pub fn delete_sql(&self) -> String {
+        let cast = match self.adapter {
+            Adapter::Sqlite => "CAST(? AS INTEGER)".to_string(),
+            Adapter::Postgres => "$1::bigint".to_string(),
+        };
+        format!("DELETE FROM {} AS s0 WHERE (s0.\"version\" = {cast})", self.quoted_source())
+    }
+
+    fn disables_ddl_transaction(interp: &Interp, source: &MigrationSource) -> bool {
+        match source {
+            MigrationSource::Module(m) => {
+                let full = Value::module(m);
+                interp.module_attr(full.as_atom().unwrap_or_default(), "disable_ddl_transaction").is_some_and(|v| v.is_truthy())
+            }
+            _ => false,
+        }
+    }
+
+    fn hook(&self) -> DdlHook {
+        let db = self.db.clone();
+        Rc::new(move |interp: &mut Interp, sql: &str| -> EResult<()> {
+            let mut db =
+                db.try_borrow_mut().map_err(|_| Error::raise("RuntimeError", "the migration database is already in use", Span::NONE))?;
+            db.execute(interp, sql, &[]).map(|_| ())
+        })
+    }
+
+    /// Runs one migration in a transaction and records (or removes) its version.
+    fn migrate_one(
+        &mut self,
+        interp: &mut Interp,
+        version: i64,
+        source: &MigrationSource,
+        direction: Direction,
+        now: NaiveDateTime,
+    ) -> EResult<()> {
+        let transaction = !Self::disables_ddl_transaction(interp, source);
+        if transaction {
+            lock(&self.db)?.begin(interp)?;
+        }
+        let opts = RunOptions {
+            prefix: self.prefix.clone(),
+            hook: Some(self.hook()),
+            in_transaction: transaction,
+            config: self.config.clone(),
+            repo: self.repo.clone(),
+        };
+        let mut run = run_migration(interp, source, direction, self.adapter, &opts);
+        let mut result = match run.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        };
+        if result.is_ok() {
+            result = match direction {
+                Direction::Up => {
+                    let params = [DbValue::Integer(version), DbValue::Text(now.iso('T'))];
+                    let sql = self.insert_sql();
+                    lock(&self.db)?.execute(interp, &sql, &params).map(|_| ())
+                }
+                Direction::Down => {
+                    let sql = self.delete_sql();
+                    lock(&self.db)?.execute(interp, &sql, &[DbValue::Integer(version)]).map(|_| ())
+                }
+            };
+        }
+        self.last_run = Some(run);
+        match result {
+            Ok(()) => {
+                if transaction {
+                    lock(&self.db)?.commit(interp)?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if transaction {
+                    // The original error wins over a failing rollback.
+                    let _ = lock(&self.db).and_then(|mut db| db.rollback(interp));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// `Ecto.Migrator.up/4`: `now` is the `inserted_at` of the version row.
+    pub fn up(&mut self, interp: &mut Interp, version: i64, source: &MigrationSource, now: NaiveDateTime) -> EResult<Outcome> {
+        self.ensure_table(interp)?;
+        let versions = self.versions(interp)?;
+        if versions.contains(&version) {
+            return Ok(Outcome::AlreadyUp);
+        }
+        self.migrate_one(interp, version, source, Direction::Up, now)?;
+        Ok(Outcome::Ok)
+    }
+
+    /// `Ecto.Migrator.down/4`
+    pub fn down(&mut self, interp: &mut Interp, version: i64, source: &MigrationSource, now: NaiveDateTime) -> EResult<Outcome> {
+        self.ensure_table(interp)?;
+        let versions = self.versions(interp)?;
+        if !versions.contains(&version) {
+            return Ok(Outcome::AlreadyDown);
+        }
+        self.migrate_one(interp, version, source, Direction::Down, now)?;
+        Ok(Outcome::Ok)
+    }
+
+    /// `Ecto.Migrator.run/4` with a list of migrations: the versions it migrated.
+    pub fn run(
+        &mut self,
+        interp: &mut Interp,
+        migrations: &[Migration],
+        direction: Direction,
+        strategy: Strategy,
+        now: NaiveDateTime,
+    ) -> EResult<Vec<i64>> {
+        self.ensure_table(interp)?;
+        let versions = self.versions(interp)?;
+        let mut sorted: Vec<&Migration> = migrations.iter().collect();
+        sorted.sort_by(|a, b| (a.version, &a.name).cmp(&(b.version, &b.name)));
+        let mut pending: Vec<&Migration> = match direction {
+            Direction::Up => sorted.into_iter().filter(|m| !versions.contains(&m.version)).collect(),
+            Direction::Down => sorted.into_iter().rev().filter(|m| versions.contains(&m.version)).collect(),
+        };
+        pending = match strategy {
+            Strategy::All => pending,
+            Strategy::Step(n) => pending.into_iter().take(n).collect(),
+            Strategy::To(t) => {
+                pending.into_iter().take_while(|m| if direction == Direction::Up { m.version <= t } else { m.version >= t }).collect()
+            }
+            Strategy::ToExclusive(t) => {
+                pending.into_iter().take_while(|m| if direction == Direction::Up { m.version < t } else { m.version > t }).collect()
+            }
+        };
+        for (i, m) in pending.iter().enumerate() {
+            if pending[i + 1..].iter().any(|o| o.version == m.version) {
+                return Err(Error::raise(
+                    "Ecto.MigrationError",
+                    format!("migrations can't be executed, migration version {} is duplicated", m.version),
+                    Span::NONE,
+                ));
+            }
+            if pending[i + 1..].iter().any(|o| o.name == m.name) {
+                return Err(Error::raise(
+                    "Ecto.MigrationError",
+                    format!("migrations can't be executed, migration name {} is duplicated", m.name),
+                    Span::NONE,
+                ));
+            }
+        }
+        let mut done = Vec::new();
+        for m in pending {
+            // Each migration takes the lock again and re-reads the versions.
+            let versions = self.versions(interp)?;
+            let applied = versions.contains(&m.version);
+            match direction {
+                Direction::Up if !applied => {
+                    self.migrate_one(interp, m.version, &m.source, direction, now)?;
+                    done.push(m.version);
+                }
+                Direction::Down if applied => {
+                    self.migrate_one(interp, m.version, &m.source, direction, now)?;
+                    done.push(m.version);
+                }
+                _ => {}
+            }
+        }
+        Ok(done)
+    }
+
+    /// `Ecto.Migrator.migrations/2`: `(status, version, name)` for each known
+    /// migration, then applied versions without a migration.
+    pub fn status(&self, interp: &mut Interp, migrations: &[Migration]) -> EResult<Vec<(Direction, i64, String)>> {
+        self.ensure_table(interp)?;
+        let versions = self.versions(interp)?;
+        let mut sorted: Vec<&Migration> = migrations.iter().collect();
+        sorted.sort_by(|a, b| (a.version, &a.name).cmp(&(b.version, &b.name)));
+        let mut out = Vec::new();
+        for m in sorted.iter().rev().filter(|m| versions.contains(&m.version)) {
+            out.push((Direction::Up, m.version, m.name.clone()));
+        }
+        for v in &versions {
+            if !migrations.iter().any(|m| m.version == *v) {
+                out.push((Direction::Up, *v, "** FILE NOT FOUND **".to_string()));
+            }
+        }
+        for m in sorted.iter().filter(|m| !versions.contains(&m.version)) {
+            out.push((Direction::Down, m.version, m.name.clone()));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,224 @@
+//! The playground's view of the engine: a workspace of cells evaluated in
+//! order against one environment, each producing what the page shows
+//! (IEx-style `inspect`, a table for lists of structs or maps, printed
+//! output, diagnostics with spans). Pure: the database arrives through the
+//! `Executor` the caller owns.
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, LineIndex, Span};
+use crate::eval::{Env, Interp, Limits};
+use crate::syntax::{self, Kind, Node};
+use crate::value::{inspect, Value};
+
+/// Modules every cell sees, as in an IEx session set up for Ecto.
+pub const IMPORTS: &[&str] = &["Ecto.Query", "Ecto.Changeset"];
+
+/// A diagnostic with line/column positions (0-based, UTF-16 columns) for the editor.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct EditorDiagnostic {
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
+    pub from: (usize, usize),
+    pub to: (usize, usize),
+}
+
+impl EditorDiagnostic {
+    pub fn new(src: &str, index: &LineIndex, d: Diagnostic) -> EditorDiagnostic {
+        let from = index.utf16(src, d.span.start as usize);
+        let to = index.utf16(src, d.span.end as usize);
+        EditorDiagnostic { diagnostic: d, from, to }
+    }
+}
+
+/// A table view of a result: column names and rendered cells.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// What running one cell produced.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct CellResult {
+    /// `inspect` of the last expression's value, when it succeeded.
+    pub inspect: Option<String>,
+    /// A table when the value is a list of structs or maps.
+    pub table: Option<Table>,
+    /// What `IO.puts`/`IO.inspect` printed.
+    pub output: String,
+    /// Syntax errors and the raised exception, if any.
+    pub diagnostics: Vec<EditorDiagnostic>,
+}
+
+/// A notebook's evaluation state.
+pub struct Workspace {
+    pub interp: Interp,
+    pub env: Env,
+}
+
+impl Default for Workspace {
+    fn default() -> Workspace {
+        Workspace::new()
+    }
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        let mut interp = Interp::new();
+        interp.limits = Limits { max_steps: 5_000_000, max_depth: 1_000 };
+        let mut env = Interp::env_with_imports(IMPORTS);
+        env.add_alias("Multi", "Ecto.Multi");
+        Workspace { interp, env }
+    }
+
+    /// Runs one cell: every top-level expression in order; the cell's value
+    /// is the last one. Bindings and modules persist for later cells.
+    /// A syntax error stops the cell before anything runs.
+    pub fn run_cell(&mut self, src: &str) -> CellResult {
+        let index = LineIndex::new(src);
+        let parsed = syntax::parse(src);
+        let mut result = CellResult::default();
+        if !parsed.errors.is_empty() {
+            result.diagnostics = parsed.errors.into_iter().map(|d| EditorDiagnostic::new(src, &index, d)).collect();
+            return result;
+        }
+        self.interp.steps = 0;
+        self.interp.depth = 0;
+        let mut env = self.env.clone();
+        let outcome = self.interp.eval(&parsed.root, &mut env);
+        result.output = std::mem::take(&mut self.interp.output);
+        match outcome {
+            Ok(v) => {
+                self.env = env;
+                result.table = table(&v);
+                result.inspect = Some(inspect::inspect_opts(&v, &inspect::Opts { limit: Some(200), ..inspect::Opts::default() }));
+            }
+            Err(e) => {
+                // A failed cell keeps the bindings it had before (as the database does).
+                let mut d = e.to_diagnostic();
+                if d.span.is_none() {
+                    d.span = Span::new(0, src.len());
+                }
+                result.diagnostics.push(EditorDiagnostic::new(src, &index, d));
+            }
+        }
+        result
+    }
+
+    /// Diagnostics while typing: syntax errors only (nothing runs).
+    pub fn check(src: &str) -> Vec<EditorDiagnostic> {
+        let index = LineIndex::new(src);
+        syntax::parse(src).errors.into_iter().map(|d| EditorDiagnostic::new(src, &index, d)).collect()
+    }
+}
+
+/// The top-level expression of `root` whose span contains `offset`.
+pub fn expression_at(root: &Node, offset: usize) -> Option<&Node> {
+    let items: Vec<&Node> = match &root.kind {
+        Kind::Block(items) => items.iter().collect(),
+        _ => vec![root],
+    };
+    let offset = offset as u32;
+    items
+        .iter()
+        .copied()
+        .find(|n| n.span.start <= offset && offset <= n.span.end)
+        .or_else(|| items.iter().copied().rev().find(|n| n.span.end <= offset))
+}
+
+/// A table for a list of structs or maps: columns in field order (schema
+/// metadata and unloaded associations left out), cells as `inspect`.
+pub fn table(v: &Value) -> Option<Table> {
+    let items = v.as_list()?;
+    if items.is_empty() {
+        return None;
+    }
+    let mut columns: Vec<String> = Vec::new();
+    let mut rows_kv: Vec<Vec<(String, Value)>> = Vec::new();
+    for item in items {
+        let kv: Vec<(String, Value)> = match item {
+            Value::Struct(s) => s
+                .fields
+                .iter()
+                .filter(|(k, v)| &**k != "__meta__" && v.struct_name() != Some("Ecto.Association.NotLoaded"))
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            Value::Map(m) => m.iter().map(|(k, v)| (crate::value::json::key_string(k), v.clone())).collect(),
+            _ => return None,
+        };
+        for (k, _) in &kv {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+        rows_kv.push(kv);
+    }
+    let opts = inspect::Opts { limit: Some(20), ..inspect::Opts::default() };
+    let rows = rows_kv
+        .into_iter()
+        .map(|kv| {
+            columns
+                .iter()
+                .map(|c| match kv.iter().find(|(k, _)| k == c) {
+                    Some((_, Value::Str(s))) => s.to_string(),
+                    Some((_, v)) => inspect::inspect_opts(v, &opts),
+                    None => String::new(),
+                })
+                .collect()
+        })
+        .collect();
+    Some(Table { columns, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_share_bindings_and_modules() {
+        let mut ws = Workspace::new();
+        let r = ws.run_cell("defmodule M do\n  def twice(x), do: x * 2\nend\nx = 21");
+        assert_eq!(r.inspect.as_deref(), Some("21"));
+        let r = ws.run_cell("M.twice(x)");
+        assert_eq!(r.inspect.as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn a_failed_cell_keeps_earlier_bindings_and_points_at_the_error() {
+        let mut ws = Workspace::new();
+        ws.run_cell("x = 1");
+        let r = ws.run_cell("x = 2\ny = x + :a");
+        assert!(r.inspect.is_none());
+        let d = &r.diagnostics[0];
+        assert_eq!(d.diagnostic.kind, "ArithmeticError");
+        assert_eq!(d.from, (1, 4));
+        let r = ws.run_cell("x");
+        assert_eq!(r.inspect.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn syntax_errors_stop_the_cell() {
+        let mut ws = Workspace::new();
+        let r = ws.run_cell("IO.puts(\"a\")\n[1, 2");
+        assert!(r.output.is_empty());
+        assert_eq!(r.diagnostics[0].diagnostic.kind, "MissingTerminatorError");
+    }
+
+    #[test]
+    fn lists_of_maps_become_tables() {
+        let mut ws = Workspace::new();
+        let r = ws.run_cell("[%{id: 1, name: \"a\"}, %{id: 2, name: \"<b>\"}]");
+        let t = r.table.expect("table");
+        assert_eq!(t.columns, vec!["id", "name"]);
+        assert_eq!(t.rows[1], vec!["2", "<b>"]);
+    }
+
+    #[test]
+    fn output_is_captured_per_cell() {
+        let mut ws = Workspace::new();
+        let r = ws.run_cell("IO.puts(\"hello\")\nIO.inspect([1, 2])\n:ok");
+        assert_eq!(r.output, "hello\n[1, 2]\n");
+        assert_eq!(r.inspect.as_deref(), Some(":ok"));
+    }
+}
