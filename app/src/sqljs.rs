@@ -99,10 +99,8 @@ impl SqlJs {
         let locate = Closure::<dyn Fn(String) -> String>::new(move |_file: String| url.clone());
         let config = Object::new();
         Reflect::set(&config, &"locateFile".into(), &locate.into_js_value()).map_err(js_error)?;
-        let promise = init_sql_js(&config).map_err(|e| DbError {
-            code: 1,
-            message: format!("sql.js is not loaded ({})", error_message(&e)),
-        })?;
+        let promise =
+            init_sql_js(&config).map_err(|e| DbError { code: 1, message: format!("sql.js is not loaded ({})", error_message(&e)) })?;
         let module = JsFuture::from(promise).await.map_err(js_error)?;
         Ok(SqlJs { module: module.unchecked_into() })
     }
@@ -225,9 +223,7 @@ fn read_value(v: &JsValue) -> Result<DbValue, DbError> {
         Ok(DbValue::Text(s))
     } else if v.is_bigint() {
         let big: BigInt = v.clone().unchecked_into();
-        i64::try_from(big)
-            .map(DbValue::Integer)
-            .map_err(|_| DbError { code: 1, message: "integer out of range".to_string() })
+        i64::try_from(big).map(DbValue::Integer).map_err(|_| DbError { code: 1, message: "integer out of range".to_string() })
     } else if let Some(f) = v.as_f64() {
         Ok(DbValue::Real(f))
     } else if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
@@ -257,11 +253,11 @@ fn error_message(e: &JsValue) -> String {
 /// SQLite's extended result code for an error message.
 pub fn sqlite_code(message: &str) -> i32 {
     const CODES: &[(&str, i32)] = &[
-        ("UNIQUE constraint failed", 2067),   // SQLITE_CONSTRAINT_UNIQUE
+        ("UNIQUE constraint failed", 2067),     // SQLITE_CONSTRAINT_UNIQUE
         ("FOREIGN KEY constraint failed", 787), // SQLITE_CONSTRAINT_FOREIGNKEY
-        ("CHECK constraint failed", 275),     // SQLITE_CONSTRAINT_CHECK
-        ("NOT NULL constraint failed", 1299), // SQLITE_CONSTRAINT_NOTNULL
-        ("constraint failed", 19),            // SQLITE_CONSTRAINT
+        ("CHECK constraint failed", 275),       // SQLITE_CONSTRAINT_CHECK
+        ("NOT NULL constraint failed", 1299),   // SQLITE_CONSTRAINT_NOTNULL
+        ("constraint failed", 19),              // SQLITE_CONSTRAINT
     ];
     CODES.iter().find(|(text, _)| message.contains(text)).map_or(1, |&(_, code)| code)
 }

@@ -19,11 +19,7 @@ fn select_one(db: &mut Database, sql: &str, params: &[DbValue]) -> Vec<DbValue> 
 #[wasm_bindgen_test]
 async fn values_come_back_with_their_sqlite_types() {
     let mut db = db().await;
-    let row = select_one(
-        &mut db,
-        "SELECT NULL, 42, -9223372036854775808, 9223372036854775807, 1.5, 'héllo', x'00ff10'",
-        &[],
-    );
+    let row = select_one(&mut db, "SELECT NULL, 42, -9223372036854775808, 9223372036854775807, 1.5, 'héllo', x'00ff10'", &[]);
     assert_eq!(
         row,
         vec![
@@ -41,13 +37,7 @@ async fn values_come_back_with_their_sqlite_types() {
 #[wasm_bindgen_test]
 async fn parameters_are_bound_by_position() {
     let mut db = db().await;
-    let params = [
-        DbValue::Null,
-        DbValue::Integer(7),
-        DbValue::Real(0.25),
-        DbValue::Text("it's".into()),
-        DbValue::Blob(vec![1, 2, 3]),
-    ];
+    let params = [DbValue::Null, DbValue::Integer(7), DbValue::Real(0.25), DbValue::Text("it's".into()), DbValue::Blob(vec![1, 2, 3])];
     let row = select_one(&mut db, "SELECT ?1, ?2, ?3, ?4, ?5, typeof(?1), typeof(?2), typeof(?3)", &params);
     assert_eq!(&row[..5], &params[..]);
     let types = ["null", "integer", "real"].map(|t| DbValue::Text(t.into()));
