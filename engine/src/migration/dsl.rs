@@ -42,6 +42,7 @@ pub fn register(b: &mut Builtins) {
     b.add(M, "fragment", &[1], fragment);
     b.add(M, "timestamps", &[0, 1], timestamps);
     b.add(M, "flush", &[0], flush);
+    super::migrator::builtins::register(b);
 }
 
 fn clause(fun: &str, args: &[Value], span: Span) -> Box<Error> {

@@ -412,3 +412,178 @@ impl Migrator {
         Ok(out)
     }
 }
+
+/// How the `Ecto.Migrator` built-ins reach a database: whoever owns the
+/// connection (the Repo, the playground) installs a provider that maps the
+/// repo argument to a database and adapter, and a clock for `inserted_at`.
+#[derive(Default)]
+pub struct MigratorEnv {
+    pub provider: Option<DbProvider>,
+    pub now: Option<Rc<dyn Fn(&mut Interp) -> NaiveDateTime>>,
+}
+
+pub type DbProvider = Rc<dyn Fn(&mut Interp, &Value) -> EResult<(SharedDb, Adapter)>>;
+
+/// Installs the database behind the `Ecto.Migrator` built-ins.
+pub fn set_provider(interp: &mut Interp, provider: DbProvider, now: Option<Rc<dyn Fn(&mut Interp) -> NaiveDateTime>>) {
+    let env = interp.ext::<MigratorEnv>();
+    env.provider = Some(provider);
+    env.now = now;
+}
+
+pub(crate) mod builtins {
+    use super::*;
+    use crate::eval::Builtins;
+    use crate::value::inspect::inspect;
+
+    const M: &str = "Ecto.Migrator";
+
+    pub fn register(b: &mut Builtins) {
+        b.add(M, "up", &[3, 4], up);
+        b.add(M, "down", &[3, 4], down);
+        b.add(M, "run", &[3, 4], run);
+        b.add(M, "migrations", &[2], migrations);
+        b.add(M, "migrated_versions", &[1, 2], migrated_versions);
+    }
+
+    fn migrator(interp: &mut Interp, repo: &Value, opts: Option<&Value>, span: Span) -> EResult<Migrator> {
+        let provider = interp.ext::<MigratorEnv>().provider.clone().ok_or_else(|| {
+            Error::raise("RuntimeError", format!("could not lookup Ecto repo {} because it was not started", inspect(repo)), span)
+        })?;
+        let (db, adapter) = provider(interp, repo)?;
+        let mut m = Migrator::new(db, adapter);
+        m.repo = Some(repo.clone());
+        if let Some(p) = opts.and_then(|o| o.keyword_get("prefix")).filter(|p| !matches!(p, Value::Nil)) {
+            m.prefix = Some(super::super::to_s(p)?);
+        }
+        Ok(m)
+    }
+
+    fn now(interp: &mut Interp) -> NaiveDateTime {
+        match interp.ext::<MigratorEnv>().now.clone() {
+            Some(f) => f(interp),
+            None => NaiveDateTime::parse("1970-01-01T00:00:00").unwrap_or_else(|| NaiveDateTime::from_seconds(0, 0, 0)),
+        }
+    }
+
+    fn version(v: &Value, span: Span) -> EResult<i64> {
+        v.as_int().ok_or_else(|| {
+            Error::raise(
+                "FunctionClauseError",
+                format!("no function clause matching in Ecto.Migrator.up/4 with version {}", inspect(v)),
+                span,
+            )
+        })
+    }
+
+    fn module_source(v: &Value, span: Span) -> EResult<MigrationSource> {
+        match v {
+            Value::Atom(a) => Ok(MigrationSource::Module(a.to_string())),
+            other => Err(Error::raise("Ecto.MigrationError", format!("module {} is not an Ecto.Migration", inspect(other)), span)),
+        }
+    }
+
+    fn up(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+        let mut m = migrator(interp, &args[0], args.get(3), span)?;
+        let v = version(&args[1], span)?;
+        let source = module_source(&args[2], span)?;
+        let now = now(interp);
+        Ok(Value::atom(m.up(interp, v, &source, now)?.atom()))
+    }
+
+    fn down(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+        let mut m = migrator(interp, &args[0], args.get(3), span)?;
+        let v = version(&args[1], span)?;
+        let source = module_source(&args[2], span)?;
+        let now = now(interp);
+        Ok(Value::atom(m.down(interp, v, &source, now)?.atom()))
+    }
+
+    /// `[{version, Module}, ...]` (directories of migration files are not available).
+    fn migration_list(v: &Value, span: Span) -> EResult<Vec<Migration>> {
+        let items = match v {
+            Value::List(items) => items.to_vec(),
+            Value::Tuple(_) => vec![v.clone()],
+            other => {
+                return Err(Error::raise(
+                    "ArgumentError",
+                    format!("migrations must be given as a list of {{version, module}} tuples, got: {}", inspect(other)),
+                    span,
+                ))
+            }
+        };
+        items
+            .iter()
+            .map(|item| match item.as_tuple() {
+                Some([Value::Int(v), Value::Atom(m)]) => Ok(Migration::module(*v, m)),
+                _ => Err(Error::raise(
+                    "ArgumentError",
+                    format!("migrations must be given as a list of {{version, module}} tuples, got: {}", inspect(item)),
+                    span,
+                )),
+            })
+            .collect()
+    }
+
+    fn run(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+        // run/3 reads migrations from the repo's priv directory, which does not exist here.
+        if args.len() == 3 {
+            return Err(Error::raise(
+                "ArgumentError",
+                "Ecto.Migrator.run/3 needs migration files; pass a list of {version, module} to run/4",
+                span,
+            ));
+        }
+        let opts = &args[3];
+        let mut m = migrator(interp, &args[0], Some(opts), span)?;
+        let migrations = migration_list(&args[1], span)?;
+        let direction = match args[2].as_atom() {
+            Some("up") => Direction::Up,
+            Some("down") => Direction::Down,
+            _ => {
+                return Err(Error::raise(
+                    "FunctionClauseError",
+                    format!("no function clause matching in Ecto.Migrator.run/4 with direction {}", inspect(&args[2])),
+                    span,
+                ))
+            }
+        };
+        let int = |k: &str| opts.keyword_get(k).filter(|v| v.is_truthy()).cloned();
+        let strategy = if opts.keyword_get("all").is_some_and(|v| v.is_truthy()) {
+            Strategy::All
+        } else if let Some(Value::Int(t)) = int("to") {
+            Strategy::To(t)
+        } else if let Some(Value::Int(t)) = int("to_exclusive") {
+            Strategy::ToExclusive(t)
+        } else if let Some(Value::Int(n)) = int("step") {
+            Strategy::Step(n.max(0) as usize)
+        } else {
+            return Err(Error::raise("ArgumentError", "expected one of :all, :to, :to_exclusive, or :step strategies", span));
+        };
+        let now = now(interp);
+        let done = m.run(interp, &migrations, direction, strategy, now)?;
+        Ok(Value::list(done.into_iter().map(Value::Int).collect()))
+    }
+
+    fn migrations(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+        let m = migrator(interp, &args[0], None, span)?;
+        let migrations = migration_list(&args[1], span)?;
+        let status = m.status(interp, &migrations)?;
+        Ok(Value::list(
+            status
+                .into_iter()
+                .map(|(d, v, name)| {
+                    let name = if migrations.iter().any(|mm| mm.name == name) { Value::module(&name) } else { Value::string(name) };
+                    Value::tuple(vec![Value::atom(d.atom()), Value::Int(v), name])
+                })
+                .collect(),
+        ))
+    }
+
+    fn migrated_versions(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+        let m = migrator(interp, &args[0], args.get(1), span)?;
+        m.ensure_table(interp)?;
+        let versions = m.versions(interp)?;
+        Ok(Value::list(versions.into_iter().map(Value::Int).collect()))
+    }
+}

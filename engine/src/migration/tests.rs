@@ -452,9 +452,57 @@ fn setup_migration_statements_match_recorded_run() {
         Ok(o) => assert_eq!(o, Outcome::Ok),
         Err(e) => panic!("{}: {}", e.kind(), e.message()),
     }
-    let recorded: serde_json::Value =
-        serde_json::from_str(include_str!("testdata/setup_migration.json")).expect("json");
+    let recorded: serde_json::Value = serde_json::from_str(include_str!("testdata/setup_migration.json")).expect("json");
     let want = strings(&recorded["sqlite_statements"]);
     let got: Vec<String> = db.borrow().log.iter().map(|l| l.sql.clone()).collect();
     assert_eq!(got, want);
+}
+
+#[cfg(feature = "rusqlite")]
+#[test]
+fn ecto_migrator_builtins_run_migrations() {
+    use super::migrator::{set_provider, ExecutorDb, SharedDb};
+    use super::Adapter;
+    use crate::executor::native::SqliteExecutor;
+    use std::cell::RefCell;
+
+    let mut interp = crate::eval::Interp::new();
+    let db = Rc::new(RefCell::new(ExecutorDb::new(SqliteExecutor::in_memory().expect("db"))));
+    let shared: SharedDb = db.clone();
+    set_provider(&mut interp, Rc::new(move |_i, _repo| Ok((shared.clone(), Adapter::Sqlite))), None);
+    eval_source(
+        &mut interp,
+        r#"
+        defmodule M1 do
+          use Ecto.Migration
+          def change do
+            create table(:notes) do
+              add :body, :text
+            end
+          end
+        end
+        defmodule M2 do
+          use Ecto.Migration
+          def up, do: execute("CREATE INDEX notes_body ON notes (body)")
+          def down, do: execute("DROP INDEX notes_body")
+        end
+        "#,
+    );
+    let run = |interp: &mut crate::eval::Interp, code: &str| -> String {
+        let parsed = crate::syntax::parse(code);
+        let mut env = crate::eval::Interp::env_with_imports(&[]);
+        match interp.eval(&parsed.root, &mut env) {
+            Ok(v) => crate::value::inspect::inspect(&v),
+            Err(e) => format!("{}: {}", e.kind(), e.message()),
+        }
+    };
+    assert_eq!(run(&mut interp, "Ecto.Migrator.run(:repo, [{1, M1}, {2, M2}], :up, all: true)"), "[1, 2]");
+    assert_eq!(run(&mut interp, "Ecto.Migrator.migrated_versions(:repo)"), "[1, 2]");
+    assert_eq!(run(&mut interp, "Ecto.Migrator.up(:repo, 2, M2)"), ":already_up");
+    assert_eq!(run(&mut interp, "Ecto.Migrator.run(:repo, [{1, M1}, {2, M2}], :down, step: 1)"), "[2]");
+    assert_eq!(run(&mut interp, "Ecto.Migrator.migrations(:repo, [{1, M1}, {2, M2}])"), "[{:up, 1, M1}, {:down, 2, M2}]");
+    assert_eq!(run(&mut interp, "Ecto.Migrator.down(:repo, 1, M1)"), ":ok");
+    let log: Vec<String> = db.borrow().log.iter().map(|l| l.sql.clone()).collect();
+    assert!(log.contains(&"DROP TABLE \"notes\"".to_string()), "{log:?}");
+    assert!(log.contains(&"DROP INDEX notes_body".to_string()), "{log:?}");
 }
