@@ -21,9 +21,9 @@ impl Interp {
             Kind::Nil => Ok(Value::Nil),
             Kind::Bool(b) => Ok(Value::Bool(*b)),
             Kind::Int(i) => Ok(Value::Int(*i)),
-            Kind::BigInt(s) => match s.parse::<f64>() {
-                _ => Err(raise("ArgumentError", format!("integer {s} is too large for this evaluator (64-bit integers)"), node.span)),
-            },
+            Kind::BigInt(s) => {
+                Err(raise("ArgumentError", format!("integer {s} is too large for this evaluator (64-bit integers)"), node.span))
+            }
             Kind::Float(f) => Ok(Value::Float(*f)),
             Kind::Atom(a) => Ok(Value::atom(a)),
             Kind::Alias(parts) => Ok(Value::module(&env.resolve_alias(parts))),
@@ -525,7 +525,7 @@ impl Interp {
     pub(crate) fn eval_guard(&mut self, g: &Node, env: &mut Env) -> bool {
         match self.eval(g, env) {
             Ok(v) => v.is_truthy(),
-            Err(e) => matches!(*e, Error::Limit(..)) && false,
+            Err(_) => false,
         }
     }
 
@@ -731,8 +731,8 @@ impl Interp {
                 match args[1].keyword_get(key) {
                     Some(body) => {
                         let mut inner = env.clone();
-                        let v = self.eval(body, &mut inner)?;
-                        v
+
+                        self.eval(body, &mut inner)?
                     }
                     None => Value::Nil,
                 }
@@ -1017,7 +1017,7 @@ impl Interp {
                             st.set(k, v.clone());
                         }
                     }
-                    if st.has("message") && !matches!(opts_v.keyword_get("message"), Some(_)) {
+                    if st.has("message") && opts_v.keyword_get("message").is_none() {
                         if let Some(Value::Str(s)) = st.get("message") {
                             return Ok(Box::new(Error::Raise(Exception {
                                 kind: name,
@@ -1141,7 +1141,7 @@ impl Interp {
         };
         let full_name = match &env.module {
             Some(outer) => format!("{}.{short}", crate::value::alias_name(outer)),
-            None => env.resolve_alias(&[short.clone()]),
+            None => env.resolve_alias(std::slice::from_ref(&short)),
         };
         if env.module.is_some() {
             env.add_alias(short.split('.').next().unwrap_or(&short), &full_name);

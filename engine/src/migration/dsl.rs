@@ -96,7 +96,7 @@ fn repo_config(interp: &mut Interp, key: &str, default: Value, span: Span) -> ER
 
 /// `Ecto.Migration.__prefix__/1`
 fn with_prefix(interp: &mut Interp, object: &Value, span: Span) -> EResult<Value> {
-    let Some(s) = object.as_struct().filter(|s| s.has("prefix")).or_else(|| None) else {
+    let Some(s) = object.as_struct().filter(|s| s.has("prefix")) else {
         if let Value::Map(m) = object {
             if m.contains_key(&Value::atom("prefix")) {
                 return Ok(object.clone());
@@ -385,13 +385,10 @@ fn references(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Valu
         .collect();
     // foreign_key_repo_opts(): the repo's primary key type and foreign key options.
     let mut base = Vec::new();
-    match repo_config(interp, "migration_primary_key", empty(), span)? {
-        Value::List(pk) => {
-            if let Some(ty) = kw(&Value::List(pk), "type") {
-                base.push(Value::tuple(vec![Value::atom("type"), ty.clone()]));
-            }
+    if let Value::List(pk) = repo_config(interp, "migration_primary_key", empty(), span)? {
+        if let Some(ty) = kw(&Value::List(pk), "type") {
+            base.push(Value::tuple(vec![Value::atom("type"), ty.clone()]));
         }
-        _ => {}
     }
     if let Value::List(fk) = repo_config(interp, "migration_foreign_key", empty(), span)? {
         base = keyword_merge(&base, &fk);

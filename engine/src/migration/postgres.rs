@@ -622,7 +622,7 @@ fn reference_match(v: &Value) -> EResult<&'static str> {
 
 fn on_delete(v: &Value) -> EResult<String> {
     if let Some([tag, cols]) = v.as_tuple() {
-        let cols = cols.as_list().map(|c| quote_names(c)).transpose()?;
+        let cols = cols.as_list().map(quote_names).transpose()?;
         return Ok(match (tag.as_atom(), cols) {
             (Some("nilify"), Some(c)) => format!(" ON DELETE SET NULL ({c})"),
             (Some("default"), Some(c)) => format!(" ON DELETE SET DEFAULT ({c})"),
