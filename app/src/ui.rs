@@ -137,7 +137,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn RunView(run: Run) -> impl IntoView {
     let count = run.outcome.statements.len();
-    let summary = format!("{count} statement{} in {:.1} ms", if count == 1 { "" } else { "s" }, run.elapsed_ms);
+    let summary = format!("{count} statement{} in {:.0} ms", if count == 1 { "" } else { "s" }, run.elapsed_ms);
     let error = run.outcome.error.map(|e| {
         view! {
             <div data-testid="error" class="error" role="alert">
