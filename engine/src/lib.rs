@@ -5,6 +5,7 @@
 //! ```
 //! See ARCHITECTURE.md for the map.
 
+pub mod changeset;
 pub mod diag;
 pub mod eval;
 pub mod executor;

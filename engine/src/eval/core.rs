@@ -252,6 +252,10 @@ impl Interp {
             return Ok(Struct { module: Rc::from(module), fields: (*def).clone() });
         }
         let name = crate::value::alias_name(module);
+        // Engine structs (`%Ecto.Changeset{}`) come from a built-in `__struct__/0`.
+        if let Some(Value::Struct(s)) = self.builtins.function(name, "__struct__", 0).map(|f| f(self, vec![], span)).transpose()? {
+            return Ok((*s).clone());
+        }
         let fields: Vec<(&str, Value)> = match name {
             "Date" => vec![("calendar", Value::module("Calendar.ISO")), ("year", Value::Nil), ("month", Value::Nil), ("day", Value::Nil)],
             "Range" => vec![("first", Value::Nil), ("last", Value::Nil), ("step", Value::Nil)],

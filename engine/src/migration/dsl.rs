@@ -385,8 +385,8 @@ fn references(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Valu
         .collect();
     // foreign_key_repo_opts(): the repo's primary key type and foreign key options.
     let mut base = Vec::new();
-    if let Value::List(pk) = repo_config(interp, "migration_primary_key", empty(), span)? {
-        if let Some(ty) = kw(&Value::List(pk), "type") {
+    if let pk @ Value::List(_) = repo_config(interp, "migration_primary_key", empty(), span)? {
+        if let Some(ty) = kw(&pk, "type") {
             base.push(Value::tuple(vec![Value::atom("type"), ty.clone()]));
         }
     }

@@ -419,13 +419,16 @@ impl Migrator {
 #[derive(Default)]
 pub struct MigratorEnv {
     pub provider: Option<DbProvider>,
-    pub now: Option<Rc<dyn Fn(&mut Interp) -> NaiveDateTime>>,
+    pub now: Option<Clock>,
 }
+
+/// The current time for `inserted_at` of version rows.
+pub type Clock = Rc<dyn Fn(&mut Interp) -> NaiveDateTime>;
 
 pub type DbProvider = Rc<dyn Fn(&mut Interp, &Value) -> EResult<(SharedDb, Adapter)>>;
 
 /// Installs the database behind the `Ecto.Migrator` built-ins.
-pub fn set_provider(interp: &mut Interp, provider: DbProvider, now: Option<Rc<dyn Fn(&mut Interp) -> NaiveDateTime>>) {
+pub fn set_provider(interp: &mut Interp, provider: DbProvider, now: Option<Clock>) {
     let env = interp.ext::<MigratorEnv>();
     env.provider = Some(provider);
     env.now = now;

@@ -90,8 +90,8 @@ pub(crate) struct RunState {
     pub adapter: Adapter,
     pub command: Option<(Value, Value)>,
     pub subcommands: Vec<Value>,
-    /// Queued commands, oldest first.
-    pub commands: Vec<Value>,
+    /// Queued commands, oldest first, with where they were written.
+    pub commands: Vec<(Value, Span)>,
     pub sent: Vec<Value>,
     pub statements: Vec<String>,
     pub hook: Option<DdlHook>,
@@ -117,7 +117,7 @@ pub(crate) fn execute(interp: &mut Interp, command: Value, span: Span) -> EResul
         return Err(Error::raise("Ecto.MigrationError", "cannot execute nested commands", span));
     }
     st.subcommands.clear();
-    st.commands.push(command);
+    st.commands.push((command, span));
     Ok(())
 }
 
@@ -139,7 +139,7 @@ pub(crate) fn end_command(interp: &mut Interp, span: Span) -> EResult<()> {
         return Err(Error::raise("MatchError", "no match of right hand side value: nil", span));
     };
     let subs = std::mem::take(&mut st.subcommands);
-    st.commands.push(Value::tuple(vec![op, object, Value::list(subs)]));
+    st.commands.push((Value::tuple(vec![op, object, Value::list(subs)]), span));
     Ok(())
 }
 
@@ -161,8 +161,9 @@ pub(crate) fn flush(interp: &mut Interp, span: Span) -> EResult<()> {
     if backward {
         commands.reverse();
     }
-    for command in commands {
-        execute_in_direction(interp, backward, &command, span)?;
+    for (command, written) in commands {
+        let at = if written.is_none() { span } else { written };
+        execute_in_direction(interp, backward, &command, at)?;
     }
     Ok(())
 }

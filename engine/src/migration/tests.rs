@@ -108,6 +108,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[allow(clippy::mutable_key_type)]
     fn value(&mut self) -> Value {
         self.ws();
         match self.peek() {

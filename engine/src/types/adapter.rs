@@ -53,11 +53,11 @@ enum Codec {
 pub fn underlying(interp: &mut Interp, ty: &Type, span: Span) -> EResult<Type> {
     Ok(match ty {
         Type::Custom(m) => {
-            let v = super::call(interp, m, "type", vec![], span)?;
+            let v = interp.call(m, "type", vec![], span)?;
             Type::from_value(&v).unwrap_or(Type::Any)
         }
         Type::Parameterized(m, params) => {
-            let v = super::call(interp, m, "type", vec![params.clone()], span)?;
+            let v = interp.call(m, "type", vec![params.clone()], span)?;
             Type::from_value(&v).unwrap_or(Type::Any)
         }
         Type::Array(t) => Type::Array(Box::new(underlying(interp, t, span)?)),

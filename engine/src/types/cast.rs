@@ -74,7 +74,7 @@ pub fn cast(interp: &mut Interp, ty: &Type, v: &Value, span: Span) -> EResult<Ca
         }
         Type::Embedded(params) => return Ok(cast_embedded(params, v)),
         Type::Parameterized(m, params) => {
-            let r = super::call(interp, m, "cast", vec![v.clone(), params.clone()], span)?;
+            let r = interp.call(m, "cast", vec![v.clone(), params.clone()], span)?;
             return Ok(Cast::from_value(&r).unwrap_or(Cast::Invalid));
         }
         Type::In(_) if matches!(v, Value::Nil) => return Ok(Cast::Invalid),
@@ -161,7 +161,7 @@ fn cast_non_nil(interp: &mut Interp, ty: &Type, v: &Value, span: Span) -> EResul
         }
         Type::Uuid => from_opt(super::uuid::cast(v)),
         Type::Custom(m) => {
-            let r = super::call(interp, m, "cast", vec![v.clone()], span)?;
+            let r = interp.call(m, "cast", vec![v.clone()], span)?;
             Cast::from_value(&r).unwrap_or(Cast::Invalid)
         }
         Type::Other(_) => Cast::Invalid,
@@ -181,7 +181,10 @@ fn range_items(a: i64, b: i64, step: i64) -> Vec<Value> {
         if out.len() > 1_000_000 {
             break;
         }
-        i += step;
+        match i.checked_add(step) {
+            Some(n) => i = n,
+            None => break,
+        }
     }
     out
 }

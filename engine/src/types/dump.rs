@@ -60,7 +60,7 @@ pub fn dump(interp: &mut Interp, ty: &Type, v: &Value, inner: Inner, span: Span)
         }
         Type::Embedded(params) => return embedded::dump(interp, params, v, inner, span),
         Type::Parameterized(m, params) => {
-            let r = super::call(interp, m, "dump", vec![v.clone(), fun_value("Ecto.Type", "dump", 2), params.clone()], span)?;
+            let r = interp.call(m, "dump", vec![v.clone(), fun_value("Ecto.Type", "dump", 2), params.clone()], span)?;
             return Ok(ok_or_error(&r));
         }
         _ => {}
@@ -166,7 +166,7 @@ pub fn dump(interp: &mut Interp, ty: &Type, v: &Value, inner: Inner, span: Span)
         Type::Duration => None,
         Type::Uuid => uuid::dump(v),
         Type::Custom(m) => {
-            let r = super::call(interp, m, "dump", vec![v.clone()], span)?;
+            let r = interp.call(m, "dump", vec![v.clone()], span)?;
             ok_or_error(&r)
         }
         Type::Other(_) => Some(v.clone()),
@@ -193,7 +193,7 @@ pub fn load(interp: &mut Interp, ty: &Type, v: &Value, inner: Inner, span: Span)
         }
         Type::Embedded(params) => return embedded::load(interp, params, v, inner, span),
         Type::Parameterized(m, params) => {
-            let r = super::call(interp, m, "load", vec![v.clone(), fun_value("Ecto.Type", "load", 2), params.clone()], span)?;
+            let r = interp.call(m, "load", vec![v.clone(), fun_value("Ecto.Type", "load", 2), params.clone()], span)?;
             return Ok(ok_or_error(&r));
         }
         _ => {}
@@ -288,7 +288,7 @@ pub fn load(interp: &mut Interp, ty: &Type, v: &Value, inner: Inner, span: Span)
             uuid::Load::Error => None,
         },
         Type::Custom(m) => {
-            let r = super::call(interp, m, "load", vec![v.clone()], span)?;
+            let r = interp.call(m, "load", vec![v.clone()], span)?;
             ok_or_error(&r)
         }
         Type::Other(_) => Some(v.clone()),
@@ -317,16 +317,24 @@ pub fn embedded_load(interp: &mut Interp, ty: &Type, v: &Value, span: Span) -> E
 }
 
 /// `Ecto.Type.embed_as(type, :json) == :dump`.
-fn embed_as_dump(interp: &mut Interp, ty: &Type, span: Span) -> EResult<bool> {
+pub fn embed_as_dump(interp: &mut Interp, ty: &Type, span: Span) -> EResult<bool> {
     Ok(match ty {
         Type::Enum(e) => e.embed_dumped,
         Type::Embedded(_) => true,
         Type::Array(t) | Type::MapOf(t) | Type::In(t) | Type::Try(t) => embed_as_dump(interp, t, span)?,
-        Type::Parameterized(m, params) if module_has(interp, m, "embed_as", 2) => {
-            super::call(interp, m, "embed_as", vec![Value::atom("json"), params.clone()], span)?.as_atom() == Some("dump")
+        Type::Parameterized(m, params) => {
+            if module_has(interp, m, "embed_as", 2) {
+                interp.call(m, "embed_as", vec![Value::atom("json"), params.clone()], span)?.as_atom() == Some("dump")
+            } else {
+                false
+            }
         }
-        Type::Custom(m) if module_has(interp, m, "embed_as", 1) => {
-            super::call(interp, m, "embed_as", vec![Value::atom("json")], span)?.as_atom() == Some("dump")
+        Type::Custom(m) => {
+            if module_has(interp, m, "embed_as", 1) {
+                interp.call(m, "embed_as", vec![Value::atom("json")], span)?.as_atom() == Some("dump")
+            } else {
+                false
+            }
         }
         _ => false,
     })

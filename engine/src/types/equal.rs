@@ -98,14 +98,14 @@ fn equal_inner(interp: &mut Interp, ty: &Type, a: &Value, b: &Value, span: Span)
         Type::Enum(_) | Type::Embedded(_) => a == b,
         Type::Parameterized(m, params) => {
             if has_fun(interp, m, "equal?", 3) {
-                super::call(interp, m, "equal?", vec![a.clone(), b.clone(), params.clone()], span)?.is_truthy()
+                interp.call(m, "equal?", vec![a.clone(), b.clone(), params.clone()], span)?.is_truthy()
             } else {
                 term_eq(a, b)
             }
         }
         Type::Custom(m) => {
             if has_fun(interp, m, "equal?", 2) {
-                super::call(interp, m, "equal?", vec![a.clone(), b.clone()], span)?.is_truthy()
+                interp.call(m, "equal?", vec![a.clone(), b.clone()], span)?.is_truthy()
             } else {
                 term_eq(a, b)
             }
@@ -147,7 +147,7 @@ pub fn include(interp: &mut Interp, ty: &Type, term: &Value, collection: &Value,
             return Ok(match term {
                 Value::Int(i) => {
                     let (lo, hi) = if step > &0 { (*first, *last) } else { (*last, *first) };
-                    *i >= lo && *i <= hi && *step != 0 && (i - first) % step == 0
+                    *i >= lo && *i <= hi && *step != 0 && (*i as i128 - *first as i128) % (*step as i128) == 0
                 }
                 _ => false,
             });

@@ -22,6 +22,7 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Type", "composite?", &[1], type_composite);
     b.add("Ecto.Type", "format", &[1], type_format);
     b.add("Ecto.Type", "embedded_dump", &[3], type_embedded_dump);
+    b.add("Ecto.Type", "embed_as", &[2], type_embed_as);
     b.add("Ecto.Type", "embedded_load", &[3], type_embedded_load);
     b.add("Ecto.Enum", "values", &[2], enum_values);
     b.add("Ecto.Enum", "dump_values", &[2], enum_dump_values);
@@ -60,7 +61,7 @@ fn parameterized_init(interp: &mut Interp, args: Vec<Value>, span: Span) -> ERes
             Err(err) => return Err(Error::raise("ArgumentError", err.message(), span)),
         }
     } else {
-        super::call(interp, &module, "init", vec![args[1].clone()], span)?
+        interp.call(&module, "init", vec![args[1].clone()], span)?
     };
     Ok(Value::tuple(vec![Value::atom("parameterized"), Value::tuple(vec![Value::module(&module), params])]))
 }
@@ -92,7 +93,7 @@ fn ok_or_error(v: Option<Value>) -> Value {
 /// Wraps a function value given as Ecto's dumper/loader argument.
 fn fun_inner(fun: Value, span: Span) -> impl FnMut(&mut Interp, &Type, &Value) -> EResult<Option<Value>> {
     move |interp: &mut Interp, t: &Type, x: &Value| {
-        let r = super::apply(interp, &fun, vec![t.to_value(), x.clone()], span)?;
+        let r = interp.apply(&fun, vec![t.to_value(), x.clone()], span)?;
         Ok(match r.as_tuple() {
             Some([tag, v]) if tag.as_atom() == Some("ok") => Some(v.clone()),
             _ => None,
@@ -175,7 +176,7 @@ fn enum_params(interp: &mut Interp, schema_or_types: &Value, field: &Value, span
     let types = match schema_or_types {
         Value::Atom(m) if m.starts_with("Elixir.") => {
             let name = alias_name(m).to_string();
-            match super::call(interp, &name, "__changeset__", vec![], span) {
+            match interp.call(&name, "__changeset__", vec![], span) {
                 Ok(t) => t,
                 Err(_) => return Err(Error::raise("ArgumentError", format!("{name} is not an Ecto schema or types map"), span)),
             }
@@ -296,4 +297,10 @@ fn uuid_generate(interp: &mut Interp, _: Vec<Value>, _: Span) -> EResult<Value> 
 fn uuid_bingenerate(interp: &mut Interp, _: Vec<Value>, _: Span) -> EResult<Value> {
     let s = Value::string(generate_uuid(interp));
     Ok(uuid::dump(&s).unwrap_or(Value::Nil))
+}
+
+fn type_embed_as(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let t = type_arg(&args[0], span)?;
+    let dump = super::dump::embed_as_dump(interp, &t, span)?;
+    Ok(Value::atom(if dump { "dump" } else { "self" }))
 }

@@ -298,7 +298,7 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
             }
             out.push_str(", valid?: ");
             write(out, &g("valid?"), o);
-            out.push('>');
+            out.push_str(", ...>");
             return;
         }
         _ => {}
