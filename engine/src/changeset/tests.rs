@@ -482,20 +482,40 @@ end
 fn relation_cases() {
     // (expression, expected: Ok(changes keys) or Err(exception kind))
     let table: Vec<(&str, Result<Vec<&str>, &str>, bool)> = vec![
-        (r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => []}, []) |> cast_embed(:items)"#, Err("RuntimeError"), true),
+        (
+            r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => []}, []) |> cast_embed(:items)"#,
+            Err("RuntimeError"),
+            true,
+        ),
         (r#"%R.Box{marked: [%R.Item{id: "a1"}]} |> cast(%{"marked" => []}, []) |> cast_embed(:marked)"#, Ok(vec![]), false),
-        (r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => [%{"id" => "a1", "name" => "uno"}]}, []) |> cast_embed(:items)"#, Ok(vec!["items"]), true),
-        (r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => [%{"id" => "a1", "name" => "one"}]}, []) |> cast_embed(:items)"#, Ok(vec![]), true),
+        (
+            r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => [%{"id" => "a1", "name" => "uno"}]}, []) |> cast_embed(:items)"#,
+            Ok(vec!["items"]),
+            true,
+        ),
+        (
+            r#"%R.Box{items: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"items" => [%{"id" => "a1", "name" => "one"}]}, []) |> cast_embed(:items)"#,
+            Ok(vec![]),
+            true,
+        ),
         (r#"%R.Box{dels: [%R.Item{id: "a1", name: "one"}]} |> cast(%{"dels" => []}, []) |> cast_embed(:dels)"#, Ok(vec!["dels"]), true),
         (r#"%R.Box{main: %R.Item{id: "a1"}} |> cast(%{"main" => nil}, []) |> cast_embed(:main)"#, Err("RuntimeError"), true),
-        (r#"%R.Box{main: %R.Item{id: "a1"}} |> cast(%{"main" => %{"id" => "a1", "name" => "z"}}, []) |> cast_embed(:main)"#, Ok(vec!["main"]), true),
+        (
+            r#"%R.Box{main: %R.Item{id: "a1"}} |> cast(%{"main" => %{"id" => "a1", "name" => "z"}}, []) |> cast_embed(:main)"#,
+            Ok(vec!["main"]),
+            true,
+        ),
         (r#"%R.Box{} |> change() |> put_embed(:main, nil)"#, Ok(vec![]), true),
         (r#"%R.Box{} |> change() |> put_embed(:main, %R.Box{})"#, Err("ArgumentError"), true),
         (r#"%R.Box{} |> change() |> put_embed(:dels, [[name: "k"]])"#, Ok(vec!["dels"]), true),
         (r#"%R.Box{} |> cast(%{"main" => "str"}, []) |> cast_embed(:main)"#, Ok(vec![]), false),
         (r#"%R.Box{} |> cast(%{"main" => %{"name" => "x"}}, []) |> cast_embed(:nope)"#, Err("ArgumentError"), true),
         (r#"%R.Box{} |> cast(%{"main" => %{"name" => "x"}}, [:main])"#, Err("RuntimeError"), true),
-        (r#"%R.Box{} |> cast(%{"items" => %{"1" => %{"name" => "b"}, "0" => %{"name" => "a"}}}, []) |> cast_embed(:items)"#, Ok(vec!["items"]), true),
+        (
+            r#"%R.Box{} |> cast(%{"items" => %{"1" => %{"name" => "b"}, "0" => %{"name" => "a"}}}, []) |> cast_embed(:items)"#,
+            Ok(vec!["items"]),
+            true,
+        ),
     ];
     for (expr, want, want_valid) in table {
         let src = format!("{RELATION_SCHEMAS}\n{expr}");
@@ -528,6 +548,12 @@ fn relation_order_and_actions() {
         .collect();
     assert_eq!(actions, vec!["replace", "update", "insert"]);
     let applied = relation::apply_changes(&cs);
-    let names: Vec<Value> = applied.get_field("dels").and_then(|v| v.as_list()).expect("applied").iter().map(|i| i.get_field("name").cloned().unwrap_or(Value::Nil)).collect();
+    let names: Vec<Value> = applied
+        .get_field("dels")
+        .and_then(|v| v.as_list())
+        .expect("applied")
+        .iter()
+        .map(|i| i.get_field("name").cloned().unwrap_or(Value::Nil))
+        .collect();
     assert_eq!(names, vec![s("two"), s("new")]);
 }
