@@ -4,10 +4,16 @@
 //! output, diagnostics with spans). Pure: the database arrives through the
 //! `Executor` the caller owns.
 
+pub mod db;
+pub mod examples;
+
 use serde::Serialize;
+
+pub use db::{Statement, StatementKind};
 
 use crate::diag::{Diagnostic, LineIndex, Span};
 use crate::eval::{Env, Interp, Limits};
+use crate::executor::Executor;
 use crate::syntax::{self, Kind, Node};
 use crate::value::{inspect, Value};
 
@@ -49,6 +55,12 @@ pub struct CellResult {
     pub output: String,
     /// Syntax errors and the raised exception, if any.
     pub diagnostics: Vec<EditorDiagnostic>,
+    /// Every statement the database received while the cell ran, in
+    /// order, transaction control included.
+    pub statements: Vec<Statement>,
+    /// How many SQL queries the cell sent (`begin`/`commit`/`rollback`
+    /// not counted).
+    pub query_count: usize,
 }
 
 /// A notebook's evaluation state.
@@ -64,12 +76,32 @@ impl Default for Workspace {
 }
 
 impl Workspace {
+    /// A workspace without a database: Repo calls raise.
     pub fn new() -> Workspace {
         let mut interp = Interp::new();
         interp.limits = Limits { max_steps: 5_000_000, max_depth: 1_000 };
+        crate::migration::install(&mut interp);
         let mut env = Interp::env_with_imports(IMPORTS);
         env.add_alias("Multi", "Ecto.Multi");
         Workspace { interp, env }
+    }
+
+    /// A workspace whose `Repo` (and `Ecto.Migrator`) run on `exec`.
+    pub fn with_executor(exec: Box<dyn Executor>) -> Workspace {
+        let mut ws = Workspace::new();
+        db::install(&mut ws.interp, exec);
+        ws
+    }
+
+    /// Times each statement with `clock` (monotonic microseconds).
+    pub fn set_clock(&mut self, clock: Box<dyn Fn() -> u64>) {
+        db::set_clock(&mut self.interp, clock.into());
+    }
+
+    /// The wall clock (microseconds since the Unix epoch) for timestamps.
+    /// Without one, timestamps use the system clock where there is one.
+    pub fn set_now(&mut self, now: Box<dyn Fn() -> i64>) {
+        db::set_now(&mut self.interp, now.into());
     }
 
     /// Runs one cell: every top-level expression in order; the cell's value
@@ -88,6 +120,8 @@ impl Workspace {
         let mut env = self.env.clone();
         let outcome = self.interp.eval(&parsed.root, &mut env);
         result.output = std::mem::take(&mut self.interp.output);
+        result.statements = db::take_log(&mut self.interp);
+        result.query_count = result.statements.iter().filter(|s| s.kind == StatementKind::Query).count();
         match outcome {
             Ok(v) => {
                 self.env = env;
@@ -212,6 +246,53 @@ mod tests {
         let t = r.table.expect("table");
         assert_eq!(t.columns, vec!["id", "name"]);
         assert_eq!(t.rows[1], vec!["2", "<b>"]);
+    }
+
+    /// Answers every statement with no rows, remembering the SQL.
+    struct Recorder(std::rc::Rc<std::cell::RefCell<Vec<String>>>);
+
+    impl Executor for Recorder {
+        fn execute(
+            &mut self,
+            sql: &str,
+            _params: &[crate::executor::DbValue],
+        ) -> Result<crate::executor::QueryResult, crate::executor::DbError> {
+            self.0.borrow_mut().push(sql.to_string());
+            Ok(crate::executor::QueryResult::default())
+        }
+    }
+
+    #[test]
+    fn migrations_run_on_the_given_executor_and_each_cell_reports_its_statements() {
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut ws = Workspace::with_executor(Box::new(Recorder(seen.clone())));
+        ws.set_now(Box::new(|| 1_735_689_600_000_000));
+        let r = ws.run_cell("defmodule M1 do\n  use Ecto.Migration\n  def change do\n    create table(:items) do\n      add :name, :string\n    end\n  end\nend");
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert!(r.statements.is_empty());
+        let r = ws.run_cell("Ecto.Migrator.up(Repo, 1, M1)");
+        assert_eq!(r.inspect.as_deref(), Some(":ok"));
+        let kinds: Vec<(StatementKind, &str)> = r.statements.iter().map(|s| (s.kind, s.sql.as_str())).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (
+                    StatementKind::Query,
+                    "CREATE TABLE IF NOT EXISTS \"schema_migrations\" (\"version\" INTEGER PRIMARY KEY, \"inserted_at\" TEXT)"
+                ),
+                (StatementKind::Query, "SELECT s0.\"version\" FROM \"schema_migrations\" AS s0"),
+                (StatementKind::Begin, "begin"),
+                (StatementKind::Query, "CREATE TABLE \"items\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"name\" TEXT)"),
+                (StatementKind::Query, "INSERT INTO \"schema_migrations\" (\"version\",\"inserted_at\") VALUES (?1,?2)"),
+                (StatementKind::Commit, "commit"),
+            ]
+        );
+        assert_eq!(r.statements[4].params, vec!["1", "\"2025-01-01T00:00:00\""]);
+        assert_eq!(r.query_count, 4);
+        assert_eq!(seen.borrow()[0], "PRAGMA foreign_keys = ON");
+        // The next cell starts a fresh log.
+        let r = ws.run_cell("1 + 1");
+        assert!(r.statements.is_empty());
     }
 
     #[test]

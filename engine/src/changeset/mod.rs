@@ -304,6 +304,21 @@ pub(crate) fn field_name(v: &Value) -> String {
 /// Registers `Ecto.Changeset` (and `Ecto.put_meta/get_meta`).
 pub fn register(b: &mut Builtins) {
     b.add("Ecto.Changeset", "__struct__", &[0], |_, _, _| Ok(Changeset::default().to_value()));
+    b.add("Ecto.Embedded", "__struct__", &[0], |_, _, _| {
+        Ok(crate::schema::types::struct_value(
+            "Ecto.Embedded",
+            vec![
+                ("cardinality", Value::Nil),
+                ("field", Value::Nil),
+                ("owner", Value::Nil),
+                ("related", Value::Nil),
+                ("on_cast", Value::Nil),
+                ("on_replace", Value::atom("raise")),
+                ("unique", Value::Bool(true)),
+                ("ordered", Value::Bool(true)),
+            ],
+        ))
+    });
     cast::register(b);
     validate::register(b);
     constraints::register(b);

@@ -19,6 +19,10 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Changeset", "get_assoc", &[2, 3], |i, a, s| get_relation_fn(i, a, s, "assoc"));
     b.add("Ecto.Changeset", "get_embed", &[2, 3], |i, a, s| get_relation_fn(i, a, s, "embed"));
     b.add("Ecto.Changeset", "reorder_assoc", &[2, 3], reorder_assoc_fn);
+    b.add("Ecto.Changeset.Relation", "change", &[3], relation_change_fn);
+    b.add("Ecto.Changeset.Relation", "apply_changes", &[2], |_, a, s| Ok(apply_relation_changes(&relation_arg(&a[0], s)?, &a[1])));
+    b.add("Ecto.Changeset.Relation", "load!", &[2], |_, a, s| load(&a[0], &a[1], s));
+    b.add("Ecto.Changeset.Relation", "empty?", &[2], |_, a, s| Ok(Value::Bool(is_empty(&relation_arg(&a[0], s)?, &a[1]))));
     b.add("Ecto", "put_meta", &[2], put_meta_fn);
     b.add("Ecto", "get_meta", &[2], get_meta_fn);
     b.add("Ecto", "primary_key", &[1], |i, a, s| primary_key_fn(i, a, s, false));
@@ -1080,4 +1084,24 @@ fn reorder_assoc_fn(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResul
     };
     cs.changes.insert(name, Value::list(sorted));
     Ok(cs.to_value())
+}
+
+/// A relation struct argument (`%Ecto.Embedded{}`, `%Ecto.Association.Has{}`, ...).
+fn relation_arg(v: &Value, span: Span) -> EResult<Relation> {
+    let tag = match v.struct_name() {
+        Some("Ecto.Embedded") => "embed",
+        _ => "assoc",
+    };
+    Relation::from_type(&Value::tuple(vec![Value::atom(tag), v.clone()]))
+        .ok_or_else(|| Error::raise("FunctionClauseError", "no function clause matching in Ecto.Changeset.Relation", span))
+}
+
+/// `Ecto.Changeset.Relation.change/3`: `{:ok, change, valid?}`, `{:error, error}` or `:ignore`.
+fn relation_change_fn(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let rel = relation_arg(&args[0], span)?;
+    Ok(match change(interp, &rel, &args[1], &args[2], span)? {
+        Outcome::Ok(v, valid) => Value::tuple(vec![Value::atom("ok"), v, Value::Bool(valid)]),
+        Outcome::Error(e) => Value::error(e),
+        Outcome::Ignore => Value::atom("ignore"),
+    })
 }

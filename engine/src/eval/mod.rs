@@ -228,6 +228,7 @@ impl Interp {
         let mut b = Builtins::default();
         stdlib::register(&mut b);
         crate::schema::register(&mut b);
+        crate::query::register(&mut b);
         crate::types::register::register(&mut b);
         crate::changeset::register(&mut b);
         crate::migration::register(&mut b);

@@ -1,2 +1,36 @@
 //! Ecto.Query: the query model, the builder from Elixir syntax, the planner
 //! and the SQLite/PostgreSQL printers.
+//!
+//! ```text
+//! AST --builder/api--> Query (Value::Opaque) --plan(op, dialect)--> Planned + params --sql--> SQL text
+//! ```
+
+pub mod api;
+pub mod builder;
+pub mod expr;
+pub mod inspect;
+pub mod merge;
+pub mod plan;
+pub mod sql;
+pub mod value;
+
+pub use expr::Query;
+pub use plan::{plan, Dialect, Op, PlanResult, Planned};
+pub use value::{to_query, DynamicExpr, QueryValue, SubQueryValue};
+
+use crate::eval::{EResult, Interp};
+use crate::value::Value;
+
+/// SQL text and dumped params of a queryable for an operation and dialect
+/// (what `Ecto.Adapters.SQL.to_sql/3` returns).
+pub fn to_sql(interp: &mut Interp, queryable: &Value, op: Op, dialect: Dialect, span: crate::diag::Span) -> EResult<(String, Vec<Value>, PlanResult)> {
+    let q = to_query(interp, queryable, span)?;
+    let r = plan(interp, &q, op, dialect)?;
+    let sql = sql::to_sql(&r.planned, dialect)?;
+    Ok((sql, r.params.clone(), r))
+}
+
+/// Registers the `Ecto.Query` API.
+pub fn register(b: &mut crate::eval::Builtins) {
+    api::register(b);
+}
