@@ -3,7 +3,7 @@
 #   make serve    set up if needed, build the page, serve it on 127.0.0.1 (URL printed)
 #   make test     set up if needed, then everything CI checks (see `test:` below)
 #
-# Other targets: setup, build, fmt, fmt-check, clippy, test-native, test-wasm,
+# Other targets: setup, build, check (before landing), fmt, fmt-check, clippy, test-native, test-wasm,
 # conformance, e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
 
 SHELL := /bin/bash
@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: setup serve build test fmt fmt-check clippy test-native test-wasm conformance e2e measure screenshot clean
+.PHONY: setup serve build test check fmt fmt-check clippy test-native test-wasm conformance e2e measure screenshot clean
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +29,9 @@ build: setup
 
 ## test: what CI runs (.ci/run), in order, stopping at the first failure.
 test: setup fmt-check clippy test-native test-wasm conformance build e2e
+
+## check: the quick part of `make test` (no wasm, no browser); run it before landing.
+check: fmt-check clippy test-native conformance
 
 fmt:
 	cargo fmt --all

@@ -42,7 +42,7 @@ pub fn query_to_string(q: &Query) -> String {
         if let Some(a) = &j.as_ {
             parts.push(format!("as: {}", inspect(&Value::atom(a))));
         }
-        if !(j.assoc.is_some() && j.on.clause.expr.is_true()) && !(matches!(j.qual, JoinQual::Cross | JoinQual::CrossLateral) && j.on.clause.expr.is_true()) {
+        if !((j.assoc.is_some() || matches!(j.qual, JoinQual::Cross | JoinQual::CrossLateral)) && j.on.clause.expr.is_true()) {
             parts.push(format!("on: {}", expr_to_string(&j.on.clause.expr, &names, &j.on.clause.params)));
         }
     }
@@ -118,8 +118,18 @@ pub fn binding_names(q: &Query) -> Vec<String> {
     let mut names = vec![];
     let letter = |s: &Source| -> String {
         match s {
-            Source::Table { table: Some(t), .. } => t.chars().next().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_lowercase().to_string()).unwrap_or_else(|| "x".into()),
-            Source::Table { table: None, schema: Some(s) } => crate::value::alias_name(s).rsplit('.').next().and_then(|x| x.chars().next()).map(|c| c.to_ascii_lowercase().to_string()).unwrap_or_else(|| "x".into()),
+            Source::Table { table: Some(t), .. } => t
+                .chars()
+                .next()
+                .filter(|c| c.is_ascii_alphabetic())
+                .map(|c| c.to_ascii_lowercase().to_string())
+                .unwrap_or_else(|| "x".into()),
+            Source::Table { table: None, schema: Some(s) } => crate::value::alias_name(s)
+                .rsplit('.')
+                .next()
+                .and_then(|x| x.chars().next())
+                .map(|c| c.to_ascii_lowercase().to_string())
+                .unwrap_or_else(|| "x".into()),
             Source::Subquery(_) => "s".into(),
             Source::Fragment(_) => "f".into(),
             _ => "x".into(),
@@ -181,7 +191,7 @@ fn bind_name(b: &Bind, names: &[String]) -> String {
 fn field_str(f: &str) -> String {
     let atom = inspect(&Value::atom(f));
     if atom.starts_with(":\"") {
-        format!("{}", &atom[1..])
+        atom[1..].to_string()
     } else {
         f.to_string()
     }
@@ -213,9 +223,9 @@ pub fn expr_to_string(e: &Expr, names: &[String], params: &[Param]) -> String {
             Expr::Call(n, a) if n == "in" && a.len() == 2 => format!("{} not in {}", rec(&a[0]), rec(&a[1])),
             other => format!("not({})", rec(other)),
         },
-        Expr::Call(name, args) => format!("{name}({})", args.iter().map(|a| rec(a)).collect::<Vec<_>>().join(", ")),
-        Expr::Tuple(es) => format!("{{{}}}", es.iter().map(|a| rec(a)).collect::<Vec<_>>().join(", ")),
-        Expr::List(es) => format!("[{}]", es.iter().map(|a| rec(a)).collect::<Vec<_>>().join(", ")),
+        Expr::Call(name, args) => format!("{name}({})", args.iter().map(&rec).collect::<Vec<_>>().join(", ")),
+        Expr::Tuple(es) => format!("{{{}}}", es.iter().map(&rec).collect::<Vec<_>>().join(", ")),
+        Expr::List(es) => format!("[{}]", es.iter().map(&rec).collect::<Vec<_>>().join(", ")),
         Expr::Map(kv) => format!("%{{{}}}", kv_string(kv, names, params)),
         Expr::MapUpdate(d, kv) => format!("%{{{} | {}}}", rec(d), kv_string(kv, names, params)),
         Expr::Struct(n, kv) => format!("%{n}{{{}}}", kv_string(kv, names, params)),
@@ -244,7 +254,9 @@ pub fn expr_to_string(e: &Expr, names: &[String], params: &[Param]) -> String {
 
 fn paren_if_op(e: &Expr, names: &[String], params: &[Param]) -> String {
     match e {
-        Expr::Call(n, a) if a.len() == 2 && INFIX.contains(&n.as_str()) && (n == "and" || n == "or") => format!("({})", expr_to_string(e, names, params)),
+        Expr::Call(n, a) if a.len() == 2 && INFIX.contains(&n.as_str()) && (n == "and" || n == "or") => {
+            format!("({})", expr_to_string(e, names, params))
+        }
         _ => expr_to_string(e, names, params),
     }
 }
