@@ -12,6 +12,7 @@ pub mod executor;
 pub mod migration;
 pub mod playground;
 pub mod query;
+pub mod repo;
 pub mod schema;
 pub mod syntax;
 pub mod types;

@@ -16,6 +16,7 @@ pub mod constraints;
 pub mod relation;
 pub mod report;
 pub mod traverse;
+pub mod unique;
 pub mod validate;
 
 #[cfg(test)]
@@ -324,4 +325,5 @@ pub fn register(b: &mut Builtins) {
     constraints::register(b);
     relation::register(b);
     traverse::register(b);
+    unique::register(b);
 }

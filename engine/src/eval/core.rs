@@ -888,6 +888,18 @@ impl Interp {
 
     fn eval_for(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
         let (opts, gens) = args.split_last().ok_or_else(|| raise("CompileError", "for needs a do block", span))?;
+        // `for x <- xs, into: %{} do ... end`: the options and the do block
+        // arrive as two trailing keyword lists; merge them as Elixir does.
+        let merged;
+        let (opts, gens) = match (gens.split_last(), &opts.kind) {
+            (Some((Node { kind: Kind::List(a), span: a_span }, rest)), Kind::List(b)) if gens.last().is_some_and(|n| n.as_keyword().is_some()) => {
+                let mut items = a.clone();
+                items.extend(b.iter().cloned());
+                merged = Node::new(Kind::List(items), a_span.to(opts.span));
+                (&merged, rest)
+            }
+            _ => (opts, gens),
+        };
         let body = opts.keyword_get("do").ok_or_else(|| raise("CompileError", "for needs a do block", span))?.clone();
         let into = match opts.keyword_get("into") {
             Some(n) => Some(self.eval(n, env)?),
@@ -971,6 +983,28 @@ impl Interp {
             }
             return Ok(());
         }
+        if let Kind::Bitstring(segs) = &gens[i].kind {
+            if let [(Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None)] = segs.as_slice() {
+                if op == "<-" {
+                    let src = self.eval(rhs, env)?;
+                    let bytes = src.as_bytes().ok_or_else(|| raise("ArgumentError", format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)), rhs.span))?.to_vec();
+                    let (pat, guard) = split_when(lhs);
+                    let (pat, ty) = match &pat.kind {
+                        Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some(&**rhs)),
+                        _ => (pat, None),
+                    };
+                    let items = bitstring_items(&bytes, ty, span)?;
+                    for item in items {
+                        self.tick(span)?;
+                        let mut inner = env.clone();
+                        if match_pattern(self, pat, &item, &mut inner)? && guard.is_none_or(|g| self.eval_guard(g, &mut inner)) {
+                            self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+        }
         match &gens[i].kind {
             Kind::BinOp { op, lhs, rhs } if op == "<-" => {
                 let coll = self.eval(rhs, env)?;
@@ -980,6 +1014,20 @@ impl Interp {
                     self.tick(span)?;
                     let mut inner = env.clone();
                     if match_pattern(self, pat, &item, &mut inner)? && guard.is_none_or(|g| self.eval_guard(g, &mut inner)) {
+                        self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
+                    }
+                }
+                Ok(())
+            }
+            Kind::Bitstring(segs) if segs.len() == 1 && matches!(&segs[0].0.kind, Kind::BinOp { op, .. } if op == "<-") => {
+                // `<<c <- binary>>`: one byte at a time
+                let Kind::BinOp { lhs, rhs, .. } = &segs[0].0.kind else { return Ok(()) };
+                let bin = self.eval(rhs, env)?;
+                let bytes = bin.as_bytes().ok_or_else(|| raise("ArgumentError", format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&bin)), rhs.span))?.to_vec();
+                for b in bytes {
+                    self.tick(span)?;
+                    let mut inner = env.clone();
+                    if match_pattern(self, lhs, &Value::Int(b as i64), &mut inner)? {
                         self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
                     }
                 }
@@ -1292,6 +1340,41 @@ impl Interp {
 }
 
 // ---- helpers ---------------------------------------------------------------------
+
+/// The elements a bitstring generator (`for <<c <- bin>>`) yields for a
+/// segment type: bytes by default, code points for `utf8`, chunks for
+/// `binary-size(n)`.
+fn bitstring_items(bytes: &[u8], ty: Option<&Node>, span: Span) -> EResult<Vec<Value>> {
+    let mut names = Vec::new();
+    let mut size = None;
+    if let Some(t) = ty {
+        visit(t, &mut |n| match &n.kind {
+            Kind::Var(v) => names.push(v.clone()),
+            Kind::Call { name, args, .. } if name == "size" => {
+                if let Some(Node { kind: Kind::Int(i), .. }) = args.first() {
+                    size = Some(*i);
+                }
+            }
+            Kind::Call { name, .. } => names.push(name.clone()),
+            Kind::Int(i) => size = Some(*i),
+            _ => {}
+        });
+    }
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if has("utf8") {
+        let s = std::str::from_utf8(bytes).map_err(|_| raise("ArgumentError", "invalid UTF-8 in a utf8 bitstring generator", span))?;
+        return Ok(s.chars().map(|c| Value::Int(c as i64)).collect());
+    }
+    if has("binary") || has("bytes") {
+        let n = size.unwrap_or(1).max(1) as usize;
+        return Ok(bytes.chunks(n).filter(|c| c.len() == n).map(Value::binary).collect());
+    }
+    match size {
+        None | Some(8) => Ok(bytes.iter().map(|b| Value::Int(*b as i64)).collect()),
+        Some(16) => Ok(bytes.chunks(2).filter(|c| c.len() == 2).map(|c| Value::Int(((c[0] as i64) << 8) | c[1] as i64)).collect()),
+        Some(_) => Err(raise("ArgumentError", "unsupported segment size in a bitstring generator", span)),
+    }
+}
 
 fn split_when(n: &Node) -> (&Node, Option<&Node>) {
     match &n.kind {

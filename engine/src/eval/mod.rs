@@ -232,6 +232,7 @@ impl Interp {
         crate::types::register::register(&mut b);
         crate::changeset::register(&mut b);
         crate::migration::register(&mut b);
+        crate::repo::register(&mut b);
         Interp {
             builtins: Rc::new(b),
             modules: HashMap::new(),

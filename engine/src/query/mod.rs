@@ -15,7 +15,7 @@ pub mod sql;
 pub mod value;
 
 pub use expr::Query;
-pub use plan::{plan, Dialect, Op, PlanResult, Planned};
+pub use plan::{plan, plan_at, Dialect, Op, PlanResult, Planned};
 pub use value::{to_query, DynamicExpr, QueryValue, SubQueryValue};
 
 use crate::eval::{EResult, Interp};
@@ -40,3 +40,6 @@ pub fn to_sql(
 pub fn register(b: &mut crate::eval::Builtins) {
     api::register(b);
 }
+
+#[cfg(test)]
+mod tests;

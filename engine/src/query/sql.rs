@@ -7,14 +7,14 @@
 
 use super::expr::*;
 use super::plan::*;
-use super::value::QueryError;
 use crate::diag::Span;
 use crate::eval::{EResult, Error};
 use crate::value::inspect::{float as fmt_float, inspect};
 use crate::value::Value;
 
 fn query_error(msg: &str, p: &Planned) -> Box<Error> {
-    QueryError::raise(msg, &p.query, Span::NONE)
+    let text = format!("{msg} in query:\n\n{}\n", super::inspect::planned_query_to_string(&p.query));
+    Error::raise("Ecto.QueryError", text, Span::NONE)
 }
 
 fn arg_error(msg: &str) -> Box<Error> {
@@ -1105,4 +1105,218 @@ pub fn to_sql(p: &Planned, dialect: Dialect) -> EResult<String> {
         Op::UpdateAll => pr.update_all(p, None),
         Op::DeleteAll => pr.delete_all(p),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Repo statements: insert / update / delete (the adapters' `insert/8`,
+// `update/5` and `delete/4`).
+
+/// A cell of an `INSERT ... VALUES` row.
+#[derive(Clone, Debug)]
+pub enum InsertCell {
+    /// A bound value (`?N` / `$N`).
+    Param,
+    /// `nil` in Ecto's rows: `DEFAULT` (an error on SQLite).
+    Default,
+    /// `{:placeholder, index}`
+    Placeholder(usize),
+    /// `{%Ecto.Query{}, params_count}`: a subquery value.
+    Query(std::rc::Rc<Planned>, usize),
+}
+
+/// `conflict_target`
+#[derive(Clone, Debug)]
+pub enum ConflictTarget {
+    Fields(Vec<String>),
+    UnsafeFragment(String),
+    /// `{:constraint, name}` (not supported by SQLite).
+    Constraint(String),
+}
+
+impl ConflictTarget {
+    fn is_empty(&self) -> bool {
+        matches!(self, ConflictTarget::Fields(f) if f.is_empty())
+    }
+}
+
+/// The `on_conflict` tuple the adapters receive.
+#[derive(Clone, Debug)]
+pub enum OnConflict {
+    Raise,
+    Nothing(ConflictTarget),
+    /// `{fields, _, targets}`: `DO UPDATE SET f = EXCLUDED.f, ...`
+    Replace(Vec<String>, ConflictTarget),
+    /// `{:replace_all, _, targets}` (SQLite only; replaces the header).
+    ReplaceAll(ConflictTarget),
+    /// `{query, _, targets}`: `DO UPDATE SET ...` from an update query.
+    Query(std::rc::Rc<Planned>, ConflictTarget),
+}
+
+fn quote_names(dialect: Dialect, names: &[String]) -> EResult<String> {
+    let v: Vec<String> = names.iter().map(|n| quote_name(dialect, n)).collect::<EResult<_>>()?;
+    Ok(v.join(","))
+}
+
+fn returning_names(dialect: Dialect, returning: &[String]) -> EResult<String> {
+    if returning.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(format!(" RETURNING {}", quote_names(dialect, returning)?))
+}
+
+fn conflict_target(dialect: Dialect, t: &ConflictTarget, required: bool) -> EResult<String> {
+    match t {
+        ConflictTarget::Fields(f) if f.is_empty() => {
+            if required && dialect == Dialect::Postgres {
+                return Err(arg_error("the :conflict_target option is required on upserts by PostgreSQL"));
+            }
+            Ok(String::new())
+        }
+        ConflictTarget::Fields(f) => Ok(format!("({}) ", quote_names(dialect, f)?)),
+        ConflictTarget::UnsafeFragment(s) => Ok(format!("{s} ")),
+        ConflictTarget::Constraint(c) => match dialect {
+            Dialect::Sqlite => Err(arg_error("Upsert in SQLite3 does not support ON CONSTRAINT")),
+            Dialect::Postgres => Ok(format!("ON CONSTRAINT {} ", quote_name(dialect, c)?)),
+        },
+    }
+}
+
+fn replace(dialect: Dialect, fields: &[String]) -> EResult<String> {
+    let v: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            let q = quote_name(dialect, f)?;
+            Ok(format!("{q} = EXCLUDED.{q}"))
+        })
+        .collect::<EResult<_>>()?;
+    Ok(format!("UPDATE SET {}", v.join(",")))
+}
+
+/// `insert(prefix, table, header, rows, on_conflict, returning, placeholders)`
+#[allow(clippy::too_many_arguments)]
+pub fn insert(
+    dialect: Dialect,
+    prefix: Option<&Value>,
+    table: &str,
+    header: &[String],
+    rows: &[Vec<InsertCell>],
+    on_conflict: &OnConflict,
+    returning: &[String],
+    placeholders: usize,
+) -> EResult<String> {
+    let table_sql = quote_table(dialect, prefix, table)?;
+    let insert_as = match on_conflict {
+        OnConflict::Query(q, _) => {
+            let name = q.sources.first().map(|s| match s {
+                PSource::Table { table, .. } => format!("{}0", create_alias(table)),
+                PSource::Subquery { .. } => "s0".to_string(),
+                PSource::Fragment { .. } => "f0".to_string(),
+            });
+            format!(" AS {}", name.unwrap_or_default())
+        }
+        _ => String::new(),
+    };
+    if dialect == Dialect::Sqlite && header.is_empty() && rows.len() == 1 && rows[0].is_empty() && placeholders == 0 {
+        return Ok(format!("INSERT INTO {table_sql}{insert_as} DEFAULT VALUES{}", returning_names(dialect, returning)?));
+    }
+    let counter_offset = placeholders + 1;
+    let values = if header.is_empty() {
+        format!(" VALUES {}", vec!["(DEFAULT)"; rows.len()].join(","))
+    } else {
+        let mut counter = counter_offset;
+        let mut row_sql = vec![];
+        for row in rows {
+            let mut cells = vec![];
+            for cell in row {
+                cells.push(match cell {
+                    InsertCell::Default => match dialect {
+                        Dialect::Sqlite => return Err(arg_error("Cell-wise default values are not supported on INSERT statements by SQLite3")),
+                        Dialect::Postgres => "DEFAULT".to_string(),
+                    },
+                    InsertCell::Query(q, n) => {
+                        let s = format!("({})", Printer::new(dialect).all(q, "", None)?);
+                        counter += n;
+                        s
+                    }
+                    InsertCell::Placeholder(i) => match dialect {
+                        Dialect::Sqlite => format!("?{i}"),
+                        Dialect::Postgres => format!("${i}"),
+                    },
+                    InsertCell::Param => {
+                        let s = match dialect {
+                            Dialect::Sqlite => format!("?{counter}"),
+                            Dialect::Postgres => format!("${counter}"),
+                        };
+                        counter += 1;
+                        s
+                    }
+                });
+            }
+            row_sql.push(format!("({})", cells.join(",")));
+        }
+        format!(" ({}) VALUES {}", quote_names(dialect, header)?, row_sql.join(","))
+    };
+    let conflict = match on_conflict {
+        OnConflict::Raise => String::new(),
+        OnConflict::Nothing(t) => format!(" ON CONFLICT {}DO NOTHING", conflict_target(dialect, t, false)?),
+        OnConflict::Replace(fields, t) => format!(" ON CONFLICT {}DO {}", conflict_target(dialect, t, true)?, replace(dialect, fields)?),
+        OnConflict::ReplaceAll(t) => {
+            if dialect == Dialect::Sqlite && t.is_empty() {
+                return Err(arg_error("Upsert in SQLite3 requires :conflict_target"));
+            }
+            format!(" ON CONFLICT {}DO {}", conflict_target(dialect, t, true)?, replace(dialect, header)?)
+        }
+        OnConflict::Query(q, t) => {
+            let target = conflict_target(dialect, t, true)?;
+            let upd = Printer::new(dialect).update_all(q, Some("UPDATE SET "))?;
+            format!(" ON CONFLICT {target}DO {upd}")
+        }
+    };
+    Ok(format!("INSERT INTO {table_sql}{insert_as}{values}{conflict}{}", returning_names(dialect, returning)?))
+}
+
+/// `update(prefix, table, fields, filters, returning)`: `filters` are
+/// (column, value is nil).
+pub fn update(dialect: Dialect, prefix: Option<&Value>, table: &str, fields: &[String], filters: &[(String, bool)], returning: &[String]) -> EResult<String> {
+    let mut counter = 1;
+    let mut set = vec![];
+    for f in fields {
+        set.push(match dialect {
+            Dialect::Sqlite => format!("{} = ?", quote_name(dialect, f)?),
+            Dialect::Postgres => {
+                let s = format!("{} = ${counter}", quote_name(dialect, f)?);
+                counter += 1;
+                s
+            }
+        });
+    }
+    let filters = filters_sql(dialect, filters, &mut counter)?;
+    Ok(format!("UPDATE {} SET {} WHERE {filters}{}", quote_table(dialect, prefix, table)?, set.join(", "), returning_names(dialect, returning)?))
+}
+
+/// `delete(prefix, table, filters, returning)`
+pub fn delete(dialect: Dialect, prefix: Option<&Value>, table: &str, filters: &[(String, bool)], returning: &[String]) -> EResult<String> {
+    let mut counter = 1;
+    let filters = filters_sql(dialect, filters, &mut counter)?;
+    Ok(format!("DELETE FROM {} WHERE {filters}{}", quote_table(dialect, prefix, table)?, returning_names(dialect, returning)?))
+}
+
+fn filters_sql(dialect: Dialect, filters: &[(String, bool)], counter: &mut usize) -> EResult<String> {
+    let mut out = vec![];
+    for (f, is_nil) in filters {
+        let q = quote_name(dialect, f)?;
+        if *is_nil {
+            out.push(format!("{q} IS NULL"));
+            continue;
+        }
+        out.push(match dialect {
+            Dialect::Sqlite => format!("{q} = ?"),
+            Dialect::Postgres => {
+                let s = format!("{q} = ${counter}");
+                *counter += 1;
+                s
+            }
+        });
+    }
+    Ok(out.join(" AND "))
 }

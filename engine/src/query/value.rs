@@ -19,7 +19,7 @@ impl OpaqueValue for QueryValue {
         "Ecto.Query"
     }
     fn inspect(&self) -> String {
-        format!("#Ecto.Query<{}>", super::inspect::query_to_string(&self.0))
+        super::inspect::query_inspect(&self.0)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -38,7 +38,7 @@ impl OpaqueValue for SubQueryValue {
         "Ecto.SubQuery"
     }
     fn inspect(&self) -> String {
-        format!("#Ecto.SubQuery<{}>", super::inspect::query_to_string(&self.0))
+        format!("#Ecto.SubQuery<{}>", super::inspect::query_inspect(&self.0))
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -1002,6 +1002,7 @@ pub fn end_schema(interp: &mut Interp, span: Span) -> EResult<Rc<Schema>> {
     let schema = b.finish();
     let schema = Rc::new(schema);
     interp.ext::<SchemaRegistry>().schemas.insert(schema.module.clone(), schema.clone());
+    super::remember_source(&schema.module, schema.source.as_deref());
     interp.structs.insert(module_atom.clone(), Rc::new(schema.struct_fields.clone()));
     define_reflection(interp, &module_atom, span);
     Ok(schema)

@@ -352,6 +352,22 @@ pub fn lookup(interp: &mut crate::eval::Interp, module: &str) -> Option<Rc<Schem
     interp.ext::<SchemaRegistry>().get(module).cloned()
 }
 
+thread_local! {
+    /// Each schema's table, for `inspect` of queries (which has no interpreter).
+    static DEFAULT_SOURCES: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+}
+
+/// The table of a schema module defined in this thread (`Blog.Post` -> `posts`).
+pub fn default_source(module: &str) -> Option<String> {
+    DEFAULT_SOURCES.with(|m| m.borrow().get(crate::value::alias_name(module)).cloned())
+}
+
+pub(crate) fn remember_source(module: &str, source: Option<&str>) {
+    if let Some(s) = source {
+        DEFAULT_SOURCES.with(|m| m.borrow_mut().insert(module.to_string(), s.to_string()));
+    }
+}
+
 /// Registers the `Ecto.Schema` DSL and reflection functions.
 pub fn register(b: &mut crate::eval::Builtins) {
     dsl::register(b);

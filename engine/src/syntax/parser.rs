@@ -545,7 +545,7 @@ impl<'a> Parser<'a> {
         if (parens || remote) && self.is_ident("do") && !self.no_do {
             let blk = self.do_block();
             if let Kind::Dot { args, .. } = &mut node.kind {
-                args.push(blk);
+                push_do_block(args, blk);
             }
             node.span.end = self.prev_end();
         }
@@ -979,7 +979,8 @@ impl<'a> Parser<'a> {
             let open = self.bump().span;
             let mut args = self.call_args(open);
             if self.is_ident("do") && !self.no_do {
-                args.push(self.do_block());
+                let blk = self.do_block();
+                push_do_block(&mut args, blk);
             }
             let span = Span { start: sp.start, end: self.prev_end() };
             return Node::new(Kind::Call { name, args, parens: true }, span);
@@ -992,7 +993,8 @@ impl<'a> Parser<'a> {
         if self.is_arg_start() && (t.space_before || !matches!(t.tok, Tok::LBracket)) {
             let mut args = self.no_paren_args();
             if self.is_ident("do") && !self.no_do {
-                args.push(self.do_block());
+                let blk = self.do_block();
+                push_do_block(&mut args, blk);
             }
             let span = Span { start: sp.start, end: self.prev_end() };
             return Node::new(Kind::Call { name, args, parens: false }, span);
@@ -1065,6 +1067,22 @@ fn block_of(mut items: Vec<Node>, span: Span) -> Node {
         _ => span,
     };
     Node::new(Kind::Block(items), span)
+}
+
+/// A do-block joins a trailing keyword argument written without brackets
+/// (`for x <- xs, reduce: 0 do ... end`), as in Elixir.
+fn push_do_block(args: &mut Vec<Node>, blk: Node) {
+    if let Some(Node { kind: Kind::List(pairs), span }) = args.last_mut() {
+        let bare = pairs.first().is_some_and(|p| p.span.start == span.start);
+        if bare {
+            if let Kind::List(more) = blk.kind {
+                pairs.extend(more);
+                span.end = blk.span.end;
+                return;
+            }
+        }
+    }
+    args.push(blk);
 }
 
 fn make_clause(mut args: Vec<Node>, body: Node, span: Span) -> Clause {

@@ -23,6 +23,8 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Type", "format", &[1], type_format);
     b.add("Ecto.Type", "embedded_dump", &[3], type_embedded_dump);
     b.add("Ecto.Type", "embed_as", &[2], type_embed_as);
+    b.add("Ecto.Type", "adapter_dump", &[3], |i, a, s| adapter_fn(i, a, s, true));
+    b.add("Ecto.Type", "adapter_load", &[3], |i, a, s| adapter_fn(i, a, s, false));
     b.add("Ecto.Type", "embedded_load", &[3], type_embedded_load);
     b.add("Ecto.Enum", "values", &[2], enum_values);
     b.add("Ecto.Enum", "dump_values", &[2], enum_dump_values);
@@ -167,8 +169,26 @@ fn type_composite(_: &mut Interp, args: Vec<Value>, _: Span) -> EResult<Value> {
     Ok(Value::Bool(matches!(args[0].as_atom(), Some("array" | "map" | "try" | "in"))))
 }
 
-fn type_format(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
-    Ok(Value::string(type_arg(&args[0], span)?.format()))
+fn type_format(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let t = type_arg(&args[0], span)?;
+    Ok(Value::string(format_type(interp, &t, span)?))
+}
+
+/// `Ecto.Type.format/1`, calling a parameterized type's `format/1` when it has one.
+pub fn format_type(interp: &mut Interp, t: &Type, span: Span) -> EResult<String> {
+    Ok(match t {
+        Type::Parameterized(m, params) if super::dump::module_has(interp, m, "format", 1) => {
+            let v = interp.call(m, "format", vec![params.clone()], span)?;
+            match v.as_str() {
+                Some(s) => s.to_string(),
+                None => inspect(&v),
+            }
+        }
+        Type::Array(inner) => format!("{{:array, {}}}", format_type(interp, inner, span)?),
+        Type::MapOf(inner) => format!("{{:map, {}}}", format_type(interp, inner, span)?),
+        Type::In(inner) => format!("{{:in, {}}}", format_type(interp, inner, span)?),
+        other => other.format(),
+    })
 }
 
 /// The `Ecto.Enum` params for `field` in a schema module or a types map.
@@ -303,4 +323,26 @@ fn type_embed_as(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<V
     let t = type_arg(&args[0], span)?;
     let dump = super::dump::embed_as_dump(interp, &t, span)?;
     Ok(Value::atom(if dump { "dump" } else { "self" }))
+}
+
+/// `Ecto.Type.adapter_dump/3` and `adapter_load/3` for the SQLite3 and Postgres adapters.
+fn adapter_fn(interp: &mut Interp, args: Vec<Value>, span: Span, dump: bool) -> EResult<Value> {
+    let adapter = match args[0].as_atom().map(alias_name) {
+        Some("Ecto.Adapters.SQLite3") => super::Adapter::Sqlite,
+        Some("Ecto.Adapters.Postgres") => super::Adapter::Postgres,
+        _ => {
+            return Err(Error::raise(
+                "UndefinedFunctionError",
+                format!("function {}.{}/2 is undefined or private", inspect(&args[0]), if dump { "dumpers" } else { "loaders" }),
+                span,
+            ))
+        }
+    };
+    let t = type_arg(&args[1], span)?;
+    let r = if dump {
+        super::adapter_dump(interp, adapter, &t, &args[2], span)?
+    } else {
+        super::adapter_load(interp, adapter, &t, &args[2], span)?
+    };
+    Ok(ok_or_error(r))
 }

@@ -421,18 +421,18 @@ impl Ord for Value {
             (List(a), Improper(b)) => cmp_improper(a, None, &b.0, Some(&b.1)),
             (Improper(a), List(b)) => cmp_improper(&a.0, Some(&a.1), b, None),
             (Improper(a), Improper(b)) => cmp_improper(&a.0, Some(&a.1), &b.0, Some(&b.1)),
-            (Map(a), Map(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
+            // Maps compare by size, then by their keys in order, then by
+            // their values in key order (Erlang's term order). Structs and
+            // the struct-like built-ins are maps with a `__struct__` key.
+            (Map(a), Map(b)) => a.len().cmp(&b.len()).then_with(|| a.keys().cmp(b.keys())).then_with(|| a.values().cmp(b.values())),
             (Decimal(a), Decimal(b)) => a.cmp_structural(b),
-            (Date(a), Date(b)) => a.cmp(b),
-            (Time(a), Time(b)) => a.cmp(b),
-            (NaiveDateTime(a), NaiveDateTime(b)) => a.cmp(b),
-            (DateTime(a), DateTime(b)) => a.cmp(b),
+            (Date(a), Date(b)) => (a.day, a.month, a.year).cmp(&(b.day, b.month, b.year)),
+            (Time(a), Time(b)) => time_key(a).cmp(&time_key(b)),
+            (NaiveDateTime(a), NaiveDateTime(b)) => ndt_key(a).cmp(&ndt_key(b)),
+            (DateTime(a), DateTime(b)) => ndt_key(&a.naive).cmp(&ndt_key(&b.naive)),
             (Range(a1, a2, a3), Range(b1, b2, b3)) => (a1, a2, a3).cmp(&(b1, b2, b3)),
-            (MapSet(a), MapSet(b)) => a.iter().cmp(b.iter()),
-            (Regex(a), Regex(b)) => (&a.source, &a.opts).cmp(&(&b.source, &b.opts)),
-            (Struct(a), Struct(b)) => {
-                a.fields.len().cmp(&b.fields.len()).then_with(|| a.module.cmp(&b.module)).then_with(|| a.fields.iter().cmp(b.fields.iter()))
-            }
+            (MapSet(a), MapSet(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
+            (Regex(a), Regex(b)) => (&a.opts, &a.source).cmp(&(&b.opts, &b.source)),
             (Opaque(a), Opaque(b)) => {
                 if a.module() == b.module() && a.equals(&**b) {
                     Ordering::Equal
@@ -442,14 +442,71 @@ impl Ord for Value {
             }
             (Quoted(a), Quoted(b)) => format!("{a:?}").cmp(&format!("{b:?}")),
             (Fun(a), Fun(b)) => (Rc::as_ptr(a) as *const u8 as usize).cmp(&(Rc::as_ptr(b) as *const u8 as usize)),
-            // Maps and map-like structs of different representations: compare as maps.
-            (a, b) => {
-                let ka = struct_key(a).map(|(n, f)| (a.type_order_key(), n.to_string(), f));
-                let kb = struct_key(b).map(|(n, f)| (b.type_order_key(), n.to_string(), f));
-                ka.cmp(&kb)
-            }
+            // Structs, and maps against struct-like values: compare as maps.
+            (a, b) => match (erl_map_view(a), erl_map_view(b)) {
+                (Some(x), Some(y)) => x.len().cmp(&y.len()).then_with(|| x.iter().map(|(k, _)| k).cmp(y.iter().map(|(k, _)| k))).then_with(|| x.iter().map(|(_, v)| v).cmp(y.iter().map(|(_, v)| v))),
+                _ => {
+                    let ka = struct_key(a).map(|(n, f)| (a.type_order_key(), n.to_string(), f));
+                    let kb = struct_key(b).map(|(n, f)| (b.type_order_key(), n.to_string(), f));
+                    ka.cmp(&kb)
+                }
+            },
         }
     }
+}
+
+fn time_key(t: &Time) -> (u8, (u32, u8), u8, u8) {
+    (t.hour, (t.micro, t.precision), t.minute, t.second)
+}
+
+/// Field values of `%NaiveDateTime{}` in key order (day, hour, microsecond,
+/// minute, month, second, year).
+fn ndt_key(n: &NaiveDateTime) -> (u8, u8, (u32, u8), u8, u8, u8, i32) {
+    (n.date.day, n.time.hour, (n.time.micro, n.time.precision), n.time.minute, n.date.month, n.time.second, n.date.year)
+}
+
+/// A map or struct-like value as Erlang sees it: its entries sorted by key,
+/// `__struct__` included.
+fn erl_map_view(v: &Value) -> Option<Vec<(Value, Value)>> {
+    let mut entries: Vec<(Value, Value)> = match v {
+        Value::Map(m) => return Some(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        Value::Struct(s) => s.fields.iter().map(|(k, v)| (Value::Atom(k.clone()), v.clone())).collect(),
+        Value::Decimal(d) => vec![(Value::atom("coef"), Value::Int(d.coef as i64)), (Value::atom("exp"), Value::Int(d.exp as i64)), (Value::atom("sign"), Value::Int(d.sign as i64))],
+        Value::Range(a, b, s) => vec![(Value::atom("first"), Value::Int(*a)), (Value::atom("last"), Value::Int(*b)), (Value::atom("step"), Value::Int(*s))],
+        Value::Date(_) | Value::Time(_) | Value::NaiveDateTime(_) | Value::DateTime(_) => {
+            let (d, t, utc) = match v {
+                Value::Date(d) => (Some(*d), None, false),
+                Value::Time(t) => (None, Some(*t), false),
+                Value::NaiveDateTime(n) => (Some(n.date), Some(n.time), false),
+                Value::DateTime(x) => (Some(x.naive.date), Some(x.naive.time), true),
+                _ => (None, None, false),
+            };
+            let mut e = vec![(Value::atom("calendar"), Value::module("Calendar.ISO"))];
+            if let Some(d) = d {
+                e.push((Value::atom("year"), Value::Int(d.year as i64)));
+                e.push((Value::atom("month"), Value::Int(d.month as i64)));
+                e.push((Value::atom("day"), Value::Int(d.day as i64)));
+            }
+            if let Some(t) = t {
+                e.push((Value::atom("hour"), Value::Int(t.hour as i64)));
+                e.push((Value::atom("minute"), Value::Int(t.minute as i64)));
+                e.push((Value::atom("second"), Value::Int(t.second as i64)));
+                e.push((Value::atom("microsecond"), Value::tuple(vec![Value::Int(t.micro as i64), Value::Int(t.precision as i64)])));
+            }
+            if utc {
+                e.push((Value::atom("std_offset"), Value::Int(0)));
+                e.push((Value::atom("utc_offset"), Value::Int(0)));
+                e.push((Value::atom("time_zone"), Value::str("Etc/UTC")));
+                e.push((Value::atom("zone_abbr"), Value::str("UTC")));
+            }
+            e
+        }
+        Value::MapSet(set) => vec![(Value::atom("map"), Value::map(set.iter().map(|k| (k.clone(), Value::list(vec![]))).collect()))],
+        _ => return None,
+    };
+    entries.push((Value::atom("__struct__"), Value::module(v.struct_name()?)));
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(entries)
 }
 
 impl Value {

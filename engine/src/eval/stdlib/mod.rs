@@ -1,7 +1,16 @@
 //! The slice of Elixir's standard library that Ecto code uses. One file per
 //! module family; each has a `register` adding its functions.
 
+pub mod calendar;
+mod decimal;
+mod r#enum;
+mod jason;
 mod kernel;
+mod map;
+mod regex;
+mod string;
+#[cfg(test)]
+mod tests;
 
 use std::rc::Rc;
 
@@ -11,6 +20,13 @@ use crate::value::{inspect, Value};
 
 pub fn register(b: &mut Builtins) {
     kernel::register(b);
+    r#enum::register(b);
+    map::register(b);
+    string::register(b);
+    calendar::register(b);
+    decimal::register(b);
+    regex::register(b);
+    jason::register(b);
 }
 
 pub(crate) fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {
@@ -32,19 +48,17 @@ pub fn enumerate(_interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Val
         }
         Value::Map(m) => m.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect(),
         Value::MapSet(s) => s.iter().cloned().collect(),
-        other => {
-            return Err(raise(
-                "Protocol.UndefinedError",
-                format!(
-                    "protocol Enumerable not implemented for type {} (a {}), the value is: {}",
-                    value_type(other),
-                    value_type(other),
-                    inspect::inspect(other)
-                ),
-                span,
-            ))
-        }
+        Value::Struct(st) if st.name() == "Date.Range" => match calendar::date_range_items(st) {
+            Some(items) => items,
+            None => return Err(raise("RuntimeError", "date range too large to enumerate", span)),
+        },
+        other => return Err(not_enumerable(other, span)),
     })
+}
+
+/// `Protocol.UndefinedError` for a value that is not Enumerable.
+pub fn not_enumerable(v: &Value, span: Span) -> Box<Error> {
+    raise("Protocol.UndefinedError", format!("protocol Enumerable not implemented for type {}\n\nGot value:\n\n    {}\n", value_type(v), inspect::inspect(v)), span)
 }
 
 /// The type name used in protocol errors.
@@ -82,13 +96,8 @@ pub fn member(coll: &Value, x: &Value, span: Span) -> EResult<bool> {
             _ => false,
         },
         Value::MapSet(s) => s.contains(x),
-        other => {
-            return Err(raise(
-                "Protocol.UndefinedError",
-                format!("protocol Enumerable not implemented for type {}, the value is: {}", value_type(other), inspect::inspect(other)),
-                span,
-            ))
-        }
+        Value::Struct(st) if st.name() == "Date.Range" => calendar::date_range_items(st).is_some_and(|items| items.contains(x)),
+        other => return Err(not_enumerable(other, span)),
     })
 }
 

@@ -1,0 +1,190 @@
+//! Data-driven tests: Elixir expression → expected `inspect` output.
+
+use crate::eval::Interp;
+use crate::syntax;
+use crate::value::inspect;
+
+fn run(src: &str) -> String {
+    let parsed = syntax::parse(src);
+    assert!(parsed.errors.is_empty(), "syntax errors in {src}: {:?}", parsed.errors);
+    let mut interp = Interp::new();
+    let mut env = Interp::env_with_imports(&[]);
+    match interp.eval(&parsed.root, &mut env) {
+        Ok(v) => inspect::inspect_full(&v),
+        Err(e) => format!("** ({}) {}", e.kind(), e.message()),
+    }
+}
+
+fn check(cases: &[(&str, &str)]) {
+    let mut failures = Vec::new();
+    for (src, want) in cases {
+        let got = run(src);
+        if got != *want {
+            failures.push(format!("{src}\n    want: {want}\n    got:  {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} failing:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn enum_functions() {
+    check(&[
+        ("Enum.map(1..5, &(&1 * &1))", "[1, 4, 9, 16, 25]"),
+        ("Enum.filter(1..10, &(rem(&1, 3) == 0))", "[3, 6, 9]"),
+        ("Enum.reject([1, nil, 2, false], &is_nil/1)", "[1, 2, false]"),
+        ("Enum.reduce([1, 2, 3], [], fn x, acc -> [x | acc] end)", "[3, 2, 1]"),
+        ("Enum.sum([0.1, 0.2, 0.3])", "0.6000000000000001"),
+        ("Enum.sort([3, 1, 2], :desc)", "[3, 2, 1]"),
+        ("Enum.sort([[1], \"str\", :atom, 3, {1, 2}, %{a: 1}, 2.5, nil])", "[2.5, 3, :atom, nil, {1, 2}, %{a: 1}, [1], \"str\"]"),
+        ("Enum.sort_by([%{n: 2, k: :a}, %{n: 1, k: :b}, %{n: 2, k: :c}], & &1.n, :desc) |> Enum.map(& &1.k)", "[:a, :c, :b]"),
+        ("Enum.sort([~D[2024-01-05], ~D[2023-12-20]], Date)", "[~D[2023-12-20], ~D[2024-01-05]]"),
+        ("Enum.sort([~D[2024-01-05], ~D[2023-12-20]], {:desc, Date})", "[~D[2024-01-05], ~D[2023-12-20]]"),
+        ("Enum.group_by(~w(apple avocado banana), &String.first/1)", "%{\"a\" => [\"apple\", \"avocado\"], \"b\" => [\"banana\"]}"),
+        ("Enum.frequencies(~w(a b a c a b))", "%{\"a\" => 3, \"b\" => 2, \"c\" => 1}"),
+        ("Enum.chunk_every(1..7, 3)", "[[1, 2, 3], [4, 5, 6], [7]]"),
+        ("Enum.chunk_every(1..7, 3, 3, :discard)", "[[1, 2, 3], [4, 5, 6]]"),
+        ("Enum.chunk_every([1, 2, 3, 4], 2, 1, :discard)", "[[1, 2], [2, 3], [3, 4]]"),
+        ("Enum.chunk_every([1, 2, 3], 2, 2, [:pad])", "[[1, 2], [3, :pad]]"),
+        ("Enum.take([1, 2, 3, 4], -1)", "[4]"),
+        ("Enum.slice(10..20, 2..4)", "[12, 13, 14]"),
+        ("Enum.slice([1, 2, 3, 4, 5], 1..-2//1)", "[2, 3, 4]"),
+        ("Enum.at([10, 20, 30], -1)", "30"),
+        ("Enum.zip([1, 2, 3], [:a, :b])", "[{1, :a}, {2, :b}]"),
+        ("Enum.with_index(~w(x y), 1)", "[{\"x\", 1}, {\"y\", 2}]"),
+        ("Enum.max([], fn -> :empty end)", ":empty"),
+        ("Enum.min_max([3, 1, 2])", "{1, 3}"),
+        ("Enum.scan([1, 2, 3, 4], &+/2)", "[1, 3, 6, 10]"),
+        ("Enum.dedup([1, 1, 2, 1, 1])", "[1, 2, 1]"),
+        ("Enum.into([a: 1], %{b: 2})", "%{a: 1, b: 2}"),
+        ("Enum.join([1, :two, \"three\"], \", \")", "\"1, two, three\""),
+        ("Enum.map_reduce([1, 2, 3], 0, fn x, acc -> {x * 2, acc + x} end)", "{[2, 4, 6], 6}"),
+        ("Enum.reduce_while(1..10, 0, fn x, acc -> if x > 3, do: {:halt, acc}, else: {:cont, acc + x} end)", "6"),
+        ("Enum.split_with(1..6, &(rem(&1, 2) == 0))", "{[2, 4, 6], [1, 3, 5]}"),
+        ("Enum.count([])", "0"),
+        ("Enum.map(42, & &1)", "** (Protocol.UndefinedError) protocol Enumerable not implemented for type Integer\n\nGot value:\n\n    42\n"),
+        ("Enum.flat_map([1, 2], &[&1, &1 * 10])", "[1, 10, 2, 20]"),
+        ("Enum.uniq_by([{1, :a}, {2, :a}, {3, :b}], &elem(&1, 1))", "[{1, :a}, {3, :b}]"),
+        ("Enum.chunk_by([1, 1, 2, 3, 3], & &1)", "[[1, 1], [2], [3, 3]]"),
+        ("Enum.product([2, 3])", "6"),
+        ("Enum.to_list(Date.range(~D[2024-01-30], ~D[2024-02-01]))", "[~D[2024-01-30], ~D[2024-01-31], ~D[2024-02-01]]"),
+        ("for x <- 1..4, y <- [:a, :b], rem(x, 2) == 0, do: {x, y}", "[{2, :a}, {2, :b}, {4, :a}, {4, :b}]"),
+        ("for n <- [3, 8, 1, 9], reduce: {0, 0} do\n {c, s} -> {c + 1, s + n}\nend", "{4, 21}"),
+        ("{for(<<c <- \"abc\">>, do: c), for(<<c <- \"HAL\">>, into: \"\", do: <<c + 1>>)}", "{[97, 98, 99], \"IBM\"}"),
+        ("for x <- [1, 2, 2], uniq: true, into: MapSet.new(), do: x", "MapSet.new([1, 2])"),
+    ]);
+}
+
+#[test]
+fn map_keyword_list_functions() {
+    check(&[
+        ("Map.update(%{a: 1}, :z, 0, &(&1 + 1))", "%{a: 1, z: 0}"),
+        ("Map.merge(%{a: 1, b: 2}, %{b: 3}, fn _k, v1, v2 -> v1 + v2 end)", "%{a: 1, b: 5}"),
+        ("Map.take(%{a: 1, b: 2}, [:a, :x])", "%{a: 1}"),
+        ("Map.new(1..3, &{&1, &1 * &1})", "%{1 => 1, 2 => 4, 3 => 9}"),
+        ("Map.filter(%{a: 1, b: 5}, fn {_k, v} -> v > 2 end)", "%{b: 5}"),
+        ("Map.fetch!(%{a: 1}, :k)", "** (KeyError) key :k not found in: %{a: 1}"),
+        ("Map.put([], :a, 1)", "** (BadMapError) expected a map, got: []"),
+        ("Map.pop(%{a: 1}, :a)", "{1, %{}}"),
+        ("Keyword.put([color: \"red\", size: 2, color: \"blue\"], :color, \"green\")", "[color: \"green\", size: 2]"),
+        ("Keyword.merge([a: 1, b: 2], [a: 9, c: 3])", "[b: 2, a: 9, c: 3]"),
+        ("Keyword.get_values([a: 1, b: 2, a: 3], :a)", "[1, 3]"),
+        ("List.flatten([1, [2, [3, [4]]]])", "[1, 2, 3, 4]"),
+        ("List.insert_at([1, 2, 3], -1, 4)", "[1, 2, 3, 4]"),
+        ("List.keyfind([a: 1, b: 2], :b, 0)", "{:b, 2}"),
+        ("List.wrap(nil)", "[]"),
+        ("Tuple.append({:a}, :b)", "{:a, :b}"),
+        ("MapSet.new([3, 1, 3, 2]) |> MapSet.put(0) |> MapSet.to_list()", "[0, 1, 2, 3]"),
+        ("get_in(%{a: %{b: [1, 2]}}, [:a, :b])", "[1, 2]"),
+        ("put_in(%{a: %{b: 1}}, [:a, :b], 2)", "%{a: %{b: 2}}"),
+        ("p = %{u: %{roles: [:r]}}\nupdate_in(p.u.roles, &[:e | &1])", "%{u: %{roles: [:e, :r]}}"),
+        ("p = %{u: %{n: 1}}\nput_in(p[:u][:n], 5)", "%{u: %{n: 5}}"),
+        ("get_in([%{a: 1}, %{a: 2}], [Access.all(), :a])", "[1, 2]"),
+        ("update_in(%{l: [1, 2]}, [:l, Access.at(0)], &(&1 * 10))", "%{l: [10, 2]}"),
+        ("pop_in(%{a: %{b: 1, c: 2}}, [:a, :b])", "{1, %{a: %{c: 2}}}"),
+        ("Access.get([mode: :fast], :mode)", ":fast"),
+    ]);
+}
+
+#[test]
+fn string_integer_float_functions() {
+    check(&[
+        ("String.upcase(\"straße\")", "\"STRASSE\""),
+        ("String.capitalize(\"hELLO wORLD\")", "\"Hello world\""),
+        ("String.trim_trailing(\"path///\", \"/\")", "\"path\""),
+        ("String.split(\"a,b,,c\", \",\", trim: true)", "[\"a\", \"b\", \"c\"]"),
+        ("String.split(\"k=v=w\", \"=\", parts: 2)", "[\"k\", \"v=w\"]"),
+        ("String.split(\"  many   spaces here \")", "[\"many\", \"spaces\", \"here\"]"),
+        ("String.split(\"abc\", \"\")", "[\"\", \"a\", \"b\", \"c\", \"\"]"),
+        ("String.replace(\"a-b-c\", \"-\", \"+\", global: false)", "\"a+b-c\""),
+        ("Enum.map([\"héllo\", \"日本\", \"👍🏽\"], &{String.length(&1), byte_size(&1)})", "[{5, 6}, {2, 6}, {1, 8}]"),
+        ("String.slice(\"elixir\", -3..-1)", "\"xir\""),
+        ("String.slice(\"elixir\", 2, 10)", "\"ixir\""),
+        ("String.pad_leading(\"42\", 5, \"0\")", "\"00042\""),
+        ("String.reverse(\"año\")", "\"oña\""),
+        ("String.graphemes(\"ne\\u0301e\")", "[\"n\", \"e\u{301}\", \"e\"]"),
+        ("String.to_integer(\"ff\", 16)", "255"),
+        ("String.to_integer(\"12x\")", "** (ArgumentError) errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n"),
+        ("Integer.to_string(255, 16)", "\"FF\""),
+        ("Integer.parse(\"42abc\")", "{42, \"abc\"}"),
+        ("Integer.parse(\"7f\", 16)", "{127, \"\"}"),
+        ("Integer.digits(9051)", "[9, 0, 5, 1]"),
+        ("{Float.round(3.14159, 2), Float.round(2.5), Float.ceil(1.21, 1), Float.floor(-1.5)}", "{3.14, 3.0, 1.3, -2.0}"),
+        ("Float.round(5.5675, 3)", "5.567"),
+        ("{round(2.5), round(-2.5), trunc(-3.9)}", "{3, -3, -3}"),
+        ("Float.parse(\"1.5abc\")", "{1.5, \"abc\"}"),
+        ("String.to_float(\"2.50\")", "2.5"),
+        ("to_charlist(\"hi\")", "[104, 105]"),
+        ("Regex.run(~r/(\\w+)@(\\w+)\\.com/, \"mail ann@example.com now\")", "[\"ann@example.com\", \"ann\", \"example\"]"),
+        ("Regex.scan(~r/\\d+/, \"a1 b22 c333\")", "[[\"1\"], [\"22\"], [\"333\"]]"),
+        ("Regex.replace(~r/(\\w+)=(\\d+)/, \"a=1 b=2\", \"\\\\2:\\\\1\")", "\"1:a 2:b\""),
+        ("Regex.named_captures(~r/(?<key>\\w+)=(?<val>\\d+)/, \"limit=50\")", "%{\"key\" => \"limit\", \"val\" => \"50\"}"),
+        ("String.replace(\"a1b22\", ~r/\\d+/, fn m -> \"<\" <> m <> \">\" end)", "\"a<1>b<22>\""),
+        ("Regex.split(~r/\\s*,\\s*/, \"a , b,c\")", "[\"a\", \"b\", \"c\"]"),
+    ]);
+}
+
+#[test]
+fn calendar_functions() {
+    check(&[
+        ("Date.add(~D[2024-02-28], 2)", "~D[2024-03-01]"),
+        ("Date.diff(~D[2024-12-25], ~D[2024-01-01])", "359"),
+        ("Date.day_of_week(~D[2024-07-04])", "4"),
+        ("Date.new(2024, 2, 30)", "{:error, :invalid_date}"),
+        ("Date.from_iso8601(\"15/06/2023\")", "{:error, :invalid_format}"),
+        ("Date.shift(~D[2024-01-31], month: 1)", "~D[2024-02-29]"),
+        ("NaiveDateTime.add(~N[2024-01-31 23:00:00], 3600)", "~N[2024-02-01 00:00:00]"),
+        ("NaiveDateTime.diff(~N[2024-01-02 00:00:00], ~N[2024-01-01 12:00:00])", "43200"),
+        ("NaiveDateTime.truncate(~N[2024-03-01 10:20:30.987654], :second)", "~N[2024-03-01 10:20:30]"),
+        ("DateTime.from_iso8601(\"2024-05-01T10:00:00+02:00\")", "{:ok, ~U[2024-05-01 08:00:00Z], 7200}"),
+        ("DateTime.add(~U[2024-12-31 23:59:59Z], 1)", "~U[2025-01-01 00:00:00Z]"),
+        ("Time.add(~T[23:30:00], 3600)", "~T[00:30:00]"),
+        ("NaiveDateTime.add(~N[2024-01-01 00:00:00], 1500, :millisecond)", "~N[2024-01-01 00:00:01.500]"),
+        ("DateTime.to_unix(~U[2024-01-01 00:00:00Z])", "1704067200"),
+        ("DateTime.from_unix(0)", "{:ok, ~U[1970-01-01 00:00:00Z]}"),
+        ("Calendar.strftime(~N[2024-03-05 14:07:09], \"%Y-%m-%d %H:%M:%S %B %a %-d %I%p\")", "\"2024-03-05 14:07:09 March Tue 5 02PM\""),
+    ]);
+}
+
+#[test]
+fn decimal_and_json_functions() {
+    check(&[
+        ("Decimal.add(Decimal.new(\"0.1\"), Decimal.new(\"0.2\"))", "Decimal.new(\"0.3\")"),
+        ("Decimal.mult(Decimal.new(\"19.99\"), 3)", "Decimal.new(\"59.97\")"),
+        ("Decimal.compare(Decimal.new(\"1.0\"), Decimal.new(\"1\"))", ":eq"),
+        ("Decimal.round(Decimal.new(\"2.345\"), 2)", "Decimal.new(\"2.35\")"),
+        ("Decimal.round(Decimal.new(\"2.345\"), 2, :floor)", "Decimal.new(\"2.34\")"),
+        ("Decimal.to_string(Decimal.new(\"1E+3\"), :normal)", "\"1000\""),
+        ("Decimal.div(Decimal.new(1), Decimal.new(3))", "Decimal.new(\"0.3333333333333333333333333333\")"),
+        ("Decimal.div(1, 0)", "** (Decimal.Error) division by zero"),
+        ("Decimal.new(\"1.20\")", "Decimal.new(\"1.20\")"),
+        ("Decimal.from_float(1.5)", "Decimal.new(\"1.5\")"),
+        ("Decimal.to_integer(Decimal.new(\"42.0\"))", "42"),
+        ("Decimal.equal?(Decimal.new(\"2.0\"), 2)", "true"),
+        ("Decimal.sub(Decimal.new(\"1\"), Decimal.new(\"1.50\"))", "Decimal.new(\"-0.50\")"),
+        ("Jason.encode!(%{name: \"Ann\", tags: [\"a\"], n: nil})", "\"{\\\"n\\\":null,\\\"name\\\":\\\"Ann\\\",\\\"tags\\\":[\\\"a\\\"]}\""),
+        ("Jason.decode!(~s({\"a\": [1, 2.5, true]}))", "%{\"a\" => [1, 2.5, true]}"),
+        ("Jason.decode(\"{\")", "{:error, %Jason.DecodeError{position: 1, token: nil, data: \"{\"}}"),
+        ("Jason.encode!(%{a: [1, %{b: \"x\"}]}, pretty: true)", "\"{\\n  \\\"a\\\": [\\n    1,\\n    {\\n      \\\"b\\\": \\\"x\\\"\\n    }\\n  ]\\n}\""),
+        ("Jason.decode!(~s({\"a\": 1}), keys: :atoms)", "%{a: 1}"),
+    ]);
+}

@@ -1,0 +1,159 @@
+use super::sql::{self, ConflictTarget, InsertCell, OnConflict};
+use super::*;
+use crate::eval::Interp;
+use crate::syntax;
+
+const SCHEMAS: &str = r#"
+defmodule T.User do
+  use Ecto.Schema
+  schema "users" do
+    field :name, :string
+    field :age, :integer
+    field :active, :boolean, default: true
+    has_many :posts, T.Post, foreign_key: :author_id
+    timestamps()
+  end
+end
+defmodule T.Post do
+  use Ecto.Schema
+  schema "posts" do
+    field :title, :string
+    field :views, :integer
+    field :rating, :float
+    field :meta, :map
+    belongs_to :author, T.User
+    many_to_many :tags, T.Tag, join_through: "posts_tags"
+  end
+end
+defmodule T.Tag do
+  use Ecto.Schema
+  schema "tags" do
+    field :name, :string
+  end
+end
+alias T.{User, Post, Tag}
+"#;
+
+fn eval(src: &str) -> (Interp, Value) {
+    let parsed = syntax::parse(&format!("{SCHEMAS}\n{src}"));
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let mut interp = Interp::new();
+    let mut env = Interp::env_with_imports(&["Ecto.Query"]);
+    let v = interp.eval_file(&parsed.root, &mut env).unwrap_or_else(|e| panic!("{}: {}", e.kind(), e.message()));
+    (interp, v)
+}
+
+fn check(src: &str, op: Op, sqlite: &str, pg: &str) {
+    let (mut interp, v) = eval(src);
+    let (s, _, _) = to_sql(&mut interp, &v, op, Dialect::Sqlite, crate::Span::NONE).unwrap_or_else(|e| panic!("{}", e.message()));
+    assert_eq!(s, sqlite);
+    let (p, _, _) = to_sql(&mut interp, &v, op, Dialect::Postgres, crate::Span::NONE).unwrap_or_else(|e| panic!("{}", e.message()));
+    assert_eq!(p, pg);
+}
+
+fn check_err(src: &str, op: Op, kind: &str) {
+    let parsed = syntax::parse(&format!("{SCHEMAS}\n{src}"));
+    let mut interp = Interp::new();
+    let mut env = Interp::env_with_imports(&["Ecto.Query"]);
+    let r = interp.eval_file(&parsed.root, &mut env).and_then(|v| to_sql(&mut interp, &v, op, Dialect::Postgres, crate::Span::NONE));
+    match r {
+        Ok((sql, _, _)) => panic!("expected {kind}, got {sql}"),
+        Err(e) => assert_eq!(e.kind(), kind, "{}", e.message()),
+    }
+}
+
+#[test]
+fn where_select_and_params() {
+    check(
+        "from(p in Post, where: p.views > ^100 and p.rating <= ^4.5, select: p.id)",
+        Op::All,
+        r#"SELECT p0."id" FROM "posts" AS p0 WHERE ((p0."views" > ?) AND (p0."rating" <= ?))"#,
+        r#"SELECT p0."id" FROM "posts" AS p0 WHERE ((p0."views" > $1) AND (p0."rating" <= $2))"#,
+    );
+    check(
+        "from(u in User, where: u.active == true, select: u.name)",
+        Op::All,
+        r#"SELECT u0."name" FROM "users" AS u0 WHERE (u0."active" = 1)"#,
+        r#"SELECT u0."name" FROM "users" AS u0 WHERE (u0."active" = TRUE)"#,
+    );
+}
+
+#[test]
+fn whole_schema_and_assoc_joins() {
+    check(
+        "User",
+        Op::All,
+        r#"SELECT u0."id", u0."name", u0."age", u0."active", u0."inserted_at", u0."updated_at" FROM "users" AS u0"#,
+        r#"SELECT u0."id", u0."name", u0."age", u0."active", u0."inserted_at", u0."updated_at" FROM "users" AS u0"#,
+    );
+    check(
+        "from(p in Post, join: t in assoc(p, :tags), where: t.name == ^\"x\", select: p.id)",
+        Op::All,
+        r#"SELECT p0."id" FROM "posts" AS p0 INNER JOIN "posts_tags" AS p2 ON p2."post_id" = p0."id" INNER JOIN "tags" AS t1 ON p2."tag_id" = t1."id" WHERE (t1."name" = ?)"#,
+        r#"SELECT p0."id" FROM "posts" AS p0 INNER JOIN "posts_tags" AS p2 ON p2."post_id" = p0."id" INNER JOIN "tags" AS t1 ON p2."tag_id" = t1."id" WHERE (t1."name" = $1)"#,
+    );
+}
+
+#[test]
+fn subqueries_and_updates() {
+    check(
+        "from(u in User, where: u.id in subquery(from(p in Post, where: p.views > ^1, select: p.author_id)), select: u.name)",
+        Op::All,
+        r#"SELECT u0."name" FROM "users" AS u0 WHERE (u0."id" IN (SELECT sp0."author_id" FROM "posts" AS sp0 WHERE (sp0."views" > ?)))"#,
+        r#"SELECT u0."name" FROM "users" AS u0 WHERE (u0."id" IN (SELECT sp0."author_id" FROM "posts" AS sp0 WHERE (sp0."views" > $1)))"#,
+    );
+    check(
+        "from(p in Post, where: p.author_id == ^7, update: [set: [title: \"t\", rating: ^1.0], inc: [views: 1]])",
+        Op::UpdateAll,
+        r#"UPDATE "posts" AS p0 SET "title" = 't', "views" = "views" + 1, "rating" = ? WHERE (p0."author_id" = ?)"#,
+        r#"UPDATE "posts" AS p0 SET "title" = 't', "views" = p0."views" + 1, "rating" = $1 WHERE (p0."author_id" = $2)"#,
+    );
+}
+
+#[test]
+fn errors() {
+    check_err("from(p in Post, select: p.nope)", Op::All, "Ecto.QueryError");
+    check_err("from(p in Post, where: p.views > ^\"lots\", select: p.id)", Op::All, "Ecto.Query.CastError");
+    check_err("from(p in \"posts\")", Op::All, "Ecto.QueryError");
+    check_err("from(p in Post, where: p.views > x, select: p.id)", Op::All, "Ecto.Query.CompileError");
+}
+
+#[test]
+fn repo_statements() {
+    let header: Vec<String> = ["email", "name", "inserted_at"].iter().map(|s| s.to_string()).collect();
+    let row = vec![InsertCell::Param, InsertCell::Param, InsertCell::Param];
+    let s = sql::insert(Dialect::Sqlite, None, "users", &header, &[row.clone()], &OnConflict::Raise, &["id".into()], 0).unwrap();
+    assert_eq!(s, r#"INSERT INTO "users" ("email","name","inserted_at") VALUES (?1,?2,?3) RETURNING "id""#);
+    let p = sql::insert(Dialect::Postgres, None, "users", &header, &[row.clone(), row], &OnConflict::Raise, &[], 0).unwrap();
+    assert_eq!(p, r#"INSERT INTO "users" ("email","name","inserted_at") VALUES ($1,$2,$3),($4,$5,$6)"#);
+    let oc = OnConflict::Replace(vec!["name".into(), "email".into()], ConflictTarget::Fields(vec!["email".into()]));
+    let s = sql::insert(Dialect::Sqlite, None, "users", &header, &[vec![InsertCell::Param; 3]], &oc, &["id".into()], 0).unwrap();
+    assert_eq!(s, r#"INSERT INTO "users" ("email","name","inserted_at") VALUES (?1,?2,?3) ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name","email" = EXCLUDED."email" RETURNING "id""#);
+    let s = sql::insert(Dialect::Sqlite, None, "users", &header, &[vec![InsertCell::Param; 3]], &OnConflict::Nothing(ConflictTarget::Fields(vec!["email".into()])), &[], 0).unwrap();
+    assert_eq!(s, r#"INSERT INTO "users" ("email","name","inserted_at") VALUES (?1,?2,?3) ON CONFLICT ("email") DO NOTHING"#);
+    let u = sql::update(Dialect::Sqlite, None, "users", &["age".into(), "lock_version".into()], &[("id".into(), false), ("lock_version".into(), false)], &[]).unwrap();
+    assert_eq!(u, r#"UPDATE "users" SET "age" = ?, "lock_version" = ? WHERE "id" = ? AND "lock_version" = ?"#);
+    let u = sql::update(Dialect::Postgres, None, "users", &["age".into()], &[("id".into(), false), ("x".into(), true)], &["age".into()]).unwrap();
+    assert_eq!(u, r#"UPDATE "users" SET "age" = $1 WHERE "id" = $2 AND "x" IS NULL RETURNING "age""#);
+    let d = sql::delete(Dialect::Sqlite, None, "comments", &[("id".into(), false)], &[]).unwrap();
+    assert_eq!(d, r#"DELETE FROM "comments" WHERE "id" = ?"#);
+    let d = sql::insert(Dialect::Sqlite, None, "users", &[], &[vec![]], &OnConflict::Raise, &["id".into()], 0).unwrap();
+    assert_eq!(d, r#"INSERT INTO "users" DEFAULT VALUES RETURNING "id""#);
+}
+
+#[test]
+fn upsert_with_update_query() {
+    let (mut interp, v) = eval("from(p in Post, update: [inc: [views: ^10]])");
+    let q = to_query(&mut interp, &v, crate::Span::NONE).unwrap();
+    let header: Vec<String> = ["title", "views"].iter().map(|s| s.to_string()).collect();
+    for (d, expected) in [
+        (Dialect::Sqlite, r#"INSERT INTO "posts" AS p0 ("title","views") VALUES (?1,?2) ON CONFLICT ("title") DO UPDATE SET "views" = "views" + ? RETURNING "id""#),
+        (Dialect::Postgres, r#"INSERT INTO "posts" AS p0 ("title","views") VALUES ($1,$2) ON CONFLICT ("title") DO UPDATE SET "views" = p0."views" + $3 RETURNING "id""#),
+    ] {
+        let r = plan_at(&mut interp, &q, Op::UpdateAll, d, 2).unwrap();
+        let oc = OnConflict::Query(r.planned.clone(), ConflictTarget::Fields(vec!["title".into()]));
+        let s = sql::insert(d, None, "posts", &header, &[vec![InsertCell::Param; 2]], &oc, &["id".into()], 0).unwrap();
+        assert_eq!(s, expected);
+        assert_eq!(r.params, vec![Value::Int(10)]);
+    }
+}

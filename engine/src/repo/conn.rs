@@ -1,0 +1,183 @@
+//! The connection: an [`Executor`] plus the statement log and the
+//! transaction state, with DBConnection's semantics.
+//!
+//! Every statement the database receives is recorded, `begin`, `commit`
+//! and `rollback` included, with the dumped parameters as Elixir terms
+//! (what the conformance output and the playground's query log show) and
+//! the time it took. Nested transactions do not issue savepoints: as in
+//! DBConnection, an inner transaction runs inside the outer one, and a
+//! rollback inside it marks the whole transaction as failed, so the outer
+//! one rolls back and returns `{:error, :rollback}`.
+
+use crate::executor::{DbError, DbValue, Executor, QueryResult};
+use crate::value::Value;
+
+/// What kind of statement a log entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatementKind {
+    Query,
+    Begin,
+    Commit,
+    Rollback,
+}
+
+/// One statement as the database received it.
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    pub kind: StatementKind,
+    /// The SQL text (`begin`, `commit` and `rollback` for transactions).
+    pub sql: String,
+    /// The dumped parameters as Elixir terms (`{:blob, bin}`, ISO text, ...).
+    pub params: Vec<Value>,
+    /// How long the database took, in microseconds (0 without a clock).
+    pub micros: u64,
+    /// Rows returned and rows changed, or the database's error message.
+    pub outcome: Result<(usize, u64), String>,
+}
+
+/// A monotonic clock in microseconds (`performance.now()` in the page).
+pub type Clock = Box<dyn Fn() -> u64>;
+
+/// The executor, the log and the transaction state.
+pub struct Conn {
+    exec: Box<dyn Executor>,
+    pub log: Vec<LogEntry>,
+    /// Open transaction levels (0 outside a transaction).
+    pub depth: usize,
+    /// A nested level rolled back: the outermost level must roll back.
+    pub failed: bool,
+    clock: Option<Clock>,
+}
+
+impl Conn {
+    pub fn new(exec: Box<dyn Executor>) -> Conn {
+        Conn { exec, log: Vec::new(), depth: 0, failed: false, clock: None }
+    }
+
+    /// Times each statement with `clock` (microseconds, monotonic).
+    pub fn with_clock(mut self, clock: Clock) -> Conn {
+        self.clock = Some(clock);
+        self
+    }
+
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = Some(clock);
+    }
+
+    fn now(&self) -> u64 {
+        self.clock.as_ref().map_or(0, |c| c())
+    }
+
+    /// The executor, for statements that must not be logged (tests, tools).
+    pub fn executor(&mut self) -> &mut dyn Executor {
+        &mut *self.exec
+    }
+
+    /// Takes the log, leaving it empty.
+    pub fn take_log(&mut self) -> Vec<LogEntry> {
+        std::mem::take(&mut self.log)
+    }
+
+    /// Runs one statement and records it. `params` are the dumped terms;
+    /// they are bound the way exqlite binds them (a term exqlite
+    /// rejects is an error, as `ArgumentError` is inside exqlite).
+    pub fn query(&mut self, sql: &str, params: Vec<Value>) -> Result<QueryResult, DbError> {
+        let mut bound: Vec<DbValue> = Vec::with_capacity(params.len());
+        let mut bind_error = None;
+        for p in &params {
+            match super::util::bind_value(p) {
+                Ok(v) => bound.push(v),
+                Err(message) => {
+                    bind_error = Some(DbError { code: 25, message });
+                    break;
+                }
+            }
+        }
+        let start = self.now();
+        let result = match bind_error {
+            Some(e) => Err(e),
+            None => self.exec.execute(sql, &bound),
+        };
+        let micros = self.now().saturating_sub(start);
+        let outcome = match &result {
+            Ok(r) => Ok((r.rows.len(), r.changes)),
+            Err(e) => Err(e.message.clone()),
+        };
+        self.log.push(LogEntry { kind: StatementKind::Query, sql: sql.to_string(), params, micros, outcome });
+        result
+    }
+
+    fn control(&mut self, kind: StatementKind, sql: &str, name: &str) -> Result<(), DbError> {
+        let start = self.now();
+        let result = self.exec.execute(sql, &[]);
+        let micros = self.now().saturating_sub(start);
+        let outcome = match &result {
+            Ok(_) => Ok((0, 0)),
+            Err(e) => Err(e.message.clone()),
+        };
+        self.log.push(LogEntry { kind, sql: name.to_string(), params: vec![], micros, outcome });
+        result.map(|_| ())
+    }
+
+    pub fn in_transaction(&self) -> bool {
+        self.depth > 0
+    }
+
+    /// Opens a transaction level; only the outermost sends `begin`.
+    pub fn begin(&mut self) -> Result<(), DbError> {
+        if self.depth == 0 {
+            self.control(StatementKind::Begin, "BEGIN", "begin")?;
+            self.failed = false;
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Closes a level. The outermost sends `commit`, or `rollback` when a
+    /// nested level failed; returns whether the work was committed.
+    pub fn commit(&mut self) -> Result<bool, DbError> {
+        if self.depth == 0 {
+            return Ok(false);
+        }
+        self.depth -= 1;
+        if self.depth > 0 {
+            return Ok(!self.failed);
+        }
+        if self.failed {
+            self.failed = false;
+            self.control(StatementKind::Rollback, "ROLLBACK", "rollback")?;
+            return Ok(false);
+        }
+        match self.control(StatementKind::Commit, "COMMIT", "commit") {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                // A failed COMMIT leaves the transaction open in SQLite.
+                let _ = self.exec.execute("ROLLBACK", &[]);
+                Err(e)
+            }
+        }
+    }
+
+    /// Rolls back a level: the outermost sends `rollback`, an inner one
+    /// marks the transaction as failed.
+    pub fn rollback(&mut self) -> Result<(), DbError> {
+        if self.depth == 0 {
+            return Ok(());
+        }
+        self.depth -= 1;
+        if self.depth > 0 {
+            self.failed = true;
+            return Ok(());
+        }
+        self.failed = false;
+        self.control(StatementKind::Rollback, "ROLLBACK", "rollback")
+    }
+
+    /// Rolls back every open level (after an evaluation limit or a crash).
+    pub fn abort(&mut self) {
+        if self.depth > 0 {
+            self.depth = 1;
+            let _ = self.rollback();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Database errors, their mapping to constraints (ecto_sqlite3's
+//! `to_constraints/2`) and the exceptions Repo raises.
+
+use crate::diag::Span;
+use crate::eval::{Error, Exception};
+use crate::executor::DbError;
+use crate::value::{inspect, Value};
+
+use super::util::{field, make_struct};
+
+/// `%Exqlite.Error{message: ..., statement: nil}`.
+pub fn exqlite_error_value(e: &DbError) -> Value {
+    make_struct("Exqlite.Error", vec![("message", Value::str(&e.message)), ("statement", Value::Nil)])
+}
+
+/// Raises the database error as `Exqlite.Error`.
+pub fn raise_db(e: &DbError, span: Span) -> Box<Error> {
+    Box::new(Error::Raise(Exception {
+        kind: "Exqlite.Error".into(),
+        message: e.message.clone(),
+        span,
+        value: Some(exqlite_error_value(e)),
+    }))
+}
+
+/// The exception a database error raises, for callers outside Repo.
+pub fn db_error(e: &DbError, span: Span) -> Box<Error> {
+    raise_db(e, span)
+}
+
+/// A constraint violation as ecto_sqlite3 reports it: type and name
+/// (`None` for foreign keys, whose name SQLite does not report).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub kind: &'static str,
+    pub name: Option<String>,
+}
+
+/// `Ecto.Adapters.SQLite3.Connection.to_constraints/2`.
+pub fn to_constraints(message: &str) -> Vec<Violation> {
+    if let Some(rest) = message.strip_prefix("UNIQUE constraint failed: index ") {
+        return vec![Violation { kind: "unique", name: Some(rest.trim_matches('\'').to_string()) }];
+    }
+    if let Some(rest) = message.strip_prefix("UNIQUE constraint failed: ") {
+        return vec![Violation { kind: "unique", name: Some(constraint_name_hack(rest)) }];
+    }
+    if message == "FOREIGN KEY constraint failed" {
+        return vec![Violation { kind: "foreign_key", name: None }];
+    }
+    if let Some(rest) = message.strip_prefix("CHECK constraint failed: ") {
+        return vec![Violation { kind: "check", name: Some(rest.to_string()) }];
+    }
+    vec![]
+}
+
+/// `users.email` → `users_email_index`; `a.b, a.c` → `a_b_c_index`.
+fn constraint_name_hack(constraint: &str) -> String {
+    if constraint.contains(", ") {
+        let mut parts: Vec<String> = Vec::new();
+        for (i, table_col) in constraint.split(", ").enumerate() {
+            if i == 0 {
+                parts.push(table_col.replace('.', "_"));
+            } else {
+                parts.push(table_col.rsplit('.').next().unwrap_or(table_col).to_string());
+            }
+        }
+        parts.push("index".into());
+        parts.join("_")
+    } else {
+        let mut parts: Vec<&str> = constraint.split('.').collect();
+        parts.push("index");
+        parts.join("_")
+    }
+}
+
+/// Raises an exception with a message and an optional exception struct.
+pub fn raise(kind: &str, message: String, value: Option<Value>, span: Span) -> Box<Error> {
+    Box::new(Error::Raise(Exception { kind: kind.to_string(), message, span, value }))
+}
+
+/// `Ecto.ConstraintError` for a violation no changeset constraint matched.
+pub fn constraint_error(action: &str, v: &Violation, changeset: &Value, span: Span) -> Box<Error> {
+    let constraints = field(changeset, "constraints");
+    let list = constraints.as_list().unwrap_or(&[]);
+    let defined = if list.is_empty() {
+        "The changeset has not defined any constraint.".to_string()
+    } else {
+        let lines: Vec<String> = list
+            .iter()
+            .map(|c| {
+                let name = inspect::inspect(&field(c, "constraint"));
+                let ty = field(c, "type");
+                format!("    * {name} ({}_constraint)", ty.as_atom().unwrap_or_default())
+            })
+            .collect();
+        format!("The changeset defined the following constraints:\n\n{}", lines.join("\n"))
+    };
+    let name = v.name.as_deref().map(|n| inspect::inspect(&Value::str(n))).unwrap_or_else(|| "nil".into());
+    let message = format!(
+        "constraint error when attempting to {action} struct:\n\n    * {name} ({kind}_constraint)\n\nIf you would like to stop this constraint violation from raising an\nexception and instead add it as an error to your changeset, please\ncall `{kind}_constraint/3` on your changeset with the constraint\n`:name` as an option.\n\n{defined}\n",
+        kind = v.kind
+    );
+    let value = make_struct(
+        "Ecto.ConstraintError",
+        vec![
+            ("type", Value::atom(v.kind)),
+            ("constraint", v.name.as_deref().map(Value::str).unwrap_or(Value::Nil)),
+            ("message", Value::string(message.clone())),
+        ],
+    );
+    raise("Ecto.ConstraintError", message, Some(value), span)
+}
+
+/// `Ecto.InvalidChangesetError`.
+pub fn invalid_changeset(action: &str, changeset: &Value, span: Span) -> Box<Error> {
+    let errors = field(changeset, "errors");
+    let message = format!(
+        "could not perform {action} because changeset is invalid.\n\nErrors\n\n{}\n\nApplied changes\n\n{}\n\nParams\n\n{}\n\nChangeset\n\n{}\n",
+        indent(&inspect::inspect(&errors)),
+        indent(&inspect::inspect(&field(changeset, "changes"))),
+        indent(&inspect::inspect(&field(changeset, "params"))),
+        indent(&inspect::inspect(changeset)),
+    );
+    let value = make_struct("Ecto.InvalidChangesetError", vec![("action", Value::atom(action)), ("changeset", changeset.clone())]);
+    raise("Ecto.InvalidChangesetError", message, Some(value), span)
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// `Ecto.StaleEntryError`.
+pub fn stale_entry(action: &str, changeset: &Value, span: Span) -> Box<Error> {
+    let message = format!(
+        "attempted to {action} a stale struct:\n\n{}\n\nThis typically happens when the struct no longer exists in the database or a database trigger/rule has forbidden the action. If stale entries are expected, you may use `:stale_error_field` to convert this into a changeset error, or set `:allow_stale` to true if you would like stale operations to be considered a success (such as a stale deletion)\n",
+        inspect::inspect(&field(changeset, "data"))
+    );
+    let value = make_struct("Ecto.StaleEntryError", vec![("message", Value::string(message.clone())), ("changeset", changeset.clone())]);
+    raise("Ecto.StaleEntryError", message, Some(value), span)
+}
+
+/// The text Ecto shows for a query in errors (`Inspect.Ecto.Query.to_string/1`).
+pub fn query_text(query: &Value) -> String {
+    let s = inspect::inspect(query);
+    match s.strip_prefix("#Ecto.Query<").and_then(|r| r.strip_suffix('>')) {
+        Some(inner) => inner.to_string(),
+        None => s,
+    }
+}
+
+pub fn no_results(query: &Value, span: Span) -> Box<Error> {
+    let message = format!("expected at least one result but got none in query:\n\n{}\n", query_text(query));
+    raise("Ecto.NoResultsError", message, None, span)
+}
+
+pub fn multiple_results(query: &Value, count: usize, span: Span) -> Box<Error> {
+    let message = format!("expected at most one result but got {count} in query:\n\n{}\n", query_text(query));
+    raise("Ecto.MultipleResultsError", message, None, span)
+}
+
+pub fn multiple_primary_key(op: &str, source: &str, params: &[Value], count: i64, span: Span) -> Box<Error> {
+    let message = format!(
+        "expected {op} on {source} to return at most one entry but got {count} entries.\n\nThis typically means the field(s) set as primary_key in your schema/source\nare not enough to uniquely identify entries in the repository.\n\nThose are the parameters sent to the repository:\n\n{}\n",
+        inspect::inspect(&Value::list(params.to_vec()))
+    );
+    raise("Ecto.MultiplePrimaryKeyError", message, None, span)
+}
+
+pub fn arg(msg: impl Into<String>, span: Span) -> Box<Error> {
+    Error::raise("ArgumentError", msg, span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_messages_to_constraints() {
+        assert_eq!(
+            to_constraints("UNIQUE constraint failed: users.email"),
+            vec![Violation { kind: "unique", name: Some("users_email_index".into()) }]
+        );
+        assert_eq!(
+            to_constraints("UNIQUE constraint failed: posts_tags.post_id, posts_tags.tag_id"),
+            vec![Violation { kind: "unique", name: Some("posts_tags_post_id_tag_id_index".into()) }]
+        );
+        assert_eq!(
+            to_constraints("UNIQUE constraint failed: index 'my_index'"),
+            vec![Violation { kind: "unique", name: Some("my_index".into()) }]
+        );
+        assert_eq!(to_constraints("FOREIGN KEY constraint failed"), vec![Violation { kind: "foreign_key", name: None }]);
+        assert_eq!(
+            to_constraints("CHECK constraint failed: stock_non_negative"),
+            vec![Violation { kind: "check", name: Some("stock_non_negative".into()) }]
+        );
+        assert!(to_constraints("NOT NULL constraint failed: users.name").is_empty());
+    }
+}
