@@ -104,7 +104,6 @@ fn extract_changes(v: &Value) -> Value {
 pub type MsgFn<'a> = dyn FnMut(&mut Interp, &Changeset, &Value, &Value) -> EResult<Value> + 'a;
 
 /// `traverse_errors/2` (or `traverse_validations/2` when `validations`).
-#[allow(clippy::only_used_in_recursion)]
 pub fn traverse(interp: &mut Interp, cs: &Changeset, f: &mut MsgFn, validations: bool, span: Span) -> EResult<Value> {
     let mut acc: Vec<(Value, Vec<Value>)> = vec![];
     let items: Vec<(Value, Value)> = if validations {

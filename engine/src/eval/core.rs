@@ -892,7 +892,9 @@ impl Interp {
         // arrive as two trailing keyword lists; merge them as Elixir does.
         let merged;
         let (opts, gens) = match (gens.split_last(), &opts.kind) {
-            (Some((Node { kind: Kind::List(a), span: a_span }, rest)), Kind::List(b)) if gens.last().is_some_and(|n| n.as_keyword().is_some()) => {
+            (Some((Node { kind: Kind::List(a), span: a_span }, rest)), Kind::List(b))
+                if gens.last().is_some_and(|n| n.as_keyword().is_some()) =>
+            {
                 let mut items = a.clone();
                 items.extend(b.iter().cloned());
                 merged = Node::new(Kind::List(items), a_span.to(opts.span));
@@ -987,7 +989,16 @@ impl Interp {
             if let [(Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None)] = segs.as_slice() {
                 if op == "<-" {
                     let src = self.eval(rhs, env)?;
-                    let bytes = src.as_bytes().ok_or_else(|| raise("ArgumentError", format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)), rhs.span))?.to_vec();
+                    let bytes = src
+                        .as_bytes()
+                        .ok_or_else(|| {
+                            raise(
+                                "ArgumentError",
+                                format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)),
+                                rhs.span,
+                            )
+                        })?
+                        .to_vec();
                     let (pat, guard) = split_when(lhs);
                     let (pat, ty) = match &pat.kind {
                         Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some(&**rhs)),
@@ -1023,7 +1034,16 @@ impl Interp {
                 // `<<c <- binary>>`: one byte at a time
                 let Kind::BinOp { lhs, rhs, .. } = &segs[0].0.kind else { return Ok(()) };
                 let bin = self.eval(rhs, env)?;
-                let bytes = bin.as_bytes().ok_or_else(|| raise("ArgumentError", format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&bin)), rhs.span))?.to_vec();
+                let bytes = bin
+                    .as_bytes()
+                    .ok_or_else(|| {
+                        raise(
+                            "ArgumentError",
+                            format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&bin)),
+                            rhs.span,
+                        )
+                    })?
+                    .to_vec();
                 for b in bytes {
                     self.tick(span)?;
                     let mut inner = env.clone();

@@ -1230,7 +1230,9 @@ pub fn insert(
             for cell in row {
                 cells.push(match cell {
                     InsertCell::Default => match dialect {
-                        Dialect::Sqlite => return Err(arg_error("Cell-wise default values are not supported on INSERT statements by SQLite3")),
+                        Dialect::Sqlite => {
+                            return Err(arg_error("Cell-wise default values are not supported on INSERT statements by SQLite3"))
+                        }
                         Dialect::Postgres => "DEFAULT".to_string(),
                     },
                     InsertCell::Query(q, n) => {
@@ -1277,7 +1279,14 @@ pub fn insert(
 
 /// `update(prefix, table, fields, filters, returning)`: `filters` are
 /// (column, value is nil).
-pub fn update(dialect: Dialect, prefix: Option<&Value>, table: &str, fields: &[String], filters: &[(String, bool)], returning: &[String]) -> EResult<String> {
+pub fn update(
+    dialect: Dialect,
+    prefix: Option<&Value>,
+    table: &str,
+    fields: &[String],
+    filters: &[(String, bool)],
+    returning: &[String],
+) -> EResult<String> {
     let mut counter = 1;
     let mut set = vec![];
     for f in fields {
@@ -1291,7 +1300,12 @@ pub fn update(dialect: Dialect, prefix: Option<&Value>, table: &str, fields: &[S
         });
     }
     let filters = filters_sql(dialect, filters, &mut counter)?;
-    Ok(format!("UPDATE {} SET {} WHERE {filters}{}", quote_table(dialect, prefix, table)?, set.join(", "), returning_names(dialect, returning)?))
+    Ok(format!(
+        "UPDATE {} SET {} WHERE {filters}{}",
+        quote_table(dialect, prefix, table)?,
+        set.join(", "),
+        returning_names(dialect, returning)?
+    ))
 }
 
 /// `delete(prefix, table, filters, returning)`

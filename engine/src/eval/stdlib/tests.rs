@@ -61,7 +61,10 @@ fn enum_functions() {
         ("Enum.reduce_while(1..10, 0, fn x, acc -> if x > 3, do: {:halt, acc}, else: {:cont, acc + x} end)", "6"),
         ("Enum.split_with(1..6, &(rem(&1, 2) == 0))", "{[2, 4, 6], [1, 3, 5]}"),
         ("Enum.count([])", "0"),
-        ("Enum.map(42, & &1)", "** (Protocol.UndefinedError) protocol Enumerable not implemented for type Integer\n\nGot value:\n\n    42\n"),
+        (
+            "Enum.map(42, & &1)",
+            "** (Protocol.UndefinedError) protocol Enumerable not implemented for type Integer\n\nGot value:\n\n    42\n",
+        ),
         ("Enum.flat_map([1, 2], &[&1, &1 * 10])", "[1, 10, 2, 20]"),
         ("Enum.uniq_by([{1, :a}, {2, :a}, {3, :b}], &elem(&1, 1))", "[{1, :a}, {3, :b}]"),
         ("Enum.chunk_by([1, 1, 2, 3, 3], & &1)", "[[1, 1], [2], [3, 3]]"),
@@ -181,10 +184,16 @@ fn decimal_and_json_functions() {
         ("Decimal.to_integer(Decimal.new(\"42.0\"))", "42"),
         ("Decimal.equal?(Decimal.new(\"2.0\"), 2)", "true"),
         ("Decimal.sub(Decimal.new(\"1\"), Decimal.new(\"1.50\"))", "Decimal.new(\"-0.50\")"),
-        ("Jason.encode!(%{name: \"Ann\", tags: [\"a\"], n: nil})", "\"{\\\"n\\\":null,\\\"name\\\":\\\"Ann\\\",\\\"tags\\\":[\\\"a\\\"]}\""),
+        (
+            "Jason.encode!(%{name: \"Ann\", tags: [\"a\"], n: nil})",
+            "\"{\\\"n\\\":null,\\\"name\\\":\\\"Ann\\\",\\\"tags\\\":[\\\"a\\\"]}\"",
+        ),
         ("Jason.decode!(~s({\"a\": [1, 2.5, true]}))", "%{\"a\" => [1, 2.5, true]}"),
         ("Jason.decode(\"{\")", "{:error, %Jason.DecodeError{position: 1, token: nil, data: \"{\"}}"),
-        ("Jason.encode!(%{a: [1, %{b: \"x\"}]}, pretty: true)", "\"{\\n  \\\"a\\\": [\\n    1,\\n    {\\n      \\\"b\\\": \\\"x\\\"\\n    }\\n  ]\\n}\""),
+        (
+            "Jason.encode!(%{a: [1, %{b: \"x\"}]}, pretty: true)",
+            "\"{\\n  \\\"a\\\": [\\n    1,\\n    {\\n      \\\"b\\\": \\\"x\\\"\\n    }\\n  ]\\n}\"",
+        ),
         ("Jason.decode!(~s({\"a\": 1}), keys: :atoms)", "%{a: 1}"),
     ]);
 }
