@@ -38,7 +38,7 @@ impl OpaqueValue for SubQueryValue {
         "Ecto.SubQuery"
     }
     fn inspect(&self) -> String {
-        format!("#Ecto.SubQuery<{}>", super::inspect::query_inspect(&self.0))
+        format!("%Ecto.SubQuery{{query: {}, params: nil, select: nil, cache: nil}}", super::inspect::query_inspect(&self.0))
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -69,7 +69,29 @@ impl OpaqueValue for DynamicExpr {
         "Ecto.Query.DynamicExpr"
     }
     fn inspect(&self) -> String {
-        format!("dynamic({}, {})", self.binding, super::inspect::expr_to_string(&self.expr, &[], &self.params))
+        // Positional bindings print as their variable names; named and
+        // trailing bindings (resolved on expansion) as theirs too.
+        let mut names: Vec<String> = vec![];
+        let mut named: Vec<(String, String)> = vec![];
+        if let Some(inner) = self.binding.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
+            for item in inner.split(", ").filter(|x| !x.is_empty()) {
+                match item.split_once(": ") {
+                    Some((alias, var)) => named.push((alias.to_string(), var.to_string())),
+                    None => names.push(item.to_string()),
+                }
+            }
+        }
+        let expr = self.expr.clone().map(&mut |e| match e {
+            Expr::Field(Bind::As(n), f) | Expr::Field(Bind::ParentAs(n), f) if n.starts_with('\u{0}') => {
+                let var = named.iter().find(|(a, _)| n.ends_with(&format!(":{a}"))).map(|(_, v)| v.clone()).unwrap_or_else(|| "_".into());
+                let ix = names.len() + named.iter().position(|(_, v)| *v == var).unwrap_or(0);
+                Expr::Field(Bind::Ix(ix), f)
+            }
+            other => other,
+        });
+        let mut all = names.clone();
+        all.extend(named.iter().map(|(_, v)| v.clone()));
+        format!("dynamic({}, {})", self.binding, super::inspect::expr_to_string(&expr, &all, &self.params))
     }
     fn as_any(&self) -> &dyn Any {
         self

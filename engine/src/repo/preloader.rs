@@ -42,16 +42,14 @@ pub fn preload(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Val
 /// Runs the preloads of a query (`Ecto.Repo.Preloader.query/7`) on the
 /// loaded structs; `query_assocs` are the associations already loaded by
 /// joins (field → nested).
-#[allow(dead_code)]
-pub(crate) fn preload_query_results(
+pub(crate) fn preload_normalized(
     interp: &mut Interp,
     structs: Vec<Value>,
-    preloads: &Value,
+    preloads: &[Preload],
     query_assocs: &BTreeMap<String, AssocTree>,
     span: Span,
 ) -> EResult<Vec<Value>> {
-    let normalized = normalize(preloads, None, preloads, span)?;
-    preload_each(interp, structs, &normalized, query_assocs, false, span)
+    preload_each(interp, structs, preloads, query_assocs, false, span)
 }
 
 /// Associations loaded through joins: field → nested fields.

@@ -19,7 +19,7 @@ fn opts_of(args: &[Value], i: usize) -> Value {
 
 /// `Ecto.Queryable.to_query/1`.
 pub(crate) fn to_query(interp: &mut Interp, q: &Value, span: Span) -> EResult<Value> {
-    interp.call("Ecto.Queryable", "to_query", vec![q.clone()], span)
+    Ok(bridge::query_of(interp, q, span)?.into_value())
 }
 
 const UNSUPPORTED_OPTS: &[&str] = &["where", "preload", "order_by", "limit", "group_by", "distinct", "select", "update"];
