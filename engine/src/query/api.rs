@@ -1881,7 +1881,11 @@ fn f_queryable_to_query(interp: &mut Interp, args: Vec<Value>, span: Span) -> ER
 /// the SQLite adapter prints them (the Repo runs on SQLite).
 fn f_adapters_to_sql(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let op = args[0].as_atom().and_then(super::plan::Op::from_name).ok_or_else(|| {
-        Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Adapters.SQL.to_sql/3: {}", inspect(&args[0])), span)
+        Error::raise(
+            "FunctionClauseError",
+            format!("no function clause matching in Ecto.Adapters.SQL.to_sql/3: {}", inspect(&args[0])),
+            span,
+        )
     })?;
     let dialect = match args[1].as_atom() {
         Some(a) if a.contains("Postgres") => super::plan::Dialect::Postgres,
