@@ -180,29 +180,67 @@ impl Interp {
     }
 
     fn bitstring(&mut self, segs: &[(Node, Option<Node>)], env: &mut Env, span: Span) -> EResult<Value> {
+        use super::pattern::{bit_spec, int_bytes, SegKind};
         let mut bytes = Vec::new();
         for (e, ty) in segs {
             let v = self.eval(e, env)?;
-            let ty_name = ty.as_ref().and_then(|t| match &t.kind {
-                Kind::Var(n) => Some(n.as_str()),
-                Kind::Call { name, .. } => Some(name.as_str()),
-                _ => None,
-            });
-            match (&v, ty_name) {
-                (Value::Int(i), None | Some("integer" | "size")) => bytes.push(*i as u8),
-                (Value::Int(i), Some("utf8")) => {
+            let spec = bit_spec(ty.as_ref());
+            let size_bits = match &spec.size {
+                Some(n) => match self.eval(n, env)? {
+                    Value::Int(k) if k >= 0 => Some(k * spec.unit_bits()),
+                    other => return Err(raise("ArgumentError", format!("construction of binary failed: invalid size {}", inspect::inspect(&other)), e.span)),
+                },
+                None => None,
+            };
+            let invalid = |v: &Value| raise("ArgumentError", format!("construction of binary failed: segment 1 of type '{}': expected {} but got: {}", match spec.kind { SegKind::Binary => "binary", SegKind::Float => "float", SegKind::Utf8 => "utf8", _ => "integer" }, match spec.kind { SegKind::Binary => "a binary", SegKind::Float => "a float or an integer", _ => "an integer" }, inspect::inspect(v)), e.span);
+            match (&v, spec.kind) {
+                (Value::Int(i), SegKind::Integer) => {
+                    let bits = size_bits.unwrap_or(8);
+                    let b = int_bytes(*i, bits, spec.little).ok_or_else(|| raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))?;
+                    bytes.extend(b);
+                }
+                (Value::Int(_) | Value::Float(_), SegKind::Float) => {
+                    let f = match v {
+                        Value::Int(i) => i as f64,
+                        Value::Float(f) => f,
+                        _ => 0.0,
+                    };
+                    let mut b = if size_bits == Some(32) { (f as f32).to_be_bytes().to_vec() } else { f.to_be_bytes().to_vec() };
+                    if spec.little {
+                        b.reverse();
+                    }
+                    bytes.extend(b);
+                }
+                (Value::Int(i), SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32) => {
                     let c = char::from_u32(*i as u32).ok_or_else(|| raise("ArgumentError", "invalid codepoint", span))?;
-                    let mut buf = [0; 4];
-                    bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    match spec.kind {
+                        SegKind::Utf8 => {
+                            let mut buf = [0; 4];
+                            bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                        }
+                        SegKind::Utf16 => {
+                            let mut buf = [0u16; 2];
+                            for u in c.encode_utf16(&mut buf) {
+                                bytes.extend_from_slice(&u.to_be_bytes());
+                            }
+                        }
+                        _ => bytes.extend_from_slice(&(c as u32).to_be_bytes()),
+                    }
                 }
-                (Value::Str(_) | Value::Bytes(_), _) => bytes.extend_from_slice(v.as_bytes().unwrap_or_default()),
-                _ => {
-                    return Err(raise(
-                        "ArgumentError",
-                        format!("construction of binary failed: invalid segment {}", inspect::inspect(&v)),
-                        e.span,
-                    ))
+                (Value::Str(_) | Value::Bytes(_), SegKind::Binary | SegKind::Integer) if spec.kind == SegKind::Binary || ty.is_none() => {
+                    let b = v.as_bytes().unwrap_or_default();
+                    match size_bits {
+                        Some(bits) if spec.kind == SegKind::Binary => {
+                            let n = (bits / 8) as usize;
+                            if b.len() < n {
+                                return Err(invalid(&v));
+                            }
+                            bytes.extend_from_slice(&b[..n]);
+                        }
+                        _ => bytes.extend_from_slice(b),
+                    }
                 }
+                _ => return Err(invalid(&v)),
             }
         }
         Ok(Value::binary(&bytes))
@@ -383,6 +421,7 @@ impl Interp {
             ("+", v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
             ("!", v) => Ok(Value::Bool(!v.is_truthy())),
             ("not", Value::Bool(b)) => Ok(Value::Bool(!b)),
+            ("~~~", Value::Int(i)) => Ok(Value::Int(!i)),
             ("not", v) => {
                 Err(raise("ArgumentError", format!("argument error: not expects a boolean, got: {}", inspect::inspect(&v)), span))
             }
@@ -1819,6 +1858,16 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             (Str(s), Regex(re)) => Bool(re.compiled.as_ref().is_some_and(|c| c.is_match(s))),
             (Str(s), Str(p)) => Bool(s.contains(&**p)),
             _ => return Err(raise("ArgumentError", "=~ expects a string and a regex", span)),
+        },
+        "&&&" | "|||" | "^^^" | "<<<" | ">>>" => match (&l, &r) {
+            (Int(a), Int(b)) => Int(match op {
+                "&&&" => a & b,
+                "|||" => a | b,
+                "^^^" => a ^ b,
+                "<<<" => a.checked_shl((*b).clamp(0, 63) as u32).unwrap_or(0),
+                _ => a >> (*b).clamp(0, 63),
+            }),
+            _ => return Err(arith(&l, &r)),
         },
         "//" => return Err(raise("CompileError", "// is only allowed after a range: first..last//step", span)),
         _ => return Err(raise("CompileError", format!("unsupported operator {op}"), span)),
