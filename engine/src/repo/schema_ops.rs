@@ -783,7 +783,10 @@ fn process_children(
                     let r = assoc_action(interp, &child, opts, span)?;
                     match r {
                         Ok(related) if !matches!(related, Value::Nil) => {
-                            if action == "insert" || field(user_cs, "action").as_atom() == Some("insert") {
+                            if action == "insert"
+                                || field(user_cs, "action").as_atom() == Some("insert")
+                                || !already_linked(&parent, refl, &child)
+                            {
                                 many_to_many_link(interp, refl, &parent, &related, span)?;
                             }
                             Ok(related)
@@ -859,6 +862,17 @@ fn join_keys(refl: &Assoc) -> Option<(String, String, String, String, crate::sch
     }
 }
 
+/// The `insert_join?/4` test for an updated child: is it already among the
+/// owner's loaded related structs?
+fn already_linked(owner: &Value, refl: &Assoc, child: &Value) -> bool {
+    let Some((_, _, _, rk, _)) = join_keys(refl) else { return true };
+    let current = field(&field(child, "data"), &rk);
+    match field(owner, &refl.field) {
+        Value::List(l) => l.iter().any(|c| field(c, &rk) == current),
+        _ => false,
+    }
+}
+
 /// Inserts the join row of a many_to_many (`insert_join/5`).
 fn many_to_many_link(interp: &mut Interp, refl: &Assoc, owner: &Value, related: &Value, span: Span) -> EResult<()> {
     let Some((jo, ok, jr, rk, through)) = join_keys(refl) else { return Ok(()) };
@@ -900,11 +914,30 @@ fn many_to_many_link(interp: &mut Interp, refl: &Assoc, owner: &Value, related: 
     Ok(())
 }
 
-/// Deletes the join row of a many_to_many for a `:delete` child.
-fn many_to_many_unlink(interp: &mut Interp, refl: &Assoc, owner: &Value, related: &Value, span: Span) -> EResult<()> {
+/// Deletes the join row of a many_to_many for a `:delete` child
+/// (`ManyToMany.on_repo_change/5` with `action: :delete`).
+fn many_to_many_unlink(interp: &mut Interp, refl: &Assoc, owner: &Value, child: &Value, span: Span) -> EResult<()> {
     let Some((jo, ok, jr, rk, through)) = join_keys(refl) else { return Ok(()) };
-    let owner_value = field(owner, &ok);
-    let related_value = field(related, &rk);
+    let related = if is_changeset(child) { field(child, "data") } else { child.clone() };
+    let join_value = |interp: &mut Interp, s: &Value, key: &str| -> EResult<Value> {
+        let v = field(s, key);
+        if matches!(v, Value::Nil) {
+            return Err(Error::raise(
+                "RuntimeError",
+                format!("could not delete join entry because `{key}` is nil in {}", inspect::inspect(s)),
+                span,
+            ));
+        }
+        match &through {
+            crate::schema::JoinThrough::Table(_) => {
+                let sch = schema_of(interp, s, span)?;
+                dump_field(interp, "delete", &sch, key, &field_type(&sch, key), &v, span)
+            }
+            crate::schema::JoinThrough::Schema(_) => Ok(v),
+        }
+    };
+    let owner_value = join_value(interp, owner, &ok)?;
+    let related_value = join_value(interp, &related, &rk)?;
     let source = match &through {
         crate::schema::JoinThrough::Table(t) => Value::str(t),
         crate::schema::JoinThrough::Schema(m) => Value::module(m),
@@ -912,10 +945,15 @@ fn many_to_many_unlink(interp: &mut Interp, refl: &Assoc, owner: &Value, related
     let q = super::eval_template(
         interp,
         "m2m_unlink",
-        "from(j in src, where: field(j, ^jo) == ^ov and field(j, ^jr) == ^rv)",
+        "src |> where([j], field(j, ^jo) == ^ov) |> where([j], field(j, ^jr) == ^rv)",
         &[("src", source), ("jo", Value::atom(&jo)), ("ov", owner_value), ("jr", Value::atom(&jr)), ("rv", related_value)],
         span,
     )?;
+    let join_where = match &refl.kind {
+        AssocKind::ManyToMany { join_where, .. } => join_where.clone(),
+        _ => Value::Nil,
+    };
+    let q = super::bridge::combine_assoc_where(interp, &q, &join_where, span)?;
     super::queryable::delete_all(interp, vec![q], span)?;
     Ok(())
 }
