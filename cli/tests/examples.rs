@@ -148,6 +148,24 @@ fn every_shipped_example_runs() {
 }
 
 #[test]
+fn running_a_migration_cell_again_is_harmless() {
+    on_big_stack(|| {
+        let exec = SqliteExecutor::in_memory().expect("in-memory database");
+        let mut ws = Workspace::with_executor(Box::new(exec));
+        let cell = "defmodule M do\n  use Ecto.Migration\n  def change do\n    create table(:things) do\n      add :name, :string\n    end\n  end\nend\n\nEcto.Migrator.up(Repo, 1, M)";
+        assert_eq!(ws.run_cell(cell).inspect.as_deref(), Some(":ok"));
+        let again = ws.run_cell(cell);
+        assert_eq!(again.inspect.as_deref(), Some(":already_up"), "{:?}", again.diagnostics);
+        assert!(again.statements.iter().all(|s| !s.sql.starts_with("CREATE TABLE \"things\"")));
+        let down = ws.run_cell("Ecto.Migrator.down(Repo, 1, M)");
+        assert_eq!(down.inspect.as_deref(), Some(":ok"));
+        assert!(down.statements.iter().any(|s| s.sql == "DROP TABLE \"things\""));
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true)");
+        assert_eq!(r.inspect.as_deref(), Some("[1]"), "{:?}", r.diagnostics);
+    });
+}
+
+#[test]
 fn every_example_file_is_shipped_or_pending() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
