@@ -160,8 +160,14 @@ fn running_a_migration_cell_again_is_harmless() {
         let down = ws.run_cell("Ecto.Migrator.down(Repo, 1, M)");
         assert_eq!(down.inspect.as_deref(), Some(":ok"));
         assert!(down.statements.iter().any(|s| s.sql == "DROP TABLE \"things\""));
+        assert!(down.output.contains("[info] == Running 1 M.change/0 backward\n"), "{}", down.output);
+        assert!(down.output.contains("[info] drop table things\n"), "{}", down.output);
         let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true)");
         assert_eq!(r.inspect.as_deref(), Some("[1]"), "{:?}", r.diagnostics);
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true, log: false)");
+        assert_eq!((r.inspect.as_deref(), r.output.as_str()), (Some("[]"), ""));
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true)");
+        assert!(r.output.ends_with(" [info] Migrations already up\n"), "{}", r.output);
     });
 }
 
