@@ -30,6 +30,7 @@ defmodule Accounts.User do
   end
 
   # Only touch the hash when the changeset is valid and a password was given.
+  # (A stand-in: a real app would call Argon2 or Bcrypt here.)
   defp put_password_hash(%Ecto.Changeset{valid?: true, changes: %{password: password}} = changeset) do
     put_change(changeset, :password_hash, "hashed:" <> String.reverse(password))
   end

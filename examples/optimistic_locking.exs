@@ -62,7 +62,7 @@ changeset.errors
 try do
   bob_copy |> Document.edit_changeset(%{title: "Release plan (Bob)"}) |> Repo.update()
 rescue
-  e in Ecto.StaleEntryError -> {:stale, e.action}
+  e in Ecto.StaleEntryError -> e.message |> String.split("\n") |> hd()
 end
 # %% The database kept the first edit
 Repo.one(from d in Document, where: d.id == ^id, select: {d.body, d.lock_version})

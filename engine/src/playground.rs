@@ -6,6 +6,7 @@
 
 pub mod db;
 pub mod examples;
+pub mod preview;
 
 use serde::Serialize;
 
@@ -67,6 +68,9 @@ pub struct CellResult {
 pub struct Workspace {
     pub interp: Interp,
     pub env: Env,
+    /// The host's wall clock, read at the start of each cell for the
+    /// calendar functions.
+    now: Option<std::rc::Rc<dyn Fn() -> i64>>,
 }
 
 impl Default for Workspace {
@@ -83,7 +87,7 @@ impl Workspace {
         crate::migration::install(&mut interp);
         let mut env = Interp::env_with_imports(IMPORTS);
         env.add_alias("Multi", "Ecto.Multi");
-        Workspace { interp, env }
+        Workspace { interp, env, now: None }
     }
 
     /// A workspace whose `Repo` (and `Ecto.Migrator`) run on `exec`.
@@ -93,15 +97,19 @@ impl Workspace {
         ws
     }
 
-    /// Times each statement with `clock` (monotonic microseconds).
+    /// Times each statement with `clock` (monotonic microseconds, e.g.
+    /// `performance.now()` in the page).
     pub fn set_clock(&mut self, clock: Box<dyn Fn() -> u64>) {
-        db::set_clock(&mut self.interp, clock.into());
+        db::set_clock(&mut self.interp, clock);
     }
 
-    /// The wall clock (microseconds since the Unix epoch) for timestamps.
-    /// Without one, timestamps use the system clock where there is one.
+    /// The wall clock (microseconds since the Unix epoch) for timestamps,
+    /// `DateTime.utc_now/0` and the migrator's version rows. Without one,
+    /// native builds read the system clock.
     pub fn set_now(&mut self, now: Box<dyn Fn() -> i64>) {
-        db::set_now(&mut self.interp, now.into());
+        let now: std::rc::Rc<dyn Fn() -> i64> = now.into();
+        self.now = Some(now.clone());
+        db::set_now(&mut self.interp, Box::new(move || now()));
     }
 
     /// Runs one cell: every top-level expression in order; the cell's value
@@ -117,9 +125,15 @@ impl Workspace {
         }
         self.interp.steps = 0;
         self.interp.depth = 0;
+        if let Some(now) = &self.now {
+            self.interp.ext::<crate::eval::stdlib::calendar::Clock>().now_micros = Some(now());
+        }
         let mut env = self.env.clone();
         let outcome = self.interp.eval(&parsed.root, &mut env);
         result.output = std::mem::take(&mut self.interp.output);
+        if outcome.is_err() {
+            db::abort(&mut self.interp);
+        }
         result.statements = db::take_log(&mut self.interp);
         result.query_count = result.statements.iter().filter(|s| s.kind == StatementKind::Query).count();
         match outcome {
@@ -292,6 +306,41 @@ mod tests {
         assert_eq!(seen.borrow()[0], "PRAGMA foreign_keys = ON");
         // The next cell starts a fresh log.
         let r = ws.run_cell("1 + 1");
+        assert!(r.statements.is_empty());
+    }
+
+    #[test]
+    fn repo_is_available_without_defining_one_and_a_user_repo_works_too() {
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut ws = Workspace::with_executor(Box::new(Recorder(seen.clone())));
+        let r = ws.run_cell("Repo.query!(\"SELECT ?\", [1])\n:done");
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(r.query_count, 1);
+        assert_eq!((r.statements[0].sql.as_str(), r.statements[0].params.clone()), ("SELECT ?", vec!["1".to_string()]));
+        let r = ws.run_cell(
+            "defmodule MyApp.Repo do\n  use Ecto.Repo, otp_app: :my_app, adapter: Ecto.Adapters.SQLite3\nend\nMyApp.Repo.query!(\"SELECT 2\")\n:done",
+        );
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(r.statements.iter().map(|s| s.sql.as_str()).collect::<Vec<_>>(), vec!["SELECT 2"]);
+    }
+
+    #[test]
+    fn a_cell_stopped_inside_a_transaction_rolls_it_back() {
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut ws = Workspace::with_executor(Box::new(Recorder(seen.clone())));
+        ws.interp.limits.max_steps = 10_000;
+        let r = ws.run_cell("Repo.transaction(fn ->\n  Repo.query!(\"SELECT 1\")\n  Enum.each(Stream.cycle([1]), fn _ -> :ok end)\nend)");
+        assert_eq!(r.diagnostics.len(), 1);
+        assert_eq!(r.statements.last().map(|s| s.kind), Some(StatementKind::Rollback));
+        let r = ws.run_cell("Repo.in_transaction?()");
+        assert_eq!(r.inspect.as_deref(), Some("false"));
+    }
+
+    #[test]
+    fn without_an_executor_repo_calls_raise() {
+        let mut ws = Workspace::new();
+        let r = ws.run_cell("Repo.query!(\"SELECT 1\")");
+        assert_eq!(r.diagnostics.len(), 1);
         assert!(r.statements.is_empty());
     }
 

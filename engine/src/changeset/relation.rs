@@ -563,7 +563,14 @@ fn apply_on_cast(
         Value::Fun(f) => f.arity(),
         _ => 2,
     };
-    let result = if arity == 3 {
+    let result = if let Some([m, f, extra]) = on_cast.as_tuple() {
+        // Deprecated `with: {Mod, :fun, args}`: `Mod.fun(struct, params, ...args)`.
+        let module = m.as_atom().map(alias_name).unwrap_or("").to_string();
+        let fun = f.as_atom().unwrap_or("").to_string();
+        let mut args = vec![strukt.clone(), params.clone()];
+        args.extend(extra.as_list().unwrap_or(&[]).iter().cloned());
+        interp.call(&module, &fun, args, span)?
+    } else if arity == 3 {
         if !rel.many {
             return Err(arg_error(
                 format!("invalid :with function for relation {} of cardinality one. Expected a function of arity 2", inspect(&rel.field)),

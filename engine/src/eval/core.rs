@@ -180,29 +180,67 @@ impl Interp {
     }
 
     fn bitstring(&mut self, segs: &[(Node, Option<Node>)], env: &mut Env, span: Span) -> EResult<Value> {
+        use super::pattern::{bit_spec, int_bytes, SegKind};
         let mut bytes = Vec::new();
         for (e, ty) in segs {
             let v = self.eval(e, env)?;
-            let ty_name = ty.as_ref().and_then(|t| match &t.kind {
-                Kind::Var(n) => Some(n.as_str()),
-                Kind::Call { name, .. } => Some(name.as_str()),
-                _ => None,
-            });
-            match (&v, ty_name) {
-                (Value::Int(i), None | Some("integer" | "size")) => bytes.push(*i as u8),
-                (Value::Int(i), Some("utf8")) => {
+            let spec = bit_spec(ty.as_ref());
+            let size_bits = match &spec.size {
+                Some(n) => match self.eval(n, env)? {
+                    Value::Int(k) if k >= 0 => Some(k * spec.unit_bits()),
+                    other => return Err(raise("ArgumentError", format!("construction of binary failed: invalid size {}", inspect::inspect(&other)), e.span)),
+                },
+                None => None,
+            };
+            let invalid = |v: &Value| raise("ArgumentError", format!("construction of binary failed: segment 1 of type '{}': expected {} but got: {}", match spec.kind { SegKind::Binary => "binary", SegKind::Float => "float", SegKind::Utf8 => "utf8", _ => "integer" }, match spec.kind { SegKind::Binary => "a binary", SegKind::Float => "a float or an integer", _ => "an integer" }, inspect::inspect(v)), e.span);
+            match (&v, spec.kind) {
+                (Value::Int(i), SegKind::Integer) => {
+                    let bits = size_bits.unwrap_or(8);
+                    let b = int_bytes(*i, bits, spec.little).ok_or_else(|| raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))?;
+                    bytes.extend(b);
+                }
+                (Value::Int(_) | Value::Float(_), SegKind::Float) => {
+                    let f = match v {
+                        Value::Int(i) => i as f64,
+                        Value::Float(f) => f,
+                        _ => 0.0,
+                    };
+                    let mut b = if size_bits == Some(32) { (f as f32).to_be_bytes().to_vec() } else { f.to_be_bytes().to_vec() };
+                    if spec.little {
+                        b.reverse();
+                    }
+                    bytes.extend(b);
+                }
+                (Value::Int(i), SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32) => {
                     let c = char::from_u32(*i as u32).ok_or_else(|| raise("ArgumentError", "invalid codepoint", span))?;
-                    let mut buf = [0; 4];
-                    bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    match spec.kind {
+                        SegKind::Utf8 => {
+                            let mut buf = [0; 4];
+                            bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                        }
+                        SegKind::Utf16 => {
+                            let mut buf = [0u16; 2];
+                            for u in c.encode_utf16(&mut buf) {
+                                bytes.extend_from_slice(&u.to_be_bytes());
+                            }
+                        }
+                        _ => bytes.extend_from_slice(&(c as u32).to_be_bytes()),
+                    }
                 }
-                (Value::Str(_) | Value::Bytes(_), _) => bytes.extend_from_slice(v.as_bytes().unwrap_or_default()),
-                _ => {
-                    return Err(raise(
-                        "ArgumentError",
-                        format!("construction of binary failed: invalid segment {}", inspect::inspect(&v)),
-                        e.span,
-                    ))
+                (Value::Str(_) | Value::Bytes(_), SegKind::Binary | SegKind::Integer) if spec.kind == SegKind::Binary || ty.is_none() => {
+                    let b = v.as_bytes().unwrap_or_default();
+                    match size_bits {
+                        Some(bits) if spec.kind == SegKind::Binary => {
+                            let n = (bits / 8) as usize;
+                            if b.len() < n {
+                                return Err(invalid(&v));
+                            }
+                            bytes.extend_from_slice(&b[..n]);
+                        }
+                        _ => bytes.extend_from_slice(b),
+                    }
                 }
+                _ => return Err(invalid(&v)),
             }
         }
         Ok(Value::binary(&bytes))
@@ -383,6 +421,7 @@ impl Interp {
             ("+", v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
             ("!", v) => Ok(Value::Bool(!v.is_truthy())),
             ("not", Value::Bool(b)) => Ok(Value::Bool(!b)),
+            ("~~~", Value::Int(i)) => Ok(Value::Int(!i)),
             ("not", v) => {
                 Err(raise("ArgumentError", format!("argument error: not expects a boolean, got: {}", inspect::inspect(&v)), span))
             }
@@ -1513,7 +1552,7 @@ fn exception_value(ex: &Exception) -> Value {
 }
 
 pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
-    let mut builder = regex::RegexBuilder::new(source);
+    let mut builder = regex::RegexBuilder::new(&pcre_braces(source));
     builder
         .case_insensitive(mods.contains('i'))
         .multi_line(mods.contains('m'))
@@ -1521,6 +1560,73 @@ pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
         .ignore_whitespace(mods.contains('x'));
     let compiled = builder.build().map_err(|e| format!("{e}"))?;
     Ok(Value::Regex(Rc::new(Regex { source: source.to_string(), opts: mods.to_string(), compiled: Some(compiled) })))
+}
+
+/// PCRE reads a `{` that does not start a quantifier (`{n}`, `{n,}`,
+/// `{n,m}`) as a literal brace, as in `~r"%{(\w+)}"`, and a `}` outside
+/// one as a literal too; the regex crate rejects both, so they are escaped.
+fn pcre_braces(source: &str) -> String {
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = String::with_capacity(source.len());
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(&next) = chars.get(i + 1) {
+                    out.push(next);
+                }
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                i += 1;
+                // `[]...]` and `[^]...]`: a leading `]` is a literal.
+                if chars.get(i) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+                if chars.get(i) == Some(&']') {
+                    out.push_str("\\]");
+                    i += 1;
+                }
+                continue;
+            }
+            ']' if in_class => in_class = false,
+            '{' if !in_class => {
+                let close = chars[i + 1..].iter().position(|&c| c == '}').map(|j| i + 1 + j);
+                let quantifier = close.is_some_and(|end| {
+                    let body: String = chars[i + 1..end].iter().collect();
+                    let (lo, hi) = body.split_once(',').unwrap_or((&body, ""));
+                    !lo.is_empty() && lo.chars().all(|d| d.is_ascii_digit()) && hi.chars().all(|d| d.is_ascii_digit())
+                });
+                match close {
+                    Some(end) if quantifier => {
+                        out.extend(&chars[i..=end]);
+                        i = end + 1;
+                    }
+                    _ => {
+                        out.push_str("\\{");
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            '}' if !in_class => {
+                out.push_str("\\}");
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 fn max_capture_arg(n: &Node) -> u32 {
@@ -1800,6 +1906,16 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             (Str(s), Str(p)) => Bool(s.contains(&**p)),
             _ => return Err(raise("ArgumentError", "=~ expects a string and a regex", span)),
         },
+        "&&&" | "|||" | "^^^" | "<<<" | ">>>" => match (&l, &r) {
+            (Int(a), Int(b)) => Int(match op {
+                "&&&" => a & b,
+                "|||" => a | b,
+                "^^^" => a ^ b,
+                "<<<" => a.checked_shl((*b).clamp(0, 63) as u32).unwrap_or(0),
+                _ => a >> (*b).clamp(0, 63),
+            }),
+            _ => return Err(arith(&l, &r)),
+        },
         "//" => return Err(raise("CompileError", "// is only allowed after a range: first..last//step", span)),
         _ => return Err(raise("CompileError", format!("unsupported operator {op}"), span)),
     })
@@ -1863,5 +1979,19 @@ fn type_name(v: &Value) -> &'static str {
         Value::Struct(_) => "Struct",
         Value::Fun(_) => "Function",
         _ => "Any",
+    }
+}
+
+#[cfg(test)]
+mod pcre_tests {
+    use super::pcre_braces;
+
+    #[test]
+    fn literal_braces_are_escaped_and_quantifiers_kept() {
+        assert_eq!(pcre_braces(r"%{(\w+)}"), r"%\{(\w+)\}");
+        assert_eq!(pcre_braces(r"a{2,3}b{2}c{1,}"), r"a{2,3}b{2}c{1,}");
+        assert_eq!(pcre_braces(r"x{,2}"), r"x\{,2\}");
+        assert_eq!(pcre_braces(r"[{}]\{é"), r"[{}]\{é");
+        assert_eq!(pcre_braces(r"[]a]"), r"[\]a]");
     }
 }

@@ -7,7 +7,7 @@
 //! ([`MacroFn`]). Each area has a `register(&mut Builtins)` called from
 //! [`Interp::new`]. Areas keep their own per-run state in [`Interp::ext`].
 
-mod core;
+pub mod core;
 mod pattern;
 pub mod stdlib;
 

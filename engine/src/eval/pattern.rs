@@ -165,7 +165,10 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
                 _ => false,
             }
         }
-        Kind::Bitstring(segs) if segs.is_empty() => value.as_bytes().is_some_and(|b| b.is_empty()),
+        Kind::Bitstring(segs) => match value.as_bytes() {
+            Some(bytes) => match_bitstring(interp, segs, bytes, env, bound)?,
+            None => false,
+        },
         Kind::Block(items) if items.is_empty() => false,
         Kind::Call { name, .. } if name == "\u{0}const" => {
             let v = interp.eval(pat, &mut env.clone())?;
@@ -183,4 +186,215 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
 /// what matching reports; kept as the hook for "unused"/"invalid" patterns).
 pub fn bind_vars_check(_pats: &[Node]) -> EResult<()> {
     Ok(())
+}
+
+/// The type of a bitstring segment (`x::binary-size(4)`, `n::16-little`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum SegKind {
+    Integer,
+    Float,
+    Binary,
+    Utf8,
+    Utf16,
+    Utf32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct BitSpec {
+    pub kind: SegKind,
+    /// The `size(...)` expression (or a bare integer size).
+    pub size: Option<Node>,
+    pub unit: Option<i64>,
+    pub little: bool,
+    pub signed: bool,
+}
+
+/// Parses the `::` type of a segment.
+pub(crate) fn bit_spec(ty: Option<&Node>) -> BitSpec {
+    let mut spec = BitSpec { kind: SegKind::Integer, size: None, unit: None, little: false, signed: false };
+    fn walk(n: &Node, spec: &mut BitSpec) {
+        match &n.kind {
+            Kind::BinOp { op, lhs, rhs } if op == "-" || op == "*" => {
+                if op == "*" {
+                    // size * unit shorthand (`_::8*4`)
+                    spec.size = Some((**lhs).clone());
+                    if let Kind::Int(u) = rhs.kind {
+                        spec.unit = Some(u);
+                    }
+                    return;
+                }
+                walk(lhs, spec);
+                walk(rhs, spec);
+            }
+            Kind::Int(_) => spec.size = Some(n.clone()),
+            Kind::Call { name, args, .. } if name == "size" && args.len() == 1 => spec.size = Some(args[0].clone()),
+            Kind::Call { name, args, .. } if name == "unit" && args.len() == 1 => {
+                if let Kind::Int(u) = args[0].kind {
+                    spec.unit = Some(u);
+                }
+            }
+            Kind::Var(name) | Kind::Call { name, .. } => match name.as_str() {
+                "integer" => spec.kind = SegKind::Integer,
+                "float" => spec.kind = SegKind::Float,
+                "binary" | "bytes" | "bitstring" | "bits" => spec.kind = SegKind::Binary,
+                "utf8" => spec.kind = SegKind::Utf8,
+                "utf16" => spec.kind = SegKind::Utf16,
+                "utf32" => spec.kind = SegKind::Utf32,
+                "little" => spec.little = true,
+                "big" => spec.little = false,
+                "signed" => spec.signed = true,
+                "unsigned" => spec.signed = false,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    if let Some(t) = ty {
+        walk(t, &mut spec);
+    }
+    spec
+}
+
+impl BitSpec {
+    /// The unit in bits of one `size` step.
+    pub fn unit_bits(&self) -> i64 {
+        self.unit.unwrap_or(if self.kind == SegKind::Binary { 8 } else { 1 })
+    }
+}
+
+/// Encodes an integer into `bits` bits (a multiple of 8).
+pub(crate) fn int_bytes(v: i64, bits: i64, little: bool) -> Option<Vec<u8>> {
+    if bits % 8 != 0 || !(0..=64).contains(&bits) {
+        return None;
+    }
+    let n = (bits / 8) as usize;
+    let be = v.to_be_bytes();
+    let mut out: Vec<u8> = be[8 - n..].to_vec();
+    if little {
+        out.reverse();
+    }
+    Some(out)
+}
+
+fn match_bitstring(interp: &mut Interp, segs: &[(Node, Option<Node>)], bytes: &[u8], env: &mut Env, bound: &mut HashMap<String, Value>) -> EResult<bool> {
+    let mut pos = 0usize;
+    for (i, (seg, ty)) in segs.iter().enumerate() {
+        let spec = bit_spec(ty.as_ref());
+        let last = i + 1 == segs.len();
+        // The size, which may refer to variables bound by earlier segments.
+        let size_bits = match &spec.size {
+            Some(n) => {
+                let mut scope = env.clone();
+                for (k, v) in bound.iter() {
+                    scope.set(k, v.clone());
+                }
+                match interp.eval(n, &mut scope)? {
+                    Value::Int(k) if k >= 0 => Some(k * spec.unit_bits()),
+                    _ => return Ok(false),
+                }
+            }
+            None => None,
+        };
+        let rest = &bytes[pos..];
+        let (value, used) = match spec.kind {
+            SegKind::Integer => {
+                // A literal string in a segment matches its bytes.
+                if ty.is_none() {
+                    if let Kind::Str(_) = seg.kind {
+                        let lit = interp.eval(seg, &mut env.clone())?;
+                        let lb = lit.as_bytes().unwrap_or_default();
+                        if !rest.starts_with(lb) {
+                            return Ok(false);
+                        }
+                        pos += lb.len();
+                        continue;
+                    }
+                }
+                let bits = size_bits.unwrap_or(8);
+                if bits % 8 != 0 || bits > 64 {
+                    return Err(raise("CompileError", "bitstring segments that are not whole bytes are not supported", seg.span));
+                }
+                let n = (bits / 8) as usize;
+                if rest.len() < n {
+                    return Ok(false);
+                }
+                let mut chunk = rest[..n].to_vec();
+                if spec.little {
+                    chunk.reverse();
+                }
+                let mut v: i64 = 0;
+                for b in &chunk {
+                    v = (v << 8) | *b as i64;
+                }
+                if spec.signed && n > 0 && n < 8 && chunk[0] & 0x80 != 0 {
+                    v -= 1i64 << (bits as u32);
+                }
+                (Value::Int(v), n)
+            }
+            SegKind::Float => {
+                let bits = size_bits.unwrap_or(64);
+                let n = (bits / 8) as usize;
+                if rest.len() < n || !(n == 4 || n == 8) {
+                    return Ok(false);
+                }
+                let mut chunk = rest[..n].to_vec();
+                if spec.little {
+                    chunk.reverse();
+                }
+                let f = if n == 8 {
+                    f64::from_be_bytes(chunk.try_into().unwrap_or([0; 8]))
+                } else {
+                    f32::from_be_bytes(chunk.try_into().unwrap_or([0; 4])) as f64
+                };
+                (Value::Float(f), n)
+            }
+            SegKind::Binary => match size_bits {
+                Some(bits) => {
+                    if bits % 8 != 0 {
+                        return Err(raise("CompileError", "bitstring segments that are not whole bytes are not supported", seg.span));
+                    }
+                    let n = (bits / 8) as usize;
+                    if rest.len() < n {
+                        return Ok(false);
+                    }
+                    (Value::binary(&rest[..n]), n)
+                }
+                None if last => (Value::binary(rest), rest.len()),
+                None => return Err(raise("CompileError", "a binary field without size is only allowed at the end of a binary pattern", seg.span)),
+            },
+            SegKind::Utf8 => {
+                let Some(&b0) = rest.first() else { return Ok(false) };
+                let n = match b0 {
+                    0x00..=0x7f => 1,
+                    0xc0..=0xdf => 2,
+                    0xe0..=0xef => 3,
+                    0xf0..=0xf7 => 4,
+                    _ => return Ok(false),
+                };
+                if rest.len() < n {
+                    return Ok(false);
+                }
+                match std::str::from_utf8(&rest[..n]).ok().and_then(|t| t.chars().next()) {
+                    Some(c) => (Value::Int(c as i64), n),
+                    None => return Ok(false),
+                }
+            }
+            SegKind::Utf16 | SegKind::Utf32 => {
+                let n = if spec.kind == SegKind::Utf16 { 2 } else { 4 };
+                if rest.len() < n {
+                    return Ok(false);
+                }
+                let mut v: i64 = 0;
+                for b in &rest[..n] {
+                    v = (v << 8) | *b as i64;
+                }
+                (Value::Int(v), n)
+            }
+        };
+        if !m(interp, seg, &value, env, bound)? {
+            return Ok(false);
+        }
+        pos += used;
+    }
+    Ok(pos == bytes.len())
 }

@@ -462,10 +462,17 @@ pub(crate) mod builtins {
         Ok(m)
     }
 
+    /// `inserted_at` of a version row: the installed clock, else the Repo's
+    /// (the host's wall clock), to the second as Ecto stores it.
     fn now(interp: &mut Interp) -> NaiveDateTime {
         match interp.ext::<MigratorEnv>().now.clone() {
             Some(f) => f(interp),
-            None => NaiveDateTime::parse("1970-01-01T00:00:00").unwrap_or_else(|| NaiveDateTime::from_seconds(0, 0, 0)),
+            None => {
+                // Seconds from 0000-01-01 to the Unix epoch.
+                const UNIX_EPOCH: i64 = 62_167_219_200;
+                let micros = crate::repo::now_micros(interp);
+                NaiveDateTime::from_seconds(micros.div_euclid(1_000_000) + UNIX_EPOCH, 0, 0)
+            }
         }
     }
 

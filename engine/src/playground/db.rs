@@ -1,17 +1,13 @@
-//! The workspace's database: the executor the caller hands over, the
-//! statement log each cell reports, and the `Ecto.Migrator` provider that
-//! lets cells run migrations against it.
-
-use std::rc::Rc;
+//! The workspace's database: the executor the caller hands over becomes
+//! the Repo's connection (and `Ecto.Migrator`'s), and each cell reports
+//! the statements it sent, as the page's query log shows them.
 
 use serde::Serialize;
 
-use crate::diag::Span;
-use crate::eval::{EResult, Error, Interp};
-use crate::executor::{DbError, DbValue, Executor, QueryResult};
-use crate::migration::migrator::{self, MigratorDb, SharedDb};
-use crate::migration::Adapter;
-use crate::value::{inspect, NaiveDateTime, Value};
+use crate::eval::Interp;
+use crate::executor::Executor;
+use crate::repo::{self, LogEntry, RepoState};
+use crate::value::inspect;
 
 /// What kind of statement a log entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -23,8 +19,7 @@ pub enum StatementKind {
     Rollback,
 }
 
-/// One statement as the database received it, as the page's query log
-/// shows it.
+/// One statement as the database received it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Statement {
     pub kind: StatementKind,
@@ -43,96 +38,52 @@ pub struct Statement {
     pub error: Option<String>,
 }
 
-/// A monotonic clock in microseconds (`performance.now()` in the page).
-pub type Clock = Rc<dyn Fn() -> u64>;
-
-/// Wall-clock time in microseconds since the Unix epoch (`Date.now()`).
-pub type Now = Rc<dyn Fn() -> i64>;
-
-/// The connection state kept in `Interp::ext`.
-#[derive(Default)]
-pub(crate) struct DbState {
-    pub exec: Option<Box<dyn Executor>>,
-    pub log: Vec<Statement>,
-    pub clock: Option<Clock>,
-}
-
-impl DbState {
-    fn run(&mut self, kind: StatementKind, logged: &str, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
-        let Some(exec) = self.exec.as_mut() else {
-            return Err(DbError { code: 1, message: "no database is open".into() });
+impl From<LogEntry> for Statement {
+    fn from(e: LogEntry) -> Statement {
+        let kind = match e.kind {
+            repo::StatementKind::Query => StatementKind::Query,
+            repo::StatementKind::Begin => StatementKind::Begin,
+            repo::StatementKind::Commit => StatementKind::Commit,
+            repo::StatementKind::Rollback => StatementKind::Rollback,
         };
-        let start = self.clock.as_ref().map_or(0, |c| c());
-        let result = exec.execute(sql, params);
-        let micros = self.clock.as_ref().map_or(0, |c| c()).saturating_sub(start);
-        let (rows, changes, error) = match &result {
-            Ok(r) => (r.rows.len(), r.changes, None),
-            Err(e) => (0, 0, Some(e.message.clone())),
+        let (rows, changes, error) = match e.outcome {
+            Ok((rows, changes)) => (rows, changes, None),
+            Err(message) => (0, 0, Some(message)),
         };
-        let params = params.iter().map(|p| inspect::inspect(&db_value_term(p))).collect();
-        self.log.push(Statement { kind, sql: logged.to_string(), params, micros, rows, changes, error });
-        result
+        let params = e.params.iter().map(inspect::inspect).collect();
+        Statement { kind, sql: e.sql, params, micros: e.micros, rows, changes, error }
     }
 }
 
-/// The Elixir term a bound value came from, as far as SQLite keeps it.
-fn db_value_term(v: &DbValue) -> Value {
-    match v {
-        DbValue::Null => Value::Nil,
-        DbValue::Integer(i) => Value::Int(*i),
-        DbValue::Real(f) => Value::Float(*f),
-        DbValue::Text(s) => Value::str(s),
-        DbValue::Blob(b) => Value::binary(b),
-    }
-}
-
-/// Installs `exec` as the workspace's database. Runs the pragmas
-/// ecto_sqlite3 sets when it connects (unlogged, as there).
+/// Installs `exec` as the Repo's connection, after the pragmas ecto_sqlite3
+/// runs when it connects (unlogged, as there).
 pub(crate) fn install(interp: &mut Interp, mut exec: Box<dyn Executor>) {
     let _ = exec.execute("PRAGMA foreign_keys = ON", &[]);
-    interp.ext::<DbState>().exec = Some(exec);
-    let db: SharedDb = Rc::new(std::cell::RefCell::new(WorkspaceDb));
-    migrator::set_provider(interp, Rc::new(move |_interp: &mut Interp, _repo: &Value| Ok((db.clone(), Adapter::Sqlite))), None);
+    repo::install(interp, exec);
 }
 
-/// Sets the clock that times statements.
-pub(crate) fn set_clock(interp: &mut Interp, clock: Clock) {
-    interp.ext::<DbState>().clock = Some(clock);
+/// Times each statement with `clock` (monotonic microseconds).
+pub(crate) fn set_clock(interp: &mut Interp, clock: Box<dyn Fn() -> u64>) {
+    if let Some(conn) = repo::conn(interp) {
+        conn.set_clock(clock);
+    }
 }
 
-/// Sets the wall clock for `inserted_at` of migration versions.
-pub(crate) fn set_now(interp: &mut Interp, now: Now) {
-    let env = interp.ext::<migrator::MigratorEnv>();
-    env.now = Some(Rc::new(move |_interp: &mut Interp| {
-        // Seconds since 0000-01-01 (the calendar's origin) of the Unix time.
-        const UNIX_EPOCH: i64 = 62_167_219_200;
-        NaiveDateTime::from_seconds(now().div_euclid(1_000_000) + UNIX_EPOCH, 0, 0)
-    }));
+/// The wall clock (microseconds since the Unix epoch) for timestamps,
+/// `DateTime.utc_now/0` and the versions the migrator records.
+pub(crate) fn set_now(interp: &mut Interp, now: Box<dyn Fn() -> i64>) {
+    interp.ext::<RepoState>().now = Some(now);
+}
+
+/// Rolls back a transaction a failed cell left open (an evaluation limit
+/// hit inside `Repo.transaction/1`), so the next cell starts clean.
+pub(crate) fn abort(interp: &mut Interp) {
+    if let Some(conn) = repo::conn(interp) {
+        conn.abort();
+    }
 }
 
 /// Takes the statements logged since the last call.
 pub(crate) fn take_log(interp: &mut Interp) -> Vec<Statement> {
-    std::mem::take(&mut interp.ext::<DbState>().log)
-}
-
-fn db_error(e: DbError) -> Box<Error> {
-    Error::raise("Exqlite.Error", e.message, Span::NONE)
-}
-
-/// The migrator's view of the workspace database.
-struct WorkspaceDb;
-
-impl MigratorDb for WorkspaceDb {
-    fn execute(&mut self, interp: &mut Interp, sql: &str, params: &[DbValue]) -> EResult<QueryResult> {
-        interp.ext::<DbState>().run(StatementKind::Query, sql, sql, params).map_err(db_error)
-    }
-    fn begin(&mut self, interp: &mut Interp) -> EResult<()> {
-        interp.ext::<DbState>().run(StatementKind::Begin, "begin", "BEGIN", &[]).map(|_| ()).map_err(db_error)
-    }
-    fn commit(&mut self, interp: &mut Interp) -> EResult<()> {
-        interp.ext::<DbState>().run(StatementKind::Commit, "commit", "COMMIT", &[]).map(|_| ()).map_err(db_error)
-    }
-    fn rollback(&mut self, interp: &mut Interp) -> EResult<()> {
-        interp.ext::<DbState>().run(StatementKind::Rollback, "rollback", "ROLLBACK", &[]).map(|_| ()).map_err(db_error)
-    }
+    repo::take_log(interp).into_iter().map(Statement::from).collect()
 }

@@ -1710,6 +1710,41 @@ fn f_has_named_binding(interp: &mut Interp, args: Vec<Value>, span: Span) -> ERe
     Ok(Value::Bool(q.alias_ix(name).is_some()))
 }
 
+/// `Ecto.Query.with_named_binding(queryable, key, fun)`
+fn f_with_named_binding(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let q = to_query(interp, &args[0], span)?;
+    let name = args[1].as_atom().unwrap_or("").to_string();
+    if q.alias_ix(&name).is_some() {
+        return Ok(qv(q));
+    }
+    let arity = match &args[2] {
+        Value::Fun(f) => f.arity(),
+        _ => 0,
+    };
+    let call_args = match arity {
+        1 => vec![qv(q)],
+        2 => vec![qv(q), args[1].clone()],
+        _ => {
+            return Err(arg_error(
+                format!("callback function for with_named_binding/3 should take one or two arguments, got: {}", inspect(&args[2])),
+                span,
+            ))
+        }
+    };
+    let r = interp.apply(&args[2], call_args, span)?;
+    if r.downcast::<super::value::QueryValue>().is_none() {
+        return Err(arg_error(
+            format!("invalid return from with_named_binding/3 callback function. Expected an Ecto.Query, got: {}", inspect(&r)),
+            span,
+        ));
+    }
+    Ok(r)
+}
+
+fn f_queryable_to_query(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    Ok(qv(to_query(interp, &args[0], span)?))
+}
+
 /// `Ecto.Adapters.SQL.to_sql(kind, repo, queryable)`: `{sql, params}` as
 /// the SQLite adapter prints them (the Repo runs on SQLite).
 fn f_adapters_to_sql(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
@@ -1762,5 +1797,7 @@ pub fn register(b: &mut Builtins) {
     b.add(m, "reverse_order", &[1], f_reverse_order);
     b.add(m, "recursive_ctes", &[2], f_recursive_ctes);
     b.add(m, "has_named_binding?", &[2], f_has_named_binding);
+    b.add(m, "with_named_binding", &[3], f_with_named_binding);
+    b.add("Ecto.Queryable", "to_query", &[1], f_queryable_to_query);
     b.add("Ecto.Adapters.SQL", "to_sql", &[3], f_adapters_to_sql);
 }

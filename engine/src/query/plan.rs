@@ -1856,7 +1856,12 @@ impl<'i> Planner<'i> {
                 };
                 Ok((Shape::Source { ix, schema, source: None, prefix: None, fields: types }, requested.iter().map(|r| field(r)).collect()))
             }
-            _ => Ok((Shape::Value(Type::Map), vec![SelField { alias: None, expr: Expr::Var(Bind::Ix(ix)) }])),
+            Some(SrcInfo::Fragment) => Ok((Shape::Value(Type::Map), vec![SelField { alias: None, expr: Expr::Var(Bind::Ix(ix)) }])),
+            None => Err(qerr(
+                "invalid query has specified more bindings than bindings available in `select` (look for `unknown_binding!` in the printed query below)",
+                &q,
+                cl.span,
+            )),
         }
     }
 

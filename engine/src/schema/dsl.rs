@@ -1003,6 +1003,15 @@ pub fn end_schema(interp: &mut Interp, span: Span) -> EResult<Rc<Schema>> {
     let schema = Rc::new(schema);
     interp.ext::<SchemaRegistry>().schemas.insert(schema.module.clone(), schema.clone());
     super::remember_source(&schema.module, schema.source.as_deref());
+    let derives_inspect = schema.derive.iter().any(|d| match d {
+        Value::Atom(a) => alias_name(a) == "Inspect",
+        Value::Tuple(t) => t.first().and_then(|x| x.as_atom()).map(|a| alias_name(a) == "Inspect").unwrap_or(false),
+        _ => false,
+    });
+    let derive_attr = interp.module_attr(&module_atom, "derive_inspect_for_redacted_fields").cloned();
+    if !derives_inspect && !matches!(derive_attr, Some(Value::Bool(false))) {
+        super::remember_redacted(&schema.module, &schema.redact_fields);
+    }
     interp.structs.insert(module_atom.clone(), Rc::new(schema.struct_fields.clone()));
     define_reflection(interp, &module_atom, span);
     Ok(schema)
@@ -1074,7 +1083,31 @@ fn schema_info(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Val
         "primary_key" => atoms(s.primary_key.iter().map(|x| x.as_str()).collect()),
         "associations" => atoms(s.assocs.iter().map(|a| a.field.as_str()).collect()),
         "embeds" => atoms(s.embeds.iter().map(|x| x.as_str()).collect()),
-        "redact_fields" => atoms(s.redact_fields.iter().map(|x| x.as_str()).collect()),
+        "redact_fields" => atoms(s.redact_fields.iter().rev().map(|x| x.as_str()).collect()),
+        "autogenerate" => Value::list(s.autogenerate.iter().map(|(f, a)| Value::tuple(vec![atoms(f.iter().map(|x| x.as_str()).collect()), autogen_value(a)])).collect()),
+        "autoupdate" => Value::list(s.autoupdate.iter().map(|(f, a)| Value::tuple(vec![atoms(f.iter().map(|x| x.as_str()).collect()), autogen_value(a)])).collect()),
+        "dump" => {
+            let mut m = MapT::new();
+            for f in s.fields.iter().filter(|f| !f.virtual_) {
+                let w = match f.writable {
+                    Writable::Always => "always",
+                    Writable::Insert => "insert",
+                    Writable::Never => "never",
+                };
+                m.insert(Value::atom(&f.name), Value::tuple(vec![Value::atom(&f.source), f.ty.to_value(), Value::atom(w)]));
+            }
+            Value::map(m)
+        }
+        "load" => Value::list(
+            s.fields
+                .iter()
+                .filter(|f| !f.virtual_)
+                .map(|f| {
+                    let t = if f.source != f.name { Value::tuple(vec![Value::atom("source"), Value::atom(&f.source), f.ty.to_value()]) } else { f.ty.to_value() };
+                    Value::tuple(vec![Value::atom(&f.name), t])
+                })
+                .collect(),
+        ),
         "read_after_writes" => atoms(s.read_after_writes.iter().map(|x| x.as_str()).collect()),
         "autogenerate_fields" => atoms(s.autogenerate.iter().flat_map(|(f, _)| f.iter().map(|x| x.as_str())).collect()),
         "updatable_fields" => {
@@ -1114,6 +1147,14 @@ fn schema_info(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Val
     })
 }
 
+fn autogen_value(a: &super::Autogenerate) -> Value {
+    match a {
+        super::Autogenerate::Timestamp(t) => Value::tuple(vec![Value::module("Ecto.Schema"), Value::atom("__timestamps__"), Value::list(vec![t.to_value()])]),
+        super::Autogenerate::Mfa { module, fun, args } => Value::tuple(vec![Value::module(module), Value::atom(fun), Value::list(args.clone())]),
+        super::Autogenerate::Type(t) => Value::tuple(vec![t.to_value(), Value::atom("autogenerate"), Value::list(vec![])]),
+    }
+}
+
 fn function_clause(module: &str, span: Span) -> Box<Error> {
     Error::raise("FunctionClauseError", format!("no function clause matching in {module}.__schema__/1"), span)
 }
@@ -1126,12 +1167,26 @@ fn current_module(env: &Env, span: Span) -> EResult<Atom> {
 }
 
 /// Splits a trailing `do` block off macro arguments.
-fn split_do(args: &[Node]) -> (&[Node], Option<&Node>) {
+/// Splits a trailing `do` block off macro arguments. Keyword options given
+/// before the block (`embeds_one :a, A, on_replace: :update do`) may arrive
+/// in the same trailing list; they come back as an extra argument.
+fn split_do(args: &[Node]) -> (Vec<Node>, Option<&Node>) {
     match args.split_last() {
-        Some((last, rest)) if last.keyword_get("do").is_some() && last.as_keyword().map(|kw| kw.len() <= 2).unwrap_or(false) => {
+        Some((last, rest)) if last.keyword_get("do").is_some() => {
+            let mut rest = rest.to_vec();
+            if let Kind::List(items) = &last.kind {
+                let opts: Vec<Node> = items
+                    .iter()
+                    .filter(|i| !matches!(&i.kind, Kind::Tuple(p) if p.len() == 2 && matches!(p[0].as_atom(), Some("do" | "else"))))
+                    .cloned()
+                    .collect();
+                if !opts.is_empty() {
+                    rest.push(Node::new(Kind::List(opts), last.span));
+                }
+            }
             (rest, last.keyword_get("do"))
         }
-        _ => (args, None),
+        _ => (args.to_vec(), None),
     }
 }
 

@@ -23,6 +23,9 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Type", "format", &[1], type_format);
     b.add("Ecto.Type", "embedded_dump", &[3], type_embedded_dump);
     b.add("Ecto.Type", "embed_as", &[2], type_embed_as);
+    b.add("Ecto", "embedded_load", &[3], ecto_embedded_load);
+    b.add("Ecto", "embedded_dump", &[2], ecto_embedded_dump);
+    b.add("Ecto.Type", "match?", &[2], |i, a, s| Ok(Value::Bool(type_match(i, &a[0], &a[1], s)?)));
     b.add("Ecto.Type", "adapter_dump", &[3], |i, a, s| adapter_fn(i, a, s, true));
     b.add("Ecto.Type", "adapter_load", &[3], |i, a, s| adapter_fn(i, a, s, false));
     b.add("Ecto.Type", "embedded_load", &[3], type_embedded_load);
@@ -345,4 +348,55 @@ fn adapter_fn(interp: &mut Interp, args: Vec<Value>, span: Span, dump: bool) -> 
         super::adapter_load(interp, adapter, &t, &args[2], span)?
     };
     Ok(ok_or_error(r))
+}
+
+/// `Ecto.Type.match?(schema_type, query_type)`.
+pub fn type_match(interp: &mut Interp, schema_type: &Value, query_type: &Value, span: Span) -> EResult<bool> {
+    let primitive = match Type::from_value(schema_type) {
+        Some(Type::Custom(_)) => false,
+        Some(_) => true,
+        None => true,
+    };
+    let left = if primitive {
+        schema_type.clone()
+    } else {
+        let t = type_arg(schema_type, span)?;
+        super::adapter::underlying(interp, &t, span)?.to_value()
+    };
+    let a = |v: &Value| v.as_atom().map(|x| x.to_string());
+    let (l, r) = (a(&left), a(query_type));
+    if r.as_deref() == Some("any") || l.as_deref() == Some("any") {
+        return Ok(true);
+    }
+    if let (Some([lo, li]), Some([ro, ri])) = (left.as_tuple(), query_type.as_tuple()) {
+        if lo == ro && lo.as_atom() != Some("supertype") {
+            return type_match(interp, li, ri, span);
+        }
+    }
+    let supertype = matches!(query_type.as_tuple(), Some([t, d]) if t.as_atom() == Some("supertype") && d.as_atom() == Some("datetime"));
+    Ok(match (l.as_deref(), r.as_deref()) {
+        (Some("decimal"), Some("float" | "integer")) => true,
+        (Some("binary_id"), Some("binary")) => true,
+        (Some("id"), Some("integer")) => true,
+        (Some("naive_datetime" | "naive_datetime_usec" | "utc_datetime" | "utc_datetime_usec"), _) if supertype => true,
+        _ => left == *query_type,
+    })
+}
+
+/// `Ecto.embedded_load(schema, data, format)`: an embedded struct from a
+/// map (string or atom keys), each field loaded as embedded in `format`.
+fn ecto_embedded_load(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let module = args[0].as_atom().map(alias_name).unwrap_or("").to_string();
+    let mut inner = move |i: &mut Interp, t: &Type, x: &Value| super::dump::embedded_load(i, t, x, span);
+    super::embedded::load_struct(interp, &module, "__embed__", &args[1], &mut inner, span)
+}
+
+/// `Ecto.embedded_dump(struct, format)`: the map of dumped fields (keyed by source).
+fn ecto_embedded_dump(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let Value::Struct(s) = &args[0] else {
+        return Err(Error::raise("FunctionClauseError", "no function clause matching in Ecto.embedded_dump/2", span));
+    };
+    let module = s.name().to_string();
+    let mut inner = move |i: &mut Interp, t: &Type, x: &Value| super::dump::embedded_dump(i, t, x, span);
+    super::embedded::dump_struct(interp, &module, "__embed__", &args[0], &mut inner, true, span)
 }

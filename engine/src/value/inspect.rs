@@ -290,7 +290,7 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
             out.push_str("action: ");
             write(out, &g("action"), o);
             out.push_str(", changes: ");
-            write(out, &g("changes"), o);
+            write(out, &crate::changeset::redact_changes(&g("data"), g("changes")), o);
             out.push_str(", errors: ");
             write(out, &g("errors"), o);
             out.push_str(", data: ");

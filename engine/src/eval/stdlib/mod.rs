@@ -3,10 +3,12 @@
 
 pub mod calendar;
 mod decimal;
+mod erlang;
 mod r#enum;
 mod jason;
 mod kernel;
 mod map;
+mod process;
 mod regex;
 mod string;
 #[cfg(test)]
@@ -27,6 +29,8 @@ pub fn register(b: &mut Builtins) {
     decimal::register(b);
     regex::register(b);
     jason::register(b);
+    process::register(b);
+    erlang::register(b);
 }
 
 pub(crate) fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {

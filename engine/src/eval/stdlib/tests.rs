@@ -188,3 +188,32 @@ fn decimal_and_json_functions() {
         ("Jason.decode!(~s({\"a\": 1}), keys: :atoms)", "%{a: 1}"),
     ]);
 }
+
+#[test]
+fn processes_erlang_and_kernel_additions() {
+    check(&[
+        ("{:math.pow(2, 10), :math.sqrt(16)}", "{1024.0, 4.0}"),
+        (":erlang.element(1, {:a, :b})", ":a"),
+        ("apply(Enum, :sum, [[1, 2]])", "3"),
+        ("apply(fn a -> a + 1 end, [1])", "2"),
+        ("Process.put(:k, 1)\nProcess.get(:k)", "1"),
+        ("send(self(), {:hi, 1})\nreceive do\n {:hi, n} -> n + 1\nafter\n 0 -> :none\nend", "2"),
+        ("receive do\n x -> x\nafter\n 10 -> :timeout\nend", ":timeout"),
+        ("match?({:ok, _}, {:ok, 1})", "true"),
+        ("match?(x when x > 5, 3)", "false"),
+        ("import Bitwise\n{band(12, 10), bor(12, 10), 12 &&& 10, 1 <<< 4, bxor(5, 1)}", "{8, 14, 8, 16, 4}"),
+        ("{Base.encode64(\"hello\"), Base.decode64!(\"aGVsbG8=\"), Base.encode16(\"hi\", case: :lower)}", "{\"aGVsbG8=\", \"hello\", \"6869\"}"),
+        ("URI.encode_query(%{\"a\" => \"b c\", \"d\" => 1})", "\"a=b+c&d=1\""),
+        ("t = Task.async(fn -> 1 + 1 end)\nTask.await(t)", "2"),
+        ("{:ok, pid} = Agent.start_link(fn -> 0 end)\nAgent.update(pid, &(&1 + 5))\nAgent.get(pid, & &1)", "5"),
+        ("{:lists.seq(1, 5), :lists.reverse([1, 2, 3]), :maps.get(:a, %{a: 1})}", "{[1, 2, 3, 4, 5], [3, 2, 1], 1}"),
+        ("{floor(3.7), ceil(1.2), binary_part(\"hello\", 1, 3)}", "{3, 2, \"ell\"}"),
+        ("<<n::16, rest::binary>> = <<1, 2, 3>>\n{n, rest}", "{258, <<3>>}"),
+        ("<<a::binary-size(2), b::binary>> = \"hello\"\n{a, b}", "{\"he\", \"llo\"}"),
+        ("<<x::utf8, _::binary>> = \"é!\"\nx", "233"),
+        ("<<1::16, 255::8>>", "<<0, 1, 255>>"),
+        ("<<a, b, rest::binary>> = \"hello\"\n{a, b, rest}", "{104, 101, \"llo\"}"),
+        ("inspect(self())", "\"#PID<0.110.0>\""),
+        (":erlang.float_to_binary(3.14159, decimals: 2)", "\"3.14\""),
+    ]);
+}

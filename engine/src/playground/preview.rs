@@ -1,0 +1,202 @@
+//! Live SQL preview: the SQL and params Ecto would send for the query
+//! expression under the cursor, for SQLite and PostgreSQL, computed
+//! without touching the database.
+
+use serde::Serialize;
+
+use super::Workspace;
+use crate::diag::Span;
+use crate::eval::core::visit;
+use crate::query::{self, Dialect, Op};
+use crate::syntax::{self, Kind, Node};
+use crate::value::{inspect, Value};
+
+/// One dialect's rendering: SQL and inspected params, or the error Ecto raises.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DialectSql {
+    pub sql: Option<String>,
+    pub params: Vec<String>,
+    pub error: Option<String>,
+    pub error_kind: Option<String>,
+}
+
+/// The preview for the expression at the cursor.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SqlPreview {
+    /// `all`, `update_all` or `delete_all`.
+    pub op: &'static str,
+    /// The byte span of the previewed expression.
+    pub span: Span,
+    pub sqlite: DialectSql,
+    pub postgres: DialectSql,
+}
+
+/// Repo functions whose first argument is a queryable, and the operation.
+fn repo_op(name: &str) -> Option<Op> {
+    Some(match name {
+        "all" | "one" | "one!" | "stream" | "exists?" | "aggregate" => Op::All,
+        "update_all" => Op::UpdateAll,
+        "delete_all" => Op::DeleteAll,
+        _ => return None,
+    })
+}
+
+/// Whether evaluating `n` could have effects beyond building a value
+/// (database calls, module definitions, output).
+fn has_effects(n: &Node) -> bool {
+    let mut effects = false;
+    visit(n, &mut |n| match &n.kind {
+        Kind::Dot { target, .. } => {
+            if let Kind::Alias(parts) = &target.kind {
+                let last = parts.last().map(String::as_str).unwrap_or("");
+                if matches!(last, "Repo" | "IO" | "Multi" | "Migrator" | "Process" | "File" | "System") {
+                    effects = true;
+                }
+            }
+            if let Kind::Var(v) = &target.kind {
+                if v == "repo" {
+                    effects = true;
+                }
+            }
+        }
+        Kind::Call { name, .. } if matches!(name.as_str(), "defmodule" | "def" | "defp" | "raise" | "throw" | "send" | "spawn") => effects = true,
+        Kind::AnonCall { .. } => effects = true,
+        _ => {}
+    });
+    effects
+}
+
+/// Finds the query expression inside a top-level expression: the right
+/// side of an assignment, the queryable given to a Repo function, or the
+/// expression itself.
+fn query_expr(n: &Node) -> (Op, &Node) {
+    match &n.kind {
+        Kind::BinOp { op, rhs, .. } if op == "=" => query_expr(rhs),
+        Kind::Dot { target, name, args, .. } if matches!(&target.kind, Kind::Alias(p) if p.last().is_some_and(|l| l == "Repo")) => {
+            match (repo_op(name), args.first()) {
+                (Some(op), Some(q)) => (op, q),
+                _ => (Op::All, n),
+            }
+        }
+        Kind::BinOp { op, lhs, rhs } if op == "|>" => match &rhs.kind {
+            Kind::Dot { target, name, .. } if matches!(&target.kind, Kind::Alias(p) if p.last().is_some_and(|l| l == "Repo")) => {
+                (repo_op(name).unwrap_or(Op::All), lhs)
+            }
+            _ => (Op::All, n),
+        },
+        _ => (Op::All, n),
+    }
+}
+
+impl Workspace {
+    /// The SQL for the query expression at byte `cursor` of a cell's
+    /// source, evaluated against the workspace's bindings and schemas
+    /// (nothing is executed and nothing is kept). `None` when the
+    /// expression there is not a query.
+    pub fn preview_sql(&mut self, src: &str, cursor: usize) -> Option<SqlPreview> {
+        let parsed = syntax::parse(src);
+        let top = super::expression_at(&parsed.root, cursor)?;
+        let (op, expr) = query_expr(top);
+        if has_effects(expr) || matches!(expr.kind, Kind::Error) {
+            return None;
+        }
+        // Earlier expressions of the cell may bind what this one uses.
+        let mut env = self.env.clone();
+        let saved_limits = self.interp.limits;
+        self.interp.limits.max_steps = 200_000;
+        self.interp.steps = 0;
+        if let Kind::Block(items) = &parsed.root.kind {
+            for item in items.iter().take_while(|i| i.span.end <= top.span.start) {
+                if has_effects(item) {
+                    continue;
+                }
+                if let Kind::BinOp { op, .. } = &item.kind {
+                    if op == "=" {
+                        let _ = self.interp.eval(item, &mut env);
+                    }
+                }
+            }
+        }
+        let value = self.interp.eval(expr, &mut env);
+        let result = value.ok().and_then(|v| {
+            let (op, q) = match v.as_tuple() {
+                Some([tag, q]) => match tag.as_atom() {
+                    Some("update_all") => (Op::UpdateAll, q.clone()),
+                    Some("delete_all") => (Op::DeleteAll, q.clone()),
+                    _ => (op, v.clone()),
+                },
+                _ => (op, v.clone()),
+            };
+            if !is_queryable(&q) {
+                return None;
+            }
+            let mut render = |dialect| match query::to_sql(&mut self.interp, &q, op, dialect, expr.span) {
+                Ok((sql, params, _)) => {
+                    DialectSql { sql: Some(sql), params: params.iter().map(inspect::inspect).collect(), error: None, error_kind: None }
+                }
+                Err(e) => DialectSql { sql: None, params: vec![], error: Some(e.message()), error_kind: Some(e.kind().to_string()) },
+            };
+            let sqlite = render(Dialect::Sqlite);
+            let postgres = render(Dialect::Postgres);
+            Some(SqlPreview { op: op.name(), span: expr.span, sqlite, postgres })
+        });
+        self.interp.limits = saved_limits;
+        self.interp.output.clear();
+        result
+    }
+}
+
+/// Queries, schemas (modules with a source) and `{source, schema}` pairs.
+fn is_queryable(v: &Value) -> bool {
+    match v {
+        Value::Opaque(o) => o.module() == "Ecto.Query",
+        Value::Atom(a) => a.starts_with("Elixir."),
+        Value::Tuple(t) => t.len() == 2 && t[0].is_binary(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws() -> Workspace {
+        let mut ws = Workspace::new();
+        let r = ws.run_cell(
+            "defmodule Post do\n  use Ecto.Schema\n  schema \"posts\" do\n    field :title, :string\n    field :views, :integer\n  end\nend\nmin = 10",
+        );
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        ws
+    }
+
+    #[test]
+    fn previews_the_query_under_the_cursor_in_both_dialects() {
+        let mut ws = ws();
+        let src = "q = from p in Post, where: p.views > ^min, select: p.title\nRepo.all(q)";
+        let p = ws.preview_sql(src, 5).expect("preview");
+        assert_eq!(p.sqlite.sql.as_deref(), Some("SELECT p0.\"title\" FROM \"posts\" AS p0 WHERE (p0.\"views\" > ?)"));
+        assert_eq!(p.postgres.sql.as_deref(), Some("SELECT p0.\"title\" FROM \"posts\" AS p0 WHERE (p0.\"views\" > $1)"));
+        assert_eq!(p.sqlite.params, vec!["10"]);
+        // The Repo call on the next line previews its queryable (bound above in the same cell).
+        let p = ws.preview_sql(src, src.len() - 2).expect("preview of Repo.all(q)");
+        assert_eq!(p.op, "all");
+        assert!(p.sqlite.sql.is_some());
+    }
+
+    #[test]
+    fn update_all_and_errors() {
+        let mut ws = ws();
+        let p = ws.preview_sql("Post |> where([p], p.views < 1) |> Repo.delete_all()", 3).expect("preview");
+        assert_eq!(p.op, "delete_all");
+        assert_eq!(p.sqlite.sql.as_deref(), Some("DELETE FROM \"posts\" AS p0 WHERE (p0.\"views\" < 1)"));
+        let p = ws.preview_sql("from p in Post, select: p.nope", 3).expect("preview");
+        assert_eq!(p.sqlite.error_kind.as_deref(), Some("Ecto.QueryError"));
+    }
+
+    #[test]
+    fn no_preview_for_values_or_effects() {
+        let mut ws = ws();
+        assert!(ws.preview_sql("1 + 2", 1).is_none());
+        assert!(ws.preview_sql("IO.puts(\"x\")", 1).is_none());
+    }
+}
