@@ -99,12 +99,14 @@ fn run_migrations(interp: &mut Interp, modules: &Value, out: &mut String) {
         let result = migrator.up(interp, i as i64, &MigrationSource::Module(name.clone()), t);
         let statements: Vec<Json> = repo::take_log(interp)
             .iter()
-            .map(|e| Json::String(match e.kind {
-                StatementKind::Query => e.sql.clone(),
-                StatementKind::Begin => "begin".into(),
-                StatementKind::Commit => "commit".into(),
-                StatementKind::Rollback => "rollback".into(),
-            }))
+            .map(|e| {
+                Json::String(match e.kind {
+                    StatementKind::Query => e.sql.clone(),
+                    StatementKind::Begin => "begin".into(),
+                    StatementKind::Commit => "commit".into(),
+                    StatementKind::Rollback => "rollback".into(),
+                })
+            })
             .collect();
         let mut obj = Map::new();
         obj.insert("setup_migration".into(), Json::String(name));

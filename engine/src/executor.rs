@@ -103,12 +103,11 @@ pub mod native {
                     rows_out.push(out);
                 }
             }
-            let changes =
-                if columns.is_empty() || sql.trim_start().to_ascii_uppercase().starts_with(|c: char| c == 'I' || c == 'U' || c == 'D') {
-                    self.conn.changes()
-                } else {
-                    0
-                };
+            let changes = if columns.is_empty() || sql.trim_start().to_ascii_uppercase().starts_with(['I', 'U', 'D']) {
+                self.conn.changes()
+            } else {
+                0
+            };
             Ok(QueryResult { columns, rows: rows_out, changes })
         }
     }

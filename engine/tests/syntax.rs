@@ -245,7 +245,7 @@ fn arbitrary() {
             let b = (a + (rng.next() as usize) % 400).min(bytes.len());
             let mut s = String::from_utf8_lossy(&bytes[..a]).into_owned();
             for _ in 0..(rng.next() % 5) {
-                s.push_str(*rng.pick(PIECES));
+                s.push_str(rng.pick::<&str>(PIECES));
             }
             s.push_str(&String::from_utf8_lossy(&bytes[b..]));
             s

@@ -376,7 +376,7 @@ fn trim(interp: &mut Interp, ctx: &CastCtx, ty_value: &Value, value: &Value, spa
 
 fn is_empty(interp: &mut Interp, ctx: &CastCtx, ty_value: &Value, value: &Value, span: Span) -> EResult<bool> {
     let trimmed = trim(interp, ctx, ty_value, value, span)?;
-    Ok(ctx.empty_values.as_list().is_some_and(|l| l.iter().any(|e| *e == trimmed)))
+    Ok(ctx.empty_values.as_list().is_some_and(|l| l.contains(&trimmed)))
 }
 
 /// `filter_values/5`: empty values become the field's default.

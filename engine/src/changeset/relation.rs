@@ -208,8 +208,8 @@ pub fn apply_changes(cs: &Changeset) -> Value {
     }
     let mut acc = cs.data.clone();
     for (key, value) in cs.changes.iter() {
-        match cs.types.get(key) {
-            Some(t) => match Relation::from_type(t) {
+        if let Some(t) = cs.types.get(key) {
+            match Relation::from_type(t) {
                 Some(rel) => {
                     let changed = apply_relation_changes(&rel, value);
                     acc = map_put(&acc, key, changed.clone());
@@ -222,8 +222,7 @@ pub fn apply_changes(cs: &Changeset) -> Value {
                     }
                 }
                 None => acc = map_put(&acc, key, value.clone()),
-            },
-            None => {}
+            }
         }
     }
     acc

@@ -169,7 +169,7 @@ pub fn validate_required(cs: &mut Changeset, fields: &Value, opts: &Value, span:
         }
     }
     let mut required = fields.clone();
-    required.extend(cs.required.drain(..));
+    required.append(&mut cs.required);
     cs.required = required;
     if with_errors.is_empty() {
         return Ok(());

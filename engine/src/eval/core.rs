@@ -21,9 +21,9 @@ impl Interp {
             Kind::Nil => Ok(Value::Nil),
             Kind::Bool(b) => Ok(Value::Bool(*b)),
             Kind::Int(i) => Ok(Value::Int(*i)),
-            Kind::BigInt(s) => match s.parse::<f64>() {
-                _ => Err(raise("ArgumentError", format!("integer {s} is too large for this evaluator (64-bit integers)"), node.span)),
-            },
+            Kind::BigInt(s) => {
+                Err(raise("ArgumentError", format!("integer {s} is too large for this evaluator (64-bit integers)"), node.span))
+            }
             Kind::Float(f) => Ok(Value::Float(*f)),
             Kind::Atom(a) => Ok(Value::atom(a)),
             Kind::Alias(parts) => Ok(Value::module(&env.resolve_alias(parts))),
@@ -200,15 +200,42 @@ impl Interp {
             let size_bits = match &spec.size {
                 Some(n) => match self.eval(n, env)? {
                     Value::Int(k) if k >= 0 => Some(k * spec.unit_bits()),
-                    other => return Err(raise("ArgumentError", format!("construction of binary failed: invalid size {}", inspect::inspect(&other)), e.span)),
+                    other => {
+                        return Err(raise(
+                            "ArgumentError",
+                            format!("construction of binary failed: invalid size {}", inspect::inspect(&other)),
+                            e.span,
+                        ))
+                    }
                 },
                 None => None,
             };
-            let invalid = |v: &Value| raise("ArgumentError", format!("construction of binary failed: segment 1 of type '{}': expected {} but got: {}", match spec.kind { SegKind::Binary => "binary", SegKind::Float => "float", SegKind::Utf8 => "utf8", _ => "integer" }, match spec.kind { SegKind::Binary => "a binary", SegKind::Float => "a float or an integer", _ => "an integer" }, inspect::inspect(v)), e.span);
+            let invalid = |v: &Value| {
+                raise(
+                    "ArgumentError",
+                    format!(
+                        "construction of binary failed: segment 1 of type '{}': expected {} but got: {}",
+                        match spec.kind {
+                            SegKind::Binary => "binary",
+                            SegKind::Float => "float",
+                            SegKind::Utf8 => "utf8",
+                            _ => "integer",
+                        },
+                        match spec.kind {
+                            SegKind::Binary => "a binary",
+                            SegKind::Float => "a float or an integer",
+                            _ => "an integer",
+                        },
+                        inspect::inspect(v)
+                    ),
+                    e.span,
+                )
+            };
             match (&v, spec.kind) {
                 (Value::Int(i), SegKind::Integer) => {
                     let bits = size_bits.unwrap_or(8);
-                    let b = int_bytes(*i, bits, spec.little).ok_or_else(|| raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))?;
+                    let b = int_bytes(*i, bits, spec.little)
+                        .ok_or_else(|| raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))?;
                     bytes.extend(b);
                 }
                 (Value::Int(_) | Value::Float(_), SegKind::Float) => {
@@ -309,7 +336,11 @@ impl Interp {
         }
         Err(raise(
             "ArgumentError",
-            format!("the following keys must also be given when building struct {}: {}", crate::value::alias_name(module), inspect::inspect(&Value::list(missing))),
+            format!(
+                "the following keys must also be given when building struct {}: {}",
+                crate::value::alias_name(module),
+                inspect::inspect(&Value::list(missing))
+            ),
             span,
         ))
     }
@@ -600,7 +631,7 @@ impl Interp {
     pub(crate) fn eval_guard(&mut self, g: &Node, env: &mut Env) -> bool {
         match self.eval(g, env) {
             Ok(v) => v.is_truthy(),
-            Err(e) => matches!(*e, Error::Limit(..)) && false,
+            Err(_) => false,
         }
     }
 
@@ -806,8 +837,8 @@ impl Interp {
                 match args[1].keyword_get(key) {
                     Some(body) => {
                         let mut inner = env.clone();
-                        let v = self.eval(body, &mut inner)?;
-                        v
+
+                        self.eval(body, &mut inner)?
                     }
                     None => Value::Nil,
                 }
@@ -842,7 +873,10 @@ impl Interp {
             ("defguard", 1) | ("defguardp", 1) => {
                 let (head, guard) = split_when(&args[0]);
                 let guard = guard.ok_or_else(|| raise("ArgumentError", format!("{name} expects a when clause"), span))?;
-                let body = Node::new(Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), guard.clone()]), span)]), span);
+                let body = Node::new(
+                    Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), guard.clone()]), span)]),
+                    span,
+                );
                 self.def(name == "defguardp", &[head.clone(), body], env, span)?
             }
             ("defdelegate", 2) => self.defdelegate(&args[0], &args[1], env, span)?,
@@ -978,7 +1012,9 @@ impl Interp {
         // arrive as two trailing keyword lists; merge them as Elixir does.
         let merged;
         let (opts, gens) = match (gens.split_last(), &opts.kind) {
-            (Some((Node { kind: Kind::List(a), span: a_span }, rest)), Kind::List(b)) if gens.last().is_some_and(|n| n.as_keyword().is_some()) => {
+            (Some((Node { kind: Kind::List(a), span: a_span }, rest)), Kind::List(b))
+                if gens.last().is_some_and(|n| n.as_keyword().is_some()) =>
+            {
                 let mut items = a.clone();
                 items.extend(b.iter().cloned());
                 merged = Node::new(Kind::List(items), a_span.to(opts.span));
@@ -1073,7 +1109,16 @@ impl Interp {
             if let [(Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None)] = segs.as_slice() {
                 if op == "<-" {
                     let src = self.eval(rhs, env)?;
-                    let bytes = src.as_bytes().ok_or_else(|| raise("ArgumentError", format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)), rhs.span))?.to_vec();
+                    let bytes = src
+                        .as_bytes()
+                        .ok_or_else(|| {
+                            raise(
+                                "ArgumentError",
+                                format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)),
+                                rhs.span,
+                            )
+                        })?
+                        .to_vec();
                     let (pat, guard) = split_when(lhs);
                     let (pat, ty) = match &pat.kind {
                         Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some(&**rhs)),
@@ -1109,7 +1154,16 @@ impl Interp {
                 // `<<c <- binary>>`: one byte at a time
                 let Kind::BinOp { lhs, rhs, .. } = &segs[0].0.kind else { return Ok(()) };
                 let bin = self.eval(rhs, env)?;
-                let bytes = bin.as_bytes().ok_or_else(|| raise("ArgumentError", format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&bin)), rhs.span))?.to_vec();
+                let bytes = bin
+                    .as_bytes()
+                    .ok_or_else(|| {
+                        raise(
+                            "ArgumentError",
+                            format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&bin)),
+                            rhs.span,
+                        )
+                    })?
+                    .to_vec();
                 for b in bytes {
                     self.tick(span)?;
                     let mut inner = env.clone();
@@ -1155,7 +1209,7 @@ impl Interp {
                             st.set(k, v.clone());
                         }
                     }
-                    if st.has("message") && !matches!(opts_v.keyword_get("message"), Some(_)) {
+                    if st.has("message") && opts_v.keyword_get("message").is_none() {
                         if let Some(Value::Str(s)) = st.get("message") {
                             return Ok(Box::new(Error::Raise(Exception {
                                 kind: name,
@@ -1288,7 +1342,7 @@ impl Interp {
         };
         let full_name = match &env.module {
             Some(outer) => format!("{}.{short}", crate::value::alias_name(outer)),
-            None => env.resolve_alias(&[short.clone()]),
+            None => env.resolve_alias(std::slice::from_ref(&short)),
         };
         if env.module.is_some() {
             env.add_alias(short.split('.').next().unwrap_or(&short), &full_name);
@@ -1328,7 +1382,8 @@ impl Interp {
                 dargs.extend(params.iter().cloned());
                 let body = Node::new(Kind::Call { name: "\u{0}dispatch".into(), args: dargs, parens: true }, span);
                 let head = Node::new(Kind::Call { name: fname, args: params, parens: true }, call.span);
-                let opts = Node::new(Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), body]), span)]), span);
+                let opts =
+                    Node::new(Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), body]), span)]), span);
                 return self.def(private, &[head, opts], env, span);
             }
             [head] => (head, Node::new(Kind::Nil, span)),
@@ -1440,11 +1495,17 @@ impl Interp {
             Some(n) => {
                 let v = self.eval(n, env)?;
                 match v {
-                    Value::List(items) => items.iter().filter_map(|x| x.as_atom().map(|a| crate::value::alias_name(a).to_string())).collect(),
+                    Value::List(items) => {
+                        items.iter().filter_map(|x| x.as_atom().map(|a| crate::value::alias_name(a).to_string())).collect()
+                    }
                     other => vec![other.as_atom().map(|a| crate::value::alias_name(a).to_string()).unwrap_or_default()],
                 }
             }
-            None => vec![env.module.as_ref().map(|m| crate::value::alias_name(m).to_string()).ok_or_else(|| raise("ArgumentError", "defimpl/3 expects a :for option when declared outside a module", span))?],
+            None => vec![env
+                .module
+                .as_ref()
+                .map(|m| crate::value::alias_name(m).to_string())
+                .ok_or_else(|| raise("ArgumentError", "defimpl/3 expects a :for option when declared outside a module", span))?],
         };
         let block = body.keyword_get("do").cloned().unwrap_or(Node::new(Kind::Nil, span));
         let mut last = Value::Nil;
@@ -1456,7 +1517,8 @@ impl Interp {
             module.attributes.insert("for".into(), Value::module(&t));
             module.attributes.insert("protocol".into(), Value::module(&proto));
             self.modules.insert(atom_s.clone(), module);
-            let mut menv = Env { vars: Default::default(), module: Some(atom_s), aliases: env.aliases.clone(), imports: env.imports.clone() };
+            let mut menv =
+                Env { vars: Default::default(), module: Some(atom_s), aliases: env.aliases.clone(), imports: env.imports.clone() };
             self.eval(&block, &mut menv)?;
             last = Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]);
         }
@@ -1482,7 +1544,11 @@ impl Interp {
             let module = format!("{proto}.{candidate}");
             let full = format!("Elixir.{module}");
             if self.user_function(&full, fun, arity, false).is_some() {
-                if candidate == "Any" && first.struct_name().is_some() && !self.derives(&first, proto) && !self.module_attr(&format!("Elixir.{proto}"), "fallback_to_any").is_some_and(Value::is_truthy) {
+                if candidate == "Any"
+                    && first.struct_name().is_some()
+                    && !self.derives(&first, proto)
+                    && !self.module_attr(&format!("Elixir.{proto}"), "fallback_to_any").is_some_and(Value::is_truthy)
+                {
                     break;
                 }
                 return self.call(&module, fun, args, span);

@@ -59,7 +59,9 @@ fn has_effects(n: &Node) -> bool {
                 }
             }
         }
-        Kind::Call { name, .. } if matches!(name.as_str(), "defmodule" | "def" | "defp" | "raise" | "throw" | "send" | "spawn") => effects = true,
+        Kind::Call { name, .. } if matches!(name.as_str(), "defmodule" | "def" | "defp" | "raise" | "throw" | "send" | "spawn") => {
+            effects = true
+        }
         Kind::AnonCall { .. } => effects = true,
         _ => {}
     });

@@ -96,7 +96,9 @@ fn collect_as_prefix_hints<'a>(kw: &[KwItem<'a>], i: &mut usize) -> EResult<(Opt
 fn as_name(interp: &mut Interp, env: &mut Env, n: &Node) -> EResult<String> {
     if let Some(inner) = pinned(n) {
         let v = interp.eval(inner, env)?;
-        return v.as_atom().map(|a| a.to_string()).ok_or_else(|| compile_error(format!("`as` must be a compile time atom or an interpolated value using ^, got: {}", inspect(&v)), n.span));
+        return v.as_atom().map(|a| a.to_string()).ok_or_else(|| {
+            compile_error(format!("`as` must be a compile time atom or an interpolated value using ^, got: {}", inspect(&v)), n.span)
+        });
     }
     match &unwrap(n).kind {
         Kind::Atom(a) => Ok(a.clone()),
@@ -111,7 +113,11 @@ fn prefix_value(interp: &mut Interp, env: &mut Env, n: &Node, what: &str) -> ERe
     match &unwrap(n).kind {
         Kind::Nil => Ok(Value::Nil),
         Kind::Str(_) if n.as_plain_str().is_some() => Ok(Value::string(n.as_plain_str().unwrap_or_default())),
-        _ => Err(compile_error(format!("`prefix` must be a compile time string or an interpolated value using ^, got: {}", node_str(n)).replace("{what}", what), n.span)),
+        _ => Err(compile_error(
+            format!("`prefix` must be a compile time string or an interpolated value using ^, got: {}", node_str(n))
+                .replace("{what}", what),
+            n.span,
+        )),
     }
 }
 
@@ -131,7 +137,12 @@ fn hint_list(interp: &mut Interp, env: &mut Env, n: Option<&Node>) -> EResult<Ve
                     let v = interp.eval(inner, env)?;
                     out.push(v.as_str().unwrap_or_default().to_string());
                 }
-                None => return Err(compile_error("`unsafe_fragment/1` in `hints` expects an interpolated value, such as unsafe_fragment(^value)", it.span)),
+                None => {
+                    return Err(compile_error(
+                        "`unsafe_fragment/1` in `hints` expects an interpolated value, such as unsafe_fragment(^value)",
+                        it.span,
+                    ))
+                }
             }
         } else {
             return Err(compile_error(
@@ -211,7 +222,11 @@ fn build_from(
         if let Some(a) = as_name_v {
             if let Some(existing) = &query.from.as_ {
                 return Err(compile_error(
-                    format!("can't apply alias `{}`, binding in `from` is already aliased to `{}`", inspect(&Value::atom(&a)), inspect(&Value::atom(existing))),
+                    format!(
+                        "can't apply alias `{}`, binding in `from` is already aliased to `{}`",
+                        inspect(&Value::atom(&a)),
+                        inspect(&Value::atom(existing))
+                    ),
                     span,
                 ));
             }
@@ -223,14 +238,20 @@ fn build_from(
         }
         if let Some(p) = prefix_v {
             if let Some(existing) = &query.from.prefix {
-                return Err(compile_error(format!("can't apply prefix `{}`, `from` is already prefixed to `{}`", inspect(&p), inspect(existing)), span));
+                return Err(compile_error(
+                    format!("can't apply prefix `{}`, `from` is already prefixed to `{}`", inspect(&p), inspect(existing)),
+                    span,
+                ));
             }
             query.from.prefix = if matches!(p, Value::Nil) { None } else { Some(p) };
         }
         query.from.hints.extend(hints);
         let count = binds.len();
         if count > 1 && count > query.count_binds() {
-            return Err(compile_error(format!("`from` in query expression specified {count} binds but query contains {} binds", query.count_binds()), span));
+            return Err(compile_error(
+                format!("`from` in query expression specified {count} binds but query contains {} binds", query.count_binds()),
+                span,
+            ));
         }
     }
     let vars = escape_binding(Some(&query), &bind_node)?;
@@ -238,7 +259,21 @@ fn build_from(
 }
 
 const BIND_KEYS: &[&str] = &[
-    "lock", "where", "or_where", "select", "distinct", "order_by", "group_by", "windows", "having", "or_having", "limit", "offset", "preload", "update", "select_merge",
+    "lock",
+    "where",
+    "or_where",
+    "select",
+    "distinct",
+    "order_by",
+    "group_by",
+    "windows",
+    "having",
+    "or_having",
+    "limit",
+    "offset",
+    "preload",
+    "update",
+    "select_merge",
     "with_ctes",
 ];
 const NO_BIND_KEYS: &[&str] = &["union", "union_all", "except", "except_all", "intersect", "intersect_all"];
@@ -286,7 +321,9 @@ fn from_keywords(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &mu
                     Some((k2, v2)) if k2 == "on" => {
                         on = Some(match on {
                             None => (*v2).clone(),
-                            Some(prev) => Node::new(Kind::BinOp { op: "and".into(), lhs: Box::new(prev), rhs: Box::new((*v2).clone()) }, v2.span),
+                            Some(prev) => {
+                                Node::new(Kind::BinOp { op: "and".into(), lhs: Box::new(prev), rhs: Box::new((*v2).clone()) }, v2.span)
+                            }
                         });
                         j += 1;
                     }
@@ -528,7 +565,12 @@ fn build_join(
             for it in items {
                 match unwrap(it).as_plain_str() {
                     Some(s) => out.push(s),
-                    None => return Err(compile_error(format!("`hints` must be a compile time string or list of strings, got: `{}`", node_str(h)), h.span)),
+                    None => {
+                        return Err(compile_error(
+                            format!("`hints` must be a compile time string or list of strings, got: `{}`", node_str(h)),
+                            h.span,
+                        ))
+                    }
                 }
             }
             out
@@ -569,13 +611,19 @@ fn build_join(
                     Some(Bind::Ix(ix)) => *ix,
                     Some(_) => 0,
                     None => {
-                        return Err(compile_error(format!("unbound variable `{v}` in query. If you are attempting to interpolate a value, use ^var"), args[0].span));
+                        return Err(compile_error(
+                            format!("unbound variable `{v}` in query. If you are attempting to interpolate a value, use ^var"),
+                            args[0].span,
+                        ));
                     }
                 },
                 _ => return Err(compile_error(format!("malformed join `{}` in query expression", node_str(s)), s.span)),
             };
             if let Kind::Var(v) = &unwrap(&args[1]).kind {
-                return Err(compile_error(format!("you passed the variable `{v}` to `assoc/2`. Did you mean to pass the atom `:{v}`?"), args[1].span));
+                return Err(compile_error(
+                    format!("you passed the variable `{v}` to `assoc/2`. Did you mean to pass the atom `:{v}`?"),
+                    args[1].span,
+                ));
             }
             let mut esc = Esc::new(interp, env, vars, Some(&query));
             let field = esc.quoted_atom(&args[1], "field/2")?;
@@ -619,7 +667,10 @@ fn build_join(
                 Value::Atom(a) => source = Some(Source::Table { table: None, schema: Some(alias_name(a).to_string()) }),
                 Value::Str(t) => source = Some(Source::Table { table: Some(t.to_string()), schema: None }),
                 Value::Tuple(t) if t.len() == 2 && t[0].is_binary() && t[1].is_atom() => {
-                    source = Some(Source::Table { table: t[0].as_str().map(|x| x.to_string()), schema: t[1].as_atom().map(|a| alias_name(a).to_string()) })
+                    source = Some(Source::Table {
+                        table: t[0].as_str().map(|x| x.to_string()),
+                        schema: t[1].as_atom().map(|a| alias_name(a).to_string()),
+                    })
                 }
                 other => {
                     let q = to_query(interp, other, s.span)?;
@@ -638,7 +689,10 @@ fn build_join(
         qual,
         source,
         source_query,
-        on: BoolExpr { op: BoolOp::And, clause: Clause { expr: Expr::Lit(Value::Bool(true)), params: vec![], subqueries: vec![], loc: loc(span) } },
+        on: BoolExpr {
+            op: BoolOp::And,
+            clause: Clause { expr: Expr::Lit(Value::Bool(true)), params: vec![], subqueries: vec![], loc: loc(span) },
+        },
         assoc,
         as_: as_v.clone(),
         ix: None,
@@ -688,7 +742,10 @@ fn m_join(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERes
     };
     if let Some(b) = binding {
         if !matches!(unwrap(b).kind, Kind::List(_)) {
-            return Err(arg_error(format!("invalid binding passed to Ecto.Query.join/5, should be list of variables, got: {}", node_str(b)), b.span));
+            return Err(arg_error(
+                format!("invalid binding passed to Ecto.Query.join/5, should be list of variables, got: {}", node_str(b)),
+                b.span,
+            ));
         }
     }
     let query = eval_query(interp, qn, env)?;
@@ -698,7 +755,9 @@ fn m_join(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERes
         None => vec![],
         Some(o) => match unwrap(o).as_keyword() {
             Some(kw) => kw.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-            None => return Err(arg_error(format!("invalid opts passed to Ecto.Query.join/5, should be list, got: {}", node_str(o)), o.span)),
+            None => {
+                return Err(arg_error(format!("invalid opts passed to Ecto.Query.join/5, should be list, got: {}", node_str(o)), o.span))
+            }
         },
     };
     let mut on: Option<Node> = None;
@@ -715,7 +774,10 @@ fn m_join(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERes
             "prefix" => prefix = Some(*v),
             "hints" => hints = Some(*v),
             other => {
-                return Err(arg_error(format!("invalid option `{other}` passed to Ecto.Query.join/5, valid options are: [:on, :as, :prefix, :hints]"), span));
+                return Err(arg_error(
+                    format!("invalid option `{other}` passed to Ecto.Query.join/5, valid options are: [:on, :as, :prefix, :hints]"),
+                    span,
+                ));
             }
         }
     }
@@ -732,7 +794,10 @@ fn take_fields(esc: &mut Esc, n: &Node, tag: TakeKind) -> EResult<Vec<Value>> {
         if is_take(&v) {
             return Ok(v.as_list().map(|l| l.to_vec()).unwrap_or_default());
         }
-        return Err(arg_error(format!("expected a list of fields in `{}/2` inside `select`, got: `{}`", tag.as_atom(), inspect(&v)), n.span));
+        return Err(arg_error(
+            format!("expected a list of fields in `{}/2` inside `select`, got: `{}`", tag.as_atom(), inspect(&v)),
+            n.span,
+        ));
     }
     match literal_value(n) {
         Some(Value::List(l)) => Ok(l.to_vec()),
@@ -779,7 +844,11 @@ fn merge_take_kind(ix: usize, old: TakeKind, new: TakeKind, span: Span) -> EResu
         (TakeKind::Any, k) | (k, TakeKind::Any) => k,
         (a, b) => {
             return Err(compile_error(
-                format!("cannot select_merge because the binding at position {ix} was previously specified as a `{}` and later as `{}`", a.as_atom(), b.as_atom()),
+                format!(
+                    "cannot select_merge because the binding at position {ix} was previously specified as a `{}` and later as `{}`",
+                    a.as_atom(),
+                    b.as_atom()
+                ),
                 span,
             ))
         }
@@ -819,7 +888,10 @@ pub fn select_escape(esc: &mut Esc, n: &Node) -> EResult<Expr> {
             let r = unwrap(&args[1]);
             let ok = matches!(r.kind, Kind::Map { .. }) || matches!(&r.kind, Kind::Call { name, .. } if name == "map");
             if !ok {
-                return Err(compile_error(format!("expected the second argument of merge/2 in select to be a map, got: `{}`", node_str(r)), r.span));
+                return Err(compile_error(
+                    format!("expected the second argument of merge/2 in select to be a map, got: `{}`", node_str(r)),
+                    r.span,
+                ));
             }
             let l = select_escape(esc, &args[0])?;
             let r = select_escape(esc, &args[1])?;
@@ -848,7 +920,10 @@ pub fn select_escape(esc: &mut Esc, n: &Node) -> EResult<Expr> {
             let nm = esc.quoted_atom(&args[1], "selected_as/2")?;
             let e = esc.escape(&args[0], &QType::Any)?;
             if esc.aliases.contains(&nm) {
-                return Err(compile_error(format!("the alias `{}` has been specified more than once using `selected_as/2`", inspect(&Value::atom(&nm))), u.span));
+                return Err(compile_error(
+                    format!("the alias `{}` has been specified more than once using `selected_as/2`", inspect(&Value::atom(&nm))),
+                    u.span,
+                ));
             }
             esc.aliases.push(nm.clone());
             Ok(Expr::SelectedAs(Box::new(e), nm))
@@ -866,7 +941,10 @@ fn select_pairs(esc: &mut Esc, entries: &[(Node, Node)], update_data: Option<&No
                 Some(inner) => {
                     let kv = esc.eval(inner)?;
                     if !(kv.is_atom() || kv.is_binary() || matches!(kv, Value::Int(_) | Value::Float(_))) {
-                        return Err(compile_error(format!("interpolated map keys in `:select` can only be atoms, strings or numbers, got: {}", inspect(&kv)), k.span));
+                        return Err(compile_error(
+                            format!("interpolated map keys in `:select` can only be atoms, strings or numbers, got: {}", inspect(&kv)),
+                            k.span,
+                        ));
                     }
                     Expr::Lit(kv)
                 }
@@ -921,7 +999,10 @@ fn expand_nested(esc: &mut Esc, v: &Value, span: Span) -> EResult<Expr> {
         }
         Value::List(_) | Value::Tuple(_) => Err(Box::new(Error::Raise(crate::eval::Exception {
             kind: "Ecto.QueryError".into(),
-            message: format!("Interpolated map values in :select can only be maps, structs, dynamics, subqueries and literals. Got {}", inspect(v)),
+            message: format!(
+                "Interpolated map values in :select can only be maps, structs, dynamics, subqueries and literals. Got {}",
+                inspect(v)
+            ),
             span,
             value: None,
         }))),
@@ -937,13 +1018,21 @@ fn select(interp: &mut Interp, env: &mut Env, query: Query, vars: &Vars, expr: &
         let mut esc = Esc::new(interp, env, &empty, Some(&query));
         if matches!(v, Value::Map(_)) || v.downcast::<DynamicExpr>().is_some() {
             let e = expand_nested(&mut esc, &v, span)?;
-            SelectExpr { clause: Clause { expr: e, params: esc.params, subqueries: esc.subqueries, loc: loc(span) }, take: esc.take, aliases: esc.aliases }
+            SelectExpr {
+                clause: Clause { expr: e, params: esc.params, subqueries: esc.subqueries, loc: loc(span) },
+                take: esc.take,
+                aliases: esc.aliases,
+            }
         } else {
             if !is_take(&v) {
                 return Err(arg_error(format!("expected a list of fields in `select/2` inside `select`, got: `{}`", inspect(&v)), span));
             }
             let fields = v.as_list().map(|l| l.to_vec()).unwrap_or_default();
-            SelectExpr { clause: Clause { expr: Expr::Var(Bind::Ix(0)), params: vec![], subqueries: vec![], loc: loc(span) }, take: vec![(0, TakeKind::Any, fields)], aliases: vec![] }
+            SelectExpr {
+                clause: Clause { expr: Expr::Var(Bind::Ix(0)), params: vec![], subqueries: vec![], loc: loc(span) },
+                take: vec![(0, TakeKind::Any, fields)],
+                aliases: vec![],
+            }
         }
     } else {
         let u = unwrap(expr);
@@ -962,7 +1051,11 @@ fn select(interp: &mut Interp, env: &mut Env, query: Query, vars: &Vars, expr: &
                 return finish_select_i(
                     interp,
                     query,
-                    SelectExpr { clause: Clause { expr: Expr::Var(Bind::Ix(0)), params: vec![], subqueries: vec![], loc: loc(span) }, take: vec![(0, TakeKind::Any, fields)], aliases: vec![] },
+                    SelectExpr {
+                        clause: Clause { expr: Expr::Var(Bind::Ix(0)), params: vec![], subqueries: vec![], loc: loc(span) },
+                        take: vec![(0, TakeKind::Any, fields)],
+                        aliases: vec![],
+                    },
                     merge,
                     span,
                 );
@@ -970,7 +1063,11 @@ fn select(interp: &mut Interp, env: &mut Env, query: Query, vars: &Vars, expr: &
         }
         let mut esc = Esc::new(interp, env, vars, Some(&query));
         let e = select_escape(&mut esc, expr)?;
-        SelectExpr { clause: Clause { expr: e, params: esc.params, subqueries: esc.subqueries, loc: loc(span) }, take: esc.take, aliases: esc.aliases }
+        SelectExpr {
+            clause: Clause { expr: e, params: esc.params, subqueries: esc.subqueries, loc: loc(span) },
+            take: esc.take,
+            aliases: esc.aliases,
+        }
     };
     finish_select_i(interp, query, new, merge, span)
 }
@@ -1082,7 +1179,10 @@ fn apply_with_ties(interp: &mut Interp, env: &mut Env, mut query: Query, expr: &
             },
             None => {
                 return Err(compile_error(
-                    format!("`with_ties` expression must be a compile time boolean or an interpolated value using ^, got: `{}`", node_str(expr)),
+                    format!(
+                        "`with_ties` expression must be a compile time boolean or an interpolated value using ^, got: `{}`",
+                        node_str(expr)
+                    ),
                     expr.span,
                 ))
             }
@@ -1110,7 +1210,10 @@ fn lock(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, expr:
         query.lock = Some(Lock::Fragment(f));
         return Ok(query);
     }
-    Err(compile_error(format!("`{}` is not a valid lock. For security reasons, a lock must always be a literal string or a fragment", node_str(u)), u.span))
+    Err(compile_error(
+        format!("`{}` is not a valid lock. For security reasons, a lock must always be a literal string or a fragment", node_str(u)),
+        u.span,
+    ))
 }
 
 fn windows(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, expr: &Node) -> EResult<Query> {
@@ -1153,7 +1256,8 @@ fn update(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, exp
     if let Some(inner) = pinned(expr) {
         let v = esc.eval(inner)?;
         for (op, kw) in v.as_keyword().ok_or_else(|| runtime_update_error(&v, span))? {
-            let op = UpdateOp::from_atom(op).ok_or_else(|| compile_error(format!("unknown key `{}` in update", inspect(&Value::atom(op))), span))?;
+            let op = UpdateOp::from_atom(op)
+                .ok_or_else(|| compile_error(format!("unknown key `{}` in update", inspect(&Value::atom(op))), span))?;
             runtime.push((op, kw.clone()));
         }
     } else {
@@ -1161,7 +1265,8 @@ fn update(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, exp
             return Err(malformed(expr));
         };
         for (op_name, v) in kw {
-            let op = UpdateOp::from_atom(op_name).ok_or_else(|| compile_error(format!("unknown key `{}` in update", inspect(&Value::atom(op_name))), v.span))?;
+            let op = UpdateOp::from_atom(op_name)
+                .ok_or_else(|| compile_error(format!("unknown key `{}` in update", inspect(&Value::atom(op_name))), v.span))?;
             if let Some(inner) = pinned(v) {
                 let val = esc.eval(inner)?;
                 runtime.push((op, val));
@@ -1174,20 +1279,31 @@ fn update(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, exp
             let mut rt_items = vec![];
             for item in items {
                 let Kind::Tuple(pair) = &unwrap(item).kind else {
-                    return Err(compile_error(format!("malformed {} in update `{}`, expected a keyword list", inspect(&Value::atom(op_name)), node_str(v)), v.span));
+                    return Err(compile_error(
+                        format!("malformed {} in update `{}`, expected a keyword list", inspect(&Value::atom(op_name)), node_str(v)),
+                        v.span,
+                    ));
                 };
                 if pair.len() != 2 {
-                    return Err(compile_error(format!("malformed {} in update `{}`, expected a keyword list", inspect(&Value::atom(op_name)), node_str(v)), v.span));
+                    return Err(compile_error(
+                        format!("malformed {} in update `{}`, expected a keyword list", inspect(&Value::atom(op_name)), node_str(v)),
+                        v.span,
+                    ));
                 }
                 let field = match &unwrap(&pair[0]).kind {
                     Kind::Atom(a) => a.clone(),
                     _ => match pinned(&pair[0]) {
                         Some(inner) => {
                             let f = esc.eval(inner)?;
-                            f.as_atom().map(|a| a.to_string()).ok_or_else(|| arg_error(format!("expected a field as an atom in `update`, got: `{}`", inspect(&f)), pair[0].span))?
+                            f.as_atom().map(|a| a.to_string()).ok_or_else(|| {
+                                arg_error(format!("expected a field as an atom in `update`, got: `{}`", inspect(&f)), pair[0].span)
+                            })?
                         }
                         None => {
-                            return Err(compile_error(format!("expected an atom field or an interpolated field in `update`, got `{}`", node_str(&pair[0])), pair[0].span));
+                            return Err(compile_error(
+                                format!("expected an atom field or an interpolated field in `update`, got `{}`", node_str(&pair[0])),
+                                pair[0].span,
+                            ));
                         }
                     },
                 };
@@ -1218,7 +1334,10 @@ fn update(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, exp
         let mut rparams = vec![];
         for (op, kw) in runtime {
             let Some(pairs) = kw.as_keyword() else {
-                return Err(arg_error(format!("malformed {} in update `{}`, expected a keyword list", inspect(&Value::atom(op.as_atom())), inspect(&kw)), span));
+                return Err(arg_error(
+                    format!("malformed {} in update `{}`, expected a keyword list", inspect(&Value::atom(op.as_atom())), inspect(&kw)),
+                    span,
+                ));
             };
             let mut items = vec![];
             for (field, value) in pairs {
@@ -1418,7 +1537,12 @@ fn m_with_cte(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> 
                 let v = interp.eval(inner, env)?;
                 v.as_str().map(|s| s.to_string()).unwrap_or_else(|| inspect(&v))
             }
-            None => return Err(compile_error(format!("`{}` is not a valid CTE name. It must be a literal string or an interpolated variable.", node_str(name_n)), name_n.span)),
+            None => {
+                return Err(compile_error(
+                    format!("`{}` is not a valid CTE name. It must be a literal string or an interpolated variable.", node_str(name_n)),
+                    name_n.span,
+                ))
+            }
         },
     };
     let kw = unwrap(opts).as_keyword().unwrap_or_default();
@@ -1588,7 +1712,11 @@ fn exclude_one(mut q: Query, what: &Value, span: Span) -> EResult<Query> {
         }
     }
     let Some(a) = what.as_atom() else {
-        return Err(Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Query.do_exclude/2: {}", inspect(what)), span));
+        return Err(Error::raise(
+            "FunctionClauseError",
+            format!("no function clause matching in Ecto.Query.do_exclude/2: {}", inspect(what)),
+            span,
+        ));
     };
     match a {
         "join" => {
@@ -1619,7 +1747,11 @@ fn exclude_one(mut q: Query, what: &Value, span: Span) -> EResult<Query> {
                 q.joins.retain(|j| j.qual != qual);
                 q.aliases.retain(|(n, _)| !excluded.contains(&Some(n.clone())));
             } else {
-                return Err(Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Query.do_exclude/2: {}", inspect(what)), span));
+                return Err(Error::raise(
+                    "FunctionClauseError",
+                    format!("no function clause matching in Ecto.Query.do_exclude/2: {}", inspect(what)),
+                    span,
+                ));
             }
         }
     }
@@ -1749,7 +1881,11 @@ fn f_queryable_to_query(interp: &mut Interp, args: Vec<Value>, span: Span) -> ER
 /// the SQLite adapter prints them (the Repo runs on SQLite).
 fn f_adapters_to_sql(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let op = args[0].as_atom().and_then(super::plan::Op::from_name).ok_or_else(|| {
-        Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Adapters.SQL.to_sql/3: {}", inspect(&args[0])), span)
+        Error::raise(
+            "FunctionClauseError",
+            format!("no function clause matching in Ecto.Adapters.SQL.to_sql/3: {}", inspect(&args[0])),
+            span,
+        )
     })?;
     let dialect = match args[1].as_atom() {
         Some(a) if a.contains("Postgres") => super::plan::Dialect::Postgres,

@@ -302,7 +302,12 @@ fn type_match(expected: &QType, actual: &QType) -> bool {
         (_, QType::Any) | (QType::Any, _) => true,
         (QType::Term(e), QType::Term(a)) => {
             let (Some(e), Some(a)) = (e.as_atom(), a.as_atom()) else { return true };
-            e == a || e == "any" || a == "any" || (e == "decimal" && (a == "float" || a == "integer")) || (e == "binary_id" && a == "binary") || (e == "id" && a == "integer")
+            e == a
+                || e == "any"
+                || a == "any"
+                || (e == "decimal" && (a == "float" || a == "integer"))
+                || (e == "binary_id" && a == "binary")
+                || (e == "id" && a == "integer")
         }
         (QType::Term(e), QType::SupertypeDatetime) => {
             matches!(e.as_atom(), Some("naive_datetime" | "naive_datetime_usec" | "utc_datetime" | "utc_datetime_usec" | "any"))
@@ -375,7 +380,10 @@ impl<'a> Esc<'a> {
     pub fn find_var(&self, name: &str, span: Span) -> EResult<Bind> {
         match self.vars.get(name) {
             Some(b) => Ok(b.clone()),
-            None => Err(compile_error(format!("unbound variable `{name}` in query. If you are attempting to interpolate a value, use ^var"), span)),
+            None => Err(compile_error(
+                format!("unbound variable `{name}` in query. If you are attempting to interpolate a value, use ^var"),
+                span,
+            )),
         }
     }
 
@@ -387,7 +395,10 @@ impl<'a> Esc<'a> {
                 Value::Str(s) => Ok(s.to_string()),
                 _ => match v.as_atom() {
                     Some(a) => Ok(a.to_string()),
-                    None => Err(compile_error(format!("expected atom or string in {used}, got: `{}`", crate::value::inspect::inspect(&v)), n.span)),
+                    None => Err(compile_error(
+                        format!("expected atom or string in {used}, got: `{}`", crate::value::inspect::inspect(&v)),
+                        n.span,
+                    )),
                 },
             };
         }
@@ -396,7 +407,10 @@ impl<'a> Esc<'a> {
             Kind::Nil => Ok("nil".into()),
             Kind::Bool(b) => Ok(b.to_string()),
             Kind::Str(_) if n.as_plain_str().is_some() => Ok(n.as_plain_str().unwrap_or_default()),
-            _ => Err(compile_error(format!("expected literal atom or string or interpolated value in {used}, got: `{}`", node_str(n)), n.span)),
+            _ => Err(compile_error(
+                format!("expected literal atom or string or interpolated value in {used}, got: `{}`", node_str(n)),
+                n.span,
+            )),
         }
     }
 
@@ -407,7 +421,10 @@ impl<'a> Esc<'a> {
         };
         if let Some(inner) = pinned(arg) {
             let v = self.eval(inner)?;
-            return v.as_atom().map(|a| a.to_string()).ok_or_else(|| compile_error(format!("expected atom in {kind}/1, got: `{}`", crate::value::inspect::inspect(&v)), span));
+            return v
+                .as_atom()
+                .map(|a| a.to_string())
+                .ok_or_else(|| compile_error(format!("expected atom in {kind}/1, got: `{}`", crate::value::inspect::inspect(&v)), span));
         }
         match &unwrap(arg).kind {
             Kind::Atom(a) => Ok(a.clone()),
@@ -437,7 +454,9 @@ impl<'a> Esc<'a> {
     /// `var.field` (no args) when `n` is a field access.
     fn field_access<'n>(&self, n: &'n Node) -> Option<(&'n Node, &'n str)> {
         match &unwrap(n).kind {
-            Kind::Dot { target, name, args, .. } if args.is_empty() && !matches!(unwrap(target).kind, Kind::Alias(_) | Kind::Atom(_)) => Some((target, name)),
+            Kind::Dot { target, name, args, .. } if args.is_empty() && !matches!(unwrap(target).kind, Kind::Alias(_) | Kind::Atom(_)) => {
+                Some((target, name))
+            }
             _ => None,
         }
     }
@@ -510,7 +529,9 @@ impl<'a> Esc<'a> {
                 Kind::Float(_) => QType::atom("float"),
                 _ => QType::Any,
             },
-            Kind::Call { name, args, .. } if !args.is_empty() && DYNAMIC_AGGS.iter().any(|(nm, a)| nm == name && *a == args.len()) => self.quoted_type(&args[0])?,
+            Kind::Call { name, args, .. } if !args.is_empty() && DYNAMIC_AGGS.iter().any(|(nm, a)| nm == name && *a == args.len()) => {
+                self.quoted_type(&args[0])?
+            }
             Kind::Float(_) => QType::atom("float"),
             Kind::Str(_) if n.as_plain_str().is_some() => QType::atom("string"),
             Kind::Bool(_) => QType::atom("boolean"),
@@ -580,7 +601,10 @@ impl<'a> Esc<'a> {
 
     fn bad_type(&self, n: &Node) -> Box<Error> {
         compile_error(
-            format!("type/2 expects an alias, atom, initialized parameterized type or source.field as second argument, got: `{}`", node_str(n)),
+            format!(
+                "type/2 expects an alias, atom, initialized parameterized type or source.field as second argument, got: `{}`",
+                node_str(n)
+            ),
             n.span,
         )
     }
@@ -669,7 +693,10 @@ impl<'a> Esc<'a> {
                 return self.literal(v, n, ty);
             }
             Kind::List(items) => {
-                let all_lit = items.iter().all(|i| matches!(unwrap(i).kind, Kind::Int(_) | Kind::Float(_) | Kind::Bool(_)) || (matches!(unwrap(i).kind, Kind::Str(_)) && i.as_plain_str().is_some()));
+                let all_lit = items.iter().all(|i| {
+                    matches!(unwrap(i).kind, Kind::Int(_) | Kind::Float(_) | Kind::Bool(_))
+                        || (matches!(unwrap(i).kind, Kind::Str(_)) && i.as_plain_str().is_some())
+                });
                 if all_lit {
                     let v = literal_value(n).unwrap_or(Value::list(vec![]));
                     return self.literal(v, n, ty);
@@ -743,7 +770,10 @@ impl<'a> Esc<'a> {
                 return Ok(Expr::call("not", vec![arg]));
             }
             Kind::UnOp { op, .. } if op == "!" => {
-                return Err(compile_error("short-circuit operators are not supported: `!`. Instead use boolean operators: `and`, `or`, and `not`", span));
+                return Err(compile_error(
+                    "short-circuit operators are not supported: `!`. Instead use boolean operators: `and`, `or`, and `not`",
+                    span,
+                ));
             }
             Kind::Tuple(items) => {
                 if let Some(e) = hook(self, n, ty)? {
@@ -873,10 +903,16 @@ impl<'a> Esc<'a> {
                 Ok(Expr::call("not", vec![inner]))
             }
             "=" => Err(compile_error(
-                format!("`{}` is not a valid query expression. The match operator is not supported: `=`. Did you mean to use `==` instead?", node_str(n)),
+                format!(
+                    "`{}` is not a valid query expression. The match operator is not supported: `=`. Did you mean to use `==` instead?",
+                    node_str(n)
+                ),
                 span,
             )),
-            "||" | "&&" => Err(compile_error(format!("short-circuit operators are not supported: `{op}`. Instead use boolean operators: `and`, `or`, and `not`"), span)),
+            "||" | "&&" => Err(compile_error(
+                format!("short-circuit operators are not supported: `{op}`. Instead use boolean operators: `and`, `or`, and `not`"),
+                span,
+            )),
             _ => Err(compile_error(format!("`{}` is not a valid query expression", node_str(n)), span)),
         }
     }
@@ -1101,7 +1137,10 @@ impl<'a> Esc<'a> {
     pub fn quoted_atom(&mut self, n: &Node, used: &str) -> EResult<String> {
         if let Some(inner) = pinned(n) {
             let v = self.eval(inner)?;
-            return v.as_atom().map(|a| a.to_string()).ok_or_else(|| compile_error(format!("expected atom in {used}, got: `{}`", crate::value::inspect::inspect(&v)), n.span));
+            return v
+                .as_atom()
+                .map(|a| a.to_string())
+                .ok_or_else(|| compile_error(format!("expected atom in {used}, got: `{}`", crate::value::inspect::inspect(&v)), n.span));
         }
         match &unwrap(n).kind {
             Kind::Atom(a) => Ok(a.clone()),
@@ -1122,7 +1161,20 @@ impl<'a> Esc<'a> {
         let allowed = self.field_access(e).is_some()
             || match &e.kind {
                 Kind::Call { name, args, .. } => {
-                    matches!(name.as_str(), "coalesce" | "field" | "fragment" | "avg" | "count" | "max" | "min" | "sum" | "over" | "filter" | "json_extract_path") && !args.is_empty()
+                    matches!(
+                        name.as_str(),
+                        "coalesce"
+                            | "field"
+                            | "fragment"
+                            | "avg"
+                            | "count"
+                            | "max"
+                            | "min"
+                            | "sum"
+                            | "over"
+                            | "filter"
+                            | "json_extract_path"
+                    ) && !args.is_empty()
                 }
                 Kind::BinOp { op, .. } => matches!(op.as_str(), "+" | "-" | "*" | "/"),
                 Kind::Access { .. } => true,
@@ -1176,7 +1228,9 @@ impl<'a> Esc<'a> {
             }
             None => match unwrap(interval).as_plain_str() {
                 Some(s) => interval_check(&Value::string(s), interval.span)?,
-                None => return Err(compile_error(format!("invalid interval: `{}` (expected a string)", node_str(interval)), interval.span)),
+                None => {
+                    return Err(compile_error(format!("invalid interval: `{}` (expected a string)", node_str(interval)), interval.span))
+                }
             },
         };
         Ok((count, interval))
@@ -1255,13 +1309,19 @@ impl<'a> Esc<'a> {
                 ("literal", 1) | ("identifier", 1) => {
                     let Some(inner) = pinned(&args[0]) else {
                         return Err(compile_error(
-                            format!("identifier/1 in fragment expects an interpolated value, such as identifier(^value), got `{}`", node_str(&args[0])),
+                            format!(
+                                "identifier/1 in fragment expects an interpolated value, such as identifier(^value), got `{}`",
+                                node_str(&args[0])
+                            ),
                             a.span,
                         ));
                     };
                     let v = self.eval(inner)?;
                     let Some(s) = v.as_str() else {
-                        return Err(arg_error(format!("identifier(^value) expects `value` to be a string, got `{}`", crate::value::inspect::inspect(&v)), a.span));
+                        return Err(arg_error(
+                            format!("identifier(^value) expects `value` to be a string, got `{}`", crate::value::inspect::inspect(&v)),
+                            a.span,
+                        ));
                     };
                     parts.push(FragPart::Expr(Expr::Identifier(s.to_string())));
                     return Ok(());
@@ -1269,13 +1329,22 @@ impl<'a> Esc<'a> {
                 ("constant", 1) => {
                     let Some(inner) = pinned(&args[0]) else {
                         return Err(compile_error(
-                            format!("constant/1 in fragment expects an interpolated value, such as constant(^value), got `{}`", node_str(&args[0])),
+                            format!(
+                                "constant/1 in fragment expects an interpolated value, such as constant(^value), got `{}`",
+                                node_str(&args[0])
+                            ),
                             a.span,
                         ));
                     };
                     let v = self.eval(inner)?;
                     if !(v.is_binary() || matches!(v, Value::Int(_) | Value::Float(_))) {
-                        return Err(arg_error(format!("constant(^value) expects `value` to be a string or a number, got `{}`", crate::value::inspect::inspect(&v)), a.span));
+                        return Err(arg_error(
+                            format!(
+                                "constant(^value) expects `value` to be a string or a number, got `{}`",
+                                crate::value::inspect::inspect(&v)
+                            ),
+                            a.span,
+                        ));
                     }
                     parts.push(FragPart::Expr(Expr::Lit(v)));
                     return Ok(());
@@ -1284,7 +1353,10 @@ impl<'a> Esc<'a> {
                     if let Some(inner) = pinned(&args[0]) {
                         let v = self.eval(inner)?;
                         let Some(items) = v.as_list() else {
-                            return Err(arg_error(format!("splice(^value) expects `value` to be a list, got `{}`", crate::value::inspect::inspect(&v)), a.span));
+                            return Err(arg_error(
+                                format!("splice(^value) expects `value` to be a list, got `{}`", crate::value::inspect::inspect(&v)),
+                                a.span,
+                            ));
                         };
                         let n = items.len();
                         self.params.push(Param::Value(v.clone(), QType::Splice(Box::new(QType::Any))));
@@ -1306,7 +1378,10 @@ impl<'a> Esc<'a> {
                         }
                         return Ok(());
                     }
-                    return Err(compile_error(format!("splice/1 in fragment expects a compile-time list or interpolated value, got `{}`", node_str(&args[0])), a.span));
+                    return Err(compile_error(
+                        format!("splice/1 in fragment expects a compile-time list or interpolated value, got `{}`", node_str(&args[0])),
+                        a.span,
+                    ));
                 }
                 _ => {}
             }
@@ -1320,7 +1395,10 @@ impl<'a> Esc<'a> {
     pub fn escape_window_def(&mut self, kw_node: &Node, inline: bool) -> EResult<WindowDef> {
         let Some(kw) = kw_node.as_keyword() else {
             return Err(compile_error(
-                format!("expected window definition to be a keyword list with partition_by, order_by or frame as keys, got: `{}`", node_str(kw_node)),
+                format!(
+                    "expected window definition to be a keyword list with partition_by, order_by or frame as keys, got: `{}`",
+                    node_str(kw_node)
+                ),
                 kw_node.span,
             ));
         };
@@ -1365,7 +1443,12 @@ impl<'a> Esc<'a> {
             "order_by" => WindowPart::OrderBy(self.runtime_order_by(v, "order_by", span)?),
             _ => match v.downcast::<DynamicExpr>() {
                 Some(d) => WindowPart::Frame(self.inline_dynamic(d, span)?),
-                None => return Err(arg_error(format!("expected a dynamic or fragment in `:frame`, got: `{}`", crate::value::inspect::inspect(v)), span)),
+                None => {
+                    return Err(arg_error(
+                        format!("expected a dynamic or fragment in `:frame`, got: `{}`", crate::value::inspect::inspect(v)),
+                        span,
+                    ))
+                }
             },
         })
     }
@@ -1382,7 +1465,12 @@ impl<'a> Esc<'a> {
                 let v = self.eval(inner)?;
                 match v.as_atom() {
                     Some(a) => out.push(Expr::field(0, a)),
-                    None => return Err(arg_error(format!("expected a field as an atom in `group_by`, got: `{}`", crate::value::inspect::inspect(&v)), item.span)),
+                    None => {
+                        return Err(arg_error(
+                            format!("expected a field as an atom in `group_by`, got: `{}`", crate::value::inspect::inspect(&v)),
+                            item.span,
+                        ))
+                    }
                 }
                 continue;
             }
@@ -1408,7 +1496,10 @@ impl<'a> Esc<'a> {
             } else if let Some(a) = item.as_atom() {
                 out.push(Expr::field(0, a));
             } else {
-                return Err(arg_error(format!("expected a list of fields and dynamics in `{kind}`, got: `{}`", crate::value::inspect::inspect(item)), span));
+                return Err(arg_error(
+                    format!("expected a list of fields and dynamics in `{kind}`, got: `{}`", crate::value::inspect::inspect(item)),
+                    span,
+                ));
             }
         }
         Ok(out)
@@ -1514,7 +1605,9 @@ impl<'a> Esc<'a> {
         let mut out = vec![];
         for item in &items {
             let (dir, e) = match item.as_tuple() {
-                Some([d, e]) if d.as_atom().and_then(Dir::from_atom).is_some() => (d.as_atom().and_then(Dir::from_atom).unwrap_or(Dir::Asc), e.clone()),
+                Some([d, e]) if d.as_atom().and_then(Dir::from_atom).is_some() => {
+                    (d.as_atom().and_then(Dir::from_atom).unwrap_or(Dir::Asc), e.clone())
+                }
                 _ => (Dir::Asc, item.clone()),
             };
             let ex = if let Some(d) = e.downcast::<DynamicExpr>() {
@@ -1561,7 +1654,13 @@ fn negate(v: &Value, span: Span) -> EResult<Value> {
         Value::Int(i) => Value::Int(-i),
         Value::Float(f) => Value::Float(-f),
         Value::Decimal(d) => Value::Decimal(std::rc::Rc::new(d.negate())),
-        other => return Err(Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Query.Builder.negate!/1: {}", crate::value::inspect::inspect(other)), span)),
+        other => {
+            return Err(Error::raise(
+                "FunctionClauseError",
+                format!("no function clause matching in Ecto.Query.Builder.negate!/1: {}", crate::value::inspect::inspect(other)),
+                span,
+            ))
+        }
     })
 }
 
@@ -1569,7 +1668,10 @@ fn json_elem_value(v: &Value, span: Span) -> EResult<PathElem> {
     match v {
         Value::Str(s) => Ok(PathElem::Key(s.to_string())),
         Value::Int(i) => Ok(PathElem::Index(*i)),
-        other => Err(compile_error(format!("expected string or integer in json_extract_path/2, got: `{}`", crate::value::inspect::inspect(other)), span)),
+        other => Err(compile_error(
+            format!("expected string or integer in json_extract_path/2, got: `{}`", crate::value::inspect::inspect(other)),
+            span,
+        )),
     }
 }
 
@@ -1648,12 +1750,18 @@ pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
                 (Kind::Atom(a), Kind::Var(v)) => parsed.push(Item::Named(v.clone(), a.clone())),
                 (Kind::UnOp { op, .. }, Kind::Var(v)) if op == "^" => parsed.push(Item::NamedPin(v.clone())),
                 _ => {
-                    return Err(compile_error(format!("binding list should contain only variables or `{{as, var}}` tuples, got: {}", node_str(u)), u.span));
+                    return Err(compile_error(
+                        format!("binding list should contain only variables or `{{as, var}}` tuples, got: {}", node_str(u)),
+                        u.span,
+                    ));
                 }
             },
             _ if node_str(u) == "..." => parsed.push(Item::Dots),
             _ => {
-                return Err(compile_error(format!("binding list should contain only variables or `{{as, var}}` tuples, got: {}", node_str(u)), u.span));
+                return Err(compile_error(
+                    format!("binding list should contain only variables or `{{as, var}}` tuples, got: {}", node_str(u)),
+                    u.span,
+                ));
             }
         }
     }

@@ -359,7 +359,10 @@ pub struct BoolExpr {
 pub enum Source {
     /// `{source, schema}`: a table (and maybe the schema module). The table
     /// is None for `{nil, Schema}` in a join before planning.
-    Table { table: Option<String>, schema: Option<String> },
+    Table {
+        table: Option<String>,
+        schema: Option<String>,
+    },
     Subquery(Box<SubQuery>),
     Fragment(Vec<FragPart>),
 }

@@ -171,7 +171,8 @@ fn to_list(q: &Query) -> Vec<(String, String)> {
             .expr
             .iter()
             .map(|(op, kw)| {
-                let inner: Vec<String> = kw.iter().map(|(k, e)| format!("{} {}", crate::value::inspect::key(k), expr_to_string(e, &names, &u.params))).collect();
+                let inner: Vec<String> =
+                    kw.iter().map(|(k, e)| format!("{} {}", crate::value::inspect::key(k), expr_to_string(e, &names, &u.params))).collect();
                 format!("{}: [{}]", op.as_atom(), inner.join(", "))
             })
             .collect();

@@ -94,7 +94,10 @@ pub fn select_merge(mut query: Query, new: SelectExpr, span: Span, query_fields:
                     } else {
                         Expr::Merge(Box::new(old_expr.clone()), Box::new(new_expr.clone()))
                     }
-                } else if is_keyword(new_fields) && is_keyword(old_fields) && !old_fields.iter().any(|(k, _)| new_fields.iter().any(|(nk, _)| nk == k)) {
+                } else if is_keyword(new_fields)
+                    && is_keyword(old_fields)
+                    && !old_fields.iter().any(|(k, _)| new_fields.iter().any(|(nk, _)| nk == k))
+                {
                     let mut f = old_fields.to_vec();
                     f.extend(new_fields.iter().cloned());
                     Expr::Map(f)
@@ -169,7 +172,13 @@ pub fn select_merge(mut query: Query, new: SelectExpr, span: Span, query_fields:
     let mut aliases = old.aliases.clone();
     for a in &new.aliases {
         if aliases.contains(a) {
-            return Err(super::builder::compile_error(format!("the alias `{}` has been specified more than once using `selected_as/2`", crate::value::inspect::inspect(&Value::atom(a))), span));
+            return Err(super::builder::compile_error(
+                format!(
+                    "the alias `{}` has been specified more than once using `selected_as/2`",
+                    crate::value::inspect::inspect(&Value::atom(a))
+                ),
+                span,
+            ));
         }
         aliases.push(a.clone());
     }
@@ -180,4 +189,3 @@ pub fn select_merge(mut query: Query, new: SelectExpr, span: Span, query_fields:
     query.select = Some(SelectExpr { clause: Clause { expr, params, subqueries, loc: old.clause.loc }, take, aliases });
     Ok(query)
 }
-

@@ -23,7 +23,13 @@ use crate::value::Value;
 
 /// SQL text and dumped params of a queryable for an operation and dialect
 /// (what `Ecto.Adapters.SQL.to_sql/3` returns).
-pub fn to_sql(interp: &mut Interp, queryable: &Value, op: Op, dialect: Dialect, span: crate::diag::Span) -> EResult<(String, Vec<Value>, PlanResult)> {
+pub fn to_sql(
+    interp: &mut Interp,
+    queryable: &Value,
+    op: Op,
+    dialect: Dialect,
+    span: crate::diag::Span,
+) -> EResult<(String, Vec<Value>, PlanResult)> {
     let q = to_query(interp, queryable, span)?;
     let r = plan(interp, &q, op, dialect)?;
     let sql = sql::to_sql(&r.planned, dialect)?;

@@ -119,7 +119,13 @@ pub enum Shape {
     Value(Type),
     /// A whole source: its fields (name, type) consume one column each.
     /// `schema` is None for `map/2` and schemaless sources.
-    Source { ix: usize, schema: Option<String>, source: Option<String>, prefix: Option<Value>, fields: Vec<(String, Type)> },
+    Source {
+        ix: usize,
+        schema: Option<String>,
+        source: Option<String>,
+        prefix: Option<Value>,
+        fields: Vec<(String, Type)>,
+    },
     /// The `from` source (loaded first, its columns come first).
     From,
     /// A literal that takes no column.
@@ -267,7 +273,11 @@ pub fn ensure_select(mut query: Query, required: bool) -> EResult<Query> {
     }
     match &query.from.source {
         Source::Table { schema: None, .. } => {
-            return Err(QueryError::raise("queries that do not have a schema need to explicitly pass a :select clause", &query, query.from.loc.span));
+            return Err(QueryError::raise(
+                "queries that do not have a schema need to explicitly pass a :select clause",
+                &query,
+                query.from.loc.span,
+            ));
         }
         Source::Fragment(_) => {
             return Err(QueryError::raise(
@@ -279,7 +289,11 @@ pub fn ensure_select(mut query: Query, required: bool) -> EResult<Query> {
         _ => {}
     }
     let loc = query.from.loc;
-    query.select = Some(SelectExpr { clause: Clause { expr: Expr::Var(Bind::Ix(0)), params: vec![], subqueries: vec![], loc }, take: vec![], aliases: vec![] });
+    query.select = Some(SelectExpr {
+        clause: Clause { expr: Expr::Var(Bind::Ix(0)), params: vec![], subqueries: vec![], loc },
+        take: vec![],
+        aliases: vec![],
+    });
     Ok(query)
 }
 
@@ -347,7 +361,8 @@ impl<'i> Planner<'i> {
             }
         }
         let q = &*query;
-        let (from_info, from_pending) = self.plan_source(q, &q.from.source, q.from.prefix.as_ref(), true, parent.clone(), &[], &cte_names, q.from.loc.span)?;
+        let (from_info, from_pending) =
+            self.plan_source(q, &q.from.source, q.from.prefix.as_ref(), true, parent.clone(), &[], &cte_names, q.from.loc.span)?;
         let from_only = vec![from_info.clone()];
         let mut sources = vec![from_info];
         let mut pending = vec![from_pending];
@@ -363,7 +378,10 @@ impl<'i> Planner<'i> {
                     Some(SrcInfo::Table { schema: Some(s), .. }) => s.clone(),
                     Some(SrcInfo::Table { table, schema: None, .. }) => {
                         return Err(qerr(
-                            format!("cannot perform association join on {} because it does not have a schema", inspect(&Value::string(table.clone()))),
+                            format!(
+                                "cannot perform association join on {} because it does not have a schema",
+                                inspect(&Value::string(table.clone()))
+                            ),
                             q,
                             join.loc.span,
                         ))
@@ -391,7 +409,11 @@ impl<'i> Planner<'i> {
                     }
                 };
                 let Some(assoc) = owner_schema.assoc(assoc_name).cloned() else {
-                    return Err(qerr(format!("could not find association `{assoc_name}` on schema {}", owner_schema.module), q, join.loc.span));
+                    return Err(qerr(
+                        format!("could not find association `{assoc_name}` on schema {}", owner_schema.module),
+                        q,
+                        join.loc.span,
+                    ));
                 };
                 let mut child = self.assoc_joins_query(&owner_schema, &assoc, join.loc.span)?;
                 // prefixes
@@ -414,7 +436,16 @@ impl<'i> Planner<'i> {
                 let mut child_joins: Vec<PrepJoin> = vec![];
                 let mut child_sources: Vec<SrcInfo> = vec![];
                 for (k, cj) in child.joins.iter().enumerate() {
-                    let (info, _p) = self.plan_source(&child, cj.source.as_ref().unwrap_or(&q.from.source), cj.prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
+                    let (info, _p) = self.plan_source(
+                        &child,
+                        cj.source.as_ref().unwrap_or(&q.from.source),
+                        cj.prefix.as_ref(),
+                        false,
+                        parent.clone(),
+                        &from_only,
+                        &cte_names,
+                        join.loc.span,
+                    )?;
                     child_sources.push(info);
                     child_joins.push(PrepJoin { qual: cj.qual, ix: k + 1, on: cj.on.clause.clone(), hints: vec![], source_params: vec![] });
                 }
@@ -477,7 +508,8 @@ impl<'i> Planner<'i> {
                     ));
                 }
                 let prefix = jq.from.prefix.clone().or(join.prefix.clone());
-                let (info, p) = self.plan_source(jq, &jq.from.source, prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
+                let (info, p) =
+                    self.plan_source(jq, &jq.from.source, prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
                 // query_to_joins: wheres become the on (rewritten &0 -> counter)
                 let mut on = Clause { expr: Expr::Lit(Value::Bool(true)), params: vec![], subqueries: vec![], loc: join.loc };
                 for w in &jq.wheres {
@@ -496,10 +528,17 @@ impl<'i> Planner<'i> {
                 continue;
             }
             let src = join.source.clone().unwrap_or(Source::Table { table: None, schema: None });
-            let (info, p) = self.plan_source(q, &src, join.prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
+            let (info, p) =
+                self.plan_source(q, &src, join.prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
             sources.push(info);
             pending.push(p);
-            joins.push(PrepJoin { qual: join.qual, ix: counter, on: join.on.clause.clone(), hints: join.hints.clone(), source_params: join.params.clone() });
+            joins.push(PrepJoin {
+                qual: join.qual,
+                ix: counter,
+                on: join.on.clause.clone(),
+                hints: join.hints.clone(),
+                source_params: join.params.clone(),
+            });
         }
         for (s, p) in tail {
             sources.push(s);
@@ -547,7 +586,9 @@ impl<'i> Planner<'i> {
                 let source_prefix = if is_from {
                     prefix.cloned()
                 } else {
-                    prefix.cloned().or_else(|| schema_rc.as_ref().and_then(|s| if matches!(s.prefix, Value::Nil) { None } else { Some(s.prefix.clone()) }))
+                    prefix.cloned().or_else(|| {
+                        schema_rc.as_ref().and_then(|s| if matches!(s.prefix, Value::Nil) { None } else { Some(s.prefix.clone()) })
+                    })
                 };
                 let prefix = if cte_names.contains(&table) { source_prefix } else { source_prefix.or_else(|| query.prefix.clone()) };
                 Ok((SrcInfo::Table { table, schema: schema_rc, prefix }, Pending::None))
@@ -556,13 +597,22 @@ impl<'i> Planner<'i> {
                 let mut inner = sub.query.clone();
                 // prefix || subquery.query.prefix || query.prefix
                 inner.prefix = prefix.cloned().or(inner.prefix).or_else(|| query.prefix.clone());
-                let ctx = Rc::new(Ctx { aliases: query.aliases.clone(), sources: parent_sources.to_vec(), query: Rc::new(query.clone()), parent: parent.clone() });
+                let ctx = Rc::new(Ctx {
+                    aliases: query.aliases.clone(),
+                    sources: parent_sources.to_vec(),
+                    query: Rc::new(query.clone()),
+                    parent: parent.clone(),
+                });
                 let (prep, info) = self.prepare_subquery(inner, Some(ctx), cte_names, true)?;
                 Ok((SrcInfo::Sub(Rc::new(info)), Pending::Sub(Box::new(prep))))
             }
             Source::Fragment(parts) => {
                 if prefix.is_some() {
-                    return Err(qerr(format!("cannot set prefix: {} option for fragment sources", inspect(prefix.unwrap_or(&Value::Nil))), query, span));
+                    return Err(qerr(
+                        format!("cannot set prefix: {} option for fragment sources", inspect(prefix.unwrap_or(&Value::Nil))),
+                        query,
+                        span,
+                    ));
                 }
                 Ok((SrcInfo::Fragment, Pending::Fragment(parts.clone())))
             }
@@ -570,7 +620,13 @@ impl<'i> Planner<'i> {
     }
 
     /// `plan_subquery/6`: prepares the inner query and computes what it selects.
-    fn prepare_subquery(&mut self, inner: Query, parent: Option<Rc<Ctx>>, cte_names: &[String], source: bool) -> EResult<(Prepared, SubSelect)> {
+    fn prepare_subquery(
+        &mut self,
+        inner: Query,
+        parent: Option<Rc<Ctx>>,
+        cte_names: &[String],
+        source: bool,
+    ) -> EResult<(Prepared, SubSelect)> {
         let wrap = |e: Box<Error>, q: &Query| -> Box<Error> {
             match *e {
                 Error::Raise(ex) if ex.kind == "Ecto.QueryError" || ex.kind == "Ecto.SubQueryError" || ex.kind == "Ecto.Query.CastError" => {
@@ -594,7 +650,13 @@ impl<'i> Planner<'i> {
     }
 
     /// `plan_subquery/6` without wrapping errors in `Ecto.SubQueryError` (CTEs).
-    fn prepare_subquery_raw(&mut self, inner: Query, parent: Option<Rc<Ctx>>, cte_names: &[String], source: bool) -> EResult<(Prepared, SubSelect)> {
+    fn prepare_subquery_raw(
+        &mut self,
+        inner: Query,
+        parent: Option<Rc<Ctx>>,
+        cte_names: &[String],
+        source: bool,
+    ) -> EResult<(Prepared, SubSelect)> {
         {
             if !inner.assocs.is_empty() || !inner.preloads.is_empty() {
                 return Err(qerr("cannot preload associations in subquery", &inner, inner.from.loc.span));
@@ -643,7 +705,11 @@ impl<'i> Planner<'i> {
                 };
                 let pairs = self.subquery_pairs(kv, expr, q)?;
                 let (kind, all) = self.source_fields(*ix, sel, prep)?;
-                let mut fields: Vec<(String, Expr)> = all.into_iter().filter(|f| !pairs.iter().any(|(k, _)| k == f)).map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f))).collect();
+                let mut fields: Vec<(String, Expr)> = all
+                    .into_iter()
+                    .filter(|f| !pairs.iter().any(|(k, _)| k == f))
+                    .map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f)))
+                    .collect();
                 fields.extend(pairs);
                 Ok((kind, fields))
             }
@@ -660,7 +726,10 @@ impl<'i> Planner<'i> {
     fn subquery_select_error(&mut self, expr: &Expr, q: &Query, source: bool) -> EResult<(SubKind, Vec<(String, Expr)>)> {
         if source {
             return Err(qerr(
-                format!("subquery/cte must select a source (t), a field (t.field) or a map, got: `{}`", super::inspect::expr_to_string(expr, &[], &[])),
+                format!(
+                    "subquery/cte must select a source (t), a field (t.field) or a map, got: `{}`",
+                    super::inspect::expr_to_string(expr, &[], &[])
+                ),
                 q,
                 q.from.loc.span,
             ));
@@ -673,24 +742,35 @@ impl<'i> Planner<'i> {
         for (k, v) in kv {
             let Expr::Lit(kv_) = k else {
                 return Err(qerr(
-                    format!("only atom keys are allowed when selecting a map in subquery, got: `{}`", super::inspect::expr_to_string(whole, &[], &[])),
+                    format!(
+                        "only atom keys are allowed when selecting a map in subquery, got: `{}`",
+                        super::inspect::expr_to_string(whole, &[], &[])
+                    ),
                     q,
                     q.from.loc.span,
                 ));
             };
             let Some(key) = kv_.as_atom() else {
                 return Err(qerr(
-                    format!("only atom keys are allowed when selecting a map in subquery, got: `{}`", super::inspect::expr_to_string(whole, &[], &[])),
+                    format!(
+                        "only atom keys are allowed when selecting a map in subquery, got: `{}`",
+                        super::inspect::expr_to_string(whole, &[], &[])
+                    ),
                     q,
                     q.from.loc.span,
                 ));
             };
-            let valid = match v {
-                Expr::Tuple(_) | Expr::List(_) | Expr::Map(_) | Expr::MapUpdate(..) | Expr::Var(_) | Expr::Struct(..) => false,
-                Expr::Lit(Value::Atom(_)) => false,
-                Expr::Lit(Value::List(_)) => false,
-                _ => true,
-            };
+            let valid = !matches!(
+                v,
+                Expr::Tuple(_)
+                    | Expr::List(_)
+                    | Expr::Map(_)
+                    | Expr::MapUpdate(..)
+                    | Expr::Var(_)
+                    | Expr::Struct(..)
+                    | Expr::Lit(Value::Atom(_))
+                    | Expr::Lit(Value::List(_))
+            );
             if !valid {
                 return Err(qerr(
                     format!(
@@ -727,7 +807,10 @@ impl<'i> Planner<'i> {
                 };
                 let kind_map = matches!(take, Some((_, TakeKind::Map, _)));
                 let schema_name = if kind_map { None } else { schema.as_ref().map(|s| s.module.clone()) };
-                Ok((SubKind::Source { table: Some(table.clone()), schema: schema_name, prefix: prefix.clone().or(q.prefix.clone()) }, fields))
+                Ok((
+                    SubKind::Source { table: Some(table.clone()), schema: schema_name, prefix: prefix.clone().or(q.prefix.clone()) },
+                    fields,
+                ))
             }
             Some(SrcInfo::Sub(info)) => {
                 let fields: Vec<String> = match take {
@@ -780,16 +863,19 @@ impl<'i> Planner<'i> {
                     JoinThrough::Schema(s) => Source::Table { table: None, schema: Some(s.clone()) },
                 };
                 q.joins.push(mk_join(jt, Expr::call("==", vec![Expr::field(1, &join_owner_key), Expr::field(0, &owner_key)])));
-                q.joins.push(mk_join(related_src(assoc), Expr::call("==", vec![Expr::field(1, &join_related_key), Expr::field(2, &related_key)])));
+                q.joins.push(mk_join(
+                    related_src(assoc),
+                    Expr::call("==", vec![Expr::field(1, &join_related_key), Expr::field(2, &related_key)]),
+                ));
                 combine_joins_where(&mut q, &assoc.where_, 2);
                 // join_where applies to the join table (binding 1), on the last join.
                 combine_joins_where(&mut q, join_where, 1);
             }
             AssocKind::Through { through } => {
                 let rels = self.resolve_through_forward(owner, through, span)?;
-                let mut counter = 0usize;
                 let mut prev = rels[0].clone();
                 for (k, cur) in rels.iter().enumerate().skip(1) {
+                    let counter = k - 1;
                     if k != 0 && cur.in_key == cur.out_key && is_empty_list(&cur.where_) && k != rels.len() - 1 {
                         // redundant hop
                     }
@@ -797,7 +883,6 @@ impl<'i> Planner<'i> {
                     q.joins.push(mk_join(cur.source.clone(), on));
                     combine_joins_where(&mut q, &cur.where_, counter + 1);
                     prev = cur.clone();
-                    counter += 1;
                 }
             }
         }
@@ -808,11 +893,20 @@ impl<'i> Planner<'i> {
         // flatten nested throughs
         let flat = self.flatten_through(owner.clone(), through, span)?;
         // backward
-        let mut list: Vec<Rel> = vec![Rel { source: Source::Table { table: None, schema: Some(owner.module.clone()) }, out_key: String::new(), in_key: String::new(), where_: Value::list(vec![]) }];
+        let mut list: Vec<Rel> = vec![Rel {
+            source: Source::Table { table: None, schema: Some(owner.module.clone()) },
+            out_key: String::new(),
+            in_key: String::new(),
+            where_: Value::list(vec![]),
+        }];
         let mut cur_owner = owner.clone();
         for name in &flat {
             let Some(refl) = cur_owner.assoc(name).cloned() else {
-                return Err(Error::raise("ArgumentError", format!("schema {} does not have association {}", cur_owner.module, inspect(&Value::atom(name))), span));
+                return Err(Error::raise(
+                    "ArgumentError",
+                    format!("schema {} does not have association {}", cur_owner.module, inspect(&Value::atom(name))),
+                    span,
+                ));
             };
             let mut owner_map = list.remove(0);
             match &refl.kind {
@@ -847,7 +941,11 @@ impl<'i> Planner<'i> {
                 }
             }
             let Some(next) = refl.related.as_deref().and_then(|r| self.schema(r)) else {
-                return Err(Error::raise("ArgumentError", format!("association {} has no related schema", inspect(&Value::atom(name))), span));
+                return Err(Error::raise(
+                    "ArgumentError",
+                    format!("association {} has no related schema", inspect(&Value::atom(name))),
+                    span,
+                ));
             };
             cur_owner = next;
         }
@@ -855,7 +953,12 @@ impl<'i> Planner<'i> {
         list.reverse();
         let list: Vec<Rel> = list.into_iter().map(|r| Rel { out_key: r.in_key, in_key: r.out_key, ..r }).collect();
         // drop redundant hops (keep the first)
-        let filtered: Vec<Rel> = list.into_iter().enumerate().filter(|(i, r)| *i == 0 || r.in_key != r.out_key || !is_empty_list(&r.where_)).map(|(_, r)| r).collect();
+        let filtered: Vec<Rel> = list
+            .into_iter()
+            .enumerate()
+            .filter(|(i, r)| *i == 0 || r.in_key != r.out_key || !is_empty_list(&r.where_))
+            .map(|(_, r)| r)
+            .collect();
         Ok(filtered)
     }
 
@@ -864,7 +967,11 @@ impl<'i> Planner<'i> {
         let mut owner = owner;
         for name in through {
             let Some(refl) = owner.assoc(name).cloned() else {
-                return Err(Error::raise("ArgumentError", format!("schema {} does not have association {}", owner.module, inspect(&Value::atom(name))), span));
+                return Err(Error::raise(
+                    "ArgumentError",
+                    format!("schema {} does not have association {}", owner.module, inspect(&Value::atom(name))),
+                    span,
+                ));
             };
             match &refl.kind {
                 AssocKind::Through { through: nested } => {
@@ -942,14 +1049,30 @@ impl<'i> Planner<'i> {
             .sources
             .iter()
             .map(|s| match s {
-                SrcInfo::Table { table, schema, prefix } => Some(PSource::Table { table: table.clone(), schema: schema.clone(), prefix: prefix.clone() }),
+                SrcInfo::Table { table, schema, prefix } => {
+                    Some(PSource::Table { table: table.clone(), schema: schema.clone(), prefix: prefix.clone() })
+                }
                 _ => None,
             })
             .collect();
         let mut pending = prep.pending.clone();
 
         let order: &[&str] = match op {
-            Op::All | Op::InsertAll => &["with_cte", "distinct", "select", "from", "join", "where", "group_by", "having", "windows", "combination", "order_by", "limit", "offset"],
+            Op::All | Op::InsertAll => &[
+                "with_cte",
+                "distinct",
+                "select",
+                "from",
+                "join",
+                "where",
+                "group_by",
+                "having",
+                "windows",
+                "combination",
+                "order_by",
+                "limit",
+                "offset",
+            ],
             Op::UpdateAll => &["with_cte", "from", "update", "join", "where", "select"],
             Op::DeleteAll => &["with_cte", "from", "join", "where", "select"],
         };
@@ -971,7 +1094,13 @@ impl<'i> Planner<'i> {
                                     PCteBody::Query(Rc::new(planned))
                                 }
                                 CteQuery::Fragment(c) => {
-                                    let cl = Cl { kind: "with_cte", params: &c.params, subqueries: &c.subqueries, span: c.loc.span, id: next_id() };
+                                    let cl = Cl {
+                                        kind: "with_cte",
+                                        params: &c.params,
+                                        subqueries: &c.subqueries,
+                                        span: c.loc.span,
+                                        id: next_id(),
+                                    };
                                     PCteBody::Fragment(self.norm(&c.expr, &cl, &prep, &ctx)?)
                                 }
                             };
@@ -1018,14 +1147,21 @@ impl<'i> Planner<'i> {
                                 *slot = Some(s);
                             }
                         }
-                        let cl = Cl { kind: "join", params: &j.on.params, subqueries: &j.on.subqueries, span: j.on.loc.span, id: next_id() };
+                        let cl =
+                            Cl { kind: "join", params: &j.on.params, subqueries: &j.on.subqueries, span: j.on.loc.span, id: next_id() };
                         let on = self.norm(&j.on.expr, &cl, &prep, &ctx)?;
                         out.joins.push(PJoin { qual: j.qual, ix: j.ix, on, hints: j.hints.clone() });
                     }
                 }
                 "where" => {
                     for w in &q.wheres {
-                        let cl = Cl { kind: "where", params: &w.clause.params, subqueries: &w.clause.subqueries, span: w.clause.loc.span, id: next_id() };
+                        let cl = Cl {
+                            kind: "where",
+                            params: &w.clause.params,
+                            subqueries: &w.clause.subqueries,
+                            span: w.clause.loc.span,
+                            id: next_id(),
+                        };
                         let e = self.norm(&w.clause.expr, &cl, &prep, &ctx)?;
                         out.wheres.push((w.op, e));
                     }
@@ -1044,7 +1180,13 @@ impl<'i> Planner<'i> {
                 }
                 "having" => {
                     for h in &q.havings {
-                        let cl = Cl { kind: "having", params: &h.clause.params, subqueries: &h.clause.subqueries, span: h.clause.loc.span, id: next_id() };
+                        let cl = Cl {
+                            kind: "having",
+                            params: &h.clause.params,
+                            subqueries: &h.clause.subqueries,
+                            span: h.clause.loc.span,
+                            id: next_id(),
+                        };
                         let e = self.norm(&h.clause.expr, &cl, &prep, &ctx)?;
                         out.havings.push((h.op, e));
                     }
@@ -1082,7 +1224,13 @@ impl<'i> Planner<'i> {
                 }
                 "limit" => {
                     if let Some(l) = &q.limit {
-                        let cl = Cl { kind: "limit", params: &l.clause.params, subqueries: &l.clause.subqueries, span: l.clause.loc.span, id: next_id() };
+                        let cl = Cl {
+                            kind: "limit",
+                            params: &l.clause.params,
+                            subqueries: &l.clause.subqueries,
+                            span: l.clause.loc.span,
+                            id: next_id(),
+                        };
                         out.limit = Some((self.norm(&l.clause.expr, &cl, &prep, &ctx)?, l.with_ties));
                     }
                 }
@@ -1112,7 +1260,9 @@ impl<'i> Planner<'i> {
             .enumerate()
             .map(|(i, s)| {
                 s.unwrap_or_else(|| match &prep.sources[i] {
-                    SrcInfo::Table { table, schema, prefix } => PSource::Table { table: table.clone(), schema: schema.clone(), prefix: prefix.clone() },
+                    SrcInfo::Table { table, schema, prefix } => {
+                        PSource::Table { table: table.clone(), schema: schema.clone(), prefix: prefix.clone() }
+                    }
                     _ => PSource::Fragment { parts: vec![] },
                 })
             })
@@ -1144,7 +1294,12 @@ impl<'i> Planner<'i> {
                 if let Some(j) = prep.joins.iter().find(|j| j.ix == a.ix) {
                     if !matches!(j.qual, JoinQual::Inner | JoinQual::Left | JoinQual::InnerLateral | JoinQual::LeftLateral) {
                         return Err(qerr(
-                            format!("association `{}.{}` in preload requires an inner, left or lateral join, got {} join", schema.module, a.name, j.qual.as_atom()),
+                            format!(
+                                "association `{}.{}` in preload requires an inner, left or lateral join, got {} join",
+                                schema.module,
+                                a.name,
+                                j.qual.as_atom()
+                            ),
                             q,
                             q.from.loc.span,
                         ));
@@ -1159,7 +1314,16 @@ impl<'i> Planner<'i> {
 
     /// Normalizes a pending subquery/fragment source when the walk reaches it.
     #[allow(clippy::too_many_arguments)]
-    fn norm_pending(&mut self, pending: &mut [Pending], ix: usize, prep: &Prepared, ctx: &Rc<Ctx>, kind: &'static str, params: &[Param], span: Span) -> EResult<Option<PSource>> {
+    fn norm_pending(
+        &mut self,
+        pending: &mut [Pending],
+        ix: usize,
+        prep: &Prepared,
+        ctx: &Rc<Ctx>,
+        kind: &'static str,
+        params: &[Param],
+        span: Span,
+    ) -> EResult<Option<PSource>> {
         let Some(slot) = pending.get_mut(ix) else { return Ok(None) };
         match std::mem::replace(slot, Pending::None) {
             Pending::None => Ok(None),
@@ -1169,7 +1333,9 @@ impl<'i> Planner<'i> {
                     _ => Rc::new(SubSelect { kind: SubKind::Map, fields: vec![] }),
                 };
                 let q = sub.query.clone();
-                let planned = self.normalize(*sub, Op::All, Some(ctx.clone()), SelectMode::SubqueryAliased).map_err(|e| subquery_error(e, &prep.query))?;
+                let planned = self
+                    .normalize(*sub, Op::All, Some(ctx.clone()), SelectMode::SubqueryAliased)
+                    .map_err(|e| subquery_error(e, &prep.query))?;
                 let _ = q;
                 Ok(Some(PSource::Subquery { planned: Rc::new(planned), info }))
             }
@@ -1199,7 +1365,13 @@ impl<'i> Planner<'i> {
                     if let Some(s) = &schema {
                         match s.field(k) {
                             Some(f) if f.writable == crate::schema::Writable::Always => {}
-                            _ => return Err(qerr(format!("cannot update non-updatable field `{}`", inspect(&Value::atom(k))), q, u.loc.span)),
+                            _ => {
+                                return Err(qerr(
+                                    format!("cannot update non-updatable field `{}`", inspect(&Value::atom(k))),
+                                    q,
+                                    u.loc.span,
+                                ))
+                            }
                         }
                     }
                     seen.push(k);
@@ -1216,6 +1388,7 @@ impl<'i> Planner<'i> {
     // Expressions
 
     /// `get_ix!/3`: the binding index and the context (query) it lives in.
+    #[allow(clippy::overly_complex_bool_expr)]
     fn get_ix(&self, b: &Bind, kind: &str, prep: &Prepared, ctx: &Rc<Ctx>, span: Span) -> EResult<(usize, Rc<Ctx>)> {
         match b {
             Bind::Ix(ix) => Ok((*ix, ctx.clone())),
@@ -1228,7 +1401,11 @@ impl<'i> Planner<'i> {
                 while let Some(p) = cur {
                     if let Some((_, ix)) = p.aliases.iter().find(|(n, _)| n == name) {
                         if kind == "select" && *ix >= p.sources.len().max(1) && false {
-                            return Err(qerr("the parent_as in a subquery select used as a join can only access the `from` binding", &prep.query, span));
+                            return Err(qerr(
+                                "the parent_as in a subquery select used as a join can only access the `from` binding",
+                                &prep.query,
+                                span,
+                            ));
                         }
                         return Ok((*ix, p.clone()));
                     }
@@ -1241,7 +1418,16 @@ impl<'i> Planner<'i> {
 
     /// `type!/6`: the type of `field` in source `ix`.
     #[allow(clippy::too_many_arguments)]
-    fn field_type(&mut self, kind: &str, sources: &[SrcInfo], q: &Query, ix: usize, field: &str, allow_virtuals: bool, span: Span) -> EResult<Type> {
+    fn field_type(
+        &mut self,
+        kind: &str,
+        sources: &[SrcInfo],
+        q: &Query,
+        ix: usize,
+        field: &str,
+        allow_virtuals: bool,
+        span: Span,
+    ) -> EResult<Type> {
         let Some(src) = sources.get(ix) else {
             return Err(qerr(
                 format!("invalid query has specified more bindings than bindings available in `{kind}` (look for `unknown_binding!` in the printed query below)"),
@@ -1264,7 +1450,10 @@ impl<'i> Planner<'i> {
                 if s.struct_fields.iter().any(|(k, _)| &**k == field) {
                     return Err(match s.assoc(field) {
                         Some(a) if matches!(a.kind, AssocKind::BelongsTo) => qerr(
-                            format!("field `{field}` in `{kind}` is an association in schema {}. Did you mean to use `{}`?", s.module, a.owner_key),
+                            format!(
+                                "field `{field}` in `{kind}` is an association in schema {}. Did you mean to use `{}`?",
+                                s.module, a.owner_key
+                            ),
                             q,
                             span,
                         ),
@@ -1283,7 +1472,15 @@ impl<'i> Planner<'i> {
     }
 
     /// `field_type!/5`: resolves a builder type (with field references).
-    fn resolve_qtype(&mut self, t: &QType, kind: &str, prep: &Prepared, ctx: &Rc<Ctx>, span: Span, allow_virtuals: bool) -> EResult<ResolvedType> {
+    fn resolve_qtype(
+        &mut self,
+        t: &QType,
+        kind: &str,
+        prep: &Prepared,
+        ctx: &Rc<Ctx>,
+        span: Span,
+        allow_virtuals: bool,
+    ) -> EResult<ResolvedType> {
         Ok(match t {
             QType::Any => ResolvedType::T(Type::Any),
             QType::Term(v) => ResolvedType::T(Type::from_value(v).unwrap_or(Type::Any)),
@@ -1316,7 +1513,15 @@ impl<'i> Planner<'i> {
     /// `cast_param/6` + `dump_param/3`: returns the dumped values to push
     /// (several for `in`/`splice` on adapters that expand lists).
     #[allow(clippy::too_many_arguments)]
-    fn cast_param(&mut self, kind: &str, v: &Value, qt: &QType, prep: &Prepared, ctx: &Rc<Ctx>, span: Span) -> EResult<Vec<(Value, Value)>> {
+    fn cast_param(
+        &mut self,
+        kind: &str,
+        v: &Value,
+        qt: &QType,
+        prep: &Prepared,
+        ctx: &Rc<Ctx>,
+        span: Span,
+    ) -> EResult<Vec<(Value, Value)>> {
         let q = &prep.query;
         if v.downcast::<super::value::DynamicExpr>().is_some() {
             return Err(qerr(
@@ -1336,7 +1541,9 @@ impl<'i> Planner<'i> {
                 }
             }
         }
-        if matches!(qt, QType::In(_)) && (v.downcast::<super::value::QueryValue>().is_some() || v.downcast::<super::value::SubQueryValue>().is_some()) {
+        if matches!(qt, QType::In(_))
+            && (v.downcast::<super::value::QueryValue>().is_some() || v.downcast::<super::value::SubQueryValue>().is_some())
+        {
             return Err(qerr(
                 format!(
                     "an {} struct is not supported as right-side value of `in` operator\n\nDid you mean to write `expr in subquery(query)` instead?",
@@ -1356,7 +1563,11 @@ impl<'i> Planner<'i> {
                     return Err(cast_error(
                         v,
                         &other,
-                        format!("value `{}` in `{kind}` expected to be part of an array but matched type is {}", inspect(v), type_str(&other)),
+                        format!(
+                            "value `{}` in `{kind}` expected to be part of an array but matched type is {}",
+                            inspect(v),
+                            type_str(&other)
+                        ),
                         q,
                         span,
                     ))
@@ -1365,22 +1576,38 @@ impl<'i> Planner<'i> {
             ResolvedType::Splice(t) => {
                 // {:splice, t}: cast and dump each element.
                 let Some(items) = v.as_list() else {
-                    return Err(cast_error(v, &t, format!("value `{}` in `{kind}` cannot be cast to type {{:splice, {}}}", inspect(v), type_str(&t)), q, span));
+                    return Err(cast_error(
+                        v,
+                        &t,
+                        format!("value `{}` in `{kind}` cannot be cast to type {{:splice, {}}}", inspect(v), type_str(&t)),
+                        q,
+                        span,
+                    ));
                 };
                 let mut out = vec![];
-                for item in items.to_vec() {
-                    out.push(self.cast_dump_one(kind, &item, &t, q, span)?);
+                for item in items {
+                    out.push(self.cast_dump_one(kind, item, &t, q, span)?);
                 }
                 return Ok(out);
             }
         };
         let cast = match types::cast(self.interp, &ty, v, span)? {
             types::Cast::Ok(c) => c,
-            _ => return Err(cast_error(v, &ty, format!("value `{}` in `{kind}` cannot be cast to type {}", inspect(v), type_str(&ty)), q, span)),
+            _ => {
+                return Err(cast_error(
+                    v,
+                    &ty,
+                    format!("value `{}` in `{kind}` cannot be cast to type {}", inspect(v), type_str(&ty)),
+                    q,
+                    span,
+                ))
+            }
         };
         let dumped = match types::adapter_dump(self.interp, self.dialect.adapter(), &ty, &cast, span)? {
             Some(d) => d,
-            None => return Err(cast_error(v, &ty, format!("value `{}` cannot be dumped to type {}", inspect(&cast), type_str(&ty)), q, span)),
+            None => {
+                return Err(cast_error(v, &ty, format!("value `{}` cannot be dumped to type {}", inspect(&cast), type_str(&ty)), q, span))
+            }
         };
         // {:in, list} from adapters that expand lists into several params
         if let Some([tag, list]) = dumped.as_tuple() {
@@ -1396,11 +1623,21 @@ impl<'i> Planner<'i> {
     fn cast_dump_one(&mut self, kind: &str, v: &Value, ty: &Type, q: &Query, span: Span) -> EResult<(Value, Value)> {
         let cast = match types::cast(self.interp, ty, v, span)? {
             types::Cast::Ok(c) => c,
-            _ => return Err(cast_error(v, ty, format!("value `{}` in `{kind}` cannot be cast to type {}", inspect(v), type_str(ty)), q, span)),
+            _ => {
+                return Err(cast_error(
+                    v,
+                    ty,
+                    format!("value `{}` in `{kind}` cannot be cast to type {}", inspect(v), type_str(ty)),
+                    q,
+                    span,
+                ))
+            }
         };
         let dumped = match types::adapter_dump(self.interp, self.dialect.adapter(), ty, &cast, span)? {
             Some(d) => d,
-            None => return Err(cast_error(v, ty, format!("value `{}` cannot be dumped to type {}", inspect(&cast), type_str(ty)), q, span)),
+            None => {
+                return Err(cast_error(v, ty, format!("value `{}` cannot be dumped to type {}", inspect(&cast), type_str(ty)), q, span))
+            }
         };
         Ok((cast, dumped))
     }
@@ -1556,7 +1793,10 @@ impl<'i> Planner<'i> {
                 if !ok {
                     return Err(Error::raise(
                         "ArgumentError",
-                        format!("invalid alias: `{}`. Use `selected_as/2` to define aliases in the outer most `select` expression.", inspect(&Value::atom(name))),
+                        format!(
+                            "invalid alias: `{}`. Use `selected_as/2` to define aliases in the outer most `select` expression.",
+                            inspect(&Value::atom(name))
+                        ),
                         cl.span,
                     ));
                 }
@@ -1579,7 +1819,11 @@ impl<'i> Planner<'i> {
                         if let Expr::PlannedSubquery(p) = &right {
                             let n = p.select.as_ref().map(|s| s.fields.len()).unwrap_or(0);
                             if n != 1 {
-                                return Err(qerr("subquery must return a single field in order to be used on the right-side of `in`", q, cl.span));
+                                return Err(qerr(
+                                    "subquery must return a single field in order to be used on the right-side of `in`",
+                                    q,
+                                    cl.span,
+                                ));
                             }
                         }
                         Expr::call("in", vec![left, right])
@@ -1590,7 +1834,9 @@ impl<'i> Planner<'i> {
                     }
                 }
             }
-            Expr::Call(name, args) if (name == "exists" || name == "any" || name == "all") && args.len() == 1 && matches!(args[0], Expr::Subquery(_)) => {
+            Expr::Call(name, args)
+                if (name == "exists" || name == "any" || name == "all") && args.len() == 1 && matches!(args[0], Expr::Subquery(_)) =>
+            {
                 let Expr::Subquery(i) = args[0] else { return Ok(e.clone()) };
                 let sub = self.norm_subquery_expr(i, cl, prep, ctx)?;
                 if name != "exists" {
@@ -1629,8 +1875,13 @@ impl<'i> Planner<'i> {
             }
             Expr::Tuple(es) => Expr::Tuple(es.iter().map(|x| self.norm(x, cl, prep, ctx)).collect::<EResult<Vec<_>>>()?),
             Expr::List(es) => Expr::List(es.iter().map(|x| self.norm(x, cl, prep, ctx)).collect::<EResult<Vec<_>>>()?),
-            Expr::Map(kv) => Expr::Map(kv.iter().map(|(k, v)| Ok((self.norm(k, cl, prep, ctx)?, self.norm(v, cl, prep, ctx)?))).collect::<EResult<Vec<_>>>()?),
-            Expr::Struct(n, kv) => Expr::Struct(n.clone(), kv.iter().map(|(k, v)| Ok((self.norm(k, cl, prep, ctx)?, self.norm(v, cl, prep, ctx)?))).collect::<EResult<Vec<_>>>()?),
+            Expr::Map(kv) => Expr::Map(
+                kv.iter().map(|(k, v)| Ok((self.norm(k, cl, prep, ctx)?, self.norm(v, cl, prep, ctx)?))).collect::<EResult<Vec<_>>>()?,
+            ),
+            Expr::Struct(n, kv) => Expr::Struct(
+                n.clone(),
+                kv.iter().map(|(k, v)| Ok((self.norm(k, cl, prep, ctx)?, self.norm(v, cl, prep, ctx)?))).collect::<EResult<Vec<_>>>()?,
+            ),
             Expr::MapUpdate(d, kv) => Expr::MapUpdate(
                 Box::new(self.norm(d, cl, prep, ctx)?),
                 kv.iter().map(|(k, v)| Ok((self.norm(k, cl, prep, ctx)?, self.norm(v, cl, prep, ctx)?))).collect::<EResult<Vec<_>>>()?,
@@ -1645,8 +1896,12 @@ impl<'i> Planner<'i> {
         let mut parts = vec![];
         for p in &w.parts {
             parts.push(match p {
-                WindowPart::PartitionBy(es) => WindowPart::PartitionBy(es.iter().map(|x| self.norm(x, cl, prep, ctx)).collect::<EResult<Vec<_>>>()?),
-                WindowPart::OrderBy(es) => WindowPart::OrderBy(es.iter().map(|(d, x)| Ok((*d, self.norm(x, cl, prep, ctx)?))).collect::<EResult<Vec<_>>>()?),
+                WindowPart::PartitionBy(es) => {
+                    WindowPart::PartitionBy(es.iter().map(|x| self.norm(x, cl, prep, ctx)).collect::<EResult<Vec<_>>>()?)
+                }
+                WindowPart::OrderBy(es) => {
+                    WindowPart::OrderBy(es.iter().map(|(d, x)| Ok((*d, self.norm(x, cl, prep, ctx)?))).collect::<EResult<Vec<_>>>()?)
+                }
                 WindowPart::Frame(x) => WindowPart::Frame(self.norm(x, cl, prep, ctx)?),
             });
         }
@@ -1663,7 +1918,11 @@ impl<'i> Planner<'i> {
             sq.prefix = prep.query.prefix.clone();
         }
         let (sprep, _info) = self.prepare_subquery(sq, Some(ctx.clone()), &prep.cte_names, false)?;
-        let mode = if cl.kind == "where" || cl.kind == "having" || cl.kind == "join" { SelectMode::SubqueryWhere } else { SelectMode::SubqueryAliased };
+        let mode = if cl.kind == "where" || cl.kind == "having" || cl.kind == "join" {
+            SelectMode::SubqueryWhere
+        } else {
+            SelectMode::SubqueryAliased
+        };
         let planned = self.normalize(sprep, Op::All, Some(ctx.clone()), mode).map_err(|e| subquery_error(e, &prep.query))?;
         Ok(Expr::PlannedSubquery(Rc::new(planned)))
     }
@@ -1692,7 +1951,11 @@ impl<'i> Planner<'i> {
                             self.validate_json_path(rest, &key, &t, span)
                         } else {
                             if let PathElem::Key(k) = first {
-                                return Err(Error::raise("RuntimeError", format!("cannot use `{k}` to refer to an item in `embeds_many`"), span));
+                                return Err(Error::raise(
+                                    "RuntimeError",
+                                    format!("cannot use `{k}` to refer to an item in `embeds_many`"),
+                                    span,
+                                ));
                             }
                             let mut p = params.clone();
                             if let Value::Struct(s) = &p {
@@ -1710,7 +1973,11 @@ impl<'i> Planner<'i> {
                 let prim = types::adapter::underlying(self.interp, other, span)?;
                 match prim {
                     Type::Any | Type::Map | Type::MapOf(_) => Ok(()),
-                    t => Err(Error::raise("RuntimeError", format!("expected field `{field}` to be an embed or a map, got: `{}`", t.format()), span)),
+                    t => Err(Error::raise(
+                        "RuntimeError",
+                        format!("expected field `{field}` to be an embed or a map, got: `{}`", t.format()),
+                        span,
+                    )),
                 }
             }
         }
@@ -1725,7 +1992,8 @@ impl<'i> Planner<'i> {
             SelectMode::Top => !q.combinations.is_empty() || op == Op::InsertAll,
             _ => true,
         };
-        let cl = Cl { kind: "select", params: &sel.clause.params, subqueries: &sel.clause.subqueries, span: sel.clause.loc.span, id: next_id() };
+        let cl =
+            Cl { kind: "select", params: &sel.clause.params, subqueries: &sel.clause.subqueries, span: sel.clause.loc.span, id: next_id() };
         let mut st = Collect { fields: vec![], from: None, keep_literals };
         let shape = self.collect(&sel.clause.expr, sel, &cl, prep, ctx, &mut st, &[])?;
         let mut fields = vec![];
@@ -1782,7 +2050,14 @@ impl<'i> Planner<'i> {
     }
 
     /// `take!/6`: the fields of a whole source.
-    fn source_take(&mut self, ix: usize, take: Option<&(usize, TakeKind, Vec<Value>)>, prep: &Prepared, cl: &Cl, drop: &[String]) -> EResult<(Shape, Vec<SelField>)> {
+    fn source_take(
+        &mut self,
+        ix: usize,
+        take: Option<&(usize, TakeKind, Vec<Value>)>,
+        prep: &Prepared,
+        cl: &Cl,
+        drop: &[String],
+    ) -> EResult<(Shape, Vec<SelField>)> {
         let q = prep.query.clone();
         let field = |col: &str| SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), col.to_string()) };
         match prep.sources.get(ix) {
@@ -1791,7 +2066,11 @@ impl<'i> Planner<'i> {
                 match take {
                     Some((_, kind, fields)) => {
                         if fields.is_empty() {
-                            return Err(qerr(format!("at least one field must be selected for binding `{ix}`, got an empty list"), &q, cl.span));
+                            return Err(qerr(
+                                format!("at least one field must be selected for binding `{ix}`, got an empty list"),
+                                &q,
+                                cl.span,
+                            ));
                         }
                         if *kind == TakeKind::Struct && schema.is_none() {
                             return Err(qerr("struct/2 in select expects a source with a schema", &q, cl.span));
@@ -1818,13 +2097,16 @@ impl<'i> Planner<'i> {
                             let mut types = vec![];
                             let mut sf = vec![];
                             for f in s.query_fields() {
-                                if drop.iter().any(|d| *d == f.name) {
+                                if drop.contains(&f.name) {
                                     continue;
                                 }
                                 types.push((f.name.clone(), Type::from(&f.ty)));
                                 sf.push(field(&f.source));
                             }
-                            Ok((Shape::Source { ix, schema: Some(s.module.clone()), source: Some(table.clone()), prefix, fields: types }, sf))
+                            Ok((
+                                Shape::Source { ix, schema: Some(s.module.clone()), source: Some(table.clone()), prefix, fields: types },
+                                sf,
+                            ))
                         }
                         None => Ok((Shape::Value(Type::Map), vec![SelField { alias: None, expr: Expr::Var(Bind::Ix(ix)) }])),
                     },
@@ -1842,7 +2124,10 @@ impl<'i> Planner<'i> {
                         Some((_, t)) => types.push((r.clone(), t.clone().unwrap_or(Type::Any))),
                         None => {
                             return Err(qerr(
-                                format!("field `{r}` is not available in the subquery. Subquery only returns fields: {}", inspect(&Value::list(available.iter().map(|a| Value::atom(a)).collect()))),
+                                format!(
+                                    "field `{r}` is not available in the subquery. Subquery only returns fields: {}",
+                                    inspect(&Value::list(available.iter().map(|a| Value::atom(a)).collect()))
+                                ),
                                 &q,
                                 cl.span,
                             ))
@@ -1868,7 +2153,16 @@ impl<'i> Planner<'i> {
     /// `collect_fields/7`: walks a select expression, normalizing leaves
     /// into fields and building the shape.
     #[allow(clippy::too_many_arguments)]
-    fn collect(&mut self, e: &Expr, sel: &SelectExpr, cl: &Cl, prep: &Prepared, ctx: &Rc<Ctx>, st: &mut Collect, drop: &[String]) -> EResult<Shape> {
+    fn collect(
+        &mut self,
+        e: &Expr,
+        sel: &SelectExpr,
+        cl: &Cl,
+        prep: &Prepared,
+        ctx: &Rc<Ctx>,
+        st: &mut Collect,
+        drop: &[String],
+    ) -> EResult<Shape> {
         match e {
             Expr::Var(Bind::Ix(0)) => {
                 if st.from.is_none() {
@@ -1917,10 +2211,13 @@ impl<'i> Planner<'i> {
                 Ok(Shape::Map(v))
             }
             Expr::MapUpdate(d, kv) => {
-                let drop: Vec<String> = kv.iter().filter_map(|(k, _)| match k {
-                    Expr::Lit(v) => v.as_atom().map(|a| a.to_string()),
-                    _ => None,
-                }).collect();
+                let drop: Vec<String> = kv
+                    .iter()
+                    .filter_map(|(k, _)| match k {
+                        Expr::Lit(v) => v.as_atom().map(|a| a.to_string()),
+                        _ => None,
+                    })
+                    .collect();
                 let ds = self.collect(d, sel, cl, prep, ctx, st, &drop)?;
                 let mut v = vec![];
                 for (k, x) in kv {
@@ -1962,7 +2259,21 @@ impl<'i> Planner<'i> {
     /// The type `collect_fields` infers for a select leaf (`{:value, type}`).
     fn expr_type(&mut self, e: &Expr, prep: &Prepared, ctx: &Rc<Ctx>, kind: &str) -> EResult<Option<Type>> {
         const AGGS: &[&str] = &[
-            "count", "avg", "min", "max", "sum", "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value",
+            "count",
+            "avg",
+            "min",
+            "max",
+            "sum",
+            "row_number",
+            "rank",
+            "dense_rank",
+            "percent_rank",
+            "cume_dist",
+            "ntile",
+            "lag",
+            "lead",
+            "first_value",
+            "last_value",
             "nth_value",
         ];
         Ok(Some(match e {
@@ -1971,7 +2282,8 @@ impl<'i> Planner<'i> {
                 let srcs = c.sources.clone();
                 self.field_type(kind, &srcs, &c.query.clone(), ix, f, false, prep.query.from.loc.span)?
             }
-            Expr::Call(name, args) if AGGS.contains(&name.as_str()) && matches!(args.first(), Some(Expr::Field(..))) => match name.as_str() {
+            Expr::Call(name, args) if AGGS.contains(&name.as_str()) && matches!(args.first(), Some(Expr::Field(..))) => match name.as_str()
+            {
                 "count" | "row_number" | "rank" | "dense_rank" | "ntile" => Type::Integer,
                 _ => match self.expr_type(&args[0], prep, ctx, kind)? {
                     Some(t) => Type::Try(Box::new(t)),
@@ -2005,7 +2317,11 @@ impl<'i> Planner<'i> {
                 ResolvedType::T(t) | ResolvedType::Out(t) | ResolvedType::Splice(t) => t,
             },
             Expr::Call(name, args) if (name == "not" || name == "is_nil") && args.len() == 1 => Type::Boolean,
-            Expr::Call(name, args) if args.len() == 2 && ["<", ">", "<=", ">=", "==", "!=", "and", "or", "like", "ilike"].contains(&name.as_str()) => Type::Boolean,
+            Expr::Call(name, args)
+                if args.len() == 2 && ["<", ">", "<=", ">=", "==", "!=", "and", "or", "like", "ilike"].contains(&name.as_str()) =>
+            {
+                Type::Boolean
+            }
             Expr::SelectedAs(x, _) => return self.expr_type(x, prep, ctx, kind),
             _ => Type::Any,
         }))
@@ -2044,7 +2360,11 @@ fn is_empty_list(v: &Value) -> bool {
 }
 
 fn unreachable_select(q: &Query) -> SelectExpr {
-    SelectExpr { clause: Clause { expr: Expr::Var(Bind::Ix(0)), params: vec![], subqueries: vec![], loc: q.from.loc }, take: vec![], aliases: vec![] }
+    SelectExpr {
+        clause: Clause { expr: Expr::Var(Bind::Ix(0)), params: vec![], subqueries: vec![], loc: q.from.loc },
+        take: vec![],
+        aliases: vec![],
+    }
 }
 
 /// `normalize_subquery_types`: selected_as aliases rename fields.
@@ -2072,6 +2392,7 @@ fn cast_error(v: &Value, ty: &Type, msg: String, q: &Query, span: Span) -> Box<E
     Box::new(Error::Raise(Exception { kind: "Ecto.Query.CastError".into(), message: QueryError::message(&msg, q), span, value: None }))
 }
 
+#[allow(clippy::boxed_local)]
 fn subquery_error(e: Box<Error>, parent: &Query) -> Box<Error> {
     match *e {
         Error::Raise(ex) if ex.kind == "Ecto.QueryError" || ex.kind == "Ecto.Query.CastError" => Box::new(Error::Raise(Exception {
@@ -2176,7 +2497,9 @@ fn combine_joins_where(q: &mut Query, conditions: &Value, binding: usize) {
         let field = Expr::field(binding, key);
         let cond = match value {
             Value::Nil => Expr::call("is_nil", vec![field]),
-            Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("not") && matches!(t[1], Value::Nil) => Expr::call("not", vec![Expr::call("is_nil", vec![field])]),
+            Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("not") && matches!(t[1], Value::Nil) => {
+                Expr::call("not", vec![Expr::call("is_nil", vec![field])])
+            }
             Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("fragment") && t[1].is_binary() => {
                 let pieces = super::builder::split_fragment(t[1].as_str().unwrap_or(""));
                 let mut parts = vec![];

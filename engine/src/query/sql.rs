@@ -98,7 +98,9 @@ fn create_alias(table: &str) -> char {
 
 fn is_binary_op(e: &Expr, dialect: Dialect) -> bool {
     match e {
-        Expr::Call(name, args) if args.len() == 2 => BINARY_OPS.iter().any(|(o, _)| o == name) || (dialect == Dialect::Postgres && name == "ilike"),
+        Expr::Call(name, args) if args.len() == 2 => {
+            BINARY_OPS.iter().any(|(o, _)| o == name) || (dialect == Dialect::Postgres && name == "ilike")
+        }
         _ => false,
     }
 }
@@ -351,7 +353,9 @@ impl Printer {
                     match (self.dialect, c.operation) {
                         (Dialect::Postgres, Op::UpdateAll) => format!("({})", self.update_all(q, None)?),
                         (Dialect::Postgres, Op::DeleteAll) => format!("({})", self.delete_all(q)?),
-                        (Dialect::Postgres, Op::InsertAll) => return Err(query_error("Postgres adapter does not support CTE operation :insert_all", q)),
+                        (Dialect::Postgres, Op::InsertAll) => {
+                            return Err(query_error("Postgres adapter does not support CTE operation :insert_all", q))
+                        }
                         _ => format!("({})", self.all(q, &as_prefix, Some(n))?),
                     }
                 }
@@ -380,7 +384,9 @@ impl Printer {
                 JoinQual::Right => " RIGHT OUTER JOIN ",
                 JoinQual::Full => " FULL OUTER JOIN ",
                 JoinQual::Cross => " CROSS JOIN ",
-                other => return Err(query_error(&format!("join `{}` not supported by SQLite3", inspect(&Value::atom(other.as_atom()))), p)),
+                other => {
+                    return Err(query_error(&format!("join `{}` not supported by SQLite3", inspect(&Value::atom(other.as_atom()))), p))
+                }
             },
         })
     }
@@ -450,7 +456,10 @@ impl Printer {
                 let mut froms = vec![];
                 for j in &p.joins {
                     if j.qual != JoinQual::Inner {
-                        return Err(query_error(&format!("PostgreSQL supports only inner joins on {kind}, got: `{}`", j.qual.as_atom()), p));
+                        return Err(query_error(
+                            &format!("PostgreSQL supports only inner joins on {kind}, got: `{}`", j.qual.as_atom()),
+                            p,
+                        ));
                     }
                     let (src, name) = self.get_source(p, j.ix, n)?;
                     froms.push(format!("{src} AS {name}"));
@@ -562,7 +571,8 @@ impl Printer {
                 CombKind::IntersectAll => ("INTERSECT ALL", self.dialect == Dialect::Postgres),
             };
             if !supported {
-                let msg = if *kind == CombKind::ExceptAll { "SQLite3 does not support EXCEPT ALL" } else { "SQLite3 does not INTERSECT ALL" };
+                let msg =
+                    if *kind == CombKind::ExceptAll { "SQLite3 does not support EXCEPT ALL" } else { "SQLite3 does not INTERSECT ALL" };
                 return Err(query_error(msg, cq));
             }
             let sql = self.all(cq, as_prefix, parent)?;
@@ -609,7 +619,10 @@ impl Printer {
             None => Ok(String::new()),
             Some((e, true)) if self.dialect == Dialect::Postgres => {
                 if p.order_bys.is_empty() {
-                    return Err(query_error("PostgreSQL adapter requires an `order_by` clause if the `:with_ties` limit option is `true`", p));
+                    return Err(query_error(
+                        "PostgreSQL adapter requires an `order_by` clause if the `:with_ties` limit option is `true`",
+                        p,
+                    ));
                 }
                 Ok(format!(" FETCH FIRST {} ROWS WITH TIES", self.expr(e, n)?))
             }
@@ -753,13 +766,25 @@ impl Printer {
             Expr::Call(name, args) if name == "in" && args.len() == 2 => {
                 let (left, right) = (&args[0], &args[1]);
                 match right {
-                    Expr::Lit(Value::List(l)) if l.is_empty() => if d == Dialect::Postgres { "false".into() } else { "0".into() },
+                    Expr::Lit(Value::List(l)) if l.is_empty() => {
+                        if d == Dialect::Postgres {
+                            "false".into()
+                        } else {
+                            "0".into()
+                        }
+                    }
                     Expr::Lit(Value::Str(s)) if d == Dialect::Sqlite && &**s == "[]" => "0".into(),
                     Expr::Lit(Value::List(l)) => {
                         let items: Vec<String> = l.iter().map(|v| self.expr(&Expr::Lit(v.clone()), n)).collect::<EResult<_>>()?;
                         format!("{} IN ({})", self.expr(left, n)?, items.join(","))
                     }
-                    Expr::List(items) if items.is_empty() => if d == Dialect::Postgres { "false".into() } else { "0".into() },
+                    Expr::List(items) if items.is_empty() => {
+                        if d == Dialect::Postgres {
+                            "false".into()
+                        } else {
+                            "0".into()
+                        }
+                    }
                     Expr::List(items) => {
                         let items: Vec<String> = items.iter().map(|v| self.expr(v, n)).collect::<EResult<_>>()?;
                         format!("{} IN ({})", self.expr(left, n)?, items.join(","))
@@ -821,14 +846,25 @@ impl Printer {
                 match d {
                     Dialect::Postgres => {
                         let typed = matches!(args[0], Expr::TaggedPrim(..));
-                        format!("({}{} + {})::date", self.expr(&args[0], n)?, if typed { "" } else { "::date" }, self.interval_pg(&args[1], &interval, n)?)
+                        format!(
+                            "({}{} + {})::date",
+                            self.expr(&args[0], n)?,
+                            if typed { "" } else { "::date" },
+                            self.interval_pg(&args[1], &interval, n)?
+                        )
                     }
                     Dialect::Sqlite => {
-                        format!("CAST (strftime('%Y-%m-%d',{},{}) AS TEXT)", self.expr(&args[0], n)?, self.interval_sqlite(&args[1], &interval, n)?)
+                        format!(
+                            "CAST (strftime('%Y-%m-%d',{},{}) AS TEXT)",
+                            self.expr(&args[0], n)?,
+                            self.interval_sqlite(&args[1], &interval, n)?
+                        )
                     }
                 }
             }
-            Expr::Call(name, _) if name == "ilike" && d == Dialect::Sqlite => return Err(query_error("ilike is not supported by SQLite3", p)),
+            Expr::Call(name, _) if name == "ilike" && d == Dialect::Sqlite => {
+                return Err(query_error("ilike is not supported by SQLite3", p))
+            }
             Expr::JsonPath(f, path) => match d {
                 Dialect::Postgres => self.json_path_pg(f, path, n)?,
                 Dialect::Sqlite => {
@@ -843,7 +879,9 @@ impl Printer {
                     format!("json_extract({}, '${ps}')", self.expr(f, n)?)
                 }
             },
-            Expr::Call(name, args) if name == "filter" && args.len() == 2 => format!("{} FILTER (WHERE {})", self.expr(&args[0], n)?, self.expr(&args[1], n)?),
+            Expr::Call(name, args) if name == "filter" && args.len() == 2 => {
+                format!("{} FILTER (WHERE {})", self.expr(&args[0], n)?, self.expr(&args[1], n)?)
+            }
             Expr::Over(agg, Over::Named(w)) => format!("{} OVER {}", self.expr(agg, n)?, self.q(w)?),
             Expr::Over(agg, Over::Inline(w)) => format!("{} OVER {}", self.expr(agg, n)?, self.window_exprs(w, n)?),
             Expr::Tuple(es) => {
@@ -851,13 +889,17 @@ impl Printer {
                 format!("({})", v.join(","))
             }
             Expr::Call(name, args) if name == "count" && args.is_empty() => "count(*)".into(),
-            Expr::Call(name, args) if name == "count" && d == Dialect::Sqlite && args.len() == 2 && args[1] == Expr::Lit(Value::atom("distinct")) => {
+            Expr::Call(name, args)
+                if name == "count" && d == Dialect::Sqlite && args.len() == 2 && args[1] == Expr::Lit(Value::atom("distinct")) =>
+            {
                 format!("count(distinct {})", self.expr(&args[0], n)?)
             }
             Expr::Call(name, args) if name == "count" && d == Dialect::Sqlite && args.len() == 1 && matches!(args[0], Expr::Var(_)) => {
                 return Err(query_error("The argument to `count/1` must be a column in SQLite3", p))
             }
-            Expr::Call(name, args) if name == "exists" && d == Dialect::Sqlite && args.len() == 1 => format!("exists{}", self.expr(&args[0], n)?),
+            Expr::Call(name, args) if name == "exists" && d == Dialect::Sqlite && args.len() == 1 => {
+                format!("exists{}", self.expr(&args[0], n)?)
+            }
             Expr::Call(name, args) if name == "==" && d == Dialect::Postgres && args.len() == 2 && json_eq_literal(args).is_some() => {
                 let (f, path) = json_eq_literal(args).unwrap_or((&args[0], &[]));
                 match path.split_last() {
@@ -885,7 +927,11 @@ impl Printer {
                     _ => ("", args.as_slice()),
                 };
                 let op = if args.len() == 2 {
-                    BINARY_OPS.iter().find(|(o, _)| o == name).map(|(_, s)| *s).or(if d == Dialect::Postgres && name == "ilike" { Some(" ILIKE ") } else { None })
+                    BINARY_OPS.iter().find(|(o, _)| o == name).map(|(_, s)| *s).or(if d == Dialect::Postgres && name == "ilike" {
+                        Some(" ILIKE ")
+                    } else {
+                        None
+                    })
                 } else {
                     None
                 };
@@ -1003,7 +1049,9 @@ pub fn sqlite_column_type(ty: &Value) -> String {
         "string" => "TEXT".into(),
         "float" => "NUMERIC".into(),
         "binary" => "BLOB".into(),
-        "date" | "utc_datetime" | "utc_datetime_usec" | "naive_datetime" | "naive_datetime_usec" | "time" | "time_usec" | "timestamp" => "TEXT".into(),
+        "date" | "utc_datetime" | "utc_datetime_usec" | "naive_datetime" | "naive_datetime_usec" | "time" | "time_usec" | "timestamp" => {
+            "TEXT".into()
+        }
         "decimal" => "DECIMAL".into(),
         "array" | "binary_id" | "map" | "uuid" => "TEXT".into(),
         other => other.to_ascii_uppercase(),
@@ -1182,7 +1230,9 @@ pub fn insert(
             for cell in row {
                 cells.push(match cell {
                     InsertCell::Default => match dialect {
-                        Dialect::Sqlite => return Err(arg_error("Cell-wise default values are not supported on INSERT statements by SQLite3")),
+                        Dialect::Sqlite => {
+                            return Err(arg_error("Cell-wise default values are not supported on INSERT statements by SQLite3"))
+                        }
                         Dialect::Postgres => "DEFAULT".to_string(),
                     },
                     InsertCell::Query(q, n) => {
@@ -1229,7 +1279,14 @@ pub fn insert(
 
 /// `update(prefix, table, fields, filters, returning)`: `filters` are
 /// (column, value is nil).
-pub fn update(dialect: Dialect, prefix: Option<&Value>, table: &str, fields: &[String], filters: &[(String, bool)], returning: &[String]) -> EResult<String> {
+pub fn update(
+    dialect: Dialect,
+    prefix: Option<&Value>,
+    table: &str,
+    fields: &[String],
+    filters: &[(String, bool)],
+    returning: &[String],
+) -> EResult<String> {
     let mut counter = 1;
     let mut set = vec![];
     for f in fields {
@@ -1243,7 +1300,12 @@ pub fn update(dialect: Dialect, prefix: Option<&Value>, table: &str, fields: &[S
         });
     }
     let filters = filters_sql(dialect, filters, &mut counter)?;
-    Ok(format!("UPDATE {} SET {} WHERE {filters}{}", quote_table(dialect, prefix, table)?, set.join(", "), returning_names(dialect, returning)?))
+    Ok(format!(
+        "UPDATE {} SET {} WHERE {filters}{}",
+        quote_table(dialect, prefix, table)?,
+        set.join(", "),
+        returning_names(dialect, returning)?
+    ))
 }
 
 /// `delete(prefix, table, filters, returning)`

@@ -122,18 +122,41 @@ fn errors() {
 fn repo_statements() {
     let header: Vec<String> = ["email", "name", "inserted_at"].iter().map(|s| s.to_string()).collect();
     let row = vec![InsertCell::Param, InsertCell::Param, InsertCell::Param];
-    let s = sql::insert(Dialect::Sqlite, None, "users", &header, &[row.clone()], &OnConflict::Raise, &["id".into()], 0).unwrap();
+    let s =
+        sql::insert(Dialect::Sqlite, None, "users", &header, std::slice::from_ref(&row), &OnConflict::Raise, &["id".into()], 0).unwrap();
     assert_eq!(s, r#"INSERT INTO "users" ("email","name","inserted_at") VALUES (?1,?2,?3) RETURNING "id""#);
     let p = sql::insert(Dialect::Postgres, None, "users", &header, &[row.clone(), row], &OnConflict::Raise, &[], 0).unwrap();
     assert_eq!(p, r#"INSERT INTO "users" ("email","name","inserted_at") VALUES ($1,$2,$3),($4,$5,$6)"#);
     let oc = OnConflict::Replace(vec!["name".into(), "email".into()], ConflictTarget::Fields(vec!["email".into()]));
     let s = sql::insert(Dialect::Sqlite, None, "users", &header, &[vec![InsertCell::Param; 3]], &oc, &["id".into()], 0).unwrap();
-    assert_eq!(s, r#"INSERT INTO "users" ("email","name","inserted_at") VALUES (?1,?2,?3) ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name","email" = EXCLUDED."email" RETURNING "id""#);
-    let s = sql::insert(Dialect::Sqlite, None, "users", &header, &[vec![InsertCell::Param; 3]], &OnConflict::Nothing(ConflictTarget::Fields(vec!["email".into()])), &[], 0).unwrap();
+    assert_eq!(
+        s,
+        r#"INSERT INTO "users" ("email","name","inserted_at") VALUES (?1,?2,?3) ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name","email" = EXCLUDED."email" RETURNING "id""#
+    );
+    let s = sql::insert(
+        Dialect::Sqlite,
+        None,
+        "users",
+        &header,
+        &[vec![InsertCell::Param; 3]],
+        &OnConflict::Nothing(ConflictTarget::Fields(vec!["email".into()])),
+        &[],
+        0,
+    )
+    .unwrap();
     assert_eq!(s, r#"INSERT INTO "users" ("email","name","inserted_at") VALUES (?1,?2,?3) ON CONFLICT ("email") DO NOTHING"#);
-    let u = sql::update(Dialect::Sqlite, None, "users", &["age".into(), "lock_version".into()], &[("id".into(), false), ("lock_version".into(), false)], &[]).unwrap();
+    let u = sql::update(
+        Dialect::Sqlite,
+        None,
+        "users",
+        &["age".into(), "lock_version".into()],
+        &[("id".into(), false), ("lock_version".into(), false)],
+        &[],
+    )
+    .unwrap();
     assert_eq!(u, r#"UPDATE "users" SET "age" = ?, "lock_version" = ? WHERE "id" = ? AND "lock_version" = ?"#);
-    let u = sql::update(Dialect::Postgres, None, "users", &["age".into()], &[("id".into(), false), ("x".into(), true)], &["age".into()]).unwrap();
+    let u = sql::update(Dialect::Postgres, None, "users", &["age".into()], &[("id".into(), false), ("x".into(), true)], &["age".into()])
+        .unwrap();
     assert_eq!(u, r#"UPDATE "users" SET "age" = $1 WHERE "id" = $2 AND "x" IS NULL RETURNING "age""#);
     let d = sql::delete(Dialect::Sqlite, None, "comments", &[("id".into(), false)], &[]).unwrap();
     assert_eq!(d, r#"DELETE FROM "comments" WHERE "id" = ?"#);
@@ -147,8 +170,14 @@ fn upsert_with_update_query() {
     let q = to_query(&mut interp, &v, crate::Span::NONE).unwrap();
     let header: Vec<String> = ["title", "views"].iter().map(|s| s.to_string()).collect();
     for (d, expected) in [
-        (Dialect::Sqlite, r#"INSERT INTO "posts" AS p0 ("title","views") VALUES (?1,?2) ON CONFLICT ("title") DO UPDATE SET "views" = "views" + ? RETURNING "id""#),
-        (Dialect::Postgres, r#"INSERT INTO "posts" AS p0 ("title","views") VALUES ($1,$2) ON CONFLICT ("title") DO UPDATE SET "views" = p0."views" + $3 RETURNING "id""#),
+        (
+            Dialect::Sqlite,
+            r#"INSERT INTO "posts" AS p0 ("title","views") VALUES (?1,?2) ON CONFLICT ("title") DO UPDATE SET "views" = "views" + ? RETURNING "id""#,
+        ),
+        (
+            Dialect::Postgres,
+            r#"INSERT INTO "posts" AS p0 ("title","views") VALUES ($1,$2) ON CONFLICT ("title") DO UPDATE SET "views" = p0."views" + $3 RETURNING "id""#,
+        ),
     ] {
         let r = plan_at(&mut interp, &q, Op::UpdateAll, d, 2).unwrap();
         let oc = OnConflict::Query(r.planned.clone(), ConflictTarget::Fields(vec!["title".into()]));

@@ -202,7 +202,10 @@ pub fn utc_now(interp: &mut Interp, span: Span) -> Value {
 pub fn utc_now_value() -> Value {
     use crate::value::{Date, DateTime, NaiveDateTime, Time};
     Value::DateTime(DateTime {
-        naive: NaiveDateTime { date: Date { year: 2026, month: 1, day: 1 }, time: Time { hour: 0, minute: 0, second: 0, micro: 0, precision: 6 } },
+        naive: NaiveDateTime {
+            date: Date { year: 2026, month: 1, day: 1 },
+            time: Time { hour: 0, minute: 0, second: 0, micro: 0, precision: 6 },
+        },
     })
 }
 
@@ -248,7 +251,10 @@ pub fn expand_dynamic(
         if aliases.contains(a) {
             return Err(Error::raise(
                 "Ecto.Query.CompileError",
-                format!("the alias `{}` has been specified more than once using `selected_as/2`", crate::value::inspect::inspect(&Value::atom(a))),
+                format!(
+                    "the alias `{}` has been specified more than once using `selected_as/2`",
+                    crate::value::inspect::inspect(&Value::atom(a))
+                ),
                 span,
             ));
         }

@@ -141,9 +141,8 @@ fn load_shape(
             let v = cols.next().unwrap_or(Value::Nil);
             match ty {
                 Type::Any => v,
-                ty => load_value(interp, ty, &v, "", None, span).map_err(|_| {
-                    arg(format!("cannot load `{}` as type {}", inspect::inspect(&v), ty.format()), span)
-                })?,
+                ty => load_value(interp, ty, &v, "", None, span)
+                    .map_err(|_| arg(format!("cannot load `{}` as type {}", inspect::inspect(&v), ty.format()), span))?,
             }
         }
         Shape::Source { schema, source, prefix, fields, .. } => {
@@ -229,7 +228,10 @@ fn load_shape(
             }
             let full = Value::module(module);
             let base = match interp.struct_def(full.as_atom().unwrap_or_default()) {
-                Some(fields) => Value::Struct(Rc::new(crate::value::Struct { module: Rc::from(full.as_atom().unwrap_or_default()), fields: (*fields).clone() })),
+                Some(fields) => Value::Struct(Rc::new(crate::value::Struct {
+                    module: Rc::from(full.as_atom().unwrap_or_default()),
+                    fields: (*fields).clone(),
+                })),
                 None => return Err(arg(format!("{module} is not a struct"), span)),
             };
             let mut s = base;
@@ -330,7 +332,14 @@ fn merge_assocs(interp: &mut Interp, pres: Vec<Pre>, assocs: &[(Vec<String>, Sha
         return Ok(pres);
     };
     // Build the accumulator tree in depth-first order.
-    fn build(interp: &mut Interp, module: &str, assoc: Option<Assoc>, assocs: &[(Vec<String>, Shape)], prefix: &[String], span: Span) -> EResult<Acc> {
+    fn build(
+        interp: &mut Interp,
+        module: &str,
+        assoc: Option<Assoc>,
+        assocs: &[(Vec<String>, Shape)],
+        prefix: &[String],
+        span: Span,
+    ) -> EResult<Acc> {
         let Some(schema) = schema::lookup(interp, module) else {
             return Err(arg(format!("{module} is not a schema"), span));
         };
@@ -348,11 +357,26 @@ fn merge_assocs(interp: &mut Interp, pres: Vec<Pre>, assocs: &[(Vec<String>, Sha
                 subs.push(build(interp, &child_module, Some(a), assocs, path, span)?);
             }
         }
-        Ok(Acc { pks: schema.primary_key.clone(), assoc, cache: BTreeSet::new(), root_items: vec![], rest: vec![], dict: BTreeMap::new(), subs })
+        Ok(Acc {
+            pks: schema.primary_key.clone(),
+            assoc,
+            cache: BTreeSet::new(),
+            root_items: vec![],
+            rest: vec![],
+            dict: BTreeMap::new(),
+            subs,
+        })
     }
     let mut root = build(interp, &from_module, None, assocs, &[], span)?;
 
-    fn merge(acc: &mut Acc, entry: Value, subs_in: &mut std::vec::IntoIter<Value>, parent_key: Option<&Value>, is_root: bool, span: Span) -> EResult<()> {
+    fn merge(
+        acc: &mut Acc,
+        entry: Value,
+        subs_in: &mut std::vec::IntoIter<Value>,
+        parent_key: Option<&Value>,
+        is_root: bool,
+        span: Span,
+    ) -> EResult<()> {
         let (entry, child_key) = if matches!(entry, Value::Nil) {
             (Value::Nil, None)
         } else {
@@ -626,7 +650,9 @@ pub(crate) fn insert_all_query(interp: &mut Interp, target: &Value, query: &Valu
             Some(s) => (s.source.clone().unwrap_or_default(), Some(s)),
             None => return Err(arg(format!("{} is not an Ecto schema", inspect::inspect(target)), span)),
         },
-        Value::Tuple(t) if t.len() == 2 => (t[0].as_str().unwrap_or_default().to_string(), t[1].as_atom().and_then(|m| schema::lookup(interp, m))),
+        Value::Tuple(t) if t.len() == 2 => {
+            (t[0].as_str().unwrap_or_default().to_string(), t[1].as_atom().and_then(|m| schema::lookup(interp, m)))
+        }
         other => return Err(arg(format!("expected a schema or a source, got: {}", inspect::inspect(other)), span)),
     };
     let q = query_of(interp, query, span)?;

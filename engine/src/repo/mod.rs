@@ -16,6 +16,7 @@
 //! * `multi` — `Ecto.Multi` and `Ecto.Repo.Transaction`
 //! * `errors` — constraint mapping and Ecto's exceptions
 
+mod bridge;
 pub mod conn;
 mod errors;
 pub mod migrate;
@@ -25,7 +26,6 @@ mod queryable;
 mod schema_ops;
 pub mod sql;
 mod util;
-mod bridge;
 
 #[cfg(test)]
 mod tests;
@@ -139,10 +139,7 @@ pub fn now_micros(interp: &mut Interp) -> i64 {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn system_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -226,9 +223,7 @@ fn using(interp: &mut Interp, _args: &[Node], env: &mut Env, span: Span) -> ERes
         for &n in arities.iter() {
             let params: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
             let p = params.join(", ");
-            src.push_str(&format!(
-                "def {name}({p}), do: Ectoplasm.Repo.__dispatch__(__MODULE__, :{name}, [{p}])\n"
-            ));
+            src.push_str(&format!("def {name}({p}), do: Ectoplasm.Repo.__dispatch__(__MODULE__, :{name}, [{p}])\n"));
         }
     }
     let parsed = syntax::parse(&src);

@@ -140,10 +140,7 @@ fn put_action(interp: &mut Interp, cs: &Value, action: &str, span: Span) -> ERes
         Value::Nil => Ok(put_field(cs, "action", Value::atom(action))),
         Value::Atom(a) if &*a == action => Ok(cs.clone()),
         other => Err(arg(
-            format!(
-                "you provided a changeset with an action already set to {} when trying to {action} it",
-                inspect::inspect(&other)
-            ),
+            format!("you provided a changeset with an action already set to {} when trying to {action} it", inspect::inspect(&other)),
             span,
         )),
     }
@@ -508,14 +505,7 @@ fn repo_call(interp: &mut Interp, repo: &Value, name: &str, args: Vec<Value>, sp
     interp.call(&module, name, args, span)
 }
 
-fn apply_operation(
-    interp: &mut Interp,
-    op: &Value,
-    repo: &Value,
-    acc: &mut MapT,
-    names: &mut BTreeSet<Value>,
-    span: Span,
-) -> EResult<()> {
+fn apply_operation(interp: &mut Interp, op: &Value, repo: &Value, acc: &mut MapT, names: &mut BTreeSet<Value>, span: Span) -> EResult<()> {
     let Some([name, inner]) = op.as_tuple() else { return Ok(()) };
     let inner_items = inner.as_tuple().map(|t| t.to_vec()).unwrap_or_default();
     let tag = inner_items.first().and_then(|t| t.as_atom()).unwrap_or_default().to_string();
@@ -606,7 +596,10 @@ fn merge_results(acc: &mut MapT, names: &mut BTreeSet<Value>, new: &Value, span:
     if !common.is_empty() {
         return Err(Error::raise(
             "RuntimeError",
-            format!("cannot merge Multi; the following operations were found in both Ecto.Multi: {}", inspect::inspect(&Value::list(common))),
+            format!(
+                "cannot merge Multi; the following operations were found in both Ecto.Multi: {}",
+                inspect::inspect(&Value::list(common))
+            ),
             span,
         ));
     }

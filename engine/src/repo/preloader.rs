@@ -193,7 +193,10 @@ fn preload_each(
         if has_query {
             queries.insert(0, (ap.assoc.clone(), fetch_ids, ap.query.clone(), ap.take.clone()));
         }
-        prepared.insert(0, Prepared { assoc: ap.assoc.clone(), query: has_query, loaded_ids, loaded_counts, loaded_structs, sub: ap.sub.clone() });
+        prepared.insert(
+            0,
+            Prepared { assoc: ap.assoc.clone(), query: has_query, loaded_ids, loaded_counts, loaded_structs, sub: ap.sub.clone() },
+        );
     }
     let mut fetched: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     for (assoc, ids, query, take) in &queries {
@@ -334,7 +337,10 @@ fn expand(
         if let Some(e) = schema.embed(&p.field) {
             if p.sub.is_empty() {
                 return Err(arg(
-                    format!("cannot preload embedded field :{} without also preloading one of its associations as it has no effect", p.field),
+                    format!(
+                        "cannot preload embedded field :{} without also preloading one of its associations as it has no effect",
+                        p.field
+                    ),
                     span,
                 ));
             }
@@ -350,18 +356,19 @@ fn expand(
             String::new()
         };
         return Err(arg(
-            format!(
-                "schema {} does not have association or embed {}{hint}",
-                schema.module,
-                inspect::inspect(&Value::atom(&p.field))
-            ),
+            format!("schema {} does not have association or embed {}{hint}", schema.module, inspect::inspect(&Value::atom(&p.field))),
             span,
         ));
     }
     Ok(())
 }
 
-fn preload_embeds(interp: &mut Interp, structs: Vec<Value>, embeds: &[(String, Cardinality, Vec<Preload>)], span: Span) -> EResult<Vec<Value>> {
+fn preload_embeds(
+    interp: &mut Interp,
+    structs: Vec<Value>,
+    embeds: &[(String, Cardinality, Vec<Preload>)],
+    span: Span,
+) -> EResult<Vec<Value>> {
     let mut structs = structs;
     for (f, card, sub) in embeds {
         let mut flat = Vec::new();

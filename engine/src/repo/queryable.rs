@@ -80,7 +80,12 @@ fn query_for_get(interp: &mut Interp, queryable: &Value, id: &Value, span: Span)
     }
     let q = to_query(interp, queryable, span)?;
     let Some(module) = bridge::from_schema(&q) else {
-        return Err(errors::raise("Ecto.QueryError", format!("expected a from expression with a schema in query:\n\n{}\n", errors::query_text(&q)), None, span));
+        return Err(errors::raise(
+            "Ecto.QueryError",
+            format!("expected a from expression with a schema in query:\n\n{}\n", errors::query_text(&q)),
+            None,
+            span,
+        ));
     };
     let Some(schema) = schema::lookup(interp, &module) else {
         return Err(arg(format!("{module} is not an Ecto schema"), span));
@@ -247,7 +252,10 @@ pub fn delete_all(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<
 fn query_for_reload(interp: &mut Interp, structs: &[Value], span: Span) -> EResult<(Value, String)> {
     let head = &structs[0];
     if !structs.iter().all(|s| s.get_field("__meta__").is_some()) {
-        return Err(arg(format!("expected a struct or a list of structs, received {}", inspect::inspect(&Value::list(structs.to_vec()))), span));
+        return Err(arg(
+            format!("expected a struct or a list of structs, received {}", inspect::inspect(&Value::list(structs.to_vec()))),
+            span,
+        ));
     }
     let module = head.struct_name().unwrap_or_default().to_string();
     if !structs.iter().all(|s| s.struct_name() == Some(module.as_str())) {
@@ -352,10 +360,7 @@ pub(crate) fn delete_assoc(interp: &mut Interp, refl: &Assoc, parent: &Value, sp
                 return Ok(());
             }
             let owner = schema::lookup(interp, &refl.owner);
-            let owner_type = owner
-                .as_ref()
-                .and_then(|s| s.type_of(&join_keys[0].1).map(|t| t.to_value()))
-                .unwrap_or(Value::atom("id"));
+            let owner_type = owner.as_ref().and_then(|s| s.type_of(&join_keys[0].1).map(|t| t.to_value())).unwrap_or(Value::atom("id"));
             let jt = match join_through {
                 schema::JoinThrough::Table(t) => Value::str(t),
                 schema::JoinThrough::Schema(m) => Value::module(m),

@@ -73,10 +73,7 @@ pub fn delete_bang(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult
 
 fn state_of(cs: &Value, fun: &str, span: Span) -> EResult<String> {
     if !is_changeset(cs) {
-        return Err(arg(
-            format!("giving a struct to Repo.{fun}/2 or Repo.{fun}!/2 is not supported. Please use an Ecto.Changeset"),
-            span,
-        ));
+        return Err(arg(format!("giving a struct to Repo.{fun}/2 or Repo.{fun}!/2 is not supported. Please use an Ecto.Changeset"), span));
     }
     Ok(field(&util::meta(&field(cs, "data")), "state").as_atom().unwrap_or_default().to_string())
 }
@@ -101,13 +98,21 @@ pub fn insert_or_update_bang(interp: &mut Interp, args: Vec<Value>, span: Span) 
 pub fn load(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let data: Vec<(Value, Value)> = match &args[1] {
         Value::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        Value::List(l) => l.iter().filter_map(|i| i.as_tuple().and_then(|t| if t.len() == 2 { Some((t[0].clone(), t[1].clone())) } else { None })).collect(),
+        Value::List(l) => l
+            .iter()
+            .filter_map(|i| i.as_tuple().and_then(|t| if t.len() == 2 { Some((t[0].clone(), t[1].clone())) } else { None }))
+            .collect(),
         Value::Tuple(t) if t.len() == 2 => {
             let f = t[0].as_list().unwrap_or(&[]);
             let v = t[1].as_list().unwrap_or(&[]);
             f.iter().cloned().zip(v.iter().cloned()).collect()
         }
-        other => return Err(arg(format!("expected data to be a map, keyword list or {{fields, values}}, got: {}", inspect::inspect(other)), span)),
+        other => {
+            return Err(arg(
+                format!("expected data to be a map, keyword list or {{fields, values}}, got: {}", inspect::inspect(other)),
+                span,
+            ))
+        }
     };
     let key_str = |k: &Value| k.as_atom().map(|s| s.to_string()).or_else(|| k.as_str().map(|s| s.to_string()));
     match &args[0] {
@@ -150,7 +155,10 @@ fn changeset_of(interp: &mut Interp, v: &Value, action: &str, span: Span) -> ERe
     }
     Err(Error::raise(
         "FunctionClauseError",
-        format!("no function clause matching in Ecto.Repo.Schema.{action}/4: expected a changeset or a struct, got: {}", inspect::inspect(v)),
+        format!(
+            "no function clause matching in Ecto.Repo.Schema.{action}/4: expected a changeset or a struct, got: {}",
+            inspect::inspect(v)
+        ),
         span,
     ))
 }
@@ -165,7 +173,11 @@ fn changeset_for_update(v: &Value, span: Span) -> EResult<Value> {
             span,
         ));
     }
-    Err(Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Repo.Schema.update/4: {}", inspect::inspect(v)), span))
+    Err(Error::raise(
+        "FunctionClauseError",
+        format!("no function clause matching in Ecto.Repo.Schema.update/4: {}", inspect::inspect(v)),
+        span,
+    ))
 }
 
 pub(crate) fn change(interp: &mut Interp, v: &Value, span: Span) -> EResult<Value> {
@@ -368,12 +380,7 @@ fn dump_field(interp: &mut Interp, action: &str, schema: &Schema, name: &str, ty
         Some(d) => Ok(d),
         None => Err(Error::raise(
             "Ecto.ChangeError",
-            format!(
-                "value `{}` for `{}.{name}` in `{action}` does not match type {}",
-                inspect::inspect(v),
-                schema.module,
-                ty.format()
-            ),
+            format!("value `{}` for `{}.{name}` in `{action}` does not match type {}", inspect::inspect(v), schema.module, ty.format()),
             span,
         )),
     }
@@ -490,7 +497,14 @@ fn constraints_to_errors(interp: &mut Interp, cs: &Value, action: &str, violatio
 }
 
 /// `apply/4` of Ecto.Repo.Schema: stale and constraint handling.
-fn conclude(interp: &mut Interp, user_cs: &Value, action: &str, r: StructResult, opts: &Value, span: Span) -> EResult<Result<Vec<(String, Value)>, Value>> {
+fn conclude(
+    interp: &mut Interp,
+    user_cs: &Value,
+    action: &str,
+    r: StructResult,
+    opts: &Value,
+    span: Span,
+) -> EResult<Result<Vec<(String, Value)>, Value>> {
     match r {
         StructResult::Ok(v) => Ok(Ok(v)),
         StructResult::Invalid(v) => Ok(Err(constraints_to_errors(interp, user_cs, action, &v, span)?)),
@@ -704,7 +718,7 @@ fn process_parents(
         ch.insert(fk, value);
     }
     for f in reset {
-        if let Some(a) = data.as_struct().and_then(|_| Some(f.clone())) {
+        if let Some(a) = data.as_struct().map(|_| f.clone()) {
             let owner = data.struct_name().unwrap_or_default().to_string();
             let card = Cardinality::One;
             data = put_field(&data, &a, schema::not_loaded(&a, &owner, card));
@@ -838,13 +852,9 @@ fn process_children(
 
 fn join_keys(refl: &Assoc) -> Option<(String, String, String, String, crate::schema::JoinThrough)> {
     match &refl.kind {
-        AssocKind::ManyToMany { join_through, join_keys, .. } => Some((
-            join_keys[0].0.clone(),
-            join_keys[0].1.clone(),
-            join_keys[1].0.clone(),
-            join_keys[1].1.clone(),
-            join_through.clone(),
-        )),
+        AssocKind::ManyToMany { join_through, join_keys, .. } => {
+            Some((join_keys[0].0.clone(), join_keys[0].1.clone(), join_keys[1].0.clone(), join_keys[1].1.clone(), join_through.clone()))
+        }
         _ => None,
     }
 }
@@ -855,7 +865,11 @@ fn many_to_many_link(interp: &mut Interp, refl: &Assoc, owner: &Value, related: 
     let owner_value = field(owner, &ok);
     let related_value = field(related, &rk);
     if matches!(owner_value, Value::Nil) || matches!(related_value, Value::Nil) {
-        return Err(Error::raise("RuntimeError", format!("could not insert join entry because `{ok}` is nil in {}", inspect::inspect(owner)), span));
+        return Err(Error::raise(
+            "RuntimeError",
+            format!("could not insert join entry because `{ok}` is nil in {}", inspect::inspect(owner)),
+            span,
+        ));
     }
     let on_conflict = match &refl.kind {
         AssocKind::ManyToMany { on_join_through_conflict, .. } => on_join_through_conflict.clone(),
@@ -976,9 +990,9 @@ fn embed_to_struct(interp: &mut Interp, c: &Value, repo_action: &str, related: &
     if action == "insert" {
         if let Some((key, _, ty)) = &schema.autogenerate_id {
             let k = Value::atom(key);
-            if !ch.contains_key(&k) {
+            if let std::collections::btree_map::Entry::Vacant(e) = ch.entry(k) {
                 if matches!(Type::from(ty), Type::BinaryId) {
-                    ch.insert(k, Value::string(types::register::generate_uuid(interp)));
+                    e.insert(Value::string(types::register::generate_uuid(interp)));
                 } else {
                     return Err(arg(
                         format!("embedded schema `{related}` cannot autogenerate `:id` primary keys, those are typically used for auto-incrementing constraints. Maybe you meant to use `:binary_id` instead?"),
@@ -1077,7 +1091,8 @@ pub(crate) fn do_insert(interp: &mut Interp, cs: &Value, opts: &Value, span: Spa
     let cs = drop_non_writable(&cs, &schema, false);
     let relations_changed = {
         let ch = changes(&cs);
-        schema.assocs.iter().any(|a| ch.contains_key(&Value::atom(&a.field))) || schema.embeds.iter().any(|e| ch.contains_key(&Value::atom(e)))
+        schema.assocs.iter().any(|a| ch.contains_key(&Value::atom(&a.field)))
+            || schema.embeds.iter().any(|e| ch.contains_key(&Value::atom(e)))
     };
     let needed = relations_changed || has_prepare(&cs);
     let prefix = resolve_prefix(&opts, &data);
@@ -1125,7 +1140,8 @@ pub(crate) fn do_insert(interp: &mut Interp, cs: &Value, opts: &Value, span: Spa
         let (oc, conflict_params, nothing) = resolve_on_conflict(interp, &opts, Some(&schema), &table, dumped.len(), span)?;
         let header: Vec<String> = dumped.iter().map(|(k, _)| k.clone()).collect();
         let row = vec![Cell::Param; header.len()];
-        let sql_text = sql::insert(&prefix, &table, &header, &[row], &oc, &rsources, 0).map_err(|e| Error::raise(e.kind, e.message, span))?;
+        let sql_text =
+            sql::insert(&prefix, &table, &header, &[row], &oc, &rsources, 0).map_err(|e| Error::raise(e.kind, e.message, span))?;
         let mut values: Vec<Value> = dumped.iter().map(|(_, v)| v.clone()).collect();
         values.extend(conflict_params);
         let r = run_struct(interp, &sql_text, values, nothing, &rsources, "insert", &table, span)?;
@@ -1288,11 +1304,7 @@ fn keyword_on_conflict(
         };
         let op_name = op.as_atom().unwrap_or_default().to_string();
         if !["set", "inc", "push", "pull"].contains(&op_name.as_str()) {
-            return Err(Error::raise(
-                "Ecto.Query.CompileError",
-                format!("unknown key `{}` in update", inspect::inspect(op)),
-                span,
-            ));
+            return Err(Error::raise("Ecto.Query.CompileError", format!("unknown key `{}` in update", inspect::inspect(op)), span));
         }
         let mut cols = Vec::new();
         for (f, v) in map_entries_ordered(fields) {
@@ -1394,7 +1406,8 @@ pub(crate) fn do_update(interp: &mut Interp, cs: &Value, opts: &Value, span: Spa
     }
     let relations_changed = {
         let ch = changes(&cs);
-        schema.assocs.iter().any(|a| ch.contains_key(&Value::atom(&a.field))) || schema.embeds.iter().any(|e| ch.contains_key(&Value::atom(e)))
+        schema.assocs.iter().any(|a| ch.contains_key(&Value::atom(&a.field)))
+            || schema.embeds.iter().any(|e| ch.contains_key(&Value::atom(e)))
     };
     let needed = relations_changed || has_prepare(&cs);
     let prefix = resolve_prefix(&opts, &data);
@@ -1423,7 +1436,8 @@ pub(crate) fn do_update(interp: &mut Interp, cs: &Value, opts: &Value, span: Spa
         let (r, autogen) = if do_it {
             let fields: Vec<String> = dumped.iter().map(|(k, _)| k.clone()).collect();
             let fs: Vec<sql::Filter> = dump_filters.iter().map(|(k, v)| (k.clone(), matches!(v, Value::Nil))).collect();
-            let sql_text = sql::update(&prefix, &table, &fields, &fs, &return_sources).map_err(|e| Error::raise(e.kind, e.message, span))?;
+            let sql_text =
+                sql::update(&prefix, &table, &fields, &fs, &return_sources).map_err(|e| Error::raise(e.kind, e.message, span))?;
             let mut values: Vec<Value> = dumped.iter().map(|(_, v)| v.clone()).collect();
             values.extend(dump_filters.iter().map(|(_, v)| v.clone()));
             (run_struct(interp, &sql_text, values, false, &return_sources, "update", &table, span)?, autogen)
@@ -1718,7 +1732,10 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
             for row in rows {
                 match &schema {
                     Some(s) => {
-                        let mut st = util::put_meta(&s.new_struct(), &[("state", Value::atom("loaded")), ("source", Value::str(&source)), ("prefix", prefix.clone())]);
+                        let mut st = util::put_meta(
+                            &s.new_struct(),
+                            &[("state", Value::atom("loaded")), ("source", Value::str(&source)), ("prefix", prefix.clone())],
+                        );
                         for ((key, ty), v) in ret_types.iter().zip(row.iter()) {
                             let loaded = load_value(interp, ty, v, key, Some(&s.module), span)?;
                             st = put_field(&st, key, loaded);
@@ -1737,7 +1754,8 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
             Value::list(out)
         }
     };
-    let returned = if returning_fields.is_empty() && matches!(returned, Value::List(ref l) if l.is_empty()) { Value::Nil } else { returned };
+    let returned =
+        if returning_fields.is_empty() && matches!(returned, Value::List(ref l) if l.is_empty()) { Value::Nil } else { returned };
     Ok(Value::tuple(vec![Value::Int(n), returned]))
 }
 

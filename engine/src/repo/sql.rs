@@ -153,9 +153,7 @@ pub fn insert(
                     out.push(',');
                 }
                 match cell {
-                    Cell::Missing => {
-                        return Err(arg_error("Cell-wise default values are not supported on INSERT statements by SQLite3"))
-                    }
+                    Cell::Missing => return Err(arg_error("Cell-wise default values are not supported on INSERT statements by SQLite3")),
                     Cell::Query(sql, n) => {
                         out.push('(');
                         out.push_str(sql);
@@ -215,10 +213,7 @@ pub fn keyword_set(ops: &[(String, Vec<String>)]) -> Result<String, SqlError> {
                     return Err(SqlError { kind: "Ecto.QueryError", message: "Arrays are not supported for SQLite3".into() })
                 }
                 other => {
-                    return Err(SqlError {
-                        kind: "Ecto.QueryError",
-                        message: format!("Unknown update operation :{other} for SQLite3"),
-                    })
+                    return Err(SqlError { kind: "Ecto.QueryError", message: format!("Unknown update operation :{other} for SQLite3") })
                 }
             });
         }
@@ -247,10 +242,7 @@ mod tests {
         let header = s(&["inserted_at", "name", "updated_at"]);
         let row = vec![Cell::Placeholder(1), Cell::Param, Cell::Placeholder(1)];
         let sql = insert(&Value::Nil, "products", &header, &[row.clone(), row], &OnConflict::Raise, &s(&["name", "id"]), 1).unwrap();
-        assert_eq!(
-            sql,
-            r#"INSERT INTO "products" ("inserted_at","name","updated_at") VALUES (?1,?2,?1),(?1,?3,?1) RETURNING "name","id""#
-        );
+        assert_eq!(sql, r#"INSERT INTO "products" ("inserted_at","name","updated_at") VALUES (?1,?2,?1),(?1,?3,?1) RETURNING "name","id""#);
     }
 
     #[test]
@@ -269,12 +261,12 @@ mod tests {
         let target = ConflictTarget::Columns(s(&["sku"]));
         let nothing = OnConflict::Nothing(target.clone());
         assert_eq!(
-            insert(&Value::Nil, "p", &header, &[row.clone()], &nothing, &s(&["id"]), 0).unwrap(),
+            insert(&Value::Nil, "p", &header, std::slice::from_ref(&row), &nothing, &s(&["id"]), 0).unwrap(),
             r#"INSERT INTO "p" ("name","sku") VALUES (?1,?2) ON CONFLICT ("sku") DO NOTHING RETURNING "id""#
         );
         let replace = OnConflict::Replace(s(&["name", "price"]), target.clone());
         assert_eq!(
-            insert(&Value::Nil, "p", &header, &[row.clone()], &replace, &[], 0).unwrap(),
+            insert(&Value::Nil, "p", &header, std::slice::from_ref(&row), &replace, &[], 0).unwrap(),
             r#"INSERT INTO "p" ("name","sku") VALUES (?1,?2) ON CONFLICT ("sku") DO UPDATE SET "name" = EXCLUDED."name","price" = EXCLUDED."price""#
         );
         let set = keyword_set(&[("inc".into(), s(&["stock"]))]).unwrap();

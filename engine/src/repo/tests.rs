@@ -97,13 +97,17 @@ impl Session {
 #[test]
 fn insert_struct_and_changeset() {
     let mut s = Session::new();
-    let out = s.eval(r#"u = Repo.insert!(%T.User{name: "Ann", email: "ann@x.io", age: 30}); {u.id, u.name, u.__meta__.state, u.inserted_at}"#);
+    let out =
+        s.eval(r#"u = Repo.insert!(%T.User{name: "Ann", email: "ann@x.io", age: 30}); {u.id, u.name, u.__meta__.state, u.inserted_at}"#);
     assert_eq!(out, r#"{1, "Ann", :loaded, ~N[2024-05-01 09:15:30]}"#);
     assert_eq!(
         s.log(),
-        vec![r#"INSERT INTO "users" ("active","age","email","name","inserted_at","updated_at") VALUES (?1,?2,?3,?4,?5,?6) RETURNING "id" [1, 30, "ann@x.io", "Ann", "2024-05-01T09:15:30", "2024-05-01T09:15:30"]"#]
+        vec![
+            r#"INSERT INTO "users" ("active","age","email","name","inserted_at","updated_at") VALUES (?1,?2,?3,?4,?5,?6) RETURNING "id" [1, 30, "ann@x.io", "Ann", "2024-05-01T09:15:30", "2024-05-01T09:15:30"]"#
+        ]
     );
-    let out = s.eval(r#"{:error, cs} = %T.User{} |> T.User.changeset(%{name: "B", email: "ann@x.io"}) |> Repo.insert(); {cs.action, cs.errors}"#);
+    let out =
+        s.eval(r#"{:error, cs} = %T.User{} |> T.User.changeset(%{name: "B", email: "ann@x.io"}) |> Repo.insert(); {cs.action, cs.errors}"#);
     assert_eq!(out, r#"{:insert, [email: {"has already been taken", [constraint: :unique, constraint_name: "users_email_index"]}]}"#);
     let out = s.eval(r#"%T.User{} |> change(name: "C", email: "ann@x.io") |> Repo.insert()"#);
     assert!(out.starts_with("** (Ecto.ConstraintError)"), "{out}");
@@ -268,7 +272,9 @@ fn insert_all_with_placeholders_returning_and_upserts() {
     assert_eq!(out, r#"{2, [{1, "a"}, {2, "b"}]}"#);
     assert_eq!(
         s.log(),
-        vec![r#"INSERT INTO "users" ("email","inserted_at","name","updated_at") VALUES (?2,?1,?3,?1),(?4,?1,?5,?1) RETURNING "name","id" ["2024-01-01T09:00:00", "a@x", "a", "b@x", "b"]"#]
+        vec![
+            r#"INSERT INTO "users" ("email","inserted_at","name","updated_at") VALUES (?2,?1,?3,?1),(?4,?1,?5,?1) RETURNING "name","id" ["2024-01-01T09:00:00", "a@x", "a", "b@x", "b"]"#
+        ]
     );
     let out = s.eval(r#"Repo.insert_all("posts", [[title: "t1"], [title: "t2"]])"#);
     assert_eq!(out, "{2, nil}");
@@ -287,7 +293,9 @@ fn insert_all_with_placeholders_returning_and_upserts() {
     );
     let out = s.eval(r#"{:ok, u} = Repo.insert(%T.User{name: "z", email: "b@x"}, on_conflict: :nothing, conflict_target: :email); u.id"#);
     assert_eq!(out, "nil");
-    let out = s.eval(r#"{:ok, u} = Repo.insert(%T.User{name: "z", email: "b@x", age: 1}, on_conflict: [inc: [age: 5]], conflict_target: :email); u.id"#);
+    let out = s.eval(
+        r#"{:ok, u} = Repo.insert(%T.User{name: "z", email: "b@x", age: 1}, on_conflict: [inc: [age: 5]], conflict_target: :email); u.id"#,
+    );
     assert_eq!(out, "2");
     let log = s.log();
     assert_eq!(

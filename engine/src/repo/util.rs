@@ -100,11 +100,7 @@ pub fn num_rows(sql: &str, r: &QueryResult) -> (i64, Option<Vec<Vec<Value>>>) {
 /// `%Exqlite.Result{command: :execute, columns: ..., rows: ..., num_rows: ...}`.
 pub fn exqlite_result(sql: &str, r: &QueryResult) -> Value {
     let (n, rows) = num_rows(sql, r);
-    let columns = if is_dml(sql) {
-        Value::list(vec![])
-    } else {
-        Value::list(r.columns.iter().map(|c| Value::str(c)).collect())
-    };
+    let columns = if is_dml(sql) { Value::list(vec![]) } else { Value::list(r.columns.iter().map(|c| Value::str(c)).collect()) };
     let rows = match rows {
         Some(rows) => Value::list(rows.into_iter().map(Value::list).collect()),
         None => Value::Nil,

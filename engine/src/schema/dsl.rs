@@ -1084,8 +1084,15 @@ fn schema_info(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Val
         "associations" => atoms(s.assocs.iter().map(|a| a.field.as_str()).collect()),
         "embeds" => atoms(s.embeds.iter().map(|x| x.as_str()).collect()),
         "redact_fields" => atoms(s.redact_fields.iter().rev().map(|x| x.as_str()).collect()),
-        "autogenerate" => Value::list(s.autogenerate.iter().map(|(f, a)| Value::tuple(vec![atoms(f.iter().map(|x| x.as_str()).collect()), autogen_value(a)])).collect()),
-        "autoupdate" => Value::list(s.autoupdate.iter().map(|(f, a)| Value::tuple(vec![atoms(f.iter().map(|x| x.as_str()).collect()), autogen_value(a)])).collect()),
+        "autogenerate" => Value::list(
+            s.autogenerate
+                .iter()
+                .map(|(f, a)| Value::tuple(vec![atoms(f.iter().map(|x| x.as_str()).collect()), autogen_value(a)]))
+                .collect(),
+        ),
+        "autoupdate" => Value::list(
+            s.autoupdate.iter().map(|(f, a)| Value::tuple(vec![atoms(f.iter().map(|x| x.as_str()).collect()), autogen_value(a)])).collect(),
+        ),
         "dump" => {
             let mut m = MapT::new();
             for f in s.fields.iter().filter(|f| !f.virtual_) {
@@ -1103,7 +1110,11 @@ fn schema_info(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Val
                 .iter()
                 .filter(|f| !f.virtual_)
                 .map(|f| {
-                    let t = if f.source != f.name { Value::tuple(vec![Value::atom("source"), Value::atom(&f.source), f.ty.to_value()]) } else { f.ty.to_value() };
+                    let t = if f.source != f.name {
+                        Value::tuple(vec![Value::atom("source"), Value::atom(&f.source), f.ty.to_value()])
+                    } else {
+                        f.ty.to_value()
+                    };
                     Value::tuple(vec![Value::atom(&f.name), t])
                 })
                 .collect(),
@@ -1149,8 +1160,12 @@ fn schema_info(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Val
 
 fn autogen_value(a: &super::Autogenerate) -> Value {
     match a {
-        super::Autogenerate::Timestamp(t) => Value::tuple(vec![Value::module("Ecto.Schema"), Value::atom("__timestamps__"), Value::list(vec![t.to_value()])]),
-        super::Autogenerate::Mfa { module, fun, args } => Value::tuple(vec![Value::module(module), Value::atom(fun), Value::list(args.clone())]),
+        super::Autogenerate::Timestamp(t) => {
+            Value::tuple(vec![Value::module("Ecto.Schema"), Value::atom("__timestamps__"), Value::list(vec![t.to_value()])])
+        }
+        super::Autogenerate::Mfa { module, fun, args } => {
+            Value::tuple(vec![Value::module(module), Value::atom(fun), Value::list(args.clone())])
+        }
         super::Autogenerate::Type(t) => Value::tuple(vec![t.to_value(), Value::atom("autogenerate"), Value::list(vec![])]),
     }
 }

@@ -416,7 +416,7 @@ impl<'a> Parser<'a> {
     fn is_arg_start(&self) -> bool {
         let t = self.token();
         if !t.space_before {
-            return matches!(t.tok, Tok::KwKey(_)) && false;
+            return false;
         }
         match &t.tok {
             Tok::Int(_)
@@ -990,7 +990,7 @@ impl<'a> Parser<'a> {
             let span = Span { start: sp.start, end: self.prev_end() };
             return Node::new(Kind::Call { name, args: vec![blk], parens: false }, span);
         }
-        if self.is_arg_start() && !(matches!(t.tok, Tok::LBracket) && !t.space_before) {
+        if self.is_arg_start() && (t.space_before || !matches!(t.tok, Tok::LBracket)) {
             let mut args = self.no_paren_args();
             if self.is_ident("do") && !self.no_do {
                 let blk = self.do_block();

@@ -322,19 +322,11 @@ pub fn embed_as_dump(interp: &mut Interp, ty: &Type, span: Span) -> EResult<bool
         Type::Enum(e) => e.embed_dumped,
         Type::Embedded(_) => true,
         Type::Array(t) | Type::MapOf(t) | Type::In(t) | Type::Try(t) => embed_as_dump(interp, t, span)?,
-        Type::Parameterized(m, params) => {
-            if module_has(interp, m, "embed_as", 2) {
-                interp.call(m, "embed_as", vec![Value::atom("json"), params.clone()], span)?.as_atom() == Some("dump")
-            } else {
-                false
-            }
+        Type::Parameterized(m, params) if module_has(interp, m, "embed_as", 2) => {
+            interp.call(m, "embed_as", vec![Value::atom("json"), params.clone()], span)?.as_atom() == Some("dump")
         }
-        Type::Custom(m) => {
-            if module_has(interp, m, "embed_as", 1) {
-                interp.call(m, "embed_as", vec![Value::atom("json")], span)?.as_atom() == Some("dump")
-            } else {
-                false
-            }
+        Type::Custom(m) if module_has(interp, m, "embed_as", 1) => {
+            interp.call(m, "embed_as", vec![Value::atom("json")], span)?.as_atom() == Some("dump")
         }
         _ => false,
     })

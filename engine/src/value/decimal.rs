@@ -163,12 +163,10 @@ impl Decimal {
         (self.coef, self.exp, self.sign).cmp(&(other.coef, other.exp, other.sign))
     }
 
-
     pub fn negate(&self) -> Decimal {
         Decimal { sign: -self.sign, ..self.clone() }
     }
 }
-
 
 /// Why a Decimal operation failed (raised as `Decimal.Error`).
 #[derive(Clone, Debug, PartialEq)]
@@ -363,7 +361,6 @@ impl Ord for Big {
         self.0.len().cmp(&o.0.len()).then_with(|| self.0.cmp(&o.0))
     }
 }
-
 
 /// Rounds `coef × 10^exp` to at most `precision` digits (Decimal's
 /// `context/2`), with `sticky` telling that nonzero digits were already

@@ -116,7 +116,7 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
         }
         Value::Map(m) => {
             out.push_str("%{");
-            map_entries(out, m.iter().map(|(k, v)| (k, v)), m.len(), o);
+            map_entries(out, m.iter(), m.len(), o);
             out.push('}');
         }
         Value::Struct(s) => struct_(out, s, o),
@@ -237,8 +237,7 @@ fn is_printable_charlist(items: &[Value]) -> bool {
 
 fn map_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a Value, &'a Value)> + Clone, _n: usize, o: &Opts) {
     let all_atoms = entries.clone().all(|(k, _)| matches!(k, Value::Atom(_) | Value::Nil | Value::Bool(_)));
-    let mut i = 0;
-    for (k, v) in entries {
+    for (i, (k, v)) in entries.enumerate() {
         if let Some(limit) = o.limit {
             if i >= limit {
                 out.push_str(", ...");
@@ -248,7 +247,6 @@ fn map_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a Value, &
         if i > 0 {
             out.push_str(", ");
         }
-        i += 1;
         if all_atoms {
             out.push_str(&key(k.as_atom().unwrap_or_default()));
             out.push(' ');
@@ -308,8 +306,7 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
     out.push('%');
     out.push_str(name);
     out.push('{');
-    let mut i = 0;
-    for (k, v) in s.fields.iter() {
+    for (i, (k, v)) in s.fields.iter().enumerate() {
         if let Some(limit) = o.limit {
             if i >= limit {
                 out.push_str(", ...");
@@ -319,7 +316,6 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
         if i > 0 {
             out.push_str(", ");
         }
-        i += 1;
         out.push_str(&key(k));
         out.push(' ');
         write(out, v, o);

@@ -444,7 +444,11 @@ impl Ord for Value {
             (Fun(a), Fun(b)) => (Rc::as_ptr(a) as *const u8 as usize).cmp(&(Rc::as_ptr(b) as *const u8 as usize)),
             // Structs, and maps against struct-like values: compare as maps.
             (a, b) => match (erl_map_view(a), erl_map_view(b)) {
-                (Some(x), Some(y)) => x.len().cmp(&y.len()).then_with(|| x.iter().map(|(k, _)| k).cmp(y.iter().map(|(k, _)| k))).then_with(|| x.iter().map(|(_, v)| v).cmp(y.iter().map(|(_, v)| v))),
+                (Some(x), Some(y)) => x
+                    .len()
+                    .cmp(&y.len())
+                    .then_with(|| x.iter().map(|(k, _)| k).cmp(y.iter().map(|(k, _)| k)))
+                    .then_with(|| x.iter().map(|(_, v)| v).cmp(y.iter().map(|(_, v)| v))),
                 _ => {
                     let ka = struct_key(a).map(|(n, f)| (a.type_order_key(), n.to_string(), f));
                     let kb = struct_key(b).map(|(n, f)| (b.type_order_key(), n.to_string(), f));
@@ -471,8 +475,14 @@ fn erl_map_view(v: &Value) -> Option<Vec<(Value, Value)>> {
     let mut entries: Vec<(Value, Value)> = match v {
         Value::Map(m) => return Some(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         Value::Struct(s) => s.fields.iter().map(|(k, v)| (Value::Atom(k.clone()), v.clone())).collect(),
-        Value::Decimal(d) => vec![(Value::atom("coef"), Value::Int(d.coef as i64)), (Value::atom("exp"), Value::Int(d.exp as i64)), (Value::atom("sign"), Value::Int(d.sign as i64))],
-        Value::Range(a, b, s) => vec![(Value::atom("first"), Value::Int(*a)), (Value::atom("last"), Value::Int(*b)), (Value::atom("step"), Value::Int(*s))],
+        Value::Decimal(d) => vec![
+            (Value::atom("coef"), Value::Int(d.coef as i64)),
+            (Value::atom("exp"), Value::Int(d.exp as i64)),
+            (Value::atom("sign"), Value::Int(d.sign as i64)),
+        ],
+        Value::Range(a, b, s) => {
+            vec![(Value::atom("first"), Value::Int(*a)), (Value::atom("last"), Value::Int(*b)), (Value::atom("step"), Value::Int(*s))]
+        }
         Value::Date(_) | Value::Time(_) | Value::NaiveDateTime(_) | Value::DateTime(_) => {
             let (d, t, utc) = match v {
                 Value::Date(d) => (Some(*d), None, false),

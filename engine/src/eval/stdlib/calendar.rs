@@ -63,7 +63,9 @@ pub fn register(b: &mut Builtins) {
         }),
         ("from_iso8601!", &[1, 2], |_, a, s| {
             let t = args::string("Date.from_iso8601!/1", &a[0], s)?;
-            parse_date(t).map(Value::Date).map_err(|e| raise("ArgumentError", format!("cannot parse {} as date, reason: :{e}", inspect::inspect(&a[0])), s))
+            parse_date(t)
+                .map(Value::Date)
+                .map_err(|e| raise("ArgumentError", format!("cannot parse {} as date, reason: :{e}", inspect::inspect(&a[0])), s))
         }),
         ("to_iso8601", &[1, 2], |_, a, s| {
             let d = date_of(&a[0], s)?;
@@ -153,7 +155,9 @@ pub fn register(b: &mut Builtins) {
         ("from_erl!", &[1, 2], |_, a, s| {
             let t = a[0].as_tuple().ok_or_else(|| args::arg_error("Date.from_erl!/1", "a tuple", &a[0], s))?;
             match t {
-                [y, m, d] => mk_date(int(y, s)?, int(m, s)?, int(d, s)?).map(Value::Date).ok_or_else(|| raise("ArgumentError", "cannot convert to date, reason: :invalid_date", s)),
+                [y, m, d] => mk_date(int(y, s)?, int(m, s)?, int(d, s)?)
+                    .map(Value::Date)
+                    .ok_or_else(|| raise("ArgumentError", "cannot convert to date, reason: :invalid_date", s)),
                 _ => Err(raise("ArgumentError", "cannot convert to date, reason: :invalid_date", s)),
             }
         }),
@@ -180,7 +184,9 @@ pub fn register(b: &mut Builtins) {
                 None => Value::error(Value::atom("invalid_time")),
             })
         }),
-        ("new!", &[3, 4, 5], |_, a, s| mk_time(&a, s)?.map(Value::Time).ok_or_else(|| raise("ArgumentError", "cannot build time, reason: :invalid_time", s))),
+        ("new!", &[3, 4, 5], |_, a, s| {
+            mk_time(&a, s)?.map(Value::Time).ok_or_else(|| raise("ArgumentError", "cannot build time, reason: :invalid_time", s))
+        }),
         ("from_iso8601", &[1, 2], |_, a, s| {
             let t = args::string("Time.from_iso8601/1", &a[0], s)?;
             Ok(match parse_time(t) {
@@ -190,7 +196,9 @@ pub fn register(b: &mut Builtins) {
         }),
         ("from_iso8601!", &[1, 2], |_, a, s| {
             let t = args::string("Time.from_iso8601!/1", &a[0], s)?;
-            parse_time(t).map(Value::Time).map_err(|e| raise("ArgumentError", format!("cannot parse {} as time, reason: :{e}", inspect::inspect(&a[0])), s))
+            parse_time(t)
+                .map(Value::Time)
+                .map_err(|e| raise("ArgumentError", format!("cannot parse {} as time, reason: :{e}", inspect::inspect(&a[0])), s))
         }),
         ("to_iso8601", &[1, 2], |_, a, s| Ok(Value::string(time_of(&a[0], s)?.iso()))),
         ("to_string", &[1], |_, a, s| Ok(Value::string(time_of(&a[0], s)?.iso()))),
@@ -270,7 +278,9 @@ pub fn register(b: &mut Builtins) {
         }),
         ("from_iso8601!", &[1, 2], |_, a, s| {
             let t = args::string("NaiveDateTime.from_iso8601!/1", &a[0], s)?;
-            parse_ndt(t).map(|(n, _)| Value::NaiveDateTime(n)).map_err(|e| raise("ArgumentError", format!("cannot parse {} as naive datetime, reason: :{e}", inspect::inspect(&a[0])), s))
+            parse_ndt(t)
+                .map(|(n, _)| Value::NaiveDateTime(n))
+                .map_err(|e| raise("ArgumentError", format!("cannot parse {} as naive datetime, reason: :{e}", inspect::inspect(&a[0])), s))
         }),
         ("to_iso8601", &[1, 2], |_, a, s| Ok(Value::string(ndt_of(&a[0], s)?.0.iso('T')))),
         ("to_string", &[1], |_, a, s| Ok(Value::string(ndt_of(&a[0], s)?.0.iso(' ')))),
@@ -290,10 +300,15 @@ pub fn register(b: &mut Builtins) {
             let n = now_naive(i);
             Ok(Value::NaiveDateTime(precision_for(n, a.iter().find(|x| x.as_atom().is_some()), s)?))
         }),
-        ("local_now", &[0, 1], |i, _, _| Ok(Value::NaiveDateTime(NaiveDateTime { time: Time { micro: 0, precision: 0, ..now_naive(i).time }, ..now_naive(i) }))),
+        ("local_now", &[0, 1], |i, _, _| {
+            Ok(Value::NaiveDateTime(NaiveDateTime { time: Time { micro: 0, precision: 0, ..now_naive(i).time }, ..now_naive(i) }))
+        }),
         ("beginning_of_day", &[1], |_, a, s| {
             let (n, utc) = ndt_of(&a[0], s)?;
-            Ok(wrap(NaiveDateTime { date: n.date, time: Time { hour: 0, minute: 0, second: 0, micro: 0, precision: n.time.precision } }, utc))
+            Ok(wrap(
+                NaiveDateTime { date: n.date, time: Time { hour: 0, minute: 0, second: 0, micro: 0, precision: n.time.precision } },
+                utc,
+            ))
         }),
         ("end_of_day", &[1], |_, a, s| {
             let (n, utc) = ndt_of(&a[0], s)?;
@@ -314,7 +329,11 @@ pub fn register(b: &mut Builtins) {
                 None => Value::error(Value::atom("invalid_date")),
             })
         }),
-        ("from_erl!", &[1, 2, 3], |_, a, s| erl_ndt(&a[0], s)?.map(Value::NaiveDateTime).ok_or_else(|| raise("ArgumentError", "cannot convert to naive datetime, reason: :invalid_date", s))),
+        ("from_erl!", &[1, 2, 3], |_, a, s| {
+            erl_ndt(&a[0], s)?
+                .map(Value::NaiveDateTime)
+                .ok_or_else(|| raise("ArgumentError", "cannot convert to naive datetime, reason: :invalid_date", s))
+        }),
         ("shift", &[2], |_, a, s| moment_shift(a, s)),
         ("to_gregorian_seconds", &[1], |_, a, s| {
             let (n, _) = ndt_of(&a[0], s)?;
@@ -340,8 +359,12 @@ pub fn register(b: &mut Builtins) {
         ("from_iso8601!", &[1, 2, 3], |_, a, s| {
             let t = args::string("DateTime.from_iso8601!/1", &a[0], s)?;
             match parse_ndt(t) {
-                Ok((n, Some(off))) => Ok(Value::DateTime(DateTime { naive: from_micros(to_micros(n) - off * 1_000_000, n.time.precision) })),
-                Ok((_, None)) => Err(raise("ArgumentError", format!("cannot parse {} as datetime, reason: :missing_offset", inspect::inspect(&a[0])), s)),
+                Ok((n, Some(off))) => {
+                    Ok(Value::DateTime(DateTime { naive: from_micros(to_micros(n) - off * 1_000_000, n.time.precision) }))
+                }
+                Ok((_, None)) => {
+                    Err(raise("ArgumentError", format!("cannot parse {} as datetime, reason: :missing_offset", inspect::inspect(&a[0])), s))
+                }
                 Err(e) => Err(raise("ArgumentError", format!("cannot parse {} as datetime, reason: :{e}", inspect::inspect(&a[0])), s)),
             }
         }),
@@ -377,7 +400,11 @@ pub fn register(b: &mut Builtins) {
         ("now!", &[1, 2], |i, a, s| {
             let zone = args::string("DateTime.now!/1", &a[0], s)?;
             if zone != "Etc/UTC" && zone != "UTC" {
-                return Err(raise("ArgumentError", "cannot get current datetime in \"".to_string() + zone + "\" time zone, reason: :utc_only_time_zone_database", s));
+                return Err(raise(
+                    "ArgumentError",
+                    "cannot get current datetime in \"".to_string() + zone + "\" time zone, reason: :utc_only_time_zone_database",
+                    s,
+                ));
             }
             Ok(Value::DateTime(DateTime { naive: now_naive(i) }))
         }),
@@ -396,7 +423,14 @@ pub fn register(b: &mut Builtins) {
             let (n, _) = ndt_of(&a[0], s)?;
             let zone = args::string("DateTime.from_naive!/2", &a[1], s)?;
             if zone != "Etc/UTC" && zone != "UTC" {
-                return Err(raise("ArgumentError", format!("cannot convert {} to datetime in time zone \"{zone}\", reason: :utc_only_time_zone_database", inspect::inspect(&a[0])), s));
+                return Err(raise(
+                    "ArgumentError",
+                    format!(
+                        "cannot convert {} to datetime in time zone \"{zone}\", reason: :utc_only_time_zone_database",
+                        inspect::inspect(&a[0])
+                    ),
+                    s,
+                ));
             }
             Ok(Value::DateTime(DateTime { naive: n }))
         }),
@@ -440,7 +474,9 @@ pub fn register(b: &mut Builtins) {
     }
     b.add("Calendar", "strftime", &[2, 3], strftime);
     b.add("Calendar.ISO", "leap_year?", &[1], |_, a, s| Ok(Value::Bool(is_leap(int(&a[0], s)? as i32))));
-    b.add("Calendar.ISO", "days_in_month", &[2], |_, a, s| Ok(Value::Int(days_in_month(int(&a[0], s)? as i32, int(&a[1], s)? as u8) as i64)));
+    b.add("Calendar.ISO", "days_in_month", &[2], |_, a, s| {
+        Ok(Value::Int(days_in_month(int(&a[0], s)? as i32, int(&a[1], s)? as u8) as i64))
+    });
     b.add("System", "os_time", &[0, 1], |i, a, s| {
         let (per, _) = unit(a.first(), s)?;
         Ok(Value::Int(now_micros(i).div_euclid(per)))
@@ -534,7 +570,13 @@ fn time_micros(t: Time) -> i64 {
 
 fn time_from_micros(m: i64, precision: u8) -> Time {
     let secs = m.div_euclid(1_000_000);
-    Time { hour: (secs / 3600) as u8, minute: (secs % 3600 / 60) as u8, second: (secs % 60) as u8, micro: m.rem_euclid(1_000_000) as u32, precision }
+    Time {
+        hour: (secs / 3600) as u8,
+        minute: (secs % 3600 / 60) as u8,
+        second: (secs % 60) as u8,
+        micro: m.rem_euclid(1_000_000) as u32,
+        precision,
+    }
 }
 
 /// A time unit: microseconds per unit and the precision it implies.
@@ -588,7 +630,9 @@ fn moment_add(a: Vec<Value>, s: Span) -> EResult<Value> {
     let (n, utc) = ndt_of(&a[0], s)?;
     let amount = int(&a[1], s)?;
     let (per, prec) = unit(a.get(2), s)?;
-    let m = to_micros(n).checked_add(amount.checked_mul(per).ok_or_else(|| raise("ArgumentError", "amount too large", s))?).ok_or_else(|| raise("ArgumentError", "amount too large", s))?;
+    let m = to_micros(n)
+        .checked_add(amount.checked_mul(per).ok_or_else(|| raise("ArgumentError", "amount too large", s))?)
+        .ok_or_else(|| raise("ArgumentError", "amount too large", s))?;
     Ok(wrap(from_micros(m, n.time.precision.max(prec)), utc))
 }
 
@@ -620,7 +664,12 @@ impl Shift {
     fn parse(v: &Value, s: Span) -> EResult<Shift> {
         let mut sh = Shift { months: 0, days: 0, micros: 0, precision: 0 };
         let pairs: Vec<(String, Value)> = match v {
-            Value::List(_) => v.as_keyword().ok_or_else(|| args::arg_error("shift/2", "a keyword list", v, s))?.into_iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            Value::List(_) => v
+                .as_keyword()
+                .ok_or_else(|| args::arg_error("shift/2", "a keyword list", v, s))?
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             Value::Struct(st) if st.name() == "Duration" => st.fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             other => return Err(args::arg_error("shift/2", "a keyword list or a Duration", other, s)),
         };
@@ -677,7 +726,12 @@ fn mk_time(a: &[Value], s: Span) -> EResult<Option<Time>> {
         },
         Some(_) => return Ok(None),
     };
-    if !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..60).contains(&sec) || !(0..1_000_000).contains(&micro) || !(0..=6).contains(&prec) {
+    if !(0..24).contains(&h)
+        || !(0..60).contains(&m)
+        || !(0..60).contains(&sec)
+        || !(0..1_000_000).contains(&micro)
+        || !(0..=6).contains(&prec)
+    {
         return Ok(None);
     }
     Ok(Time::new(h as u8, m as u8, sec as u8, micro as u32, prec as u8))
@@ -719,7 +773,7 @@ fn from_unix(a: &[Value], s: Span) -> EResult<Option<Value>> {
     let (per, prec) = unit(a.get(1), s)?;
     let Some(m) = n.checked_mul(per) else { return Ok(None) };
     let total = m + UNIX_EPOCH_SECONDS * 1_000_000;
-    if total < 0 || total > 315_537_897_599_999_999 {
+    if !(0..=315_537_897_599_999_999).contains(&total) {
         return Ok(None);
     }
     Ok(Some(Value::DateTime(DateTime { naive: from_micros(total, prec) })))
@@ -860,7 +914,8 @@ pub(crate) fn date_range_items(st: &Struct) -> Option<Vec<Value>> {
 
 // ---- Calendar.strftime ----------------------------------------------------------------------
 
-const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 fn strftime(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {

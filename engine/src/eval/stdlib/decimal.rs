@@ -16,7 +16,11 @@ pub fn register(b: &mut Builtins) {
         ("new", &[1, 2, 3], new),
         ("from_float", &[1], |_, a, s| match &a[0] {
             Value::Float(f) => Ok(dec(Decimal::from_f64(*f))),
-            other => Err(raise("FunctionClauseError", format!("no function clause matching in Decimal.from_float/1: {}", inspect::inspect(other)), s)),
+            other => Err(raise(
+                "FunctionClauseError",
+                format!("no function clause matching in Decimal.from_float/1: {}", inspect::inspect(other)),
+                s,
+            )),
         }),
         ("cast", &[1], |_, a, _| {
             Ok(match &a[0] {
@@ -86,13 +90,26 @@ pub fn register(b: &mut Builtins) {
                 "raw" => d.to_raw(),
                 "xsd" => d.to_xsd(),
                 "scientific" => d.to_scientific(),
-                other => return Err(raise("FunctionClauseError", format!("no function clause matching in Decimal.to_string/2 with type :{other}"), s)),
+                other => {
+                    return Err(raise(
+                        "FunctionClauseError",
+                        format!("no function clause matching in Decimal.to_string/2 with type :{other}"),
+                        s,
+                    ))
+                }
             }))
         }),
         ("to_integer", &[1], |_, a, s| {
             let d = num(&a[0], s)?;
             d.to_integer().map(Value::Int).ok_or_else(|| {
-                raise("ArgumentError", format!("cannot convert {} without losing precision. Use Decimal.round/3 first.", inspect::inspect(&dec(d.normalize()))), s)
+                raise(
+                    "ArgumentError",
+                    format!(
+                        "cannot convert {} without losing precision. Use Decimal.round/3 first.",
+                        inspect::inspect(&dec(d.normalize()))
+                    ),
+                    s,
+                )
             })
         }),
         ("to_float", &[1], |_, a, s| Ok(Value::Float(num(&a[0], s)?.to_f64()))),
@@ -141,8 +158,14 @@ fn num(v: &Value, s: Span) -> EResult<Decimal> {
             Some((d, n)) if n == t.len() => Ok(d),
             _ => Err(raise("Decimal.Error", format!("number parsing syntax: {}", inspect::inspect(v)), s)),
         },
-        Value::Float(_) => Err(raise("ArgumentError", format!("implicit conversion of {} to Decimal is not allowed. Use Decimal.from_float/1", inspect::inspect(v)), s)),
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in Decimal.decimal/1: {}", inspect::inspect(other)), s)),
+        Value::Float(_) => Err(raise(
+            "ArgumentError",
+            format!("implicit conversion of {} to Decimal is not allowed. Use Decimal.from_float/1", inspect::inspect(v)),
+            s,
+        )),
+        other => {
+            Err(raise("FunctionClauseError", format!("no function clause matching in Decimal.decimal/1: {}", inspect::inspect(other)), s))
+        }
     }
 }
 
@@ -182,15 +205,35 @@ fn compare_threshold(x: &Decimal, y: &Decimal, t: &Decimal, s: Span) -> EResult<
 
 fn pick(x: &Decimal, y: &Decimal, max: bool) -> Decimal {
     match x.cmp_value(y) {
-        Ordering::Less => if max { y.clone() } else { x.clone() },
-        Ordering::Greater => if max { x.clone() } else { y.clone() },
+        Ordering::Less => {
+            if max {
+                y.clone()
+            } else {
+                x.clone()
+            }
+        }
+        Ordering::Greater => {
+            if max {
+                x.clone()
+            } else {
+                y.clone()
+            }
+        }
         Ordering::Equal => {
             if x.sign != y.sign {
                 let pos = if x.sign == 1 { x } else { y };
                 let neg = if x.sign == 1 { y } else { x };
-                if max { pos.clone() } else { neg.clone() }
+                if max {
+                    pos.clone()
+                } else {
+                    neg.clone()
+                }
             } else if (x.sign == 1) == max {
-                if x.exp > y.exp { x.clone() } else { y.clone() }
+                if x.exp > y.exp {
+                    x.clone()
+                } else {
+                    y.clone()
+                }
             } else if x.exp < y.exp {
                 x.clone()
             } else {
@@ -216,7 +259,11 @@ fn new(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
             if !(sign == 1 || sign == -1) || coef < 0 {
                 return Err(raise("FunctionClauseError", "no function clause matching in Decimal.new/3", s));
             }
-            Ok(dec(Decimal { sign: sign as i8, coef: coef as u128, exp: i32::try_from(exp).map_err(|_| raise("Decimal.Error", "exponent out of range", s))? }))
+            Ok(dec(Decimal {
+                sign: sign as i8,
+                coef: coef as u128,
+                exp: i32::try_from(exp).map_err(|_| raise("Decimal.Error", "exponent out of range", s))?,
+            }))
         }
         _ => Err(raise("FunctionClauseError", format!("no function clause matching in Decimal.new/1: {}", inspect::inspect(&a[0])), s)),
     }
@@ -231,7 +278,9 @@ fn round(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let mode = match a.get(2) {
         Some(m) => {
             let name = args::atom("Decimal.round/3", m, s)?;
-            Rounding::from_name(name).ok_or_else(|| raise("FunctionClauseError", format!("no function clause matching in Decimal.round/3 with rounding :{name}"), s))?
+            Rounding::from_name(name).ok_or_else(|| {
+                raise("FunctionClauseError", format!("no function clause matching in Decimal.round/3 with rounding :{name}"), s)
+            })?
         }
         None => Rounding::HalfUp,
     };

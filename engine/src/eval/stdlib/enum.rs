@@ -123,7 +123,9 @@ pub fn register(b: &mut Builtins) {
     b.add("Stream", "unfold", &[2], stream_unfold);
     b.add("Stream", "repeatedly", &[1], stream_repeatedly);
     b.add("Stream", "cycle", &[1], stream_cycle);
-    b.add("Stream", "interval", &[1], |_, _, s| Err(raise("ArgumentError", "Stream.interval/1 is not supported: it needs a running clock", s)));
+    b.add("Stream", "interval", &[1], |_, _, s| {
+        Err(raise("ArgumentError", "Stream.interval/1 is not supported: it needs a running clock", s))
+    });
 }
 
 // ---- helpers ------------------------------------------------------------------------
@@ -150,7 +152,11 @@ fn empty_error(s: Span) -> Box<crate::eval::Error> {
 
 /// A stable merge sort with a fallible "a comes before b" predicate, as
 /// Erlang's `lists:sort/2` uses it (`le(a, b)` true keeps `a` first).
-pub(crate) fn merge_sort(i: &mut Interp, v: Vec<Value>, le: &mut dyn FnMut(&mut Interp, &Value, &Value) -> EResult<bool>) -> EResult<Vec<Value>> {
+pub(crate) fn merge_sort(
+    i: &mut Interp,
+    v: Vec<Value>,
+    le: &mut dyn FnMut(&mut Interp, &Value, &Value) -> EResult<bool>,
+) -> EResult<Vec<Value>> {
     if v.len() <= 1 {
         return Ok(v);
     }
@@ -300,7 +306,11 @@ fn fetch_bang(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let idx = int_arg("Enum.fetch!/2", &a[1], s)?;
     match index_of(v.len(), idx) {
         Some(k) => Ok(v[k].clone()),
-        None => Err(raise("Enum.OutOfBoundsError", format!("out of bounds error at position {idx} when traversing enumerable {}", inspect::inspect(&a[0])), s)),
+        None => Err(raise(
+            "Enum.OutOfBoundsError",
+            format!("out of bounds error at position {idx} when traversing enumerable {}", inspect::inspect(&a[0])),
+            s,
+        )),
     }
 }
 
@@ -460,7 +470,16 @@ fn flat_map_reduce(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
                 out.extend(items(i, l, s)?);
                 acc = new_acc.clone();
             }
-            _ => return Err(raise("ArgumentError", format!("Enum.flat_map_reduce/3 expects the function to return {{list, acc}} or {{:halt, acc}}, got: {}", inspect::inspect(&r)), s)),
+            _ => {
+                return Err(raise(
+                    "ArgumentError",
+                    format!(
+                        "Enum.flat_map_reduce/3 expects the function to return {{list, acc}} or {{:halt, acc}}, got: {}",
+                        inspect::inspect(&r)
+                    ),
+                    s,
+                ))
+            }
         }
     }
     Ok(Value::tuple(vec![list(out), acc]))
@@ -1089,7 +1108,13 @@ fn chunk_while(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
                 acc = new_acc.clone();
             }
             Some([Value::Atom(t), new_acc]) if &**t == "cont" => acc = new_acc.clone(),
-            _ => return Err(raise("ArgumentError", format!("Enum.chunk_while/4 expects {{:cont, chunk, acc}} or {{:cont, acc}}, got: {}", inspect::inspect(&r)), s)),
+            _ => {
+                return Err(raise(
+                    "ArgumentError",
+                    format!("Enum.chunk_while/4 expects {{:cont, chunk, acc}} or {{:cont, acc}}, got: {}", inspect::inspect(&r)),
+                    s,
+                ))
+            }
         }
     }
     let r = i.apply(&a[3], vec![acc], s)?;
@@ -1169,7 +1194,13 @@ pub(crate) fn collect_into(i: &mut Interp, v: Vec<Value>, target: &Value, s: Spa
                     Some([k, val]) => {
                         m.insert(k.clone(), val.clone());
                     }
-                    _ => return Err(raise("ArgumentError", format!("collecting into a map requires {{key, value}} tuples, got: {}", inspect::inspect(&x)), s)),
+                    _ => {
+                        return Err(raise(
+                            "ArgumentError",
+                            format!("collecting into a map requires {{key, value}} tuples, got: {}", inspect::inspect(&x)),
+                            s,
+                        ))
+                    }
                 }
             }
             Ok(Value::map(m))
@@ -1184,7 +1215,13 @@ pub(crate) fn collect_into(i: &mut Interp, v: Vec<Value>, target: &Value, s: Spa
             for x in v {
                 match x.as_bytes() {
                     Some(b) => out.extend_from_slice(b),
-                    None => return Err(raise("ArgumentError", format!("collecting into a binary requires binaries, got: {}", inspect::inspect(&x)), s)),
+                    None => {
+                        return Err(raise(
+                            "ArgumentError",
+                            format!("collecting into a binary requires binaries, got: {}", inspect::inspect(&x)),
+                            s,
+                        ))
+                    }
                 }
             }
             Ok(Value::binary(&out))
@@ -1202,7 +1239,15 @@ pub(crate) fn collect_into(i: &mut Interp, v: Vec<Value>, target: &Value, s: Spa
         }
         other => {
             let _ = i;
-            Err(raise("Protocol.UndefinedError", format!("protocol Collectable not implemented for type {}\n\nGot value:\n\n    {}\n", super::value_type(other), inspect::inspect(other)), s))
+            Err(raise(
+                "Protocol.UndefinedError",
+                format!(
+                    "protocol Collectable not implemented for type {}\n\nGot value:\n\n    {}\n",
+                    super::value_type(other),
+                    inspect::inspect(other)
+                ),
+                s,
+            ))
         }
     }
 }

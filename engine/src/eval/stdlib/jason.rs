@@ -20,7 +20,9 @@ pub fn register(b: &mut Builtins) {
             match encode_value(i, &a[0], &opts, s) {
                 Ok(t) => Ok(Value::ok(Value::string(t))),
                 Err(e) => match *e {
-                    Error::Raise(ex) if ex.kind.starts_with("Jason") || ex.kind.starts_with("Protocol") => Ok(Value::error(error_struct(&ex.kind, &ex.message))),
+                    Error::Raise(ex) if ex.kind.starts_with("Jason") || ex.kind.starts_with("Protocol") => {
+                        Ok(Value::error(error_struct(&ex.kind, &ex.message)))
+                    }
                     other => Err(Box::new(other)),
                 },
             }
@@ -33,7 +35,12 @@ pub fn register(b: &mut Builtins) {
             let t = args::string("Jason.decode!/2", &a[0], s)?;
             let keys = Keys::from(a.get(1));
             decode_str(t, keys).map_err(|(pos, msg)| {
-                Box::new(Error::Raise(crate::eval::Exception { kind: "Jason.DecodeError".into(), message: msg.clone(), span: s, value: Some(decode_error(pos, &msg, t)) }))
+                Box::new(Error::Raise(crate::eval::Exception {
+                    kind: "Jason.DecodeError".into(),
+                    message: msg.clone(),
+                    span: s,
+                    value: Some(decode_error(pos, &msg, t)),
+                }))
             })
         });
         b.add(m, "decode", &[1, 2], |_, a, s| {
@@ -104,7 +111,8 @@ fn error_struct(kind: &str, message: &str) -> Value {
 }
 
 fn decode_error(pos: usize, msg: &str, data: &str) -> Value {
-    let token = if msg.starts_with("unexpected byte") || msg.starts_with("unexpected end") { Value::Nil } else { Value::Nil };
+    let _ = msg; // Jason's token is nil for both "unexpected byte" and "unexpected end"
+    let token = Value::Nil;
     Value::Struct(Rc::new(Struct {
         module: Rc::from("Elixir.Jason.DecodeError"),
         fields: vec![(Rc::from("position"), Value::Int(pos as i64)), (Rc::from("token"), token), (Rc::from("data"), Value::str(data))],
@@ -146,7 +154,13 @@ fn key_text(k: &Value, s: Span) -> EResult<String> {
         Value::Bool(b) => b.to_string(),
         Value::Int(n) => n.to_string(),
         Value::Float(f) => inspect::float(*f),
-        other => return Err(raise("Protocol.UndefinedError", format!("protocol String.Chars not implemented for {}", inspect::inspect(other)), s)),
+        other => {
+            return Err(raise(
+                "Protocol.UndefinedError",
+                format!("protocol String.Chars not implemented for {}", inspect::inspect(other)),
+                s,
+            ))
+        }
     })
 }
 
@@ -215,8 +229,17 @@ fn derived_fields(i: &mut Interp, st: &Struct) -> Option<Vec<(String, Value)>> {
         if name != "Jason.Encoder" && name != "JSON.Encoder" {
             continue;
         }
-        let only: Option<Vec<String>> = opts.as_ref().and_then(|o| o.keyword_get("only")).and_then(|l| l.as_list()).map(|l| l.iter().filter_map(|x| x.as_atom().map(str::to_string)).collect());
-        let except: Vec<String> = opts.as_ref().and_then(|o| o.keyword_get("except")).and_then(|l| l.as_list()).map(|l| l.iter().filter_map(|x| x.as_atom().map(str::to_string)).collect()).unwrap_or_default();
+        let only: Option<Vec<String>> = opts
+            .as_ref()
+            .and_then(|o| o.keyword_get("only"))
+            .and_then(|l| l.as_list())
+            .map(|l| l.iter().filter_map(|x| x.as_atom().map(str::to_string)).collect());
+        let except: Vec<String> = opts
+            .as_ref()
+            .and_then(|o| o.keyword_get("except"))
+            .and_then(|l| l.as_list())
+            .map(|l| l.iter().filter_map(|x| x.as_atom().map(str::to_string)).collect())
+            .unwrap_or_default();
         let mut out = Vec::new();
         match only {
             Some(keys) => {

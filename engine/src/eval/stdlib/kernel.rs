@@ -116,6 +116,7 @@ fn op_fn(op: &'static str) -> fn(&mut Interp, Vec<Value>, Span) -> EResult<Value
 }
 
 /// A native function value (for `&+/2` style captures of operators).
+#[allow(dead_code)]
 pub fn native(name: &'static str, arity: usize, f: impl Fn(&mut Interp, Vec<Value>) -> EResult<Value> + 'static) -> Value {
     Value::Fun(Rc::new(Function::Native { name, arity, f: Rc::new(f) }))
 }
@@ -147,9 +148,9 @@ fn tl(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = a[0].as_tuple().ok_or_else(|| args::arg_error("elem/2", "a tuple", &a[0], s))?;
     let i = args::int("elem/2", &a[1], s)?;
-    t.get(i as usize)
-        .cloned()
-        .ok_or_else(|| raise("ArgumentError", format!("errors were found at the given arguments:\n\n  * 2nd argument: out of range\n"), s))
+    t.get(i as usize).cloned().ok_or_else(|| {
+        raise("ArgumentError", "errors were found at the given arguments:\n\n  * 2nd argument: out of range\n".to_string(), s)
+    })
 }
 
 fn put_elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {

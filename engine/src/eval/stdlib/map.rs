@@ -70,7 +70,9 @@ pub fn register(b: &mut Builtins) {
         ("keys", &[1], kw_keys),
         ("values", &[1], kw_values),
         ("has_key?", &[2], kw_has_key),
-        ("keyword?", &[1], |_, a, _| Ok(Value::Bool(a[0].as_list().is_some_and(|l| l.iter().all(|i| matches!(i.as_tuple(), Some([k, _]) if k.is_atom())))))),
+        ("keyword?", &[1], |_, a, _| {
+            Ok(Value::Bool(a[0].as_list().is_some_and(|l| l.iter().all(|i| matches!(i.as_tuple(), Some([k, _]) if k.is_atom())))))
+        }),
         ("new", &[0, 1, 2], kw_new),
         ("update", &[4], kw_update),
         ("update!", &[3], kw_update_bang),
@@ -122,7 +124,11 @@ pub fn register(b: &mut Builtins) {
         ("to_float", &[1], list_to_float),
         ("starts_with?", &[2], list_starts_with),
         ("improper?", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Improper(_))))),
-        ("ascii_printable?", &[1, 2], |_, a, _| Ok(Value::Bool(a[0].as_list().is_some_and(|l| l.iter().all(|c| matches!(c, Value::Int(32..=126) | Value::Int(7..=13) | Value::Int(27))))))),
+        ("ascii_printable?", &[1, 2], |_, a, _| {
+            Ok(Value::Bool(
+                a[0].as_list().is_some_and(|l| l.iter().all(|c| matches!(c, Value::Int(32..=126) | Value::Int(7..=13) | Value::Int(27)))),
+            ))
+        }),
         ("myers_difference", &[2], list_myers),
     ];
     for (name, ar, f) in list_fns {
@@ -204,8 +210,12 @@ pub fn register(b: &mut Builtins) {
             let y = set_of("MapSet.symmetric_difference/2", &a[1], s)?;
             Ok(mapset(x.symmetric_difference(&y).cloned().collect()))
         }),
-        ("subset?", &[2], |_, a, s| Ok(Value::Bool(set_of("MapSet.subset?/2", &a[0], s)?.is_subset(&set_of("MapSet.subset?/2", &a[1], s)?)))),
-        ("disjoint?", &[2], |_, a, s| Ok(Value::Bool(set_of("MapSet.disjoint?/2", &a[0], s)?.is_disjoint(&set_of("MapSet.disjoint?/2", &a[1], s)?)))),
+        ("subset?", &[2], |_, a, s| {
+            Ok(Value::Bool(set_of("MapSet.subset?/2", &a[0], s)?.is_subset(&set_of("MapSet.subset?/2", &a[1], s)?)))
+        }),
+        ("disjoint?", &[2], |_, a, s| {
+            Ok(Value::Bool(set_of("MapSet.disjoint?/2", &a[0], s)?.is_disjoint(&set_of("MapSet.disjoint?/2", &a[1], s)?)))
+        }),
         ("equal?", &[2], |_, a, s| Ok(Value::Bool(set_of("MapSet.equal?/2", &a[0], s)? == set_of("MapSet.equal?/2", &a[1], s)?))),
         ("filter", &[2], |i, a, s| {
             let mut out = BTreeSet::new();
@@ -258,10 +268,12 @@ pub fn register(b: &mut Builtins) {
             let v = access_fetch(&a[0], &a[1], s)?;
             Ok(v.unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::Nil)))
         }),
-        ("fetch", &[2], |_, a, s| Ok(match access_fetch(&a[0], &a[1], s)? {
-            Some(v) => Value::ok(v),
-            None => Value::atom("error"),
-        })),
+        ("fetch", &[2], |_, a, s| {
+            Ok(match access_fetch(&a[0], &a[1], s)? {
+                Some(v) => Value::ok(v),
+                None => Value::atom("error"),
+            })
+        }),
         ("fetch!", &[2], |_, a, s| match access_fetch(&a[0], &a[1], s)? {
             Some(v) => Ok(v),
             None => Err(key_error(&a[1], &a[0], s)),
@@ -317,7 +329,10 @@ fn map_like(v: &Value, s: Span) -> EResult<MapLike> {
         Value::Map(m) => Ok(MapLike::Map((**m).clone())),
         Value::Struct(st) => Ok(MapLike::Struct((**st).clone())),
         other => match other.struct_fields() {
-            Some(fields) if other.struct_name().is_some() => Ok(MapLike::Struct(Struct { module: Rc::from(format!("Elixir.{}", other.struct_name().unwrap_or_default()).as_str()), fields })),
+            Some(fields) if other.struct_name().is_some() => Ok(MapLike::Struct(Struct {
+                module: Rc::from(format!("Elixir.{}", other.struct_name().unwrap_or_default()).as_str()),
+                fields,
+            })),
             _ => Err(bad_map(other, s)),
         },
     }
@@ -386,10 +401,13 @@ fn map_put_value(v: &Value, k: Value, val: Value, s: Span) -> EResult<Value> {
 /// Rebuilds a built-in struct value from its map form when possible.
 fn rebuild(m: MapT) -> Value {
     if let Some(Value::Atom(module)) = m.get(&Value::atom("__struct__")) {
-        let fields: Vec<(crate::value::Atom, Value)> = m.iter().filter_map(|(k, v)| match k {
-            Value::Atom(a) if &**a != "__struct__" => Some((a.clone(), v.clone())),
-            _ => None,
-        }).collect();
+        let fields: Vec<(crate::value::Atom, Value)> = m
+            .iter()
+            .filter_map(|(k, v)| match k {
+                Value::Atom(a) if &**a != "__struct__" => Some((a.clone(), v.clone())),
+                _ => None,
+            })
+            .collect();
         let st = Struct { module: module.clone(), fields };
         if st.name() == "Date" {
             let g = |k: &str| st.get(k).and_then(Value::as_int);
@@ -546,7 +564,13 @@ fn map_new(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
                 Some([k, v]) => {
                     m.insert(k.clone(), v.clone());
                 }
-                _ => return Err(raise("ArgumentError", format!("Map.new/1 expects {{key, value}} tuples, got: {}", inspect::inspect(&x)), s)),
+                _ => {
+                    return Err(raise(
+                        "ArgumentError",
+                        format!("Map.new/1 expects {{key, value}} tuples, got: {}", inspect::inspect(&x)),
+                        s,
+                    ))
+                }
             }
         }
     }
@@ -620,7 +644,11 @@ fn get_and_update_result(r: &Value, s: Span) -> EResult<Option<(Value, Value)>> 
     match r.as_tuple() {
         Some([g, u]) => Ok(Some((g.clone(), u.clone()))),
         _ if r.as_atom() == Some("pop") => Ok(None),
-        _ => Err(raise("RuntimeError", format!("the given function must return a two-element tuple or :pop, got: {}", inspect::inspect(r)), s)),
+        _ => Err(raise(
+            "RuntimeError",
+            format!("the given function must return a two-element tuple or :pop, got: {}", inspect::inspect(r)),
+            s,
+        )),
     }
 }
 
@@ -714,7 +742,9 @@ fn map_from_struct(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
             m.remove(&Value::atom("__struct__"));
             Ok(Value::map(m))
         }
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in Map.from_struct/1: {}", inspect::inspect(other)), s)),
+        other => {
+            Err(raise("FunctionClauseError", format!("no function clause matching in Map.from_struct/1: {}", inspect::inspect(other)), s))
+        }
     }
 }
 
@@ -1119,7 +1149,9 @@ fn list_keyfind(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn list_keyfind_bang(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let l = args::list("List.keyfind!/3", &a[0], s)?;
     let pos = args::int("List.keyfind!/3", &a[2], s)?;
-    key_pos(l, &a[1], pos).map(|i| l[i].clone()).ok_or_else(|| raise("KeyError", format!("key {} at position {pos} not found in: {}", inspect::inspect(&a[1]), inspect::inspect(&a[0])), s))
+    key_pos(l, &a[1], pos).map(|i| l[i].clone()).ok_or_else(|| {
+        raise("KeyError", format!("key {} at position {pos} not found in: {}", inspect::inspect(&a[1]), inspect::inspect(&a[0])), s)
+    })
 }
 
 fn list_keymember(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
@@ -1262,7 +1294,8 @@ fn list_foldr(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn list_zip(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let lists: Vec<&[Value]> = args::list("List.zip/1", &a[0], s)?.iter().map(|l| args::list("List.zip/1", l, s)).collect::<EResult<_>>()?;
+    let lists: Vec<&[Value]> =
+        args::list("List.zip/1", &a[0], s)?.iter().map(|l| args::list("List.zip/1", l, s)).collect::<EResult<_>>()?;
     let n = lists.iter().map(|l| l.len()).min().unwrap_or(0);
     Ok(Value::list((0..n).map(|k| Value::tuple(lists.iter().map(|l| l[k].clone()).collect())).collect()))
 }
@@ -1277,12 +1310,24 @@ fn list_to_integer(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         Some(b) => args::int("List.to_integer/2", b, s)? as u32,
         None => 10,
     };
-    super::string::parse_int_strict(&text, base).map(Value::Int).ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n", s))
+    super::string::parse_int_strict(&text, base).map(Value::Int).ok_or_else(|| {
+        raise(
+            "ArgumentError",
+            "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n",
+            s,
+        )
+    })
 }
 
 fn list_to_float(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let text = charlist_string(&a[0], s)?;
-    super::string::parse_float_strict(&text).map(Value::Float).ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of a float\n", s))
+    super::string::parse_float_strict(&text).map(Value::Float).ok_or_else(|| {
+        raise(
+            "ArgumentError",
+            "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of a float\n",
+            s,
+        )
+    })
 }
 
 fn list_starts_with(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
@@ -1355,7 +1400,11 @@ fn access_fetch(data: &Value, key: &Value, s: Span) -> EResult<Option<Value>> {
         Value::Nil => Ok(None),
         Value::List(items) => {
             if !key.is_atom() {
-                return Err(raise("ArgumentError", format!("the Access calls for keywords expect the key to be an atom, got: {}", inspect::inspect(key)), s));
+                return Err(raise(
+                    "ArgumentError",
+                    format!("the Access calls for keywords expect the key to be an atom, got: {}", inspect::inspect(key)),
+                    s,
+                ));
             }
             Ok(items.iter().find_map(|i| match i.as_tuple() {
                 Some([k, v]) if k == key => Some(v.clone()),
@@ -1391,7 +1440,11 @@ fn access_pop(i: &mut Interp, data: &Value, key: &Value, s: Span) -> EResult<Val
         Value::Map(_) => map_pop(i, vec![data.clone(), key.clone()], s),
         Value::List(_) => kw_pop(i, vec![data.clone(), key.clone()], s),
         Value::Nil => Ok(Value::tuple(vec![Value::Nil, Value::Nil])),
-        other => Err(raise("ArgumentError", format!("could not pop key {} on a non-map value: {}", inspect::inspect(key), inspect::inspect(other)), s)),
+        other => Err(raise(
+            "ArgumentError",
+            format!("could not pop key {} on a non-map value: {}", inspect::inspect(key), inspect::inspect(other)),
+            s,
+        )),
     }
 }
 
@@ -1451,8 +1504,13 @@ fn access_elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let idx = args::int("Access.elem/1", &a[0], s)?.max(0) as usize;
     Ok(native_fn("Access.elem/1", 3, move |i, args| {
         let s = Span::NONE;
-        let t = args[1].as_tuple().ok_or_else(|| raise("RuntimeError", format!("Access.elem/1 expected a tuple, got: {}", inspect::inspect(&args[1])), s))?;
-        let cur = t.get(idx).cloned().ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 2nd argument: out of range\n", s))?;
+        let t = args[1]
+            .as_tuple()
+            .ok_or_else(|| raise("RuntimeError", format!("Access.elem/1 expected a tuple, got: {}", inspect::inspect(&args[1])), s))?;
+        let cur = t
+            .get(idx)
+            .cloned()
+            .ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 2nd argument: out of range\n", s))?;
         match accessor_op(&args) {
             "get" => i.apply(&args[2], vec![cur], s),
             _ => {
@@ -1474,7 +1532,10 @@ fn access_at(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let idx = args::int("Access.at/1", &a[0], s)?;
     Ok(native_fn("Access.at/1", 3, move |i, args| {
         let s = Span::NONE;
-        let l = args[1].as_list().ok_or_else(|| raise("RuntimeError", format!("Access.at/1 expected a list, got: {}", inspect::inspect(&args[1])), s))?.to_vec();
+        let l = args[1]
+            .as_list()
+            .ok_or_else(|| raise("RuntimeError", format!("Access.at/1 expected a list, got: {}", inspect::inspect(&args[1])), s))?
+            .to_vec();
         let k = norm_index(l.len(), idx);
         match accessor_op(&args) {
             "get" => i.apply(&args[2], vec![k.map(|k| l[k].clone()).unwrap_or(Value::Nil)], s),
@@ -1508,7 +1569,10 @@ fn access_at(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn access_all(_: &mut Interp, _: Vec<Value>, _: Span) -> EResult<Value> {
     Ok(native_fn("Access.all/0", 3, move |i, args| {
         let s = Span::NONE;
-        let l = args[1].as_list().ok_or_else(|| raise("RuntimeError", format!("Access.all/0 expected a list, got: {}", inspect::inspect(&args[1])), s))?.to_vec();
+        let l = args[1]
+            .as_list()
+            .ok_or_else(|| raise("RuntimeError", format!("Access.all/0 expected a list, got: {}", inspect::inspect(&args[1])), s))?
+            .to_vec();
         match accessor_op(&args) {
             "get" => {
                 let mut out = Vec::new();
@@ -1539,7 +1603,10 @@ fn access_filter(_: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
     let pred = a[0].clone();
     Ok(native_fn("Access.filter/1", 3, move |i, args| {
         let s = Span::NONE;
-        let l = args[1].as_list().ok_or_else(|| raise("RuntimeError", format!("Access.filter/1 expected a list, got: {}", inspect::inspect(&args[1])), s))?.to_vec();
+        let l = args[1]
+            .as_list()
+            .ok_or_else(|| raise("RuntimeError", format!("Access.filter/1 expected a list, got: {}", inspect::inspect(&args[1])), s))?
+            .to_vec();
         match accessor_op(&args) {
             "get" => {
                 let mut out = Vec::new();

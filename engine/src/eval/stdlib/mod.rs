@@ -3,8 +3,8 @@
 
 pub mod calendar;
 mod decimal;
-mod erlang;
 mod r#enum;
+mod erlang;
 mod jason;
 mod kernel;
 mod map;
@@ -62,7 +62,11 @@ pub fn enumerate(_interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Val
 
 /// `Protocol.UndefinedError` for a value that is not Enumerable.
 pub fn not_enumerable(v: &Value, span: Span) -> Box<Error> {
-    raise("Protocol.UndefinedError", format!("protocol Enumerable not implemented for type {}\n\nGot value:\n\n    {}\n", value_type(v), inspect::inspect(v)), span)
+    raise(
+        "Protocol.UndefinedError",
+        format!("protocol Enumerable not implemented for type {}\n\nGot value:\n\n    {}\n", value_type(v), inspect::inspect(v)),
+        span,
+    )
 }
 
 /// The type name used in protocol errors.

@@ -120,8 +120,14 @@ fn opts_arg(v: Option<&Value>, s: Span) -> EResult<String> {
 /// The compiled regex of a regex value.
 pub(crate) fn compiled(v: &Value, s: Span) -> EResult<&regex::Regex> {
     match v {
-        Value::Regex(r) => r.compiled.as_ref().ok_or_else(|| raise("Regex.CompileError", format!("regex could not be compiled: {}", r.source), s)),
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in Regex functions: expected a regex, got: {}", inspect::inspect(other)), s)),
+        Value::Regex(r) => {
+            r.compiled.as_ref().ok_or_else(|| raise("Regex.CompileError", format!("regex could not be compiled: {}", r.source), s))
+        }
+        other => Err(raise(
+            "FunctionClauseError",
+            format!("no function clause matching in Regex functions: expected a regex, got: {}", inspect::inspect(other)),
+            s,
+        )),
     }
 }
 
@@ -145,7 +151,10 @@ fn run_opts(v: Option<&Value>) -> RunOpts {
     let mut o = RunOpts { capture: Capture::All, names: None, index: false, offset: 0 };
     if let Some(kw) = v {
         match kw.keyword_get("capture") {
-            Some(Value::List(l)) => o.names = Some(l.iter().filter_map(|n| n.as_str().map(str::to_string).or_else(|| n.as_atom().map(str::to_string))).collect()),
+            Some(Value::List(l)) => {
+                o.names =
+                    Some(l.iter().filter_map(|n| n.as_str().map(str::to_string).or_else(|| n.as_atom().map(str::to_string))).collect())
+            }
             Some(c) => {
                 o.capture = match c.as_atom() {
                     Some("first") => Capture::First,

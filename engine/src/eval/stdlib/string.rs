@@ -20,7 +20,9 @@ pub fn register(b: &mut Builtins) {
         ("trim_trailing", &[1, 2], |_, a, s| trim(a, s, false, true)),
         ("length", &[1], |_, a, s| Ok(Value::Int(st("String.length/1", &a[0], s)?.graphemes(true).count() as i64))),
         ("graphemes", &[1], |_, a, s| Ok(Value::list(st("String.graphemes/1", &a[0], s)?.graphemes(true).map(Value::str).collect()))),
-        ("codepoints", &[1], |_, a, s| Ok(Value::list(st("String.codepoints/1", &a[0], s)?.chars().map(|c| Value::string(c.to_string())).collect()))),
+        ("codepoints", &[1], |_, a, s| {
+            Ok(Value::list(st("String.codepoints/1", &a[0], s)?.chars().map(|c| Value::string(c.to_string())).collect()))
+        }),
         ("split", &[1, 2, 3], split),
         ("split_at", &[2], split_at),
         ("replace", &[3, 4], replace),
@@ -82,16 +84,24 @@ pub fn register(b: &mut Builtins) {
         ("to_integer", &[1, 2], to_integer),
         ("to_float", &[1], |_, a, s| {
             let t = st("String.to_float/1", &a[0], s)?;
-            parse_float_strict(t).map(Value::Float).ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of a float\n", s))
+            parse_float_strict(t).map(Value::Float).ok_or_else(|| {
+                raise(
+                    "ArgumentError",
+                    "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of a float\n",
+                    s,
+                )
+            })
         }),
         ("to_atom", &[1], |_, a, s| Ok(Value::atom(st("String.to_atom/1", &a[0], s)?))),
         ("to_existing_atom", &[1], |_, a, s| Ok(Value::atom(st("String.to_existing_atom/1", &a[0], s)?))),
         ("to_charlist", &[1], |_, a, s| Ok(charlist(st("String.to_charlist/1", &a[0], s)?))),
         ("valid?", &[1, 2], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Str(_))))),
-        ("printable?", &[1, 2], |_, a, _| Ok(Value::Bool(match &a[0] {
-            Value::Str(t) => inspect::printable(t),
-            _ => false,
-        }))),
+        ("printable?", &[1, 2], |_, a, _| {
+            Ok(Value::Bool(match &a[0] {
+                Value::Str(t) => inspect::printable(t),
+                _ => false,
+            }))
+        }),
         ("next_grapheme", &[1], |_, a, s| {
             let t = st("String.next_grapheme/1", &a[0], s)?;
             Ok(match t.graphemes(true).next() {
@@ -115,10 +125,18 @@ pub fn register(b: &mut Builtins) {
             let x: Vec<Value> = st("String.myers_difference/2", &a[0], s)?.graphemes(true).map(Value::str).collect();
             let y: Vec<Value> = st("String.myers_difference/2", &a[1], s)?.graphemes(true).map(Value::str).collect();
             let r = i.call("List", "myers_difference", vec![Value::list(x), Value::list(y)], s)?;
-            let items = r.as_list().unwrap_or_default().iter().map(|t| match t.as_tuple() {
-                Some([op, l]) => Value::tuple(vec![op.clone(), Value::string(l.as_list().unwrap_or_default().iter().filter_map(|g| g.as_str()).collect())]),
-                _ => t.clone(),
-            }).collect();
+            let items = r
+                .as_list()
+                .unwrap_or_default()
+                .iter()
+                .map(|t| match t.as_tuple() {
+                    Some([op, l]) => Value::tuple(vec![
+                        op.clone(),
+                        Value::string(l.as_list().unwrap_or_default().iter().filter_map(|g| g.as_str()).collect()),
+                    ]),
+                    _ => t.clone(),
+                })
+                .collect();
             Ok(Value::list(items))
         }),
         ("equivalent?", &[2], |_, a, s| Ok(Value::Bool(st("String.equivalent?/2", &a[0], s)? == st("String.equivalent?/2", &a[1], s)?))),
@@ -205,7 +223,9 @@ pub fn register(b: &mut Builtins) {
             if y < 0 {
                 return Err(raise("ArithmeticError", "bad argument in arithmetic expression", s));
             }
-            x.checked_pow(y.min(u32::MAX as i64) as u32).map(Value::Int).ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s))
+            x.checked_pow(y.min(u32::MAX as i64) as u32)
+                .map(Value::Int)
+                .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s))
         }),
         ("mod", &[2], |_, a, s| {
             let x = args::int("Integer.mod/2", &a[0], s)?;
@@ -627,7 +647,7 @@ fn pad(a: Vec<Value>, s: Span, leading: bool) -> EResult<Value> {
         Some(p) => st("String.pad_leading/3", p, s)?,
         None => " ",
     };
-    if count < 0 || count > 10_000_000 || padding.is_empty() {
+    if !(0..=10_000_000).contains(&count) || padding.is_empty() {
         return Err(args::arg_error("String.pad_leading/3", "a non-negative count and a non-empty padding", &a[1], s));
     }
     let len = t.graphemes(true).count();
@@ -720,7 +740,11 @@ fn to_integer(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         if parse_int_prefix(t.as_bytes(), base).is_some() && t.bytes().all(|c| (c as char).is_digit(base) || c == b'-' || c == b'+') {
             raise("ArithmeticError", "integer too large for this evaluator (64-bit integers)", s)
         } else {
-            raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n", s)
+            raise(
+                "ArgumentError",
+                "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n",
+                s,
+            )
         }
     })
 }

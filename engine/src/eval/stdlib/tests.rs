@@ -61,7 +61,10 @@ fn enum_functions() {
         ("Enum.reduce_while(1..10, 0, fn x, acc -> if x > 3, do: {:halt, acc}, else: {:cont, acc + x} end)", "6"),
         ("Enum.split_with(1..6, &(rem(&1, 2) == 0))", "{[2, 4, 6], [1, 3, 5]}"),
         ("Enum.count([])", "0"),
-        ("Enum.map(42, & &1)", "** (Protocol.UndefinedError) protocol Enumerable not implemented for type Integer\n\nGot value:\n\n    42\n"),
+        (
+            "Enum.map(42, & &1)",
+            "** (Protocol.UndefinedError) protocol Enumerable not implemented for type Integer\n\nGot value:\n\n    42\n",
+        ),
         ("Enum.flat_map([1, 2], &[&1, &1 * 10])", "[1, 10, 2, 20]"),
         ("Enum.uniq_by([{1, :a}, {2, :a}, {3, :b}], &elem(&1, 1))", "[{1, :a}, {3, :b}]"),
         ("Enum.chunk_by([1, 1, 2, 3, 3], & &1)", "[[1, 1], [2], [3, 3]]"),
@@ -181,10 +184,16 @@ fn decimal_and_json_functions() {
         ("Decimal.to_integer(Decimal.new(\"42.0\"))", "42"),
         ("Decimal.equal?(Decimal.new(\"2.0\"), 2)", "true"),
         ("Decimal.sub(Decimal.new(\"1\"), Decimal.new(\"1.50\"))", "Decimal.new(\"-0.50\")"),
-        ("Jason.encode!(%{name: \"Ann\", tags: [\"a\"], n: nil})", "\"{\\\"n\\\":null,\\\"name\\\":\\\"Ann\\\",\\\"tags\\\":[\\\"a\\\"]}\""),
+        (
+            "Jason.encode!(%{name: \"Ann\", tags: [\"a\"], n: nil})",
+            "\"{\\\"n\\\":null,\\\"name\\\":\\\"Ann\\\",\\\"tags\\\":[\\\"a\\\"]}\"",
+        ),
         ("Jason.decode!(~s({\"a\": [1, 2.5, true]}))", "%{\"a\" => [1, 2.5, true]}"),
         ("Jason.decode(\"{\")", "{:error, %Jason.DecodeError{position: 1, token: nil, data: \"{\"}}"),
-        ("Jason.encode!(%{a: [1, %{b: \"x\"}]}, pretty: true)", "\"{\\n  \\\"a\\\": [\\n    1,\\n    {\\n      \\\"b\\\": \\\"x\\\"\\n    }\\n  ]\\n}\""),
+        (
+            "Jason.encode!(%{a: [1, %{b: \"x\"}]}, pretty: true)",
+            "\"{\\n  \\\"a\\\": [\\n    1,\\n    {\\n      \\\"b\\\": \\\"x\\\"\\n    }\\n  ]\\n}\"",
+        ),
         ("Jason.decode!(~s({\"a\": 1}), keys: :atoms)", "%{a: 1}"),
     ]);
 }
@@ -202,7 +211,10 @@ fn processes_erlang_and_kernel_additions() {
         ("match?({:ok, _}, {:ok, 1})", "true"),
         ("match?(x when x > 5, 3)", "false"),
         ("import Bitwise\n{band(12, 10), bor(12, 10), 12 &&& 10, 1 <<< 4, bxor(5, 1)}", "{8, 14, 8, 16, 4}"),
-        ("{Base.encode64(\"hello\"), Base.decode64!(\"aGVsbG8=\"), Base.encode16(\"hi\", case: :lower)}", "{\"aGVsbG8=\", \"hello\", \"6869\"}"),
+        (
+            "{Base.encode64(\"hello\"), Base.decode64!(\"aGVsbG8=\"), Base.encode16(\"hi\", case: :lower)}",
+            "{\"aGVsbG8=\", \"hello\", \"6869\"}",
+        ),
         ("URI.encode_query(%{\"a\" => \"b c\", \"d\" => 1})", "\"a=b+c&d=1\""),
         ("t = Task.async(fn -> 1 + 1 end)\nTask.await(t)", "2"),
         ("{:ok, pid} = Agent.start_link(fn -> 0 end)\nAgent.update(pid, &(&1 + 5))\nAgent.get(pid, & &1)", "5"),

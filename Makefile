@@ -1,0 +1,71 @@
+# ectoplasm: every chore has one entry point here.
+#
+#   make serve    set up if needed, build the page, serve it on 127.0.0.1 (URL printed)
+#   make test     set up if needed, then everything CI checks (see `test:` below)
+#
+# Other targets: setup, build, check (before landing), fmt, fmt-check, clippy, test-native, test-wasm,
+# conformance, e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+PORT ?= 8080
+WASM_TARGET := wasm32-unknown-unknown
+
+.PHONY: setup serve build test check fmt fmt-check clippy test-native test-wasm conformance e2e measure screenshot clean
+
+setup:
+	@scripts/setup.sh
+
+## serve: a development build, rebuilt on every change (trunk serve).
+serve: setup
+	@echo "ectoplasm: serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops)"
+	trunk serve --address 127.0.0.1 --port $(PORT)
+
+## build: the release page in dist/ (wasm-release profile + wasm-opt -Oz).
+build: setup
+	trunk build --release
+
+## test: what CI runs (.ci/run), in order, stopping at the first failure.
+test: setup fmt-check clippy test-native test-wasm conformance build e2e
+
+## check: the quick part of `make test` (no wasm, no browser); run it before landing.
+check: fmt-check clippy test-native conformance
+
+fmt:
+	cargo fmt --all
+
+fmt-check:
+	cargo fmt --all --check
+
+## clippy: the CLI's bin is linted without its test harness build, where code
+## reached only from main() would count as dead.
+clippy:
+	cargo clippy -p ectoplasm-engine --all-targets -- -D warnings
+	cargo clippy -p ectoplasm-cli --bins --test '*' -- -D warnings
+	cargo clippy -p ectoplasm-app --target $(WASM_TARGET) --all-targets --no-deps -- -D warnings
+
+test-native:
+	cargo test -p ectoplasm-engine -p ectoplasm-cli
+
+## test-wasm: the app's sql.js wrapper against real sql.js, under Node (wasm-bindgen-test).
+test-wasm:
+	NODE_OPTIONS="--require $(CURDIR)/app/tests/node-sqljs.cjs" cargo test -p ectoplasm-app --target $(WASM_TARGET)
+
+conformance:
+	scripts/conformance.sh
+
+## e2e: browser tests against dist/ (run `make build` first; `make test` does).
+e2e:
+	node --test tests/e2e/
+
+measure: build
+	node scripts/measure.mjs
+
+screenshot: build
+	node scripts/screenshot.mjs
+
+clean:
+	cargo clean
+	rm -rf dist

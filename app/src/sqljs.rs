@@ -1,0 +1,263 @@
+//! SQLite in the browser: the one place that talks to sql.js.
+//!
+//! sql.js is loaded as a classic script (`sql-wasm.js`, next to `sql-wasm.wasm`
+//! in the build output), which defines the global `initSqlJs`. In a page that
+//! is a `<script>` tag; in a Web Worker it is `importScripts("sql-wasm.js")`.
+//! Nothing here touches `window` or `document`, so the module works in both.
+//!
+//! [`SqlJs::load`] resolves once the SQLite wasm is compiled; [`SqlJs::open`]
+//! gives an in-memory [`Database`], which implements the engine's
+//! [`Executor`]. The rest of the app never sees a `JsValue`.
+
+use engine::executor::{DbError, DbValue, Executor, QueryResult};
+use js_sys::{Array, BigInt, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// sql.js's entry point; it caches its promise, so calling it again (for
+    /// instance after the page started loading early) is cheap.
+    #[wasm_bindgen(catch, js_name = initSqlJs)]
+    fn init_sql_js(config: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
+    /// The object `initSqlJs` resolves to; `Database` is its constructor.
+    type SqlJsStatic;
+
+    #[wasm_bindgen(method, getter, js_name = Database)]
+    fn database_class(this: &SqlJsStatic) -> js_sys::Function;
+
+    type RawDatabase;
+
+    #[wasm_bindgen(method, catch)]
+    fn prepare(this: &RawDatabase, sql: &str) -> Result<RawStatement, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = iterateStatements)]
+    fn iterate_statements(this: &RawDatabase, sql: &str) -> Result<RawStatementIterator, JsValue>;
+
+    #[wasm_bindgen(method, js_name = getRowsModified)]
+    fn rows_modified(this: &RawDatabase) -> f64;
+
+    #[wasm_bindgen(method, js_name = export)]
+    fn export_bytes(this: &RawDatabase) -> Uint8Array;
+
+    #[wasm_bindgen(method)]
+    fn close(this: &RawDatabase);
+
+    type RawStatement;
+
+    #[wasm_bindgen(method, catch)]
+    fn bind(this: &RawStatement, values: &Array) -> Result<bool, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn step(this: &RawStatement) -> Result<bool, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn get(this: &RawStatement, params: &JsValue, config: &JsValue) -> Result<Array, JsValue>;
+
+    #[wasm_bindgen(method, js_name = getColumnNames)]
+    fn column_names(this: &RawStatement) -> Array;
+
+    #[wasm_bindgen(method, js_name = getSQL)]
+    fn sql(this: &RawStatement) -> String;
+
+    #[wasm_bindgen(method)]
+    fn free(this: &RawStatement) -> bool;
+
+    type RawStatementIterator;
+
+    #[wasm_bindgen(method, catch)]
+    fn next(this: &RawStatementIterator) -> Result<IteratorStep, JsValue>;
+
+    #[wasm_bindgen(method, js_name = getRemainingSQL)]
+    fn remaining_sql(this: &RawStatementIterator) -> String;
+
+    /// Frees the iterator and its current statement.
+    #[wasm_bindgen(method, js_name = "return")]
+    fn finish(this: &RawStatementIterator);
+
+    type IteratorStep;
+
+    #[wasm_bindgen(method, getter)]
+    fn done(this: &IteratorStep) -> bool;
+
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &IteratorStep) -> JsValue;
+}
+
+/// The loaded sql.js library.
+pub struct SqlJs {
+    module: SqlJsStatic,
+}
+
+impl SqlJs {
+    /// Loads sql.js; `wasm_url` is where `sql-wasm.wasm` is served from
+    /// (relative URLs resolve against the page, or the worker script).
+    pub async fn load(wasm_url: &str) -> Result<SqlJs, DbError> {
+        let url = wasm_url.to_string();
+        let locate = Closure::<dyn Fn(String) -> String>::new(move |_file: String| url.clone());
+        let config = Object::new();
+        Reflect::set(&config, &"locateFile".into(), &locate.into_js_value()).map_err(js_error)?;
+        let promise =
+            init_sql_js(&config).map_err(|e| DbError { code: 1, message: format!("sql.js is not loaded ({})", error_message(&e)) })?;
+        let module = JsFuture::from(promise).await.map_err(js_error)?;
+        Ok(SqlJs { module: module.unchecked_into() })
+    }
+
+    /// A new, empty in-memory database.
+    pub fn open(&self) -> Result<Database, DbError> {
+        let db = Reflect::construct(&self.module.database_class(), &Array::new()).map_err(js_error)?;
+        Ok(Database { raw: db.unchecked_into() })
+    }
+}
+
+/// One sql.js database. Closed when dropped.
+pub struct Database {
+    raw: RawDatabase,
+}
+
+impl Database {
+    /// Splits off the first statement of `script` the way SQLite itself does
+    /// (so semicolons inside strings, comments and trigger bodies are kept):
+    /// `Ok(Some((statement, rest)))`, or `Ok(None)` when only whitespace or
+    /// comments remain. The statement is compiled to find its end, so names it
+    /// refers to must exist: run each statement before splitting off the next.
+    pub fn split_first(&self, script: &str) -> Result<Option<(String, String)>, DbError> {
+        let iter = self.raw.iterate_statements(script).map_err(js_error)?;
+        let step = iter.next();
+        let out = match step {
+            Ok(step) if step.done() => Ok(None),
+            Ok(step) => {
+                let stmt: RawStatement = step.value().unchecked_into();
+                Ok(Some((stmt.sql(), iter.remaining_sql())))
+            }
+            Err(e) => Err(js_error(e)),
+        };
+        iter.finish();
+        out
+    }
+
+    /// The whole database as an SQLite file image.
+    pub fn export(&self) -> Vec<u8> {
+        self.raw.export_bytes().to_vec()
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        self.raw.close();
+    }
+}
+
+/// Frees the prepared statement however `execute` leaves.
+struct Prepared(RawStatement);
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        self.0.free();
+    }
+}
+
+impl Executor for Database {
+    fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
+        let stmt = Prepared(self.raw.prepare(sql).map_err(js_error)?);
+        if !params.is_empty() {
+            let values: Array = params.iter().map(bind_value).collect();
+            stmt.0.bind(&values).map_err(js_error)?;
+        }
+        let columns: Vec<String> = stmt.0.column_names().iter().filter_map(|c| c.as_string()).collect();
+        let get_config = Object::new();
+        Reflect::set(&get_config, &"useBigInt".into(), &JsValue::TRUE).map_err(js_error)?;
+        let mut rows = Vec::new();
+        while stmt.0.step().map_err(js_error)? {
+            let row = stmt.0.get(&JsValue::NULL, &get_config).map_err(js_error)?;
+            rows.push(row.iter().map(|v| read_value(&v)).collect::<Result<Vec<_>, _>>()?);
+        }
+        drop(stmt);
+        // sqlite3_changes() keeps the count of the last INSERT, UPDATE or
+        // DELETE through later statements of other kinds: report it only for those.
+        let changes = if is_dml(sql) { self.raw.rows_modified() as u64 } else { 0 };
+        Ok(QueryResult { columns, rows, changes })
+    }
+}
+
+/// Whether `sql` is an INSERT, UPDATE, DELETE or REPLACE (the statements
+/// whose changed rows SQLite counts).
+pub fn is_dml(sql: &str) -> bool {
+    let keyword: String = sql.trim_start().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    ["INSERT", "UPDATE", "DELETE", "REPLACE"].iter().any(|k| k.eq_ignore_ascii_case(&keyword))
+}
+
+/// The JS value sql.js binds to match `value` as closely as its public API
+/// allows. sql.js binds a JS number as an SQLite INTEGER when it fits in 32
+/// bits and as a REAL otherwise, and has no 64-bit integer binding. So:
+/// larger integers travel as their decimal text, and integral floats in the
+/// 32-bit range as text such as `"2.0"`. Column affinity (and SQLite's
+/// arithmetic) turns such text back into the same number; only a value read
+/// back untouched (`SELECT ?`) shows up as TEXT.
+fn bind_value(value: &DbValue) -> JsValue {
+    match value {
+        DbValue::Null => JsValue::NULL,
+        DbValue::Integer(i) => match i32::try_from(*i) {
+            Ok(small) => JsValue::from(small),
+            Err(_) => JsValue::from(i.to_string()),
+        },
+        DbValue::Real(f) => {
+            if f.is_finite() && f.fract() == 0.0 && f.abs() <= f64::from(i32::MAX) {
+                JsValue::from(format!("{f:?}"))
+            } else {
+                JsValue::from(*f)
+            }
+        }
+        DbValue::Text(s) => JsValue::from(s.as_str()),
+        DbValue::Blob(b) => Uint8Array::from(b.as_slice()).into(),
+    }
+}
+
+/// One column value from `Statement.get(null, {useBigInt: true})`.
+fn read_value(v: &JsValue) -> Result<DbValue, DbError> {
+    if v.is_null() || v.is_undefined() {
+        Ok(DbValue::Null)
+    } else if let Some(s) = v.as_string() {
+        Ok(DbValue::Text(s))
+    } else if v.is_bigint() {
+        let big: BigInt = v.clone().unchecked_into();
+        i64::try_from(big).map(DbValue::Integer).map_err(|_| DbError { code: 1, message: "integer out of range".to_string() })
+    } else if let Some(f) = v.as_f64() {
+        Ok(DbValue::Real(f))
+    } else if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
+        Ok(DbValue::Blob(bytes.to_vec()))
+    } else {
+        Err(DbError { code: 1, message: "unexpected value from sql.js".to_string() })
+    }
+}
+
+/// sql.js throws `Error`s carrying only SQLite's message; recover the
+/// extended result code the native executor would report.
+fn js_error(e: JsValue) -> DbError {
+    let message = error_message(&e);
+    DbError { code: sqlite_code(&message), message }
+}
+
+fn error_message(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        String::from(err.message())
+    } else if let Some(s) = e.as_string() {
+        s
+    } else {
+        "unknown error from sql.js".to_string()
+    }
+}
+
+/// SQLite's extended result code for an error message.
+pub fn sqlite_code(message: &str) -> i32 {
+    const CODES: &[(&str, i32)] = &[
+        ("UNIQUE constraint failed", 2067),     // SQLITE_CONSTRAINT_UNIQUE
+        ("FOREIGN KEY constraint failed", 787), // SQLITE_CONSTRAINT_FOREIGNKEY
+        ("CHECK constraint failed", 275),       // SQLITE_CONSTRAINT_CHECK
+        ("NOT NULL constraint failed", 1299),   // SQLITE_CONSTRAINT_NOTNULL
+        ("constraint failed", 19),              // SQLITE_CONSTRAINT
+    ];
+    CODES.iter().find(|(text, _)| message.contains(text)).map_or(1, |&(_, code)| code)
+}

@@ -1,0 +1,8 @@
+// Preloaded into Node (NODE_OPTIONS=--require) for the app's wasm tests: makes
+// sql.js's `initSqlJs` a global, as sql-wasm.js does in the page, and points it
+// at the wasm file in node_modules whatever URL the app asks for.
+const path = require('node:path');
+const initSqlJs = require('sql.js');
+const dist = path.dirname(require.resolve('sql.js/dist/sql-wasm.wasm'));
+globalThis.initSqlJs = (config = {}) =>
+  initSqlJs({ ...config, locateFile: (file) => path.join(dist, file) });

@@ -1,0 +1,93 @@
+// Measures the built page (dist/, from `make build`): download sizes, raw and
+// gzip, and in headless Chromium with a cold cache the time from navigation to
+// "SQLite ready" and to the first rendered result (the example script, run by
+// clicking Run as soon as the button is enabled). Not a test: it prints figures.
+//   node scripts/measure.mjs [RUNS]      (make measure)
+import { readdir, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { serve, launch, DIST } from '../tests/e2e/harness.mjs';
+
+const runs = Number(process.argv[2] || 5);
+
+async function sizes() {
+  const files = await readdir(DIST);
+  const pick = (re) => files.filter((f) => re.test(f));
+  const groups = [
+    ['app wasm', pick(/_bg\.wasm$/)],
+    ['app js glue', pick(/^ectoplasm-app-.*\.js$/)],
+    ['sql-wasm.wasm', pick(/^sql-wasm\.wasm$/)],
+    ['sql-wasm.js', pick(/^sql-wasm\.js$/)],
+    ['css', pick(/\.css$/)],
+    ['index.html', pick(/^index\.html$/)],
+  ];
+  const rows = [];
+  for (const [label, names] of groups) {
+    for (const name of names) {
+      const bytes = await readFile(join(DIST, name));
+      rows.push({ label, name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+    }
+  }
+  return rows;
+}
+
+// Installed before the page's scripts: stamps performance.now() when the Run
+// button first becomes enabled and when the first result table appears.
+const observer = () => {
+  window.__marks = {};
+  new MutationObserver(() => {
+    const m = window.__marks;
+    const button = document.querySelector('[data-testid="run-button"]');
+    if (!m.ready && button && !button.disabled) m.ready = performance.now();
+    if (!m.result && document.querySelector('[data-testid="result-table"]')) m.result = performance.now();
+  }).observe(document, { subtree: true, childList: true, attributes: true });
+};
+
+async function timing(url) {
+  const samples = [];
+  for (let i = 0; i < runs; i += 1) {
+    const browser = await launch(); // a fresh profile: nothing cached
+    try {
+      const page = await browser.context.newPage();
+      await page.addInitScript(observer);
+      await page.goto(url);
+      const button = page.locator('[data-testid="run-button"]:enabled');
+      await button.waitFor({ timeout: 20_000 });
+      await button.click();
+      await page.waitForFunction(() => window.__marks.result !== undefined, null, { timeout: 20_000 });
+      const marks = await page.evaluate(() => window.__marks);
+      const summary = await page.getByTestId('summary').textContent();
+      marks.run = Number((/in ([\d.]+) ms/.exec(summary) || [])[1]);
+      samples.push(marks);
+    } finally {
+      await browser.close();
+    }
+  }
+  return samples;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+
+const rows = await sizes();
+console.log('Sizes (dist/):');
+for (const r of rows) console.log(`  ${r.label.padEnd(14)} ${kb(r.raw).padStart(11)} raw ${kb(r.gzip).padStart(11)} gzip   ${r.name}`);
+const total = rows.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });
+console.log(`  ${'total'.padEnd(14)} ${kb(total.raw).padStart(11)} raw ${kb(total.gzip).padStart(11)} gzip`);
+
+const server = await serve();
+try {
+  const samples = await timing(server.url);
+  const ready = samples.map((s) => s.ready);
+  const result = samples.map((s) => s.result);
+  const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+  console.log(`Headless Chromium, cold cache, ${runs} runs, from navigation start:`);
+  console.log(`  SQLite ready (Run enabled): ${fmt(ready)}`);
+  console.log(`  first result table shown:   ${fmt(result)}`);
+  console.log(`  of which the script's run:  ${fmt(samples.map((s) => s.run))} (as the page reports it)`);
+} finally {
+  await server.stop();
+}
