@@ -148,6 +148,30 @@ fn every_shipped_example_runs() {
 }
 
 #[test]
+fn running_a_migration_cell_again_is_harmless() {
+    on_big_stack(|| {
+        let exec = SqliteExecutor::in_memory().expect("in-memory database");
+        let mut ws = Workspace::with_executor(Box::new(exec));
+        let cell = "defmodule M do\n  use Ecto.Migration\n  def change do\n    create table(:things) do\n      add :name, :string\n    end\n  end\nend\n\nEcto.Migrator.up(Repo, 1, M)";
+        assert_eq!(ws.run_cell(cell).inspect.as_deref(), Some(":ok"));
+        let again = ws.run_cell(cell);
+        assert_eq!(again.inspect.as_deref(), Some(":already_up"), "{:?}", again.diagnostics);
+        assert!(again.statements.iter().all(|s| !s.sql.starts_with("CREATE TABLE \"things\"")));
+        let down = ws.run_cell("Ecto.Migrator.down(Repo, 1, M)");
+        assert_eq!(down.inspect.as_deref(), Some(":ok"));
+        assert!(down.statements.iter().any(|s| s.sql == "DROP TABLE \"things\""));
+        assert!(down.output.contains("[info] == Running 1 M.change/0 backward\n"), "{}", down.output);
+        assert!(down.output.contains("[info] drop table things\n"), "{}", down.output);
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true)");
+        assert_eq!(r.inspect.as_deref(), Some("[1]"), "{:?}", r.diagnostics);
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true, log: false)");
+        assert_eq!((r.inspect.as_deref(), r.output.as_str()), (Some("[]"), ""));
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true)");
+        assert!(r.output.ends_with(" [info] Migrations already up\n"), "{}", r.output);
+    });
+}
+
+#[test]
 fn every_example_file_is_shipped_or_pending() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
