@@ -244,15 +244,13 @@ pub fn filter_through_chain(interp: &mut Interp, owner: &Rc<Schema>, through: &[
         return Err(arg_error("invalid through association", span));
     };
     let mut q = Query::from_source(source.source.clone(), None);
-    let mut counter = 0usize;
     let mut prev = source.clone();
     let mut dest_out_key = source.out_key.clone();
-    for cur in joins {
+    for (counter, cur) in joins.iter().enumerate() {
         let on = Expr::call("==", vec![Expr::Field(Bind::Ix(counter), prev.out_key.clone()), Expr::Field(Bind::Ix(counter + 1), cur.in_key.clone())]);
         q.joins.push(join_expr(cur.source.clone(), on, span));
         combine_joins_query(&mut q, &cur.where_, counter + 1);
         prev = cur.clone();
-        counter += 1;
         dest_out_key = cur.out_key.clone();
     }
     let final_bind = q.count_binds() - 1;
