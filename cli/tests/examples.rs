@@ -171,6 +171,32 @@ fn running_a_migration_cell_again_is_harmless() {
 }
 
 #[test]
+fn a_user_defined_repo_shares_the_connection_and_the_log() {
+    on_big_stack(|| {
+        let exec = SqliteExecutor::in_memory().expect("in-memory database");
+        let mut ws = Workspace::with_executor(Box::new(exec));
+        let cells = [
+            "defmodule MyApp.Repo do\n  use Ecto.Repo, otp_app: :my_app, adapter: Ecto.Adapters.SQLite3\nend",
+            "defmodule MyApp.Item do\n  use Ecto.Schema\n  schema \"items\" do\n    field :name, :string\n  end\nend",
+            "defmodule MyApp.Migration do\n  use Ecto.Migration\n  def change do\n    create table(:items) do\n      add :name, :string\n    end\n  end\nend\nEcto.Migrator.up(MyApp.Repo, 1, MyApp.Migration)",
+            "alias MyApp.{Repo, Item}\nRepo.insert!(%Item{name: \"a\"})\n{:ok, _} = Repo.transaction(fn -> Repo.insert!(%Item{name: \"b\"}) end)\nEcto.Multi.new() |> Ecto.Multi.insert(:c, %Item{name: \"c\"}) |> Repo.transaction()\nRepo.all(from i in Item, order_by: i.id, select: i.name)",
+        ];
+        let results: Vec<CellResult> = cells.iter().map(|c| ws.run_cell(c)).collect();
+        for r in &results {
+            assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        }
+        let last = &results[3];
+        assert_eq!(last.inspect.as_deref(), Some(r#"["a", "b", "c"]"#));
+        let kinds: Vec<StatementKind> = last.statements.iter().map(|s| s.kind).collect();
+        use StatementKind::*;
+        assert_eq!(kinds, vec![Query, Begin, Query, Commit, Begin, Query, Commit, Query]);
+        assert_eq!(last.query_count, 4);
+        // The built-in Repo sees the same database.
+        assert_eq!(ws.run_cell("Ectoplasm.Repo.aggregate(MyApp.Item, :count)").inspect.as_deref(), Some("3"));
+    });
+}
+
+#[test]
 fn every_example_file_is_shipped_or_pending() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
