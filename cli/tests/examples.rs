@@ -10,7 +10,6 @@ use engine::playground::{CellResult, StatementKind, Workspace};
 /// what they are waiting for.
 const PENDING: &[(&str, &str)] = &[
     ("multi_tenancy", "use Ecto.Repo modules do not call the user's prepare_query/3 yet"),
-    ("polymorphic", "Ecto.build_assoc/3 is not implemented yet"),
 ];
 
 struct Run {
