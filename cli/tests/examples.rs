@@ -220,7 +220,9 @@ fn every_example_file_is_shipped_or_pending() {
 }
 
 /// Runs every file in `examples/`, shipped or not, and prints what fails:
-/// `cargo test -p ectoplasm-cli --test examples -- --ignored --nocapture`.
+/// `cargo test -p ectoplasm-cli --test examples report -- --ignored --nocapture`
+/// (`EXAMPLE=id` for one of them, `EXAMPLE_FILE=path` for any notebook,
+/// `VERBOSE=1` for every cell's statements and value).
 #[test]
 #[ignore]
 fn report_all_examples() {
@@ -228,6 +230,10 @@ fn report_all_examples() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
         let mut names: Vec<_> = std::fs::read_dir(&dir).expect("examples dir").filter_map(|e| e.ok()).map(|e| e.path()).collect();
         names.sort();
+        // EXAMPLE_FILE=path runs one notebook from anywhere instead.
+        if let Ok(file) = std::env::var("EXAMPLE_FILE") {
+            names = vec![std::path::PathBuf::from(file)];
+        }
         let only = std::env::var("EXAMPLE").ok();
         for path in names {
             let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
@@ -257,7 +263,7 @@ fn report_all_examples() {
                     println!("   => {}", r.inspect.as_deref().unwrap_or("(error)"));
                 }
             }
-            if f.is_empty() {
+            if f.is_empty() && examples::find(&id).is_some() {
                 let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&id, &run)));
                 println!("   checks: {}", if checked.is_ok() { "pass" } else { "FAIL" });
             }
