@@ -10,7 +10,6 @@ use engine::playground::{CellResult, StatementKind, Workspace};
 /// what they are waiting for.
 const PENDING: &[(&str, &str)] = &[
     ("multi_tenancy", "use Ecto.Repo modules do not call the user's prepare_query/3 yet"),
-    ("polymorphic", "Ecto.build_assoc/3 is not implemented yet"),
 ];
 
 struct Run {
@@ -144,6 +143,30 @@ fn every_shipped_example_runs() {
             }
         }
         assert!(errors.is_empty(), "\n{}", errors.join("\n"));
+    });
+}
+
+#[test]
+fn running_a_migration_cell_again_is_harmless() {
+    on_big_stack(|| {
+        let exec = SqliteExecutor::in_memory().expect("in-memory database");
+        let mut ws = Workspace::with_executor(Box::new(exec));
+        let cell = "defmodule M do\n  use Ecto.Migration\n  def change do\n    create table(:things) do\n      add :name, :string\n    end\n  end\nend\n\nEcto.Migrator.up(Repo, 1, M)";
+        assert_eq!(ws.run_cell(cell).inspect.as_deref(), Some(":ok"));
+        let again = ws.run_cell(cell);
+        assert_eq!(again.inspect.as_deref(), Some(":already_up"), "{:?}", again.diagnostics);
+        assert!(again.statements.iter().all(|s| !s.sql.starts_with("CREATE TABLE \"things\"")));
+        let down = ws.run_cell("Ecto.Migrator.down(Repo, 1, M)");
+        assert_eq!(down.inspect.as_deref(), Some(":ok"));
+        assert!(down.statements.iter().any(|s| s.sql == "DROP TABLE \"things\""));
+        assert!(down.output.contains("[info] == Running 1 M.change/0 backward\n"), "{}", down.output);
+        assert!(down.output.contains("[info] drop table things\n"), "{}", down.output);
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true)");
+        assert_eq!(r.inspect.as_deref(), Some("[1]"), "{:?}", r.diagnostics);
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true, log: false)");
+        assert_eq!((r.inspect.as_deref(), r.output.as_str()), (Some("[]"), ""));
+        let r = ws.run_cell("Ecto.Migrator.run(Repo, [{1, M}], :up, all: true)");
+        assert!(r.output.ends_with(" [info] Migrations already up\n"), "{}", r.output);
     });
 }
 
