@@ -15,7 +15,7 @@ use crate::schema::{self, Assoc, AssocKind, Cardinality};
 use crate::types::Type;
 use crate::value::{inspect, MapT, Value};
 
-use super::errors::{arg, raise_db};
+use super::errors::arg;
 use super::preloader::{self, AssocTree, Preload};
 use super::schema_ops::load_value;
 use super::sql::{ConflictTarget, OnConflict};
@@ -67,7 +67,7 @@ pub(crate) fn execute(interp: &mut Interp, op: &str, query: &Value, opts: &Value
     let q = attach_prefix(query_of(interp, &query, span)?, opts);
     let op = Op::from_name(op).unwrap_or(Op::All);
     let (planned, sql, params) = plan_sql(interp, &q, op)?;
-    let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| raise_db(&e, span))?;
+    let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
     let (n, rows) = util::num_rows(&sql, &result);
     let Some(sel) = &planned.select else {
         return Ok((n, rows.map(|_| vec![]).filter(|_| false)));
@@ -742,7 +742,7 @@ pub(crate) fn insert_all_query(interp: &mut Interp, target: &Value, query: &Valu
         super::sql::quote_names(&header),
         if ret.is_empty() { String::new() } else { format!(" RETURNING {}", super::sql::quote_names(&ret)) }
     );
-    let result = with_conn(interp, span, |c| c.query(&text, params))?.map_err(|e| raise_db(&e, span))?;
+    let result = with_conn(interp, span, |c| c.query(&text, params))?.map_err(|e| super::errors::raise_db_in(&e, Some(&text), span))?;
     let (n, rows) = util::num_rows(&text, &result);
     let rows = match rows {
         Some(rows) if !ret.is_empty() => Value::list(

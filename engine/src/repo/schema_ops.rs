@@ -441,14 +441,14 @@ fn run_struct(
                 (n, _) => Err(errors::multiple_primary_key(op, source, &params, n, span)),
             }
         }
-        Err(e) => constraint_result(&e, span),
+        Err(e) => constraint_result(&e, sql_text, span),
     }
 }
 
-fn constraint_result(e: &DbError, span: Span) -> EResult<StructResult> {
+fn constraint_result(e: &DbError, sql_text: &str, span: Span) -> EResult<StructResult> {
     let v = errors::to_constraints(&e.message);
     if v.is_empty() {
-        Err(errors::raise_db(e, span))
+        Err(errors::raise_db_in(e, Some(sql_text), span))
     } else {
         Ok(StructResult::Invalid(v))
     }
@@ -1744,7 +1744,7 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
     let result = with_conn(interp, span, |c| c.query(&sql_text, all_params))?;
     let r = match result {
         Ok(r) => r,
-        Err(e) => return Err(errors::raise_db(&e, span)),
+        Err(e) => return Err(errors::raise_db_in(&e, Some(&sql_text), span)),
     };
     let (n, rows) = util::num_rows(&sql_text, &r);
     let returned = match rows {
