@@ -9,18 +9,8 @@ use engine::playground::{CellResult, StatementKind, Workspace};
 /// Examples in `examples/` that are not in the shipped list yet, with
 /// what they are waiting for.
 const PENDING: &[(&str, &str)] = &[
-    ("audit_trail", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("blog", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("changesets", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("dynamic_filters", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("multi", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("multi_tenancy", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("optimistic_locking", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("polymorphic", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("recursive_cte", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("soft_deletes", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("upserts", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
-    ("window_functions", "Repo, Ecto.Query, Ecto.Changeset and Enum have not landed"),
+    ("multi_tenancy", "use Ecto.Repo modules do not call the user's prepare_query/3 yet"),
+    ("polymorphic", "Ecto.build_assoc/3 is not implemented yet"),
 ];
 
 struct Run {

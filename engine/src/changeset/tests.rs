@@ -557,3 +557,38 @@ fn relation_order_and_actions() {
         .collect();
     assert_eq!(names, vec![s("two"), s("new")]);
 }
+
+#[test]
+fn inspect_redacts_and_unique_queries_the_repo() {
+    let src = r#"
+defmodule U.User do
+  use Ecto.Schema
+  schema "users" do
+    field :email, :string
+    field :password, :string, redact: true
+  end
+end
+
+defmodule YesRepo do
+  def exists?(_query, _opts), do: true
+end
+
+cs = %U.User{} |> change(email: "a@b", password: "pw") |> unsafe_validate_unique(:email, YesRepo)
+{inspect(cs), cs.errors}
+"#;
+    let v = eval_src(src).expect("evaluates");
+    let [shown, errors] = v.as_tuple().expect("tuple") else { panic!("pair") };
+    let shown = shown.as_str().expect("string");
+    assert!(shown.contains("password: \"**redacted**\""), "{shown}");
+    assert!(shown.ends_with(", ...>"), "{shown}");
+    assert_eq!(
+        errors,
+        &list(vec![Value::tuple(vec![
+            a("email"),
+            Value::tuple(vec![
+                s("has already been taken"),
+                kw(vec![("validation", a("unsafe_unique")), ("fields", list(vec![a("email")]))])
+            ])
+        ])])
+    );
+}

@@ -1572,7 +1572,7 @@ fn exception_value(ex: &Exception) -> Value {
 }
 
 pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
-    let mut builder = regex::RegexBuilder::new(source);
+    let mut builder = regex::RegexBuilder::new(&pcre_braces(source));
     builder
         .case_insensitive(mods.contains('i'))
         .multi_line(mods.contains('m'))
@@ -1580,6 +1580,73 @@ pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
         .ignore_whitespace(mods.contains('x'));
     let compiled = builder.build().map_err(|e| format!("{e}"))?;
     Ok(Value::Regex(Rc::new(Regex { source: source.to_string(), opts: mods.to_string(), compiled: Some(compiled) })))
+}
+
+/// PCRE reads a `{` that does not start a quantifier (`{n}`, `{n,}`,
+/// `{n,m}`) as a literal brace, as in `~r"%{(\w+)}"`, and a `}` outside
+/// one as a literal too; the regex crate rejects both, so they are escaped.
+fn pcre_braces(source: &str) -> String {
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = String::with_capacity(source.len());
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(&next) = chars.get(i + 1) {
+                    out.push(next);
+                }
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                i += 1;
+                // `[]...]` and `[^]...]`: a leading `]` is a literal.
+                if chars.get(i) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+                if chars.get(i) == Some(&']') {
+                    out.push_str("\\]");
+                    i += 1;
+                }
+                continue;
+            }
+            ']' if in_class => in_class = false,
+            '{' if !in_class => {
+                let close = chars[i + 1..].iter().position(|&c| c == '}').map(|j| i + 1 + j);
+                let quantifier = close.is_some_and(|end| {
+                    let body: String = chars[i + 1..end].iter().collect();
+                    let (lo, hi) = body.split_once(',').unwrap_or((&body, ""));
+                    !lo.is_empty() && lo.chars().all(|d| d.is_ascii_digit()) && hi.chars().all(|d| d.is_ascii_digit())
+                });
+                match close {
+                    Some(end) if quantifier => {
+                        out.extend(&chars[i..=end]);
+                        i = end + 1;
+                    }
+                    _ => {
+                        out.push_str("\\{");
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            '}' if !in_class => {
+                out.push_str("\\}");
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 fn max_capture_arg(n: &Node) -> u32 {
@@ -1932,5 +1999,19 @@ fn type_name(v: &Value) -> &'static str {
         Value::Struct(_) => "Struct",
         Value::Fun(_) => "Function",
         _ => "Any",
+    }
+}
+
+#[cfg(test)]
+mod pcre_tests {
+    use super::pcre_braces;
+
+    #[test]
+    fn literal_braces_are_escaped_and_quantifiers_kept() {
+        assert_eq!(pcre_braces(r"%{(\w+)}"), r"%\{(\w+)\}");
+        assert_eq!(pcre_braces(r"a{2,3}b{2}c{1,}"), r"a{2,3}b{2}c{1,}");
+        assert_eq!(pcre_braces(r"x{,2}"), r"x\{,2\}");
+        assert_eq!(pcre_braces(r"[{}]\{é"), r"[{}]\{é");
+        assert_eq!(pcre_braces(r"[]a]"), r"[\]a]");
     }
 }

@@ -52,7 +52,18 @@ macro_rules! examples {
 }
 
 /// The gallery, in the order the page lists it.
-pub const EXAMPLES: &[Example] = examples![];
+pub const EXAMPLES: &[Example] = examples![
+    "blog",
+    "changesets",
+    "multi",
+    "upserts",
+    "soft_deletes",
+    "audit_trail",
+    "optimistic_locking",
+    "recursive_cte",
+    "window_functions",
+    "dynamic_filters",
+];
 
 /// The example with this id.
 pub fn find(id: &str) -> Option<&'static Example> {

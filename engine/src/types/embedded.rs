@@ -39,7 +39,15 @@ pub fn dump(interp: &mut Interp, params: &Value, v: &Value, inner: Inner, span: 
     }
 }
 
-pub(crate) fn dump_struct(interp: &mut Interp, module: &str, field: &str, v: &Value, inner: Inner, one: bool, span: Span) -> EResult<Value> {
+pub(crate) fn dump_struct(
+    interp: &mut Interp,
+    module: &str,
+    field: &str,
+    v: &Value,
+    inner: Inner,
+    one: bool,
+    span: Span,
+) -> EResult<Value> {
     let is_struct = matches!(v, Value::Struct(s) if alias_name(&s.module) == module);
     if !is_struct {
         let what = if one { format!("a struct {module} value") } else { format!("a list of {module} struct values") };
