@@ -188,15 +188,42 @@ impl Interp {
             let size_bits = match &spec.size {
                 Some(n) => match self.eval(n, env)? {
                     Value::Int(k) if k >= 0 => Some(k * spec.unit_bits()),
-                    other => return Err(raise("ArgumentError", format!("construction of binary failed: invalid size {}", inspect::inspect(&other)), e.span)),
+                    other => {
+                        return Err(raise(
+                            "ArgumentError",
+                            format!("construction of binary failed: invalid size {}", inspect::inspect(&other)),
+                            e.span,
+                        ))
+                    }
                 },
                 None => None,
             };
-            let invalid = |v: &Value| raise("ArgumentError", format!("construction of binary failed: segment 1 of type '{}': expected {} but got: {}", match spec.kind { SegKind::Binary => "binary", SegKind::Float => "float", SegKind::Utf8 => "utf8", _ => "integer" }, match spec.kind { SegKind::Binary => "a binary", SegKind::Float => "a float or an integer", _ => "an integer" }, inspect::inspect(v)), e.span);
+            let invalid = |v: &Value| {
+                raise(
+                    "ArgumentError",
+                    format!(
+                        "construction of binary failed: segment 1 of type '{}': expected {} but got: {}",
+                        match spec.kind {
+                            SegKind::Binary => "binary",
+                            SegKind::Float => "float",
+                            SegKind::Utf8 => "utf8",
+                            _ => "integer",
+                        },
+                        match spec.kind {
+                            SegKind::Binary => "a binary",
+                            SegKind::Float => "a float or an integer",
+                            _ => "an integer",
+                        },
+                        inspect::inspect(v)
+                    ),
+                    e.span,
+                )
+            };
             match (&v, spec.kind) {
                 (Value::Int(i), SegKind::Integer) => {
                     let bits = size_bits.unwrap_or(8);
-                    let b = int_bytes(*i, bits, spec.little).ok_or_else(|| raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))?;
+                    let b = int_bytes(*i, bits, spec.little)
+                        .ok_or_else(|| raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))?;
                     bytes.extend(b);
                 }
                 (Value::Int(_) | Value::Float(_), SegKind::Float) => {

@@ -276,7 +276,13 @@ pub(crate) fn int_bytes(v: i64, bits: i64, little: bool) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn match_bitstring(interp: &mut Interp, segs: &[(Node, Option<Node>)], bytes: &[u8], env: &mut Env, bound: &mut HashMap<String, Value>) -> EResult<bool> {
+fn match_bitstring(
+    interp: &mut Interp,
+    segs: &[(Node, Option<Node>)],
+    bytes: &[u8],
+    env: &mut Env,
+    bound: &mut HashMap<String, Value>,
+) -> EResult<bool> {
     let mut pos = 0usize;
     for (i, (seg, ty)) in segs.iter().enumerate() {
         let spec = bit_spec(ty.as_ref());
@@ -360,7 +366,13 @@ fn match_bitstring(interp: &mut Interp, segs: &[(Node, Option<Node>)], bytes: &[
                     (Value::binary(&rest[..n]), n)
                 }
                 None if last => (Value::binary(rest), rest.len()),
-                None => return Err(raise("CompileError", "a binary field without size is only allowed at the end of a binary pattern", seg.span)),
+                None => {
+                    return Err(raise(
+                        "CompileError",
+                        "a binary field without size is only allowed at the end of a binary pattern",
+                        seg.span,
+                    ))
+                }
             },
             SegKind::Utf8 => {
                 let Some(&b0) = rest.first() else { return Ok(false) };

@@ -79,7 +79,10 @@ pub fn register(b: &mut Builtins) {
         ("element", &[2], |_, a, s| {
             let i = args::int(":erlang.element/2", &a[0], s)?;
             let t = a[1].as_tuple().ok_or_else(|| args::arg_error(":erlang.element/2", "a tuple", &a[1], s))?;
-            (i >= 1).then(|| t.get(i as usize - 1).cloned()).flatten().ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s))
+            (i >= 1)
+                .then(|| t.get(i as usize - 1).cloned())
+                .flatten()
+                .ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s))
         }),
         ("setelement", &[3], |_, a, s| {
             let i = args::int(":erlang.setelement/3", &a[0], s)?;
@@ -90,9 +93,13 @@ pub fn register(b: &mut Builtins) {
             t[i as usize - 1] = a[2].clone();
             Ok(Value::tuple(t))
         }),
-        ("tuple_to_list", &[1], |_, a, s| Ok(Value::list(a[0].as_tuple().ok_or_else(|| args::arg_error(":erlang.tuple_to_list/1", "a tuple", &a[0], s))?.to_vec()))),
+        ("tuple_to_list", &[1], |_, a, s| {
+            Ok(Value::list(a[0].as_tuple().ok_or_else(|| args::arg_error(":erlang.tuple_to_list/1", "a tuple", &a[0], s))?.to_vec()))
+        }),
         ("list_to_tuple", &[1], |_, a, s| Ok(Value::tuple(list_arg(":erlang.list_to_tuple/1", &a[0], s)?))),
-        ("tuple_size", &[1], |_, a, s| Ok(Value::Int(a[0].as_tuple().ok_or_else(|| args::arg_error(":erlang.tuple_size/1", "a tuple", &a[0], s))?.len() as i64))),
+        ("tuple_size", &[1], |_, a, s| {
+            Ok(Value::Int(a[0].as_tuple().ok_or_else(|| args::arg_error(":erlang.tuple_size/1", "a tuple", &a[0], s))?.len() as i64))
+        }),
         ("atom_to_binary", &[1, 2], |_, a, s| Ok(Value::str(args::atom(":erlang.atom_to_binary/1", &a[0], s)?))),
         ("binary_to_atom", &[1, 2], |_, a, s| Ok(Value::atom(args::string(":erlang.binary_to_atom/1", &a[0], s)?))),
         ("binary_to_existing_atom", &[1, 2], |_, a, s| Ok(Value::atom(args::string(":erlang.binary_to_existing_atom/1", &a[0], s)?))),
@@ -111,24 +118,52 @@ pub fn register(b: &mut Builtins) {
         ("binary_to_integer", &[1, 2], |_, a, s| {
             let t = args::string(":erlang.binary_to_integer/2", &a[0], s)?;
             let base = a.get(1).and_then(Value::as_int).unwrap_or(10) as u32;
-            super::string::parse_int_strict(t, base).map(Value::Int).ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n", s))
+            super::string::parse_int_strict(t, base).map(Value::Int).ok_or_else(|| {
+                raise(
+                    "ArgumentError",
+                    "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n",
+                    s,
+                )
+            })
         }),
         ("list_to_integer", &[1, 2], |_, a, s| {
             let t = to_string(&a[0], s)?;
             let base = a.get(1).and_then(Value::as_int).unwrap_or(10) as u32;
-            super::string::parse_int_strict(&t, base).map(Value::Int).ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n", s))
+            super::string::parse_int_strict(&t, base).map(Value::Int).ok_or_else(|| {
+                raise(
+                    "ArgumentError",
+                    "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n",
+                    s,
+                )
+            })
         }),
         ("float_to_binary", &[1, 2], |_, a, s| float_to_text(&a, s).map(Value::string)),
         ("float_to_list", &[1, 2], |_, a, s| float_to_text(&a, s).map(|t| charlist(&t))),
         ("binary_to_float", &[1], |_, a, s| {
             let t = args::string(":erlang.binary_to_float/1", &a[0], s)?;
-            super::string::parse_float_strict(t).map(Value::Float).ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of a float\n", s))
+            super::string::parse_float_strict(t).map(Value::Float).ok_or_else(|| {
+                raise(
+                    "ArgumentError",
+                    "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of a float\n",
+                    s,
+                )
+            })
         }),
         ("list_to_binary", &[1], |_, a, s| iodata(&a[0], s).map(|b| Value::binary(&b))),
         ("iolist_to_binary", &[1], |_, a, s| iodata(&a[0], s).map(|b| Value::binary(&b))),
         ("iolist_size", &[1], |_, a, s| iodata(&a[0], s).map(|b| Value::Int(b.len() as i64))),
-        ("binary_to_list", &[1], |_, a, s| Ok(Value::list(a[0].as_bytes().ok_or_else(|| args::arg_error(":erlang.binary_to_list/1", "a binary", &a[0], s))?.iter().map(|b| Value::Int(*b as i64)).collect()))),
-        ("byte_size", &[1], |_, a, s| Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error(":erlang.byte_size/1", "a binary", &a[0], s))?.len() as i64))),
+        ("binary_to_list", &[1], |_, a, s| {
+            Ok(Value::list(
+                a[0].as_bytes()
+                    .ok_or_else(|| args::arg_error(":erlang.binary_to_list/1", "a binary", &a[0], s))?
+                    .iter()
+                    .map(|b| Value::Int(*b as i64))
+                    .collect(),
+            ))
+        }),
+        ("byte_size", &[1], |_, a, s| {
+            Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error(":erlang.byte_size/1", "a binary", &a[0], s))?.len() as i64))
+        }),
         ("length", &[1], |_, a, s| Ok(Value::Int(args::list(":erlang.length/1", &a[0], s)?.len() as i64))),
         ("float", &[1], |_, a, s| Ok(Value::Float(num("float", &a[0], s)?))),
         ("abs", &[1], |i, a, s| i.call("Kernel", "abs", a, s)),
@@ -220,21 +255,38 @@ pub fn register(b: &mut Builtins) {
         ("nth", &[2], |_, a, s| {
             let n = args::int(":lists.nth/2", &a[0], s)?;
             let l = args::list(":lists.nth/2", &a[1], s)?;
-            (n >= 1).then(|| l.get(n as usize - 1).cloned()).flatten().ok_or_else(|| raise("FunctionClauseError", "no function clause matching in :lists.nth/2", s))
+            (n >= 1)
+                .then(|| l.get(n as usize - 1).cloned())
+                .flatten()
+                .ok_or_else(|| raise("FunctionClauseError", "no function clause matching in :lists.nth/2", s))
         }),
         ("nthtail", &[2], |_, a, s| {
             let n = args::int(":lists.nthtail/2", &a[0], s)?.max(0) as usize;
             let l = args::list(":lists.nthtail/2", &a[1], s)?;
             Ok(Value::list(l.get(n..).unwrap_or_default().to_vec()))
         }),
-        ("last", &[1], |_, a, s| args::list(":lists.last/1", &a[0], s)?.last().cloned().ok_or_else(|| raise("FunctionClauseError", "no function clause matching in :lists.last/1", s))),
+        ("last", &[1], |_, a, s| {
+            args::list(":lists.last/1", &a[0], s)?
+                .last()
+                .cloned()
+                .ok_or_else(|| raise("FunctionClauseError", "no function clause matching in :lists.last/1", s))
+        }),
         ("member", &[2], |_, a, s| Ok(Value::Bool(args::list(":lists.member/2", &a[1], s)?.contains(&a[0])))),
-        ("append", &[1, 2], |i, a, s| if a.len() == 2 { crate::eval::core::binary_op("++", a[0].clone(), a[1].clone(), s) } else { i.call("Enum", "concat", a, s) }),
+        ("append", &[1, 2], |i, a, s| {
+            if a.len() == 2 {
+                crate::eval::core::binary_op("++", a[0].clone(), a[1].clone(), s)
+            } else {
+                i.call("Enum", "concat", a, s)
+            }
+        }),
         ("flatten", &[1], |i, a, s| i.call("List", "flatten", a, s)),
         ("keyfind", &[3], |_, a, s| {
             let pos = args::int(":lists.keyfind/3", &a[1], s)?;
             let l = args::list(":lists.keyfind/3", &a[2], s)?;
-            Ok(l.iter().find(|t| t.as_tuple().is_some_and(|t| pos >= 1 && t.get(pos as usize - 1) == Some(&a[0]))).cloned().unwrap_or(Value::Bool(false)))
+            Ok(l.iter()
+                .find(|t| t.as_tuple().is_some_and(|t| pos >= 1 && t.get(pos as usize - 1) == Some(&a[0])))
+                .cloned()
+                .unwrap_or(Value::Bool(false)))
         }),
         ("keymember", &[3], |_, a, s| {
             let pos = args::int(":lists.keymember/3", &a[1], s)?;
@@ -260,7 +312,11 @@ pub fn register(b: &mut Builtins) {
         ("split", &[2], |i, a, s| i.call("Enum", "split", vec![a[1].clone(), a[0].clone()], s)),
         ("sublist", &[2, 3], |_, a, s| {
             let l = args::list(":lists.sublist/3", &a[0], s)?;
-            let (start, len) = if a.len() == 3 { (args::int(":lists.sublist/3", &a[1], s)?.max(1) as usize - 1, args::int(":lists.sublist/3", &a[2], s)?.max(0) as usize) } else { (0, args::int(":lists.sublist/2", &a[1], s)?.max(0) as usize) };
+            let (start, len) = if a.len() == 3 {
+                (args::int(":lists.sublist/3", &a[1], s)?.max(1) as usize - 1, args::int(":lists.sublist/3", &a[2], s)?.max(0) as usize)
+            } else {
+                (0, args::int(":lists.sublist/2", &a[1], s)?.max(0) as usize)
+            };
             Ok(Value::list(l.iter().skip(start).take(len).cloned().collect()))
         }),
         ("droplast", &[1], |_, a, s| {
@@ -291,7 +347,15 @@ pub fn register(b: &mut Builtins) {
             }
             Ok(charlist(&out))
         }),
-        ("enumerate", &[1], |_, a, s| Ok(Value::list(list_arg(":lists.enumerate/1", &a[0], s)?.into_iter().enumerate().map(|(k, x)| Value::tuple(vec![Value::Int(k as i64 + 1), x])).collect()))),
+        ("enumerate", &[1], |_, a, s| {
+            Ok(Value::list(
+                list_arg(":lists.enumerate/1", &a[0], s)?
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, x)| Value::tuple(vec![Value::Int(k as i64 + 1), x]))
+                    .collect(),
+            ))
+        }),
     ];
     for (name, ar, f) in lists {
         b.add("lists", name, ar, *f);
@@ -392,11 +456,24 @@ pub fn register(b: &mut Builtins) {
         let n = a.get(1).and_then(Value::as_int).unwrap_or(1).clamp(0, 10_000_000) as usize;
         Ok(Value::binary(&t.repeat(n)))
     });
-    b.add("binary", "first", &[1], |_, a, s| a[0].as_bytes().and_then(|b| b.first()).map(|b| Value::Int(*b as i64)).ok_or_else(|| args::arg_error(":binary.first/1", "a non-empty binary", &a[0], s)));
-    b.add("binary", "last", &[1], |_, a, s| a[0].as_bytes().and_then(|b| b.last()).map(|b| Value::Int(*b as i64)).ok_or_else(|| args::arg_error(":binary.last/1", "a non-empty binary", &a[0], s)));
+    b.add("binary", "first", &[1], |_, a, s| {
+        a[0].as_bytes()
+            .and_then(|b| b.first())
+            .map(|b| Value::Int(*b as i64))
+            .ok_or_else(|| args::arg_error(":binary.first/1", "a non-empty binary", &a[0], s))
+    });
+    b.add("binary", "last", &[1], |_, a, s| {
+        a[0].as_bytes()
+            .and_then(|b| b.last())
+            .map(|b| Value::Int(*b as i64))
+            .ok_or_else(|| args::arg_error(":binary.last/1", "a non-empty binary", &a[0], s))
+    });
     b.add("binary", "at", &[2], |_, a, s| {
         let i = args::int(":binary.at/2", &a[1], s)?;
-        a[0].as_bytes().and_then(|b| b.get(i as usize)).map(|b| Value::Int(*b as i64)).ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments", s))
+        a[0].as_bytes()
+            .and_then(|b| b.get(i as usize))
+            .map(|b| Value::Int(*b as i64))
+            .ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments", s))
     });
     b.add("binary", "bin_to_list", &[1], |i, a, s| i.call("erlang", "binary_to_list", a, s));
     b.add("binary", "list_to_bin", &[1], |i, a, s| i.call("erlang", "list_to_binary", a, s));
@@ -480,7 +557,18 @@ pub fn register(b: &mut Builtins) {
     b.add("os", "getenv", &[1, 2], |_, a, _| Ok(a.get(1).cloned().unwrap_or(Value::Bool(false))));
 
     // ---- Bitwise --------------------------------------------------------------------------
-    for (name, op) in [("band", "band"), ("bor", "bor"), ("bxor", "bxor"), ("bsl", "bsl"), ("bsr", "bsr"), ("&&&", "band"), ("|||", "bor"), ("^^^", "bxor"), ("<<<", "bsl"), (">>>", "bsr")] {
+    for (name, op) in [
+        ("band", "band"),
+        ("bor", "bor"),
+        ("bxor", "bxor"),
+        ("bsl", "bsl"),
+        ("bsr", "bsr"),
+        ("&&&", "band"),
+        ("|||", "bor"),
+        ("^^^", "bxor"),
+        ("<<<", "bsl"),
+        (">>>", "bsr"),
+    ] {
         let f: F = match op {
             "band" => |_, a, s| bitop("band", &a, s),
             "bor" => |_, a, s| bitop("bor", &a, s),
@@ -499,23 +587,35 @@ pub fn register(b: &mut Builtins) {
         let lower = a.get(1).and_then(|o| o.keyword_get("case")).and_then(|c| c.as_atom()) == Some("lower");
         Ok(Value::string(t.iter().map(|b| if lower { format!("{b:02x}") } else { format!("{b:02X}") }).collect()))
     });
-    b.add("Base", "decode16", &[1, 2], |_, a, s| Ok(match decode16(&a, s)? {
-        Some(b) => Value::ok(Value::binary(&b)),
-        None => Value::atom("error"),
-    }));
-    b.add("Base", "decode16!", &[1, 2], |_, a, s| decode16(&a, s)?.map(|b| Value::binary(&b)).ok_or_else(|| raise("ArgumentError", "non-alphabet character found", s)));
+    b.add("Base", "decode16", &[1, 2], |_, a, s| {
+        Ok(match decode16(&a, s)? {
+            Some(b) => Value::ok(Value::binary(&b)),
+            None => Value::atom("error"),
+        })
+    });
+    b.add("Base", "decode16!", &[1, 2], |_, a, s| {
+        decode16(&a, s)?.map(|b| Value::binary(&b)).ok_or_else(|| raise("ArgumentError", "non-alphabet character found", s))
+    });
     b.add("Base", "encode64", &[1, 2], |_, a, s| base64_encode(&a, s, false));
     b.add("Base", "url_encode64", &[1, 2], |_, a, s| base64_encode(&a, s, true));
-    b.add("Base", "decode64", &[1, 2], |_, a, s| Ok(match base64_decode(&a, s, false)? {
-        Some(b) => Value::ok(Value::binary(&b)),
-        None => Value::atom("error"),
-    }));
-    b.add("Base", "url_decode64", &[1, 2], |_, a, s| Ok(match base64_decode(&a, s, true)? {
-        Some(b) => Value::ok(Value::binary(&b)),
-        None => Value::atom("error"),
-    }));
-    b.add("Base", "decode64!", &[1, 2], |_, a, s| base64_decode(&a, s, false)?.map(|b| Value::binary(&b)).ok_or_else(|| raise("ArgumentError", "incorrect padding", s)));
-    b.add("Base", "url_decode64!", &[1, 2], |_, a, s| base64_decode(&a, s, true)?.map(|b| Value::binary(&b)).ok_or_else(|| raise("ArgumentError", "incorrect padding", s)));
+    b.add("Base", "decode64", &[1, 2], |_, a, s| {
+        Ok(match base64_decode(&a, s, false)? {
+            Some(b) => Value::ok(Value::binary(&b)),
+            None => Value::atom("error"),
+        })
+    });
+    b.add("Base", "url_decode64", &[1, 2], |_, a, s| {
+        Ok(match base64_decode(&a, s, true)? {
+            Some(b) => Value::ok(Value::binary(&b)),
+            None => Value::atom("error"),
+        })
+    });
+    b.add("Base", "decode64!", &[1, 2], |_, a, s| {
+        base64_decode(&a, s, false)?.map(|b| Value::binary(&b)).ok_or_else(|| raise("ArgumentError", "incorrect padding", s))
+    });
+    b.add("Base", "url_decode64!", &[1, 2], |_, a, s| {
+        base64_decode(&a, s, true)?.map(|b| Value::binary(&b)).ok_or_else(|| raise("ArgumentError", "incorrect padding", s))
+    });
 
     // ---- URI --------------------------------------------------------------------------------
     b.add("URI", "encode", &[1, 2], |_, a, s| {
@@ -528,11 +628,15 @@ pub fn register(b: &mut Builtins) {
     });
     b.add("URI", "decode", &[1], |_, a, s| {
         let t = args::string("URI.decode/1", &a[0], s)?;
-        percent_decode(t, false).map(|b| Value::binary(&b)).ok_or_else(|| raise("ArgumentError", format!("malformed URI {}", inspect::inspect(&a[0])), s))
+        percent_decode(t, false)
+            .map(|b| Value::binary(&b))
+            .ok_or_else(|| raise("ArgumentError", format!("malformed URI {}", inspect::inspect(&a[0])), s))
     });
     b.add("URI", "decode_www_form", &[1], |_, a, s| {
         let t = args::string("URI.decode_www_form/1", &a[0], s)?;
-        percent_decode(t, true).map(|b| Value::binary(&b)).ok_or_else(|| raise("ArgumentError", format!("malformed URI {}", inspect::inspect(&a[0])), s))
+        percent_decode(t, true)
+            .map(|b| Value::binary(&b))
+            .ok_or_else(|| raise("ArgumentError", format!("malformed URI {}", inspect::inspect(&a[0])), s))
     });
     b.add("URI", "encode_query", &[1, 2], |i, a, s| {
         let mut parts = Vec::new();
@@ -600,9 +704,13 @@ pub fn register(b: &mut Builtins) {
     });
 
     // ---- System, IO ---------------------------------------------------------------------------
-    b.add("System", "get_env", &[0, 1, 2], |_, a, _| Ok(if a.is_empty() { Value::map(BTreeMap::new()) } else { a.get(1).cloned().unwrap_or(Value::Nil) }));
+    b.add("System", "get_env", &[0, 1, 2], |_, a, _| {
+        Ok(if a.is_empty() { Value::map(BTreeMap::new()) } else { a.get(1).cloned().unwrap_or(Value::Nil) })
+    });
     b.add("System", "fetch_env", &[1], |_, _, _| Ok(Value::atom("error")));
-    b.add("System", "fetch_env!", &[1], |_, a, s| Err(raise("System.EnvError", format!("could not fetch environment variable {} because it is not set", inspect::inspect(&a[0])), s)));
+    b.add("System", "fetch_env!", &[1], |_, a, s| {
+        Err(raise("System.EnvError", format!("could not fetch environment variable {} because it is not set", inspect::inspect(&a[0])), s))
+    });
     b.add("System", "version", &[0], |_, _, _| Ok(Value::str("1.18.4")));
     b.add("System", "otp_release", &[0], |_, _, _| Ok(Value::str("27")));
     b.add("System", "unique_integer", &[0, 1], |i, _, _| {
@@ -657,7 +765,9 @@ pub fn register(b: &mut Builtins) {
         let bytes: Vec<u8> = r.as_list().unwrap_or_default().iter().filter_map(|x| x.as_int().map(|b| b as u8)).collect();
         Ok(Value::binary(&bytes))
     });
-    b.add("Kernel", "bit_size", &[1], |_, a, s| Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error("bit_size/1", "a bitstring", &a[0], s))?.len() as i64 * 8)));
+    b.add("Kernel", "bit_size", &[1], |_, a, s| {
+        Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error("bit_size/1", "a bitstring", &a[0], s))?.len() as i64 * 8))
+    });
     b.add("Kernel", "is_map_key", &[2], |_, a, s| match &a[0] {
         Value::Map(m) => Ok(Value::Bool(m.contains_key(&a[1]))),
         other => Ok(Value::Bool(super::map::map_entries(other, s)?.contains_key(&a[1]))),
@@ -680,7 +790,11 @@ pub fn register(b: &mut Builtins) {
         let (Some(m), Some(f), Some(n)) = (a[0].as_atom(), a[1].as_atom(), a[2].as_int()) else { return Ok(Value::Bool(false)) };
         let full = Value::module(crate::value::alias_name(m));
         let full = full.as_atom().unwrap_or_default().to_string();
-        let user = i.modules.get(full.as_str()).and_then(|md| md.functions.get(&(f.to_string(), n as usize))).is_some_and(|cl| cl.iter().any(|c| !c.private));
+        let user = i
+            .modules
+            .get(full.as_str())
+            .and_then(|md| md.functions.get(&(f.to_string(), n as usize)))
+            .is_some_and(|cl| cl.iter().any(|c| !c.private));
         Ok(Value::Bool(user || i.builtins.function(crate::value::alias_name(m), f, n as usize).is_some()))
     });
     b.add("Kernel", "dbg", &[1, 2], |_, a, _| Ok(a[0].clone()));
@@ -777,7 +891,16 @@ fn iodata(v: &Value, s: Span) -> EResult<Vec<u8>> {
                 }
                 go(&imp.1, out, s)?;
             }
-            other => return Err(raise("ArgumentError", format!("errors were found at the given arguments:\n\n  * 1st argument: not an iodata term: {}\n", inspect::inspect(other)), s)),
+            other => {
+                return Err(raise(
+                    "ArgumentError",
+                    format!(
+                        "errors were found at the given arguments:\n\n  * 1st argument: not an iodata term: {}\n",
+                        inspect::inspect(other)
+                    ),
+                    s,
+                ))
+            }
         }
         Ok(())
     }
@@ -929,7 +1052,10 @@ fn parse_uri(t: &str) -> Value {
     let mut scheme = Value::Nil;
     if let Some(colon) = rest.find(':') {
         let cand = &rest[..colon];
-        if !cand.is_empty() && cand.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) && cand.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        if !cand.is_empty()
+            && cand.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && cand.starts_with(|c: char| c.is_ascii_alphabetic())
+        {
             scheme = Value::string(cand.to_lowercase());
             rest = &rest[colon + 1..];
         }
@@ -965,7 +1091,16 @@ fn parse_uri(t: &str) -> Value {
     let f = |k: &str, v: Value| (Rc::from(k), v);
     Value::Struct(Rc::new(Struct {
         module: Rc::from("Elixir.URI"),
-        fields: vec![f("scheme", scheme), f("authority", authority), f("userinfo", userinfo), f("host", host), f("port", port), f("path", path), f("query", query), f("fragment", fragment)],
+        fields: vec![
+            f("scheme", scheme),
+            f("authority", authority),
+            f("userinfo", userinfo),
+            f("host", host),
+            f("port", port),
+            f("path", path),
+            f("query", query),
+            f("fragment", fragment),
+        ],
     }))
 }
 
@@ -985,7 +1120,10 @@ fn uri_to_string(v: &Value, s: Span) -> EResult<String> {
         }
         out.push_str(&h);
         if let Some(Value::Int(p)) = st.get("port") {
-            let default = matches!((g("scheme").as_deref(), *p), (Some("http"), 80) | (Some("https"), 443) | (Some("ws"), 80) | (Some("wss"), 443) | (Some("ftp"), 21));
+            let default = matches!(
+                (g("scheme").as_deref(), *p),
+                (Some("http"), 80) | (Some("https"), 443) | (Some("ws"), 80) | (Some("wss"), 443) | (Some("ftp"), 21)
+            );
             if !default {
                 out.push_str(&format!(":{p}"));
             }
@@ -1030,4 +1168,3 @@ fn destructure(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Va
     i.match_or_raise(&a[0], &list, env, s)?;
     Ok(list)
 }
-

@@ -3,8 +3,8 @@
 
 pub mod calendar;
 mod decimal;
-mod erlang;
 mod r#enum;
+mod erlang;
 mod jason;
 mod kernel;
 mod map;

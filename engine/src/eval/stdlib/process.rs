@@ -214,7 +214,11 @@ pub fn register(b: &mut Builtins) {
                 i.ext::<Procs>().agents.insert(id, new.clone());
                 Ok(g.clone())
             }
-            _ => Err(raise("ArgumentError", format!("Agent.get_and_update/3 expects the function to return {{get, new_state}}, got: {}", inspect::inspect(&r)), s)),
+            _ => Err(raise(
+                "ArgumentError",
+                format!("Agent.get_and_update/3 expects the function to return {{get, new_state}}, got: {}", inspect::inspect(&r)),
+                s,
+            )),
         }
     });
     b.add("Agent", "stop", &[1, 2, 3], |i, a, s| {
@@ -247,7 +251,12 @@ fn task_struct(p: Value, rf: Value, owner: Value) -> Value {
     let f = |k: &str, v: Value| (Rc::from(k), v);
     Value::Struct(Rc::new(Struct {
         module: Rc::from("Elixir.Task"),
-        fields: vec![f("mfa", Value::tuple(vec![Value::atom("erlang"), Value::atom("apply"), Value::Int(2)])), f("owner", owner), f("pid", p), f("ref", rf)],
+        fields: vec![
+            f("mfa", Value::tuple(vec![Value::atom("erlang"), Value::atom("apply"), Value::Int(2)])),
+            f("owner", owner),
+            f("pid", p),
+            f("ref", rf),
+        ],
     }))
 }
 
@@ -283,7 +292,11 @@ fn agent_id(i: &mut Interp, v: &Value, s: Span) -> EResult<u64> {
     if let Some(id) = pid_id(v) {
         return Ok(id);
     }
-    i.ext::<Procs>().names.get(v).copied().ok_or_else(|| raise("ArgumentError", format!("no process associated with {}", inspect::inspect(v)), s))
+    i.ext::<Procs>()
+        .names
+        .get(v)
+        .copied()
+        .ok_or_else(|| raise("ArgumentError", format!("no process associated with {}", inspect::inspect(v)), s))
 }
 
 /// `receive do clauses after timeout -> body end` over this process's mailbox.
@@ -310,6 +323,10 @@ fn receive(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Value>
             let mut inner = env.clone();
             i.eval(&c[0].body, &mut inner)
         }
-        _ => Err(raise("RuntimeError", "receive would wait forever: no message in the mailbox matches (only messages sent to self() arrive here)", s)),
+        _ => Err(raise(
+            "RuntimeError",
+            "receive would wait forever: no message in the mailbox matches (only messages sent to self() arrive here)",
+            s,
+        )),
     }
 }

@@ -211,7 +211,10 @@ fn processes_erlang_and_kernel_additions() {
         ("match?({:ok, _}, {:ok, 1})", "true"),
         ("match?(x when x > 5, 3)", "false"),
         ("import Bitwise\n{band(12, 10), bor(12, 10), 12 &&& 10, 1 <<< 4, bxor(5, 1)}", "{8, 14, 8, 16, 4}"),
-        ("{Base.encode64(\"hello\"), Base.decode64!(\"aGVsbG8=\"), Base.encode16(\"hi\", case: :lower)}", "{\"aGVsbG8=\", \"hello\", \"6869\"}"),
+        (
+            "{Base.encode64(\"hello\"), Base.decode64!(\"aGVsbG8=\"), Base.encode16(\"hi\", case: :lower)}",
+            "{\"aGVsbG8=\", \"hello\", \"6869\"}",
+        ),
         ("URI.encode_query(%{\"a\" => \"b c\", \"d\" => 1})", "\"a=b+c&d=1\""),
         ("t = Task.async(fn -> 1 + 1 end)\nTask.await(t)", "2"),
         ("{:ok, pid} = Agent.start_link(fn -> 0 end)\nAgent.update(pid, &(&1 + 5))\nAgent.get(pid, & &1)", "5"),
