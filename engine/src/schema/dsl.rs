@@ -1003,6 +1003,15 @@ pub fn end_schema(interp: &mut Interp, span: Span) -> EResult<Rc<Schema>> {
     let schema = Rc::new(schema);
     interp.ext::<SchemaRegistry>().schemas.insert(schema.module.clone(), schema.clone());
     super::remember_source(&schema.module, schema.source.as_deref());
+    let derives_inspect = schema.derive.iter().any(|d| match d {
+        Value::Atom(a) => alias_name(a) == "Inspect",
+        Value::Tuple(t) => t.first().and_then(|x| x.as_atom()).map(|a| alias_name(a) == "Inspect").unwrap_or(false),
+        _ => false,
+    });
+    let derive_attr = interp.module_attr(&module_atom, "derive_inspect_for_redacted_fields").cloned();
+    if !derives_inspect && !matches!(derive_attr, Some(Value::Bool(false))) {
+        super::remember_redacted(&schema.module, &schema.redact_fields);
+    }
     interp.structs.insert(module_atom.clone(), Rc::new(schema.struct_fields.clone()));
     define_reflection(interp, &module_atom, span);
     Ok(schema)

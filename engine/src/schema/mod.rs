@@ -368,6 +368,22 @@ pub(crate) fn remember_source(module: &str, source: Option<&str>) {
     }
 }
 
+thread_local! {
+    static REDACTED: std::cell::RefCell<HashMap<String, Vec<String>>> = std::cell::RefCell::new(HashMap::new());
+}
+
+/// The fields `inspect` leaves out of a schema struct (Ecto derives
+/// `Inspect, except: redacted_fields` when a schema redacts fields).
+pub fn inspect_except(module: &str) -> Option<Vec<String>> {
+    REDACTED.with(|m| m.borrow().get(crate::value::alias_name(module)).cloned())
+}
+
+pub(crate) fn remember_redacted(module: &str, fields: &[String]) {
+    if !fields.is_empty() {
+        REDACTED.with(|m| m.borrow_mut().insert(module.to_string(), fields.to_vec()));
+    }
+}
+
 /// Registers the `Ecto.Schema` DSL and reflection functions.
 pub fn register(b: &mut crate::eval::Builtins) {
     dsl::register(b);
