@@ -869,6 +869,13 @@ impl Interp {
                 return Err(Box::new(Error::Throw(v, span)));
             }
             ("try", 1) => self.eval_try(&args[0], env, span)?,
+            ("match?", 2) => {
+                let v = self.eval(&args[1], env)?;
+                let (pat, guard) = split_when(&args[0]);
+                let mut scratch = env.clone();
+                let ok = match_pattern(self, pat, &v, &mut scratch)? && guard.is_none_or(|g| self.eval_guard(g, &mut scratch));
+                Value::Bool(ok)
+            }
             ("binding", 0) => {
                 let mut pairs: Vec<_> =
                     env.vars.iter().filter(|(k, _)| !k.starts_with('\u{0}')).map(|(k, v)| (k.to_string(), v.clone())).collect();

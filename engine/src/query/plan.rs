@@ -1439,12 +1439,12 @@ impl<'i> Planner<'i> {
             SrcInfo::Fragment => Ok(Type::Any),
             SrcInfo::Table { schema: None, .. } => Ok(Type::Any),
             SrcInfo::Table { schema: Some(s), .. } => {
-                if let Some(t) = s.type_of(field) {
-                    return Ok(Type::from(t));
+                if let Some(f) = s.field(field) {
+                    return Ok(f.type_());
                 }
                 if allow_virtuals {
                     if let Some(f) = s.virtual_fields().find(|f| f.name == field) {
-                        return Ok(Type::from(&f.ty));
+                        return Ok(f.type_());
                     }
                 }
                 if s.struct_fields.iter().any(|(k, _)| &**k == field) {
@@ -2083,7 +2083,7 @@ impl<'i> Planner<'i> {
                                 continue;
                             }
                             let (col, ty) = match schema.as_ref().and_then(|s| s.field(name)) {
-                                Some(fd) => (fd.source.clone(), Type::from(&fd.ty)),
+                                Some(fd) => (fd.source.clone(), fd.type_()),
                                 None => (name.to_string(), Type::Any),
                             };
                             types.push((name.to_string(), ty));
@@ -2100,7 +2100,7 @@ impl<'i> Planner<'i> {
                                 if drop.contains(&f.name) {
                                     continue;
                                 }
-                                types.push((f.name.clone(), Type::from(&f.ty)));
+                                types.push((f.name.clone(), f.type_()));
                                 sf.push(field(&f.source));
                             }
                             Ok((

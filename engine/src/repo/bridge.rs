@@ -72,6 +72,7 @@ fn load_rows(interp: &mut Interp, planned: &Planned, sel: &PSelect, rows: Vec<Ve
     if rows.is_empty() {
         return Ok(vec![]);
     }
+    interp.ext::<LoadCache>().0.clear();
     // preprocess
     let mut pres = Vec::with_capacity(rows.len());
     for row in rows {
@@ -113,6 +114,11 @@ fn load_rows(interp: &mut Interp, planned: &Planned, sel: &PSelect, rows: Vec<Ve
     Ok(out)
 }
 
+/// Loaded struct templates by (schema, source, prefix), kept per run so a
+/// redefined schema is picked up (the cache is cleared by `begin_load`).
+#[derive(Default)]
+pub(crate) struct LoadCache(Vec<((String, Option<String>, Option<Value>), Value)>);
+
 /// `Ecto.Schema.Loader.load_struct/3`.
 fn load_struct(interp: &mut Interp, module: &str, source: Option<&str>, prefix: Option<&Value>) -> Option<Value> {
     let schema = schema::lookup(interp, module)?;
@@ -150,12 +156,33 @@ fn load_shape(
             if nil_if_empty && raw.iter().all(|v| matches!(v, Value::Nil)) {
                 return Ok(Value::Nil);
             }
-            match schema.as_deref().and_then(|m| load_struct(interp, m, source.as_deref(), prefix.as_ref())) {
+            let template = match schema.as_deref() {
+                Some(m) => {
+                    let key = (m.to_string(), source.clone(), prefix.clone());
+                    let cached = interp.ext::<LoadCache>().0.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+                    match cached {
+                        Some(t) => Some(t),
+                        None => {
+                            let t = load_struct(interp, m, source.as_deref(), prefix.as_ref());
+                            if let Some(t) = &t {
+                                let cache = &mut interp.ext::<LoadCache>().0;
+                                if cache.len() > 64 {
+                                    cache.clear();
+                                }
+                                cache.push((key, t.clone()));
+                            }
+                            t
+                        }
+                    }
+                }
+                None => None,
+            };
+            match template {
                 Some(mut s) => {
                     let module = schema.clone().unwrap_or_default();
                     for ((name, ty), v) in fields.iter().zip(raw) {
                         let loaded = load_value(interp, ty, &v, name, Some(&module), span)?;
-                        s = put_field(&s, name, loaded);
+                        s = util::put_field_owned(s, name, loaded);
                     }
                     s
                 }

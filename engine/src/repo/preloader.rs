@@ -237,7 +237,7 @@ fn preload_each(
                 None if assoc.cardinality == Cardinality::Many => Value::list(vec![]),
                 None => Value::Nil,
             };
-            s = put_field(&s, &assoc.field, v);
+            s = super::util::put_field_owned(s, &assoc.field, v);
         }
         for t in &throughs {
             if let Through::Chain(assoc, chain) = t {
@@ -496,10 +496,12 @@ fn fetch_ids(
     force: bool,
     span: Span,
 ) -> EResult<(Vec<Value>, Vec<Value>, Vec<(Value, usize)>, Vec<Value>)> {
+    // Built in struct order, then reversed: Ecto accumulates by prepending.
     let mut fetch = Vec::new();
     let mut loaded_ids = Vec::new();
     let mut loaded_counts = Vec::new();
-    let mut loaded_structs: Vec<Value> = Vec::new();
+    let mut loaded_one: Vec<Value> = Vec::new();
+    let mut loaded_many: Vec<Vec<Value>> = Vec::new();
     for s in structs {
         if matches!(s, Value::Nil) {
             continue;
@@ -517,20 +519,25 @@ fn fetch_ids(
         let value = field(s, &assoc.field);
         let is_loaded = value.struct_name() != Some("Ecto.Association.NotLoaded") && !force;
         if is_loaded && assoc.cardinality == Cardinality::One {
-            loaded_ids.insert(0, id);
-            loaded_structs.insert(0, value);
+            loaded_ids.push(id);
+            loaded_one.push(value);
         } else if is_loaded {
             let items = value.as_list().map(|l| l.to_vec()).unwrap_or_default();
-            loaded_counts.insert(0, (id, items.len()));
-            // value ++ loaded_structs
-            let mut v = items;
-            v.extend(loaded_structs);
-            loaded_structs = v;
+            loaded_counts.push((id, items.len()));
+            loaded_many.push(items);
         } else if matches!(id, Value::Nil) {
             continue;
         } else {
-            fetch.insert(0, id);
+            fetch.push(id);
         }
+    }
+    fetch.reverse();
+    loaded_ids.reverse();
+    loaded_counts.reverse();
+    loaded_one.reverse();
+    let mut loaded_structs = loaded_one;
+    for items in loaded_many.into_iter().rev() {
+        loaded_structs.extend(items);
     }
     Ok((fetch, loaded_ids, loaded_counts, loaded_structs))
 }
@@ -546,8 +553,9 @@ fn fetch_query(
     span: Span,
 ) -> EResult<(Vec<Value>, Vec<Value>)> {
     let mut uniq: Vec<Value> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for id in ids {
-        if !uniq.contains(id) {
+        if seen.insert(id.clone()) {
             uniq.push(id.clone());
         }
     }
@@ -590,17 +598,20 @@ fn fetch_query(
     let q = assoc_query(interp, assoc, query, &uniq, span)?;
     let q = bridge::preload_select(interp, &q, assoc, take, span)?;
     let rows = queryable::run_all(interp, &q, &Value::list(vec![]), span)?;
-    let mut ks = Vec::new();
-    let mut vs = Vec::new();
+    let mut ks = Vec::with_capacity(rows.len());
+    let mut vs = Vec::with_capacity(rows.len());
     for r in rows {
         match r.as_tuple() {
             Some([k, v]) => {
-                ks.insert(0, k.clone());
-                vs.insert(0, v.clone());
+                ks.push(k.clone());
+                vs.push(v.clone());
             }
             _ => return Err(arg(format!("unexpected preload row {}", inspect::inspect(&r)), span)),
         }
     }
+    // unzip_ids/3 reverses the results.
+    ks.reverse();
+    vs.reverse();
     Ok((ks, vs))
 }
 

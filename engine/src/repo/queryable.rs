@@ -176,15 +176,16 @@ pub fn aggregate(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<V
         ));
     }
     let simple = bridge::is_simple_for_aggregate(&q);
-    let base = eval_template(interp, "agg_base", "q |> exclude(:preload) |> exclude(:select)", &[("q", q.clone())], span)?;
-    let base = bridge::clear_assocs(&base);
+    let kept = bridge::clear_assocs(&q);
+    let base = eval_template(interp, "agg_base", "exclude(q, :select)", &[("q", kept.clone())], span)?;
     let query = match (&field_name, simple) {
         (None, true) => {
             let b = eval_template(interp, "agg_noorder", "exclude(b, :order_by)", &[("b", base)], span)?;
             aggregate_select(interp, &b, &agg, None, false, span)?
         }
         (None, false) => {
-            let sub = eval_template(interp, "agg_sub0", "from(s in subquery(b))", &[("b", base)], span)?;
+            // The subquery keeps the query's own select.
+            let sub = eval_template(interp, "agg_sub0", "from(s in subquery(b))", &[("b", kept)], span)?;
             aggregate_select(interp, &sub, &agg, None, false, span)?
         }
         (Some(f), true) => {

@@ -746,6 +746,10 @@ fn process_children(
     let mut valid = true;
     for (refl, value) in children {
         let owner_value = field(&parent, &refl.owner_key);
+        if refl.cardinality == Cardinality::One {
+            let current = if matches!(value, Value::Nil) { Value::Nil } else { field(value, "data") };
+            maybe_replace_one(interp, refl, &parent, &current, opts, span)?;
+        }
         let items: Vec<Value> = match (refl.cardinality, value) {
             (Cardinality::One, Value::Nil) => {
                 parent = put_field(&parent, &refl.field, Value::Nil);
@@ -775,7 +779,7 @@ fn process_children(
             };
             let result = match (&refl.kind, action.as_str()) {
                 (AssocKind::ManyToMany { .. }, "delete") => {
-                    many_to_many_unlink(interp, refl, &parent, &child, span)?;
+                    many_to_many_unlink(interp, refl, &parent, &field(&child, "data"), span)?;
                     Ok(Value::Nil)
                 }
                 (AssocKind::ManyToMany { .. }, _) => {
@@ -783,7 +787,14 @@ fn process_children(
                     let r = assoc_action(interp, &child, opts, span)?;
                     match r {
                         Ok(related) if !matches!(related, Value::Nil) => {
-                            if action == "insert" || field(user_cs, "action").as_atom() == Some("insert") {
+                            // insert_join?/4
+                            let insert_join = action == "insert"
+                                || super::util::action_of(&field(user_cs, "action")) == "insert"
+                                || {
+                                    let key = field(&related, &refl_related_key(refl));
+                                    !field(&parent, &refl.field).as_list().unwrap_or(&[]).iter().any(|c| field(c, &refl_related_key(refl)) == key)
+                                };
+                            if insert_join {
                                 many_to_many_link(interp, refl, &parent, &related, span)?;
                             }
                             Ok(related)
@@ -900,6 +911,64 @@ fn many_to_many_link(interp: &mut Interp, refl: &Assoc, owner: &Value, related: 
     Ok(())
 }
 
+/// `maybe_replace_one!/6`: a loaded previous child with another primary
+/// key is replaced as its `on_replace` says.
+fn maybe_replace_one(interp: &mut Interp, refl: &Assoc, parent: &Value, current: &Value, opts: &Value, span: Span) -> EResult<()> {
+    let previous = field(parent, &refl.field);
+    let replaceable = match &previous {
+        Value::Nil => false,
+        p if p.struct_name() == Some("Ecto.Association.NotLoaded") => false,
+        p => field(&util::meta(p), "state").as_atom() != Some("built"),
+    };
+    if !replaceable {
+        return Ok(());
+    }
+    let pk = |interp: &mut Interp, v: &Value| -> Vec<Value> {
+        match v.struct_name().and_then(|m| schema::lookup(interp, m)) {
+            Some(s) => s.primary_key.iter().map(|k| field(v, k)).collect(),
+            None => vec![],
+        }
+    };
+    let (a, b) = (pk(interp, &previous), if matches!(current, Value::Nil) { vec![] } else { pk(interp, current) });
+    if a == b {
+        return Ok(());
+    }
+    let cs = change(interp, &previous, span)?;
+    let result = match refl.on_replace.as_str() {
+        "delete" | "delete_if_exists" => {
+            let c = put_field(&cs, "action", Value::atom("delete"));
+            match do_delete(interp, &c, opts, span) {
+                Err(e) if refl.on_replace == "delete_if_exists" && e.kind() == "Ecto.StaleEntryError" => Ok(Value::Nil),
+                other => other?.map(|_| Value::Nil),
+            }
+        }
+        "nilify" | "update" if matches!(refl.kind, AssocKind::Has { .. }) => {
+            let c = put_field(&cs, "action", Value::atom("update"));
+            let c = put_change(interp, &c, &refl.related_key, Value::Nil, span)?;
+            do_update(interp, &c, opts, span)?.map(|_| Value::Nil)
+        }
+        _ => Ok(Value::Nil),
+    };
+    match result {
+        Ok(_) => Ok(()),
+        Err(cs) => Err(errors::invalid_changeset(util::action_of(&field(&cs, "action")), &cs, span)),
+    }
+}
+
+fn refl_related_key(refl: &Assoc) -> String {
+    match &refl.kind {
+        AssocKind::ManyToMany { join_keys, .. } => join_keys[1].1.clone(),
+        _ => refl.related_key.clone(),
+    }
+}
+
+fn join_where_of(refl: &Assoc) -> Value {
+    match &refl.kind {
+        AssocKind::ManyToMany { join_where, .. } => join_where.clone(),
+        _ => Value::list(vec![]),
+    }
+}
+
 /// Deletes the join row of a many_to_many for a `:delete` child.
 fn many_to_many_unlink(interp: &mut Interp, refl: &Assoc, owner: &Value, related: &Value, span: Span) -> EResult<()> {
     let Some((jo, ok, jr, rk, through)) = join_keys(refl) else { return Ok(()) };
@@ -909,13 +978,25 @@ fn many_to_many_unlink(interp: &mut Interp, refl: &Assoc, owner: &Value, related
         crate::schema::JoinThrough::Table(t) => Value::str(t),
         crate::schema::JoinThrough::Schema(m) => Value::module(m),
     };
+    let (ov, rv) = match &through {
+        crate::schema::JoinThrough::Table(_) => {
+            let owner_schema = schema_of(interp, owner, span)?;
+            let related_schema = schema_of(interp, related, span)?;
+            (
+                dump_field(interp, "delete", &owner_schema, &ok, &field_type(&owner_schema, &ok), &owner_value, span)?,
+                dump_field(interp, "delete", &related_schema, &rk, &field_type(&related_schema, &rk), &related_value, span)?,
+            )
+        }
+        crate::schema::JoinThrough::Schema(_) => (owner_value, related_value),
+    };
     let q = super::eval_template(
         interp,
         "m2m_unlink",
-        "from(j in src, where: field(j, ^jo) == ^ov and field(j, ^jr) == ^rv)",
-        &[("src", source), ("jo", Value::atom(&jo)), ("ov", owner_value), ("jr", Value::atom(&jr)), ("rv", related_value)],
+        "src |> where([j], field(j, ^jo) == ^ov) |> where([j], field(j, ^jr) == ^rv)",
+        &[("src", source), ("jo", Value::atom(&jo)), ("ov", ov), ("jr", Value::atom(&jr)), ("rv", rv)],
         span,
     )?;
+    let q = super::bridge::combine_assoc_where(interp, &q, &join_where_of(refl), span)?;
     super::queryable::delete_all(interp, vec![q], span)?;
     Ok(())
 }

@@ -212,3 +212,21 @@ pub fn action_of(v: &Value) -> &str {
         _ => "insert",
     }
 }
+
+/// Sets a struct (or map) field in place when the value is not shared.
+pub fn put_field_owned(v: Value, key: &str, value: Value) -> Value {
+    match v {
+        Value::Struct(mut s) => {
+            let st = Rc::make_mut(&mut s);
+            if !st.set(key, value.clone()) {
+                st.fields.push((Rc::from(key), value));
+            }
+            Value::Struct(s)
+        }
+        Value::Map(mut m) => {
+            Rc::make_mut(&mut m).insert(Value::atom(key), value);
+            Value::Map(m)
+        }
+        other => other,
+    }
+}

@@ -423,6 +423,7 @@ impl Builder {
             redact,
             load_in_query: kw_get(opts, "load_in_query").map(|v| v.is_truthy()).unwrap_or(true),
             writable,
+            type_cache: std::cell::OnceCell::new(),
         };
         if !virtual_ {
             if let Some(src) = kw_some(opts, "source") {

@@ -52,6 +52,15 @@ pub struct Field {
     pub redact: bool,
     pub load_in_query: bool,
     pub writable: Writable,
+    /// `ty` as a [`crate::types::Type`], computed once.
+    pub type_cache: std::cell::OnceCell<crate::types::Type>,
+}
+
+impl Field {
+    /// The field's type as `engine::types` works with it (cached).
+    pub fn type_(&self) -> crate::types::Type {
+        self.type_cache.get_or_init(|| crate::types::Type::from(&self.ty)).clone()
+    }
 }
 
 /// The kind-specific part of an association.

@@ -441,7 +441,13 @@ impl Ord for Value {
                 }
             }
             (Quoted(a), Quoted(b)) => format!("{a:?}").cmp(&format!("{b:?}")),
-            (Fun(a), Fun(b)) => (Rc::as_ptr(a) as *const u8 as usize).cmp(&(Rc::as_ptr(b) as *const u8 as usize)),
+            (Fun(a), Fun(b)) => match (&**a, &**b) {
+                // External captures (`&Mod.fun/2`) are equal by module, name and arity.
+                (Function::Named { module: m1, name: n1, arity: a1 }, Function::Named { module: m2, name: n2, arity: a2 }) => {
+                    (m1, n1, a1).cmp(&(m2, n2, a2))
+                }
+                _ => (Rc::as_ptr(a) as *const u8 as usize).cmp(&(Rc::as_ptr(b) as *const u8 as usize)),
+            },
             // Structs, and maps against struct-like values: compare as maps.
             (a, b) => match (erl_map_view(a), erl_map_view(b)) {
                 (Some(x), Some(y)) => x
