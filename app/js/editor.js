@@ -91,6 +91,7 @@ export function create(parent, options) {
       syntaxHighlighting(classHighlighter),
       theme,
       EditorState.tabSize.of(2),
+      EditorView.lineWrapping,
       EditorView.contentAttributes.of({ 'aria-label': o.label || 'Code', 'data-testid': 'cell-input', spellcheck: 'false',
         autocapitalize: 'off', autocorrect: 'off' }),
       EditorView.updateListener.of((u) => {

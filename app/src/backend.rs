@@ -396,6 +396,18 @@ fn diag(d: EditorDiagnostic) -> Diag {
     }
 }
 
+/// The diagnostics for the editor, each one once (the parser may report
+/// the same error again while it recovers).
+fn diags(list: Vec<EditorDiagnostic>) -> Vec<Diag> {
+    let mut out: Vec<Diag> = Vec::new();
+    for d in list.into_iter().map(diag) {
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
 fn serde_plain_severity(d: &EditorDiagnostic) -> String {
     match d.diagnostic.severity {
         engine::diag::Severity::Error => "error",
@@ -446,7 +458,7 @@ fn cell_run(index: usize, _src: &str, r: CellResult, elapsed_ms: f64) -> CellRun
         inspect: r.inspect,
         table: r.table.map(|t| ResultTable { columns: t.columns, rows: t.rows }),
         output: r.output,
-        diagnostics: r.diagnostics.into_iter().map(diag).collect(),
+        diagnostics: diags(r.diagnostics),
         statements,
         query_count: r.query_count,
         repeated,
