@@ -42,9 +42,6 @@ fn SqlPane() -> impl IntoView {
                 <Dialect name="PostgreSQL" testid="sql-preview-postgres"
                     sql=Signal::derive(move || preview().map(|p| p.postgres))/>
             </div>
-            <p class="muted sql-empty" data-testid="sql-empty" hidden=move || preview().is_some()>
-                "Put the cursor on a query (from …, a pipeline, Repo.all(…)) to see the SQL Ecto sends."
-            </p>
         </section>
     }
 }
@@ -56,7 +53,11 @@ fn Dialect(name: &'static str, testid: &'static str, sql: Signal<Option<DialectP
         <div class="dialect" data-testid=testid>
             <h3>{name}</h3>
             {move || match sql.get() {
-                None => view! { <pre class="sql placeholder" data-testid="sql-text">"—"</pre> }.into_any(),
+                None => view! {
+                    <pre class="sql placeholder" data-testid="sql-empty">
+                        "Put the cursor on a query (from …, a pipeline, Repo.all(…)) to see the SQL Ecto sends."
+                    </pre>
+                }.into_any(),
                 Some(d) => {
                     let text = if nb.raw_sql.get() { d.sql.clone() } else { d.pretty.clone().or(d.sql.clone()) };
                     let error = d.error.map(|e| {

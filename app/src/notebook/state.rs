@@ -99,8 +99,8 @@ pub struct PreviewState {
     pub seq: u32,
 }
 
-/// Work waiting for the next animation frame: typing coalesces into one
-/// check and one preview per frame.
+/// Work waiting for the next microtask: the changes of one event coalesce
+/// into one check and one preview.
 #[derive(Default)]
 struct Pending {
     scheduled: bool,
@@ -415,7 +415,8 @@ impl Nb {
         }
         self.pending.update_value(|p| p.scheduled = true);
         let nb = *self;
-        request_animation_frame(move || nb.flush());
+        // A microtask: after the editor's own update, before the next paint.
+        spawn_local(async move { nb.flush() });
     }
 
     /// Runs the check and preview typing asked for, with the latest text.

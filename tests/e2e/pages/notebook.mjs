@@ -141,11 +141,28 @@ export class NotebookPage {
     return tip.first().innerText();
   }
 
-  /** The labels in the open completion list (waits for it). */
-  async completions() {
-    const items = this.page.locator(CM.completions);
-    await items.first().waitFor({ timeout: 5_000 });
-    return items.evaluateAll((lis) => lis.map((li) => li.querySelector('.cm-completionLabel')?.textContent ?? li.textContent));
+  /** The labels in the open completion list, once it offers `expected`
+   * (the list follows typing, so an earlier one may show first). */
+  async completions(expected) {
+    await this.page.waitForFunction(
+      ([sel, want]) => {
+        const labels = [...document.querySelectorAll(sel)].map((li) => li.querySelector('.cm-completionLabel')?.textContent);
+        return labels.length > 0 && (want === undefined || labels.includes(want));
+      },
+      [CM.completions, expected],
+      { timeout: 5_000 },
+    );
+    return this.page.locator(CM.completions).evaluateAll(
+      (lis) => lis.map((li) => li.querySelector('.cm-completionLabel')?.textContent ?? li.textContent),
+    );
+  }
+
+  /** Accepts the selected completion with Enter. CodeMirror ignores Enter for
+   * its interactionDelay (75 ms) after the list opens, so wait that out first. */
+  async acceptCompletion() {
+    await this.page.locator(CM.completions).first().waitFor({ timeout: 5_000 });
+    await this.page.waitForTimeout(150);
+    await this.page.keyboard.press('Enter');
   }
 
   /** The sidebar's tables: { name: rowCountText }. */
