@@ -305,6 +305,10 @@ mod tests {
             ]
         );
         assert_eq!(r.statements[4].params, vec!["1", "\"2025-01-01T00:00:00\""]);
+        assert_eq!(
+            r.output,
+            "00:00:00.000 [info] == Running 1 M1.change/0 forward\n00:00:00.000 [info] create table items\n00:00:00.000 [info] == Migrated 1 in 0.0s\n"
+        );
         assert_eq!(r.query_count, 4);
         assert_eq!(seen.borrow()[0], "PRAGMA foreign_keys = ON");
         // The next cell starts a fresh log.

@@ -146,11 +146,23 @@ impl Interp {
                 StrPart::Lit(t) => s.push_str(t),
                 StrPart::Interp(n) => {
                     let v = self.eval(n, env)?;
-                    s.push_str(&to_string(&v, n.span)?);
+                    s.push_str(&self.to_string_value(&v, n.span)?);
                 }
             }
         }
         Ok(s)
+    }
+
+    /// `to_string/1`, honouring `defimpl String.Chars` for user structs.
+    pub fn to_string_value(&mut self, v: &Value, span: Span) -> EResult<String> {
+        if let Some(name) = v.struct_name() {
+            let imp = format!("String.Chars.{name}");
+            if self.user_function(&format!("Elixir.{imp}"), "to_string", 1, false).is_some() {
+                let r = self.call(&imp, "to_string", vec![v.clone()], span)?;
+                return to_string(&r, span);
+            }
+        }
+        to_string(v, span)
     }
 
     fn sigil(&mut self, name: &str, s: &str, mods: &str, span: Span) -> EResult<Value> {
@@ -296,7 +308,11 @@ impl Interp {
                     }
                 }
             }
-            None => self.new_struct(&module, span)?,
+            None => {
+                let given: Vec<&str> = pairs.iter().filter_map(|(k, _, _)| k.as_atom()).collect();
+                self.check_enforced_keys(&module, &given, span)?;
+                self.new_struct(&module, span)?
+            }
         };
         for (k, v, kspan) in pairs {
             let key = k.as_atom().unwrap_or("").to_string();
@@ -309,6 +325,24 @@ impl Interp {
             }
         }
         Ok(builtin_struct(base))
+    }
+
+    /// Raises when a struct with `@enforce_keys` is built without them.
+    pub fn check_enforced_keys(&self, module: &str, given: &[&str], span: Span) -> EResult<()> {
+        let Some(Value::List(keys)) = self.module_attr(module, "enforce_keys") else { return Ok(()) };
+        let missing: Vec<Value> = keys.iter().filter(|k| k.as_atom().is_some_and(|a| !given.contains(&a))).cloned().collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(raise(
+            "ArgumentError",
+            format!(
+                "the following keys must also be given when building struct {}: {}",
+                crate::value::alias_name(module),
+                inspect::inspect(&Value::list(missing))
+            ),
+            span,
+        ))
     }
 
     /// A struct with its default values.
@@ -338,6 +372,8 @@ impl Interp {
     fn eval_attr(&mut self, name: &str, value: Option<&Node>, env: &mut Env, span: Span) -> EResult<Value> {
         let module = env.module.clone().ok_or_else(|| raise("ArgumentError", format!("cannot invoke @{name} outside module"), span))?;
         match value {
+            // Typespecs and callbacks are declarations, not expressions.
+            Some(_) if matches!(name, "spec" | "type" | "typep" | "opaque" | "callback" | "macrocallback") => Ok(Value::Nil),
             Some(v) => {
                 let val = self.eval(v, env)?;
                 if let Some(m) = self.modules.get_mut(&*module) {
@@ -834,6 +870,24 @@ impl Interp {
                 self.def(name.starts_with("defp") || name == "defmacrop", args, env, span)?
             }
             ("defstruct", 1) => self.defstruct(&args[0], env, span)?,
+            ("defguard", 1) | ("defguardp", 1) => {
+                let (head, guard) = split_when(&args[0]);
+                let guard = guard.ok_or_else(|| raise("ArgumentError", format!("{name} expects a when clause"), span))?;
+                let body = Node::new(
+                    Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), guard.clone()]), span)]),
+                    span,
+                );
+                self.def(name == "defguardp", &[head.clone(), body], env, span)?
+            }
+            ("defdelegate", 2) => self.defdelegate(&args[0], &args[1], env, span)?,
+            ("defprotocol", 2) => self.defprotocol(&args[0], &args[1], env, span)?,
+            ("defimpl", 2) | ("defimpl", 3) => self.defimpl(args, env, span)?,
+            ("\u{0}dispatch", _) if !args.is_empty() => {
+                let proto = env.module.clone().map(|m| crate::value::alias_name(&m).to_string()).unwrap_or_default();
+                let fname = args[0].as_atom().unwrap_or_default().to_string();
+                let vals = self.eval_args(&args[1..], env)?;
+                return Ok(Some(self.protocol_dispatch(&proto, &fname, vals, span)?));
+            }
             ("defexception", 1) => self.defstruct(&args[0], env, span)?,
             ("alias", 1) | ("alias", 2) => {
                 self.alias(args, env, span)?;
@@ -1191,6 +1245,15 @@ impl Interp {
                 None,
             ),
         };
+        // A `message/1` callback of the exception module builds the message.
+        let mut message = message;
+        if let Some(v) = &value {
+            let full = format!("Elixir.{kind}");
+            if self.user_function(&full, "message", 1, false).is_some() {
+                let m = self.call(&kind, "message", vec![v.clone()], span)?;
+                message = to_string(&m, span)?;
+            }
+        }
         Ok(Box::new(Error::Raise(Exception { kind, message, span, value })))
     }
 
@@ -1315,6 +1378,21 @@ impl Interp {
                 let body = opts.keyword_get("do").cloned().ok_or_else(|| raise("CompileError", "def expects a do block", span))?;
                 (head, body)
             }
+            [head] if self.modules.get(&*module).is_some_and(|m| m.attributes.contains_key("\u{0}protocol")) => {
+                let (call, _) = split_when(head);
+                let (fname, n) = match &call.kind {
+                    Kind::Call { name, args, .. } => (name.clone(), args.len()),
+                    _ => return Err(raise("CompileError", "invalid protocol function head", call.span)),
+                };
+                let params: Vec<Node> = (0..n).map(|k| Node::new(Kind::Var(format!("\u{0}p{k}")), span)).collect();
+                let mut dargs = vec![Node::new(Kind::Atom(fname.clone()), span)];
+                dargs.extend(params.iter().cloned());
+                let body = Node::new(Kind::Call { name: "\u{0}dispatch".into(), args: dargs, parens: true }, span);
+                let head = Node::new(Kind::Call { name: fname, args: params, parens: true }, call.span);
+                let opts =
+                    Node::new(Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), body]), span)]), span);
+                return self.def(private, &[head, opts], env, span);
+            }
             [head] => (head, Node::new(Kind::Nil, span)),
             _ => return Err(raise("CompileError", "invalid def", span)),
         };
@@ -1362,6 +1440,149 @@ impl Interp {
             });
         }
         Ok(Value::Nil)
+    }
+
+    /// `defdelegate fun(args), to: Mod, as: :other`
+    fn defdelegate(&mut self, head: &Node, opts: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        let (call, _) = split_when(head);
+        let (fname, params) = match &call.kind {
+            Kind::Call { name, args, .. } => (name.clone(), args.clone()),
+            Kind::Var(name) => (name.clone(), vec![]),
+            _ => return Err(raise("CompileError", "invalid defdelegate head", call.span)),
+        };
+        let target = opts.keyword_get("to").cloned().ok_or_else(|| raise("ArgumentError", "defdelegate expects a :to option", span))?;
+        let as_name = opts.keyword_get("as").and_then(|n| n.as_atom()).map(str::to_string).unwrap_or_else(|| fname.clone());
+        let args: Vec<Node> = params
+            .iter()
+            .map(|p| match &p.kind {
+                Kind::BinOp { op, lhs, .. } if op == "\\\\" => (**lhs).clone(),
+                _ => p.clone(),
+            })
+            .collect();
+        let body = Node::new(Kind::Dot { target: Box::new(target), name: as_name, args, parens: true }, span);
+        let opts = Node::new(Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), body]), span)]), span);
+        let head = Node::new(Kind::Call { name: fname, args: params, parens: true }, call.span);
+        self.def(false, &[head, opts], env, span)
+    }
+
+    /// `defprotocol Name do def fun(x) end`: a module whose bodiless
+    /// functions dispatch on the type of their first argument.
+    fn defprotocol(&mut self, name: &Node, body: &Node, env: &mut Env, span: Span) -> EResult<Value> {
+        let short = match &name.kind {
+            Kind::Alias(parts) => parts.join("."),
+            _ => return Err(raise("CompileError", "defprotocol expects an alias as its name", name.span)),
+        };
+        let full = match &env.module {
+            Some(outer) => format!("{}.{short}", crate::value::alias_name(outer)),
+            None => env.resolve_alias(&[short.clone()]),
+        };
+        let atom = Value::module(&full);
+        let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
+        let mut module = Module { name: atom_s.clone(), span, ..Module::default() };
+        module.attributes.insert("\u{0}protocol".into(), Value::Bool(true));
+        self.modules.insert(atom_s.clone(), module);
+        let mut menv = Env { vars: Default::default(), module: Some(atom_s), aliases: env.aliases.clone(), imports: env.imports.clone() };
+        let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defprotocol expects a do block", span))?;
+        self.eval(block, &mut menv)?;
+        Ok(Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]))
+    }
+
+    /// `defimpl Proto, for: Type do ... end` defines the module `Proto.Type`.
+    fn defimpl(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
+        let proto = match &args[0].kind {
+            Kind::Alias(parts) => env.resolve_alias(parts),
+            _ => return Err(raise("CompileError", "defimpl expects a protocol name", args[0].span)),
+        };
+        let opts = if args.len() == 3 { Some(&args[1]) } else { None };
+        let body = args.last().ok_or_else(|| raise("CompileError", "defimpl expects a do block", span))?;
+        // `defimpl P, for: T do ... end` may arrive as one keyword list.
+        let body = body.clone();
+        let for_node = opts.and_then(|o| o.keyword_get("for")).or_else(|| body.keyword_get("for")).cloned();
+        let targets: Vec<String> = match &for_node {
+            Some(n) => {
+                let v = self.eval(n, env)?;
+                match v {
+                    Value::List(items) => {
+                        items.iter().filter_map(|x| x.as_atom().map(|a| crate::value::alias_name(a).to_string())).collect()
+                    }
+                    other => vec![other.as_atom().map(|a| crate::value::alias_name(a).to_string()).unwrap_or_default()],
+                }
+            }
+            None => vec![env
+                .module
+                .as_ref()
+                .map(|m| crate::value::alias_name(m).to_string())
+                .ok_or_else(|| raise("ArgumentError", "defimpl/3 expects a :for option when declared outside a module", span))?],
+        };
+        let block = body.keyword_get("do").cloned().unwrap_or(Node::new(Kind::Nil, span));
+        let mut last = Value::Nil;
+        for t in targets {
+            let full = format!("{proto}.{t}");
+            let atom = Value::module(&full);
+            let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
+            let mut module = Module { name: atom_s.clone(), span, ..Module::default() };
+            module.attributes.insert("for".into(), Value::module(&t));
+            module.attributes.insert("protocol".into(), Value::module(&proto));
+            self.modules.insert(atom_s.clone(), module);
+            let mut menv =
+                Env { vars: Default::default(), module: Some(atom_s), aliases: env.aliases.clone(), imports: env.imports.clone() };
+            self.eval(&block, &mut menv)?;
+            last = Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]);
+        }
+        Ok(last)
+    }
+
+    /// Calls the implementation of `proto.fun` for the first argument's type.
+    fn protocol_dispatch(&mut self, proto: &str, fun: &str, args: Vec<Value>, span: Span) -> EResult<Value> {
+        let first = args.first().cloned().unwrap_or(Value::Nil);
+        let type_name = match &first {
+            Value::Int(_) => "Integer".to_string(),
+            Value::Float(_) => "Float".to_string(),
+            Value::Atom(_) | Value::Nil | Value::Bool(_) => "Atom".to_string(),
+            Value::Str(_) | Value::Bytes(_) => "BitString".to_string(),
+            Value::List(_) | Value::Improper(_) => "List".to_string(),
+            Value::Tuple(_) => "Tuple".to_string(),
+            Value::Map(_) => "Map".to_string(),
+            Value::Fun(_) => "Function".to_string(),
+            other => other.struct_name().unwrap_or("Any").to_string(),
+        };
+        let arity = args.len();
+        for candidate in [type_name.clone(), "Any".to_string()] {
+            let module = format!("{proto}.{candidate}");
+            let full = format!("Elixir.{module}");
+            if self.user_function(&full, fun, arity, false).is_some() {
+                if candidate == "Any"
+                    && first.struct_name().is_some()
+                    && !self.derives(&first, proto)
+                    && !self.module_attr(&format!("Elixir.{proto}"), "fallback_to_any").is_some_and(Value::is_truthy)
+                {
+                    break;
+                }
+                return self.call(&module, fun, args, span);
+            }
+        }
+        Err(raise(
+            "Protocol.UndefinedError",
+            format!("protocol {proto} not implemented for type {type_name}\n\nGot value:\n\n    {}\n", inspect::inspect(&first)),
+            span,
+        ))
+    }
+
+    /// Whether the struct's module has `@derive` for the protocol.
+    fn derives(&self, v: &Value, proto: &str) -> bool {
+        let Some(name) = v.struct_name() else { return false };
+        let Some(d) = self.module_attr(&format!("Elixir.{name}"), "derive") else { return false };
+        let items: Vec<Value> = match d {
+            Value::List(l) => (**l).clone(),
+            other => vec![other.clone()],
+        };
+        items.iter().any(|x| {
+            let m = match x {
+                Value::Tuple(t) if !t.is_empty() => t[0].clone(),
+                other => other.clone(),
+            };
+            m.as_atom().map(crate::value::alias_name) == Some(proto)
+        })
     }
 
     /// Replaces `@attr` reads with their current values.
@@ -1862,13 +2083,7 @@ pub(crate) fn const_get(key: &str) -> Option<Value> {
 
 pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
     use Value::*;
-    let arith = |l: &Value, r: &Value| {
-        raise(
-            "ArithmeticError",
-            format!("bad argument in arithmetic expression: {} {op} {}", inspect::inspect(l), inspect::inspect(r)),
-            span,
-        )
-    };
+    let arith = |_l: &Value, _r: &Value| raise("ArithmeticError", "bad argument in arithmetic expression", span);
     Ok(match op {
         "+" | "-" | "*" => match (&l, &r) {
             (Int(a), Int(b)) => {

@@ -25,7 +25,7 @@ use crate::eval::{EResult, Error, Interp};
 use crate::executor::{DbError, DbValue, Executor, QueryResult};
 use crate::value::{NaiveDateTime, Value};
 
-use super::runner::{run_migration, Adapter, DdlHook, Direction, MigrationRun, MigrationSource, RunOptions};
+use super::runner::{exports, logger, run_migration, Adapter, DdlHook, Direction, MigrationRun, MigrationSource, RunOptions};
 
 /// The database as the migrator needs it.
 pub trait MigratorDb {
@@ -142,11 +142,14 @@ pub struct Migrator {
     pub repo: Option<Value>,
     /// Statements of the last migration run (for error reporting).
     pub last_run: Option<MigrationRun>,
+    /// The Logger level of the migration log (`log:` option; `None` is
+    /// `log: false`). The lines go to the run's output.
+    pub log: Option<String>,
 }
 
 impl Migrator {
     pub fn new(db: SharedDb, adapter: Adapter) -> Migrator {
-        Migrator { db, adapter, prefix: None, source: "schema_migrations".into(), config: None, repo: None, last_run: None }
+        Migrator { db, adapter, prefix: None, source: "schema_migrations".into(), config: None, repo: None, last_run: None, log: None }
     }
 
     fn params(&self, n: usize) -> Vec<String> {
@@ -240,6 +243,23 @@ impl Migrator {
         }
     }
 
+    /// `== Running 1 MyApp.Migration.change/0 forward`, for module migrations.
+    fn running_message(interp: &Interp, version: i64, source: &MigrationSource, direction: Direction) -> Option<String> {
+        let MigrationSource::Module(m) = source else { return None };
+        let full = Value::module(m);
+        let module = full.as_atom().unwrap_or_default();
+        let first = match direction {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        };
+        let (operation, direction_msg) = if exports(interp, m, first, 0) {
+            (first, String::new())
+        } else {
+            ("change", format!(" {}", if direction == Direction::Up { "forward" } else { "backward" }))
+        };
+        Some(format!("== Running {version} {}.{operation}/0{direction_msg}", crate::value::alias_name(module)))
+    }
+
     fn hook(&self) -> DdlHook {
         let db = self.db.clone();
         Rc::new(move |interp: &mut Interp, sql: &str| -> EResult<()> {
@@ -268,8 +288,17 @@ impl Migrator {
             in_transaction: transaction,
             config: self.config.clone(),
             repo: self.repo.clone(),
+            log: self.log.clone(),
         };
+        let running = self.log.clone().zip(Self::running_message(interp, version, source, direction));
+        if let Some((level, message)) = &running {
+            logger(interp, level, message);
+        }
         let mut run = run_migration(interp, source, direction, self.adapter, &opts);
+        if let (Some((level, _)), None) = (&running, &run.error) {
+            // Ecto reports the time to a tenth of a second.
+            logger(interp, level, &format!("== Migrated {version} in 0.0s"));
+        }
         let mut result = match run.error.take() {
             Some(e) => Err(e),
             None => Ok(()),
@@ -370,6 +399,11 @@ impl Migrator {
                 ));
             }
         }
+        if pending.is_empty() {
+            if let Some(level) = self.log.clone() {
+                logger(interp, &level, &format!("Migrations already {}", direction.atom()));
+            }
+        }
         let mut done = Vec::new();
         for m in pending {
             // Each migration takes the lock again and re-reads the versions.
@@ -456,6 +490,12 @@ pub(crate) mod builtins {
         let (db, adapter) = provider(interp, repo)?;
         let mut m = Migrator::new(db, adapter);
         m.repo = Some(repo.clone());
+        m.log = match opts.and_then(|o| o.keyword_get("log")) {
+            None | Some(Value::Bool(true)) => Some("info".to_string()),
+            Some(Value::Bool(false)) | Some(Value::Nil) => None,
+            Some(Value::Atom(level)) => Some(level.to_string()),
+            Some(_) => Some("info".to_string()),
+        };
         if let Some(p) = opts.and_then(|o| o.keyword_get("prefix")).filter(|p| !matches!(p, Value::Nil)) {
             m.prefix = Some(super::super::to_s(p)?);
         }

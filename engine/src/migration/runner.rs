@@ -99,6 +99,8 @@ pub(crate) struct RunState {
     pub config: Value,
     /// What `repo()` returns.
     pub repo: Value,
+    /// Level of the command log lines, if logging.
+    pub log: Option<String>,
 }
 
 fn no_runner(span: Span) -> Box<Error> {
@@ -198,7 +200,10 @@ fn log_and_execute_ddl(interp: &mut Interp, command: &Value, span: Span) -> ERes
     }
     // The runner logs a description first; that is where a constraint
     // without (or with both) check and exclude fails.
-    describe(command).map_err(|e| with_span(e, span))?;
+    let description = describe(command).map_err(|e| with_span(e, span))?;
+    if let Some(level) = state(interp, span)?.log.clone() {
+        logger(interp, &level, &description);
+    }
     let st = state(interp, span)?;
     st.sent.push(command.clone());
     let adapter = st.adapter;
@@ -211,6 +216,15 @@ fn log_and_execute_ddl(interp: &mut Interp, command: &Value, span: Span) -> ERes
         state(interp, span)?.statements.push(sql);
     }
     Ok(())
+}
+
+/// A `Logger` line as the console shows it (`12:00:00.000 [info] message`),
+/// written to the run's output.
+pub(crate) fn logger(interp: &mut Interp, level: &str, message: &str) {
+    let micros = crate::repo::now_micros(interp);
+    let ms = micros.div_euclid(1000);
+    let (h, m, sec, milli) = (ms.div_euclid(3_600_000).rem_euclid(24), ms.div_euclid(60_000) % 60, ms.div_euclid(1000) % 60, ms % 1000);
+    interp.output.push_str(&format!("{h:02}:{m:02}:{sec:02}.{milli:03} [{level}] {message}\n"));
 }
 
 pub(crate) fn with_span(mut e: Box<Error>, span: Span) -> Box<Error> {
@@ -405,6 +419,9 @@ pub struct RunOptions {
     pub config: Option<Value>,
     /// The repo module `repo()` returns inside the migration.
     pub repo: Option<Value>,
+    /// The Logger level commands are logged at (`log:` option), `None`
+    /// for no log.
+    pub log: Option<String>,
 }
 
 /// Runs a migration in `direction`, choosing `up/0`, `down/0` or `change/0`
@@ -452,6 +469,7 @@ pub fn run_migration(
         hook: opts.hook.clone(),
         config: opts.config.clone().unwrap_or_else(|| Value::list(vec![])),
         repo: opts.repo.clone().unwrap_or(Value::Nil),
+        log: opts.log.clone(),
     });
     let result = (|| -> EResult<()> {
         let callback = |interp: &mut Interp, name: &str| -> EResult<()> {

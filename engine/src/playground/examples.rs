@@ -60,6 +60,7 @@ pub const EXAMPLES: &[Example] = examples![
     "soft_deletes",
     "audit_trail",
     "optimistic_locking",
+    "polymorphic",
     "recursive_cte",
     "window_functions",
     "dynamic_filters",

@@ -6,6 +6,7 @@
 //! ```
 
 pub mod api;
+pub mod assoc;
 pub mod builder;
 pub mod expr;
 pub mod inspect;
@@ -39,6 +40,7 @@ pub fn to_sql(
 /// Registers the `Ecto.Query` API.
 pub fn register(b: &mut crate::eval::Builtins) {
     api::register(b);
+    assoc::register(b);
 }
 
 #[cfg(test)]

@@ -1918,11 +1918,8 @@ impl<'i> Planner<'i> {
             sq.prefix = prep.query.prefix.clone();
         }
         let (sprep, _info) = self.prepare_subquery(sq, Some(ctx.clone()), &prep.cte_names, false)?;
-        let mode = if cl.kind == "where" || cl.kind == "having" || cl.kind == "join" {
-            SelectMode::SubqueryWhere
-        } else {
-            SelectMode::SubqueryAliased
-        };
+        // `prewalk_source/6`: only subqueries in `where` keep their fields unaliased.
+        let mode = if cl.kind == "where" { SelectMode::SubqueryWhere } else { SelectMode::SubqueryAliased };
         let planned = self.normalize(sprep, Op::All, Some(ctx.clone()), mode).map_err(|e| subquery_error(e, &prep.query))?;
         Ok(Expr::PlannedSubquery(Rc::new(planned)))
     }

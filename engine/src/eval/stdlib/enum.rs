@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use super::{enumerate, raise};
 use crate::diag::Span;
-use crate::eval::core::to_string;
 use crate::eval::{args, Builtins, EResult, Interp};
 use crate::value::{inspect, Value};
 
@@ -1162,7 +1161,7 @@ fn join(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         if k > 0 {
             out.push_str(&sep);
         }
-        out.push_str(&to_string(&x, s)?);
+        out.push_str(&i.to_string_value(&x, s)?);
     }
     Ok(Value::string(out))
 }
@@ -1175,7 +1174,7 @@ fn map_join(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
             out.push_str(&sep);
         }
         let v = i.apply(f, vec![x], s)?;
-        out.push_str(&to_string(&v, s)?);
+        out.push_str(&i.to_string_value(&v, s)?);
     }
     Ok(Value::string(out))
 }

@@ -800,6 +800,72 @@ pub fn register(b: &mut Builtins) {
     b.add("Kernel", "dbg", &[1, 2], |_, a, _| Ok(a[0].clone()));
     b.add("Kernel", "exit", &[1], |_, a, s| Err(raise("exit", format!("exited with reason {}", inspect::inspect(&a[0])), s)));
     b.add_macro("Kernel", "match?", &[2], match_q);
+    b.add("Kernel", "to_string", &[1], |i, a, s| Ok(Value::string(i.to_string_value(&a[0], s)?)));
+    b.add("Code", "ensure_loaded?", &[1], |i, a, _| {
+        let Some(m) = a[0].as_atom() else { return Ok(Value::Bool(false)) };
+        Ok(Value::Bool(i.modules.contains_key(m) || i.builtins.has_module(crate::value::alias_name(m))))
+    });
+    b.add("Code", "ensure_loaded", &[1], |i, a, _| {
+        let Some(m) = a[0].as_atom() else { return Ok(Value::error(Value::atom("badarg"))) };
+        Ok(if i.modules.contains_key(m) || i.builtins.has_module(crate::value::alias_name(m)) {
+            Value::tuple(vec![Value::atom("module"), a[0].clone()])
+        } else {
+            Value::error(Value::atom("nofile"))
+        })
+    });
+    b.add("Kernel", "struct!", &[1, 2], |i, a, s| {
+        if let (Value::Atom(m), Some(kv)) = (&a[0], a.get(1)) {
+            let given: Vec<String> = super::enumerate(i, kv, s)?
+                .iter()
+                .filter_map(|x| x.as_tuple().and_then(|t| t.first()).and_then(|k| k.as_atom()).map(str::to_string))
+                .collect();
+            let given: Vec<&str> = given.iter().map(String::as_str).collect();
+            i.check_enforced_keys(m, &given, s)?;
+            let st = i.new_struct(m, s)?;
+            for x in super::enumerate(i, kv, s)? {
+                if let Some([k, _]) = x.as_tuple() {
+                    if k.as_atom().is_none_or(|k| !st.has(k)) {
+                        return Err(raise(
+                            "KeyError",
+                            format!("key {} not found in: {}", inspect::inspect(k), inspect::inspect(&Value::Struct(Rc::new(st.clone())))),
+                            s,
+                        ));
+                    }
+                }
+            }
+        } else if let Value::Atom(m) = &a[0] {
+            i.check_enforced_keys(m, &[], s)?;
+        }
+        i.call("Kernel", "struct", a, s)
+    });
+    b.add("IO", "write", &[1, 2], |i, a, s| {
+        let v = a.last().cloned().unwrap_or(Value::Nil);
+        let t = match &v {
+            Value::List(_) => to_string(&v, s)?,
+            other => i.to_string_value(other, s)?,
+        };
+        i.output.push_str(&t);
+        Ok(Value::atom("ok"))
+    });
+    b.add("Exception", "message", &[1], |i, a, s| exception_message(i, &a[0], s).map(Value::string));
+    b.add("Exception", "exception?", &[1], |_, a, _| {
+        Ok(Value::Bool(a[0].as_struct().is_some_and(|st| st.has("__exception__") || st.has("message"))))
+    });
+    b.add("Exception", "format", &[2, 3], |i, a, s| {
+        let kind = a[0].as_atom().unwrap_or("error");
+        Ok(Value::string(match kind {
+            "error" => {
+                let name = a[1].struct_name().unwrap_or("ErlangError").to_string();
+                format!("** ({name}) {}", exception_message(i, &a[1], s)?)
+            }
+            "throw" => format!("** (throw) {}", inspect::inspect(&a[1])),
+            _ => format!("** (exit) {}", inspect::inspect(&a[1])),
+        }))
+    });
+    b.add("Exception", "format_banner", &[2, 3], |i, a, s| {
+        let name = a[1].struct_name().unwrap_or("ErlangError").to_string();
+        Ok(Value::string(format!("** ({name}) {}", exception_message(i, &a[1], s)?)))
+    });
     b.add_macro("Kernel", "destructure", &[2], destructure);
 }
 
@@ -1167,4 +1233,21 @@ fn destructure(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Va
     let list = Value::list(padded);
     i.match_or_raise(&a[0], &list, env, s)?;
     Ok(list)
+}
+
+/// `Exception.message/1`: the module's `message/1` when defined, else the
+/// `:message` field.
+fn exception_message(i: &mut Interp, e: &Value, s: Span) -> EResult<String> {
+    if let Some(name) = e.struct_name() {
+        let full = format!("Elixir.{name}");
+        if i.modules.get(full.as_str()).is_some_and(|m| m.functions.contains_key(&("message".to_string(), 1))) {
+            let r = i.call(name, "message", vec![e.clone()], s)?;
+            return to_string(&r, s);
+        }
+    }
+    match e.get_field("message") {
+        Some(Value::Str(m)) => Ok(m.to_string()),
+        Some(other) => to_string(other, s),
+        None => Err(raise("ArgumentError", format!("expected an exception, got: {}", inspect::inspect(e)), s)),
+    }
 }

@@ -260,7 +260,10 @@ fn io_inspect(interp: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
 
 fn io_puts(interp: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let v = a.last().cloned().unwrap_or(Value::Nil);
-    let text = to_string(&v, s)?;
+    let text = match &v {
+        Value::List(_) => to_string(&v, s)?,
+        other => interp.to_string_value(other, s)?,
+    };
     interp.output.push_str(&text);
     interp.output.push('\n');
     Ok(Value::atom("ok"))

@@ -309,7 +309,7 @@ pub fn register(b: &mut Builtins) {
     });
     b.add("Kernel", "is_even", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(i) if i % 2 == 0))));
     b.add("Kernel", "is_odd", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(i) if i % 2 != 0))));
-    b.add("String.Chars", "to_string", &[1], |_, a, s| Ok(Value::string(to_string(&a[0], s)?)));
+    b.add("String.Chars", "to_string", &[1], |i, a, s| Ok(Value::string(i.to_string_value(&a[0], s)?)));
 }
 
 // ---- helpers ------------------------------------------------------------------------------

@@ -229,3 +229,58 @@ fn processes_erlang_and_kernel_additions() {
         (":erlang.float_to_binary(3.14159, decimals: 2)", "\"3.14\""),
     ]);
 }
+
+#[test]
+fn protocols_guards_delegates_exceptions() {
+    let prelude = r#"
+defmodule Shape do
+  defstruct [:kind, :size]
+end
+defprotocol Area do
+  def area(shape)
+end
+defimpl Area, for: Shape do
+  def area(%Shape{size: s}), do: s * s
+end
+defimpl Area, for: [Integer, Float] do
+  def area(n), do: n
+end
+defmodule Guards do
+  defguard is_even_pos(n) when is_integer(n) and n > 0 and rem(n, 2) == 0
+  def check(n) when is_even_pos(n), do: :yes
+  def check(_), do: :no
+  defdelegate up(s), to: String, as: :upcase
+  @spec typed(integer) :: integer
+  def typed(x), do: x
+end
+defmodule MyError do
+  defexception [:code, message: "default"]
+  def message(%{code: c}), do: "code #{c}"
+end
+defmodule Money do
+  defstruct [:cents]
+  defimpl String.Chars do
+    def to_string(%Money{cents: c}), do: "$#{c}"
+  end
+end
+defmodule Cnt do
+  @enforce_keys [:id]
+  defstruct [:id, n: 0]
+end
+"#;
+    let cases: Vec<(String, &str)> = [
+        ("{Area.area(%Shape{size: 3}), Area.area(7), Area.area(1.5)}", "{9, 7, 1.5}"),
+        ("Area.area(\"x\")", "** (Protocol.UndefinedError) protocol Area not implemented for type BitString\n\nGot value:\n\n    \"x\"\n"),
+        ("{Guards.check(4), Guards.check(3), Guards.up(\"abc\"), Guards.typed(1)}", "{:yes, :no, \"ABC\", 1}"),
+        ("try do\n raise MyError, code: 7\nrescue\n e in MyError -> {Exception.message(e), e.message}\nend", "{\"code 7\", \"default\"}"),
+        ("{\"#{%Money{cents: 5}}\", to_string(%Money{cents: 6}), Enum.join([%Money{cents: 1}], \",\")}", "{\"$5\", \"$6\", \"$1\"}"),
+        ("struct!(Cnt, n: 1)", "** (ArgumentError) the following keys must also be given when building struct Cnt: [:id]"),
+        ("%Cnt{id: 1}", "%Cnt{id: 1, n: 0}"),
+        ("try do\n 1 / 0\nrescue\n e in ArithmeticError -> Exception.message(e)\nend", "\"bad argument in arithmetic expression\""),
+    ]
+    .iter()
+    .map(|(src, want)| (format!("{prelude}\n{src}"), *want))
+    .collect();
+    let refs: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    check(&refs);
+}
