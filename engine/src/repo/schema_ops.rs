@@ -376,6 +376,12 @@ fn autogenerate_changes(interp: &mut Interp, schema: &Schema, update: bool, chan
 
 /// `dump_field!/6`.
 fn dump_field(interp: &mut Interp, action: &str, schema: &Schema, name: &str, ty: &Type, v: &Value, span: Span) -> EResult<Value> {
+    // Values already in the form SQLite stores dump to themselves.
+    match (ty, v) {
+        (Type::Id | Type::Integer, Value::Int(_)) | (Type::String, Value::Str(_)) | (Type::Float, Value::Float(_)) => return Ok(v.clone()),
+        (Type::Id | Type::Integer | Type::String | Type::Float | Type::Boolean | Type::Decimal, Value::Nil) => return Ok(Value::Nil),
+        _ => {}
+    }
     match types::adapter_dump(interp, Adapter::Sqlite, ty, v, span)? {
         Some(d) => Ok(d),
         None => Err(Error::raise(
