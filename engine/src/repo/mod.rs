@@ -151,7 +151,6 @@ fn system_now() -> i64 {
 const FUNS: &[(&str, &[usize], NativeFn)] = &[
     ("all", &[1, 2], queryable::all),
     ("all_by", &[2, 3], queryable::all_by),
-    ("stream", &[1, 2], queryable::stream),
     ("one", &[1, 2], queryable::one),
     ("one!", &[1, 2], queryable::one_bang),
     ("get", &[2, 3], queryable::get),

@@ -43,17 +43,6 @@ pub fn all(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> 
     Ok(Value::list(run_all(interp, &q, &opts_of(&args, 1), span)?))
 }
 
-/// `Repo.stream(queryable, opts)`: the rows, read at once. SQLite streams only
-/// inside a transaction, as DBConnection requires.
-pub fn stream(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
-    validate_query_opts(&opts_of(&args, 1), "stream", span)?;
-    if !matches!(super::multi::in_transaction(interp, vec![], span)?, Value::Bool(true)) {
-        return Err(Error::raise("RuntimeError", "cannot reduce stream outside of transaction", span));
-    }
-    let q = to_query(interp, &args[0], span)?;
-    Ok(Value::list(run_all(interp, &q, &opts_of(&args, 1), span)?))
-}
-
 pub(crate) fn run_all(interp: &mut Interp, q: &Value, opts: &Value, span: Span) -> EResult<Vec<Value>> {
     let (_, rows) = bridge::execute(interp, "all", q, opts, span)?;
     Ok(rows.unwrap_or_default())
