@@ -319,3 +319,22 @@ fn generality_round_two() {
         ("try do raise KeyError, key: :k, term: [] rescue e -> {e.key, e.term} end", "{:k, []}"),
     ]);
 }
+
+#[test]
+fn lazy_streams() {
+    check(&[
+        ("Stream.iterate(1, &(&1 * 2)) |> Enum.take(5)", "[1, 2, 4, 8, 16]"),
+        ("Stream.iterate(1, &(&1 * 2)) |> Stream.map(&(&1 + 1)) |> Enum.take(3)", "[2, 3, 5]"),
+        ("Stream.cycle([1, 2]) |> Enum.take(5)", "[1, 2, 1, 2, 1]"),
+        ("Stream.unfold({0, 1}, fn {a, b} -> {a, {b, a + b}} end) |> Enum.take(8)", "[0, 1, 1, 2, 3, 5, 8, 13]"),
+        ("Stream.unfold(3, fn 0 -> nil; n -> {n, n - 1} end) |> Enum.to_list()", "[3, 2, 1]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.filter(&(rem(&1, 2) == 0)) |> Stream.take_while(&(&1 < 9)) |> Enum.to_list()", "[2, 4, 6, 8]"),
+        ("Stream.iterate(1, &(&1 * 3)) |> Enum.find(&(&1 > 100))", "243"),
+        ("Enum.zip(Stream.iterate(1, &(&1 + 1)), [:a, :b])", "[{1, :a}, {2, :b}]"),
+        ("Stream.repeatedly(fn -> :x end) |> Stream.with_index(1) |> Enum.take(2)", "[x: 1, x: 2]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.chunk_every(2) |> Enum.take(2)", "[[1, 2], [3, 4]]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.take(100) |> Enum.sum()", "5050"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Enum.reduce_while(0, fn x, acc -> if acc + x > 10, do: {:halt, acc}, else: {:cont, acc + x} end)", "10"),
+        ("for x <- Stream.iterate(1, &(&1 + 1)) |> Stream.take(3), do: x * 10", "[10, 20, 30]"),
+    ]);
+}
