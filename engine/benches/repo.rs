@@ -96,11 +96,7 @@ fn bound(params: &[Value]) -> Vec<DbValue> {
 }
 
 fn statements(s: &mut Session) -> Vec<(String, Vec<DbValue>)> {
-    repo::take_log(&mut s.interp)
-        .into_iter()
-        .filter(|e| e.kind == StatementKind::Query)
-        .map(|e| (e.sql, bound(&e.params)))
-        .collect()
+    repo::take_log(&mut s.interp).into_iter().filter(|e| e.kind == StatementKind::Query).map(|e| (e.sql, bound(&e.params))).collect()
 }
 
 fn bench_insert_all(c: &mut Criterion) {

@@ -788,12 +788,14 @@ fn process_children(
                     match r {
                         Ok(related) if !matches!(related, Value::Nil) => {
                             // insert_join?/4
-                            let insert_join = action == "insert"
-                                || super::util::action_of(&field(user_cs, "action")) == "insert"
-                                || {
-                                    let key = field(&related, &refl_related_key(refl));
-                                    !field(&parent, &refl.field).as_list().unwrap_or(&[]).iter().any(|c| field(c, &refl_related_key(refl)) == key)
-                                };
+                            let insert_join = action == "insert" || super::util::action_of(&field(user_cs, "action")) == "insert" || {
+                                let key = field(&related, &refl_related_key(refl));
+                                !field(&parent, &refl.field)
+                                    .as_list()
+                                    .unwrap_or(&[])
+                                    .iter()
+                                    .any(|c| field(c, &refl_related_key(refl)) == key)
+                            };
                             if insert_join {
                                 many_to_many_link(interp, refl, &parent, &related, span)?;
                             }
