@@ -100,7 +100,7 @@ failed.action
 {ada.email, ada.role, ada.age}
 # %% The unique index turns into a changeset error
 # The validations pass, the INSERT fails on users_email_index, and
-# unique_constraint/2 maps that failure to an error on :email.
+# unique_constraint/3 maps that failure to an error on :email.
 {:error, duplicate} =
   %User{}
   |> User.registration_changeset(%{

@@ -1273,40 +1273,62 @@ impl Interp {
                 Some(Node { kind: Kind::Clauses(c), .. }) => self.case_clauses(c, &v, env, span),
                 _ => Ok(v),
             },
-            Err(e) => match *e {
-                Error::Raise(ex) => match opts.keyword_get("rescue") {
-                    Some(Node { kind: Kind::Clauses(clauses), .. }) => self.rescue(clauses, ex, env, span),
-                    _ => Err(Box::new(Error::Raise(ex))),
-                },
-                Error::Throw(v, s) => match opts.keyword_get("catch") {
+            Err(e) => {
+                let e = match *e {
+                    Error::Raise(ex) if ex.kind != "exit" => match opts.keyword_get("rescue") {
+                        Some(Node { kind: Kind::Clauses(clauses), .. }) => match self.rescue(clauses, ex, env, span) {
+                            Ok(Ok(v)) => return self.after_try(opts, env, Ok(v)),
+                            Ok(Err(ex)) => Error::Raise(ex),
+                            Err(e) => return self.after_try(opts, env, Err(e)),
+                        },
+                        _ => Error::Raise(ex),
+                    },
+                    other => other,
+                };
+                // `catch kind, value`: throws, exits and (unrescued) errors.
+                let (kind, value) = match &e {
+                    Error::Throw(v, _) => ("throw", v.clone()),
+                    Error::Raise(ex) if ex.kind == "exit" => ("exit", ex.value.clone().unwrap_or(Value::Nil)),
+                    Error::Raise(ex) => ("error", exception_value(ex)),
+                    _ => return self.after_try(opts, env, Err(Box::new(e))),
+                };
+                match opts.keyword_get("catch") {
                     Some(Node { kind: Kind::Clauses(clauses), .. }) => {
                         let mut res = None;
                         for c in clauses {
                             let mut inner = env.clone();
-                            let pat = match c.args.as_slice() {
-                                [p] => p,
-                                [kind, p] if matches!(&kind.kind, Kind::Atom(a) if a == "throw") => p,
+                            let (kp, pat) = match c.args.as_slice() {
+                                [p] => (None, p),
+                                [k, p] => (Some(k), p),
                                 _ => continue,
                             };
-                            if match_pattern(self, pat, &v, &mut inner)? {
+                            let kind_ok = match kp {
+                                None => kind == "throw",
+                                Some(k) => match_pattern(self, k, &Value::atom(kind), &mut inner)?,
+                            };
+                            if kind_ok && match_pattern(self, pat, &value, &mut inner)? {
                                 res = Some(self.eval(&c.body, &mut inner));
                                 break;
                             }
                         }
-                        res.unwrap_or(Err(Box::new(Error::Throw(v, s))))
+                        res.unwrap_or(Err(Box::new(e)))
                     }
-                    _ => Err(Box::new(Error::Throw(v, s))),
-                },
-                other => Err(Box::new(other)),
-            },
+                    _ => Err(Box::new(e)),
+                }
+            }
         };
+        self.after_try(opts, env, result)
+    }
+
+    fn after_try(&mut self, opts: &Node, env: &mut Env, result: EResult<Value>) -> EResult<Value> {
         if let Some(after) = opts.keyword_get("after") {
             self.eval(after, &mut env.clone())?;
         }
         result
     }
 
-    fn rescue(&mut self, clauses: &[Clause], ex: Exception, env: &mut Env, _span: Span) -> EResult<Value> {
+    /// Runs the first matching rescue clause; `Ok(Err(ex))` when none matches.
+    fn rescue(&mut self, clauses: &[Clause], ex: Exception, env: &mut Env, _span: Span) -> EResult<Result<Value, Exception>> {
         let exv = exception_value(&ex);
         for c in clauses {
             let Some(head) = c.args.first() else { continue };
@@ -1334,10 +1356,10 @@ impl Interp {
                         inner.set(v, exv.clone());
                     }
                 }
-                return self.eval(&c.body, &mut inner);
+                return self.eval(&c.body, &mut inner).map(Ok);
             }
         }
-        Err(Box::new(Error::Raise(ex)))
+        Ok(Err(ex))
     }
 
     // ---- modules ----------------------------------------------------------------
@@ -1474,7 +1496,7 @@ impl Interp {
         };
         let full = match &env.module {
             Some(outer) => format!("{}.{short}", crate::value::alias_name(outer)),
-            None => env.resolve_alias(&[short.clone()]),
+            None => env.resolve_alias(std::slice::from_ref(&short)),
         };
         let atom = Value::module(&full);
         let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
@@ -1789,6 +1811,15 @@ pub(crate) fn field_access(t: &Value, name: &str, span: Span) -> EResult<Value> 
     }
     match t {
         Value::Map(_) | Value::Struct(_) => Err(raise("KeyError", format!("key :{name} not found in: {}", inspect::inspect(t)), span)),
+        // `x.name` on an atom is a remote call `x.name()`.
+        Value::Nil | Value::Bool(_) | Value::Atom(_) => Err(raise(
+            "UndefinedFunctionError",
+            format!(
+                "function {}.{name}/0 is undefined. If you are using the dot syntax, such as map.field or module.function(), make sure the left side of the dot is an atom or a map",
+                inspect::inspect(t)
+            ),
+            span,
+        )),
         _ => Err(raise("ArgumentError", format!("cannot access field :{name} of {}", inspect::inspect(t)), span)),
     }
 }

@@ -303,6 +303,15 @@ pub mod args {
     use crate::value::Value;
 
     pub fn arg_error(fun: &str, what: &str, got: &Value, span: Span) -> Box<Error> {
+        // Elixir functions that guard their arguments fail with a FunctionClauseError;
+        // the ones that hand them to a BIF fail with an ArgumentError.
+        let guarded = ["List.", "Keyword.", "Enum.", "String.", "Regex.", "Float.", "Integer."].iter().any(|p| fun.starts_with(p))
+            && !["Integer.to_string/", "Integer.to_charlist/", "String.duplicate/", "List.to_tuple/", "List.duplicate/"]
+                .iter()
+                .any(|p| fun.starts_with(p));
+        if guarded {
+            return Error::raise("FunctionClauseError", format!("no function clause matching in {fun}"), span);
+        }
         Error::raise("ArgumentError", format!("{fun} expected {what}, got: {}", crate::value::inspect::inspect(got)), span)
     }
 

@@ -193,9 +193,7 @@ fn flatten_through(interp: &mut Interp, owner: Rc<Schema>, through: &[String], s
             }
             _ => {
                 acc.push(name.clone());
-                if let Some(s) = refl.related.as_deref().and_then(|r| crate::schema::lookup(interp, r)) {
-                    owner = s;
-                }
+                owner = crate::schema::require(interp, refl.related.as_deref().unwrap_or_default(), span)?;
             }
         }
     }
@@ -256,10 +254,9 @@ pub fn filter_through_chain(interp: &mut Interp, owner: &Rc<Schema>, through: &[
         return Err(arg_error("invalid through association", span));
     };
     let mut q = Query::from_source(source.source.clone(), None);
-    let mut counter = 0usize;
     let mut prev = source.clone();
     let mut dest_out_key = source.out_key.clone();
-    for cur in joins {
+    for (counter, cur) in joins.iter().enumerate() {
         let on = Expr::call(
             "==",
             vec![Expr::Field(Bind::Ix(counter), prev.out_key.clone()), Expr::Field(Bind::Ix(counter + 1), cur.in_key.clone())],
@@ -267,7 +264,6 @@ pub fn filter_through_chain(interp: &mut Interp, owner: &Rc<Schema>, through: &[
         q.joins.push(join_expr(cur.source.clone(), on, span));
         combine_joins_query(&mut q, &cur.where_, counter + 1);
         prev = cur.clone();
-        counter += 1;
         dest_out_key = cur.out_key.clone();
     }
     let final_bind = q.count_binds() - 1;

@@ -986,7 +986,7 @@ impl<'a> Esc<'a> {
                 Expr::Subquery(ix)
             }
             ("from_now", 2) | ("ago", 2) => {
-                let now = super::value::utc_now_value();
+                let now = super::value::utc_now(self.interp, span);
                 let now_ix = self.push_param(now, QType::SupertypeDatetime);
                 let count = if name == "ago" {
                     match pinned(&args[0]) {

@@ -15,7 +15,7 @@ use crate::schema::{self, Assoc, AssocKind, Cardinality};
 use crate::types::Type;
 use crate::value::{inspect, MapT, Value};
 
-use super::errors::{arg, raise_db};
+use super::errors::arg;
 use super::preloader::{self, AssocTree, Preload};
 use super::schema_ops::load_value;
 use super::sql::{ConflictTarget, OnConflict};
@@ -34,6 +34,23 @@ fn attach_prefix(mut q: Query, opts: &Value) -> Query {
     q
 }
 
+/// The user repo's `prepare_query/3` callback, when it defines one.
+pub(crate) fn prepare_query(interp: &mut Interp, op: &str, query: &Value, opts: &Value, span: Span) -> EResult<(Value, Value)> {
+    let repo = super::current_repo(interp);
+    let Some(module) = repo.as_atom().map(|a| a.to_string()) else { return Ok((query.clone(), opts.clone())) };
+    let defined = interp.modules.get(module.as_str()).is_some_and(|m| m.functions.contains_key(&("prepare_query".to_string(), 3)));
+    if !defined {
+        return Ok((query.clone(), opts.clone()));
+    }
+    let q = query_of(interp, query, span)?.into_value();
+    let name = crate::value::alias_name(&module).to_string();
+    let r = interp.call(&name, "prepare_query", vec![Value::atom(op), q, opts.clone()], span)?;
+    match r.as_tuple() {
+        Some([q, o]) => Ok((q.clone(), o.clone())),
+        _ => Err(arg(format!("expected {name}.prepare_query/3 to return {{query, opts}}, got: {}", inspect::inspect(&r)), span)),
+    }
+}
+
 /// Plans and prints a query for SQLite.
 pub(crate) fn plan_sql(interp: &mut Interp, q: &Query, op: Op) -> EResult<(Rc<Planned>, String, Vec<Value>)> {
     let r = plan::plan(interp, q, op, Dialect::Sqlite)?;
@@ -45,16 +62,18 @@ pub(crate) fn plan_sql(interp: &mut Interp, q: &Query, op: Op) -> EResult<(Rc<Pl
 /// returning the row count and the loaded rows (`None` when the statement
 /// returns no rows, as for an update without `select`).
 pub(crate) fn execute(interp: &mut Interp, op: &str, query: &Value, opts: &Value, span: Span) -> EResult<(i64, Option<Vec<Value>>)> {
-    let q = attach_prefix(query_of(interp, query, span)?, opts);
+    let (query, opts) = prepare_query(interp, op, query, opts, span)?;
+    let opts = &opts;
+    let q = attach_prefix(query_of(interp, &query, span)?, opts);
     let op = Op::from_name(op).unwrap_or(Op::All);
     let (planned, sql, params) = plan_sql(interp, &q, op)?;
-    let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| raise_db(&e, span))?;
+    let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
     let (n, rows) = util::num_rows(&sql, &result);
     let Some(sel) = &planned.select else {
         return Ok((n, rows.map(|_| vec![]).filter(|_| false)));
     };
     let rows = rows.unwrap_or_default();
-    let values = load_rows(interp, &planned, sel, rows, span)?;
+    let values = load_rows(interp, &planned, sel, rows, opts, span)?;
     Ok((n, Some(values)))
 }
 
@@ -68,7 +87,14 @@ struct Pre {
     rest: Vec<Value>,
 }
 
-fn load_rows(interp: &mut Interp, planned: &Planned, sel: &PSelect, rows: Vec<Vec<Value>>, span: Span) -> EResult<Vec<Value>> {
+fn load_rows(
+    interp: &mut Interp,
+    planned: &Planned,
+    sel: &PSelect,
+    rows: Vec<Vec<Value>>,
+    opts: &Value,
+    span: Span,
+) -> EResult<Vec<Value>> {
     if rows.is_empty() {
         return Ok(vec![]);
     }
@@ -96,7 +122,8 @@ fn load_rows(interp: &mut Interp, planned: &Planned, sel: &PSelect, rows: Vec<Ve
         let heads: Vec<Value> = pres.iter().filter_map(|p| p.from.clone()).filter(|v| !matches!(v, Value::Nil)).collect();
         let preloads = convert_preloads(&planned.preloads);
         let tree = assoc_tree(&sel.assocs);
-        let loaded = preloader::preload_normalized(interp, heads, &preloads, &tree.0, span)?;
+        let preload_opts = util::kw_put(opts, "ecto_query", Value::atom("preload"));
+        let loaded = preloader::preload_normalized(interp, heads, &preloads, &tree.0, &preload_opts, span)?;
         let mut it = loaded.into_iter();
         for p in pres.iter_mut() {
             if matches!(p.from, Some(Value::Nil) | None) {
@@ -665,7 +692,8 @@ pub(crate) fn on_conflict_query(
     let r = plan::plan(interp, &q, Op::UpdateAll, Dialect::Sqlite)?;
     let mut printer = crate::query::sql::Printer::new(Dialect::Sqlite);
     let text = printer.update_all(&r.planned, Some(""))?;
-    let alias = format!("{}0", table.chars().next().map(|c| c.to_ascii_lowercase()).filter(|c| c.is_ascii_alphabetic()).unwrap_or('t'));
+    // create_alias/1: the table's first letter, or `t`.
+    let alias = format!("{}0", table.chars().next().filter(|c| c.is_ascii_alphabetic()).unwrap_or('t'));
     Ok((OnConflict::Query { set: text, where_: String::new(), returning: String::new(), alias, target }, r.params, false))
 }
 
@@ -714,7 +742,7 @@ pub(crate) fn insert_all_query(interp: &mut Interp, target: &Value, query: &Valu
         super::sql::quote_names(&header),
         if ret.is_empty() { String::new() } else { format!(" RETURNING {}", super::sql::quote_names(&ret)) }
     );
-    let result = with_conn(interp, span, |c| c.query(&text, params))?.map_err(|e| raise_db(&e, span))?;
+    let result = with_conn(interp, span, |c| c.query(&text, params))?.map_err(|e| super::errors::raise_db_in(&e, Some(&text), span))?;
     let (n, rows) = util::num_rows(&text, &result);
     let rows = match rows {
         Some(rows) if !ret.is_empty() => Value::list(

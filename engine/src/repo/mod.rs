@@ -180,6 +180,10 @@ const FUNS: &[(&str, &[usize], NativeFn)] = &[
     ("in_transaction?", &[0], multi::in_transaction),
     ("query", &[1, 2, 3], raw_query),
     ("query!", &[1, 2, 3], raw_query_bang),
+    ("stream", &[1, 2], queryable::stream),
+    ("checkout", &[1, 2], checkout),
+    ("checked_out?", &[0], checked_out),
+    ("get_dynamic_repo", &[0], dynamic_repo),
     ("__adapter__", &[0], adapter),
     ("config", &[0], config),
 ];
@@ -206,10 +210,62 @@ fn dispatch(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value>
     let Some((_, _, f)) = FUNS.iter().find(|(n, a, _)| *n == name && a.contains(&list.len())) else {
         return Err(Error::raise("UndefinedFunctionError", format!("function Repo.{name}/{} is undefined", list.len()), span));
     };
+    let list = with_default_options(interp, &module, &name, list, span)?;
     let prev = interp.ext::<RepoState>().current.replace(module);
     let result = f(interp, list, span);
     interp.ext::<RepoState>().current = prev;
     result
+}
+
+/// The operation whose `default_options/1` a Repo function uses, and the
+/// position of its options argument for a given arity.
+fn operation_of(name: &str, args: &[Value]) -> Option<(&'static str, usize)> {
+    let (op, max) = match name {
+        "insert" | "insert!" => ("insert", 2),
+        "update" | "update!" => ("update", 2),
+        "insert_or_update" | "insert_or_update!" => ("insert_or_update", 2),
+        "delete" | "delete!" => ("delete", 2),
+        "insert_all" => ("insert_all", 3),
+        "update_all" => ("update_all", 3),
+        "delete_all" => ("delete_all", 2),
+        "all" | "one" | "one!" | "exists?" => ("all", 2),
+        "all_by" | "get" | "get!" | "get_by" | "get_by!" => ("all", 3),
+        "stream" => ("stream", 2),
+        "reload" | "reload!" => ("reload", 2),
+        "preload" => ("preload", 3),
+        "transaction" | "transact" => ("transaction", 2),
+        "aggregate" => {
+            let pos = match args.len() {
+                4 => 3,
+                3 if matches!(args[2], Value::List(_)) => 2,
+                3 => 3,
+                _ => 2,
+            };
+            return Some(("all", pos));
+        }
+        _ => return None,
+    };
+    Some((op, max - 1))
+}
+
+/// `prepare_opts/2`: the repo's `default_options(operation)` merged under
+/// the given options.
+fn with_default_options(interp: &mut Interp, module: &Value, name: &str, mut args: Vec<Value>, span: Span) -> EResult<Vec<Value>> {
+    let Some(m) = module.as_atom().map(|a| a.to_string()) else { return Ok(args) };
+    if !interp.modules.get(m.as_str()).is_some_and(|md| md.functions.contains_key(&("default_options".to_string(), 1))) {
+        return Ok(args);
+    }
+    let Some((op, pos)) = operation_of(name, &args) else { return Ok(args) };
+    let defaults = interp.call(crate::value::alias_name(&m), "default_options", vec![Value::atom(op)], span)?;
+    if args.len() < pos {
+        return Ok(args);
+    }
+    if args.len() == pos {
+        args.push(defaults);
+    } else {
+        args[pos] = util::kw_merge(&defaults, &args[pos]);
+    }
+    Ok(args)
 }
 
 /// `use Ecto.Repo, otp_app: ..., adapter: ...`: defines the Repo API on the
@@ -245,6 +301,19 @@ fn retarget_all(node: Node, span: Span) -> Node {
     n
 }
 
+/// `Repo.checkout(fun)`: the single connection is always checked out.
+fn checkout(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    interp.apply(&args[0], vec![], span)
+}
+
+fn checked_out(interp: &mut Interp, _args: Vec<Value>, span: Span) -> EResult<Value> {
+    Ok(Value::Bool(with_conn(interp, span, |c| c.in_transaction())?))
+}
+
+fn dynamic_repo(interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
+    Ok(current_repo(interp))
+}
+
 fn adapter(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
     Ok(Value::module("Ecto.Adapters.SQLite3"))
 }
@@ -257,14 +326,14 @@ fn config(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value
 fn raw_query(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     match run_raw(interp, &args, span)? {
         Ok(v) => Ok(Value::ok(v)),
-        Err(e) => Ok(Value::error(errors::exqlite_error_value(&e))),
+        Err((e, sql)) => Ok(Value::error(errors::exqlite_error_value(&e, Some(&sql)))),
     }
 }
 
 fn raw_query_bang(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     match run_raw(interp, &args, span)? {
         Ok(v) => Ok(v),
-        Err(e) => Err(errors::raise_db(&e, span)),
+        Err((e, sql)) => Err(errors::raise_db_in(&e, Some(&sql), span)),
     }
 }
 
@@ -285,7 +354,7 @@ fn with_repo(interp: &mut Interp, repo: Value, f: impl FnOnce(&mut Interp) -> ER
     r
 }
 
-fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Value, crate::executor::DbError>> {
+fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Value, (crate::executor::DbError, String)>> {
     let sql = match args.first() {
         Some(Value::Str(s)) => s.to_string(),
         Some(other) => return Err(crate::eval::args::arg_error("query", "a string of SQL", other, span)),
@@ -297,5 +366,8 @@ fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Va
         Some(other) => return Err(crate::eval::args::arg_error("query", "a list of parameters", other, span)),
     };
     let result = with_conn(interp, span, |c| c.query(&sql, params))?;
-    Ok(result.map(|r| util::exqlite_result(&sql, &r)))
+    Ok(match result {
+        Ok(r) => Ok(util::exqlite_result(&sql, &r)),
+        Err(e) => Err((e, sql)),
+    })
 }

@@ -25,14 +25,13 @@ pub(crate) struct Preload {
 /// `Repo.preload(structs_or_struct_or_nil, preloads, opts)`.
 pub fn preload(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let opts = args.get(2).cloned().unwrap_or_else(|| Value::list(vec![]));
-    let force = super::util::opt_true(&opts, "force");
     let take = super::util::opt(&opts, "take").cloned();
     let preloads = normalize(&args[1], take.as_ref(), &args[1], span)?;
     match &args[0] {
         Value::Nil => Ok(Value::Nil),
-        Value::List(l) => Ok(Value::list(preload_each(interp, l.to_vec(), &preloads, &BTreeMap::new(), force, span)?)),
+        Value::List(l) => Ok(Value::list(preload_each(interp, l.to_vec(), &preloads, &BTreeMap::new(), &opts, span)?)),
         v if v.as_struct().is_some() || v.as_map().is_some() => {
-            let out = preload_each(interp, vec![v.clone()], &preloads, &BTreeMap::new(), force, span)?;
+            let out = preload_each(interp, vec![v.clone()], &preloads, &BTreeMap::new(), &opts, span)?;
             Ok(out.into_iter().next().unwrap_or(Value::Nil))
         }
         other => Err(arg(format!("expected a struct, a list of structs or nil to preload, got: {}", inspect::inspect(other)), span)),
@@ -47,9 +46,10 @@ pub(crate) fn preload_normalized(
     structs: Vec<Value>,
     preloads: &[Preload],
     query_assocs: &BTreeMap<String, AssocTree>,
+    opts: &Value,
     span: Span,
 ) -> EResult<Vec<Value>> {
-    preload_each(interp, structs, preloads, query_assocs, false, span)
+    preload_each(interp, structs, preloads, query_assocs, opts, span)
 }
 
 /// Associations loaded through joins: field → nested fields.
@@ -156,9 +156,10 @@ fn preload_each(
     structs: Vec<Value>,
     preloads: &[Preload],
     query_assocs: &BTreeMap<String, AssocTree>,
-    force: bool,
+    opts: &Value,
     span: Span,
 ) -> EResult<Vec<Value>> {
+    let force = super::util::opt_true(opts, "force");
     if preloads.is_empty() || structs.is_empty() {
         return Ok(structs);
     }
@@ -173,8 +174,8 @@ fn preload_each(
     let mut throughs: Vec<Through> = Vec::new();
     let mut embeds: Vec<(String, Cardinality, Vec<Preload>)> = Vec::new();
     expand(&schema, preloads, query_assocs, &mut assocs, &mut throughs, &mut embeds, interp, span)?;
-    let mut structs = preload_embeds(interp, structs, &embeds, span)?;
-    structs = preload_throughs_from_query(interp, structs, &throughs, query_assocs, span)?;
+    let mut structs = preload_embeds(interp, structs, &embeds, opts, span)?;
+    structs = preload_throughs_from_query(interp, structs, &throughs, query_assocs, opts, span)?;
 
     // prepare_queries: in field order, accumulated most recent first.
     struct Prepared {
@@ -200,7 +201,7 @@ fn preload_each(
     }
     let mut fetched: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     for (assoc, ids, query, take) in &queries {
-        fetched.push(fetch_query(interp, ids, assoc, query.as_ref(), take.as_ref(), span)?);
+        fetched.push(fetch_query(interp, ids, assoc, query.as_ref(), take.as_ref(), opts, span)?);
     }
     let mut fetched = fetched.into_iter();
     let mut loaded: Vec<(Assoc, BTreeMap<Value, Value>)> = Vec::new();
@@ -209,7 +210,7 @@ fn preload_each(
         let sub_query_assocs = query_assocs.get(&p.assoc.field).map(|t| t.0.clone()).unwrap_or_default();
         let mut all: Vec<Value> = p.loaded_structs.iter().rev().cloned().collect();
         all.extend(fetch_structs);
-        let all = preload_each(interp, all, &p.sub, &sub_query_assocs, force, span)?;
+        let all = preload_each(interp, all, &p.sub, &sub_query_assocs, opts, span)?;
         let map = match p.assoc.cardinality {
             Cardinality::One => {
                 let ids: Vec<Value> = p.loaded_ids.iter().rev().cloned().chain(fetch_ids).collect();
@@ -367,6 +368,7 @@ fn preload_embeds(
     interp: &mut Interp,
     structs: Vec<Value>,
     embeds: &[(String, Cardinality, Vec<Preload>)],
+    opts: &Value,
     span: Span,
 ) -> EResult<Vec<Value>> {
     let mut structs = structs;
@@ -386,7 +388,7 @@ fn preload_embeds(
                 }
             }
         }
-        let loaded = preload_each(interp, flat, sub, &BTreeMap::new(), false, span)?;
+        let loaded = preload_each(interp, flat, sub, &BTreeMap::new(), opts, span)?;
         structs = put_back(*card, f, structs, loaded, &counts);
     }
     Ok(structs)
@@ -415,6 +417,7 @@ fn preload_throughs_from_query(
     structs: Vec<Value>,
     throughs: &[Through],
     query_assocs: &BTreeMap<String, AssocTree>,
+    opts: &Value,
     span: Span,
 ) -> EResult<Vec<Value>> {
     let mut structs = structs;
@@ -436,7 +439,7 @@ fn preload_throughs_from_query(
             }
         }
         let sub_q = query_assocs.get(&assoc.field).map(|t| t.0.clone()).unwrap_or_default();
-        let loaded = preload_each(interp, flat, sub, &sub_q, false, span)?;
+        let loaded = preload_each(interp, flat, sub, &sub_q, opts, span)?;
         structs = put_back(assoc.cardinality, &assoc.field, structs, loaded, &counts);
     }
     Ok(structs)
@@ -550,6 +553,7 @@ fn fetch_query(
     assoc: &Assoc,
     query: Option<&Value>,
     take: Option<&Value>,
+    opts: &Value,
     span: Span,
 ) -> EResult<(Vec<Value>, Vec<Value>)> {
     let mut uniq: Vec<Value> = Vec::new();
@@ -597,7 +601,8 @@ fn fetch_query(
     }
     let q = assoc_query(interp, assoc, query, &uniq, span)?;
     let q = bridge::preload_select(interp, &q, assoc, take, span)?;
-    let rows = queryable::run_all(interp, &q, &Value::list(vec![]), span)?;
+    let opts = super::util::kw_put(opts, "ecto_query", Value::atom("preload"));
+    let rows = queryable::run_all(interp, &q, &opts, span)?;
     let mut ks = Vec::with_capacity(rows.len());
     let mut vs = Vec::with_capacity(rows.len());
     for r in rows {

@@ -48,6 +48,27 @@ pub(crate) fn run_all(interp: &mut Interp, q: &Value, opts: &Value, span: Span) 
     Ok(rows.unwrap_or_default())
 }
 
+/// `Repo.stream(queryable, opts)`: the rows are read at once (the
+/// connection is local); as in Ecto, only inside a transaction and
+/// without preloads.
+pub fn stream(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    let q = to_query(interp, &args[0], span)?;
+    if !super::with_conn(interp, span, |c| c.in_transaction())? {
+        return Err(Error::raise("RuntimeError", "cannot reduce stream outside of transaction", span));
+    }
+    if let Some(qv) = q.downcast::<crate::query::QueryValue>() {
+        if !qv.0.preloads.is_empty() || !qv.0.assocs.is_empty() {
+            return Err(errors::raise(
+                "Ecto.QueryError",
+                format!("preloads are not supported on streams in query:\n\n{}\n", errors::query_text(&q)),
+                None,
+                span,
+            ));
+        }
+    }
+    Ok(Value::list(run_all(interp, &q, &opts_of(&args, 1), span)?))
+}
+
 /// `Repo.all_by(queryable, clauses, opts)`.
 pub fn all_by(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     validate_query_opts(&opts_of(&args, 2), "all_by", span)?;

@@ -376,6 +376,12 @@ fn autogenerate_changes(interp: &mut Interp, schema: &Schema, update: bool, chan
 
 /// `dump_field!/6`.
 fn dump_field(interp: &mut Interp, action: &str, schema: &Schema, name: &str, ty: &Type, v: &Value, span: Span) -> EResult<Value> {
+    // Values already in the form SQLite stores dump to themselves.
+    match (ty, v) {
+        (Type::Id | Type::Integer, Value::Int(_)) | (Type::String, Value::Str(_)) | (Type::Float, Value::Float(_)) => return Ok(v.clone()),
+        (Type::Id | Type::Integer | Type::String | Type::Float | Type::Boolean | Type::Decimal, Value::Nil) => return Ok(Value::Nil),
+        _ => {}
+    }
     match types::adapter_dump(interp, Adapter::Sqlite, ty, v, span)? {
         Some(d) => Ok(d),
         None => Err(Error::raise(
@@ -441,14 +447,14 @@ fn run_struct(
                 (n, _) => Err(errors::multiple_primary_key(op, source, &params, n, span)),
             }
         }
-        Err(e) => constraint_result(&e, span),
+        Err(e) => constraint_result(&e, sql_text, span),
     }
 }
 
-fn constraint_result(e: &DbError, span: Span) -> EResult<StructResult> {
+fn constraint_result(e: &DbError, sql_text: &str, span: Span) -> EResult<StructResult> {
     let v = errors::to_constraints(&e.message);
     if v.is_empty() {
-        Err(errors::raise_db(e, span))
+        Err(errors::raise_db_in(e, Some(sql_text), span))
     } else {
         Ok(StructResult::Invalid(v))
     }
@@ -1369,77 +1375,23 @@ fn replace_all_fields(schema: Option<&Schema>, kind: &str, remove: &[String], sp
 }
 
 /// A keyword `on_conflict: [set: [...], inc: [...]]`: `from(x in source,
-/// update: ^kw)` planned as an update; every value is a parameter.
+/// update: ^kw)` planned as an update, as Ecto builds it.
 fn keyword_on_conflict(
     interp: &mut Interp,
     kw: &Value,
     schema: Option<&Schema>,
     table: &str,
     target: ConflictTarget,
-    _counter: usize,
+    counter: usize,
     span: Span,
 ) -> EResult<(OnConflict, Vec<Value>, bool)> {
-    let mut ops: Vec<(String, Vec<String>)> = Vec::new();
-    let mut params = Vec::new();
-    for item in kw.as_list().unwrap_or(&[]) {
-        let Some([op, fields]) = item.as_tuple() else {
-            return Err(arg(format!("malformed update `{}` in query expression", inspect::inspect(item)), span));
-        };
-        let op_name = op.as_atom().unwrap_or_default().to_string();
-        if !["set", "inc", "push", "pull"].contains(&op_name.as_str()) {
-            return Err(Error::raise("Ecto.Query.CompileError", format!("unknown key `{}` in update", inspect::inspect(op)), span));
-        }
-        let mut cols = Vec::new();
-        for (f, v) in map_entries_ordered(fields) {
-            let (col, ty) = match schema {
-                Some(s) => match s.field(&f) {
-                    Some(fd) => (fd.source.clone(), Type::from(&fd.ty)),
-                    None => (f.clone(), Type::Any),
-                },
-                None => (f.clone(), Type::Any),
-            };
-            let cast = match types::cast(interp, &ty, &v, span)?.ok() {
-                Some(c) => c,
-                None => {
-                    return Err(Error::raise(
-                        "Ecto.Query.CastError",
-                        format!("value `{}` in `update` cannot be cast to type {}", inspect::inspect(&v), ty.format()),
-                        span,
-                    ))
-                }
-            };
-            let dumped = match types::adapter_dump(interp, Adapter::Sqlite, &ty, &cast, span)? {
-                Some(d) => d,
-                None => {
-                    return Err(Error::raise(
-                        "Ecto.Query.CastError",
-                        format!("value `{}` in `update` cannot be dumped to type {}", inspect::inspect(&v), ty.format()),
-                        span,
-                    ))
-                }
-            };
-            params.push(dumped);
-            cols.push(col);
-        }
-        ops.push((op_name, cols));
-    }
-    let set = sql::keyword_set(&ops).map_err(|e| Error::raise(e.kind, e.message, span))?;
-    let alias = format!("{}0", table.chars().next().map(|c| c.to_ascii_lowercase()).filter(|c| c.is_ascii_alphabetic()).unwrap_or('t'));
-    Ok((OnConflict::Query { set, where_: String::new(), returning: String::new(), alias, target }, params, false))
-}
-
-fn map_entries_ordered(v: &Value) -> Vec<(String, Value)> {
-    match v {
-        Value::List(l) => l
-            .iter()
-            .filter_map(|i| match i.as_tuple() {
-                Some([k, v]) => k.as_atom().map(|k| (k.to_string(), v.clone())),
-                _ => None,
-            })
-            .collect(),
-        Value::Map(_) => map_entries(v),
-        _ => vec![],
-    }
+    let from = match schema {
+        Some(s) if s.source.as_deref() == Some(table) => Value::module(&s.module),
+        Some(s) => Value::tuple(vec![Value::str(table), Value::module(&s.module)]),
+        None => Value::str(table),
+    };
+    let q = super::eval_template(interp, "on_conflict_kw", "from(x in src, update: ^kw)", &[("src", from), ("kw", kw.clone())], span)?;
+    super::queryable::on_conflict_query(interp, &q, table, target, counter, span)
 }
 
 // ---- update --------------------------------------------------------------------
@@ -1798,7 +1750,7 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
     let result = with_conn(interp, span, |c| c.query(&sql_text, all_params))?;
     let r = match result {
         Ok(r) => r,
-        Err(e) => return Err(errors::raise_db(&e, span)),
+        Err(e) => return Err(errors::raise_db_in(&e, Some(&sql_text), span)),
     };
     let (n, rows) = util::num_rows(&sql_text, &r);
     let returned = match rows {

@@ -149,6 +149,16 @@ pub fn kw_merge(a: &Value, b: &Value) -> Value {
     Value::list(out)
 }
 
+/// `Keyword.put(kw, key, value)`.
+pub fn kw_put(kw: &Value, key: &str, value: Value) -> Value {
+    let mut out: Vec<Value> = kw
+        .as_list()
+        .map(|l| l.iter().filter(|i| !matches!(i.as_tuple(), Some([k, _]) if k.as_atom() == Some(key))).cloned().collect())
+        .unwrap_or_default();
+    out.insert(0, Value::tuple(vec![Value::atom(key), value]));
+    Value::list(out)
+}
+
 /// A field of a map or struct, `nil` when missing.
 pub fn field(v: &Value, key: &str) -> Value {
     v.get_field(key).cloned().unwrap_or(Value::Nil)

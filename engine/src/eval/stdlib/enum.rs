@@ -1036,7 +1036,8 @@ fn slide(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         return Ok(list(v));
     }
     let moved: Vec<Value> = v.drain(first as usize..=last as usize).collect();
-    let at = if ins > last { ins - (last - first + 1) } else { ins } as usize;
+    // Moving forward, the block ends at the insertion index.
+    let at = if ins > last { ins - (last - first + 1) + 1 } else { ins } as usize;
     let at = at.min(v.len());
     for (k, x) in moved.into_iter().enumerate() {
         v.insert(at + k, x);

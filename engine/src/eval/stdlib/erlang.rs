@@ -813,7 +813,13 @@ pub fn register(b: &mut Builtins) {
         Ok(Value::Bool(user || i.builtins.function(crate::value::alias_name(m), f, n as usize).is_some()))
     });
     b.add("Kernel", "dbg", &[1, 2], |_, a, _| Ok(a[0].clone()));
-    b.add("Kernel", "exit", &[1], |_, a, s| Err(raise("exit", format!("exited with reason {}", inspect::inspect(&a[0])), s)));
+    b.add("Kernel", "exit", &[1], |_, a, s| {
+        let mut e = raise("exit", format!("exited with reason {}", inspect::inspect(&a[0])), s);
+        if let crate::eval::Error::Raise(ex) = &mut *e {
+            ex.value = Some(a[0].clone());
+        }
+        Err(e)
+    });
     b.add_macro("Kernel", "match?", &[2], match_q);
     b.add("Kernel", "to_string", &[1], |i, a, s| Ok(Value::string(i.to_string_value(&a[0], s)?)));
     b.add("Code", "ensure_loaded?", &[1], |i, a, _| {

@@ -5,6 +5,7 @@ pub mod calendar;
 mod decimal;
 mod r#enum;
 mod erlang;
+mod extra;
 mod jason;
 mod kernel;
 mod map;
@@ -31,6 +32,7 @@ pub fn register(b: &mut Builtins) {
     jason::register(b);
     process::register(b);
     erlang::register(b);
+    extra::register(b);
 }
 
 pub(crate) fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {

@@ -12,8 +12,14 @@ type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
 pub fn register(b: &mut Builtins) {
     let string_fns: &[(&'static str, &[usize], F)] = &[
-        ("upcase", &[1, 2], |_, a, s| Ok(Value::string(st("String.upcase/1", &a[0], s)?.to_uppercase()))),
-        ("downcase", &[1, 2], |_, a, s| Ok(Value::string(st("String.downcase/1", &a[0], s)?.to_lowercase()))),
+        ("upcase", &[1, 2], |_, a, s| {
+            let t = st("String.upcase/1", &a[0], s)?;
+            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_uppercase() } else { t.to_uppercase() }))
+        }),
+        ("downcase", &[1, 2], |_, a, s| {
+            let t = st("String.downcase/1", &a[0], s)?;
+            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_lowercase() } else { t.to_lowercase() }))
+        }),
         ("capitalize", &[1, 2], capitalize),
         ("trim", &[1, 2], |_, a, s| trim(a, s, true, true)),
         ("trim_leading", &[1, 2], |_, a, s| trim(a, s, true, false)),
@@ -371,8 +377,20 @@ fn find_any(hay: &[u8], pats: &[Vec<u8>], from: usize) -> Option<(usize, usize)>
 
 // ---- String -------------------------------------------------------------------------------
 
+/// The `:ascii` mode of upcase/downcase/capitalize touches ASCII letters only.
+fn ascii_mode(a: &[Value]) -> bool {
+    a.get(1).and_then(Value::as_atom) == Some("ascii")
+}
+
 fn capitalize(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = st("String.capitalize/1", &a[0], s)?;
+    if ascii_mode(&a) {
+        let mut cs = t.chars();
+        return Ok(Value::string(match cs.next() {
+            Some(c) => format!("{}{}", c.to_ascii_uppercase(), cs.as_str().to_ascii_lowercase()),
+            None => String::new(),
+        }));
+    }
     let mut g = t.graphemes(true);
     let Some(first) = g.next() else { return Ok(Value::str("")) };
     let rest: String = g.collect();
@@ -451,7 +469,8 @@ fn split(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     if let Value::Regex(_) = &a[1] {
         let t = st("String.split/3", &a[0], s)?;
         let re = super::regex::compiled(&a[1], s)?;
-        return Ok(Value::list(super::regex::split_str(re, t, parts, trim_empty, false).into_iter().map(Value::string).collect()));
+        let include = opt_bool(opts, "include_captures").unwrap_or(false);
+        return Ok(Value::list(super::regex::split_str(re, t, parts, trim_empty, include).into_iter().map(Value::string).collect()));
     }
     let t = bin("String.split/3", &a[0], s)?;
     let pats = patterns("String.split/3", &a[1], s)?;

@@ -357,3 +357,25 @@ fn no_builtin_panics_on_odd_arguments() {
     }
     assert!(panics.is_empty(), "{} panics:\n{}", panics.len(), panics.join("\n"));
 }
+
+#[test]
+fn generality_round_one() {
+    check(&[
+        ("Enum.slide([:a, :b, :c, :d], 0, 2)", "[:b, :c, :a, :d]"),
+        ("Enum.slide([:a, :b, :c, :d, :e, :f, :g], 1..3, 5)", "[:a, :e, :f, :b, :c, :d, :g]"),
+        ("Enum.slide([:a, :b, :c, :d, :e, :f, :g], 3..5, 1)", "[:a, :d, :e, :f, :b, :c, :g]"),
+        ("{String.upcase(\"ß\", :ascii), String.downcase(\"ÉA\", :ascii), String.capitalize(\"éLAN\", :ascii)}", "{\"ß\", \"Éa\", \"élan\"}"),
+        ("String.split(\"a1b2c\", ~r/\\d/, include_captures: true)", "[\"a\", \"1\", \"b\", \"2\", \"c\"]"),
+        ("String.splitter(\"a b c\", \" \") |> Enum.to_list()", "[\"a\", \"b\", \"c\"]"),
+        ("{Module.concat([School, Student]), Module.concat(\"Elixir.A\", B), Module.split(School.Student)}", "{School.Student, A.B, [\"School\", \"Student\"]}"),
+        ("Integer.extended_gcd(240, 46)", "{2, -9, 47}"),
+        ("String.bag_distance(\"abc\", \"abd\")", "0.6666666666666667"),
+        ("Function.identity(3)", "3"),
+        ("try do exit(:boom) catch :exit, reason -> {:exit, reason} end", "{:exit, :boom}"),
+        ("try do raise \"x\" catch :error, %RuntimeError{message: m} -> m end", "\"x\""),
+        ("try do throw(1) catch kind, v -> {kind, v} end", "{:throw, 1}"),
+        ("try do raise \"x\" rescue _ in ArgumentError -> :arg catch :error, _ -> :caught after :ok end", ":caught"),
+        ("List.first(:not_list)", "** (FunctionClauseError) no function clause matching in List.first/1"),
+        ("x = nil\nx.name", "** (UndefinedFunctionError) function nil.name/0 is undefined. If you are using the dot syntax, such as map.field or module.function(), make sure the left side of the dot is an atom or a map"),
+    ]);
+}
