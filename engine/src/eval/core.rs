@@ -1496,7 +1496,7 @@ impl Interp {
         };
         let full = match &env.module {
             Some(outer) => format!("{}.{short}", crate::value::alias_name(outer)),
-            None => env.resolve_alias(&[short.clone()]),
+            None => env.resolve_alias(std::slice::from_ref(&short)),
         };
         let atom = Value::module(&full);
         let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
