@@ -403,6 +403,8 @@ pub fn inspect_except(module: &str) -> Option<Vec<String>> {
 pub(crate) fn remember_redacted(module: &str, fields: &[String]) {
     if !fields.is_empty() {
         REDACTED.with(|m| m.borrow_mut().insert(module.to_string(), fields.to_vec()));
+        let d = crate::value::inspect::DerivedInspect { only: None, except: fields.to_vec() };
+        crate::value::inspect::set_derived_inspect(module, Some(d));
     }
 }
 

@@ -2,6 +2,61 @@
 
 use super::{alias_name, Function, Value};
 
+/// A struct's `@derive {Inspect, only: ..., except: ...}` (also the one Ecto
+/// derives for schemas with redacted fields).
+#[derive(Clone, Debug, Default)]
+pub struct DerivedInspect {
+    pub only: Option<Vec<String>>,
+    pub except: Vec<String>,
+}
+
+thread_local! {
+    static DERIVED: std::cell::RefCell<std::collections::HashMap<String, DerivedInspect>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Registers (or with `None` forgets) the derived Inspect of a struct module.
+pub fn set_derived_inspect(module: &str, d: Option<DerivedInspect>) {
+    let module = alias_name(module).to_string();
+    DERIVED.with(|m| match d {
+        Some(d) => {
+            m.borrow_mut().insert(module, d);
+        }
+        None => {
+            m.borrow_mut().remove(&module);
+        }
+    });
+}
+
+/// `Inspect.Any.inspect_as_struct/4`: `#Name<kept: fields, ...>`; `None` when
+/// the derive keeps every field (Elixir then uses the `%Name{}` form).
+fn derived_struct(s: &super::Struct, o: &Opts) -> Option<String> {
+    let d = DERIVED.with(|m| m.borrow().get(s.name()).cloned())?;
+    let all: Vec<&str> = s.fields.iter().map(|(k, _)| &**k).filter(|k| *k != "__exception__").collect();
+    if d.except.is_empty() {
+        let mut only: Vec<&str> = d.only.as_ref().map(|o| o.iter().map(String::as_str).collect()).unwrap_or_else(|| all.clone());
+        let mut sorted = all.clone();
+        only.sort_unstable();
+        sorted.sort_unstable();
+        if only == sorted {
+            return None;
+        }
+    }
+    let mut out = format!("#{}<", s.name());
+    for (k, v) in s.fields.iter() {
+        let keep = !d.except.iter().any(|e| e == &**k) && d.only.as_ref().is_none_or(|o| o.iter().any(|f| f == &**k));
+        if !keep || &**k == "__exception__" {
+            continue;
+        }
+        out.push_str(&key(k));
+        out.push(' ');
+        write(&mut out, v, o);
+        out.push_str(", ");
+    }
+    out.push_str("...>");
+    Some(out)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Charlists {
     Infer,
@@ -302,6 +357,10 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
             return;
         }
         _ => {}
+    }
+    if let Some(text) = derived_struct(s, o) {
+        out.push_str(&text);
+        return;
     }
     out.push('%');
     out.push_str(name);

@@ -300,7 +300,7 @@ pub(crate) fn bad_map(v: &Value, s: Span) -> Box<Error> {
 }
 
 pub(crate) fn key_error(k: &Value, m: &Value, s: Span) -> Box<Error> {
-    raise("KeyError", format!("key {} not found in: {}", inspect::inspect(k), inspect::inspect(m)), s)
+    crate::eval::Error::key_error(k, m, s)
 }
 
 fn tuple<'a>(fun: &str, v: &'a Value, s: Span) -> EResult<&'a [Value]> {

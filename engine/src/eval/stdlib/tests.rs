@@ -306,3 +306,16 @@ fn generality_round_one() {
         ("x = nil\nx.name", "** (UndefinedFunctionError) function nil.name/0 is undefined. If you are using the dot syntax, such as map.field or module.function(), make sure the left side of the dot is an atom or a map"),
     ]);
 }
+
+#[test]
+fn generality_round_two() {
+    check(&[
+        ("defmodule G.A do\n  defmodule Inner do\n    def hi, do: :hi\n  end\n  alias __MODULE__.Inner\n  def call, do: Inner.hi()\nend\nG.A.call()", ":hi"),
+        ("defmodule G.U do\n  @derive {Inspect, only: [:name]}\n  defstruct [:name, :pw]\nend\ninspect(%G.U{name: \"a\", pw: \"p\"})", "\"#G.U<name: \\\"a\\\", ...>\""),
+        ("defmodule G.V do\n  @derive {Inspect, except: [:pw]}\n  defstruct [:id, :pw]\nend\n%G.V{id: 1}", "#G.V<id: 1, ...>"),
+        ("defmodule G.M do\n  defstruct [:n]\nend\ndefimpl Inspect, for: G.M do\n  def inspect(m, _), do: \"#M<#{m.n}>\"\nend\ninspect([%G.M{n: 2}])", "\"[#M<2>]\""),
+        ("%ArgumentError{message: \"m\"}", "%ArgumentError{message: \"m\"}"),
+        ("try do Map.fetch!(%{}, :x) rescue e in KeyError -> {e.key, e.term} end", "{:x, %{}}"),
+        ("try do raise KeyError, key: :k, term: [] rescue e -> {e.key, e.term} end", "{:k, []}"),
+    ]);
+}
