@@ -2199,6 +2199,14 @@ pub(crate) fn const_get(key: &str) -> Option<Value> {
 // ---- operators on values -----------------------------------------------------------
 
 pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
+    match binary_op_raw(op, l, r, span)? {
+        // Erlang floats never overflow to infinity or NaN: it raises.
+        Value::Float(f) if !f.is_finite() => Err(raise("ArithmeticError", "bad argument in arithmetic expression", span)),
+        v => Ok(v),
+    }
+}
+
+fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
     use Value::*;
     let arith = |_l: &Value, _r: &Value| raise("ArithmeticError", "bad argument in arithmetic expression", span);
     Ok(match op {
@@ -2232,9 +2240,10 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             _ => return Err(arith(&l, &r)),
         },
         "**" => match (&l, &r) {
-            (Int(a), Int(b)) if *b >= 0 => {
-                Int(a.checked_pow(*b as u32).ok_or_else(|| raise("ArithmeticError", "integer overflow", span))?)
-            }
+            (Int(a), Int(b)) if *b >= 0 => Int(u32::try_from(*b)
+                .ok()
+                .and_then(|b| a.checked_pow(b))
+                .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", span))?),
             (Int(_) | Float(_), Int(_) | Float(_)) => Float(num(&l).powf(num(&r))),
             _ => return Err(arith(&l, &r)),
         },
@@ -2297,8 +2306,10 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
                 "&&&" => a & b,
                 "|||" => a | b,
                 "^^^" => a ^ b,
-                "<<<" => a.checked_shl((*b).clamp(0, 63) as u32).unwrap_or(0),
-                _ => a >> (*b).clamp(0, 63),
+                "<<<" if *b >= 0 => a.checked_shl((*b).min(63) as u32).unwrap_or(0),
+                "<<<" => a >> b.saturating_neg().min(63),
+                _ if *b >= 0 => a >> (*b).min(63),
+                _ => a.checked_shl(b.saturating_neg().min(63) as u32).unwrap_or(0),
             }),
             _ => return Err(arith(&l, &r)),
         },

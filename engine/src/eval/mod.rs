@@ -171,6 +171,11 @@ impl Builtins {
         self.macros.get(&(module, name)).filter(|(a, _)| a.contains(&arity)).map(|(_, f)| *f)
     }
 
+    /// Every registered function as (module, name, arities).
+    pub fn functions(&self) -> Vec<(&'static str, &'static str, Vec<usize>)> {
+        self.funs.iter().map(|((m, n), (a, _))| (*m, *n, a.clone())).collect()
+    }
+
     pub fn has_module(&self, module: &str) -> bool {
         self.funs.keys().chain(self.macros.keys()).any(|(m, _)| *m == module)
     }

@@ -98,18 +98,18 @@ fn module_concat(parts: &[Value], s: Span) -> EResult<Value> {
 fn extended_gcd(a: i64, b: i64) -> (i64, i64, i64) {
     match (a, b) {
         (0, 0) => return (0, 0, 0),
-        (0, b) => return if b > 0 { (b, 0, 1) } else { (-b, 0, -1) },
-        (a, 0) => return if a > 0 { (a, 1, 0) } else { (-a, -1, 0) },
+        (0, b) => return if b > 0 { (b, 0, 1) } else { (b.wrapping_neg(), 0, -1) },
+        (a, 0) => return if a > 0 { (a, 1, 0) } else { (a.wrapping_neg(), -1, 0) },
         _ => {}
     }
     let (mut r1, mut r0, mut s1, mut s0, mut t1, mut t0) = (b, a, 0i64, 1i64, 1i64, 0i64);
     loop {
         let d = r0.wrapping_div(r1);
-        let r2 = r0 - d * r1;
+        let r2 = r0.wrapping_sub(d.wrapping_mul(r1));
         if r2 == 0 {
-            return if r1 > 0 { (r1, s1, t1) } else { (-r1, -s1, -t1) };
+            return if r1 > 0 { (r1, s1, t1) } else { (r1.wrapping_neg(), s1.wrapping_neg(), t1.wrapping_neg()) };
         }
-        (r1, r0, s1, s0, t1, t0) = (r2, r1, s0 - d * s1, s1, t0 - d * t1, t1);
+        (r1, r0, s1, s0, t1, t0) = (r2, r1, s0.wrapping_sub(d.wrapping_mul(s1)), s1, t0.wrapping_sub(d.wrapping_mul(t1)), t1);
     }
 }
 

@@ -180,7 +180,10 @@ fn inspect_fn(interp: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn abs(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
-        Value::Int(i) => Ok(Value::Int(i.abs())),
+        Value::Int(i) => i
+            .checked_abs()
+            .map(Value::Int)
+            .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s)),
         Value::Float(f) => Ok(Value::Float(f.abs())),
         other => Err(args::arg_error("abs/1", "a number", other, s)),
     }

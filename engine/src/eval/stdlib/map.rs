@@ -248,7 +248,8 @@ pub fn register(b: &mut Builtins) {
     }
 
     // Access
-    b.add("Kernel", "get_in", &[1, 2], kernel_get_in);
+    b.add("Kernel", "get_in", &[2], kernel_get_in);
+    b.add_macro("Kernel", "get_in", &[1], get_in_macro);
     b.add("Kernel", "put_in", &[3], |i, a, s| put_in_fn(i, &a[0], &a[1], a[2].clone(), s));
     b.add("Kernel", "update_in", &[3], |i, a, s| update_in_fn(i, &a[0], &a[1], &a[2], s));
     b.add("Kernel", "get_and_update_in", &[3], |i, a, s| {
@@ -1807,6 +1808,22 @@ fn update_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResul
     let f = native_fn("update_in/2", 1, move |i, a| Ok(Value::tuple(vec![Value::Nil, i.apply(&fun, a, Span::NONE)?])));
     let r = gau_steps(i, &root, &steps, &f, s)?;
     Ok(r.as_tuple().map(|t| t[1].clone()).unwrap_or(Value::Nil))
+}
+
+/// `get_in(data.a[:b])`: nil-safe reads along a path.
+fn get_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Value> {
+    let (root, steps) = path_of(i, &a[0], env, "get_in/1", s)?;
+    let mut cur = root;
+    for st in steps {
+        if matches!(cur, Value::Nil) {
+            return Ok(Value::Nil);
+        }
+        cur = match st {
+            Step::Field(name) => crate::eval::core::field_access(&cur, &name, s)?,
+            Step::Key(k) => access_fetch(&cur, &k, s)?.unwrap_or(Value::Nil),
+        };
+    }
+    Ok(cur)
 }
 
 fn get_and_update_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Value> {

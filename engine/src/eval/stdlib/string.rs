@@ -287,7 +287,11 @@ pub fn register(b: &mut Builtins) {
                 Value::Float(f) => *f,
                 other => return Err(args::arg_error("Float.pow/2", "a number", other, s)),
             };
-            Ok(Value::Float(x.powf(y)))
+            let r = x.powf(y);
+            if !r.is_finite() {
+                return Err(raise("ArithmeticError", "bad argument in arithmetic expression", s));
+            }
+            Ok(Value::Float(r))
         }),
         ("max_finite", &[0], |_, _, _| Ok(Value::Float(f64::MAX))),
         ("min_finite", &[0], |_, _, _| Ok(Value::Float(f64::MIN))),
@@ -693,7 +697,7 @@ fn base_arg(fun: &str, v: Option<&Value>, s: Span) -> EResult<u32> {
 }
 
 pub(crate) fn int_to_base(n: i64, base: u32) -> String {
-    if base == 10 {
+    if base == 10 || !(2..=36).contains(&base) {
         return n.to_string();
     }
     let mut m = n.unsigned_abs();
@@ -716,6 +720,9 @@ pub(crate) fn int_to_base(n: i64, base: u32) -> String {
 /// Parses an optionally signed integer prefix in `base`; returns the value
 /// and the number of bytes used.
 pub(crate) fn parse_int_prefix(t: &[u8], base: u32) -> Option<(i64, usize)> {
+    if !(2..=36).contains(&base) {
+        return None;
+    }
     let mut i = 0;
     let neg = match t.first() {
         Some(b'-') => {

@@ -2,7 +2,7 @@
 
 use crate::eval::Interp;
 use crate::syntax;
-use crate::value::inspect;
+use crate::value::{inspect, Value};
 
 fn run(src: &str) -> String {
     let parsed = syntax::parse(src);
@@ -283,6 +283,79 @@ end
     .collect();
     let refs: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     check(&refs);
+}
+
+/// Calls every registered function at every registered arity with a range
+/// of argument shapes: none may panic (errors are fine).
+#[test]
+fn no_builtin_panics_on_odd_arguments() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let samples: Vec<Value> = vec![
+        Value::Nil,
+        Value::Int(0),
+        Value::Int(-3),
+        Value::Int(i64::MAX),
+        Value::Float(2.5),
+        Value::str(""),
+        Value::str("héllo, wörld"),
+        Value::atom("x"),
+        Value::list(vec![]),
+        Value::list(vec![Value::Int(1), Value::Int(2)]),
+        Value::keyword(vec![("a", Value::Int(1))]),
+        Value::tuple(vec![]),
+        Value::tuple(vec![Value::Int(1), Value::str("a")]),
+        Value::map(Default::default()),
+        Value::Range(1, 3, 1),
+        Value::Int(i64::MIN),
+        Value::Float(-0.5),
+        Value::str("1.5"),
+        Value::Decimal(std::rc::Rc::new(crate::value::Decimal::parse("12.50").expect("decimal"))),
+        Value::Date(crate::value::Date { year: 2024, month: 2, day: 29 }),
+        Value::Time(crate::value::Time { hour: 23, minute: 59, second: 59, micro: 5, precision: 6 }),
+        Value::NaiveDateTime(crate::value::NaiveDateTime {
+            date: crate::value::Date { year: 9999, month: 12, day: 31 },
+            time: crate::value::Time { hour: 23, minute: 0, second: 0, micro: 0, precision: 0 },
+        }),
+        Value::DateTime(crate::value::DateTime {
+            naive: crate::value::NaiveDateTime {
+                date: crate::value::Date { year: 1, month: 1, day: 1 },
+                time: crate::value::Time { hour: 0, minute: 0, second: 0, micro: 0, precision: 0 },
+            },
+        }),
+        Value::keyword(vec![("day", Value::Int(i64::MAX)), ("hour", Value::Int(i64::MIN))]),
+        Value::list(vec![Value::list(vec![Value::Int(1)]), Value::tuple(vec![Value::atom("a"), Value::Int(1)])]),
+    ];
+    let interp = Interp::new();
+    let funs = interp.builtins.functions();
+    let mut shared = Interp::new();
+    shared.limits.max_steps = 100_000;
+    let mut panics = Vec::new();
+    for (m, n, arities) in funs {
+        // Functions that legitimately wait or loop on their input are skipped.
+        if matches!(n, "duplicate" | "seq") {
+            continue;
+        }
+        for arity in arities {
+            let mut arg_sets: Vec<Vec<Value>> = Vec::new();
+            for k in 0..samples.len() {
+                arg_sets.push((0..arity).map(|j| samples[(k + j * 3) % samples.len()].clone()).collect());
+                arg_sets.push((0..arity).map(|j| samples[(k + j * 5 + 1) % samples.len()].clone()).collect());
+                arg_sets.push(vec![samples[k].clone(); arity]);
+            }
+            for args in arg_sets {
+                let f = shared.builtins.function(m, n, arity);
+                if let Some(f) = f {
+                    shared.steps = 0;
+                    let r = catch_unwind(AssertUnwindSafe(|| f(&mut shared, args.clone(), crate::diag::Span::NONE)));
+                    if r.is_err() {
+                        panics.push(format!("{m}.{n}/{arity} with {args:?}"));
+                        shared = Interp::new();
+                    }
+                }
+            }
+        }
+    }
+    assert!(panics.is_empty(), "{} panics:\n{}", panics.len(), panics.join("\n"));
 }
 
 #[test]
