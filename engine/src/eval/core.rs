@@ -1741,8 +1741,14 @@ pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(&'static str, 
         "UndefinedFunctionError" => vec![nil("module"), nil("function"), nil("arity"), nil("reason"), nil("message")],
         "Protocol.UndefinedError" => vec![nil("protocol"), nil("value"), ("description", Value::str(""))],
         "ErlangError" => vec![nil("original"), nil("reason")],
-        "Ecto.NoResultsError" | "Ecto.MultipleResultsError" | "Ecto.QueryError" | "Ecto.ChangeError" | "Ecto.MigrationError"
-        | "Ecto.Query.CompileError" | "Ecto.NoPrimaryKeyFieldError" | "Jason.EncodeError" => vec![nil("message")],
+        "Ecto.NoResultsError"
+        | "Ecto.MultipleResultsError"
+        | "Ecto.QueryError"
+        | "Ecto.ChangeError"
+        | "Ecto.MigrationError"
+        | "Ecto.Query.CompileError"
+        | "Ecto.NoPrimaryKeyFieldError"
+        | "Jason.EncodeError" => vec![nil("message")],
         "Ecto.Query.CastError" => vec![nil("value"), nil("type"), nil("message")],
         "Ecto.CastError" => vec![nil("type"), nil("value"), nil("message")],
         "Ecto.InvalidChangesetError" => vec![nil("action"), nil("changeset")],
@@ -1752,7 +1758,6 @@ pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(&'static str, 
         _ => return None,
     })
 }
-
 
 /// The elements a bitstring generator (`for <<c <- bin>>`) yields for a
 /// segment type: bytes by default, code points for `utf8`, chunks for

@@ -101,7 +101,11 @@ impl Error {
         let message = format!("key {} not found in: {}", crate::value::inspect::inspect(key), crate::value::inspect::inspect(term));
         let value = Value::Struct(std::rc::Rc::new(crate::value::Struct {
             module: std::rc::Rc::from("Elixir.KeyError"),
-            fields: vec![(std::rc::Rc::from("key"), key.clone()), (std::rc::Rc::from("term"), term.clone()), (std::rc::Rc::from("message"), Value::string(message.clone()))],
+            fields: vec![
+                (std::rc::Rc::from("key"), key.clone()),
+                (std::rc::Rc::from("term"), term.clone()),
+                (std::rc::Rc::from("message"), Value::string(message.clone())),
+            ],
         }));
         Box::new(Error::Raise(Exception { kind: "KeyError".to_string(), message, span, value: Some(value) }))
     }
