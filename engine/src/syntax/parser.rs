@@ -449,7 +449,7 @@ impl<'a> Parser<'a> {
             Tok::Op("^" | "&" | "@" | "!" | "not") => true,
             Tok::Op("-" | "+") => {
                 let next = &self.toks[(self.pos + 1).min(self.toks.len() - 1)];
-                !next.space_before
+                !next.space_before && !matches!(next.tok, Tok::Newline | Tok::Eof | Tok::Semi)
             }
             _ => false,
         }

@@ -117,7 +117,10 @@ pub fn register(b: &mut Builtins) {
         ("to_tuple", &[1], |_, a, s| Ok(Value::tuple(args::list("List.to_tuple/1", &a[0], s)?.to_vec()))),
         ("zip", &[1], list_zip),
         ("to_string", &[1], |_, a, s| Ok(Value::string(crate::eval::core::to_string(&a[0], s)?))),
-        ("to_charlist", &[1], |_, a, _| Ok(a[0].clone())),
+        ("to_charlist", &[1], |_, a, s| {
+            let t = crate::eval::core::to_string(&a[0], s)?;
+            Ok(Value::list(t.chars().map(|c| Value::Int(c as i64)).collect()))
+        }),
         ("to_atom", &[1], |_, a, s| Ok(Value::atom(&crate::eval::core::to_string(&a[0], s)?))),
         ("to_existing_atom", &[1], |_, a, s| Ok(Value::atom(&crate::eval::core::to_string(&a[0], s)?))),
         ("to_integer", &[1, 2], list_to_integer),
@@ -875,19 +878,24 @@ fn kw_merge(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
             Ok(kw_list(out))
         }
         Some(f) => {
-            let mut out = left;
-            for (k, v) in right {
-                match out.iter().position(|(x, _)| *x == k) {
+            // Each entry of the right list consumes the first matching entry
+            // of the left one (Keyword.merge/3).
+            let mut original = left.clone();
+            let mut rest = left;
+            let mut acc = Vec::new();
+            for (k, v2) in right {
+                match original.iter().position(|(x, _)| *x == k) {
                     Some(idx) => {
-                        let old = out[idx].1.clone();
-                        let nv = i.apply(f, vec![k.clone(), old, v], s)?;
-                        out.retain(|(x, _)| *x != k);
-                        out.push((k, nv));
+                        let (_, v1) = original.remove(idx);
+                        let nv = i.apply(f, vec![k.clone(), v1, v2], s)?;
+                        rest.retain(|(x, _)| *x != k);
+                        acc.push((k, nv));
                     }
-                    None => out.push((k, v)),
+                    None => acc.push((k, v2)),
                 }
             }
-            Ok(kw_list(out))
+            rest.extend(acc);
+            Ok(kw_list(rest))
         }
     }
 }
@@ -1056,6 +1064,7 @@ fn kw_validate(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         out.push((k, v));
     }
     if !bad.is_empty() {
+        bad.reverse();
         return Ok(Value::error(Value::list(bad)));
     }
     Ok(Value::ok(kw_list(out)))

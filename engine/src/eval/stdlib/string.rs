@@ -18,7 +18,7 @@ pub fn register(b: &mut Builtins) {
         }),
         ("downcase", &[1, 2], |_, a, s| {
             let t = st("String.downcase/1", &a[0], s)?;
-            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_lowercase() } else { t.to_lowercase() }))
+            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_lowercase() } else { downcase(t) }))
         }),
         ("capitalize", &[1, 2], capitalize),
         ("trim", &[1, 2], |_, a, s| trim(a, s, true, true)),
@@ -394,7 +394,7 @@ fn capitalize(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let mut g = t.graphemes(true);
     let Some(first) = g.next() else { return Ok(Value::str("")) };
     let rest: String = g.collect();
-    Ok(Value::string(format!("{}{}", titlecase(first), rest.to_lowercase())))
+    Ok(Value::string(format!("{}{}", titlecase(first), downcase(&rest))))
 }
 
 fn titlecase(g: &str) -> String {
@@ -410,11 +410,19 @@ fn titlecase(g: &str) -> String {
         'ǳ' | 'ǲ' | 'Ǳ' => "ǲ".into(),
         c => c.to_uppercase().collect(),
     };
-    format!("{head}{}", chars.as_str().to_lowercase())
+    format!("{head}{}", downcase(chars.as_str()))
 }
 
+/// Unicode whitespace as String.split/1 and String.trim/1 see it: the
+/// non-breaking spaces do not count.
 fn is_ws(c: char) -> bool {
-    c.is_whitespace() || c == '\u{85}'
+    (c.is_whitespace() || c == '\u{85}') && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
+}
+
+/// Lowercase code point by code point (no final-sigma context, as Elixir's
+/// default mode).
+fn downcase(t: &str) -> String {
+    t.chars().flat_map(char::to_lowercase).collect()
 }
 
 fn trim(a: Vec<Value>, s: Span, lead: bool, trail: bool) -> EResult<Value> {
