@@ -25,7 +25,7 @@ js:
 	esbuild app/js/editor.js --bundle --format=iife --global-name=EctoplasmEditor --minify --target=es2020 --log-level=warning --outfile=$(JS_BUNDLE)
 
 ## serve: a development build, rebuilt on every change (trunk serve).
-serve: setup
+serve: setup js  # js first: the watcher needs app/js/build to exist
 	@echo "ectoplasm: serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops)"
 	trunk serve --address 127.0.0.1 --port $(PORT)
 

@@ -355,6 +355,10 @@ impl Interp {
         if let Some(Value::Struct(s)) = self.builtins.function(name, "__struct__", 0).map(|f| f(self, vec![], span)).transpose()? {
             return Ok((*s).clone());
         }
+        if let Some(fields) = builtin_exception_fields(name) {
+            let fields: Vec<(Rc<str>, Value)> = fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect();
+            return Ok(Struct { module: Rc::from(module), fields });
+        }
         let fields: Vec<(&str, Value)> = match name {
             "Date" => vec![("calendar", Value::module("Calendar.ISO")), ("year", Value::Nil), ("month", Value::Nil), ("day", Value::Nil)],
             "Range" => vec![("first", Value::Nil), ("last", Value::Nil), ("step", Value::Nil)],
@@ -804,6 +808,10 @@ impl Interp {
         }
         let t = self.eval(target, env)?;
         if !parens && args.is_empty() {
+            // `__MODULE__.Inner`: an alias under a module atom.
+            if let (Value::Atom(m), true) = (&t, name.starts_with(|c: char| c.is_ascii_uppercase())) {
+                return Ok(Value::module(&format!("{}.{name}", crate::value::alias_name(m))));
+            }
             // field access / zero-arity call on a module value
             match &t {
                 Value::Atom(m) if m.starts_with("Elixir.") || !m.is_empty() && !matches!(t, Value::Nil) && t.get_field(name).is_none() => {
@@ -1227,6 +1235,17 @@ impl Interp {
                         }
                     }
                     Some(Value::Struct(Rc::new(st)))
+                } else if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
+                    let mut st = Struct { module: m.clone(), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() };
+                    for (k, v) in opts_v.as_keyword().unwrap_or_default() {
+                        if st.has(k) {
+                            st.set(k, v.clone());
+                        }
+                    }
+                    if st.has("message") && matches!(st.get("message"), Some(Value::Nil)) {
+                        st.set("message", Value::string(msg.clone()));
+                    }
+                    Some(Value::Struct(Rc::new(st)))
                 } else {
                     None
                 };
@@ -1383,6 +1402,7 @@ impl Interp {
             Env { vars: Default::default(), module: Some(atom_s.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() };
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defmodule expects a do block", span))?;
         self.eval(block, &mut menv)?;
+        self.note_derived_inspect(&atom_s);
         // Hook for areas that finish a module (schemas register structs).
         let hooks: Vec<String> = self.modules.get(&*atom_s).map(|m| m.uses.clone()).unwrap_or_default();
         for u in hooks {
@@ -1496,7 +1516,7 @@ impl Interp {
         };
         let full = match &env.module {
             Some(outer) => format!("{}.{short}", crate::value::alias_name(outer)),
-            None => env.resolve_alias(&[short.clone()]),
+            None => env.resolve_alias(std::slice::from_ref(&short)),
         };
         let atom = Value::module(&full);
         let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
@@ -1590,6 +1610,29 @@ impl Interp {
         ))
     }
 
+    /// `@derive {Inspect, only: [...], except: [...]}`: how `inspect` prints the struct.
+    fn note_derived_inspect(&self, module: &str) {
+        let Some(d) = self.module_attr(module, "derive") else { return };
+        let items: Vec<Value> = match d {
+            Value::List(l) => (**l).clone(),
+            other => vec![other.clone()],
+        };
+        for x in items {
+            let (m, opts) = match &x {
+                Value::Tuple(t) if t.len() == 2 => (t[0].clone(), t[1].clone()),
+                other => (other.clone(), Value::list(vec![])),
+            };
+            if m.as_atom().map(crate::value::alias_name) != Some("Inspect") {
+                continue;
+            }
+            let names = |k: &str| -> Option<Vec<String>> {
+                opts.keyword_get(k).and_then(|v| v.as_list().map(|l| l.iter().filter_map(|a| a.as_atom().map(str::to_string)).collect()))
+            };
+            let d = inspect::DerivedInspect { only: names("only"), except: names("except").unwrap_or_default() };
+            inspect::set_derived_inspect(module, Some(d));
+        }
+    }
+
     /// Whether the struct's module has `@derive` for the protocol.
     fn derives(&self, v: &Value, proto: &str) -> bool {
         let Some(name) = v.struct_name() else { return false };
@@ -1677,6 +1720,45 @@ impl Interp {
 
 // ---- helpers ---------------------------------------------------------------------
 
+/// The fields (in definition order) of the exception structs Elixir, Ecto
+/// and Jason define, for `%KeyError{}` literals and rescued values.
+pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(&'static str, Value)>> {
+    let msg = |m: &str| ("message", Value::str(m));
+    let nil = |f: &'static str| (f, Value::Nil);
+    Some(match name {
+        "ArgumentError" => vec![msg("argument error")],
+        "RuntimeError" => vec![msg("runtime error")],
+        "ArithmeticError" => vec![msg("bad argument in arithmetic expression")],
+        "SystemLimitError" => vec![msg("a system limit has been reached")],
+        "Enum.EmptyError" => vec![msg("empty error")],
+        "KeyError" => vec![nil("key"), nil("term"), nil("message")],
+        "MatchError" | "CaseClauseError" | "WithClauseError" | "TryClauseError" | "BadMapError" | "BadFunctionError" => vec![nil("term")],
+        "BadBooleanError" => vec![nil("term"), nil("operator")],
+        "BadStructError" => vec![nil("struct"), nil("term")],
+        "BadArityError" => vec![nil("function"), nil("args")],
+        "CondClauseError" => vec![],
+        "FunctionClauseError" => vec![nil("module"), nil("function"), nil("arity"), nil("kind"), nil("args"), nil("clauses")],
+        "UndefinedFunctionError" => vec![nil("module"), nil("function"), nil("arity"), nil("reason"), nil("message")],
+        "Protocol.UndefinedError" => vec![nil("protocol"), nil("value"), ("description", Value::str(""))],
+        "ErlangError" => vec![nil("original"), nil("reason")],
+        "Ecto.NoResultsError"
+        | "Ecto.MultipleResultsError"
+        | "Ecto.QueryError"
+        | "Ecto.ChangeError"
+        | "Ecto.MigrationError"
+        | "Ecto.Query.CompileError"
+        | "Ecto.NoPrimaryKeyFieldError"
+        | "Jason.EncodeError" => vec![nil("message")],
+        "Ecto.Query.CastError" => vec![nil("value"), nil("type"), nil("message")],
+        "Ecto.CastError" => vec![nil("type"), nil("value"), nil("message")],
+        "Ecto.InvalidChangesetError" => vec![nil("action"), nil("changeset")],
+        "Ecto.ConstraintError" => vec![nil("type"), nil("constraint"), nil("message")],
+        "Ecto.StaleEntryError" => vec![nil("message"), nil("changeset")],
+        "Jason.DecodeError" => vec![nil("position"), nil("token"), nil("data")],
+        _ => return None,
+    })
+}
+
 /// The elements a bitstring generator (`for <<c <- bin>>`) yields for a
 /// segment type: bytes by default, code points for `utf8`, chunks for
 /// `binary-size(n)`.
@@ -1759,7 +1841,7 @@ fn update_map(base: &Value, pairs: Vec<(Value, Value)>, span: Span) -> EResult<V
             let mut m = (**m).clone();
             for (k, v) in pairs {
                 if !m.contains_key(&k) {
-                    return Err(raise("KeyError", format!("key {} not found in: {}", inspect::inspect(&k), inspect::inspect(base)), span));
+                    return Err(Error::key_error(&k, base, span));
                 }
                 m.insert(k, v);
             }
@@ -1770,7 +1852,7 @@ fn update_map(base: &Value, pairs: Vec<(Value, Value)>, span: Span) -> EResult<V
             for (k, v) in pairs {
                 let key = k.as_atom().unwrap_or("");
                 if !s.set(key, v) {
-                    return Err(raise("KeyError", format!("key {} not found in: {}", inspect::inspect(&k), inspect::inspect(base)), span));
+                    return Err(Error::key_error(&k, base, span));
                 }
             }
             Ok(Value::Struct(Rc::new(s)))
@@ -1810,7 +1892,7 @@ pub(crate) fn field_access(t: &Value, name: &str, span: Span) -> EResult<Value> 
         return Ok(v);
     }
     match t {
-        Value::Map(_) | Value::Struct(_) => Err(raise("KeyError", format!("key :{name} not found in: {}", inspect::inspect(t)), span)),
+        Value::Map(_) | Value::Struct(_) => Err(Error::key_error(&Value::atom(name), t, span)),
         // `x.name` on an atom is a remote call `x.name()`.
         Value::Nil | Value::Bool(_) | Value::Atom(_) => Err(raise(
             "UndefinedFunctionError",
@@ -1850,6 +1932,15 @@ pub(crate) fn access_get(t: &Value, k: &Value, span: Span) -> EResult<Value> {
 fn exception_value(ex: &Exception) -> Value {
     if let Some(v) = &ex.value {
         return v.clone();
+    }
+    if let Some(fields) = builtin_exception_fields(&ex.kind).filter(|f| f.iter().any(|(k, _)| *k == "message")) {
+        let mut fields: Vec<(Rc<str>, Value)> = fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect();
+        for (k, v) in fields.iter_mut() {
+            if &**k == "message" {
+                *v = Value::string(ex.message.clone());
+            }
+        }
+        return Value::Struct(Rc::new(Struct { module: Rc::from(format!("Elixir.{}", ex.kind).as_str()), fields }));
     }
     Value::Struct(Rc::new(Struct {
         module: Rc::from(format!("Elixir.{}", ex.kind).as_str()),
@@ -2113,6 +2204,14 @@ pub(crate) fn const_get(key: &str) -> Option<Value> {
 // ---- operators on values -----------------------------------------------------------
 
 pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
+    match binary_op_raw(op, l, r, span)? {
+        // Erlang floats never overflow to infinity or NaN: it raises.
+        Value::Float(f) if !f.is_finite() => Err(raise("ArithmeticError", "bad argument in arithmetic expression", span)),
+        v => Ok(v),
+    }
+}
+
+fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
     use Value::*;
     let arith = |_l: &Value, _r: &Value| raise("ArithmeticError", "bad argument in arithmetic expression", span);
     Ok(match op {
@@ -2146,9 +2245,10 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             _ => return Err(arith(&l, &r)),
         },
         "**" => match (&l, &r) {
-            (Int(a), Int(b)) if *b >= 0 => {
-                Int(a.checked_pow(*b as u32).ok_or_else(|| raise("ArithmeticError", "integer overflow", span))?)
-            }
+            (Int(a), Int(b)) if *b >= 0 => Int(u32::try_from(*b)
+                .ok()
+                .and_then(|b| a.checked_pow(b))
+                .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", span))?),
             (Int(_) | Float(_), Int(_) | Float(_)) => Float(num(&l).powf(num(&r))),
             _ => return Err(arith(&l, &r)),
         },
@@ -2211,8 +2311,10 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
                 "&&&" => a & b,
                 "|||" => a | b,
                 "^^^" => a ^ b,
-                "<<<" => a.checked_shl((*b).clamp(0, 63) as u32).unwrap_or(0),
-                _ => a >> (*b).clamp(0, 63),
+                "<<<" if *b >= 0 => a.checked_shl((*b).min(63) as u32).unwrap_or(0),
+                "<<<" => a >> b.saturating_neg().min(63),
+                _ if *b >= 0 => a >> (*b).min(63),
+                _ => a.checked_shl(b.saturating_neg().min(63) as u32).unwrap_or(0),
             }),
             _ => return Err(arith(&l, &r)),
         },

@@ -193,9 +193,7 @@ fn flatten_through(interp: &mut Interp, owner: Rc<Schema>, through: &[String], s
             }
             _ => {
                 acc.push(name.clone());
-                if let Some(s) = refl.related.as_deref().and_then(|r| crate::schema::lookup(interp, r)) {
-                    owner = s;
-                }
+                owner = crate::schema::require(interp, refl.related.as_deref().unwrap_or_default(), span)?;
             }
         }
     }

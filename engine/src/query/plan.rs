@@ -990,9 +990,8 @@ impl<'i> Planner<'i> {
                 }
                 _ => {
                     acc.push(name.clone());
-                    if let Some(s) = refl.related.as_deref().and_then(|r| self.schema(r)) {
-                        owner = s;
-                    }
+                    let related = refl.related.clone().unwrap_or_default();
+                    owner = crate::schema::require(self.interp, &related, span)?;
                 }
             }
         }

@@ -590,7 +590,10 @@ fn with_index(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
                 None => 0,
             };
             for (k, x) in v.into_iter().enumerate() {
-                out.push(Value::tuple(vec![x, Value::Int(k as i64 + off)]));
+                let idx = off
+                    .checked_add(k as i64)
+                    .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s))?;
+                out.push(Value::tuple(vec![x, Value::Int(idx)]));
             }
         }
     }

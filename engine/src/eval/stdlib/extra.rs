@@ -34,6 +34,28 @@ pub fn register(b: &mut Builtins) {
         }
     });
     b.add("Function", "identity", &[1], |_, a, _| Ok(a[0].clone()));
+    // Enough of Inspect.Algebra for `defimpl Inspect` bodies that build strings.
+    b.add("Inspect.Algebra", "to_doc", &[2], |i, a, s| {
+        let v = apply_user_inspect(i, &a[0], s);
+        Ok(Value::string(inspect::inspect(&v)))
+    });
+    b.add("Inspect.Algebra", "concat", &[1, 2], |i, a, s| {
+        let parts: Vec<Value> = match a.as_slice() {
+            [l] => args::list("Inspect.Algebra.concat/1", l, s)?.to_vec(),
+            [x, y] => vec![x.clone(), y.clone()],
+            _ => vec![],
+        };
+        let mut out = String::new();
+        for p in parts {
+            out.push_str(&crate::eval::core::to_string(&p, s).map_err(|e| {
+                let _ = &i;
+                e
+            })?);
+        }
+        Ok(Value::string(out))
+    });
+    b.add("Inspect.Algebra", "string", &[1], |_, a, _| Ok(a[0].clone()));
+    b.add("Inspect.Algebra", "empty", &[0], |_, _, _| Ok(Value::str("")));
     b.add("Integer", "extended_gcd", &[2], |_, a, s| {
         let x = args::int("Integer.extended_gcd/2", &a[0], s)?;
         let y = args::int("Integer.extended_gcd/2", &a[1], s)?;
@@ -76,18 +98,18 @@ fn module_concat(parts: &[Value], s: Span) -> EResult<Value> {
 fn extended_gcd(a: i64, b: i64) -> (i64, i64, i64) {
     match (a, b) {
         (0, 0) => return (0, 0, 0),
-        (0, b) => return if b > 0 { (b, 0, 1) } else { (-b, 0, -1) },
-        (a, 0) => return if a > 0 { (a, 1, 0) } else { (-a, -1, 0) },
+        (0, b) => return if b > 0 { (b, 0, 1) } else { (b.wrapping_neg(), 0, -1) },
+        (a, 0) => return if a > 0 { (a, 1, 0) } else { (a.wrapping_neg(), -1, 0) },
         _ => {}
     }
     let (mut r1, mut r0, mut s1, mut s0, mut t1, mut t0) = (b, a, 0i64, 1i64, 1i64, 0i64);
     loop {
         let d = r0.wrapping_div(r1);
-        let r2 = r0 - d * r1;
+        let r2 = r0.wrapping_sub(d.wrapping_mul(r1));
         if r2 == 0 {
-            return if r1 > 0 { (r1, s1, t1) } else { (-r1, -s1, -t1) };
+            return if r1 > 0 { (r1, s1, t1) } else { (r1.wrapping_neg(), s1.wrapping_neg(), t1.wrapping_neg()) };
         }
-        (r1, r0, s1, s0, t1, t0) = (r2, r1, s0 - d * s1, s1, t0 - d * t1, t1);
+        (r1, r0, s1, s0, t1, t0) = (r2, r1, s0.wrapping_sub(d.wrapping_mul(s1)), s1, t0.wrapping_sub(d.wrapping_mul(t1)), t1);
     }
 }
 
@@ -111,4 +133,60 @@ fn bag_distance(x: &str, y: &str) -> f64 {
     let pos: i64 = bag.values().filter(|v| **v > 0).sum();
     let neg: i64 = -bag.values().filter(|v| **v < 0).sum::<i64>();
     1.0 - (pos.max(neg) as f64) / (longest as f64)
+}
+
+/// A struct already rendered by a user `defimpl Inspect`.
+struct RawInspect {
+    module: String,
+    text: String,
+}
+
+impl crate::value::OpaqueValue for RawInspect {
+    fn module(&self) -> &str {
+        &self.module
+    }
+    fn inspect(&self) -> String {
+        self.text.clone()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Replaces the structs that have a user `defimpl Inspect` by what their
+/// `inspect/2` returns, so the pure `inspect` prints them.
+pub fn apply_user_inspect(interp: &mut crate::eval::Interp, v: &Value, s: Span) -> Value {
+    if !interp.modules.keys().any(|m| m.starts_with("Elixir.Inspect.")) {
+        return v.clone();
+    }
+    walk_inspect(interp, v, s, 0)
+}
+
+fn walk_inspect(interp: &mut crate::eval::Interp, v: &Value, s: Span, depth: usize) -> Value {
+    if depth > 64 {
+        return v.clone();
+    }
+    match v {
+        Value::List(l) => Value::list(l.iter().map(|x| walk_inspect(interp, x, s, depth + 1)).collect()),
+        Value::Tuple(t) => Value::tuple(t.iter().map(|x| walk_inspect(interp, x, s, depth + 1)).collect()),
+        Value::Map(m) => Value::map(m.iter().map(|(k, x)| (k.clone(), walk_inspect(interp, x, s, depth + 1))).collect()),
+        Value::Struct(st) => {
+            let name = st.name().to_string();
+            let impl_module = format!("Elixir.Inspect.{name}");
+            let has_impl = interp.modules.get(impl_module.as_str()).is_some_and(|m| m.functions.contains_key(&("inspect".to_string(), 2)));
+            if has_impl {
+                let opts = Value::keyword(vec![]);
+                if let Ok(Value::Str(text)) = interp.call(&format!("Inspect.{name}"), "inspect", vec![v.clone(), opts], s) {
+                    return Value::Opaque(std::rc::Rc::new(RawInspect { module: name, text: text.to_string() }));
+                }
+                return v.clone();
+            }
+            let mut st2 = (**st).clone();
+            for (_, x) in st2.fields.iter_mut() {
+                *x = walk_inspect(interp, x, s, depth + 1);
+            }
+            Value::Struct(std::rc::Rc::new(st2))
+        }
+        _ => v.clone(),
+    }
 }

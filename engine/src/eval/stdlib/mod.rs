@@ -5,7 +5,7 @@ pub mod calendar;
 mod decimal;
 mod r#enum;
 mod erlang;
-mod extra;
+pub(crate) mod extra;
 mod jason;
 mod kernel;
 mod map;

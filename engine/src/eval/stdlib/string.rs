@@ -18,7 +18,7 @@ pub fn register(b: &mut Builtins) {
         }),
         ("downcase", &[1, 2], |_, a, s| {
             let t = st("String.downcase/1", &a[0], s)?;
-            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_lowercase() } else { t.to_lowercase() }))
+            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_lowercase() } else { downcase(t) }))
         }),
         ("capitalize", &[1, 2], capitalize),
         ("trim", &[1, 2], |_, a, s| trim(a, s, true, true)),
@@ -287,7 +287,11 @@ pub fn register(b: &mut Builtins) {
                 Value::Float(f) => *f,
                 other => return Err(args::arg_error("Float.pow/2", "a number", other, s)),
             };
-            Ok(Value::Float(x.powf(y)))
+            let r = x.powf(y);
+            if !r.is_finite() {
+                return Err(raise("ArithmeticError", "bad argument in arithmetic expression", s));
+            }
+            Ok(Value::Float(r))
         }),
         ("max_finite", &[0], |_, _, _| Ok(Value::Float(f64::MAX))),
         ("min_finite", &[0], |_, _, _| Ok(Value::Float(f64::MIN))),
@@ -390,7 +394,7 @@ fn capitalize(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let mut g = t.graphemes(true);
     let Some(first) = g.next() else { return Ok(Value::str("")) };
     let rest: String = g.collect();
-    Ok(Value::string(format!("{}{}", titlecase(first), rest.to_lowercase())))
+    Ok(Value::string(format!("{}{}", titlecase(first), downcase(&rest))))
 }
 
 fn titlecase(g: &str) -> String {
@@ -406,11 +410,19 @@ fn titlecase(g: &str) -> String {
         'ǳ' | 'ǲ' | 'Ǳ' => "ǲ".into(),
         c => c.to_uppercase().collect(),
     };
-    format!("{head}{}", chars.as_str().to_lowercase())
+    format!("{head}{}", downcase(chars.as_str()))
 }
 
+/// Unicode whitespace as String.split/1 and String.trim/1 see it: the
+/// non-breaking spaces do not count.
 fn is_ws(c: char) -> bool {
-    c.is_whitespace() || c == '\u{85}'
+    (c.is_whitespace() || c == '\u{85}') && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
+}
+
+/// Lowercase code point by code point (no final-sigma context, as Elixir's
+/// default mode).
+fn downcase(t: &str) -> String {
+    t.chars().flat_map(char::to_lowercase).collect()
 }
 
 fn trim(a: Vec<Value>, s: Span, lead: bool, trail: bool) -> EResult<Value> {
@@ -693,7 +705,7 @@ fn base_arg(fun: &str, v: Option<&Value>, s: Span) -> EResult<u32> {
 }
 
 pub(crate) fn int_to_base(n: i64, base: u32) -> String {
-    if base == 10 {
+    if base == 10 || !(2..=36).contains(&base) {
         return n.to_string();
     }
     let mut m = n.unsigned_abs();
@@ -716,6 +728,9 @@ pub(crate) fn int_to_base(n: i64, base: u32) -> String {
 /// Parses an optionally signed integer prefix in `base`; returns the value
 /// and the number of bytes used.
 pub(crate) fn parse_int_prefix(t: &[u8], base: u32) -> Option<(i64, usize)> {
+    if !(2..=36).contains(&base) {
+        return None;
+    }
     let mut i = 0;
     let neg = match t.first() {
         Some(b'-') => {
