@@ -184,6 +184,8 @@ const FUNS: &[(&str, &[usize], NativeFn)] = &[
     ("checkout", &[1, 2], checkout),
     ("checked_out?", &[0], checked_out),
     ("get_dynamic_repo", &[0], dynamic_repo),
+    ("start_link", &[0, 1], start_link),
+    ("stop", &[0, 1], stop),
     ("__adapter__", &[0], adapter),
     ("config", &[0], config),
 ];
@@ -312,6 +314,16 @@ fn checked_out(interp: &mut Interp, _args: Vec<Value>, span: Span) -> EResult<Va
 
 fn dynamic_repo(interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
     Ok(current_repo(interp))
+}
+
+/// `Repo.start_link/1`: the database is already open.
+fn start_link(interp: &mut Interp, _args: Vec<Value>, span: Span) -> EResult<Value> {
+    with_conn(interp, span, |_| ())?;
+    Ok(Value::ok(current_repo(interp)))
+}
+
+fn stop(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
+    Ok(Value::atom("ok"))
 }
 
 fn adapter(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {

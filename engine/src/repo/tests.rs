@@ -362,3 +362,15 @@ fn queries_through_the_planner() {
     let out = s.eval("u = Repo.get!(T.User, 1); Repo.query!(\"UPDATE users SET age = 99\"); Repo.reload(u).age");
     assert_eq!(out, "99");
 }
+
+#[test]
+fn insert_all_from_a_query_and_streams() {
+    let mut s = Session::new();
+    s.eval(r#"Repo.insert_all(T.User, [%{name: "a", email: "a@x", inserted_at: ~N[2024-01-01 00:00:00], updated_at: ~N[2024-01-01 00:00:00]}])"#);
+    s.log();
+    let out = s.eval(r#"Repo.insert_all("posts", from(u in T.User, select: %{title: u.name, user_id: u.id}))"#);
+    assert_eq!(out, "{1, nil}");
+    assert_eq!(s.log(), vec![r#"INSERT INTO "posts" ("title","user_id") SELECT u0."name", u0."id" FROM "users" AS u0 []"#]);
+    assert_eq!(s.eval("Repo.stream(T.Post)"), "** (RuntimeError) cannot reduce stream outside of transaction");
+    assert_eq!(s.eval("Repo.transaction(fn -> Repo.stream(from p in T.Post, select: p.title) |> Enum.to_list() end)"), r#"{:ok, ["a"]}"#);
+}
