@@ -47,9 +47,8 @@ pub fn register(b: &mut Builtins) {
         };
         let mut out = String::new();
         for p in parts {
-            out.push_str(&crate::eval::core::to_string(&p, s).map_err(|e| {
+            out.push_str(&crate::eval::core::to_string(&p, s).inspect_err(|_e| {
                 let _ = &i;
-                e
             })?);
         }
         Ok(Value::string(out))
