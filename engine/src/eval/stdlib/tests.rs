@@ -425,3 +425,12 @@ fn doc_examples_round_one() {
         ("String.slice(\"elixir\", ..)", "\"elixir\""),
     ]);
 }
+
+#[test]
+fn generality_round_three() {
+    check(&[
+        ("defmodule G.H do\n  def add(a, b \\\\ 1)\n  def add(a, b) when is_integer(b), do: a + b\n  def add(a, b), do: {a, b}\nend\n{G.H.add(2), G.H.add(2, 3), G.H.add(2, :x), (&G.H.add/2).(1, 1)}", "{3, 5, {2, :x}, 2}"),
+        ("<<\"é\"::utf8, 0x1F600::utf8>>", "\"é😀\""),
+        ("byte_size(<<\"ab\"::utf16>>)", "4"),
+    ]);
+}
