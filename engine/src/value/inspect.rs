@@ -166,7 +166,7 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
         }
         Value::Tuple(items) => {
             out.push('{');
-            seq(out, items.iter(), o, |out, x, c| write(out, x, c));
+            seq(out, items.iter(), o, write);
             out.push('}');
         }
         Value::Map(m) => {
@@ -209,7 +209,7 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
         }
         Value::MapSet(set) => {
             out.push_str("MapSet.new([");
-            seq(out, set.iter(), o, |out, x, c| write(out, x, c));
+            seq(out, set.iter(), o, write);
             out.push_str("])");
         }
         Value::Regex(r) => {
@@ -294,7 +294,7 @@ fn list(out: &mut String, items: &[Value], o: &Opts) {
         return;
     }
     out.push('[');
-    seq(out, items.iter(), o, |out, x, c| write(out, x, c));
+    seq(out, items.iter(), o, write);
     out.push(']');
 }
 
@@ -399,7 +399,7 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
 fn bytes(out: &mut String, b: &[u8], o: &Opts) {
     out.push_str("<<");
     let items: Vec<Value> = b.iter().map(|x| Value::Int(*x as i64)).collect();
-    seq(out, items.iter(), o, |out, x, c| write(out, x, c));
+    seq(out, items.iter(), o, write);
     out.push_str(">>");
 }
 

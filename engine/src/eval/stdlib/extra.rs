@@ -39,7 +39,7 @@ pub fn register(b: &mut Builtins) {
         let v = apply_user_inspect(i, &a[0], s);
         Ok(Value::string(inspect::inspect(&v)))
     });
-    b.add("Inspect.Algebra", "concat", &[1, 2], |i, a, s| {
+    b.add("Inspect.Algebra", "concat", &[1, 2], |_, a, s| {
         let parts: Vec<Value> = match a.as_slice() {
             [l] => args::list("Inspect.Algebra.concat/1", l, s)?.to_vec(),
             [x, y] => vec![x.clone(), y.clone()],
@@ -47,10 +47,7 @@ pub fn register(b: &mut Builtins) {
         };
         let mut out = String::new();
         for p in parts {
-            out.push_str(&crate::eval::core::to_string(&p, s).map_err(|e| {
-                let _ = &i;
-                e
-            })?);
+            out.push_str(&crate::eval::core::to_string(&p, s)?);
         }
         Ok(Value::string(out))
     });
