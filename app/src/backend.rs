@@ -293,7 +293,7 @@ impl InPage {
                 });
                 Response::Preview { preview }
             }
-            Request::Check { src } => Response::Diagnostics { diagnostics: Workspace::check(&src).into_iter().map(diag).collect() },
+            Request::Check { src } => Response::Diagnostics { diagnostics: diags(Workspace::check(&src)) },
             Request::Complete { src, cursor } => {
                 let at = byte_offset(&src, cursor);
                 let completions = self.ws.complete(&src, at).map(|c| CompletionList {
@@ -488,6 +488,7 @@ pub fn utf16_offset(s: &str, byte: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn offsets_convert_between_utf16_and_bytes() {

@@ -198,7 +198,7 @@ test('completion offers Ecto functions, schema fields and associations', async (
 
   await nb.setCell(n, '');
   await nb.typeInCell(n, 'Repo.pre');
-  const repo = await nb.completions('preload');
+  const repo = await nb.completions('preload', { only: true });
   assert.deepEqual(repo, ['preload'], 'the list is filtered by what was typed');
   await nb.acceptCompletion();
   assert.equal(await nb.cellText(n), 'Repo.preload');

@@ -304,13 +304,8 @@ impl Nb {
         let nb = *self;
         nb.status.set(Status::Running);
         if reset_first {
+            // Results stay until their cell's new one replaces them (no flicker).
             nb.log.set(Vec::new());
-            nb.cells.with_untracked(|cs| {
-                for c in cs {
-                    c.state.set(CellState::Fresh);
-                    c.result.set(None);
-                }
-            });
         }
         for c in &batch {
             c.state.set(CellState::Queued);
@@ -342,7 +337,12 @@ impl Nb {
                         groups.push(LogGroup { seq, cell_number: run.index + 1, cell_title: cell.title.get_untracked(), run: run.clone() });
                     }
                     // Not reached: an earlier cell failed.
-                    None => cell.state.set(CellState::Fresh),
+                    None => {
+                        cell.state.set(CellState::Fresh);
+                        if reset_first {
+                            cell.result.set(None);
+                        }
+                    }
                 }
             }
             nb.log.update(|l| l.extend(groups));

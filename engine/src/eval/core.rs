@@ -316,6 +316,14 @@ impl Interp {
         };
         for (k, v, kspan) in pairs {
             let key = k.as_atom().unwrap_or("").to_string();
+            if !base.has(&key) && update.is_none() {
+                // Struct literals are checked when they are expanded.
+                return Err(raise(
+                    "CompileError",
+                    format!("unknown key {} for struct {}", inspect::inspect(&k), crate::value::alias_name(&module)),
+                    kspan,
+                ));
+            }
             if !base.set(&key, v) {
                 return Err(raise(
                     "KeyError",

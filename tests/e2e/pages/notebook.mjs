@@ -142,14 +142,16 @@ export class NotebookPage {
   }
 
   /** The labels in the open completion list, once it offers `expected`
-   * (the list follows typing, so an earlier one may show first). */
-  async completions(expected) {
+   * (and, with `only`, nothing else): the list follows typing and is
+   * filtered asynchronously, so an earlier one may show first. */
+  async completions(expected, { only = false } = {}) {
     await this.page.waitForFunction(
-      ([sel, want]) => {
+      ([sel, want, alone]) => {
         const labels = [...document.querySelectorAll(sel)].map((li) => li.querySelector('.cm-completionLabel')?.textContent);
+        if (alone) return labels.length === 1 && labels[0] === want;
         return labels.length > 0 && (want === undefined || labels.includes(want));
       },
-      [CM.completions, expected],
+      [CM.completions, expected, only],
       { timeout: 5_000 },
     );
     return this.page.locator(CM.completions).evaluateAll(
