@@ -30,7 +30,14 @@ fn mask_str(s: &str) -> String {
             continue;
         }
         // YYYY-MM-DD with YYYY >= 2026, then an optional time part
-        if (i..i + 4).all(digit) && b.get(i + 4) == Some(&b'-') && digit(i + 5) && digit(i + 6) && b.get(i + 7) == Some(&b'-') && digit(i + 8) && digit(i + 9) {
+        if (i..i + 4).all(digit)
+            && b.get(i + 4) == Some(&b'-')
+            && digit(i + 5)
+            && digit(i + 6)
+            && b.get(i + 7) == Some(&b'-')
+            && digit(i + 8)
+            && digit(i + 9)
+        {
             let year: u32 = s[i..i + 4].parse().unwrap_or(0);
             if year >= 2026 {
                 let mut j = i + 10;
@@ -145,7 +152,9 @@ fn generality_corpus_matches() {
             let key = |v: &serde_json::Value| v.get("name").or_else(|| v.get("setup_migration")).cloned();
             match actual.iter().find(|a| key(a) == key(&want)) {
                 Some(got) if fields(&kind, got) == fields(&kind, &want) => {}
-                Some(got) => failures.push(format!("{stem} {:?}:\n  want {}\n  got  {}", key(&want), fields(&kind, &want), fields(&kind, got))),
+                Some(got) => {
+                    failures.push(format!("{stem} {:?}:\n  want {}\n  got  {}", key(&want), fields(&kind, &want), fields(&kind, got)))
+                }
                 None => failures.push(format!("{stem} {:?}: no output", key(&want))),
             }
         }

@@ -391,7 +391,9 @@ pub fn register(b: &mut Builtins) {
     stream_op!(b, "take_every", &[2], |l, a, s| Op::TakeEvery(int(&a[1], "Stream.take_every/2", s)?));
     stream_op!(b, "drop_every", &[2], |l, a, s| Op::DropEvery(int(&a[1], "Stream.drop_every/2", s)?));
     wrap(b, "Stream", "chunk_every", &[2, 3, 4], |i, a, s| match as_lazy(&a[0]) {
-        Some(l) if a.len() == 2 || (a.len() == 3 && a[1] == a[2]) => Ok(with_op(l, Op::ChunkEvery(int(&a[1], "Stream.chunk_every/2", s)?.max(1)))),
+        Some(l) if a.len() == 2 || (a.len() == 3 && a[1] == a[2]) => {
+            Ok(with_op(l, Op::ChunkEvery(int(&a[1], "Stream.chunk_every/2", s)?.max(1))))
+        }
         _ => original(i, "Stream", "chunk_every", a, s),
     });
     stream_op!(b, "map_every", &[3], |l, a, s| Op::MapEvery(int(&a[1], "Stream.map_every/3", s)?, a[2].clone()));
@@ -578,7 +580,8 @@ fn zip(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     if !sides.iter().any(|x| as_lazy(x).is_some()) {
         return original(i, "Enum", "zip", a, s);
     }
-    let finite: Vec<usize> = sides.iter().filter(|x| as_lazy(x).is_none()).map(|x| super::enumerate(i, x, s).map(|v| v.len())).collect::<EResult<_>>()?;
+    let finite: Vec<usize> =
+        sides.iter().filter(|x| as_lazy(x).is_none()).map(|x| super::enumerate(i, x, s).map(|v| v.len())).collect::<EResult<_>>()?;
     let n = finite.into_iter().min();
     let mut cols = Vec::new();
     for x in &sides {
