@@ -250,6 +250,20 @@ impl Interp {
                     }
                     bytes.extend(b);
                 }
+                // A string literal with a utf type is its code points, each encoded.
+                (Value::Str(t), SegKind::Utf8) => bytes.extend_from_slice(t.as_bytes()),
+                (Value::Str(t), SegKind::Utf16) => {
+                    for u in t.encode_utf16() {
+                        let b = if spec.little { u.to_le_bytes() } else { u.to_be_bytes() };
+                        bytes.extend_from_slice(&b);
+                    }
+                }
+                (Value::Str(t), SegKind::Utf32) => {
+                    for c in t.chars() {
+                        let b = if spec.little { (c as u32).to_le_bytes() } else { (c as u32).to_be_bytes() };
+                        bytes.extend_from_slice(&b);
+                    }
+                }
                 (Value::Int(i), SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32) => {
                     let c = char::from_u32(*i as u32).ok_or_else(|| raise("ArgumentError", "invalid codepoint", span))?;
                     match spec.kind {
@@ -316,6 +330,14 @@ impl Interp {
         };
         for (k, v, kspan) in pairs {
             let key = k.as_atom().unwrap_or("").to_string();
+            if !base.has(&key) && update.is_none() {
+                // Struct literals are checked when they are expanded.
+                return Err(raise(
+                    "CompileError",
+                    format!("unknown key {} for struct {}", inspect::inspect(&k), crate::value::alias_name(&module)),
+                    kspan,
+                ));
+            }
             if !base.set(&key, v) {
                 return Err(raise(
                     "KeyError",
@@ -1435,7 +1457,8 @@ impl Interp {
                     Node::new(Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), body]), span)]), span);
                 return self.def(private, &[head, opts], env, span);
             }
-            [head] => (head, Node::new(Kind::Nil, span)),
+            // A bodiless head declares the defaults of the clauses that follow.
+            [head] => return self.def_head(head, &module, span),
             _ => return Err(raise("CompileError", "invalid def", span)),
         };
         let (call, guard) = split_when(head);
@@ -1463,6 +1486,17 @@ impl Interp {
         let guard = guard.map(|g| self.expand_attrs(g, &module));
         let pats: Vec<Node> = pats.iter().map(|p| self.expand_attrs(p, &module)).collect();
         bind_vars_check(&pats)?;
+        if defaults.iter().all(Option::is_none) {
+            if let Some(Value::List(head)) = self.modules.get(&*module).and_then(|m| m.attributes.get(&format!("\u{0}defhead:{name}/{}", pats.len()))) {
+                defaults = head
+                    .iter()
+                    .map(|d| match d {
+                        Value::Quoted(n) => Some((**n).clone()),
+                        _ => None,
+                    })
+                    .collect();
+            }
+        }
         let clause = Rc::new(Clause { args: pats, guard, body, span });
         let n_defaults = defaults.iter().filter(|d| d.is_some()).count();
         let arity = clause.args.len();
@@ -1481,6 +1515,28 @@ impl Interp {
                 defaults: defaults.clone(),
             });
         }
+        Ok(Value::Nil)
+    }
+
+    /// `def fun(a, b \\ 1)` without a body: remembers the defaults.
+    fn def_head(&mut self, head: &Node, module: &str, span: Span) -> EResult<Value> {
+        let (call, _) = split_when(head);
+        let (name, params): (String, Vec<Node>) = match &call.kind {
+            Kind::Call { name, args, .. } => (name.clone(), args.clone()),
+            Kind::Var(name) => (name.clone(), vec![]),
+            _ => return Err(raise("CompileError", "invalid function head in def", call.span)),
+        };
+        let defaults: Vec<Value> = params
+            .iter()
+            .map(|p| match &p.kind {
+                Kind::BinOp { op, rhs, .. } if op == "\\\\" => Value::Quoted(Rc::new(self.expand_attrs(rhs, module))),
+                _ => Value::Nil,
+            })
+            .collect();
+        if let Some(m) = self.modules.get_mut(module) {
+            m.attributes.insert(format!("\u{0}defhead:{name}/{}", params.len()), Value::list(defaults));
+        }
+        let _ = span;
         Ok(Value::Nil)
     }
 

@@ -2238,7 +2238,7 @@ impl<'i> Planner<'i> {
                 st.fields.push(SelField { alias: Some(name.clone()), expr: n });
                 Ok(Shape::Value(t.unwrap_or(Type::Any)))
             }
-            Expr::Lit(v) if !st.keep_literals && !matches!(v, Value::Nil) => Ok(Shape::Lit(v.clone())),
+            Expr::Lit(v) if !st.keep_literals => Ok(Shape::Lit(v.clone())),
             Expr::Lit(v) if v.is_atom() && !matches!(v, Value::Nil | Value::Bool(_)) => Ok(Shape::Lit(v.clone())),
             Expr::Over(_, Over::Named(w)) if !prep.query.windows.iter().any(|(n, _)| n == w) => {
                 Err(qerr(format!("unknown window {} given to over/2", inspect(&Value::atom(w))), &prep.query, cl.span))

@@ -68,7 +68,7 @@ pub(crate) fn execute(interp: &mut Interp, op: &str, query: &Value, opts: &Value
     let op = Op::from_name(op).unwrap_or(Op::All);
     let (planned, sql, params) = plan_sql(interp, &q, op)?;
     let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
-    let (n, rows) = util::num_rows(&sql, &result);
+    let (n, rows) = util::into_rows(&sql, result);
     let Some(sel) = &planned.select else {
         return Ok((n, rows.map(|_| vec![]).filter(|_| false)));
     };

@@ -436,7 +436,7 @@ fn run_struct(
     let result = with_conn(interp, span, |c| c.query(sql_text, values))?;
     match result {
         Ok(r) => {
-            let (n, rows) = util::num_rows(sql_text, &r);
+            let (n, rows) = util::into_rows(sql_text, r);
             match (n, rows) {
                 (1, None) => Ok(StructResult::Ok(vec![])),
                 (1, Some(rows)) if rows.len() == 1 => {
@@ -1636,7 +1636,7 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
         Ok(r) => r,
         Err(e) => return Err(errors::raise_db_in(&e, Some(&sql_text), span)),
     };
-    let (n, rows) = util::num_rows(&sql_text, &r);
+    let (n, rows) = util::into_rows(&sql_text, r);
     let returned = match rows {
         None => Value::Nil,
         Some(rows) if ret_types.is_empty() && rows.is_empty() => {

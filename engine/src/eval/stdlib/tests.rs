@@ -394,6 +394,25 @@ fn generality_round_two() {
 }
 
 #[test]
+fn lazy_streams() {
+    check(&[
+        ("Stream.iterate(1, &(&1 * 2)) |> Enum.take(5)", "[1, 2, 4, 8, 16]"),
+        ("Stream.iterate(1, &(&1 * 2)) |> Stream.map(&(&1 + 1)) |> Enum.take(3)", "[2, 3, 5]"),
+        ("Stream.cycle([1, 2]) |> Enum.take(5)", "[1, 2, 1, 2, 1]"),
+        ("Stream.unfold({0, 1}, fn {a, b} -> {a, {b, a + b}} end) |> Enum.take(8)", "[0, 1, 1, 2, 3, 5, 8, 13]"),
+        ("Stream.unfold(3, fn 0 -> nil; n -> {n, n - 1} end) |> Enum.to_list()", "[3, 2, 1]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.filter(&(rem(&1, 2) == 0)) |> Stream.take_while(&(&1 < 9)) |> Enum.to_list()", "[2, 4, 6, 8]"),
+        ("Stream.iterate(1, &(&1 * 3)) |> Enum.find(&(&1 > 100))", "243"),
+        ("Enum.zip(Stream.iterate(1, &(&1 + 1)), [:a, :b])", "[{1, :a}, {2, :b}]"),
+        ("Stream.repeatedly(fn -> :x end) |> Stream.with_index(1) |> Enum.take(2)", "[x: 1, x: 2]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.chunk_every(2) |> Enum.take(2)", "[[1, 2], [3, 4]]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.take(100) |> Enum.sum()", "5050"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Enum.reduce_while(0, fn x, acc -> if acc + x > 10, do: {:halt, acc}, else: {:cont, acc + x} end)", "10"),
+        ("for x <- Stream.iterate(1, &(&1 + 1)) |> Stream.take(3), do: x * 10", "[10, 20, 30]"),
+    ]);
+}
+
+#[test]
 fn doc_examples_round_one() {
     check(&[
         ("Keyword.merge([a: 1, b: 2], [a: 3, d: 4, a: 5], fn :a, v1, v2 -> v1 + v2 end)", "[b: 2, a: 4, d: 4, a: 5]"),
@@ -404,5 +423,14 @@ fn doc_examples_round_one() {
         ("first..last//step = 1..9//2\n{first, last, step}", "{1, 9, 2}"),
         ("a..b = 3..7\n{a, b}", "{3, 7}"),
         ("String.slice(\"elixir\", ..)", "\"elixir\""),
+    ]);
+}
+
+#[test]
+fn generality_round_three() {
+    check(&[
+        ("defmodule G.H do\n  def add(a, b \\\\ 1)\n  def add(a, b) when is_integer(b), do: a + b\n  def add(a, b), do: {a, b}\nend\n{G.H.add(2), G.H.add(2, 3), G.H.add(2, :x), (&G.H.add/2).(1, 1)}", "{3, 5, {2, :x}, 2}"),
+        ("<<\"é\"::utf8, 0x1F600::utf8>>", "\"é😀\""),
+        ("byte_size(<<\"ab\"::utf16>>)", "4"),
     ]);
 }
