@@ -1429,13 +1429,7 @@ fn access_get_and_update(i: &mut Interp, data: &Value, key: &Value, f: &Value, s
     match data {
         Value::Map(_) => map_get_and_update(i, vec![data.clone(), key.clone(), f.clone()], s),
         Value::List(_) => kw_get_and_update(i, vec![data.clone(), key.clone(), f.clone()], s),
-        Value::Nil => {
-            let r = i.apply(f, vec![Value::Nil], s)?;
-            match get_and_update_result(&r, s)? {
-                Some((g, u)) => Ok(Value::tuple(vec![g, Value::map([(key.clone(), u)].into_iter().collect())])),
-                None => Ok(Value::tuple(vec![Value::Nil, Value::Nil])),
-            }
-        }
+        Value::Nil => Err(raise("ArgumentError", format!("could not put/update key {} on a nil value", inspect::inspect(key)), s)),
         Value::Struct(st) => Err(raise(
             "UndefinedFunctionError",
             format!("function {}.get_and_update/3 is undefined ({} does not implement the Access behaviour. If you are using get_in/put_in/update_in, you can specify the field to be accessed using Access.key!/1)", st.name(), st.name()),
@@ -1705,16 +1699,29 @@ fn update_in_fn(i: &mut Interp, data: &Value, keys: &Value, fun: &Value, s: Span
 }
 
 fn pop_in(i: &mut Interp, data: &Value, keys: &[Value], s: Span) -> EResult<Value> {
-    match keys {
-        [] => Err(raise("FunctionClauseError", "no function clause matching in Kernel.pop_in/2", s)),
-        [k] if !matches!(k, Value::Fun(_)) => access_pop(i, data, k, s),
-        _ => {
-            if matches!(data, Value::Nil) {
-                return Ok(Value::tuple(vec![Value::Nil, Value::Nil]));
-            }
-            let f = native_fn("pop_in/2", 1, |_, _| Ok(Value::atom("pop")));
-            get_and_update_in(i, data, keys, &f, s)
-        }
+    match (data, keys) {
+        (_, []) => Err(raise("FunctionClauseError", "no function clause matching in Kernel.pop_in/2", s)),
+        (Value::Nil, [k, ..]) => Err(raise("ArgumentError", format!("could not pop key {} on a nil value", inspect::inspect(k)), s)),
+        _ => pop_in_data(i, data, keys, s),
+    }
+}
+
+/// `Kernel.pop_in_data/2`: a nil along the path pops nothing.
+fn pop_in_data(i: &mut Interp, data: &Value, keys: &[Value], s: Span) -> EResult<Value> {
+    if matches!(data, Value::Nil) {
+        return Ok(Value::atom("pop"));
+    }
+    let Some((k, rest)) = keys.split_first() else { return Ok(Value::atom("pop")) };
+    let next = if rest.is_empty() {
+        native_fn("pop_in/2", 1, |_, _| Ok(Value::atom("pop")))
+    } else {
+        let rest_v = rest.to_vec();
+        native_fn("pop_in/2", 1, move |i, a| pop_in_data(i, &a[0], &rest_v, Span::NONE))
+    };
+    match k {
+        Value::Fun(_) => i.apply(k, vec![Value::atom("get_and_update"), data.clone(), next], s),
+        _ if rest.is_empty() => access_pop(i, data, k, s),
+        _ => access_get_and_update(i, data, k, &next, s),
     }
 }
 

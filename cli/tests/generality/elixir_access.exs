@@ -1,0 +1,33 @@
+defmodule AC.S do
+  defstruct [:a, b: %{c: 1}]
+end
+changesets = [
+  struct_bracket_error: fn -> %AC.S{a: 1}[:a] end,
+  put_in_struct_path_macro: fn -> s = %AC.S{a: 1}; put_in(s.b.c, 5) end,
+  put_in_struct_list_path_error: fn -> put_in(%AC.S{a: 1}, [:a], 2) end,
+  get_in_struct_key: fn -> get_in(%AC.S{a: 1}, [Access.key(:a)]) end,
+  update_in_key_bang: fn -> update_in(%AC.S{}, [Access.key!(:b), :c], &(&1 + 1)) end,
+  access_at_update: update_in([1, 2, 3], [Access.at(1)], &(&1 * 10)),
+  access_elem: get_in({1, {2, 3}}, [Access.elem(1), Access.elem(0)]),
+  access_filter_update: update_in([%{n: 1}, %{n: 2}], [Access.filter(&(&1.n > 1)), :n], &(&1 * 100)),
+  get_and_update_in_fn: get_and_update_in(%{a: %{b: 1}}, [:a, :b], &{&1, &1 + 1}),
+  pop_in_list: pop_in([a: 1, b: 2], [:a]),
+  access_nil_path: get_in(%{}, [:a, :b, :c]),
+  kw_access_nested: [a: [b: [c: 1]]][:a][:b][:c],
+  map_get_default_nil_key: Map.get(%{nil => 1}, nil),
+  access_fetch_functions: {Access.fetch(%{a: 1}, :a), Access.get([a: 1], :a), Access.get(%{}, :x, :def)},
+  put_in_creates_error: fn -> put_in(%{}, [:a, :b], 1) end,
+  update_in_missing_nil: fn -> update_in(%{a: nil}, [:a, :b], fn x -> x end) end,
+  access_all_get: get_in(%{list: [%{v: 1}, %{v: 2}]}, [:list, Access.all(), :v]),
+  pop_a: pop_in(%{a: %{b: 1, c: 2}}, [:a, :b]),
+  pop_b: pop_in(%{a: nil}, [:a, :b]),
+  pop_c: fn -> pop_in(nil, [:a]) end,
+  pop_d: pop_in([a: [b: 1]], [:a, :b]),
+  pop_e: pop_in(%{a: [%{x: 1}, %{x: 2}]}, [:a, Access.all(), :x]),
+  pop_f: fn -> put_in(%{}, [:a, :b], 1) end,
+  pop_g: fn -> update_in(%{a: nil}, [:a, :b], & &1) end,
+  pop_h: put_in(%{a: %{}}, [:a, :b], 1),
+  pop_i: get_and_update_in(%{a: 1}, [:a], fn v -> {v, v * 2} end),
+  pop_j: pop_in(%{a: 1}, [:b]),
+  pop_k: fn -> m = %{a: %{b: 1}}; pop_in(m.a.b) end,
+]
