@@ -255,13 +255,15 @@ pub fn plan(interp: &mut Interp, query: &Query, op: Op, dialect: Dialect) -> ERe
 /// Like [`plan`], numbering parameters from `counter` (Ecto's planner
 /// counter: an upsert's update query follows the insert's values).
 pub fn plan_at(interp: &mut Interp, query: &Query, op: Op, dialect: Dialect, counter: usize) -> EResult<PlanResult> {
-    let mut query = query.clone();
+    plan_rc(interp, Rc::new(query.clone()), op, dialect, counter)
+}
+
+/// Like [`plan_at`] for a shared query (a query value's own: no copy).
+pub fn plan_rc(interp: &mut Interp, query: Rc<Query>, op: Op, dialect: Dialect, counter: usize) -> EResult<PlanResult> {
     // Ecto.Adapter.Queryable.prepare_query/4: `ensure_select(query, op == :all)`.
-    if op == Op::All {
-        query = ensure_select(query, true)?;
-    }
+    let query = if op == Op::All && query.select.is_none() { Rc::new(ensure_select(Query::clone(&query), true)?) } else { query };
     let mut p = Planner { interp, dialect, params: vec![], cast_params: vec![], splices: vec![], base: counter };
-    let prepared = p.prepare(Rc::new(query), None, &[])?;
+    let prepared = p.prepare(query, None, &[])?;
     let planned = p.normalize(prepared, op, None, SelectMode::Top)?;
     Ok(PlanResult { planned: Rc::new(planned), params: p.params, cast_params: p.cast_params })
 }

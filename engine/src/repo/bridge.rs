@@ -645,7 +645,7 @@ pub(crate) fn is_simple_for_aggregate(query: &Value) -> bool {
 pub(crate) fn clear_assocs(query: &Value) -> Value {
     match query.downcast::<crate::query::QueryValue>() {
         Some(q) => {
-            let mut q = q.0.clone();
+            let mut q = crate::query::Query::clone(&q.0);
             q.preloads.clear();
             q.assocs.clear();
             q.into_value()
@@ -660,7 +660,7 @@ pub(crate) fn select_one_in_combinations(_interp: &mut Interp, query: &Value, _s
     if qv.0.combinations.is_empty() {
         return Ok(query.clone());
     }
-    let mut q = qv.0.clone();
+    let mut q = crate::query::Query::clone(&qv.0);
     for (_, c) in q.combinations.iter_mut() {
         c.select = Some(crate::query::expr::SelectExpr {
             clause: Clause { expr: Expr::Lit(Value::Int(1)), params: vec![], subqueries: vec![], loc: Loc::default() },
