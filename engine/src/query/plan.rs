@@ -84,7 +84,7 @@ pub enum SubKind {
 /// A planned source.
 #[derive(Clone, Debug)]
 pub enum PSource {
-    Table { table: String, schema: Option<Rc<Schema>>, prefix: Option<Value> },
+    Table { table: Name, schema: Option<Rc<Schema>>, prefix: Option<Value> },
     Subquery { planned: Rc<Planned>, info: Rc<SubSelect> },
     Fragment { parts: Vec<FragPart> },
 }
@@ -92,7 +92,7 @@ pub enum PSource {
 /// Type information about a source, used while planning.
 #[derive(Clone, Debug)]
 enum SrcInfo {
-    Table { table: String, schema: Option<Rc<Schema>>, prefix: Option<Value> },
+    Table { table: Name, schema: Option<Rc<Schema>>, prefix: Option<Value> },
     Sub(Rc<SubSelect>),
     Fragment,
 }
@@ -121,10 +121,10 @@ pub enum Shape {
     /// `schema` is None for `map/2` and schemaless sources.
     Source {
         ix: usize,
-        schema: Option<String>,
-        source: Option<String>,
+        schema: Option<Name>,
+        source: Option<Name>,
         prefix: Option<Value>,
-        fields: Vec<(String, Type)>,
+        fields: Rc<[(String, Type)]>,
     },
     /// The `from` source (loaded first, its columns come first).
     From,
@@ -188,7 +188,6 @@ pub struct Planned {
     pub combinations: Vec<(CombKind, Rc<Planned>)>,
     pub with: Option<PWith>,
     pub updates: Vec<(UpdateOp, String, Expr)>,
-    pub aliases: Vec<(String, usize)>,
     pub preloads: Vec<Preload>,
     pub query: Rc<Query>,
 }
@@ -212,8 +211,7 @@ pub struct PlanResult {
 /// Parent chain for `parent_as/1`.
 #[derive(Clone, Debug)]
 struct Ctx {
-    aliases: Vec<(String, usize)>,
-    sources: Vec<SrcInfo>,
+    sources: Rc<Vec<SrcInfo>>,
     query: Rc<Query>,
     parent: Option<Rc<Ctx>>,
 }
@@ -222,7 +220,7 @@ struct Ctx {
 #[derive(Clone, Debug)]
 struct Prepared {
     query: Rc<Query>,
-    sources: Vec<SrcInfo>,
+    sources: Rc<Vec<SrcInfo>>,
     /// Subquery/fragment sources, normalized when the walk reaches them.
     pending: Vec<Pending>,
     from_params: Vec<Param>,
@@ -241,10 +239,35 @@ enum Pending {
 struct PrepJoin {
     qual: JoinQual,
     ix: usize,
-    on: Clause,
+    on: JoinOn,
     hints: Vec<String>,
     /// Params of a fragment source.
     source_params: Vec<Param>,
+}
+
+/// A join's `on`: the query's own (by join position) or a built one.
+#[derive(Clone, Debug)]
+enum JoinOn {
+    Query(usize),
+    Own(Clause),
+}
+
+impl JoinOn {
+    fn into_clause(self, q: &Query) -> Clause {
+        match self {
+            JoinOn::Own(c) => c,
+            JoinOn::Query(k) => q.joins[k].on.clause.clone(),
+        }
+    }
+}
+
+impl Prepared {
+    fn join_on<'a>(&'a self, j: &'a PrepJoin) -> &'a Clause {
+        match &j.on {
+            JoinOn::Own(c) => c,
+            JoinOn::Query(k) => &self.query.joins[*k].on.clause,
+        }
+    }
 }
 
 /// Plans `query` for `op` and `dialect`: the SQL printers take the result.
@@ -365,7 +388,8 @@ impl<'i> Planner<'i> {
         let q = &*query;
         let (from_info, from_pending) =
             self.plan_source(q, &q.from.source, q.from.prefix.as_ref(), true, parent.clone(), &[], &cte_names, q.from.loc.span)?;
-        let from_only = vec![from_info.clone()];
+        let from_copy = from_info.clone();
+        let from_only = std::slice::from_ref(&from_copy);
         let mut sources = vec![from_info];
         let mut pending = vec![from_pending];
         // plan_joins
@@ -382,7 +406,7 @@ impl<'i> Planner<'i> {
                         return Err(qerr(
                             format!(
                                 "cannot perform association join on {} because it does not have a schema",
-                                inspect(&Value::string(table.clone()))
+                                inspect(&Value::str(table))
                             ),
                             q,
                             join.loc.span,
@@ -444,12 +468,18 @@ impl<'i> Planner<'i> {
                         cj.prefix.as_ref(),
                         false,
                         parent.clone(),
-                        &from_only,
+                        from_only,
                         &cte_names,
                         join.loc.span,
                     )?;
                     child_sources.push(info);
-                    child_joins.push(PrepJoin { qual: cj.qual, ix: k + 1, on: cj.on.clause.clone(), hints: vec![], source_params: vec![] });
+                    child_joins.push(PrepJoin {
+                        qual: cj.qual,
+                        ix: k + 1,
+                        on: JoinOn::Own(cj.on.clause.clone()),
+                        hints: vec![],
+                        source_params: vec![],
+                    });
                 }
                 // Rewrite indexes: 0 -> owner, last -> counter, others -> +offset.
                 let inc = offset;
@@ -467,8 +497,10 @@ impl<'i> Planner<'i> {
                 let mut rewritten: Vec<PrepJoin> = child_joins
                     .into_iter()
                     .map(|mut j| {
-                        j.on.expr = rewrite_ix(j.on.expr, &rewrite);
-                        j.on.params = j.on.params.into_iter().map(|p| rewrite_param(p, &rewrite)).collect();
+                        let mut on = j.on.into_clause(&child);
+                        on.expr = rewrite_ix(on.expr, &rewrite);
+                        on.params = on.params.into_iter().map(|p| rewrite_param(p, &rewrite)).collect();
+                        j.on = JoinOn::Own(on);
                         j.ix = rewrite(j.ix);
                         j.qual = join.qual;
                         j
@@ -476,7 +508,8 @@ impl<'i> Planner<'i> {
                     .collect();
                 // attach the join's own `on` to the last child join
                 if let Some(last) = rewritten.last_mut() {
-                    last.on = merge_and(last.on.clone(), join.on.clause.clone());
+                    let on = std::mem::replace(&mut last.on, JoinOn::Query(0)).into_clause(&child);
+                    last.on = JoinOn::Own(merge_and(on, join.on.clause.clone()));
                     last.hints = join.hints.clone();
                 }
                 // sources: the last child source is the current one, the rest are tails
@@ -511,7 +544,7 @@ impl<'i> Planner<'i> {
                 }
                 let prefix = jq.from.prefix.clone().or(join.prefix.clone());
                 let (info, p) =
-                    self.plan_source(jq, &jq.from.source, prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
+                    self.plan_source(jq, &jq.from.source, prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
                 // query_to_joins: wheres become the on (rewritten &0 -> counter)
                 let mut on = Clause { expr: Expr::Lit(Value::Bool(true)), params: vec![], subqueries: vec![], loc: join.loc };
                 for w in &jq.wheres {
@@ -526,18 +559,25 @@ impl<'i> Planner<'i> {
                 on = merge_and(on, join.on.clause.clone());
                 sources.push(info);
                 pending.push(p);
-                joins.push(PrepJoin { qual: join.qual, ix: counter, on, hints: join.hints.clone(), source_params: vec![] });
+                joins.push(PrepJoin { qual: join.qual, ix: counter, on: JoinOn::Own(on), hints: join.hints.clone(), source_params: vec![] });
                 continue;
             }
-            let src = join.source.clone().unwrap_or(Source::Table { table: None, schema: None });
+            let no_source;
+            let src = match &join.source {
+                Some(s) => s,
+                None => {
+                    no_source = Source::Table { table: None, schema: None };
+                    &no_source
+                }
+            };
             let (info, p) =
-                self.plan_source(q, &src, join.prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
+                self.plan_source(q, src, join.prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
             sources.push(info);
             pending.push(p);
             joins.push(PrepJoin {
                 qual: join.qual,
                 ix: counter,
-                on: join.on.clause.clone(),
+                on: JoinOn::Query(counter0),
                 hints: join.hints.clone(),
                 source_params: join.params.clone(),
             });
@@ -546,7 +586,7 @@ impl<'i> Planner<'i> {
             sources.push(s);
             pending.push(p);
         }
-        Ok(Prepared { query: query.clone(), sources, pending, from_params: q.from.params.clone(), joins, cte_names })
+        Ok(Prepared { query: query.clone(), sources: Rc::new(sources), pending, from_params: q.from.params.clone(), joins, cte_names })
     }
 
     /// `plan_source/4`: a source to its type info (and pending subquery).
@@ -577,13 +617,16 @@ impl<'i> Planner<'i> {
                     },
                     None => None,
                 };
-                let table = match (table, &schema_rc) {
-                    (Some(t), _) => t.clone(),
-                    (None, Some(s)) => match &s.source {
-                        Some(t) => t.clone(),
+                // The schema's own table name is shared, not copied.
+                let schema_table = |s: &Schema| s.query_info().table.clone();
+                let table: Name = match (table, &schema_rc) {
+                    (Some(t), Some(s)) if s.source.as_deref() == Some(t.as_str()) => schema_table(s).unwrap_or_else(|| t.into()),
+                    (Some(t), _) => t.into(),
+                    (None, Some(s)) => match schema_table(s) {
+                        Some(t) => t,
                         None => return Err(qerr(format!("cannot join on embedded schema {}", s.module), query, span)),
                     },
-                    (None, None) => String::new(),
+                    (None, None) => "".into(),
                 };
                 let source_prefix = if is_from {
                     prefix.cloned()
@@ -592,7 +635,7 @@ impl<'i> Planner<'i> {
                         schema_rc.as_ref().and_then(|s| if matches!(s.prefix, Value::Nil) { None } else { Some(s.prefix.clone()) })
                     })
                 };
-                let prefix = if cte_names.contains(&table) { source_prefix } else { source_prefix.or_else(|| query.prefix.clone()) };
+                let prefix = if cte_names.iter().any(|c| *c == table) { source_prefix } else { source_prefix.or_else(|| query.prefix.clone()) };
                 Ok((SrcInfo::Table { table, schema: schema_rc, prefix }, Pending::None))
             }
             Source::Subquery(sub) => {
@@ -600,8 +643,7 @@ impl<'i> Planner<'i> {
                 // prefix || subquery.query.prefix || query.prefix
                 inner.prefix = prefix.cloned().or(inner.prefix).or_else(|| query.prefix.clone());
                 let ctx = Rc::new(Ctx {
-                    aliases: query.aliases.clone(),
-                    sources: parent_sources.to_vec(),
+                    sources: Rc::new(parent_sources.to_vec()),
                     query: Rc::new(query.clone()),
                     parent: parent.clone(),
                 });
@@ -710,7 +752,7 @@ impl<'i> Planner<'i> {
                 let mut fields: Vec<(String, Expr)> = all
                     .into_iter()
                     .filter(|f| !pairs.iter().any(|(k, _)| k == f))
-                    .map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f)))
+                    .map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f.into())))
                     .collect();
                 fields.extend(pairs);
                 Ok((kind, fields))
@@ -718,9 +760,9 @@ impl<'i> Planner<'i> {
             Expr::Map(kv) => Ok((SubKind::Map, self.subquery_pairs(kv, expr, q)?)),
             Expr::Var(Bind::Ix(ix)) => {
                 let (kind, all) = self.source_fields(*ix, sel, prep)?;
-                Ok((kind, all.into_iter().map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f))).collect()))
+                Ok((kind, all.into_iter().map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f.into()))).collect()))
             }
-            Expr::Field(Bind::Ix(_), f) => Ok((SubKind::Map, vec![(f.clone(), expr.clone())])),
+            Expr::Field(Bind::Ix(_), f) => Ok((SubKind::Map, vec![(f.to_string(), expr.clone())])),
             _ => self.subquery_select_error(expr, q, source),
         }
     }
@@ -810,7 +852,7 @@ impl<'i> Planner<'i> {
                 let kind_map = matches!(take, Some((_, TakeKind::Map, _)));
                 let schema_name = if kind_map { None } else { schema.as_ref().map(|s| s.module.clone()) };
                 Ok((
-                    SubKind::Source { table: Some(table.clone()), schema: schema_name, prefix: prefix.clone().or(q.prefix.clone()) },
+                    SubKind::Source { table: Some(table.to_string()), schema: schema_name, prefix: prefix.clone().or(q.prefix.clone()) },
                     fields,
                 ))
             }
@@ -826,7 +868,7 @@ impl<'i> Planner<'i> {
     }
 
     fn ctx_of(&self, prep: &Prepared, parent: Option<Rc<Ctx>>) -> Rc<Ctx> {
-        Rc::new(Ctx { aliases: prep.query.aliases.clone(), sources: prep.sources.clone(), query: prep.query.clone(), parent })
+        Rc::new(Ctx { sources: prep.sources.clone(), query: prep.query.clone(), parent })
     }
 
     // ------------------------------------------------------------------
@@ -1004,7 +1046,7 @@ impl<'i> Planner<'i> {
     // ------------------------------------------------------------------
     // Phase 2: normalize (traversal order)
 
-    fn normalize(&mut self, prep: Prepared, op: Op, parent: Option<Rc<Ctx>>, mode: SelectMode) -> EResult<Planned> {
+    fn normalize(&mut self, mut prep: Prepared, op: Op, parent: Option<Rc<Ctx>>, mode: SelectMode) -> EResult<Planned> {
         let q = prep.query.clone();
         let ctx = self.ctx_of(&prep, parent.clone());
         match op {
@@ -1042,7 +1084,6 @@ impl<'i> Planner<'i> {
             combinations: vec![],
             with: None,
             updates: vec![],
-            aliases: q.aliases.clone(),
             preloads: q.preloads.clone(),
             query: q.clone(),
         };
@@ -1057,7 +1098,7 @@ impl<'i> Planner<'i> {
                 _ => None,
             })
             .collect();
-        let mut pending = prep.pending.clone();
+        let mut pending = std::mem::take(&mut prep.pending);
 
         let order: &[&str] = match op {
             Op::All | Op::InsertAll => &[
@@ -1143,15 +1184,15 @@ impl<'i> Planner<'i> {
                 }
                 "join" => {
                     for j in prep.joins.iter() {
-                        let src = self.norm_pending(&mut pending, j.ix, &prep, &ctx, "join", &j.source_params, j.on.loc.span)?;
+                        let on = prep.join_on(j);
+                        let src = self.norm_pending(&mut pending, j.ix, &prep, &ctx, "join", &j.source_params, on.loc.span)?;
                         if let Some(s) = src {
                             if let Some(slot) = sources.get_mut(j.ix) {
                                 *slot = Some(s);
                             }
                         }
-                        let cl =
-                            Cl { kind: "join", params: &j.on.params, subqueries: &j.on.subqueries, span: j.on.loc.span, id: next_id() };
-                        let on = self.norm(&j.on.expr, &cl, &prep, &ctx)?;
+                        let cl = Cl { kind: "join", params: &on.params, subqueries: &on.subqueries, span: on.loc.span, id: next_id() };
+                        let on = self.norm(&on.expr, &cl, &prep, &ctx)?;
                         out.joins.push(PJoin { qual: j.qual, ix: j.ix, on, hints: j.hints.clone() });
                     }
                 }
@@ -1401,7 +1442,7 @@ impl<'i> Planner<'i> {
             Bind::ParentAs(name) => {
                 let mut cur = ctx.parent.clone();
                 while let Some(p) = cur {
-                    if let Some((_, ix)) = p.aliases.iter().find(|(n, _)| n == name) {
+                    if let Some((_, ix)) = p.query.aliases.iter().find(|(n, _)| n == name) {
                         if kind == "select" && *ix >= p.sources.len().max(1) && false {
                             return Err(qerr(
                                 "the parent_as in a subquery select used as a join can only access the `from` binding",
@@ -1488,7 +1529,7 @@ impl<'i> Planner<'i> {
             QType::Term(v) => ResolvedType::T(Type::from_value(v).unwrap_or(Type::Any)),
             QType::Field(b, f) => {
                 let (ix, c) = self.get_ix(b, kind, prep, ctx, span)?;
-                let t = self.field_type(kind, &c.sources.clone(), &c.query.clone(), ix, f, allow_virtuals, span)?;
+                let t = self.field_type(kind, &c.sources, &c.query, ix, f, allow_virtuals, span)?;
                 ResolvedType::T(t)
             }
             QType::Array(i) => match self.resolve_qtype(i, kind, prep, ctx, span, allow_virtuals)? {
@@ -1686,14 +1727,13 @@ impl<'i> Planner<'i> {
             Expr::Subquery(i) => self.norm_subquery_expr(*i, cl, prep, ctx)?,
             Expr::Field(b, f) => {
                 let (ix, c) = self.get_ix(b, cl.kind, prep, ctx, cl.span)?;
-                let col = field_source(c.sources.get(ix), f);
+                let col = field_col(c.sources.get(ix), f);
                 let bind = match b {
                     Bind::ParentAs(n) => Bind::ParentAs(n.clone()),
                     _ => Bind::Ix(ix),
                 };
                 if cl.kind == "select" {
-                    let srcs = c.sources.clone();
-                    self.field_type("select", &srcs, &c.query.clone(), ix, f, false, cl.span)?;
+                    self.field_type("select", &c.sources, &c.query, ix, f, false, cl.span)?;
                 }
                 Expr::Field(bind, col)
             }
@@ -1773,10 +1813,9 @@ impl<'i> Planner<'i> {
                     return Ok(e.clone());
                 };
                 let (ix, c) = self.get_ix(b, cl.kind, prep, ctx, cl.span)?;
-                let srcs = c.sources.clone();
-                let t = self.field_type(cl.kind, &srcs, &c.query.clone(), ix, f, false, cl.span)?;
+                let t = self.field_type(cl.kind, &c.sources, &c.query, ix, f, false, cl.span)?;
                 self.validate_json_path(path, f, &t, cl.span)?;
-                let col = field_source(c.sources.get(ix), f);
+                let col = field_col(c.sources.get(ix), f);
                 let bind = match b {
                     Bind::ParentAs(n) => Bind::ParentAs(n.clone()),
                     _ => Bind::Ix(ix),
@@ -2058,7 +2097,7 @@ impl<'i> Planner<'i> {
         drop: &[String],
     ) -> EResult<(Shape, Vec<SelField>)> {
         let q = prep.query.clone();
-        let field = |col: &str| SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), col.to_string()) };
+        let field = |col: &str| SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), col.into()) };
         match prep.sources.get(ix) {
             Some(SrcInfo::Table { table, schema, prefix }) => {
                 let prefix = prefix.clone().or(q.prefix.clone());
@@ -2088,22 +2127,33 @@ impl<'i> Planner<'i> {
                             types.push((name.to_string(), ty));
                             sf.push(field(&col));
                         }
-                        let sname = if *kind == TakeKind::Map { None } else { schema.as_ref().map(|s| s.module.clone()) };
-                        Ok((Shape::Source { ix, schema: sname, source: Some(table.clone()), prefix, fields: types }, sf))
+                        let sname = if *kind == TakeKind::Map { None } else { schema.as_ref().map(|s| s.query_info().module.clone()) };
+                        Ok((Shape::Source { ix, schema: sname, source: Some(table.clone()), prefix, fields: types.into() }, sf))
                     }
                     None => match schema {
                         Some(s) => {
-                            let mut types = vec![];
-                            let mut sf = vec![];
-                            for f in s.query_fields() {
-                                if drop.contains(&f.name) {
-                                    continue;
+                            let info = s.query_info();
+                            let (types, sf): (Rc<[(String, Type)]>, Vec<SelField>) = if drop.is_empty() {
+                                let sf = info
+                                    .columns
+                                    .iter()
+                                    .map(|c| SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), c.clone()) })
+                                    .collect();
+                                (info.shape.clone(), sf)
+                            } else {
+                                let mut types = vec![];
+                                let mut sf = vec![];
+                                for ((name, ty), c) in info.shape.iter().zip(&info.columns) {
+                                    if drop.contains(name) {
+                                        continue;
+                                    }
+                                    types.push((name.clone(), ty.clone()));
+                                    sf.push(SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), c.clone()) });
                                 }
-                                types.push((f.name.clone(), f.type_()));
-                                sf.push(field(&f.source));
-                            }
+                                (types.into(), sf)
+                            };
                             Ok((
-                                Shape::Source { ix, schema: Some(s.module.clone()), source: Some(table.clone()), prefix, fields: types },
+                                Shape::Source { ix, schema: Some(info.module.clone()), source: Some(table.clone()), prefix, fields: types },
                                 sf,
                             ))
                         }
@@ -2134,11 +2184,14 @@ impl<'i> Planner<'i> {
                     }
                 }
                 let schema = match (&info.kind, take.map(|t| t.1)) {
-                    (SubKind::Source { schema: Some(s), .. }, k) if k != Some(TakeKind::Map) => Some(s.clone()),
-                    (SubKind::Struct(s), None) => Some(s.clone()),
+                    (SubKind::Source { schema: Some(s), .. }, k) if k != Some(TakeKind::Map) => Some(Name::from(s)),
+                    (SubKind::Struct(s), None) => Some(Name::from(s)),
                     _ => None,
                 };
-                Ok((Shape::Source { ix, schema, source: None, prefix: None, fields: types }, requested.iter().map(|r| field(r)).collect()))
+                Ok((
+                    Shape::Source { ix, schema, source: None, prefix: None, fields: types.into() },
+                    requested.iter().map(|r| field(r)).collect(),
+                ))
             }
             Some(SrcInfo::Fragment) => Ok((Shape::Value(Type::Map), vec![SelField { alias: None, expr: Expr::Var(Bind::Ix(ix)) }])),
             None => Err(qerr(
@@ -2278,8 +2331,7 @@ impl<'i> Planner<'i> {
         Ok(Some(match e {
             Expr::Field(b, f) => {
                 let (ix, c) = self.get_ix(b, kind, prep, ctx, prep.query.from.loc.span)?;
-                let srcs = c.sources.clone();
-                self.field_type(kind, &srcs, &c.query.clone(), ix, f, false, prep.query.from.loc.span)?
+                self.field_type(kind, &c.sources, &c.query, ix, f, false, prep.query.from.loc.span)?
             }
             Expr::Call(name, args) if AGGS.contains(&name.as_str()) && matches!(args.first(), Some(Expr::Field(..))) => match name.as_str()
             {
@@ -2376,6 +2428,17 @@ fn normalize_subquery_types(types: Vec<(String, Option<Type>)>, exprs: &[(String
             _ => (k, t),
         })
         .collect()
+}
+
+/// `field_source/2` for an expression's field: its column as a shared name.
+fn field_col(src: Option<&SrcInfo>, field: &Name) -> Name {
+    match src {
+        Some(SrcInfo::Table { schema: Some(s), .. }) => match s.field(field) {
+            Some(f) => f.col().clone(),
+            None => field.clone(),
+        },
+        _ => field.clone(),
+    }
 }
 
 /// `field_source/2`: the column name of a field in a source.

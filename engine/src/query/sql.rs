@@ -461,7 +461,7 @@ impl Printer {
                         ))
                     }
                     Some(PSource::Table { table, schema: None, prefix }) => {
-                        let shown = quote_table(self.dialect, prefix.as_ref(), table).unwrap_or_else(|_| table.clone());
+                        let shown = quote_table(self.dialect, prefix.as_ref(), table).unwrap_or_else(|_| table.to_string());
                         return Err(query_error(
                             &match self.dialect {
                                 Dialect::Postgres => format!(
@@ -998,7 +998,7 @@ impl Printer {
     fn parent_source(&self, out: &mut String, name: &str, n: &Names) -> EResult<()> {
         let mut cur = n.parent;
         while let Some(p) = cur {
-            if let Some((_, ix)) = p.planned.aliases.iter().find(|(a, _)| a == name) {
+            if let Some((_, ix)) = p.planned.query.aliases.iter().find(|(a, _)| a == name) {
                 p.push(out, *ix);
                 return Ok(());
             }
@@ -1014,7 +1014,7 @@ impl Printer {
                 Ok(())
             }
             Bind::ParentAs(name) => self.parent_source(out, name, n),
-            Bind::As(name) => match n.planned.aliases.iter().find(|(a, _)| a == name) {
+            Bind::As(name) => match n.planned.query.aliases.iter().find(|(a, _)| a == name) {
                 Some((_, ix)) => {
                     n.push(out, *ix);
                     Ok(())
