@@ -113,11 +113,11 @@ const DIALECTS: [(Dialect, &str); 2] = [(Dialect::Sqlite, "sqlite"), (Dialect::P
 fn run(interp: &mut Interp, env: &Env, e: &Entry, mode: Mode, d: Dialect) {
     match mode {
         Mode::Plan => {
-            let _ = std::hint::black_box(query::to_sql(interp, &e.query, e.op, d, Span::NONE));
+            let _ = std::hint::black_box(query::sql_and_params(interp, &e.query, e.op, d, Span::NONE));
         }
         Mode::Full => {
             if let Some((op, q)) = eval_entry(interp, env, &e.text) {
-                let _ = std::hint::black_box(query::to_sql(interp, &q, op, d, Span::NONE));
+                let _ = std::hint::black_box(query::sql_and_params(interp, &q, op, d, Span::NONE));
             }
         }
     }

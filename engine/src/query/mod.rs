@@ -37,6 +37,21 @@ pub fn to_sql(
     Ok((sql, r.params.clone(), r))
 }
 
+/// SQL text and dumped params of a queryable (like [`to_sql`], without the
+/// plan).
+pub fn sql_and_params(
+    interp: &mut Interp,
+    queryable: &Value,
+    op: Op,
+    dialect: Dialect,
+    span: crate::diag::Span,
+) -> EResult<(String, Vec<Value>)> {
+    let q = value::to_query_rc(interp, queryable, span)?;
+    let r = plan::plan_rc(interp, q, op, dialect, 0)?;
+    let sql = sql::to_sql(&r.planned, dialect)?;
+    Ok((sql, r.params))
+}
+
 /// Registers the `Ecto.Query` API.
 pub fn register(b: &mut crate::eval::Builtins) {
     api::register(b);

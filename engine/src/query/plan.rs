@@ -387,13 +387,15 @@ impl<'i> Planner<'i> {
         }
         let q = &*query;
         let (from_info, from_pending) =
-            self.plan_source(q, &q.from.source, q.from.prefix.as_ref(), true, parent.clone(), &[], &cte_names, q.from.loc.span)?;
+            self.plan_source(q, Some(&query), &q.from.source, q.from.prefix.as_ref(), true, parent.clone(), &[], &cte_names, q.from.loc.span)?;
         let from_copy = from_info.clone();
         let from_only = std::slice::from_ref(&from_copy);
-        let mut sources = vec![from_info];
-        let mut pending = vec![from_pending];
+        let mut sources = Vec::with_capacity(1 + q.joins.len());
+        sources.push(from_info);
+        let mut pending = Vec::with_capacity(1 + q.joins.len());
+        pending.push(from_pending);
         // plan_joins
-        let mut joins: Vec<PrepJoin> = vec![];
+        let mut joins: Vec<PrepJoin> = Vec::with_capacity(q.joins.len());
         let mut tail: Vec<(SrcInfo, Pending)> = vec![];
         let mut offset = q.joins.len();
         for (counter0, join) in q.joins.iter().enumerate() {
@@ -434,14 +436,14 @@ impl<'i> Planner<'i> {
                         ))
                     }
                 };
-                let Some(assoc) = owner_schema.assoc(assoc_name).cloned() else {
+                let Some(assoc) = owner_schema.assoc(assoc_name) else {
                     return Err(qerr(
                         format!("could not find association `{assoc_name}` on schema {}", owner_schema.module),
                         q,
                         join.loc.span,
                     ));
                 };
-                let mut child = self.assoc_joins_query(&owner_schema, &assoc, join.loc.span)?;
+                let mut child = self.assoc_joins_query(&owner_schema, assoc, join.loc.span)?;
                 // prefixes
                 if child.prefix.is_none() {
                     child.prefix = q.prefix.clone();
@@ -464,6 +466,7 @@ impl<'i> Planner<'i> {
                 for (k, cj) in child.joins.iter().enumerate() {
                     let (info, _p) = self.plan_source(
                         &child,
+                        None,
                         cj.source.as_ref().unwrap_or(&q.from.source),
                         cj.prefix.as_ref(),
                         false,
@@ -544,7 +547,7 @@ impl<'i> Planner<'i> {
                 }
                 let prefix = jq.from.prefix.clone().or(join.prefix.clone());
                 let (info, p) =
-                    self.plan_source(jq, &jq.from.source, prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
+                    self.plan_source(jq, None, &jq.from.source, prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
                 // query_to_joins: wheres become the on (rewritten &0 -> counter)
                 let mut on = Clause { expr: Expr::Lit(Value::Bool(true)), params: vec![], subqueries: vec![], loc: join.loc };
                 for w in &jq.wheres {
@@ -571,7 +574,7 @@ impl<'i> Planner<'i> {
                 }
             };
             let (info, p) =
-                self.plan_source(q, src, join.prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
+                self.plan_source(q, Some(&query), src, join.prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
             sources.push(info);
             pending.push(p);
             joins.push(PrepJoin {
@@ -594,6 +597,7 @@ impl<'i> Planner<'i> {
     fn plan_source(
         &mut self,
         query: &Query,
+        query_rc: Option<&Rc<Query>>,
         source: &Source,
         prefix: Option<&Value>,
         is_from: bool,
@@ -644,7 +648,7 @@ impl<'i> Planner<'i> {
                 inner.prefix = prefix.cloned().or(inner.prefix).or_else(|| query.prefix.clone());
                 let ctx = Rc::new(Ctx {
                     sources: Rc::new(parent_sources.to_vec()),
-                    query: Rc::new(query.clone()),
+                    query: query_rc.cloned().unwrap_or_else(|| Rc::new(query.clone())),
                     parent: parent.clone(),
                 });
                 let (prep, info) = self.prepare_subquery(inner, Some(ctx), cte_names, true)?;
@@ -705,16 +709,25 @@ impl<'i> Planner<'i> {
             if !inner.assocs.is_empty() || !inner.preloads.is_empty() {
                 return Err(qerr("cannot preload associations in subquery", &inner, inner.from.loc.span));
             }
-            let mut inner = ensure_select(inner, true)?;
-            let sel = inner.select.clone().unwrap_or_else(|| unreachable_select(&inner));
-            let prep0 = self.prepare(Rc::new(inner.clone()), parent.clone(), cte_names)?;
-            let (kind, fields_exprs) = self.subquery_select(&sel.clause.expr, &sel, &prep0, source)?;
+            let inner = ensure_select(inner, true)?;
+            let mut prep = self.prepare(Rc::new(inner), parent.clone(), cte_names)?;
+            let (kind, fields_exprs) = {
+                let q = prep.query.clone();
+                let fallback;
+                let sel = match &q.select {
+                    Some(s) => s,
+                    None => {
+                        fallback = unreachable_select(&q);
+                        &fallback
+                    }
+                };
+                self.subquery_select(&sel.clause.expr, sel, &prep, source)?
+            };
             // rewrite the select to a map of the fields
             let map = Expr::Map(fields_exprs.iter().map(|(k, e)| (Expr::Lit(Value::atom(k)), e.clone())).collect());
-            if let Some(s) = inner.select.as_mut() {
-                s.clause.expr = map.clone();
+            if let Some(s) = Rc::make_mut(&mut prep.query).select.as_mut() {
+                s.clause.expr = map;
             }
-            let prep = Prepared { query: Rc::new(inner.clone()), ..prep0 };
             let ctx = self.ctx_of(&prep, parent.clone());
             let mut fields = vec![];
             for (k, e) in &fields_exprs {
@@ -1070,11 +1083,11 @@ impl<'i> Planner<'i> {
             op,
             sources: vec![],
             from_hints: q.from.hints.clone(),
-            joins: vec![],
-            wheres: vec![],
-            havings: vec![],
-            group_bys: vec![],
-            order_bys: vec![],
+            joins: Vec::with_capacity(prep.joins.len()),
+            wheres: Vec::with_capacity(q.wheres.len()),
+            havings: Vec::with_capacity(q.havings.len()),
+            group_bys: Vec::with_capacity(q.group_bys.len()),
+            order_bys: Vec::with_capacity(q.order_bys.len()),
             distinct: None,
             select: None,
             limit: None,
@@ -1158,7 +1171,7 @@ impl<'i> Planner<'i> {
                         out.distinct = Some(match &d.expr {
                             Distinct::Bool(b) => Distinct::Bool(*b),
                             Distinct::Exprs(es) => {
-                                let mut v = vec![];
+                                let mut v = Vec::with_capacity(es.len());
                                 for (dir, e) in es {
                                     v.push((*dir, self.norm(e, &cl, &prep, &ctx)?));
                                 }
@@ -1212,7 +1225,7 @@ impl<'i> Planner<'i> {
                 "group_by" => {
                     for g in &q.group_bys {
                         let cl = Cl { kind: "group_by", params: &g.params, subqueries: &g.subqueries, span: g.loc.span, id: next_id() };
-                        let mut v = vec![];
+                        let mut v = Vec::with_capacity(g.expr.len());
                         for e in &g.expr {
                             v.push(self.norm(e, &cl, &prep, &ctx)?);
                         }
@@ -1256,7 +1269,7 @@ impl<'i> Planner<'i> {
                 "order_by" => {
                     for o in &q.order_bys {
                         let cl = Cl { kind: "order_by", params: &o.params, subqueries: &o.subqueries, span: o.loc.span, id: next_id() };
-                        let mut v = vec![];
+                        let mut v = Vec::with_capacity(o.expr.len());
                         for (d, e) in &o.expr {
                             v.push((*d, self.norm(e, &cl, &prep, &ctx)?));
                         }
@@ -1564,7 +1577,7 @@ impl<'i> Planner<'i> {
         prep: &Prepared,
         ctx: &Rc<Ctx>,
         span: Span,
-    ) -> EResult<Vec<(Value, Value)>> {
+    ) -> EResult<Casted> {
         let q = &prep.query;
         if v.downcast::<super::value::DynamicExpr>().is_some() {
             return Err(qerr(
@@ -1627,11 +1640,11 @@ impl<'i> Planner<'i> {
                         span,
                     ));
                 };
-                let mut out = vec![];
+                let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     out.push(self.cast_dump_one(kind, item, &t, q, span)?);
                 }
-                return Ok(out);
+                return Ok(Casted::Many(out));
             }
         };
         let cast = match types::cast(self.interp, &ty, v, span)? {
@@ -1657,10 +1670,10 @@ impl<'i> Planner<'i> {
             if tag.as_atom() == Some("in") {
                 let casts = cast.as_list().map(|l| l.to_vec()).unwrap_or_default();
                 let dumps = list.as_list().map(|l| l.to_vec()).unwrap_or_default();
-                return Ok(casts.into_iter().zip(dumps).collect());
+                return Ok(Casted::Many(casts.into_iter().zip(dumps).collect()));
             }
         }
-        Ok(vec![(cast, dumped)])
+        Ok(Casted::One(cast, dumped))
     }
 
     fn cast_dump_one(&mut self, kind: &str, v: &Value, ty: &Type, q: &Query, span: Span) -> EResult<(Value, Value)> {
@@ -1685,11 +1698,21 @@ impl<'i> Planner<'i> {
         Ok((cast, dumped))
     }
 
-    fn push(&mut self, pairs: Vec<(Value, Value)>) -> (usize, usize) {
+    fn push(&mut self, pairs: Casted) -> (usize, usize) {
         let start = self.params.len() + self.base;
-        for (c, d) in pairs {
-            self.cast_params.push(c);
-            self.params.push(d);
+        match pairs {
+            Casted::One(c, d) => {
+                self.cast_params.push(c);
+                self.params.push(d);
+            }
+            Casted::Many(pairs) => {
+                self.cast_params.reserve(pairs.len());
+                self.params.reserve(pairs.len());
+                for (c, d) in pairs {
+                    self.cast_params.push(c);
+                    self.params.push(d);
+                }
+            }
         }
         (start, self.params.len() + self.base - start)
     }
@@ -1890,7 +1913,7 @@ impl<'i> Planner<'i> {
                 Expr::call(name, vec![sub])
             }
             Expr::Call(name, args) => {
-                let mut out = vec![];
+                let mut out = Vec::with_capacity(args.len());
                 for a in args {
                     out.push(self.norm(a, cl, prep, ctx)?);
                 }
@@ -1905,7 +1928,7 @@ impl<'i> Planner<'i> {
                 Expr::Over(Box::new(a), o)
             }
             Expr::Fragment(parts) => {
-                let mut out = vec![];
+                let mut out = Vec::with_capacity(parts.len());
                 for p in parts {
                     out.push(match p {
                         FragPart::Raw(s) => FragPart::Raw(s.clone()),
@@ -2240,21 +2263,21 @@ impl<'i> Planner<'i> {
                 Ok(Shape::Merge(Box::new(ls), Box::new(rs)))
             }
             Expr::Tuple(es) => {
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(es.len());
                 for x in es {
                     v.push(self.collect(x, sel, cl, prep, ctx, st, &[])?);
                 }
                 Ok(Shape::Tuple(v))
             }
             Expr::List(es) => {
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(es.len());
                 for x in es {
                     v.push(self.collect(x, sel, cl, prep, ctx, st, &[])?);
                 }
                 Ok(Shape::List(v))
             }
             Expr::Map(kv) => {
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(kv.len());
                 for (k, x) in kv {
                     let ks = self.collect(k, sel, cl, prep, ctx, st, &[])?;
                     let vs = self.collect(x, sel, cl, prep, ctx, st, &[])?;
@@ -2271,7 +2294,7 @@ impl<'i> Planner<'i> {
                     })
                     .collect();
                 let ds = self.collect(d, sel, cl, prep, ctx, st, &drop)?;
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(kv.len());
                 for (k, x) in kv {
                     let ks = self.collect(k, sel, cl, prep, ctx, st, &[])?;
                     let vs = self.collect(x, sel, cl, prep, ctx, st, &[])?;
@@ -2280,7 +2303,7 @@ impl<'i> Planner<'i> {
                 Ok(Shape::MapUpdate(Box::new(ds), v))
             }
             Expr::Struct(name, kv) => {
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(kv.len());
                 for (k, x) in kv {
                     let ks = self.collect(k, sel, cl, prep, ctx, st, &[])?;
                     let vs = self.collect(x, sel, cl, prep, ctx, st, &[])?;
@@ -2377,6 +2400,13 @@ impl<'i> Planner<'i> {
             _ => Type::Any,
         }))
     }
+}
+
+/// The (cast, dumped) values of one pinned parameter: most are one value,
+/// lists expand to several on adapters that take them one by one.
+enum Casted {
+    One(Value, Value),
+    Many(Vec<(Value, Value)>),
 }
 
 struct Collect {
