@@ -13,13 +13,19 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: setup serve build test check fmt fmt-check clippy test-native test-wasm conformance e2e measure screenshot clean
+JS_BUNDLE := app/js/build/editor.js
+
+.PHONY: js setup serve build test check fmt fmt-check clippy test-native test-wasm conformance e2e measure screenshot clean
 
 setup:
 	@scripts/setup.sh
 
+## js: the CodeMirror bundle (Trunk's pre_build hook runs the same command).
+js:
+	esbuild app/js/editor.js --bundle --format=iife --global-name=EctoplasmEditor --minify --target=es2020 --log-level=warning --outfile=$(JS_BUNDLE)
+
 ## serve: a development build, rebuilt on every change (trunk serve).
-serve: setup
+serve: setup js  # js first: the watcher needs app/js/build to exist
 	@echo "ectoplasm: serving on http://127.0.0.1:$(PORT)/  (Ctrl+C stops)"
 	trunk serve --address 127.0.0.1 --port $(PORT)
 

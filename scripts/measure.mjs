@@ -1,5 +1,5 @@
 // Measures the built page (dist/, from `make build`): download sizes, raw and
-// gzip, and in headless Chromium with a cold cache the time from navigation to
+// gzip, and (on the SQL console, #console) in headless Chromium with a cold cache the time from navigation to
 // "SQLite ready" and to the first rendered result (the example script, run by
 // clicking Run as soon as the button is enabled). Not a test: it prints figures.
 //   node scripts/measure.mjs [RUNS]      (make measure)
@@ -18,6 +18,7 @@ async function sizes() {
     ['app js glue', pick(/^ectoplasm-app-.*\.js$/)],
     ['sql-wasm.wasm', pick(/^sql-wasm\.wasm$/)],
     ['sql-wasm.js', pick(/^sql-wasm\.js$/)],
+    ['editor.js', pick(/^editor\.js$/)],
     ['css', pick(/\.css$/)],
     ['index.html', pick(/^index\.html$/)],
   ];
@@ -50,7 +51,7 @@ async function timing(url) {
     try {
       const page = await browser.context.newPage();
       await page.addInitScript(observer);
-      await page.goto(url);
+      await page.goto(`${url}#console`);
       const button = page.locator('[data-testid="run-button"]:enabled');
       await button.waitFor({ timeout: 20_000 });
       await button.click();

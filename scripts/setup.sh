@@ -4,7 +4,8 @@
 #
 #   wasm32 target · trunk 0.21 · wasm-bindgen-cli (the version in Cargo.lock)
 #   Debian chromium + chromium-driver · npm packages from package-lock.json
-#   (sql.js, playwright-core, binaryen's wasm-opt) · crates for offline builds
+#   (sql.js, playwright-core, binaryen's wasm-opt, CodeMirror 6 and esbuild for the editor
+#   bundle) · crates for offline builds
 #
 # Only package registries are used (crates.io, npm, Debian); nothing downloads
 # prebuilt binaries from elsewhere, and Trunk runs offline (Trunk.toml).
@@ -54,7 +55,8 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
-  [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/sql.js/dist/sql-wasm.wasm ]; then
+  [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/sql.js/dist/sql-wasm.wasm ] ||
+  [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/codemirror-lang-elixir ]; then
   say "installing npm packages from package-lock.json"
   npm ci --no-audit --no-fund --loglevel=error
 fi

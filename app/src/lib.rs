@@ -3,8 +3,14 @@
 //! - [`sqljs`]: the sql.js wrapper, the only module that sees JavaScript
 //!   values; usable from the page or a Web Worker.
 //! - [`console`]: running an SQL script statement by statement (plain Rust).
-//! - [`ui`]: Leptos components, kept thin: they render what `console` returns.
+//! - [`ui`]: the SQL console (at `#console`): components over `console`.
+//! - [`backend`]: the typed Request/Response interface to the engine.
+//! - [`editor`]: the CodeMirror wrapper (the only module that touches it).
+//! - [`notebook`]: the playground's components.
 
+pub mod backend;
 pub mod console;
+pub mod editor;
+pub mod notebook;
 pub mod sqljs;
 pub mod ui;

@@ -110,6 +110,15 @@ impl SqlJs {
         let db = Reflect::construct(&self.module.database_class(), &Array::new()).map_err(js_error)?;
         Ok(Database { raw: db.unchecked_into() })
     }
+
+    /// An in-memory database holding a copy of the SQLite file image `bytes`
+    /// (what [`Database::export`] gives). SQLite reads the header lazily:
+    /// bytes that are not a database fail at the first statement.
+    pub fn open_image(&self, bytes: &[u8]) -> Result<Database, DbError> {
+        let args = Array::of1(&Uint8Array::from(bytes));
+        let db = Reflect::construct(&self.module.database_class(), &args).map_err(js_error)?;
+        Ok(Database { raw: db.unchecked_into() })
+    }
 }
 
 /// One sql.js database. Closed when dropped.

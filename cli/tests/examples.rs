@@ -8,9 +8,7 @@ use engine::playground::{CellResult, StatementKind, Workspace};
 
 /// Examples in `examples/` that are not in the shipped list yet, with
 /// what they are waiting for.
-const PENDING: &[(&str, &str)] = &[
-    ("multi_tenancy", "use Ecto.Repo modules do not call the user's prepare_query/3 yet"),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 struct Run {
     notebook: Notebook,

@@ -4,9 +4,12 @@
 //! output, diagnostics with spans). Pure: the database arrives through the
 //! `Executor` the caller owns.
 
+pub mod completion;
 pub mod db;
 pub mod examples;
 pub mod preview;
+pub mod sql_format;
+pub mod tables;
 
 use serde::Serialize;
 

@@ -50,6 +50,8 @@ const OK: &[&str] = &[
     "-1 - -2",
     "[a: 1, b: [c: 2]]",
     "{:ok, a: 1}",
+    "y = x +\n  :a",
+    "total = a -\n  b",
 ];
 
 #[test]

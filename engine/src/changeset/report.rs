@@ -146,14 +146,15 @@ pub fn entry_fields(interp: &mut Interp, v: &Value) -> Vec<(&'static str, Json)>
             let mut out = vec![("result", Json::String(t.to_string()))];
             match Changeset::from_value(inner) {
                 Some(cs) => out.extend(changeset_fields(interp, &cs)),
-                None => out.extend(value_fields(inner)),
+                None => out.extend(value_fields(interp, inner)),
             }
             return out;
         }
     }
-    value_fields(v)
+    value_fields(interp, v)
 }
 
-fn value_fields(v: &Value) -> Vec<(&'static str, Json)> {
-    vec![("value", encode(v)), ("value_inspect", Json::String(inspect_full(v)))]
+fn value_fields(interp: &mut Interp, v: &Value) -> Vec<(&'static str, Json)> {
+    let shown = crate::eval::stdlib::extra::apply_user_inspect(interp, v, crate::diag::Span::NONE);
+    vec![("value", encode(v)), ("value_inspect", Json::String(inspect_full(&shown)))]
 }

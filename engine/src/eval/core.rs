@@ -250,6 +250,20 @@ impl Interp {
                     }
                     bytes.extend(b);
                 }
+                // A string literal with a utf type is its code points, each encoded.
+                (Value::Str(t), SegKind::Utf8) => bytes.extend_from_slice(t.as_bytes()),
+                (Value::Str(t), SegKind::Utf16) => {
+                    for u in t.encode_utf16() {
+                        let b = if spec.little { u.to_le_bytes() } else { u.to_be_bytes() };
+                        bytes.extend_from_slice(&b);
+                    }
+                }
+                (Value::Str(t), SegKind::Utf32) => {
+                    for c in t.chars() {
+                        let b = if spec.little { (c as u32).to_le_bytes() } else { (c as u32).to_be_bytes() };
+                        bytes.extend_from_slice(&b);
+                    }
+                }
                 (Value::Int(i), SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32) => {
                     let c = char::from_u32(*i as u32).ok_or_else(|| raise("ArgumentError", "invalid codepoint", span))?;
                     match spec.kind {
@@ -316,6 +330,14 @@ impl Interp {
         };
         for (k, v, kspan) in pairs {
             let key = k.as_atom().unwrap_or("").to_string();
+            if !base.has(&key) && update.is_none() {
+                // Struct literals are checked when they are expanded.
+                return Err(raise(
+                    "CompileError",
+                    format!("unknown key {} for struct {}", inspect::inspect(&k), crate::value::alias_name(&module)),
+                    kspan,
+                ));
+            }
             if !base.set(&key, v) {
                 return Err(raise(
                     "KeyError",
@@ -354,6 +376,10 @@ impl Interp {
         // Engine structs (`%Ecto.Changeset{}`) come from a built-in `__struct__/0`.
         if let Some(Value::Struct(s)) = self.builtins.function(name, "__struct__", 0).map(|f| f(self, vec![], span)).transpose()? {
             return Ok((*s).clone());
+        }
+        if let Some(fields) = builtin_exception_fields(name) {
+            let fields: Vec<(Rc<str>, Value)> = fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect();
+            return Ok(Struct { module: Rc::from(module), fields });
         }
         let fields: Vec<(&str, Value)> = match name {
             "Date" => vec![("calendar", Value::module("Calendar.ISO")), ("year", Value::Nil), ("month", Value::Nil), ("day", Value::Nil)],
@@ -804,6 +830,10 @@ impl Interp {
         }
         let t = self.eval(target, env)?;
         if !parens && args.is_empty() {
+            // `__MODULE__.Inner`: an alias under a module atom.
+            if let (Value::Atom(m), true) = (&t, name.starts_with(|c: char| c.is_ascii_uppercase())) {
+                return Ok(Value::module(&format!("{}.{name}", crate::value::alias_name(m))));
+            }
             // field access / zero-arity call on a module value
             match &t {
                 Value::Atom(m) if m.starts_with("Elixir.") || !m.is_empty() && !matches!(t, Value::Nil) && t.get_field(name).is_none() => {
@@ -1227,6 +1257,17 @@ impl Interp {
                         }
                     }
                     Some(Value::Struct(Rc::new(st)))
+                } else if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
+                    let mut st = Struct { module: m.clone(), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() };
+                    for (k, v) in opts_v.as_keyword().unwrap_or_default() {
+                        if st.has(k) {
+                            st.set(k, v.clone());
+                        }
+                    }
+                    if st.has("message") && matches!(st.get("message"), Some(Value::Nil)) {
+                        st.set("message", Value::string(msg.clone()));
+                    }
+                    Some(Value::Struct(Rc::new(st)))
                 } else {
                     None
                 };
@@ -1273,40 +1314,62 @@ impl Interp {
                 Some(Node { kind: Kind::Clauses(c), .. }) => self.case_clauses(c, &v, env, span),
                 _ => Ok(v),
             },
-            Err(e) => match *e {
-                Error::Raise(ex) => match opts.keyword_get("rescue") {
-                    Some(Node { kind: Kind::Clauses(clauses), .. }) => self.rescue(clauses, ex, env, span),
-                    _ => Err(Box::new(Error::Raise(ex))),
-                },
-                Error::Throw(v, s) => match opts.keyword_get("catch") {
+            Err(e) => {
+                let e = match *e {
+                    Error::Raise(ex) if ex.kind != "exit" => match opts.keyword_get("rescue") {
+                        Some(Node { kind: Kind::Clauses(clauses), .. }) => match self.rescue(clauses, ex, env, span) {
+                            Ok(Ok(v)) => return self.after_try(opts, env, Ok(v)),
+                            Ok(Err(ex)) => Error::Raise(ex),
+                            Err(e) => return self.after_try(opts, env, Err(e)),
+                        },
+                        _ => Error::Raise(ex),
+                    },
+                    other => other,
+                };
+                // `catch kind, value`: throws, exits and (unrescued) errors.
+                let (kind, value) = match &e {
+                    Error::Throw(v, _) => ("throw", v.clone()),
+                    Error::Raise(ex) if ex.kind == "exit" => ("exit", ex.value.clone().unwrap_or(Value::Nil)),
+                    Error::Raise(ex) => ("error", exception_value(ex)),
+                    _ => return self.after_try(opts, env, Err(Box::new(e))),
+                };
+                match opts.keyword_get("catch") {
                     Some(Node { kind: Kind::Clauses(clauses), .. }) => {
                         let mut res = None;
                         for c in clauses {
                             let mut inner = env.clone();
-                            let pat = match c.args.as_slice() {
-                                [p] => p,
-                                [kind, p] if matches!(&kind.kind, Kind::Atom(a) if a == "throw") => p,
+                            let (kp, pat) = match c.args.as_slice() {
+                                [p] => (None, p),
+                                [k, p] => (Some(k), p),
                                 _ => continue,
                             };
-                            if match_pattern(self, pat, &v, &mut inner)? {
+                            let kind_ok = match kp {
+                                None => kind == "throw",
+                                Some(k) => match_pattern(self, k, &Value::atom(kind), &mut inner)?,
+                            };
+                            if kind_ok && match_pattern(self, pat, &value, &mut inner)? {
                                 res = Some(self.eval(&c.body, &mut inner));
                                 break;
                             }
                         }
-                        res.unwrap_or(Err(Box::new(Error::Throw(v, s))))
+                        res.unwrap_or(Err(Box::new(e)))
                     }
-                    _ => Err(Box::new(Error::Throw(v, s))),
-                },
-                other => Err(Box::new(other)),
-            },
+                    _ => Err(Box::new(e)),
+                }
+            }
         };
+        self.after_try(opts, env, result)
+    }
+
+    fn after_try(&mut self, opts: &Node, env: &mut Env, result: EResult<Value>) -> EResult<Value> {
         if let Some(after) = opts.keyword_get("after") {
             self.eval(after, &mut env.clone())?;
         }
         result
     }
 
-    fn rescue(&mut self, clauses: &[Clause], ex: Exception, env: &mut Env, _span: Span) -> EResult<Value> {
+    /// Runs the first matching rescue clause; `Ok(Err(ex))` when none matches.
+    fn rescue(&mut self, clauses: &[Clause], ex: Exception, env: &mut Env, _span: Span) -> EResult<Result<Value, Exception>> {
         let exv = exception_value(&ex);
         for c in clauses {
             let Some(head) = c.args.first() else { continue };
@@ -1334,10 +1397,10 @@ impl Interp {
                         inner.set(v, exv.clone());
                     }
                 }
-                return self.eval(&c.body, &mut inner);
+                return self.eval(&c.body, &mut inner).map(Ok);
             }
         }
-        Err(Box::new(Error::Raise(ex)))
+        Ok(Err(ex))
     }
 
     // ---- modules ----------------------------------------------------------------
@@ -1361,6 +1424,7 @@ impl Interp {
             Env { vars: Default::default(), module: Some(atom_s.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() };
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defmodule expects a do block", span))?;
         self.eval(block, &mut menv)?;
+        self.note_derived_inspect(&atom_s);
         // Hook for areas that finish a module (schemas register structs).
         let hooks: Vec<String> = self.modules.get(&*atom_s).map(|m| m.uses.clone()).unwrap_or_default();
         for u in hooks {
@@ -1393,7 +1457,8 @@ impl Interp {
                     Node::new(Kind::List(vec![Node::new(Kind::Tuple(vec![Node::new(Kind::Atom("do".into()), span), body]), span)]), span);
                 return self.def(private, &[head, opts], env, span);
             }
-            [head] => (head, Node::new(Kind::Nil, span)),
+            // A bodiless head declares the defaults of the clauses that follow.
+            [head] => return self.def_head(head, &module, span),
             _ => return Err(raise("CompileError", "invalid def", span)),
         };
         let (call, guard) = split_when(head);
@@ -1421,6 +1486,17 @@ impl Interp {
         let guard = guard.map(|g| self.expand_attrs(g, &module));
         let pats: Vec<Node> = pats.iter().map(|p| self.expand_attrs(p, &module)).collect();
         bind_vars_check(&pats)?;
+        if defaults.iter().all(Option::is_none) {
+            if let Some(Value::List(head)) = self.modules.get(&*module).and_then(|m| m.attributes.get(&format!("\u{0}defhead:{name}/{}", pats.len()))) {
+                defaults = head
+                    .iter()
+                    .map(|d| match d {
+                        Value::Quoted(n) => Some((**n).clone()),
+                        _ => None,
+                    })
+                    .collect();
+            }
+        }
         let clause = Rc::new(Clause { args: pats, guard, body, span });
         let n_defaults = defaults.iter().filter(|d| d.is_some()).count();
         let arity = clause.args.len();
@@ -1439,6 +1515,28 @@ impl Interp {
                 defaults: defaults.clone(),
             });
         }
+        Ok(Value::Nil)
+    }
+
+    /// `def fun(a, b \\ 1)` without a body: remembers the defaults.
+    fn def_head(&mut self, head: &Node, module: &str, span: Span) -> EResult<Value> {
+        let (call, _) = split_when(head);
+        let (name, params): (String, Vec<Node>) = match &call.kind {
+            Kind::Call { name, args, .. } => (name.clone(), args.clone()),
+            Kind::Var(name) => (name.clone(), vec![]),
+            _ => return Err(raise("CompileError", "invalid function head in def", call.span)),
+        };
+        let defaults: Vec<Value> = params
+            .iter()
+            .map(|p| match &p.kind {
+                Kind::BinOp { op, rhs, .. } if op == "\\\\" => Value::Quoted(Rc::new(self.expand_attrs(rhs, module))),
+                _ => Value::Nil,
+            })
+            .collect();
+        if let Some(m) = self.modules.get_mut(module) {
+            m.attributes.insert(format!("\u{0}defhead:{name}/{}", params.len()), Value::list(defaults));
+        }
+        let _ = span;
         Ok(Value::Nil)
     }
 
@@ -1474,7 +1572,7 @@ impl Interp {
         };
         let full = match &env.module {
             Some(outer) => format!("{}.{short}", crate::value::alias_name(outer)),
-            None => env.resolve_alias(&[short.clone()]),
+            None => env.resolve_alias(std::slice::from_ref(&short)),
         };
         let atom = Value::module(&full);
         let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
@@ -1568,6 +1666,29 @@ impl Interp {
         ))
     }
 
+    /// `@derive {Inspect, only: [...], except: [...]}`: how `inspect` prints the struct.
+    fn note_derived_inspect(&self, module: &str) {
+        let Some(d) = self.module_attr(module, "derive") else { return };
+        let items: Vec<Value> = match d {
+            Value::List(l) => (**l).clone(),
+            other => vec![other.clone()],
+        };
+        for x in items {
+            let (m, opts) = match &x {
+                Value::Tuple(t) if t.len() == 2 => (t[0].clone(), t[1].clone()),
+                other => (other.clone(), Value::list(vec![])),
+            };
+            if m.as_atom().map(crate::value::alias_name) != Some("Inspect") {
+                continue;
+            }
+            let names = |k: &str| -> Option<Vec<String>> {
+                opts.keyword_get(k).and_then(|v| v.as_list().map(|l| l.iter().filter_map(|a| a.as_atom().map(str::to_string)).collect()))
+            };
+            let d = inspect::DerivedInspect { only: names("only"), except: names("except").unwrap_or_default() };
+            inspect::set_derived_inspect(module, Some(d));
+        }
+    }
+
     /// Whether the struct's module has `@derive` for the protocol.
     fn derives(&self, v: &Value, proto: &str) -> bool {
         let Some(name) = v.struct_name() else { return false };
@@ -1655,6 +1776,45 @@ impl Interp {
 
 // ---- helpers ---------------------------------------------------------------------
 
+/// The fields (in definition order) of the exception structs Elixir, Ecto
+/// and Jason define, for `%KeyError{}` literals and rescued values.
+pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(&'static str, Value)>> {
+    let msg = |m: &str| ("message", Value::str(m));
+    let nil = |f: &'static str| (f, Value::Nil);
+    Some(match name {
+        "ArgumentError" => vec![msg("argument error")],
+        "RuntimeError" => vec![msg("runtime error")],
+        "ArithmeticError" => vec![msg("bad argument in arithmetic expression")],
+        "SystemLimitError" => vec![msg("a system limit has been reached")],
+        "Enum.EmptyError" => vec![msg("empty error")],
+        "KeyError" => vec![nil("key"), nil("term"), nil("message")],
+        "MatchError" | "CaseClauseError" | "WithClauseError" | "TryClauseError" | "BadMapError" | "BadFunctionError" => vec![nil("term")],
+        "BadBooleanError" => vec![nil("term"), nil("operator")],
+        "BadStructError" => vec![nil("struct"), nil("term")],
+        "BadArityError" => vec![nil("function"), nil("args")],
+        "CondClauseError" => vec![],
+        "FunctionClauseError" => vec![nil("module"), nil("function"), nil("arity"), nil("kind"), nil("args"), nil("clauses")],
+        "UndefinedFunctionError" => vec![nil("module"), nil("function"), nil("arity"), nil("reason"), nil("message")],
+        "Protocol.UndefinedError" => vec![nil("protocol"), nil("value"), ("description", Value::str(""))],
+        "ErlangError" => vec![nil("original"), nil("reason")],
+        "Ecto.NoResultsError"
+        | "Ecto.MultipleResultsError"
+        | "Ecto.QueryError"
+        | "Ecto.ChangeError"
+        | "Ecto.MigrationError"
+        | "Ecto.Query.CompileError"
+        | "Ecto.NoPrimaryKeyFieldError"
+        | "Jason.EncodeError" => vec![nil("message")],
+        "Ecto.Query.CastError" => vec![nil("value"), nil("type"), nil("message")],
+        "Ecto.CastError" => vec![nil("type"), nil("value"), nil("message")],
+        "Ecto.InvalidChangesetError" => vec![nil("action"), nil("changeset")],
+        "Ecto.ConstraintError" => vec![nil("type"), nil("constraint"), nil("message")],
+        "Ecto.StaleEntryError" => vec![nil("message"), nil("changeset")],
+        "Jason.DecodeError" => vec![nil("position"), nil("token"), nil("data")],
+        _ => return None,
+    })
+}
+
 /// The elements a bitstring generator (`for <<c <- bin>>`) yields for a
 /// segment type: bytes by default, code points for `utf8`, chunks for
 /// `binary-size(n)`.
@@ -1737,7 +1897,7 @@ fn update_map(base: &Value, pairs: Vec<(Value, Value)>, span: Span) -> EResult<V
             let mut m = (**m).clone();
             for (k, v) in pairs {
                 if !m.contains_key(&k) {
-                    return Err(raise("KeyError", format!("key {} not found in: {}", inspect::inspect(&k), inspect::inspect(base)), span));
+                    return Err(Error::key_error(&k, base, span));
                 }
                 m.insert(k, v);
             }
@@ -1748,7 +1908,7 @@ fn update_map(base: &Value, pairs: Vec<(Value, Value)>, span: Span) -> EResult<V
             for (k, v) in pairs {
                 let key = k.as_atom().unwrap_or("");
                 if !s.set(key, v) {
-                    return Err(raise("KeyError", format!("key {} not found in: {}", inspect::inspect(&k), inspect::inspect(base)), span));
+                    return Err(Error::key_error(&k, base, span));
                 }
             }
             Ok(Value::Struct(Rc::new(s)))
@@ -1788,7 +1948,16 @@ pub(crate) fn field_access(t: &Value, name: &str, span: Span) -> EResult<Value> 
         return Ok(v);
     }
     match t {
-        Value::Map(_) | Value::Struct(_) => Err(raise("KeyError", format!("key :{name} not found in: {}", inspect::inspect(t)), span)),
+        Value::Map(_) | Value::Struct(_) => Err(Error::key_error(&Value::atom(name), t, span)),
+        // `x.name` on an atom is a remote call `x.name()`.
+        Value::Nil | Value::Bool(_) | Value::Atom(_) => Err(raise(
+            "UndefinedFunctionError",
+            format!(
+                "function {}.{name}/0 is undefined. If you are using the dot syntax, such as map.field or module.function(), make sure the left side of the dot is an atom or a map",
+                inspect::inspect(t)
+            ),
+            span,
+        )),
         _ => Err(raise("ArgumentError", format!("cannot access field :{name} of {}", inspect::inspect(t)), span)),
     }
 }
@@ -1819,6 +1988,15 @@ pub(crate) fn access_get(t: &Value, k: &Value, span: Span) -> EResult<Value> {
 fn exception_value(ex: &Exception) -> Value {
     if let Some(v) = &ex.value {
         return v.clone();
+    }
+    if let Some(fields) = builtin_exception_fields(&ex.kind).filter(|f| f.iter().any(|(k, _)| *k == "message")) {
+        let mut fields: Vec<(Rc<str>, Value)> = fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect();
+        for (k, v) in fields.iter_mut() {
+            if &**k == "message" {
+                *v = Value::string(ex.message.clone());
+            }
+        }
+        return Value::Struct(Rc::new(Struct { module: Rc::from(format!("Elixir.{}", ex.kind).as_str()), fields }));
     }
     Value::Struct(Rc::new(Struct {
         module: Rc::from(format!("Elixir.{}", ex.kind).as_str()),
@@ -2082,6 +2260,14 @@ pub(crate) fn const_get(key: &str) -> Option<Value> {
 // ---- operators on values -----------------------------------------------------------
 
 pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
+    match binary_op_raw(op, l, r, span)? {
+        // Erlang floats never overflow to infinity or NaN: it raises.
+        Value::Float(f) if !f.is_finite() => Err(raise("ArithmeticError", "bad argument in arithmetic expression", span)),
+        v => Ok(v),
+    }
+}
+
+fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
     use Value::*;
     let arith = |_l: &Value, _r: &Value| raise("ArithmeticError", "bad argument in arithmetic expression", span);
     Ok(match op {
@@ -2115,9 +2301,10 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             _ => return Err(arith(&l, &r)),
         },
         "**" => match (&l, &r) {
-            (Int(a), Int(b)) if *b >= 0 => {
-                Int(a.checked_pow(*b as u32).ok_or_else(|| raise("ArithmeticError", "integer overflow", span))?)
-            }
+            (Int(a), Int(b)) if *b >= 0 => Int(u32::try_from(*b)
+                .ok()
+                .and_then(|b| a.checked_pow(b))
+                .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", span))?),
             (Int(_) | Float(_), Int(_) | Float(_)) => Float(num(&l).powf(num(&r))),
             _ => return Err(arith(&l, &r)),
         },
@@ -2180,8 +2367,10 @@ pub fn binary_op(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
                 "&&&" => a & b,
                 "|||" => a | b,
                 "^^^" => a ^ b,
-                "<<<" => a.checked_shl((*b).clamp(0, 63) as u32).unwrap_or(0),
-                _ => a >> (*b).clamp(0, 63),
+                "<<<" if *b >= 0 => a.checked_shl((*b).min(63) as u32).unwrap_or(0),
+                "<<<" => a >> b.saturating_neg().min(63),
+                _ if *b >= 0 => a >> (*b).min(63),
+                _ => a.checked_shl(b.saturating_neg().min(63) as u32).unwrap_or(0),
             }),
             _ => return Err(arith(&l, &r)),
         },

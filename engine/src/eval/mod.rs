@@ -96,6 +96,20 @@ impl Error {
         Box::new(Error::Raise(Exception { kind: kind.to_string(), message: message.into(), span, value: None }))
     }
 
+    /// `KeyError` with its `key` and `term` fields, as `Map.fetch!/2` raises it.
+    pub fn key_error(key: &Value, term: &Value, span: Span) -> Box<Error> {
+        let message = format!("key {} not found in: {}", crate::value::inspect::inspect(key), crate::value::inspect::inspect(term));
+        let value = Value::Struct(std::rc::Rc::new(crate::value::Struct {
+            module: std::rc::Rc::from("Elixir.KeyError"),
+            fields: vec![
+                (std::rc::Rc::from("key"), key.clone()),
+                (std::rc::Rc::from("term"), term.clone()),
+                (std::rc::Rc::from("message"), Value::string(message.clone())),
+            ],
+        }));
+        Box::new(Error::Raise(Exception { kind: "KeyError".to_string(), message, span, value: Some(value) }))
+    }
+
     pub fn span(&self) -> Span {
         match self {
             Error::Raise(e) => e.span,
@@ -159,6 +173,11 @@ impl Builtins {
 
     pub fn macro_(&self, module: &str, name: &str, arity: usize) -> Option<MacroFn> {
         self.macros.get(&(module, name)).filter(|(a, _)| a.contains(&arity)).map(|(_, f)| *f)
+    }
+
+    /// Every registered function as (module, name, arities).
+    pub fn functions(&self) -> Vec<(&'static str, &'static str, Vec<usize>)> {
+        self.funs.iter().map(|((m, n), (a, _))| (*m, *n, a.clone())).collect()
     }
 
     pub fn has_module(&self, module: &str) -> bool {
@@ -298,6 +317,15 @@ pub mod args {
     use crate::value::Value;
 
     pub fn arg_error(fun: &str, what: &str, got: &Value, span: Span) -> Box<Error> {
+        // Elixir functions that guard their arguments fail with a FunctionClauseError;
+        // the ones that hand them to a BIF fail with an ArgumentError.
+        let guarded = ["List.", "Keyword.", "Enum.", "String.", "Regex.", "Float.", "Integer."].iter().any(|p| fun.starts_with(p))
+            && !["Integer.to_string/", "Integer.to_charlist/", "String.duplicate/", "List.to_tuple/", "List.duplicate/"]
+                .iter()
+                .any(|p| fun.starts_with(p));
+        if guarded {
+            return Error::raise("FunctionClauseError", format!("no function clause matching in {fun}"), span);
+        }
         Error::raise("ArgumentError", format!("{fun} expected {what}, got: {}", crate::value::inspect::inspect(got)), span)
     }
 

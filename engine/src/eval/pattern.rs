@@ -157,6 +157,19 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
             let map_pat = Node::new(Kind::Map { update: None, entries: entries.clone() }, pat.span);
             m(interp, &map_pat, value, env, bound)?
         }
+        // `first..last` and `first..last//step` match ranges field by field.
+        Kind::BinOp { op, lhs, rhs } if op == ".." => match value {
+            Value::Range(a, b, _) => m(interp, lhs, &Value::Int(*a), env, bound)? && m(interp, rhs, &Value::Int(*b), env, bound)?,
+            _ => false,
+        },
+        Kind::Call { name, args, .. } if name == "..//" && args.len() == 3 => match value {
+            Value::Range(a, b, st) => {
+                m(interp, &args[0], &Value::Int(*a), env, bound)?
+                    && m(interp, &args[1], &Value::Int(*b), env, bound)?
+                    && m(interp, &args[2], &Value::Int(*st), env, bound)?
+            }
+            _ => false,
+        },
         Kind::BinOp { op, lhs, rhs } if op == "=" => m(interp, lhs, value, env, bound)? && m(interp, rhs, value, env, bound)?,
         Kind::BinOp { op, lhs, rhs } if op == "<>" => {
             let prefix = interp.eval(lhs, &mut env.clone())?;

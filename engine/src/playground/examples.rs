@@ -59,6 +59,7 @@ pub const EXAMPLES: &[Example] = examples![
     "upserts",
     "soft_deletes",
     "audit_trail",
+    "multi_tenancy",
     "optimistic_locking",
     "polymorphic",
     "recursive_cte",

@@ -84,6 +84,8 @@ fn query_expr(n: &Node) -> (Op, &Node) {
             Kind::Dot { target, name, .. } if matches!(&target.kind, Kind::Alias(p) if p.last().is_some_and(|l| l == "Repo")) => {
                 (repo_op(name).unwrap_or(Op::All), lhs)
             }
+            // `Repo.all(q) |> Enum.map(...)`: the query is on the left.
+            Kind::Dot { target, .. } if matches!(&target.kind, Kind::Alias(p) if p.last().is_some_and(|l| l != "Query")) => query_expr(lhs),
             _ => (Op::All, n),
         },
         _ => (Op::All, n),
@@ -193,6 +195,17 @@ mod tests {
         assert_eq!(p.sqlite.sql.as_deref(), Some("DELETE FROM \"posts\" AS p0 WHERE (p0.\"views\" < 1)"));
         let p = ws.preview_sql("from p in Post, select: p.nope", 3).expect("preview");
         assert_eq!(p.sqlite.error_kind.as_deref(), Some("Ecto.QueryError"));
+    }
+
+    #[test]
+    fn a_repo_call_piped_into_other_functions_previews_its_query() {
+        let mut ws = ws();
+        let src = "Repo.all(from p in Post, where: p.views > 1)\n|> Enum.map(& &1.title)";
+        let p = ws.preview_sql(src, 20).expect("preview");
+        assert_eq!(
+            p.sqlite.sql.as_deref(),
+            Some("SELECT p0.\"id\", p0.\"title\", p0.\"views\" FROM \"posts\" AS p0 WHERE (p0.\"views\" > 1)")
+        );
     }
 
     #[test]

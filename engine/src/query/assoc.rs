@@ -21,8 +21,9 @@ fn arg_error(msg: impl Into<String>, span: Span) -> Box<Error> {
 
 /// `Ecto.Association.association_from_schema!/2`
 pub fn association_from_schema(interp: &mut Interp, schema: &str, name: &str, span: Span) -> EResult<(Rc<Schema>, Assoc)> {
-    let s = crate::schema::lookup(interp, schema)
-        .ok_or_else(|| Error::raise("UndefinedFunctionError", format!("function {}.__schema__/2 is undefined or private", alias_name(schema)), span))?;
+    let s = crate::schema::lookup(interp, schema).ok_or_else(|| {
+        Error::raise("UndefinedFunctionError", format!("function {}.__schema__/2 is undefined or private", alias_name(schema)), span)
+    })?;
     match s.assoc(name).cloned() {
         Some(a) => Ok((s, a)),
         None => Err(arg_error(format!("schema {} does not have association {}", s.module, inspect(&Value::atom(name))), span)),
@@ -141,7 +142,9 @@ pub fn assoc_query(interp: &mut Interp, a: &Assoc, query: Option<Query>, values:
         }
         AssocKind::ManyToMany { join_through, join_keys, join_where, .. } => {
             let [(join_owner_key, owner_key), (join_related_key, related_key)] = join_keys.clone();
-            let owner_type = crate::schema::lookup(interp, &a.owner).and_then(|s| s.type_of(&owner_key).map(|t| t.to_value())).unwrap_or(Value::atom("id"));
+            let owner_type = crate::schema::lookup(interp, &a.owner)
+                .and_then(|s| s.type_of(&owner_key).map(|t| t.to_value()))
+                .unwrap_or(Value::atom("id"));
             let mut q = query.unwrap_or_else(|| queryable_query(a));
             let jix = q.count_binds();
             let jt = match join_through {
@@ -190,9 +193,7 @@ fn flatten_through(interp: &mut Interp, owner: Rc<Schema>, through: &[String], s
             }
             _ => {
                 acc.push(name.clone());
-                if let Some(s) = refl.related.as_deref().and_then(|r| crate::schema::lookup(interp, r)) {
-                    owner = s;
-                }
+                owner = crate::schema::require(interp, refl.related.as_deref().unwrap_or_default(), span)?;
             }
         }
     }
@@ -201,7 +202,12 @@ fn flatten_through(interp: &mut Interp, owner: Rc<Schema>, through: &[String], s
 
 /// `resolve_through_tables(owner, through, :backward)`
 fn through_backward(interp: &mut Interp, owner: &Rc<Schema>, through: &[String], span: Span) -> EResult<Vec<Rel>> {
-    let mut list = vec![Rel { source: Source::Table { table: None, schema: Some(owner.module.clone()) }, out_key: String::new(), in_key: String::new(), where_: Value::Nil }];
+    let mut list = vec![Rel {
+        source: Source::Table { table: None, schema: Some(owner.module.clone()) },
+        out_key: String::new(),
+        in_key: String::new(),
+        where_: Value::Nil,
+    }];
     let mut cur = owner.clone();
     for name in through {
         let (_, refl) = association_from_schema(interp, &cur.module, name, span)?;
@@ -222,7 +228,10 @@ fn through_backward(interp: &mut Interp, owner: &Rc<Schema>, through: &[String],
             _ => {
                 owner_map.in_key = refl.owner_key.clone();
                 list.insert(0, owner_map);
-                list.insert(0, Rel { source: related_src, out_key: refl.related_key.clone(), in_key: String::new(), where_: refl.where_.clone() });
+                list.insert(
+                    0,
+                    Rel { source: related_src, out_key: refl.related_key.clone(), in_key: String::new(), where_: refl.where_.clone() },
+                );
             }
         }
         cur = refl
@@ -238,7 +247,8 @@ fn through_backward(interp: &mut Interp, owner: &Rc<Schema>, through: &[String],
 pub fn filter_through_chain(interp: &mut Interp, owner: &Rc<Schema>, through: &[String], values: &[Value], span: Span) -> EResult<Query> {
     let (_, flat) = flatten_through(interp, owner.clone(), through, span)?;
     let rels = through_backward(interp, owner, &flat, span)?;
-    let mut filtered: Vec<Rel> = rels.into_iter().enumerate().filter(|(i, r)| *i == 0 || r.in_key != r.out_key || !is_empty(&r.where_)).map(|(_, r)| r).collect();
+    let mut filtered: Vec<Rel> =
+        rels.into_iter().enumerate().filter(|(i, r)| *i == 0 || r.in_key != r.out_key || !is_empty(&r.where_)).map(|(_, r)| r).collect();
     filtered.pop();
     let Some((source, joins)) = filtered.split_first() else {
         return Err(arg_error("invalid through association", span));
@@ -247,7 +257,13 @@ pub fn filter_through_chain(interp: &mut Interp, owner: &Rc<Schema>, through: &[
     let mut prev = source.clone();
     let mut dest_out_key = source.out_key.clone();
     for (counter, cur) in joins.iter().enumerate() {
-        let on = Expr::call("==", vec![Expr::Field(Bind::Ix(counter), prev.out_key.as_str().into()), Expr::Field(Bind::Ix(counter + 1), cur.in_key.as_str().into())]);
+        let on = Expr::call(
+            "==",
+            vec![
+                Expr::Field(Bind::Ix(counter), prev.out_key.as_str().into()),
+                Expr::Field(Bind::Ix(counter + 1), cur.in_key.as_str().into()),
+            ],
+        );
         q.joins.push(join_expr(cur.source.clone(), on, span));
         combine_joins_query(&mut q, &cur.where_, counter + 1);
         prev = cur.clone();
@@ -283,13 +299,25 @@ fn f_assoc(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> 
     };
     let structs: Vec<Value> = match &args[0] {
         Value::Nil => return Err(arg_error(format!("cannot retrieve association {} for nil", inspect(&Value::atom(first))), span)),
-        Value::List(l) if l.is_empty() => return Err(arg_error(format!("cannot retrieve association {} for empty list", inspect(&Value::atom(first))), span)),
+        Value::List(l) if l.is_empty() => {
+            return Err(arg_error(format!("cannot retrieve association {} for empty list", inspect(&Value::atom(first))), span))
+        }
         Value::List(l) => l.to_vec(),
         other => vec![other.clone()],
     };
     let sample = &structs[0];
-    let prefix = match args.get(2).and_then(|o| o.as_keyword()).and_then(|kw| kw.into_iter().find(|(k, _)| *k == "prefix").map(|(_, v)| v.clone())) {
-        Some(p) => if matches!(p, Value::Nil) { None } else { Some(p) },
+    let prefix = match args
+        .get(2)
+        .and_then(|o| o.as_keyword())
+        .and_then(|kw| kw.into_iter().find(|(k, _)| *k == "prefix").map(|(_, v)| v.clone()))
+    {
+        Some(p) => {
+            if matches!(p, Value::Nil) {
+                None
+            } else {
+                Some(p)
+            }
+        }
         None => meta_prefix(sample),
     };
     let schema = struct_module(sample).ok_or_else(|| arg_error(format!("expected a struct, got: {}", inspect(sample)), span))?;
@@ -300,7 +328,10 @@ fn f_assoc(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> 
         if m != schema {
             return Err(arg_error(format!("expected a homogeneous list containing the same struct, got: {schema} and {m}"), span));
         }
-        let key = s.get_field(&refl.owner_key).cloned().ok_or_else(|| Error::raise("KeyError", format!("key {} not found", inspect(&Value::atom(&refl.owner_key))), span))?;
+        let key = s
+            .get_field(&refl.owner_key)
+            .cloned()
+            .ok_or_else(|| Error::raise("KeyError", format!("key {} not found", inspect(&Value::atom(&refl.owner_key))), span))?;
         if !values.contains(&key) {
             values.push(key);
         }
@@ -317,12 +348,17 @@ fn f_assoc(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> 
 /// `Ecto.build_assoc(struct, assoc, attributes \\ %{})`
 fn f_build_assoc(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let owner = &args[0];
-    let schema = struct_module(owner).ok_or_else(|| Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.build_assoc/3: {}", inspect(owner)), span))?;
+    let schema = struct_module(owner).ok_or_else(|| {
+        Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.build_assoc/3: {}", inspect(owner)), span)
+    })?;
     let name = args[1].as_atom().unwrap_or("").to_string();
     let (_, refl) = association_from_schema(interp, &schema, &name, span)?;
     if refl.is_through() {
         return Err(arg_error(
-            format!("cannot build through association `{}` for {schema}. Instead build the intermediate steps explicitly.", inspect(&Value::atom(&name))),
+            format!(
+                "cannot build through association `{}` for {schema}. Instead build the intermediate steps explicitly.",
+                inspect(&Value::atom(&name))
+            ),
             span,
         ));
     }
@@ -389,17 +425,28 @@ fn f_assoc_loaded(_interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult
         Value::Struct(s) if s.name() == "Ecto.Association.NotLoaded" => false,
         Value::List(_) | Value::Nil | Value::Struct(_) => true,
         v if v.struct_name().is_some() => true,
-        other => return Err(Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.assoc_loaded?/1: {}", inspect(other)), span)),
+        other => {
+            return Err(Error::raise(
+                "FunctionClauseError",
+                format!("no function clause matching in Ecto.assoc_loaded?/1: {}", inspect(other)),
+                span,
+            ))
+        }
     }))
 }
 
 fn f_reset_fields(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
-    let fields: Vec<String> = args[1].as_list().map(|l| l.iter().filter_map(|f| f.as_atom().map(|a| a.to_string())).collect()).unwrap_or_default();
+    let fields: Vec<String> =
+        args[1].as_list().map(|l| l.iter().filter_map(|f| f.as_atom().map(|a| a.to_string())).collect()).unwrap_or_default();
     if fields.is_empty() {
         return Ok(args[0].clone());
     }
     let Value::Struct(s) = &args[0] else {
-        return Err(Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.reset_fields/2: {}", inspect(&args[0])), span));
+        return Err(Error::raise(
+            "FunctionClauseError",
+            format!("no function clause matching in Ecto.reset_fields/2: {}", inspect(&args[0])),
+            span,
+        ));
     };
     let defaults = interp.struct_def(&s.module);
     let mut st = (**s).clone();

@@ -1047,9 +1047,8 @@ impl<'i> Planner<'i> {
                 }
                 _ => {
                     acc.push(name.clone());
-                    if let Some(s) = refl.related.as_deref().and_then(|r| self.schema(r)) {
-                        owner = s;
-                    }
+                    let related = refl.related.clone().unwrap_or_default();
+                    owner = crate::schema::require(self.interp, &related, span)?;
                 }
             }
         }
@@ -2317,7 +2316,7 @@ impl<'i> Planner<'i> {
                 st.fields.push(SelField { alias: Some(name.clone()), expr: n });
                 Ok(Shape::Value(t.unwrap_or(Type::Any)))
             }
-            Expr::Lit(v) if !st.keep_literals && !matches!(v, Value::Nil) => Ok(Shape::Lit(v.clone())),
+            Expr::Lit(v) if !st.keep_literals => Ok(Shape::Lit(v.clone())),
             Expr::Lit(v) if v.is_atom() && !matches!(v, Value::Nil | Value::Bool(_)) => Ok(Shape::Lit(v.clone())),
             Expr::Over(_, Over::Named(w)) if !prep.query.windows.iter().any(|(n, _)| n == w) => {
                 Err(qerr(format!("unknown window {} given to over/2", inspect(&Value::atom(w))), &prep.query, cl.span))

@@ -343,6 +343,19 @@ pub fn expand_dynamic(
                     Expr::Field(b, f)
                 }
             },
+            // Literals typed after a field of a deferred binding (`e.score > 50.0`).
+            Expr::Tagged(x, mut t) => {
+                if let Err(e2) = fix_qtype(&mut t, query, span) {
+                    err = Some(e2);
+                }
+                Expr::Tagged(x, t)
+            }
+            Expr::Type(x, mut t) => {
+                if let Err(e2) = fix_qtype(&mut t, query, span) {
+                    err = Some(e2);
+                }
+                Expr::Type(x, t)
+            }
             other => other,
         }
     });

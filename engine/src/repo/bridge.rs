@@ -15,7 +15,7 @@ use crate::schema::{self, Assoc, AssocKind, Cardinality};
 use crate::types::Type;
 use crate::value::{inspect, MapT, Value};
 
-use super::errors::{arg, raise_db};
+use super::errors::arg;
 use super::preloader::{self, AssocTree, Preload};
 use super::schema_ops::load_value;
 use super::sql::{ConflictTarget, OnConflict};
@@ -67,8 +67,8 @@ pub(crate) fn execute(interp: &mut Interp, op: &str, query: &Value, opts: &Value
     let q = attach_prefix(query_of(interp, &query, span)?, opts);
     let op = Op::from_name(op).unwrap_or(Op::All);
     let (planned, sql, params) = plan_sql(interp, &q, op)?;
-    let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| raise_db(&e, span))?;
-    let (n, rows) = util::num_rows(&sql, &result);
+    let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
+    let (n, rows) = util::into_rows(&sql, result);
     let Some(sel) = &planned.select else {
         return Ok((n, rows.map(|_| vec![]).filter(|_| false)));
     };
@@ -697,68 +697,63 @@ pub(crate) fn on_conflict_query(
     Ok((OnConflict::Query { set: text, where_: String::new(), returning: String::new(), alias, target }, r.params, false))
 }
 
-/// `insert_all(schema, query)`: `INSERT INTO t (cols) SELECT ...`.
-pub(crate) fn insert_all_query(interp: &mut Interp, target: &Value, query: &Value, opts: &Value, span: Span) -> EResult<Value> {
-    let (table, schema_mod) = match target {
-        Value::Str(t) => (t.to_string(), None),
-        Value::Atom(m) => match schema::lookup(interp, m) {
-            Some(s) => (s.source.clone().unwrap_or_default(), Some(s)),
-            None => return Err(arg(format!("{} is not an Ecto schema", inspect::inspect(target)), span)),
-        },
-        Value::Tuple(t) if t.len() == 2 => {
-            (t[0].as_str().unwrap_or_default().to_string(), t[1].as_atom().and_then(|m| schema::lookup(interp, m)))
-        }
-        other => return Err(arg(format!("expected a schema or a source, got: {}", inspect::inspect(other)), span)),
-    };
+/// `insert_all(schema, query)`: the header from the query's select (as
+/// `extract_header_and_fields/8` builds it), its SQL and params.
+pub(crate) fn insert_all_select(
+    interp: &mut Interp,
+    query: &Value,
+    schema: Option<&crate::schema::Schema>,
+    span: Span,
+) -> EResult<(Vec<String>, String, Vec<Value>)> {
     let q = query_of(interp, query, span)?;
     let (planned, sql, params) = plan_sql(interp, &q, Op::InsertAll)?;
-    let header: Vec<String> = match planned.select.as_ref().map(|s| &s.shape) {
-        Some(Shape::Map(kv)) => kv.iter().filter_map(|(k, _)| if let Shape::Lit(Value::Atom(a)) = k { Some(a.to_string()) } else { None }).collect(),
-        Some(Shape::From) | Some(Shape::Source { .. }) => match planned.select.as_ref().and_then(|s| s.from.as_ref()).unwrap_or(&Shape::From) {
-            Shape::Source { fields, .. } => fields.iter().map(|(f, _)| f.clone()).collect(),
+    let sel = planned.select.as_ref();
+    let fields: Vec<String> = match sel.map(|s| &s.shape) {
+        Some(Shape::Map(kv)) => kv
+            .iter()
+            .filter_map(|(k, _)| match k {
+                Shape::Lit(Value::Atom(a)) => Some(a.to_string()),
+                _ => None,
+            })
+            .collect(),
+        Some(Shape::MapUpdate(_, kv)) | Some(Shape::Struct(_, kv)) => kv
+            .iter()
+            .filter_map(|(k, _)| match k {
+                Shape::Lit(Value::Atom(a)) => Some(a.to_string()),
+                _ => None,
+            })
+            .collect(),
+        Some(Shape::From) => match sel.and_then(|s| s.from.as_ref()) {
+            Some(Shape::Source { fields, .. }) => fields.iter().map(|(f, _)| f.clone()).collect(),
             _ => vec![],
         },
+        Some(Shape::Source { fields, .. }) => fields.iter().map(|(f, _)| f.clone()).collect(),
         _ => {
             return Err(arg(
-                "cannot generate a fields list for insert_all from the given source query. The select clause must be a map, a struct or a source",
+                format!(
+                    "cannot generate a fields list for insert_all from the given source query:\n\n  {}\n\nThe select clause must be one of the following:\n\n  * A single `map/2` or several `map/2` expressions combined with `select_merge`\n  * A single `struct/2` or several `struct/2` expressions combined with `select_merge`\n  * A source such as `p` in the query `from p in Post`\n  * A single literal map or several literal maps combined with `select_merge`\n\nAll keys must exist in the schema that is being inserted into\n",
+                    inspect::inspect(query)
+                ),
                 span,
             ))
         }
     };
-    let header: Vec<String> = header
-        .into_iter()
-        .map(|f| match &schema_mod {
-            Some(s) => s.field_source(&f).unwrap_or(&f).to_string(),
-            None => f,
-        })
-        .collect();
-    let ret: Vec<String> = match util::opt(opts, "returning") {
-        Some(Value::List(l)) => l.iter().filter_map(|v| v.as_atom().map(|s| s.to_string())).collect(),
-        _ => vec![],
-    };
-    let text = format!(
-        "INSERT INTO {} ({}) {sql}{}",
-        super::sql::quote_table(&Value::Nil, &table).map_err(|e| Error::raise(e.kind, e.message, span))?,
-        super::sql::quote_names(&header),
-        if ret.is_empty() { String::new() } else { format!(" RETURNING {}", super::sql::quote_names(&ret)) }
-    );
-    let result = with_conn(interp, span, |c| c.query(&text, params))?.map_err(|e| raise_db(&e, span))?;
-    let (n, rows) = util::num_rows(&text, &result);
-    let rows = match rows {
-        Some(rows) if !ret.is_empty() => Value::list(
-            rows.into_iter()
-                .map(|r| {
-                    let mut m = MapT::new();
-                    for (k, v) in ret.iter().zip(r) {
-                        m.insert(Value::atom(k), v);
-                    }
-                    Value::map(m)
-                })
-                .collect(),
-        ),
-        _ => Value::Nil,
-    };
-    Ok(Value::tuple(vec![Value::Int(n), rows]))
+    let mut header = Vec::with_capacity(fields.len());
+    for f in fields {
+        match schema {
+            Some(s) => match s.field(&f) {
+                Some(fd) if fd.writable != crate::schema::Writable::Never => header.push(fd.source.clone()),
+                _ => {
+                    return Err(arg(
+                        format!("cannot select unwritable field `{}` for insert_all", inspect::inspect(&Value::atom(&f))),
+                        span,
+                    ))
+                }
+            },
+            None => header.push(f),
+        }
+    }
+    Ok((header, sql, params))
 }
 
 /// A subquery used as an insert_all value: its SQL and parameters.

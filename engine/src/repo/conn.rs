@@ -12,6 +12,18 @@
 use crate::executor::{DbError, DbValue, Executor, QueryResult};
 use crate::value::Value;
 
+/// SQLite's own message, without the position some bindings append
+/// (`near "X": syntax error in SQL at offset 0`).
+fn sqlite_message(mut e: DbError, sql: &str) -> DbError {
+    let suffix = format!(" in {sql} at offset ");
+    if let Some(i) = e.message.find(&suffix) {
+        if e.message[i + suffix.len()..].chars().all(|c| c.is_ascii_digit()) {
+            e.message.truncate(i);
+        }
+    }
+    e
+}
+
 /// What kind of statement a log entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatementKind {
@@ -96,7 +108,7 @@ impl Conn {
         let start = self.now();
         let result = match bind_error {
             Some(e) => Err(e),
-            None => self.exec.execute(sql, &bound),
+            None => self.exec.execute(sql, &bound).map_err(|e| sqlite_message(e, sql)),
         };
         let micros = self.now().saturating_sub(start);
         let outcome = match &result {

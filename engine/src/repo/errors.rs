@@ -8,19 +8,24 @@ use crate::value::{inspect, Value};
 
 use super::util::{field, make_struct};
 
-/// `%Exqlite.Error{message: ..., statement: nil}`.
-pub fn exqlite_error_value(e: &DbError) -> Value {
-    make_struct("Exqlite.Error", vec![("message", Value::str(&e.message)), ("statement", Value::Nil)])
+/// `%Exqlite.Error{message: ..., statement: ...}`.
+pub fn exqlite_error_value(e: &DbError, statement: Option<&str>) -> Value {
+    make_struct("Exqlite.Error", vec![("message", Value::str(&e.message)), ("statement", statement.map(Value::str).unwrap_or(Value::Nil))])
 }
 
-/// Raises the database error as `Exqlite.Error`.
+/// Raises the database error as `Exqlite.Error` (its message shows the
+/// statement, as `Exqlite.Error.message/1` does).
+pub fn raise_db_in(e: &DbError, statement: Option<&str>, span: Span) -> Box<Error> {
+    let message = match statement {
+        Some(sql) => format!("{}\n{sql}", e.message),
+        None => e.message.clone(),
+    };
+    Box::new(Error::Raise(Exception { kind: "Exqlite.Error".into(), message, span, value: Some(exqlite_error_value(e, statement)) }))
+}
+
+/// Raises a database error that no statement text goes with.
 pub fn raise_db(e: &DbError, span: Span) -> Box<Error> {
-    Box::new(Error::Raise(Exception {
-        kind: "Exqlite.Error".into(),
-        message: e.message.clone(),
-        span,
-        value: Some(exqlite_error_value(e)),
-    }))
+    raise_db_in(e, None, span)
 }
 
 /// The exception a database error raises, for callers outside Repo.

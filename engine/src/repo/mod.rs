@@ -184,6 +184,8 @@ const FUNS: &[(&str, &[usize], NativeFn)] = &[
     ("checkout", &[1, 2], checkout),
     ("checked_out?", &[0], checked_out),
     ("get_dynamic_repo", &[0], dynamic_repo),
+    ("start_link", &[0, 1], start_link),
+    ("stop", &[0, 1], stop),
     ("__adapter__", &[0], adapter),
     ("config", &[0], config),
 ];
@@ -314,6 +316,16 @@ fn dynamic_repo(interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<
     Ok(current_repo(interp))
 }
 
+/// `Repo.start_link/1`: the database is already open.
+fn start_link(interp: &mut Interp, _args: Vec<Value>, span: Span) -> EResult<Value> {
+    with_conn(interp, span, |_| ())?;
+    Ok(Value::ok(current_repo(interp)))
+}
+
+fn stop(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
+    Ok(Value::atom("ok"))
+}
+
 fn adapter(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
     Ok(Value::module("Ecto.Adapters.SQLite3"))
 }
@@ -326,14 +338,14 @@ fn config(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value
 fn raw_query(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     match run_raw(interp, &args, span)? {
         Ok(v) => Ok(Value::ok(v)),
-        Err(e) => Ok(Value::error(errors::exqlite_error_value(&e))),
+        Err((e, sql)) => Ok(Value::error(errors::exqlite_error_value(&e, Some(&sql)))),
     }
 }
 
 fn raw_query_bang(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     match run_raw(interp, &args, span)? {
         Ok(v) => Ok(v),
-        Err(e) => Err(errors::raise_db(&e, span)),
+        Err((e, sql)) => Err(errors::raise_db_in(&e, Some(&sql), span)),
     }
 }
 
@@ -354,7 +366,7 @@ fn with_repo(interp: &mut Interp, repo: Value, f: impl FnOnce(&mut Interp) -> ER
     r
 }
 
-fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Value, crate::executor::DbError>> {
+fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Value, (crate::executor::DbError, String)>> {
     let sql = match args.first() {
         Some(Value::Str(s)) => s.to_string(),
         Some(other) => return Err(crate::eval::args::arg_error("query", "a string of SQL", other, span)),
@@ -366,5 +378,8 @@ fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Va
         Some(other) => return Err(crate::eval::args::arg_error("query", "a list of parameters", other, span)),
     };
     let result = with_conn(interp, span, |c| c.query(&sql, params))?;
-    Ok(result.map(|r| util::exqlite_result(&sql, &r)))
+    Ok(match result {
+        Ok(r) => Ok(util::exqlite_result(&sql, &r)),
+        Err(e) => Err((e, sql)),
+    })
 }

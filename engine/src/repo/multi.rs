@@ -348,7 +348,7 @@ pub(crate) fn run_transaction(
             if nested {
                 if failed {
                     // Leave the level without committing; the outermost rolls back.
-                    with_conn(interp, span, |c| c.depth -= 1)?;
+                    with_conn(interp, span, |c| c.depth = c.depth.saturating_sub(1))?;
                     return Ok(Err(Value::atom("rollback")));
                 }
                 with_conn(interp, span, |c| c.commit())?.map_err(|e| raise_db(&e, span))?;

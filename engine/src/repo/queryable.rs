@@ -422,11 +422,6 @@ pub(crate) fn on_conflict_query(
     bridge::on_conflict_query(interp, query, table, target, counter, span)
 }
 
-/// `insert_all(schema, query)`.
-pub(crate) fn insert_all_query(interp: &mut Interp, target: &Value, query: &Value, opts: &Value, span: Span) -> EResult<Value> {
-    bridge::insert_all_query(interp, target, query, opts, span)
-}
-
 /// A subquery used as an insert_all value: its SQL and parameters.
 pub(crate) fn subquery_sql(interp: &mut Interp, query: &Value, span: Span) -> EResult<(String, Vec<Value>)> {
     bridge::subquery_sql(interp, query, span)

@@ -376,6 +376,12 @@ fn autogenerate_changes(interp: &mut Interp, schema: &Schema, update: bool, chan
 
 /// `dump_field!/6`.
 fn dump_field(interp: &mut Interp, action: &str, schema: &Schema, name: &str, ty: &Type, v: &Value, span: Span) -> EResult<Value> {
+    // Values already in the form SQLite stores dump to themselves.
+    match (ty, v) {
+        (Type::Id | Type::Integer, Value::Int(_)) | (Type::String, Value::Str(_)) | (Type::Float, Value::Float(_)) => return Ok(v.clone()),
+        (Type::Id | Type::Integer | Type::String | Type::Float | Type::Boolean | Type::Decimal, Value::Nil) => return Ok(Value::Nil),
+        _ => {}
+    }
     match types::adapter_dump(interp, Adapter::Sqlite, ty, v, span)? {
         Some(d) => Ok(d),
         None => Err(Error::raise(
@@ -430,7 +436,7 @@ fn run_struct(
     let result = with_conn(interp, span, |c| c.query(sql_text, values))?;
     match result {
         Ok(r) => {
-            let (n, rows) = util::num_rows(sql_text, &r);
+            let (n, rows) = util::into_rows(sql_text, r);
             match (n, rows) {
                 (1, None) => Ok(StructResult::Ok(vec![])),
                 (1, Some(rows)) if rows.len() == 1 => {
@@ -441,14 +447,14 @@ fn run_struct(
                 (n, _) => Err(errors::multiple_primary_key(op, source, &params, n, span)),
             }
         }
-        Err(e) => constraint_result(&e, span),
+        Err(e) => constraint_result(&e, sql_text, span),
     }
 }
 
-fn constraint_result(e: &DbError, span: Span) -> EResult<StructResult> {
+fn constraint_result(e: &DbError, sql_text: &str, span: Span) -> EResult<StructResult> {
     let v = errors::to_constraints(&e.message);
     if v.is_empty() {
-        Err(errors::raise_db(e, span))
+        Err(errors::raise_db_in(e, Some(sql_text), span))
     } else {
         Ok(StructResult::Invalid(v))
     }
@@ -1583,7 +1589,7 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
     };
     let rows_list = match rows {
         Value::List(l) => (**l).clone(),
-        Value::Opaque(_) => return super::queryable::insert_all_query(interp, target, rows, opts, span),
+        Value::Opaque(_) => vec![],
         other => {
             return Err(arg(
                 format!("expected a list of rows or a query, but got {} as rows_or_query argument in insert_all", inspect::inspect(other)),
@@ -1591,7 +1597,7 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
             ))
         }
     };
-    if rows_list.is_empty() {
+    if rows_list.is_empty() && !matches!(rows, Value::Opaque(_)) {
         return Ok(Value::tuple(vec![Value::Int(0), if returning_fields.is_empty() { Value::Nil } else { Value::list(vec![]) }]));
     }
     // (field, type) and source for RETURNING, in reverse order (fields_to_sources).
@@ -1612,12 +1618,85 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
             }
         }
     }
+    let (sql_text, all_params) = match rows {
+        Value::Opaque(_) => {
+            let (query, _) = super::bridge::prepare_query(interp, "insert_all", rows, opts, span)?;
+            let (header, select_sql, qparams) = super::bridge::insert_all_select(interp, &query, schema.as_deref(), span)?;
+            let (oc, conflict_params, _) = resolve_on_conflict(interp, opts, schema.as_deref(), &source, qparams.len(), span)?;
+            let text = sql::insert_select(&prefix, &source, &header, &select_sql, &oc, &ret_sources)
+                .map_err(|e| Error::raise(e.kind, e.message, span))?;
+            let mut all = qparams;
+            all.extend(conflict_params);
+            (text, all)
+        }
+        _ => insert_all_rows(interp, &rows_list, schema.as_deref(), &source, &prefix, &ret_sources, opts, span)?,
+    };
+    let result = with_conn(interp, span, |c| c.query(&sql_text, all_params))?;
+    let r = match result {
+        Ok(r) => r,
+        Err(e) => return Err(errors::raise_db_in(&e, Some(&sql_text), span)),
+    };
+    let (n, rows) = util::into_rows(&sql_text, r);
+    let returned = match rows {
+        None => Value::Nil,
+        Some(rows) if ret_types.is_empty() && rows.is_empty() => {
+            if returning_fields.is_empty() {
+                Value::Nil
+            } else {
+                Value::list(vec![])
+            }
+        }
+        Some(rows) => {
+            let mut out = Vec::new();
+            for row in rows {
+                match &schema {
+                    Some(s) => {
+                        let mut st = util::put_meta(
+                            &s.new_struct(),
+                            &[("state", Value::atom("loaded")), ("source", Value::str(&source)), ("prefix", prefix.clone())],
+                        );
+                        for ((key, ty), v) in ret_types.iter().zip(row.iter()) {
+                            let loaded = load_value(interp, ty, v, key, Some(&s.module), span)?;
+                            st = put_field(&st, key, loaded);
+                        }
+                        out.push(st);
+                    }
+                    None => {
+                        let mut m = MapT::new();
+                        for ((key, _), v) in ret_types.iter().zip(row.iter()) {
+                            m.insert(Value::atom(key), v.clone());
+                        }
+                        out.push(Value::map(m));
+                    }
+                }
+            }
+            Value::list(out)
+        }
+    };
+    let returned =
+        if returning_fields.is_empty() && matches!(returned, Value::List(ref l) if l.is_empty()) { Value::Nil } else { returned };
+    Ok(Value::tuple(vec![Value::Int(n), returned]))
+}
+
+/// The `VALUES` form of insert_all: header, numbered cells, placeholders
+/// first (`extract_header_and_fields/8` and `plan_query_in_rows/4`).
+#[allow(clippy::too_many_arguments)]
+fn insert_all_rows(
+    interp: &mut Interp,
+    rows_list: &[Value],
+    schema: Option<&Schema>,
+    source: &str,
+    prefix: &Value,
+    ret_sources: &[String],
+    opts: &Value,
+    span: Span,
+) -> EResult<(String, Vec<Value>)> {
     let placeholder_map = opts.keyword_get("placeholders").cloned().unwrap_or(Value::map(MapT::new()));
     // Placeholders: key → (index, type, dumped value).
     let mut placeholders: Vec<(Value, usize, Type, Value)> = Vec::new();
     let mut header: BTreeMap<String, ()> = BTreeMap::new();
     let mut extracted: Vec<Vec<(String, RowCell)>> = Vec::new();
-    for row in &rows_list {
+    for row in rows_list {
         let entries: Vec<(Value, Value)> = match row {
             Value::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             Value::List(l) => l
@@ -1735,57 +1814,13 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
         sql_rows.push(row);
     }
     let counter = placeholders.len() + params.len();
-    let (oc, conflict_params, _) = resolve_on_conflict(interp, opts, schema.as_deref(), &source, counter, span)?;
-    let sql_text = sql::insert(&prefix, &source, &header, &sql_rows, &oc, &ret_sources, placeholders.len())
+    let (oc, conflict_params, _) = resolve_on_conflict(interp, opts, schema, source, counter, span)?;
+    let sql_text = sql::insert(prefix, source, &header, &sql_rows, &oc, ret_sources, placeholders.len())
         .map_err(|e| Error::raise(e.kind, e.message, span))?;
     let mut all_params: Vec<Value> = placeholders.iter().map(|(_, _, _, d)| d.clone()).collect();
     all_params.extend(params);
     all_params.extend(conflict_params);
-    let result = with_conn(interp, span, |c| c.query(&sql_text, all_params))?;
-    let r = match result {
-        Ok(r) => r,
-        Err(e) => return Err(errors::raise_db(&e, span)),
-    };
-    let (n, rows) = util::num_rows(&sql_text, &r);
-    let returned = match rows {
-        None => Value::Nil,
-        Some(rows) if ret_types.is_empty() && rows.is_empty() => {
-            if returning_fields.is_empty() {
-                Value::Nil
-            } else {
-                Value::list(vec![])
-            }
-        }
-        Some(rows) => {
-            let mut out = Vec::new();
-            for row in rows {
-                match &schema {
-                    Some(s) => {
-                        let mut st = util::put_meta(
-                            &s.new_struct(),
-                            &[("state", Value::atom("loaded")), ("source", Value::str(&source)), ("prefix", prefix.clone())],
-                        );
-                        for ((key, ty), v) in ret_types.iter().zip(row.iter()) {
-                            let loaded = load_value(interp, ty, v, key, Some(&s.module), span)?;
-                            st = put_field(&st, key, loaded);
-                        }
-                        out.push(st);
-                    }
-                    None => {
-                        let mut m = MapT::new();
-                        for ((key, _), v) in ret_types.iter().zip(row.iter()) {
-                            m.insert(Value::atom(key), v.clone());
-                        }
-                        out.push(Value::map(m));
-                    }
-                }
-            }
-            Value::list(out)
-        }
-    };
-    let returned =
-        if returning_fields.is_empty() && matches!(returned, Value::List(ref l) if l.is_empty()) { Value::Nil } else { returned };
-    Ok(Value::tuple(vec![Value::Int(n), returned]))
+    Ok((sql_text, all_params))
 }
 
 trait GetAny {

@@ -178,6 +178,25 @@ pub fn insert(
     Ok(format!("INSERT INTO {table}{}{values}{}{}", insert_as(oc), on_conflict(oc), returning(ret)))
 }
 
+/// `INSERT INTO "t" (cols) SELECT ...` for insert_all with a query.
+pub fn insert_select(
+    prefix: &Value,
+    table: &str,
+    header: &[String],
+    select_sql: &str,
+    oc: &OnConflict,
+    ret: &[String],
+) -> Result<String, SqlError> {
+    Ok(format!(
+        "INSERT INTO {}{} ({}) {select_sql}{}{}",
+        quote_table(prefix, table)?,
+        insert_as(oc),
+        quote_names(header),
+        on_conflict(oc),
+        returning(ret)
+    ))
+}
+
 /// A filter of `update`/`delete`: the column and whether its value is nil.
 pub type Filter = (String, bool);
 

@@ -254,7 +254,7 @@ fn raw_queries() {
     let out = s.eval(r#"{:error, e} = Repo.query("SELECT * FROM nope"); e.message"#);
     assert_eq!(out, r#""no such table: nope""#);
     let out = s.eval(r#"Repo.query!("SELECT * FROM nope")"#);
-    assert_eq!(out, "** (Exqlite.Error) no such table: nope");
+    assert_eq!(out, "** (Exqlite.Error) no such table: nope\nSELECT * FROM nope");
     let out = s.eval(r#"Ecto.Adapters.SQL.query!(Repo, "SELECT ? + ?", [1, 2]).rows"#);
     assert_eq!(out, "[[3]]");
 }
@@ -316,4 +316,61 @@ fn user_defined_repo_module_delegates() {
     assert_eq!(out, "1");
     let out = s.eval(r#"MyApp.Repo.transaction(fn repo -> repo end)"#);
     assert_eq!(out, "{:ok, MyApp.Repo}");
+}
+
+#[test]
+fn queries_through_the_planner() {
+    let mut s = Session::new();
+    s.eval(
+        r#"ann = Repo.insert!(%T.User{name: "Ann", email: "a@x", age: 30})
+           bob = Repo.insert!(%T.User{name: "Bob", email: "b@x", age: 40})
+           Repo.insert_all(T.Post, [%{title: "p1", user_id: ann.id}, %{title: "p2", user_id: ann.id}, %{title: "p3", user_id: bob.id}])"#,
+    );
+    s.log();
+    assert_eq!(s.eval("Repo.get(T.User, 1).name"), r#""Ann""#);
+    assert_eq!(s.eval(r#"Repo.get_by!(T.User, email: "b@x").age"#), "40");
+    assert_eq!(s.eval("Repo.get(T.User, 99)"), "nil");
+    assert!(s.eval("Repo.get!(T.User, 99)").starts_with("** (Ecto.NoResultsError)"));
+    assert!(s.eval("Repo.one(T.User)").starts_with("** (Ecto.MultipleResultsError)"));
+    assert_eq!(s.eval("Repo.all(from u in T.User, order_by: [desc: u.id], select: {u.id, u.name})"), r#"[{2, "Bob"}, {1, "Ann"}]"#);
+    assert_eq!(s.eval("Repo.exists?(from u in T.User, where: u.age > 35)"), "true");
+    assert_eq!(s.eval("Repo.aggregate(T.User, :count)"), "2");
+    assert_eq!(s.eval("Repo.aggregate(T.User, :sum, :age)"), "70");
+    assert_eq!(s.eval("Repo.aggregate(from(u in T.User, order_by: u.age, limit: 1), :max, :age)"), "30");
+    s.log();
+    assert_eq!(s.eval("Repo.update_all(from(u in T.User, where: u.name == \"Bob\"), inc: [age: 1])"), "{1, nil}");
+    assert_eq!(s.eval("Repo.delete_all(from p in T.Post, where: p.title == \"p3\", select: p.title)"), r#"{1, ["p3"]}"#);
+    assert_eq!(
+        s.log(),
+        vec![
+            r#"UPDATE "users" AS u0 SET "age" = "age" + ? WHERE (u0."name" = 'Bob') [1]"#,
+            r#"DELETE FROM "posts" AS p0 WHERE (p0."title" = 'p3') RETURNING "title" []"#,
+        ]
+    );
+    let out = s.eval("Repo.all(from u in T.User, order_by: u.id) |> Repo.preload(:posts) |> Enum.map(&{&1.name, Enum.map(&1.posts, fn p -> p.title end)})");
+    assert_eq!(out, r#"[{"Ann", ["p1", "p2"]}, {"Bob", []}]"#);
+    assert_eq!(
+        s.log()[1],
+        r#"SELECT p0."id", p0."title", p0."user_id", p0."user_id" FROM "posts" AS p0 WHERE (p0."user_id" IN (?,?)) ORDER BY p0."user_id" [2, 1]"#
+    );
+    let out = s.eval("Repo.all(from p in T.Post, order_by: p.id, preload: :user) |> Enum.map(& &1.user.name)");
+    assert_eq!(out, r#"["Ann", "Ann"]"#);
+    let out = s.eval(
+        "Repo.all(from u in T.User, left_join: p in assoc(u, :posts), order_by: [u.id, p.id], preload: [posts: p]) |> Enum.map(&{&1.name, length(&1.posts)})",
+    );
+    assert_eq!(out, r#"[{"Ann", 2}, {"Bob", 0}]"#);
+    let out = s.eval("u = Repo.get!(T.User, 1); Repo.query!(\"UPDATE users SET age = 99\"); Repo.reload(u).age");
+    assert_eq!(out, "99");
+}
+
+#[test]
+fn insert_all_from_a_query_and_streams() {
+    let mut s = Session::new();
+    s.eval(r#"Repo.insert_all(T.User, [%{name: "a", email: "a@x", inserted_at: ~N[2024-01-01 00:00:00], updated_at: ~N[2024-01-01 00:00:00]}])"#);
+    s.log();
+    let out = s.eval(r#"Repo.insert_all("posts", from(u in T.User, select: %{title: u.name, user_id: u.id}))"#);
+    assert_eq!(out, "{1, nil}");
+    assert_eq!(s.log(), vec![r#"INSERT INTO "posts" ("title","user_id") SELECT u0."name", u0."id" FROM "users" AS u0 []"#]);
+    assert_eq!(s.eval("Repo.stream(T.Post)"), "** (RuntimeError) cannot reduce stream outside of transaction");
+    assert_eq!(s.eval("Repo.transaction(fn -> Repo.stream(from p in T.Post, select: p.title) |> Enum.to_list() end)"), r#"{:ok, ["a"]}"#);
 }

@@ -88,12 +88,29 @@ pub fn is_dml(sql: &str) -> bool {
 /// `num_rows` and `rows` as exqlite reports them: for DML, the changed
 /// row count and `nil` rows when the statement returns no columns.
 pub fn num_rows(sql: &str, r: &QueryResult) -> (i64, Option<Vec<Vec<Value>>>) {
-    let rows: Vec<Vec<Value>> = r.rows.iter().map(|row| row.iter().map(column_value).collect()).collect();
+    into_rows(sql, r.clone())
+}
+
+/// [`num_rows`] taking the result, so text columns are not copied twice.
+pub fn into_rows(sql: &str, r: QueryResult) -> (i64, Option<Vec<Vec<Value>>>) {
+    let no_columns = r.columns.is_empty();
+    let changes = r.changes;
+    let rows: Vec<Vec<Value>> = r.rows.into_iter().map(|row| row.into_iter().map(owned_column).collect()).collect();
     if is_dml(sql) {
-        let rows = if rows.is_empty() && r.columns.is_empty() { None } else { Some(rows) };
-        (r.changes as i64, rows)
+        let rows = if rows.is_empty() && no_columns { None } else { Some(rows) };
+        (changes as i64, rows)
     } else {
         (rows.len() as i64, Some(rows))
+    }
+}
+
+fn owned_column(v: DbValue) -> Value {
+    match v {
+        DbValue::Null => Value::Nil,
+        DbValue::Integer(i) => Value::Int(i),
+        DbValue::Real(f) => Value::Float(f),
+        DbValue::Text(s) => Value::Str(Rc::from(s.as_str())),
+        DbValue::Blob(b) => Value::binary(&b),
     }
 }
 

@@ -418,6 +418,19 @@ pub fn lookup(interp: &mut crate::eval::Interp, module: &str) -> Option<Rc<Schem
     interp.ext::<SchemaRegistry>().get(module).cloned()
 }
 
+/// The schema of a module an association points at, or the
+/// UndefinedFunctionError Ecto meets calling `__schema__/2` on it.
+pub fn require(interp: &mut crate::eval::Interp, module: &str, span: crate::diag::Span) -> crate::eval::EResult<Rc<Schema>> {
+    lookup(interp, module).ok_or_else(|| {
+        let m = crate::value::alias_name(module);
+        crate::eval::Error::raise(
+            "UndefinedFunctionError",
+            format!("function {m}.__schema__/2 is undefined (module {m} is not available)"),
+            span,
+        )
+    })
+}
+
 thread_local! {
     /// Each schema's table, for `inspect` of queries (which has no interpreter).
     static DEFAULT_SOURCES: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
@@ -447,6 +460,8 @@ pub fn inspect_except(module: &str) -> Option<Vec<String>> {
 pub(crate) fn remember_redacted(module: &str, fields: &[String]) {
     if !fields.is_empty() {
         REDACTED.with(|m| m.borrow_mut().insert(module.to_string(), fields.to_vec()));
+        let d = crate::value::inspect::DerivedInspect { only: None, except: fields.to_vec() };
+        crate::value::inspect::set_derived_inspect(module, Some(d));
     }
 }
 

@@ -362,6 +362,14 @@ impl<'a> Parser<'a> {
                     _ => Node::new(Kind::UnOp { op: op.to_string(), operand: Box::new(operand) }, span),
                 }
             }
+            // `..` alone is the full range `0..-1//1`.
+            Tok::Op("..")
+                if matches!(self.peek_tok(1), Tok::RParen | Tok::RBracket | Tok::RBrace | Tok::Comma | Tok::Newline | Tok::Eof) =>
+            {
+                self.bump();
+                let n = |k: i64| Node::new(Kind::Int(k), t.span);
+                Node::new(Kind::Call { name: "..//".into(), args: vec![n(0), n(-1), n(1)], parens: true }, t.span)
+            }
             Tok::Op("&") => {
                 self.bump();
                 // `&+/2`: capture of an operator
@@ -441,7 +449,7 @@ impl<'a> Parser<'a> {
             Tok::Op("^" | "&" | "@" | "!" | "not") => true,
             Tok::Op("-" | "+") => {
                 let next = &self.toks[(self.pos + 1).min(self.toks.len() - 1)];
-                !next.space_before
+                !next.space_before && !matches!(next.tok, Tok::Newline | Tok::Eof | Tok::Semi)
             }
             _ => false,
         }

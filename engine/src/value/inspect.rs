@@ -2,6 +2,61 @@
 
 use super::{alias_name, Function, Value};
 
+/// A struct's `@derive {Inspect, only: ..., except: ...}` (also the one Ecto
+/// derives for schemas with redacted fields).
+#[derive(Clone, Debug, Default)]
+pub struct DerivedInspect {
+    pub only: Option<Vec<String>>,
+    pub except: Vec<String>,
+}
+
+thread_local! {
+    static DERIVED: std::cell::RefCell<std::collections::HashMap<String, DerivedInspect>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Registers (or with `None` forgets) the derived Inspect of a struct module.
+pub fn set_derived_inspect(module: &str, d: Option<DerivedInspect>) {
+    let module = alias_name(module).to_string();
+    DERIVED.with(|m| match d {
+        Some(d) => {
+            m.borrow_mut().insert(module, d);
+        }
+        None => {
+            m.borrow_mut().remove(&module);
+        }
+    });
+}
+
+/// `Inspect.Any.inspect_as_struct/4`: `#Name<kept: fields, ...>`; `None` when
+/// the derive keeps every field (Elixir then uses the `%Name{}` form).
+fn derived_struct(s: &super::Struct, o: &Opts) -> Option<String> {
+    let d = DERIVED.with(|m| m.borrow().get(s.name()).cloned())?;
+    let all: Vec<&str> = s.fields.iter().map(|(k, _)| &**k).filter(|k| *k != "__exception__").collect();
+    if d.except.is_empty() {
+        let mut only: Vec<&str> = d.only.as_ref().map(|o| o.iter().map(String::as_str).collect()).unwrap_or_else(|| all.clone());
+        let mut sorted = all.clone();
+        only.sort_unstable();
+        sorted.sort_unstable();
+        if only == sorted {
+            return None;
+        }
+    }
+    let mut out = format!("#{}<", s.name());
+    for (k, v) in s.fields.iter() {
+        let keep = !d.except.iter().any(|e| e == &**k) && d.only.as_ref().is_none_or(|o| o.iter().any(|f| f == &**k));
+        if !keep || &**k == "__exception__" {
+            continue;
+        }
+        out.push_str(&key(k));
+        out.push(' ');
+        write(&mut out, v, o);
+        out.push_str(", ");
+    }
+    out.push_str("...>");
+    Some(out)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Charlists {
     Infer,
@@ -111,7 +166,7 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
         }
         Value::Tuple(items) => {
             out.push('{');
-            seq(out, items.iter(), o, |out, x| write(out, x, o));
+            seq(out, items.iter(), o, write);
             out.push('}');
         }
         Value::Map(m) => {
@@ -154,7 +209,7 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
         }
         Value::MapSet(set) => {
             out.push_str("MapSet.new([");
-            seq(out, set.iter(), o, |out, x| write(out, x, o));
+            seq(out, set.iter(), o, write);
             out.push_str("])");
         }
         Value::Regex(r) => {
@@ -181,18 +236,37 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
     }
 }
 
-fn seq<'a, I: Iterator<Item = &'a Value>>(out: &mut String, items: I, o: &Opts, mut f: impl FnMut(&mut String, &'a Value)) {
+/// Elixir's `container_each`: each element is inspected with the limit
+/// left after it (so nested collections share the budget), and the first
+/// element past the limit becomes `...`.
+fn seq<'a, I: Iterator<Item = &'a Value>>(out: &mut String, items: I, o: &Opts, mut f: impl FnMut(&mut String, &'a Value, &Opts)) {
     for (i, x) in items.enumerate() {
-        if let Some(limit) = o.limit {
-            if i >= limit {
-                out.push_str(", ...");
-                return;
-            }
+        if limit_reached(out, i, o) {
+            return;
         }
         if i > 0 {
             out.push_str(", ");
         }
-        f(out, x);
+        f(out, x, &child(o, i));
+    }
+}
+
+/// Writes `...` when the `i`th element is past the limit.
+fn limit_reached(out: &mut String, i: usize, o: &Opts) -> bool {
+    match o.limit {
+        Some(limit) if i >= limit => {
+            out.push_str(if i > 0 { ", ..." } else { "..." });
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The options for the `i`th element of a container.
+fn child(o: &Opts, i: usize) -> Opts {
+    match o.limit {
+        Some(limit) => Opts { limit: Some(limit.saturating_sub(i + 1)), ..o.clone() },
+        None => o.clone(),
     }
 }
 
@@ -209,18 +283,18 @@ fn list(out: &mut String, items: &[Value], o: &Opts) {
     }
     if is_keyword(items) {
         out.push('[');
-        seq(out, items.iter(), o, |out, pair| {
+        seq(out, items.iter(), o, |out, pair, c| {
             if let Some([k, v]) = pair.as_tuple() {
                 out.push_str(&key(k.as_atom().unwrap_or_default()));
                 out.push(' ');
-                write(out, v, o);
+                write(out, v, c);
             }
         });
         out.push(']');
         return;
     }
     out.push('[');
-    seq(out, items.iter(), o, |out, x| write(out, x, o));
+    seq(out, items.iter(), o, write);
     out.push(']');
 }
 
@@ -238,23 +312,21 @@ fn is_printable_charlist(items: &[Value]) -> bool {
 fn map_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a Value, &'a Value)> + Clone, _n: usize, o: &Opts) {
     let all_atoms = entries.clone().all(|(k, _)| matches!(k, Value::Atom(_) | Value::Nil | Value::Bool(_)));
     for (i, (k, v)) in entries.enumerate() {
-        if let Some(limit) = o.limit {
-            if i >= limit {
-                out.push_str(", ...");
-                return;
-            }
+        if limit_reached(out, i, o) {
+            return;
         }
         if i > 0 {
             out.push_str(", ");
         }
+        let c = child(o, i);
         if all_atoms {
             out.push_str(&key(k.as_atom().unwrap_or_default()));
             out.push(' ');
         } else {
-            write(out, k, o);
+            write(out, k, &c);
             out.push_str(" => ");
         }
-        write(out, v, o);
+        write(out, v, &c);
     }
 }
 
@@ -303,22 +375,23 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
         }
         _ => {}
     }
+    if let Some(text) = derived_struct(s, o) {
+        out.push_str(&text);
+        return;
+    }
     out.push('%');
     out.push_str(name);
     out.push('{');
     for (i, (k, v)) in s.fields.iter().enumerate() {
-        if let Some(limit) = o.limit {
-            if i >= limit {
-                out.push_str(", ...");
-                break;
-            }
+        if limit_reached(out, i, o) {
+            break;
         }
         if i > 0 {
             out.push_str(", ");
         }
         out.push_str(&key(k));
         out.push(' ');
-        write(out, v, o);
+        write(out, v, &child(o, i));
     }
     out.push('}');
 }
@@ -326,7 +399,7 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
 fn bytes(out: &mut String, b: &[u8], o: &Opts) {
     out.push_str("<<");
     let items: Vec<Value> = b.iter().map(|x| Value::Int(*x as i64)).collect();
-    seq(out, items.iter(), o, |out, x| write(out, x, o));
+    seq(out, items.iter(), o, write);
     out.push_str(">>");
 }
 
@@ -343,6 +416,16 @@ pub fn int(i: i64, base: u32) -> String {
 /// `N.0`; others use the shortest round-trip digits, in scientific
 /// notation only when that is shorter (or the value is at least 2^53).
 pub fn float(f: f64) -> String {
+    if !f.is_finite() {
+        // Not an Erlang float; only reachable through host-built values.
+        return if f.is_nan() {
+            "NaN".into()
+        } else if f > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
+    }
     if f == 0.0 {
         return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }

@@ -16,9 +16,9 @@ export class ConsolePage {
   get tables() { return this.testid('result-table'); }
   get statements() { return this.testid('statement'); }
 
-  /** Opens the page and waits until SQLite is loaded. */
+  /** Opens the console (at #console; the playground is the page) and waits until SQLite is loaded. */
   async open() {
-    await this.page.goto(this.url);
+    await this.page.goto(`${this.url}#console`);
     await this.page.locator('[data-testid="run-button"]:enabled').waitFor({ timeout: 20_000 });
     return this;
   }

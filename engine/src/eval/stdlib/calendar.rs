@@ -76,7 +76,7 @@ pub fn register(b: &mut Builtins) {
         ("add", &[2, 3], |_, a, s| {
             let d = date_of(&a[0], s)?;
             let n = int(&a[1], s)?;
-            Ok(Value::Date(Date::from_days(d.to_days() + n)))
+            Ok(Value::Date(date_from_days(d.to_days().saturating_add(n), s)?))
         }),
         ("diff", &[2], |_, a, s| Ok(Value::Int(date_of(&a[0], s)?.to_days() - date_of(&a[1], s)?.to_days()))),
         ("compare", &[2], |_, a, s| Ok(ord(date_of(&a[0], s)?.cmp(&date_of(&a[1], s)?)))),
@@ -162,7 +162,7 @@ pub fn register(b: &mut Builtins) {
             }
         }),
         ("to_gregorian_days", &[1], |_, a, s| Ok(Value::Int(date_of(&a[0], s)?.to_days()))),
-        ("from_gregorian_days", &[1, 2], |_, a, s| Ok(Value::Date(Date::from_days(int(&a[0], s)?)))),
+        ("from_gregorian_days", &[1, 2], |_, a, s| Ok(Value::Date(date_from_days(int(&a[0], s)?, s)?))),
         ("range", &[2, 3], date_range),
         ("shift", &[2], |_, a, s| {
             let d = date_of(&a[0], s)?;
@@ -207,7 +207,7 @@ pub fn register(b: &mut Builtins) {
             let (per, prec) = unit(a.get(2), s)?;
             let amount = int(&a[1], s)?;
             let day = 86_400_000_000i64;
-            let m = (time_micros(t) + amount.saturating_mul(per)).rem_euclid(day);
+            let m = (time_micros(t) as i128 + amount as i128 * per as i128).rem_euclid(day as i128) as i64;
             Ok(Value::Time(time_from_micros(m, t.precision.max(prec))))
         }),
         ("diff", &[2, 3], |_, a, s| {
@@ -252,7 +252,7 @@ pub fn register(b: &mut Builtins) {
             let t = time_of(&a[0], s)?;
             let sh = Shift::parse(&a[1], s)?;
             let day = 86_400_000_000i64;
-            let m = (time_micros(t) + sh.micros + sh.days * day).rem_euclid(day);
+            let m = (time_micros(t) as i128 + sh.micros as i128 + sh.days as i128 * day as i128).rem_euclid(day as i128) as i64;
             Ok(Value::Time(time_from_micros(m, t.precision.max(sh.precision))))
         }),
     ];
@@ -505,6 +505,14 @@ fn ord(o: std::cmp::Ordering) -> Value {
     })
 }
 
+/// `Date::from_days` for days within years -9999..=9999.
+fn date_from_days(days: i64, s: Span) -> EResult<Date> {
+    if !(-3_652_059..=3_652_424).contains(&days) {
+        return Err(raise("ArgumentError", "date out of the supported range (years -9999..9999)", s));
+    }
+    Ok(Date::from_days(days))
+}
+
 fn mk_date(y: i64, m: i64, d: i64) -> Option<Date> {
     if !(-9999..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
@@ -648,7 +656,7 @@ fn moment_shift(a: Vec<Value>, s: Span) -> EResult<Value> {
     let sh = Shift::parse(&a[1], s)?;
     let d = sh.apply_date(n.date);
     let base = NaiveDateTime { date: d, time: n.time };
-    let m = to_micros(base) + sh.micros;
+    let m = to_micros(base).checked_add(sh.micros).ok_or_else(|| raise("ArgumentError", "shift amount too large", s))?;
     Ok(wrap(from_micros(m, n.time.precision.max(sh.precision)), utc))
 }
 
@@ -677,12 +685,12 @@ impl Shift {
             if k == "microsecond" {
                 match v.as_tuple() {
                     Some([Value::Int(n), Value::Int(p)]) => {
-                        sh.micros += n;
-                        sh.precision = sh.precision.max(*p as u8);
+                        sh.micros = sh.micros.checked_add(*n).ok_or_else(|| raise("ArgumentError", "shift amount too large", s))?;
+                        sh.precision = sh.precision.max((*p).clamp(0, 6) as u8);
                     }
                     _ => {
                         let n = int(&v, s)?;
-                        sh.micros += n;
+                        sh.micros = sh.micros.checked_add(n).ok_or_else(|| raise("ArgumentError", "shift amount too large", s))?;
                         if n != 0 {
                             sh.precision = 6;
                         }
@@ -691,14 +699,16 @@ impl Shift {
                 continue;
             }
             let n = int(&v, s)?;
+            let over = || raise("ArgumentError", "shift amount too large", s);
+            let add = |acc: i64, x: i64, by: i64| acc.checked_add(x.checked_mul(by).ok_or_else(over)?).ok_or_else(over);
             match k.as_str() {
-                "year" => sh.months += 12 * n,
-                "month" => sh.months += n,
-                "week" => sh.days += 7 * n,
-                "day" => sh.days += n,
-                "hour" => sh.micros += n * 3_600_000_000,
-                "minute" => sh.micros += n * 60_000_000,
-                "second" => sh.micros += n * 1_000_000,
+                "year" => sh.months = add(sh.months, n, 12)?,
+                "month" => sh.months = add(sh.months, n, 1)?,
+                "week" => sh.days = add(sh.days, n, 7)?,
+                "day" => sh.days = add(sh.days, n, 1)?,
+                "hour" => sh.micros = add(sh.micros, n, 3_600_000_000)?,
+                "minute" => sh.micros = add(sh.micros, n, 60_000_000)?,
+                "second" => sh.micros = add(sh.micros, n, 1_000_000)?,
                 other => return Err(raise("ArgumentError", format!("unsupported unit :{other} in shift"), s)),
             }
         }
@@ -706,12 +716,14 @@ impl Shift {
     }
 
     fn apply_date(&self, d: Date) -> Date {
-        let total = d.year as i64 * 12 + (d.month as i64 - 1) + self.months;
+        let months = self.months.clamp(-240_000, 240_000);
+        let days = self.days.clamp(-7_300_000, 7_300_000);
+        let total = d.year as i64 * 12 + (d.month as i64 - 1) + months;
         let year = total.div_euclid(12) as i32;
         let month = (total.rem_euclid(12) + 1) as u8;
         let day = d.day.min(days_in_month(year, month));
         let shifted = Date { year, month, day };
-        Date::from_days(shifted.to_days() + self.days)
+        Date::from_days(shifted.to_days() + days)
     }
 }
 
@@ -771,8 +783,7 @@ fn erl_ndt(v: &Value, s: Span) -> EResult<Option<NaiveDateTime>> {
 fn from_unix(a: &[Value], s: Span) -> EResult<Option<Value>> {
     let n = int(&a[0], s)?;
     let (per, prec) = unit(a.get(1), s)?;
-    let Some(m) = n.checked_mul(per) else { return Ok(None) };
-    let total = m + UNIX_EPOCH_SECONDS * 1_000_000;
+    let Some(total) = n.checked_mul(per).and_then(|m| m.checked_add(UNIX_EPOCH_SECONDS * 1_000_000)) else { return Ok(None) };
     if !(0..=315_537_897_599_999_999).contains(&total) {
         return Ok(None);
     }

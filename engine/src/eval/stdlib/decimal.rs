@@ -275,6 +275,9 @@ fn round(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         Some(p) => args::int("Decimal.round/3", p, s)?,
         None => 0,
     };
+    if !(-1000..=1000).contains(&places) {
+        return Err(raise("Decimal.Error", "rounding places out of range", s));
+    }
     let mode = match a.get(2) {
         Some(m) => {
             let name = args::atom("Decimal.round/3", m, s)?;

@@ -590,7 +590,10 @@ fn with_index(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
                 None => 0,
             };
             for (k, x) in v.into_iter().enumerate() {
-                out.push(Value::tuple(vec![x, Value::Int(k as i64 + off)]));
+                let idx = off
+                    .checked_add(k as i64)
+                    .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s))?;
+                out.push(Value::tuple(vec![x, Value::Int(idx)]));
             }
         }
     }
@@ -1033,7 +1036,8 @@ fn slide(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         return Ok(list(v));
     }
     let moved: Vec<Value> = v.drain(first as usize..=last as usize).collect();
-    let at = if ins > last { ins - (last - first + 1) } else { ins } as usize;
+    // Moving forward, the block ends at the insertion index.
+    let at = if ins > last { ins - (last - first + 1) + 1 } else { ins } as usize;
     let at = at.min(v.len());
     for (k, x) in moved.into_iter().enumerate() {
         v.insert(at + k, x);

@@ -294,7 +294,7 @@ pub fn register(b: &mut Builtins) {
             Ok(Value::Bool(l.iter().any(|t| t.as_tuple().is_some_and(|t| pos >= 1 && t.get(pos as usize - 1) == Some(&a[0])))))
         }),
         ("keysort", &[2], |i, a, s| {
-            let pos = args::int(":lists.keysort/2", &a[0], s)? - 1;
+            let pos = args::int(":lists.keysort/2", &a[0], s)?.saturating_sub(1);
             i.call("List", "keysort", vec![a[1].clone(), Value::Int(pos)], s)
         }),
         ("foldl", &[3], |i, a, s| i.call("List", "foldl", vec![a[2].clone(), a[1].clone(), a[0].clone()], s)),
@@ -527,9 +527,24 @@ pub fn register(b: &mut Builtins) {
         };
         Ok(Value::tuple(vec![Value::Int(0), r]))
     });
-    b.add("timer", "seconds", &[1], |_, a, s| Ok(Value::Int(args::int(":timer.seconds/1", &a[0], s)? * 1000)));
-    b.add("timer", "minutes", &[1], |_, a, s| Ok(Value::Int(args::int(":timer.minutes/1", &a[0], s)? * 60_000)));
-    b.add("timer", "hours", &[1], |_, a, s| Ok(Value::Int(args::int(":timer.hours/1", &a[0], s)? * 3_600_000)));
+    b.add("timer", "seconds", &[1], |_, a, s| {
+        args::int(":timer.seconds/1", &a[0], s)?
+            .checked_mul(1000)
+            .map(Value::Int)
+            .ok_or_else(|| raise("ArithmeticError", "integer overflow", s))
+    });
+    b.add("timer", "minutes", &[1], |_, a, s| {
+        args::int(":timer.minutes/1", &a[0], s)?
+            .checked_mul(60_000)
+            .map(Value::Int)
+            .ok_or_else(|| raise("ArithmeticError", "integer overflow", s))
+    });
+    b.add("timer", "hours", &[1], |_, a, s| {
+        args::int(":timer.hours/1", &a[0], s)?
+            .checked_mul(3_600_000)
+            .map(Value::Int)
+            .ok_or_else(|| raise("ArithmeticError", "integer overflow", s))
+    });
     b.add("rand", "uniform", &[0, 1], |i, a, s| {
         let r = next_random(i);
         match a.first() {
@@ -798,7 +813,13 @@ pub fn register(b: &mut Builtins) {
         Ok(Value::Bool(user || i.builtins.function(crate::value::alias_name(m), f, n as usize).is_some()))
     });
     b.add("Kernel", "dbg", &[1, 2], |_, a, _| Ok(a[0].clone()));
-    b.add("Kernel", "exit", &[1], |_, a, s| Err(raise("exit", format!("exited with reason {}", inspect::inspect(&a[0])), s)));
+    b.add("Kernel", "exit", &[1], |_, a, s| {
+        let mut e = raise("exit", format!("exited with reason {}", inspect::inspect(&a[0])), s);
+        if let crate::eval::Error::Raise(ex) = &mut *e {
+            ex.value = Some(a[0].clone());
+        }
+        Err(e)
+    });
     b.add_macro("Kernel", "match?", &[2], match_q);
     b.add("Kernel", "to_string", &[1], |i, a, s| Ok(Value::string(i.to_string_value(&a[0], s)?)));
     b.add("Code", "ensure_loaded?", &[1], |i, a, _| {
@@ -890,20 +911,21 @@ fn bitop(op: &str, a: &[Value], s: Span) -> EResult<Value> {
         "band" => x & y,
         "bor" => x | y,
         "bxor" => x ^ y,
-        "bsl" => {
-            if y >= 0 {
-                x.checked_shl(y as u32).ok_or_else(|| raise("ArithmeticError", "integer overflow", s))?
+        "bsl" | "bsr" => {
+            let left = if op == "bsl" { y } else { y.saturating_neg() };
+            if left >= 0 {
+                if x == 0 {
+                    0
+                } else if left >= 63 || x.checked_shl(left as u32).is_none_or(|r| r >> left != x) {
+                    return Err(raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s));
+                } else {
+                    x << left
+                }
             } else {
-                x >> (-y).min(63)
+                x >> left.saturating_neg().min(63)
             }
         }
-        _ => {
-            if y >= 0 {
-                x >> y.min(63)
-            } else {
-                x.checked_shl((-y) as u32).ok_or_else(|| raise("ArithmeticError", "integer overflow", s))?
-            }
-        }
+        _ => 0,
     }))
 }
 

@@ -172,14 +172,18 @@ fn map_size(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     }
 }
 
-fn inspect_fn(_: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
+fn inspect_fn(interp: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let opts = a.get(1).cloned().unwrap_or(Value::list(vec![]));
-    Ok(Value::string(inspect::inspect_opts(&a[0], &inspect::Opts::from_keyword(&opts))))
+    let v = super::extra::apply_user_inspect(interp, &a[0], s);
+    Ok(Value::string(inspect::inspect_opts(&v, &inspect::Opts::from_keyword(&opts))))
 }
 
 fn abs(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
-        Value::Int(i) => Ok(Value::Int(i.abs())),
+        Value::Int(i) => i
+            .checked_abs()
+            .map(Value::Int)
+            .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s)),
         Value::Float(f) => Ok(Value::Float(f.abs())),
         other => Err(args::arg_error("abs/1", "a number", other, s)),
     }
@@ -239,7 +243,7 @@ fn struct_fn(interp: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     Ok(Value::Struct(Rc::new(st)))
 }
 
-fn io_inspect(interp: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
+fn io_inspect(interp: &mut Interp, a: Vec<Value>, span: Span) -> EResult<Value> {
     // IO.inspect(value, opts) or IO.inspect(device, value, opts)
     let (v, opts) = match a.len() {
         3 => (a[1].clone(), a[2].clone()),
@@ -249,7 +253,7 @@ fn io_inspect(interp: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
     };
     let mut o = inspect::Opts::from_keyword(&opts);
     o.pretty = true;
-    let mut text = inspect::inspect_opts(&v, &o);
+    let mut text = inspect::inspect_opts(&super::extra::apply_user_inspect(interp, &v, span), &o);
     if let Some(Value::Str(label)) = opts.keyword_get("label") {
         text = format!("{label}: {text}");
     }

@@ -117,7 +117,10 @@ pub fn register(b: &mut Builtins) {
         ("to_tuple", &[1], |_, a, s| Ok(Value::tuple(args::list("List.to_tuple/1", &a[0], s)?.to_vec()))),
         ("zip", &[1], list_zip),
         ("to_string", &[1], |_, a, s| Ok(Value::string(crate::eval::core::to_string(&a[0], s)?))),
-        ("to_charlist", &[1], |_, a, _| Ok(a[0].clone())),
+        ("to_charlist", &[1], |_, a, s| {
+            let t = crate::eval::core::to_string(&a[0], s)?;
+            Ok(Value::list(t.chars().map(|c| Value::Int(c as i64)).collect()))
+        }),
         ("to_atom", &[1], |_, a, s| Ok(Value::atom(&crate::eval::core::to_string(&a[0], s)?))),
         ("to_existing_atom", &[1], |_, a, s| Ok(Value::atom(&crate::eval::core::to_string(&a[0], s)?))),
         ("to_integer", &[1, 2], list_to_integer),
@@ -248,7 +251,8 @@ pub fn register(b: &mut Builtins) {
     }
 
     // Access
-    b.add("Kernel", "get_in", &[1, 2], kernel_get_in);
+    b.add("Kernel", "get_in", &[2], kernel_get_in);
+    b.add_macro("Kernel", "get_in", &[1], get_in_macro);
     b.add("Kernel", "put_in", &[3], |i, a, s| put_in_fn(i, &a[0], &a[1], a[2].clone(), s));
     b.add("Kernel", "update_in", &[3], |i, a, s| update_in_fn(i, &a[0], &a[1], &a[2], s));
     b.add("Kernel", "get_and_update_in", &[3], |i, a, s| {
@@ -300,7 +304,7 @@ pub(crate) fn bad_map(v: &Value, s: Span) -> Box<Error> {
 }
 
 pub(crate) fn key_error(k: &Value, m: &Value, s: Span) -> Box<Error> {
-    raise("KeyError", format!("key {} not found in: {}", inspect::inspect(k), inspect::inspect(m)), s)
+    crate::eval::Error::key_error(k, m, s)
 }
 
 fn tuple<'a>(fun: &str, v: &'a Value, s: Span) -> EResult<&'a [Value]> {
@@ -874,19 +878,24 @@ fn kw_merge(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
             Ok(kw_list(out))
         }
         Some(f) => {
-            let mut out = left;
-            for (k, v) in right {
-                match out.iter().position(|(x, _)| *x == k) {
+            // Each entry of the right list consumes the first matching entry
+            // of the left one (Keyword.merge/3).
+            let mut original = left.clone();
+            let mut rest = left;
+            let mut acc = Vec::new();
+            for (k, v2) in right {
+                match original.iter().position(|(x, _)| *x == k) {
                     Some(idx) => {
-                        let old = out[idx].1.clone();
-                        let nv = i.apply(f, vec![k.clone(), old, v], s)?;
-                        out.retain(|(x, _)| *x != k);
-                        out.push((k, nv));
+                        let (_, v1) = original.remove(idx);
+                        let nv = i.apply(f, vec![k.clone(), v1, v2], s)?;
+                        rest.retain(|(x, _)| *x != k);
+                        acc.push((k, nv));
                     }
-                    None => out.push((k, v)),
+                    None => acc.push((k, v2)),
                 }
             }
-            Ok(kw_list(out))
+            rest.extend(acc);
+            Ok(kw_list(rest))
         }
     }
 }
@@ -1055,6 +1064,7 @@ fn kw_validate(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         out.push((k, v));
     }
     if !bad.is_empty() {
+        bad.reverse();
         return Ok(Value::error(Value::list(bad)));
     }
     Ok(Value::ok(kw_list(out)))
@@ -1807,6 +1817,22 @@ fn update_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResul
     let f = native_fn("update_in/2", 1, move |i, a| Ok(Value::tuple(vec![Value::Nil, i.apply(&fun, a, Span::NONE)?])));
     let r = gau_steps(i, &root, &steps, &f, s)?;
     Ok(r.as_tuple().map(|t| t[1].clone()).unwrap_or(Value::Nil))
+}
+
+/// `get_in(data.a[:b])`: nil-safe reads along a path.
+fn get_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Value> {
+    let (root, steps) = path_of(i, &a[0], env, "get_in/1", s)?;
+    let mut cur = root;
+    for st in steps {
+        if matches!(cur, Value::Nil) {
+            return Ok(Value::Nil);
+        }
+        cur = match st {
+            Step::Field(name) => crate::eval::core::field_access(&cur, &name, s)?,
+            Step::Key(k) => access_fetch(&cur, &k, s)?.unwrap_or(Value::Nil),
+        };
+    }
+    Ok(cur)
 }
 
 fn get_and_update_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Value> {

@@ -5,8 +5,10 @@ pub mod calendar;
 mod decimal;
 mod r#enum;
 mod erlang;
+pub(crate) mod extra;
 mod jason;
 mod kernel;
+mod lazy;
 mod map;
 mod process;
 mod regex;
@@ -31,6 +33,8 @@ pub fn register(b: &mut Builtins) {
     jason::register(b);
     process::register(b);
     erlang::register(b);
+    extra::register(b);
+    lazy::register(b);
 }
 
 pub(crate) fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {
@@ -39,7 +43,10 @@ pub(crate) fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error
 
 /// The elements of an enumerable (lists, ranges, maps as `{k, v}` tuples,
 /// MapSets).
-pub fn enumerate(_interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Value>> {
+pub fn enumerate(interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Value>> {
+    if let Some(l) = lazy::as_lazy(v) {
+        return lazy::to_vec(interp, l, span);
+    }
     Ok(match v {
         Value::List(items) => (**items).clone(),
         Value::Range(a, b, s) => {

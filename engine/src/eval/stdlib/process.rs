@@ -170,6 +170,8 @@ pub fn register(b: &mut Builtins) {
         for x in items {
             let r = if let Value::Fun(_) = &a[1] {
                 i.apply(&a[1], vec![x], s)?
+            } else if a.len() < 4 {
+                return Err(args::arg_error("Task.async_stream/3", "a function", &a[1], s));
             } else {
                 let m = args::atom("Task.async_stream/5", &a[1], s)?.to_string();
                 let f = args::atom("Task.async_stream/5", &a[2], s)?.to_string();

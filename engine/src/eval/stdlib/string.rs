@@ -12,8 +12,14 @@ type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
 pub fn register(b: &mut Builtins) {
     let string_fns: &[(&'static str, &[usize], F)] = &[
-        ("upcase", &[1, 2], |_, a, s| Ok(Value::string(st("String.upcase/1", &a[0], s)?.to_uppercase()))),
-        ("downcase", &[1, 2], |_, a, s| Ok(Value::string(st("String.downcase/1", &a[0], s)?.to_lowercase()))),
+        ("upcase", &[1, 2], |_, a, s| {
+            let t = st("String.upcase/1", &a[0], s)?;
+            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_uppercase() } else { t.to_uppercase() }))
+        }),
+        ("downcase", &[1, 2], |_, a, s| {
+            let t = st("String.downcase/1", &a[0], s)?;
+            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_lowercase() } else { downcase(t) }))
+        }),
         ("capitalize", &[1, 2], capitalize),
         ("trim", &[1, 2], |_, a, s| trim(a, s, true, true)),
         ("trim_leading", &[1, 2], |_, a, s| trim(a, s, true, false)),
@@ -281,7 +287,11 @@ pub fn register(b: &mut Builtins) {
                 Value::Float(f) => *f,
                 other => return Err(args::arg_error("Float.pow/2", "a number", other, s)),
             };
-            Ok(Value::Float(x.powf(y)))
+            let r = x.powf(y);
+            if !r.is_finite() {
+                return Err(raise("ArithmeticError", "bad argument in arithmetic expression", s));
+            }
+            Ok(Value::Float(r))
         }),
         ("max_finite", &[0], |_, _, _| Ok(Value::Float(f64::MAX))),
         ("min_finite", &[0], |_, _, _| Ok(Value::Float(f64::MIN))),
@@ -367,12 +377,24 @@ fn find_any(hay: &[u8], pats: &[Vec<u8>], from: usize) -> Option<(usize, usize)>
 
 // ---- String -------------------------------------------------------------------------------
 
+/// The `:ascii` mode of upcase/downcase/capitalize touches ASCII letters only.
+fn ascii_mode(a: &[Value]) -> bool {
+    a.get(1).and_then(Value::as_atom) == Some("ascii")
+}
+
 fn capitalize(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = st("String.capitalize/1", &a[0], s)?;
+    if ascii_mode(&a) {
+        let mut cs = t.chars();
+        return Ok(Value::string(match cs.next() {
+            Some(c) => format!("{}{}", c.to_ascii_uppercase(), cs.as_str().to_ascii_lowercase()),
+            None => String::new(),
+        }));
+    }
     let mut g = t.graphemes(true);
     let Some(first) = g.next() else { return Ok(Value::str("")) };
     let rest: String = g.collect();
-    Ok(Value::string(format!("{}{}", titlecase(first), rest.to_lowercase())))
+    Ok(Value::string(format!("{}{}", titlecase(first), downcase(&rest))))
 }
 
 fn titlecase(g: &str) -> String {
@@ -388,11 +410,19 @@ fn titlecase(g: &str) -> String {
         'ǳ' | 'ǲ' | 'Ǳ' => "ǲ".into(),
         c => c.to_uppercase().collect(),
     };
-    format!("{head}{}", chars.as_str().to_lowercase())
+    format!("{head}{}", downcase(chars.as_str()))
 }
 
+/// Unicode whitespace as String.split/1 and String.trim/1 see it: the
+/// non-breaking spaces do not count.
 fn is_ws(c: char) -> bool {
-    c.is_whitespace() || c == '\u{85}'
+    (c.is_whitespace() || c == '\u{85}') && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
+}
+
+/// Lowercase code point by code point (no final-sigma context, as Elixir's
+/// default mode).
+fn downcase(t: &str) -> String {
+    t.chars().flat_map(char::to_lowercase).collect()
 }
 
 fn trim(a: Vec<Value>, s: Span, lead: bool, trail: bool) -> EResult<Value> {
@@ -447,7 +477,8 @@ fn split(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     if let Value::Regex(_) = &a[1] {
         let t = st("String.split/3", &a[0], s)?;
         let re = super::regex::compiled(&a[1], s)?;
-        return Ok(Value::list(super::regex::split_str(re, t, parts, trim_empty, false).into_iter().map(Value::string).collect()));
+        let include = opt_bool(opts, "include_captures").unwrap_or(false);
+        return Ok(Value::list(super::regex::split_str(re, t, parts, trim_empty, include).into_iter().map(Value::string).collect()));
     }
     let t = bin("String.split/3", &a[0], s)?;
     let pats = patterns("String.split/3", &a[1], s)?;
@@ -674,7 +705,7 @@ fn base_arg(fun: &str, v: Option<&Value>, s: Span) -> EResult<u32> {
 }
 
 pub(crate) fn int_to_base(n: i64, base: u32) -> String {
-    if base == 10 {
+    if base == 10 || !(2..=36).contains(&base) {
         return n.to_string();
     }
     let mut m = n.unsigned_abs();
@@ -697,6 +728,9 @@ pub(crate) fn int_to_base(n: i64, base: u32) -> String {
 /// Parses an optionally signed integer prefix in `base`; returns the value
 /// and the number of bytes used.
 pub(crate) fn parse_int_prefix(t: &[u8], base: u32) -> Option<(i64, usize)> {
+    if !(2..=36).contains(&base) {
+        return None;
+    }
     let mut i = 0;
     let neg = match t.first() {
         Some(b'-') => {

@@ -2,7 +2,7 @@
 
 use crate::eval::Interp;
 use crate::syntax;
-use crate::value::inspect;
+use crate::value::{inspect, Value};
 
 fn run(src: &str) -> String {
     let parsed = syntax::parse(src);
@@ -283,4 +283,154 @@ end
     .collect();
     let refs: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     check(&refs);
+}
+
+/// Calls every registered function at every registered arity with a range
+/// of argument shapes: none may panic (errors are fine).
+#[test]
+fn no_builtin_panics_on_odd_arguments() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let samples: Vec<Value> = vec![
+        Value::Nil,
+        Value::Int(0),
+        Value::Int(-3),
+        Value::Int(i64::MAX),
+        Value::Float(2.5),
+        Value::str(""),
+        Value::str("héllo, wörld"),
+        Value::atom("x"),
+        Value::list(vec![]),
+        Value::list(vec![Value::Int(1), Value::Int(2)]),
+        Value::keyword(vec![("a", Value::Int(1))]),
+        Value::tuple(vec![]),
+        Value::tuple(vec![Value::Int(1), Value::str("a")]),
+        Value::map(Default::default()),
+        Value::Range(1, 3, 1),
+        Value::Int(i64::MIN),
+        Value::Float(-0.5),
+        Value::str("1.5"),
+        Value::Decimal(std::rc::Rc::new(crate::value::Decimal::parse("12.50").expect("decimal"))),
+        Value::Date(crate::value::Date { year: 2024, month: 2, day: 29 }),
+        Value::Time(crate::value::Time { hour: 23, minute: 59, second: 59, micro: 5, precision: 6 }),
+        Value::NaiveDateTime(crate::value::NaiveDateTime {
+            date: crate::value::Date { year: 9999, month: 12, day: 31 },
+            time: crate::value::Time { hour: 23, minute: 0, second: 0, micro: 0, precision: 0 },
+        }),
+        Value::DateTime(crate::value::DateTime {
+            naive: crate::value::NaiveDateTime {
+                date: crate::value::Date { year: 1, month: 1, day: 1 },
+                time: crate::value::Time { hour: 0, minute: 0, second: 0, micro: 0, precision: 0 },
+            },
+        }),
+        Value::keyword(vec![("day", Value::Int(i64::MAX)), ("hour", Value::Int(i64::MIN))]),
+        Value::list(vec![Value::list(vec![Value::Int(1)]), Value::tuple(vec![Value::atom("a"), Value::Int(1)])]),
+    ];
+    let interp = Interp::new();
+    let funs = interp.builtins.functions();
+    let mut shared = Interp::new();
+    shared.limits.max_steps = 100_000;
+    let mut panics = Vec::new();
+    for (m, n, arities) in funs {
+        // Functions that legitimately wait or loop on their input are skipped.
+        if matches!(n, "duplicate" | "seq") {
+            continue;
+        }
+        for arity in arities {
+            let mut arg_sets: Vec<Vec<Value>> = Vec::new();
+            for k in 0..samples.len() {
+                arg_sets.push((0..arity).map(|j| samples[(k + j * 3) % samples.len()].clone()).collect());
+                arg_sets.push((0..arity).map(|j| samples[(k + j * 5 + 1) % samples.len()].clone()).collect());
+                arg_sets.push(vec![samples[k].clone(); arity]);
+            }
+            for args in arg_sets {
+                let f = shared.builtins.function(m, n, arity);
+                if let Some(f) = f {
+                    shared.steps = 0;
+                    let r = catch_unwind(AssertUnwindSafe(|| f(&mut shared, args.clone(), crate::diag::Span::NONE)));
+                    if r.is_err() {
+                        panics.push(format!("{m}.{n}/{arity} with {args:?}"));
+                        shared = Interp::new();
+                    }
+                }
+            }
+        }
+    }
+    assert!(panics.is_empty(), "{} panics:\n{}", panics.len(), panics.join("\n"));
+}
+
+#[test]
+fn generality_round_one() {
+    check(&[
+        ("Enum.slide([:a, :b, :c, :d], 0, 2)", "[:b, :c, :a, :d]"),
+        ("Enum.slide([:a, :b, :c, :d, :e, :f, :g], 1..3, 5)", "[:a, :e, :f, :b, :c, :d, :g]"),
+        ("Enum.slide([:a, :b, :c, :d, :e, :f, :g], 3..5, 1)", "[:a, :d, :e, :f, :b, :c, :g]"),
+        ("{String.upcase(\"ß\", :ascii), String.downcase(\"ÉA\", :ascii), String.capitalize(\"éLAN\", :ascii)}", "{\"ß\", \"Éa\", \"élan\"}"),
+        ("String.split(\"a1b2c\", ~r/\\d/, include_captures: true)", "[\"a\", \"1\", \"b\", \"2\", \"c\"]"),
+        ("String.splitter(\"a b c\", \" \") |> Enum.to_list()", "[\"a\", \"b\", \"c\"]"),
+        ("{Module.concat([School, Student]), Module.concat(\"Elixir.A\", B), Module.split(School.Student)}", "{School.Student, A.B, [\"School\", \"Student\"]}"),
+        ("Integer.extended_gcd(240, 46)", "{2, -9, 47}"),
+        ("String.bag_distance(\"abc\", \"abd\")", "0.6666666666666667"),
+        ("Function.identity(3)", "3"),
+        ("try do exit(:boom) catch :exit, reason -> {:exit, reason} end", "{:exit, :boom}"),
+        ("try do raise \"x\" catch :error, %RuntimeError{message: m} -> m end", "\"x\""),
+        ("try do throw(1) catch kind, v -> {kind, v} end", "{:throw, 1}"),
+        ("try do raise \"x\" rescue _ in ArgumentError -> :arg catch :error, _ -> :caught after :ok end", ":caught"),
+        ("List.first(:not_list)", "** (FunctionClauseError) no function clause matching in List.first/1"),
+        ("x = nil\nx.name", "** (UndefinedFunctionError) function nil.name/0 is undefined. If you are using the dot syntax, such as map.field or module.function(), make sure the left side of the dot is an atom or a map"),
+    ]);
+}
+
+#[test]
+fn generality_round_two() {
+    check(&[
+        ("defmodule G.A do\n  defmodule Inner do\n    def hi, do: :hi\n  end\n  alias __MODULE__.Inner\n  def call, do: Inner.hi()\nend\nG.A.call()", ":hi"),
+        ("defmodule G.U do\n  @derive {Inspect, only: [:name]}\n  defstruct [:name, :pw]\nend\ninspect(%G.U{name: \"a\", pw: \"p\"})", "\"#G.U<name: \\\"a\\\", ...>\""),
+        ("defmodule G.V do\n  @derive {Inspect, except: [:pw]}\n  defstruct [:id, :pw]\nend\n%G.V{id: 1}", "#G.V<id: 1, ...>"),
+        ("defmodule G.M do\n  defstruct [:n]\nend\ndefimpl Inspect, for: G.M do\n  def inspect(m, _), do: \"#M<#{m.n}>\"\nend\ninspect([%G.M{n: 2}])", "\"[#M<2>]\""),
+        ("%ArgumentError{message: \"m\"}", "%ArgumentError{message: \"m\"}"),
+        ("try do Map.fetch!(%{}, :x) rescue e in KeyError -> {e.key, e.term} end", "{:x, %{}}"),
+        ("try do raise KeyError, key: :k, term: [] rescue e -> {e.key, e.term} end", "{:k, []}"),
+    ]);
+}
+
+#[test]
+fn lazy_streams() {
+    check(&[
+        ("Stream.iterate(1, &(&1 * 2)) |> Enum.take(5)", "[1, 2, 4, 8, 16]"),
+        ("Stream.iterate(1, &(&1 * 2)) |> Stream.map(&(&1 + 1)) |> Enum.take(3)", "[2, 3, 5]"),
+        ("Stream.cycle([1, 2]) |> Enum.take(5)", "[1, 2, 1, 2, 1]"),
+        ("Stream.unfold({0, 1}, fn {a, b} -> {a, {b, a + b}} end) |> Enum.take(8)", "[0, 1, 1, 2, 3, 5, 8, 13]"),
+        ("Stream.unfold(3, fn 0 -> nil; n -> {n, n - 1} end) |> Enum.to_list()", "[3, 2, 1]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.filter(&(rem(&1, 2) == 0)) |> Stream.take_while(&(&1 < 9)) |> Enum.to_list()", "[2, 4, 6, 8]"),
+        ("Stream.iterate(1, &(&1 * 3)) |> Enum.find(&(&1 > 100))", "243"),
+        ("Enum.zip(Stream.iterate(1, &(&1 + 1)), [:a, :b])", "[{1, :a}, {2, :b}]"),
+        ("Stream.repeatedly(fn -> :x end) |> Stream.with_index(1) |> Enum.take(2)", "[x: 1, x: 2]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.chunk_every(2) |> Enum.take(2)", "[[1, 2], [3, 4]]"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Stream.take(100) |> Enum.sum()", "5050"),
+        ("Stream.iterate(1, &(&1 + 1)) |> Enum.reduce_while(0, fn x, acc -> if acc + x > 10, do: {:halt, acc}, else: {:cont, acc + x} end)", "10"),
+        ("for x <- Stream.iterate(1, &(&1 + 1)) |> Stream.take(3), do: x * 10", "[10, 20, 30]"),
+    ]);
+}
+
+#[test]
+fn doc_examples_round_one() {
+    check(&[
+        ("Keyword.merge([a: 1, b: 2], [a: 3, d: 4, a: 5], fn :a, v1, v2 -> v1 + v2 end)", "[b: 2, a: 4, d: 4, a: 5]"),
+        ("Keyword.validate([three: 3, four: 4], [one: 1, two: 2])", "{:error, [:four, :three]}"),
+        ("String.downcase(\"ΣΣ\")", "\"σσ\""),
+        ("String.split(\"no\\u00a0break\")", "[\"no\u{a0}break\"]"),
+        ("List.to_charlist([?a, \"bc\"])", "[97, 98, 99]"),
+        ("first..last//step = 1..9//2\n{first, last, step}", "{1, 9, 2}"),
+        ("a..b = 3..7\n{a, b}", "{3, 7}"),
+        ("String.slice(\"elixir\", ..)", "\"elixir\""),
+    ]);
+}
+
+#[test]
+fn generality_round_three() {
+    check(&[
+        ("defmodule G.H do\n  def add(a, b \\\\ 1)\n  def add(a, b) when is_integer(b), do: a + b\n  def add(a, b), do: {a, b}\nend\n{G.H.add(2), G.H.add(2, 3), G.H.add(2, :x), (&G.H.add/2).(1, 1)}", "{3, 5, {2, :x}, 2}"),
+        ("<<\"é\"::utf8, 0x1F600::utf8>>", "\"é😀\""),
+        ("byte_size(<<\"ab\"::utf16>>)", "4"),
+    ]);
 }

@@ -1,0 +1,106 @@
+//! The playground: a notebook of Elixir cells run in order against one
+//! workspace and one SQLite database, with the live SQL of the query under
+//! the cursor, a statement log, the examples gallery and the database's
+//! tables. Components hold signals and render text; the work is done by
+//! the engine behind [`crate::backend::Backend`].
+//!
+//! - [`state`]: the notebook's signals and the actions components call.
+//! - [`cell`]: one cell (editor, run button, results).
+//! - [`result`]: a cell's output, errors, table and inspect.
+//! - [`sql_pane`]: the SQL preview and the statement log.
+//! - [`sidebar`]: the examples gallery and the tables.
+
+pub mod cell;
+pub mod result;
+pub mod sidebar;
+pub mod sql_pane;
+pub mod state;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::backend::Backend;
+use state::{Nb, Status};
+
+/// The page.
+#[component]
+pub fn App() -> impl IntoView {
+    let nb = Nb::new();
+    provide_context(nb);
+    nb.load_example(state::DEFAULT_EXAMPLE);
+    spawn_local(async move {
+        match Backend::start().await {
+            Ok(backend) => nb.ready(backend),
+            Err(message) => {
+                gloo::console::error!(format!("could not load SQLite: {message}"));
+                nb.status.set(Status::Failed(message));
+            }
+        }
+    });
+    view! {
+        <a class="skip" href="#notebook">"Skip to the notebook"</a>
+        <header class="bar">
+            <h1 class="brand">"ectoplasm"</h1>
+            <p class="tagline">"Ecto in your browser, on SQLite"</p>
+            <div class="bar-actions">
+                <button type="button" class="btn primary" data-testid="run-all"
+                    title="Start from an empty database and run every cell in order"
+                    disabled=move || !nb.status.get().is_ready()
+                    on:click=move |_| nb.run_all()>"Run all"</button>
+                <button type="button" class="btn" data-testid="reset"
+                    title="Empty the database and forget every binding"
+                    disabled=move || !nb.status.get().is_ready()
+                    on:click=move |_| nb.reset()>"Reset"</button>
+                <button type="button" class="btn" data-testid="export-db"
+                    title="Download the database as an SQLite file"
+                    disabled=move || !nb.status.get().is_ready()
+                    on:click=move |_| nb.export_db()>"Export DB"</button>
+                <label class="btn file" data-testid="import-db" title="Open an SQLite file as the database">
+                    "Import DB"
+                    <input type="file" class="visually-hidden" data-testid="import-db-input" accept=".sqlite,.sqlite3,.db,application/vnd.sqlite3,application/x-sqlite3"
+                        disabled=move || !nb.status.get().is_ready()
+                        on:change:target=move |ev| nb.import_db(ev.target())/>
+                </label>
+                <ThemeToggle/>
+                <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>
+                    {move || nb.status.get().label()}
+                </span>
+            </div>
+        </header>
+        <div class="layout">
+            <sidebar::Sidebar/>
+            <main id="notebook" class="notebook" data-testid="notebook" data-run=move || nb.run_seq.get()>
+                <div class="notebook-head">
+                    <h2 data-testid="notebook-title">{move || nb.title.get()}</h2>
+                    <p class="muted" data-testid="notebook-description">{move || nb.description.get()}</p>
+                    <p class="muted hint">"Ctrl+Enter (⌘+Enter) runs a cell, Shift+Enter runs it and moves to the next; Ctrl+Space completes."</p>
+                </div>
+                <For each=move || nb.cells.get() key=|c| c.id let:c>
+                    <cell::CellView cell=c/>
+                </For>
+                <button type="button" class="btn add-cell" data-testid="add-cell" on:click=move |_| { nb.add_cell(String::new()); }>
+                    "+ Add cell"
+                </button>
+            </main>
+            <sql_pane::SidePane/>
+        </div>
+    }
+}
+
+/// Light / dark, remembered in localStorage; the system's choice until set.
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let dark = RwSignal::new(state::current_theme_is_dark());
+    view! {
+        <button type="button" class="btn theme" data-testid="theme-toggle"
+            aria-pressed=move || dark.get().to_string()
+            title="Switch between light and dark"
+            on:click=move |_| {
+                let next = !dark.get_untracked();
+                state::set_theme(next);
+                dark.set(next);
+            }>
+            {move || if dark.get() { "☀ Light" } else { "☾ Dark" }}
+        </button>
+    }
+}
