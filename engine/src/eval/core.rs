@@ -94,6 +94,9 @@ impl Interp {
             Kind::CaptureArg(_) => Err(raise("CompileError", "capture argument &N must be used within the capture operator &", node.span)),
             Kind::Fn(clauses) => {
                 let arity = clauses.first().map_or(0, |c| c.args.len());
+                if clauses.iter().any(|c| c.args.len() != arity) {
+                    return Err(raise("CompileError", "cannot mix clauses with different arities in anonymous functions", node.span));
+                }
                 Ok(Value::Fun(Rc::new(Function::Closure { clauses: Rc::new(clauses.clone()), env: Rc::new(env.clone()), arity })))
             }
             Kind::Block(items) => {
@@ -918,7 +921,13 @@ impl Interp {
                 let vals = self.eval_args(&args[1..], env)?;
                 return Ok(Some(self.protocol_dispatch(&proto, &fname, vals, span)?));
             }
-            ("defexception", 1) => self.defstruct(&args[0], env, span)?,
+            ("defexception", 1) => {
+                let v = self.defstruct(&args[0], env, span)?;
+                if let Some(m) = env.module.clone().and_then(|m| self.modules.get_mut(&*m)) {
+                    m.attributes.insert("\u{0}exception".to_string(), Value::Bool(true));
+                }
+                v
+            }
             ("alias", 1) | ("alias", 2) => {
                 self.alias(args, env, span)?;
                 Value::Nil
@@ -1227,6 +1236,16 @@ impl Interp {
             (Value::Str(s), None) => ("RuntimeError".to_string(), s.to_string(), None),
             (Value::Atom(m), opts) => {
                 let name = crate::value::alias_name(m).to_string();
+                // `raise Mod` calls `Mod.exception/1`: a module that is not an exception fails there.
+                let user_module = self.modules.get(&**m);
+                let is_exception = match user_module {
+                    Some(um) => um.attributes.contains_key("\u{0}exception") || um.functions.contains_key(&("exception".to_string(), 1)),
+                    None => m.starts_with("Elixir.") && (name.ends_with("Error") || builtin_exception_fields(&name).is_some() || name.ends_with("Exception")),
+                };
+                if !is_exception && m.starts_with("Elixir.") {
+                    let why = if user_module.is_some() { String::new() } else { format!(" (module {name} is not available)") };
+                    return Ok(raise("UndefinedFunctionError", format!("function {name}.exception/1 is undefined or private{why}"), span));
+                }
                 let opts_v = match opts {
                     Some(o) => self.eval(o, env)?,
                     None => Value::list(vec![]),

@@ -493,14 +493,39 @@ impl Context<'_> {
             "Ecto.Multi" | "Multi" => funs("Ecto.Multi", MULTI, kind),
             "Ecto.Migrator" => funs("Ecto.Migrator", MIGRATOR, kind),
             m if m == "Repo" || m.ends_with(".Repo") => funs("Repo", REPO, kind),
-            m => match self.schema(m) {
-                Some(s) => vec![
-                    Completion { label: "__schema__".into(), kind, detail: format!("{}.__schema__/1,2", s.module) },
-                    Completion { label: "__struct__".into(), kind, detail: format!("{}.__struct__/0,1", s.module) },
-                ],
-                None => Vec::new(),
-            },
+            m => {
+                let mut out = self.user_functions(m);
+                if let Some(s) = self.schema(m) {
+                    out.push(Completion { label: "__schema__".into(), kind, detail: format!("{}.__schema__/1,2", s.module) });
+                    out.push(Completion { label: "__struct__".into(), kind, detail: format!("{}.__struct__/0,1", s.module) });
+                }
+                out
+            }
         }
+    }
+
+    /// The public functions a `defmodule` of the workspace defined, by name.
+    fn user_functions(&self, module: &str) -> Vec<Completion> {
+        let Some(m) = self.ws.interp.modules.get(format!("Elixir.{module}").as_str()) else { return Vec::new() };
+        let mut funs: Vec<(&str, usize)> = m
+            .functions
+            .iter()
+            .filter(|(_, clauses)| clauses.iter().all(|c| !c.private))
+            .map(|((name, arity), _)| (name.as_str(), *arity))
+            .collect();
+        funs.sort();
+        let mut out: Vec<Completion> = Vec::new();
+        for (name, arity) in funs {
+            match out.iter_mut().find(|c| c.label == name) {
+                Some(c) => c.detail.push_str(&format!(",{arity}")),
+                None => out.push(Completion {
+                    label: name.to_string(),
+                    kind: CompletionKind::Function,
+                    detail: format!("{module}.{name}/{arity}"),
+                }),
+            }
+        }
+        out
     }
 }
 
@@ -737,6 +762,14 @@ mod tests {
                 && l.contains(&"post".to_string())
                 && l.contains(&"q".to_string()),
             "{l:?}"
+        );
+        let r =
+            ws.run_cell("defmodule Blog.Post.Query do\n  def recent(q), do: q\n  def recent(q, n), do: {q, n}\n  defp hidden, do: 1\nend");
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let c = at_end(&mut ws, "Blog.Post.Query.re").expect("user functions");
+        assert_eq!(
+            c.items.iter().map(|i| (i.label.as_str(), i.detail.as_str())).collect::<Vec<_>>(),
+            vec![("recent", "Blog.Post.Query.recent/1,2")]
         );
         let l = labels(&at_end(&mut ws, "Po"));
         assert!(l.contains(&"Post".to_string()) && l.contains(&"Blog.Post".to_string()) && l.contains(&"Repo".to_string()), "{l:?}");

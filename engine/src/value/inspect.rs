@@ -349,6 +349,19 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
             out.push('>');
             return;
         }
+        "Date.Range" => {
+            let g = |k: &str| s.get(k).cloned().unwrap_or(Value::Nil);
+            out.push_str("Date.range(");
+            write(out, &g("first"), o);
+            out.push_str(", ");
+            write(out, &g("last"), o);
+            if !matches!(g("step"), Value::Int(1)) {
+                out.push_str(", ");
+                write(out, &g("step"), o);
+            }
+            out.push(')');
+            return;
+        }
         "Ecto.Association.NotLoaded" => {
             let field = s.get("__field__").and_then(|f| f.as_atom()).unwrap_or("");
             out.push_str(&format!("#Ecto.Association.NotLoaded<association {} is not loaded>", atom(field)));
