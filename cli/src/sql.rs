@@ -46,8 +46,7 @@ fn classify(v: &Value) -> (Op, Value) {
 /// One adapter's SQL and params, or its error.
 fn adapter_result(interp: &mut Interp, queryable: &Value, op: Op, dialect: Dialect) -> EResult<(String, Vec<Value>)> {
     interp.steps = 0;
-    let (sql, params, _) = query::to_sql(interp, queryable, op, dialect, engine::Span::NONE)?;
-    Ok((sql, params))
+    query::sql_and_params(interp, queryable, op, dialect, engine::Span::NONE)
 }
 
 fn entry_line(interp: &mut Interp, name: &str, result: EResult<Value>) -> Json {

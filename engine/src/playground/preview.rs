@@ -134,8 +134,8 @@ impl Workspace {
             if !is_queryable(&q) {
                 return None;
             }
-            let mut render = |dialect| match query::to_sql(&mut self.interp, &q, op, dialect, expr.span) {
-                Ok((sql, params, _)) => {
+            let mut render = |dialect| match query::sql_and_params(&mut self.interp, &q, op, dialect, expr.span) {
+                Ok((sql, params)) => {
                     DialectSql { sql: Some(sql), params: params.iter().map(inspect::inspect).collect(), error: None, error_kind: None }
                 }
                 Err(e) => DialectSql { sql: None, params: vec![], error: Some(e.message()), error_kind: Some(e.kind().to_string()) },

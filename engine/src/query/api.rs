@@ -441,11 +441,11 @@ fn escape_filter(esc: &mut Esc, kind: FilterKind, expr: &Node, binding: usize) -
                 }
                 esc.params.push(Param::Value(v, QType::Field(Bind::Ix(binding), field.to_string())));
                 let p = Expr::Param(esc.params.len() - 1);
-                parts.push(Expr::call("==", vec![Expr::Field(Bind::Ix(binding), field.to_string()), p]));
+                parts.push(Expr::call("==", vec![Expr::Field(Bind::Ix(binding), field.into()), p]));
                 continue;
             }
             let v = esc.escape(value, &QType::Field(Bind::Ix(binding), field.to_string()))?;
-            parts.push(Expr::call("==", vec![Expr::Field(Bind::Ix(binding), field.to_string()), v]));
+            parts.push(Expr::call("==", vec![Expr::Field(Bind::Ix(binding), field.into()), v]));
         }
         let mut it = parts.into_iter();
         let first = it.next().unwrap_or(Expr::Lit(Value::Bool(true)));
@@ -483,7 +483,7 @@ fn runtime_filter(query: &Query, kind: FilterKind, v: &Value, binding: usize, sp
                 ));
             }
             params.push(Param::Value(value.clone(), QType::Field(Bind::Ix(binding), field.to_string())));
-            parts.push(Expr::call("==", vec![Expr::Field(Bind::Ix(binding), field.to_string()), Expr::Param(params.len() - 1)]));
+            parts.push(Expr::call("==", vec![Expr::Field(Bind::Ix(binding), field.into()), Expr::Param(params.len() - 1)]));
         }
         let mut it = parts.into_iter();
         let first = it.next().unwrap_or(Expr::Lit(Value::Bool(true)));

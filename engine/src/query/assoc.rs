@@ -41,7 +41,7 @@ fn where_clause(expr: Expr, params: Vec<Param>, span: Span) -> BoolExpr {
 
 /// `field(x, ^key) == ^value` or `field(x, ^key) in ^values` on binding `ix`.
 fn key_filter(ix: usize, key: &str, values: &[Value]) -> (Expr, Vec<Param>) {
-    let field = Expr::Field(Bind::Ix(ix), key.to_string());
+    let field = Expr::Field(Bind::Ix(ix), key.into());
     let ty = QType::Field(Bind::Ix(ix), key.to_string());
     match values {
         [single] => (Expr::call("==", vec![field, Expr::Param(0)]), vec![Param::Value(single.clone(), ty)]),
@@ -53,7 +53,7 @@ fn key_filter(ix: usize, key: &str, values: &[Value]) -> (Expr, Vec<Param>) {
 fn expand_where(conditions: &Value, mut expr: Expr, params: &mut Vec<Param>, binding: usize) -> Expr {
     let Some(kw) = conditions.as_keyword() else { return expr };
     for (key, value) in kw {
-        let field = Expr::Field(Bind::Ix(binding), key.to_string());
+        let field = Expr::Field(Bind::Ix(binding), key.into());
         let cond = match value {
             Value::Nil => Expr::call("is_nil", vec![field]),
             Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("not") && matches!(t[1], Value::Nil) => {
@@ -151,9 +151,9 @@ pub fn assoc_query(interp: &mut Interp, a: &Assoc, query: Option<Query>, values:
                 JoinThrough::Table(t) => Source::Table { table: Some(t.clone()), schema: None },
                 JoinThrough::Schema(s) => Source::Table { table: None, schema: Some(s.clone()) },
             };
-            let on = Expr::call("==", vec![Expr::Field(Bind::Ix(0), related_key), Expr::Field(Bind::Ix(jix), join_related_key)]);
+            let on = Expr::call("==", vec![Expr::Field(Bind::Ix(0), related_key.into()), Expr::Field(Bind::Ix(jix), join_related_key.into())]);
             q.joins.push(join_expr(jt, on, span));
-            let filter = Expr::call("in", vec![Expr::Field(Bind::Ix(jix), join_owner_key), Expr::Param(0)]);
+            let filter = Expr::call("in", vec![Expr::Field(Bind::Ix(jix), join_owner_key.into()), Expr::Param(0)]);
             let params = vec![Param::Value(Value::list(values.to_vec()), QType::In(Box::new(QType::Term(owner_type))))];
             q.wheres.push(where_clause(filter, params, span));
             combine_assoc_query(&mut q, &a.where_, span);
@@ -259,7 +259,10 @@ pub fn filter_through_chain(interp: &mut Interp, owner: &Rc<Schema>, through: &[
     for (counter, cur) in joins.iter().enumerate() {
         let on = Expr::call(
             "==",
-            vec![Expr::Field(Bind::Ix(counter), prev.out_key.clone()), Expr::Field(Bind::Ix(counter + 1), cur.in_key.clone())],
+            vec![
+                Expr::Field(Bind::Ix(counter), prev.out_key.as_str().into()),
+                Expr::Field(Bind::Ix(counter + 1), cur.in_key.as_str().into()),
+            ],
         );
         q.joins.push(join_expr(cur.source.clone(), on, span));
         combine_joins_query(&mut q, &cur.where_, counter + 1);

@@ -464,7 +464,7 @@ impl<'a> Esc<'a> {
     fn escape_field(&mut self, callee: &Node, field: &Node) -> EResult<Expr> {
         let fname = self.field_name(field, "field/2")?;
         let bind = self.callee_bind(callee, &fname)?;
-        Ok(Expr::Field(bind, fname))
+        Ok(Expr::Field(bind, fname.into()))
     }
 
     /// `quoted_type/2`
@@ -644,7 +644,7 @@ impl<'a> Esc<'a> {
         // field access
         if let Some((callee, field)) = self.field_access(n) {
             let bind = self.callee_bind(callee, field)?;
-            return Ok(Expr::Field(bind, field.to_string()));
+            return Ok(Expr::Field(bind, field.into()));
         }
         match &n.kind {
             Kind::UnOp { op, operand } if op == "^" => {
@@ -840,7 +840,7 @@ impl<'a> Esc<'a> {
                 _ => {
                     if let Some((callee, field)) = self.field_access(pu) {
                         let b = self.callee_bind(callee, field)?;
-                        out.push(PathElem::Field(Box::new(Expr::Field(b, field.to_string()))));
+                        out.push(PathElem::Field(Box::new(Expr::Field(b, field.into()))));
                     } else if let Some(args) = as_call(pu, "field").filter(|a| a.len() == 2) {
                         let e = self.escape_field(&args[0], &args[1])?;
                         out.push(PathElem::Field(Box::new(e)));

@@ -7,10 +7,126 @@
 //! live beside the expression in its clause's `params`, each with the
 //! quoted type the builder inferred for it.
 
+use std::fmt;
+use std::ops::Deref;
 use std::rc::Rc;
 
 use crate::diag::Span;
 use crate::value::Value;
+
+/// A shared name (field, column, function): cloning it is a reference
+/// count, so planning copies no strings. Compares and prints as its text.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name(Rc<str>);
+
+impl Name {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Name {
+        Name(Rc::from(s))
+    }
+}
+
+impl From<String> for Name {
+    fn from(s: String) -> Name {
+        Name(Rc::from(s))
+    }
+}
+
+impl From<&String> for Name {
+    fn from(s: &String) -> Name {
+        Name(Rc::from(s.as_str()))
+    }
+}
+
+impl From<Rc<str>> for Name {
+    fn from(s: Rc<str>) -> Name {
+        Name(s)
+    }
+}
+
+impl From<&Rc<str>> for Name {
+    fn from(s: &Rc<str>) -> Name {
+        Name(s.clone())
+    }
+}
+
+impl From<Name> for Rc<str> {
+    fn from(n: Name) -> Rc<str> {
+        n.0
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, other: &String) -> bool {
+        &*self.0 == other.as_str()
+    }
+}
+
+impl PartialEq<Name> for str {
+    fn eq(&self, other: &Name) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<Name> for &str {
+    fn eq(&self, other: &Name) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<Name> for String {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == &*other.0
+    }
+}
 
 /// A binding reference: `&ix`, `as(:name)` or `parent_as(:name)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -143,8 +259,8 @@ pub enum Expr {
     /// `{:&, [], [ix]}` or a named binding used as a whole.
     Var(Bind),
     /// `x.field` / `field(x, :field)`. After planning the name is the column
-    /// (`field_source`) and `ty` holds the field type for select.
-    Field(Bind, String),
+    /// (`field_source`).
+    Field(Bind, Name),
     /// `{:^, [], [ix]}`. Before planning `ix` indexes the clause's params;
     /// after, the statement's params.
     Param(usize),
@@ -158,7 +274,7 @@ pub enum Expr {
     Type(Box<Expr>, QType),
     /// `{name, [], args}`: operators and SQL functions (`==`, `and`,
     /// `is_nil`, `count`, `coalesce`, `like`, `datetime_add`, `exists`, ...).
-    Call(String, Vec<Expr>),
+    Call(Name, Vec<Expr>),
     /// `{:{}, [], elems}`
     Tuple(Vec<Expr>),
     /// A list expression (select lists, `in` with a non-literal list).
@@ -192,11 +308,11 @@ pub enum Expr {
 
 impl Expr {
     pub fn field(ix: usize, name: &str) -> Expr {
-        Expr::Field(Bind::Ix(ix), name.to_string())
+        Expr::Field(Bind::Ix(ix), name.into())
     }
 
     pub fn call(name: &str, args: Vec<Expr>) -> Expr {
-        Expr::Call(name.to_string(), args)
+        Expr::Call(name.into(), args)
     }
 
     pub fn is_true(&self) -> bool {

@@ -16,8 +16,8 @@ pub mod sql;
 pub mod value;
 
 pub use expr::Query;
-pub use plan::{plan, plan_at, Dialect, Op, PlanResult, Planned};
-pub use value::{to_query, DynamicExpr, QueryValue, SubQueryValue};
+pub use plan::{plan, plan_at, plan_rc, Dialect, Op, PlanResult, Planned};
+pub use value::{to_query, to_query_rc, DynamicExpr, QueryValue, SubQueryValue};
 
 use crate::eval::{EResult, Interp};
 use crate::value::Value;
@@ -31,10 +31,25 @@ pub fn to_sql(
     dialect: Dialect,
     span: crate::diag::Span,
 ) -> EResult<(String, Vec<Value>, PlanResult)> {
-    let q = to_query(interp, queryable, span)?;
-    let r = plan(interp, &q, op, dialect)?;
+    let q = value::to_query_rc(interp, queryable, span)?;
+    let r = plan::plan_rc(interp, q, op, dialect, 0)?;
     let sql = sql::to_sql(&r.planned, dialect)?;
     Ok((sql, r.params.clone(), r))
+}
+
+/// SQL text and dumped params of a queryable (like [`to_sql`], without the
+/// plan).
+pub fn sql_and_params(
+    interp: &mut Interp,
+    queryable: &Value,
+    op: Op,
+    dialect: Dialect,
+    span: crate::diag::Span,
+) -> EResult<(String, Vec<Value>)> {
+    let q = value::to_query_rc(interp, queryable, span)?;
+    let r = plan::plan_rc(interp, q, op, dialect, 0)?;
+    let sql = sql::to_sql(&r.planned, dialect)?;
+    Ok((sql, r.params))
 }
 
 /// Registers the `Ecto.Query` API.

@@ -84,7 +84,7 @@ pub enum SubKind {
 /// A planned source.
 #[derive(Clone, Debug)]
 pub enum PSource {
-    Table { table: String, schema: Option<Rc<Schema>>, prefix: Option<Value> },
+    Table { table: Name, schema: Option<Rc<Schema>>, prefix: Option<Value> },
     Subquery { planned: Rc<Planned>, info: Rc<SubSelect> },
     Fragment { parts: Vec<FragPart> },
 }
@@ -92,7 +92,7 @@ pub enum PSource {
 /// Type information about a source, used while planning.
 #[derive(Clone, Debug)]
 enum SrcInfo {
-    Table { table: String, schema: Option<Rc<Schema>>, prefix: Option<Value> },
+    Table { table: Name, schema: Option<Rc<Schema>>, prefix: Option<Value> },
     Sub(Rc<SubSelect>),
     Fragment,
 }
@@ -121,10 +121,10 @@ pub enum Shape {
     /// `schema` is None for `map/2` and schemaless sources.
     Source {
         ix: usize,
-        schema: Option<String>,
-        source: Option<String>,
+        schema: Option<Name>,
+        source: Option<Name>,
         prefix: Option<Value>,
-        fields: Vec<(String, Type)>,
+        fields: Rc<[(String, Type)]>,
     },
     /// The `from` source (loaded first, its columns come first).
     From,
@@ -188,7 +188,6 @@ pub struct Planned {
     pub combinations: Vec<(CombKind, Rc<Planned>)>,
     pub with: Option<PWith>,
     pub updates: Vec<(UpdateOp, String, Expr)>,
-    pub aliases: Vec<(String, usize)>,
     pub preloads: Vec<Preload>,
     pub query: Rc<Query>,
 }
@@ -212,8 +211,7 @@ pub struct PlanResult {
 /// Parent chain for `parent_as/1`.
 #[derive(Clone, Debug)]
 struct Ctx {
-    aliases: Vec<(String, usize)>,
-    sources: Vec<SrcInfo>,
+    sources: Rc<Vec<SrcInfo>>,
     query: Rc<Query>,
     parent: Option<Rc<Ctx>>,
 }
@@ -222,7 +220,7 @@ struct Ctx {
 #[derive(Clone, Debug)]
 struct Prepared {
     query: Rc<Query>,
-    sources: Vec<SrcInfo>,
+    sources: Rc<Vec<SrcInfo>>,
     /// Subquery/fragment sources, normalized when the walk reaches them.
     pending: Vec<Pending>,
     from_params: Vec<Param>,
@@ -241,10 +239,35 @@ enum Pending {
 struct PrepJoin {
     qual: JoinQual,
     ix: usize,
-    on: Clause,
+    on: JoinOn,
     hints: Vec<String>,
     /// Params of a fragment source.
     source_params: Vec<Param>,
+}
+
+/// A join's `on`: the query's own (by join position) or a built one.
+#[derive(Clone, Debug)]
+enum JoinOn {
+    Query(usize),
+    Own(Clause),
+}
+
+impl JoinOn {
+    fn into_clause(self, q: &Query) -> Clause {
+        match self {
+            JoinOn::Own(c) => c,
+            JoinOn::Query(k) => q.joins[k].on.clause.clone(),
+        }
+    }
+}
+
+impl Prepared {
+    fn join_on<'a>(&'a self, j: &'a PrepJoin) -> &'a Clause {
+        match &j.on {
+            JoinOn::Own(c) => c,
+            JoinOn::Query(k) => &self.query.joins[*k].on.clause,
+        }
+    }
 }
 
 /// Plans `query` for `op` and `dialect`: the SQL printers take the result.
@@ -255,13 +278,15 @@ pub fn plan(interp: &mut Interp, query: &Query, op: Op, dialect: Dialect) -> ERe
 /// Like [`plan`], numbering parameters from `counter` (Ecto's planner
 /// counter: an upsert's update query follows the insert's values).
 pub fn plan_at(interp: &mut Interp, query: &Query, op: Op, dialect: Dialect, counter: usize) -> EResult<PlanResult> {
-    let mut query = query.clone();
+    plan_rc(interp, Rc::new(query.clone()), op, dialect, counter)
+}
+
+/// Like [`plan_at`] for a shared query (a query value's own: no copy).
+pub fn plan_rc(interp: &mut Interp, query: Rc<Query>, op: Op, dialect: Dialect, counter: usize) -> EResult<PlanResult> {
     // Ecto.Adapter.Queryable.prepare_query/4: `ensure_select(query, op == :all)`.
-    if op == Op::All {
-        query = ensure_select(query, true)?;
-    }
+    let query = if op == Op::All && query.select.is_none() { Rc::new(ensure_select(Query::clone(&query), true)?) } else { query };
     let mut p = Planner { interp, dialect, params: vec![], cast_params: vec![], splices: vec![], base: counter };
-    let prepared = p.prepare(Rc::new(query), None, &[])?;
+    let prepared = p.prepare(query, None, &[])?;
     let planned = p.normalize(prepared, op, None, SelectMode::Top)?;
     Ok(PlanResult { planned: Rc::new(planned), params: p.params, cast_params: p.cast_params })
 }
@@ -362,12 +387,15 @@ impl<'i> Planner<'i> {
         }
         let q = &*query;
         let (from_info, from_pending) =
-            self.plan_source(q, &q.from.source, q.from.prefix.as_ref(), true, parent.clone(), &[], &cte_names, q.from.loc.span)?;
-        let from_only = vec![from_info.clone()];
-        let mut sources = vec![from_info];
-        let mut pending = vec![from_pending];
+            self.plan_source(q, Some(&query), &q.from.source, q.from.prefix.as_ref(), true, parent.clone(), &[], &cte_names, q.from.loc.span)?;
+        let from_copy = from_info.clone();
+        let from_only = std::slice::from_ref(&from_copy);
+        let mut sources = Vec::with_capacity(1 + q.joins.len());
+        sources.push(from_info);
+        let mut pending = Vec::with_capacity(1 + q.joins.len());
+        pending.push(from_pending);
         // plan_joins
-        let mut joins: Vec<PrepJoin> = vec![];
+        let mut joins: Vec<PrepJoin> = Vec::with_capacity(q.joins.len());
         let mut tail: Vec<(SrcInfo, Pending)> = vec![];
         let mut offset = q.joins.len();
         for (counter0, join) in q.joins.iter().enumerate() {
@@ -380,7 +408,7 @@ impl<'i> Planner<'i> {
                         return Err(qerr(
                             format!(
                                 "cannot perform association join on {} because it does not have a schema",
-                                inspect(&Value::string(table.clone()))
+                                inspect(&Value::str(table))
                             ),
                             q,
                             join.loc.span,
@@ -408,14 +436,14 @@ impl<'i> Planner<'i> {
                         ))
                     }
                 };
-                let Some(assoc) = owner_schema.assoc(assoc_name).cloned() else {
+                let Some(assoc) = owner_schema.assoc(assoc_name) else {
                     return Err(qerr(
                         format!("could not find association `{assoc_name}` on schema {}", owner_schema.module),
                         q,
                         join.loc.span,
                     ));
                 };
-                let mut child = self.assoc_joins_query(&owner_schema, &assoc, join.loc.span)?;
+                let mut child = self.assoc_joins_query(&owner_schema, assoc, join.loc.span)?;
                 // prefixes
                 if child.prefix.is_none() {
                     child.prefix = q.prefix.clone();
@@ -438,16 +466,23 @@ impl<'i> Planner<'i> {
                 for (k, cj) in child.joins.iter().enumerate() {
                     let (info, _p) = self.plan_source(
                         &child,
+                        None,
                         cj.source.as_ref().unwrap_or(&q.from.source),
                         cj.prefix.as_ref(),
                         false,
                         parent.clone(),
-                        &from_only,
+                        from_only,
                         &cte_names,
                         join.loc.span,
                     )?;
                     child_sources.push(info);
-                    child_joins.push(PrepJoin { qual: cj.qual, ix: k + 1, on: cj.on.clause.clone(), hints: vec![], source_params: vec![] });
+                    child_joins.push(PrepJoin {
+                        qual: cj.qual,
+                        ix: k + 1,
+                        on: JoinOn::Own(cj.on.clause.clone()),
+                        hints: vec![],
+                        source_params: vec![],
+                    });
                 }
                 // Rewrite indexes: 0 -> owner, last -> counter, others -> +offset.
                 let inc = offset;
@@ -465,8 +500,10 @@ impl<'i> Planner<'i> {
                 let mut rewritten: Vec<PrepJoin> = child_joins
                     .into_iter()
                     .map(|mut j| {
-                        j.on.expr = rewrite_ix(j.on.expr, &rewrite);
-                        j.on.params = j.on.params.into_iter().map(|p| rewrite_param(p, &rewrite)).collect();
+                        let mut on = j.on.into_clause(&child);
+                        on.expr = rewrite_ix(on.expr, &rewrite);
+                        on.params = on.params.into_iter().map(|p| rewrite_param(p, &rewrite)).collect();
+                        j.on = JoinOn::Own(on);
                         j.ix = rewrite(j.ix);
                         j.qual = join.qual;
                         j
@@ -474,7 +511,8 @@ impl<'i> Planner<'i> {
                     .collect();
                 // attach the join's own `on` to the last child join
                 if let Some(last) = rewritten.last_mut() {
-                    last.on = merge_and(last.on.clone(), join.on.clause.clone());
+                    let on = std::mem::replace(&mut last.on, JoinOn::Query(0)).into_clause(&child);
+                    last.on = JoinOn::Own(merge_and(on, join.on.clause.clone()));
                     last.hints = join.hints.clone();
                 }
                 // sources: the last child source is the current one, the rest are tails
@@ -509,7 +547,7 @@ impl<'i> Planner<'i> {
                 }
                 let prefix = jq.from.prefix.clone().or(join.prefix.clone());
                 let (info, p) =
-                    self.plan_source(jq, &jq.from.source, prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
+                    self.plan_source(jq, None, &jq.from.source, prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
                 // query_to_joins: wheres become the on (rewritten &0 -> counter)
                 let mut on = Clause { expr: Expr::Lit(Value::Bool(true)), params: vec![], subqueries: vec![], loc: join.loc };
                 for w in &jq.wheres {
@@ -524,18 +562,25 @@ impl<'i> Planner<'i> {
                 on = merge_and(on, join.on.clause.clone());
                 sources.push(info);
                 pending.push(p);
-                joins.push(PrepJoin { qual: join.qual, ix: counter, on, hints: join.hints.clone(), source_params: vec![] });
+                joins.push(PrepJoin { qual: join.qual, ix: counter, on: JoinOn::Own(on), hints: join.hints.clone(), source_params: vec![] });
                 continue;
             }
-            let src = join.source.clone().unwrap_or(Source::Table { table: None, schema: None });
+            let no_source;
+            let src = match &join.source {
+                Some(s) => s,
+                None => {
+                    no_source = Source::Table { table: None, schema: None };
+                    &no_source
+                }
+            };
             let (info, p) =
-                self.plan_source(q, &src, join.prefix.as_ref(), false, parent.clone(), &from_only, &cte_names, join.loc.span)?;
+                self.plan_source(q, Some(&query), src, join.prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
             sources.push(info);
             pending.push(p);
             joins.push(PrepJoin {
                 qual: join.qual,
                 ix: counter,
-                on: join.on.clause.clone(),
+                on: JoinOn::Query(counter0),
                 hints: join.hints.clone(),
                 source_params: join.params.clone(),
             });
@@ -544,7 +589,7 @@ impl<'i> Planner<'i> {
             sources.push(s);
             pending.push(p);
         }
-        Ok(Prepared { query: query.clone(), sources, pending, from_params: q.from.params.clone(), joins, cte_names })
+        Ok(Prepared { query: query.clone(), sources: Rc::new(sources), pending, from_params: q.from.params.clone(), joins, cte_names })
     }
 
     /// `plan_source/4`: a source to its type info (and pending subquery).
@@ -552,6 +597,7 @@ impl<'i> Planner<'i> {
     fn plan_source(
         &mut self,
         query: &Query,
+        query_rc: Option<&Rc<Query>>,
         source: &Source,
         prefix: Option<&Value>,
         is_from: bool,
@@ -575,13 +621,16 @@ impl<'i> Planner<'i> {
                     },
                     None => None,
                 };
-                let table = match (table, &schema_rc) {
-                    (Some(t), _) => t.clone(),
-                    (None, Some(s)) => match &s.source {
-                        Some(t) => t.clone(),
+                // The schema's own table name is shared, not copied.
+                let schema_table = |s: &Schema| s.query_info().table.clone();
+                let table: Name = match (table, &schema_rc) {
+                    (Some(t), Some(s)) if s.source.as_deref() == Some(t.as_str()) => schema_table(s).unwrap_or_else(|| t.into()),
+                    (Some(t), _) => t.into(),
+                    (None, Some(s)) => match schema_table(s) {
+                        Some(t) => t,
                         None => return Err(qerr(format!("cannot join on embedded schema {}", s.module), query, span)),
                     },
-                    (None, None) => String::new(),
+                    (None, None) => "".into(),
                 };
                 let source_prefix = if is_from {
                     prefix.cloned()
@@ -590,7 +639,7 @@ impl<'i> Planner<'i> {
                         schema_rc.as_ref().and_then(|s| if matches!(s.prefix, Value::Nil) { None } else { Some(s.prefix.clone()) })
                     })
                 };
-                let prefix = if cte_names.contains(&table) { source_prefix } else { source_prefix.or_else(|| query.prefix.clone()) };
+                let prefix = if cte_names.iter().any(|c| *c == table) { source_prefix } else { source_prefix.or_else(|| query.prefix.clone()) };
                 Ok((SrcInfo::Table { table, schema: schema_rc, prefix }, Pending::None))
             }
             Source::Subquery(sub) => {
@@ -598,9 +647,8 @@ impl<'i> Planner<'i> {
                 // prefix || subquery.query.prefix || query.prefix
                 inner.prefix = prefix.cloned().or(inner.prefix).or_else(|| query.prefix.clone());
                 let ctx = Rc::new(Ctx {
-                    aliases: query.aliases.clone(),
-                    sources: parent_sources.to_vec(),
-                    query: Rc::new(query.clone()),
+                    sources: Rc::new(parent_sources.to_vec()),
+                    query: query_rc.cloned().unwrap_or_else(|| Rc::new(query.clone())),
                     parent: parent.clone(),
                 });
                 let (prep, info) = self.prepare_subquery(inner, Some(ctx), cte_names, true)?;
@@ -661,16 +709,25 @@ impl<'i> Planner<'i> {
             if !inner.assocs.is_empty() || !inner.preloads.is_empty() {
                 return Err(qerr("cannot preload associations in subquery", &inner, inner.from.loc.span));
             }
-            let mut inner = ensure_select(inner, true)?;
-            let sel = inner.select.clone().unwrap_or_else(|| unreachable_select(&inner));
-            let prep0 = self.prepare(Rc::new(inner.clone()), parent.clone(), cte_names)?;
-            let (kind, fields_exprs) = self.subquery_select(&sel.clause.expr, &sel, &prep0, source)?;
+            let inner = ensure_select(inner, true)?;
+            let mut prep = self.prepare(Rc::new(inner), parent.clone(), cte_names)?;
+            let (kind, fields_exprs) = {
+                let q = prep.query.clone();
+                let fallback;
+                let sel = match &q.select {
+                    Some(s) => s,
+                    None => {
+                        fallback = unreachable_select(&q);
+                        &fallback
+                    }
+                };
+                self.subquery_select(&sel.clause.expr, sel, &prep, source)?
+            };
             // rewrite the select to a map of the fields
             let map = Expr::Map(fields_exprs.iter().map(|(k, e)| (Expr::Lit(Value::atom(k)), e.clone())).collect());
-            if let Some(s) = inner.select.as_mut() {
-                s.clause.expr = map.clone();
+            if let Some(s) = Rc::make_mut(&mut prep.query).select.as_mut() {
+                s.clause.expr = map;
             }
-            let prep = Prepared { query: Rc::new(inner.clone()), ..prep0 };
             let ctx = self.ctx_of(&prep, parent.clone());
             let mut fields = vec![];
             for (k, e) in &fields_exprs {
@@ -708,7 +765,7 @@ impl<'i> Planner<'i> {
                 let mut fields: Vec<(String, Expr)> = all
                     .into_iter()
                     .filter(|f| !pairs.iter().any(|(k, _)| k == f))
-                    .map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f)))
+                    .map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f.into())))
                     .collect();
                 fields.extend(pairs);
                 Ok((kind, fields))
@@ -716,9 +773,9 @@ impl<'i> Planner<'i> {
             Expr::Map(kv) => Ok((SubKind::Map, self.subquery_pairs(kv, expr, q)?)),
             Expr::Var(Bind::Ix(ix)) => {
                 let (kind, all) = self.source_fields(*ix, sel, prep)?;
-                Ok((kind, all.into_iter().map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f))).collect()))
+                Ok((kind, all.into_iter().map(|f| (f.clone(), Expr::Field(Bind::Ix(*ix), f.into()))).collect()))
             }
-            Expr::Field(Bind::Ix(_), f) => Ok((SubKind::Map, vec![(f.clone(), expr.clone())])),
+            Expr::Field(Bind::Ix(_), f) => Ok((SubKind::Map, vec![(f.to_string(), expr.clone())])),
             _ => self.subquery_select_error(expr, q, source),
         }
     }
@@ -808,7 +865,7 @@ impl<'i> Planner<'i> {
                 let kind_map = matches!(take, Some((_, TakeKind::Map, _)));
                 let schema_name = if kind_map { None } else { schema.as_ref().map(|s| s.module.clone()) };
                 Ok((
-                    SubKind::Source { table: Some(table.clone()), schema: schema_name, prefix: prefix.clone().or(q.prefix.clone()) },
+                    SubKind::Source { table: Some(table.to_string()), schema: schema_name, prefix: prefix.clone().or(q.prefix.clone()) },
                     fields,
                 ))
             }
@@ -824,7 +881,7 @@ impl<'i> Planner<'i> {
     }
 
     fn ctx_of(&self, prep: &Prepared, parent: Option<Rc<Ctx>>) -> Rc<Ctx> {
-        Rc::new(Ctx { aliases: prep.query.aliases.clone(), sources: prep.sources.clone(), query: prep.query.clone(), parent })
+        Rc::new(Ctx { sources: prep.sources.clone(), query: prep.query.clone(), parent })
     }
 
     // ------------------------------------------------------------------
@@ -1001,7 +1058,7 @@ impl<'i> Planner<'i> {
     // ------------------------------------------------------------------
     // Phase 2: normalize (traversal order)
 
-    fn normalize(&mut self, prep: Prepared, op: Op, parent: Option<Rc<Ctx>>, mode: SelectMode) -> EResult<Planned> {
+    fn normalize(&mut self, mut prep: Prepared, op: Op, parent: Option<Rc<Ctx>>, mode: SelectMode) -> EResult<Planned> {
         let q = prep.query.clone();
         let ctx = self.ctx_of(&prep, parent.clone());
         match op {
@@ -1025,11 +1082,11 @@ impl<'i> Planner<'i> {
             op,
             sources: vec![],
             from_hints: q.from.hints.clone(),
-            joins: vec![],
-            wheres: vec![],
-            havings: vec![],
-            group_bys: vec![],
-            order_bys: vec![],
+            joins: Vec::with_capacity(prep.joins.len()),
+            wheres: Vec::with_capacity(q.wheres.len()),
+            havings: Vec::with_capacity(q.havings.len()),
+            group_bys: Vec::with_capacity(q.group_bys.len()),
+            order_bys: Vec::with_capacity(q.order_bys.len()),
             distinct: None,
             select: None,
             limit: None,
@@ -1039,7 +1096,6 @@ impl<'i> Planner<'i> {
             combinations: vec![],
             with: None,
             updates: vec![],
-            aliases: q.aliases.clone(),
             preloads: q.preloads.clone(),
             query: q.clone(),
         };
@@ -1054,7 +1110,7 @@ impl<'i> Planner<'i> {
                 _ => None,
             })
             .collect();
-        let mut pending = prep.pending.clone();
+        let mut pending = std::mem::take(&mut prep.pending);
 
         let order: &[&str] = match op {
             Op::All | Op::InsertAll => &[
@@ -1114,7 +1170,7 @@ impl<'i> Planner<'i> {
                         out.distinct = Some(match &d.expr {
                             Distinct::Bool(b) => Distinct::Bool(*b),
                             Distinct::Exprs(es) => {
-                                let mut v = vec![];
+                                let mut v = Vec::with_capacity(es.len());
                                 for (dir, e) in es {
                                     v.push((*dir, self.norm(e, &cl, &prep, &ctx)?));
                                 }
@@ -1140,15 +1196,15 @@ impl<'i> Planner<'i> {
                 }
                 "join" => {
                     for j in prep.joins.iter() {
-                        let src = self.norm_pending(&mut pending, j.ix, &prep, &ctx, "join", &j.source_params, j.on.loc.span)?;
+                        let on = prep.join_on(j);
+                        let src = self.norm_pending(&mut pending, j.ix, &prep, &ctx, "join", &j.source_params, on.loc.span)?;
                         if let Some(s) = src {
                             if let Some(slot) = sources.get_mut(j.ix) {
                                 *slot = Some(s);
                             }
                         }
-                        let cl =
-                            Cl { kind: "join", params: &j.on.params, subqueries: &j.on.subqueries, span: j.on.loc.span, id: next_id() };
-                        let on = self.norm(&j.on.expr, &cl, &prep, &ctx)?;
+                        let cl = Cl { kind: "join", params: &on.params, subqueries: &on.subqueries, span: on.loc.span, id: next_id() };
+                        let on = self.norm(&on.expr, &cl, &prep, &ctx)?;
                         out.joins.push(PJoin { qual: j.qual, ix: j.ix, on, hints: j.hints.clone() });
                     }
                 }
@@ -1168,7 +1224,7 @@ impl<'i> Planner<'i> {
                 "group_by" => {
                     for g in &q.group_bys {
                         let cl = Cl { kind: "group_by", params: &g.params, subqueries: &g.subqueries, span: g.loc.span, id: next_id() };
-                        let mut v = vec![];
+                        let mut v = Vec::with_capacity(g.expr.len());
                         for e in &g.expr {
                             v.push(self.norm(e, &cl, &prep, &ctx)?);
                         }
@@ -1212,7 +1268,7 @@ impl<'i> Planner<'i> {
                 "order_by" => {
                     for o in &q.order_bys {
                         let cl = Cl { kind: "order_by", params: &o.params, subqueries: &o.subqueries, span: o.loc.span, id: next_id() };
-                        let mut v = vec![];
+                        let mut v = Vec::with_capacity(o.expr.len());
                         for (d, e) in &o.expr {
                             v.push((*d, self.norm(e, &cl, &prep, &ctx)?));
                         }
@@ -1398,7 +1454,7 @@ impl<'i> Planner<'i> {
             Bind::ParentAs(name) => {
                 let mut cur = ctx.parent.clone();
                 while let Some(p) = cur {
-                    if let Some((_, ix)) = p.aliases.iter().find(|(n, _)| n == name) {
+                    if let Some((_, ix)) = p.query.aliases.iter().find(|(n, _)| n == name) {
                         if kind == "select" && *ix >= p.sources.len().max(1) && false {
                             return Err(qerr(
                                 "the parent_as in a subquery select used as a join can only access the `from` binding",
@@ -1485,7 +1541,7 @@ impl<'i> Planner<'i> {
             QType::Term(v) => ResolvedType::T(Type::from_value(v).unwrap_or(Type::Any)),
             QType::Field(b, f) => {
                 let (ix, c) = self.get_ix(b, kind, prep, ctx, span)?;
-                let t = self.field_type(kind, &c.sources.clone(), &c.query.clone(), ix, f, allow_virtuals, span)?;
+                let t = self.field_type(kind, &c.sources, &c.query, ix, f, allow_virtuals, span)?;
                 ResolvedType::T(t)
             }
             QType::Array(i) => match self.resolve_qtype(i, kind, prep, ctx, span, allow_virtuals)? {
@@ -1520,7 +1576,7 @@ impl<'i> Planner<'i> {
         prep: &Prepared,
         ctx: &Rc<Ctx>,
         span: Span,
-    ) -> EResult<Vec<(Value, Value)>> {
+    ) -> EResult<Casted> {
         let q = &prep.query;
         if v.downcast::<super::value::DynamicExpr>().is_some() {
             return Err(qerr(
@@ -1583,11 +1639,11 @@ impl<'i> Planner<'i> {
                         span,
                     ));
                 };
-                let mut out = vec![];
+                let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     out.push(self.cast_dump_one(kind, item, &t, q, span)?);
                 }
-                return Ok(out);
+                return Ok(Casted::Many(out));
             }
         };
         let cast = match types::cast(self.interp, &ty, v, span)? {
@@ -1613,10 +1669,10 @@ impl<'i> Planner<'i> {
             if tag.as_atom() == Some("in") {
                 let casts = cast.as_list().map(|l| l.to_vec()).unwrap_or_default();
                 let dumps = list.as_list().map(|l| l.to_vec()).unwrap_or_default();
-                return Ok(casts.into_iter().zip(dumps).collect());
+                return Ok(Casted::Many(casts.into_iter().zip(dumps).collect()));
             }
         }
-        Ok(vec![(cast, dumped)])
+        Ok(Casted::One(cast, dumped))
     }
 
     fn cast_dump_one(&mut self, kind: &str, v: &Value, ty: &Type, q: &Query, span: Span) -> EResult<(Value, Value)> {
@@ -1641,11 +1697,21 @@ impl<'i> Planner<'i> {
         Ok((cast, dumped))
     }
 
-    fn push(&mut self, pairs: Vec<(Value, Value)>) -> (usize, usize) {
+    fn push(&mut self, pairs: Casted) -> (usize, usize) {
         let start = self.params.len() + self.base;
-        for (c, d) in pairs {
-            self.cast_params.push(c);
-            self.params.push(d);
+        match pairs {
+            Casted::One(c, d) => {
+                self.cast_params.push(c);
+                self.params.push(d);
+            }
+            Casted::Many(pairs) => {
+                self.cast_params.reserve(pairs.len());
+                self.params.reserve(pairs.len());
+                for (c, d) in pairs {
+                    self.cast_params.push(c);
+                    self.params.push(d);
+                }
+            }
         }
         (start, self.params.len() + self.base - start)
     }
@@ -1683,14 +1749,13 @@ impl<'i> Planner<'i> {
             Expr::Subquery(i) => self.norm_subquery_expr(*i, cl, prep, ctx)?,
             Expr::Field(b, f) => {
                 let (ix, c) = self.get_ix(b, cl.kind, prep, ctx, cl.span)?;
-                let col = field_source(c.sources.get(ix), f);
+                let col = field_col(c.sources.get(ix), f);
                 let bind = match b {
                     Bind::ParentAs(n) => Bind::ParentAs(n.clone()),
                     _ => Bind::Ix(ix),
                 };
                 if cl.kind == "select" {
-                    let srcs = c.sources.clone();
-                    self.field_type("select", &srcs, &c.query.clone(), ix, f, false, cl.span)?;
+                    self.field_type("select", &c.sources, &c.query, ix, f, false, cl.span)?;
                 }
                 Expr::Field(bind, col)
             }
@@ -1770,10 +1835,9 @@ impl<'i> Planner<'i> {
                     return Ok(e.clone());
                 };
                 let (ix, c) = self.get_ix(b, cl.kind, prep, ctx, cl.span)?;
-                let srcs = c.sources.clone();
-                let t = self.field_type(cl.kind, &srcs, &c.query.clone(), ix, f, false, cl.span)?;
+                let t = self.field_type(cl.kind, &c.sources, &c.query, ix, f, false, cl.span)?;
                 self.validate_json_path(path, f, &t, cl.span)?;
-                let col = field_source(c.sources.get(ix), f);
+                let col = field_col(c.sources.get(ix), f);
                 let bind = match b {
                     Bind::ParentAs(n) => Bind::ParentAs(n.clone()),
                     _ => Bind::Ix(ix),
@@ -1848,7 +1912,7 @@ impl<'i> Planner<'i> {
                 Expr::call(name, vec![sub])
             }
             Expr::Call(name, args) => {
-                let mut out = vec![];
+                let mut out = Vec::with_capacity(args.len());
                 for a in args {
                     out.push(self.norm(a, cl, prep, ctx)?);
                 }
@@ -1863,7 +1927,7 @@ impl<'i> Planner<'i> {
                 Expr::Over(Box::new(a), o)
             }
             Expr::Fragment(parts) => {
-                let mut out = vec![];
+                let mut out = Vec::with_capacity(parts.len());
                 for p in parts {
                     out.push(match p {
                         FragPart::Raw(s) => FragPart::Raw(s.clone()),
@@ -2055,7 +2119,7 @@ impl<'i> Planner<'i> {
         drop: &[String],
     ) -> EResult<(Shape, Vec<SelField>)> {
         let q = prep.query.clone();
-        let field = |col: &str| SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), col.to_string()) };
+        let field = |col: &str| SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), col.into()) };
         match prep.sources.get(ix) {
             Some(SrcInfo::Table { table, schema, prefix }) => {
                 let prefix = prefix.clone().or(q.prefix.clone());
@@ -2085,22 +2149,33 @@ impl<'i> Planner<'i> {
                             types.push((name.to_string(), ty));
                             sf.push(field(&col));
                         }
-                        let sname = if *kind == TakeKind::Map { None } else { schema.as_ref().map(|s| s.module.clone()) };
-                        Ok((Shape::Source { ix, schema: sname, source: Some(table.clone()), prefix, fields: types }, sf))
+                        let sname = if *kind == TakeKind::Map { None } else { schema.as_ref().map(|s| s.query_info().module.clone()) };
+                        Ok((Shape::Source { ix, schema: sname, source: Some(table.clone()), prefix, fields: types.into() }, sf))
                     }
                     None => match schema {
                         Some(s) => {
-                            let mut types = vec![];
-                            let mut sf = vec![];
-                            for f in s.query_fields() {
-                                if drop.contains(&f.name) {
-                                    continue;
+                            let info = s.query_info();
+                            let (types, sf): (Rc<[(String, Type)]>, Vec<SelField>) = if drop.is_empty() {
+                                let sf = info
+                                    .columns
+                                    .iter()
+                                    .map(|c| SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), c.clone()) })
+                                    .collect();
+                                (info.shape.clone(), sf)
+                            } else {
+                                let mut types = vec![];
+                                let mut sf = vec![];
+                                for ((name, ty), c) in info.shape.iter().zip(&info.columns) {
+                                    if drop.contains(name) {
+                                        continue;
+                                    }
+                                    types.push((name.clone(), ty.clone()));
+                                    sf.push(SelField { alias: None, expr: Expr::Field(Bind::Ix(ix), c.clone()) });
                                 }
-                                types.push((f.name.clone(), f.type_()));
-                                sf.push(field(&f.source));
-                            }
+                                (types.into(), sf)
+                            };
                             Ok((
-                                Shape::Source { ix, schema: Some(s.module.clone()), source: Some(table.clone()), prefix, fields: types },
+                                Shape::Source { ix, schema: Some(info.module.clone()), source: Some(table.clone()), prefix, fields: types },
                                 sf,
                             ))
                         }
@@ -2131,11 +2206,14 @@ impl<'i> Planner<'i> {
                     }
                 }
                 let schema = match (&info.kind, take.map(|t| t.1)) {
-                    (SubKind::Source { schema: Some(s), .. }, k) if k != Some(TakeKind::Map) => Some(s.clone()),
-                    (SubKind::Struct(s), None) => Some(s.clone()),
+                    (SubKind::Source { schema: Some(s), .. }, k) if k != Some(TakeKind::Map) => Some(Name::from(s)),
+                    (SubKind::Struct(s), None) => Some(Name::from(s)),
                     _ => None,
                 };
-                Ok((Shape::Source { ix, schema, source: None, prefix: None, fields: types }, requested.iter().map(|r| field(r)).collect()))
+                Ok((
+                    Shape::Source { ix, schema, source: None, prefix: None, fields: types.into() },
+                    requested.iter().map(|r| field(r)).collect(),
+                ))
             }
             Some(SrcInfo::Fragment) => Ok((Shape::Value(Type::Map), vec![SelField { alias: None, expr: Expr::Var(Bind::Ix(ix)) }])),
             None => Err(qerr(
@@ -2184,21 +2262,21 @@ impl<'i> Planner<'i> {
                 Ok(Shape::Merge(Box::new(ls), Box::new(rs)))
             }
             Expr::Tuple(es) => {
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(es.len());
                 for x in es {
                     v.push(self.collect(x, sel, cl, prep, ctx, st, &[])?);
                 }
                 Ok(Shape::Tuple(v))
             }
             Expr::List(es) => {
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(es.len());
                 for x in es {
                     v.push(self.collect(x, sel, cl, prep, ctx, st, &[])?);
                 }
                 Ok(Shape::List(v))
             }
             Expr::Map(kv) => {
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(kv.len());
                 for (k, x) in kv {
                     let ks = self.collect(k, sel, cl, prep, ctx, st, &[])?;
                     let vs = self.collect(x, sel, cl, prep, ctx, st, &[])?;
@@ -2215,7 +2293,7 @@ impl<'i> Planner<'i> {
                     })
                     .collect();
                 let ds = self.collect(d, sel, cl, prep, ctx, st, &drop)?;
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(kv.len());
                 for (k, x) in kv {
                     let ks = self.collect(k, sel, cl, prep, ctx, st, &[])?;
                     let vs = self.collect(x, sel, cl, prep, ctx, st, &[])?;
@@ -2224,7 +2302,7 @@ impl<'i> Planner<'i> {
                 Ok(Shape::MapUpdate(Box::new(ds), v))
             }
             Expr::Struct(name, kv) => {
-                let mut v = vec![];
+                let mut v = Vec::with_capacity(kv.len());
                 for (k, x) in kv {
                     let ks = self.collect(k, sel, cl, prep, ctx, st, &[])?;
                     let vs = self.collect(x, sel, cl, prep, ctx, st, &[])?;
@@ -2275,8 +2353,7 @@ impl<'i> Planner<'i> {
         Ok(Some(match e {
             Expr::Field(b, f) => {
                 let (ix, c) = self.get_ix(b, kind, prep, ctx, prep.query.from.loc.span)?;
-                let srcs = c.sources.clone();
-                self.field_type(kind, &srcs, &c.query.clone(), ix, f, false, prep.query.from.loc.span)?
+                self.field_type(kind, &c.sources, &c.query, ix, f, false, prep.query.from.loc.span)?
             }
             Expr::Call(name, args) if AGGS.contains(&name.as_str()) && matches!(args.first(), Some(Expr::Field(..))) => match name.as_str()
             {
@@ -2322,6 +2399,13 @@ impl<'i> Planner<'i> {
             _ => Type::Any,
         }))
     }
+}
+
+/// The (cast, dumped) values of one pinned parameter: most are one value,
+/// lists expand to several on adapters that take them one by one.
+enum Casted {
+    One(Value, Value),
+    Many(Vec<(Value, Value)>),
 }
 
 struct Collect {
@@ -2373,6 +2457,17 @@ fn normalize_subquery_types(types: Vec<(String, Option<Type>)>, exprs: &[(String
             _ => (k, t),
         })
         .collect()
+}
+
+/// `field_source/2` for an expression's field: its column as a shared name.
+fn field_col(src: Option<&SrcInfo>, field: &Name) -> Name {
+    match src {
+        Some(SrcInfo::Table { schema: Some(s), .. }) => match s.field(field) {
+            Some(f) => f.col().clone(),
+            None => field.clone(),
+        },
+        _ => field.clone(),
+    }
 }
 
 /// `field_source/2`: the column name of a field in a source.

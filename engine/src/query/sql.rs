@@ -1,9 +1,13 @@
 //! SQL printers: ecto_sqlite3's and ecto_sql Postgres' `Connection` modules.
 //!
-//! One walk over a [`Planned`] query; the dialect decides the details
-//! (placeholders, literals, casts, joins, arrays, JSON paths, intervals).
-//! Sections are computed in the order the adapters compute them, so the
-//! first error an adapter would raise is the one returned.
+//! One walk over a [`Planned`] query writing into one `String`; the dialect
+//! decides the details (placeholders, literals, casts, joins, arrays, JSON
+//! paths, intervals). Errors come out in the order the adapters compute the
+//! sections (SQLite and Postgres build `from` before `select`, Postgres
+//! `distinct` before both), so the first error an adapter would raise is the
+//! one returned; the text is written in SQL order.
+
+use std::borrow::Cow;
 
 use super::expr::*;
 use super::plan::*;
@@ -21,14 +25,55 @@ fn arg_error(msg: &str) -> Box<Error> {
     Error::raise("ArgumentError", msg, Span::NONE)
 }
 
-/// Source names of one query level, with its parent for `parent_as/1`.
+/// Appends the decimal digits of `v`.
+fn push_u64(out: &mut String, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
+}
+
+fn push_i64(out: &mut String, v: i64) {
+    if v < 0 {
+        out.push('-');
+    }
+    push_u64(out, v.unsigned_abs());
+}
+
+/// Source aliases of one query level (`u0`, `sp1`, `f2`), with its parent
+/// for `parent_as/1`.
 struct Names<'a> {
-    names: Vec<String>,
-    /// The quoted table (`"users"`, `"prefix"."users"`), None for subqueries/fragments.
-    tables: Vec<Option<String>>,
+    /// The alias letter of each source: the table's first letter, `s`, `f`.
+    letters: Vec<char>,
     as_prefix: String,
     planned: &'a Planned,
     parent: Option<&'a Names<'a>>,
+}
+
+impl Names<'_> {
+    /// Appends source `ix`'s alias (nothing for an unknown index).
+    fn push(&self, out: &mut String, ix: usize) {
+        if let Some(c) = self.letters.get(ix) {
+            out.push_str(&self.as_prefix);
+            out.push(*c);
+            push_u64(out, ix as u64);
+        }
+    }
+
+    fn name(&self, ix: usize) -> String {
+        let mut s = String::new();
+        self.push(&mut s, ix);
+        s
+    }
 }
 
 pub struct Printer {
@@ -53,40 +98,102 @@ const BINARY_OPS: &[(&str, &str)] = &[
     ("like", " LIKE "),
 ];
 
-/// `quote_name/1`
-pub fn quote_name(dialect: Dialect, name: &str) -> EResult<String> {
+fn check_name(dialect: Dialect, name: &str) -> EResult<()> {
     if dialect == Dialect::Postgres && name.contains('"') {
         return Err(arg_error(&format!("bad literal/field/index/table name {} (\" is not permitted)", inspect(&Value::str(name)))));
     }
-    Ok(format!("\"{name}\""))
+    Ok(())
 }
 
-/// `quote_table/2` (SQLite) / `quote_name/2` (Postgres).
-pub fn quote_table(dialect: Dialect, prefix: Option<&Value>, table: &str) -> EResult<String> {
+/// Appends `quote_name/1` of `name`.
+fn push_quoted(out: &mut String, dialect: Dialect, name: &str) -> EResult<()> {
+    check_name(dialect, name)?;
+    out.push('"');
+    out.push_str(name);
+    out.push('"');
+    Ok(())
+}
+
+/// `quote_name/1`
+pub fn quote_name(dialect: Dialect, name: &str) -> EResult<String> {
+    let mut s = String::with_capacity(name.len() + 2);
+    push_quoted(&mut s, dialect, name)?;
+    Ok(s)
+}
+
+fn prefix_text(p: &Value) -> Cow<'_, str> {
+    match p {
+        Value::Str(s) => Cow::Borrowed(&**s),
+        other => match other.as_atom() {
+            Some(a) => Cow::Borrowed(a),
+            None => Cow::Owned(inspect(other)),
+        },
+    }
+}
+
+/// The errors of `quote_table/2` (SQLite) / `quote_name/2` (Postgres).
+fn check_table(dialect: Dialect, prefix: Option<&Value>, table: &str) -> EResult<()> {
     match (dialect, prefix) {
-        (_, None) | (_, Some(Value::Nil)) => quote_name(dialect, table),
+        (_, None) | (_, Some(Value::Nil)) => check_name(dialect, table),
         (Dialect::Sqlite, Some(p)) if p.is_atom() || p.is_binary() => Err(arg_error("SQLite3 does not support table prefixes")),
-        (Dialect::Sqlite, Some(_)) => quote_name(dialect, table),
+        (Dialect::Sqlite, Some(_)) => check_name(dialect, table),
         (Dialect::Postgres, Some(p)) => {
-            let pre = match p {
-                Value::Str(s) => s.to_string(),
-                other => other.as_atom().map(|a| a.to_string()).unwrap_or_else(|| inspect(other)),
-            };
-            Ok(format!("{}.{}", quote_name(dialect, &pre)?, quote_name(dialect, table)?))
+            check_name(dialect, &prefix_text(p))?;
+            check_name(dialect, table)
         }
     }
 }
 
-fn escape_string(dialect: Dialect, s: &str) -> String {
-    let s = s.replace('\'', "''");
-    match dialect {
-        Dialect::Sqlite => s.replace('\\', "\\\\"),
-        Dialect::Postgres => s,
+/// Appends `quote_table/2` (SQLite) / `quote_name/2` (Postgres).
+fn push_table(out: &mut String, dialect: Dialect, prefix: Option<&Value>, table: &str) -> EResult<()> {
+    check_table(dialect, prefix, table)?;
+    match (dialect, prefix) {
+        (Dialect::Postgres, Some(p)) if !matches!(p, Value::Nil) => {
+            push_quoted(out, dialect, &prefix_text(p))?;
+            out.push('.');
+            push_quoted(out, dialect, table)
+        }
+        _ => push_quoted(out, dialect, table),
     }
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+/// `quote_table/2` (SQLite) / `quote_name/2` (Postgres).
+pub fn quote_table(dialect: Dialect, prefix: Option<&Value>, table: &str) -> EResult<String> {
+    let mut s = String::with_capacity(table.len() + 2);
+    push_table(&mut s, dialect, prefix, table)?;
+    Ok(s)
+}
+
+/// Appends `s` escaped as the inside of a SQL string literal.
+fn push_escaped(out: &mut String, dialect: Dialect, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' if dialect == Dialect::Sqlite => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends `s` escaped as a string literal inside a JSON path or document
+/// (`"` is escaped too).
+fn push_escaped_json(out: &mut String, dialect: Dialect, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' if dialect == Dialect::Sqlite => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c => out.push(c),
+        }
+    }
+}
+
+fn push_hex(out: &mut String, b: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for x in b {
+        out.push(DIGITS[(x >> 4) as usize] as char);
+        out.push(DIGITS[(x & 15) as usize] as char);
+    }
 }
 
 fn create_alias(table: &str) -> char {
@@ -105,174 +212,214 @@ fn is_binary_op(e: &Expr, dialect: Dialect) -> bool {
     }
 }
 
+/// Whether printing source `ix` can fail (subqueries and fragments).
+fn source_can_fail(p: &Planned, ix: usize) -> bool {
+    matches!(p.sources.get(ix), Some(PSource::Subquery { .. } | PSource::Fragment { .. }))
+}
+
+/// A rough size for a query's SQL, to write it without regrowing.
+fn size_hint(p: &Planned) -> usize {
+    let fields = p.select.as_ref().map(|s| s.fields.len()).unwrap_or(0);
+    96 + 24 * fields + 48 * (p.joins.len() + p.wheres.len() + p.order_bys.len())
+}
+
 impl Printer {
     pub fn new(dialect: Dialect) -> Printer {
         Printer { dialect, returning: false }
     }
 
-    fn q(&self, name: &str) -> EResult<String> {
-        quote_name(self.dialect, name)
+    fn q(&self, out: &mut String, name: &str) -> EResult<()> {
+        push_quoted(out, self.dialect, name)
     }
 
     fn create_names<'a>(&self, p: &'a Planned, as_prefix: &str, parent: Option<&'a Names<'a>>) -> EResult<Names<'a>> {
-        let mut names = vec![];
-        let mut tables = vec![];
-        for (pos, s) in p.sources.iter().enumerate() {
+        let mut letters = Vec::with_capacity(p.sources.len());
+        for s in &p.sources {
             match s {
                 PSource::Table { table, prefix, .. } => {
-                    names.push(format!("{as_prefix}{}{pos}", create_alias(table)));
-                    tables.push(Some(quote_table(self.dialect, prefix.as_ref(), table)?));
+                    check_table(self.dialect, prefix.as_ref(), table)?;
+                    letters.push(create_alias(table));
                 }
-                PSource::Subquery { .. } => {
-                    names.push(format!("{as_prefix}s{pos}"));
-                    tables.push(None);
-                }
-                PSource::Fragment { .. } => {
-                    names.push(format!("{as_prefix}f{pos}"));
-                    tables.push(None);
-                }
+                PSource::Subquery { .. } => letters.push('s'),
+                PSource::Fragment { .. } => letters.push('f'),
             }
         }
-        Ok(Names { names, tables, as_prefix: as_prefix.to_string(), planned: p, parent })
+        Ok(Names { letters, as_prefix: as_prefix.to_string(), planned: p, parent })
     }
 
     /// `Repo.all`'s SQL.
-    fn all(&mut self, p: &Planned, as_prefix: &str, parent: Option<&Names>) -> EResult<String> {
+    fn all(&mut self, out: &mut String, p: &Planned, as_prefix: &str, parent: Option<&Names>) -> EResult<()> {
+        let n;
+        let mut distinct: (Cow<'static, str>, &[(Dir, Expr)]) = (Cow::Borrowed(""), &[]);
         match self.dialect {
             Dialect::Sqlite => {
                 if p.lock.is_some() {
                     return Err(arg_error("locks are not supported by SQLite3"));
                 }
-                let n = self.create_names(p, as_prefix, parent)?;
-                let cte = self.cte(p, &n)?;
-                let from = self.from(p, &n)?;
-                let select = self.select(p, &n, "")?;
-                let join = self.join(p, &n)?;
-                let where_ = self.boolean(" WHERE ", &p.wheres, &n)?;
-                let group_by = self.group_by(p, &n)?;
-                let having = self.boolean(" HAVING ", &p.havings, &n)?;
-                let window = self.window(p, &n)?;
-                let combinations = self.combinations(p, as_prefix, parent)?;
-                let order_by = self.order_by(p, &[], &n)?;
-                let limit = self.limit(p, &n)?;
-                let offset = self.offset(p, &n)?;
-                Ok([cte, select, from, join, where_, group_by, having, window, combinations, order_by, limit, offset].concat())
+                n = self.create_names(p, as_prefix, parent)?;
             }
             Dialect::Postgres => {
-                let n = self.create_names(p, as_prefix, parent)?;
-                let (select_distinct, order_by_distinct) = self.pg_distinct(p, &n)?;
-                let cte = self.cte(p, &n)?;
-                let from = self.from(p, &n)?;
-                let select = self.select(p, &n, &select_distinct)?;
-                let join = self.join(p, &n)?;
-                let where_ = self.boolean(" WHERE ", &p.wheres, &n)?;
-                let group_by = self.group_by(p, &n)?;
-                let having = self.boolean(" HAVING ", &p.havings, &n)?;
-                let window = self.window(p, &n)?;
-                let combinations = self.combinations(p, as_prefix, parent)?;
-                let order_by = self.order_by(p, &order_by_distinct, &n)?;
-                let limit = self.limit(p, &n)?;
-                let offset = self.offset(p, &n)?;
-                let lock = match &p.lock {
-                    None => String::new(),
-                    Some(Lock::Str(s)) => format!(" {s}"),
-                    Some(Lock::Fragment(e)) => format!(" {}", self.expr(e, &n)?),
-                };
-                Ok([cte, select, from, join, where_, group_by, having, window, combinations, order_by, limit, offset, lock].concat())
+                n = self.create_names(p, as_prefix, parent)?;
+                distinct = self.pg_distinct(p, &n)?;
             }
         }
+        self.cte(out, p, &n)?;
+        // `from` is computed before `select`: when it can fail, compute it first.
+        if source_can_fail(p, 0) {
+            let mut from = String::new();
+            self.from(&mut from, p, &n)?;
+            self.select(out, p, &n, &distinct.0)?;
+            out.push_str(&from);
+        } else {
+            self.select(out, p, &n, &distinct.0)?;
+            self.from(out, p, &n)?;
+        }
+        self.join(out, p, &n)?;
+        self.boolean(out, " WHERE ", p.wheres.iter().map(|(o, e)| (*o, e)), &n)?;
+        self.group_by(out, p, &n)?;
+        self.boolean(out, " HAVING ", p.havings.iter().map(|(o, e)| (*o, e)), &n)?;
+        self.window(out, p, &n)?;
+        self.combinations(out, p, as_prefix, parent)?;
+        self.order_by(out, p, distinct.1, &n)?;
+        self.limit(out, p, &n)?;
+        self.offset(out, p, &n)?;
+        if self.dialect == Dialect::Postgres {
+            match &p.lock {
+                None => {}
+                Some(Lock::Str(s)) => {
+                    out.push(' ');
+                    out.push_str(s);
+                }
+                Some(Lock::Fragment(e)) => {
+                    out.push(' ');
+                    self.expr(out, e, &n)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `update_all/2`
     pub fn update_all(&mut self, p: &Planned, prefix_sql: Option<&str>) -> EResult<String> {
+        let mut out = String::with_capacity(size_hint(p));
+        self.update_all_into(&mut out, p, prefix_sql)?;
+        Ok(out)
+    }
+
+    fn update_all_into(&mut self, out: &mut String, p: &Planned, prefix_sql: Option<&str>) -> EResult<()> {
         let n = self.create_names(p, "", None)?;
-        let cte = self.cte(p, &n)?;
-        let (from, name) = self.get_source(p, 0, &n)?;
-        let fields = self.update_fields(p, &n, prefix_sql.is_some())?;
-        let (join, wheres) = self.using_join(p, "update_all", "FROM", &n)?;
-        let prefix = match prefix_sql {
-            Some(s) => s.to_string(),
-            None => format!("UPDATE {from} AS {name} SET "),
-        };
-        let mut all_wheres = wheres;
-        all_wheres.extend(p.wheres.iter().cloned());
-        let where_ = self.boolean(" WHERE ", &all_wheres, &n)?;
-        let returning = self.returning(p, &n)?;
-        Ok([cte, prefix, fields, join, where_, returning].concat())
+        self.cte(out, p, &n)?;
+        match prefix_sql {
+            Some(s) => {
+                if source_can_fail(p, 0) {
+                    self.source_sql(&mut String::new(), p, 0, &n)?;
+                }
+                out.push_str(s);
+            }
+            None => {
+                out.push_str("UPDATE ");
+                self.source_sql(out, p, 0, &n)?;
+                out.push_str(" AS ");
+                n.push(out, 0);
+                out.push_str(" SET ");
+            }
+        }
+        self.update_fields(out, p, &n)?;
+        let mut wheres = self.using_join(out, p, "update_all", "FROM", &n)?;
+        wheres.extend(p.wheres.iter().map(|(o, e)| (*o, e)));
+        self.boolean(out, " WHERE ", wheres, &n)?;
+        self.returning(out, p, &n)
     }
 
     /// `delete_all/1`
-    pub fn delete_all(&mut self, p: &Planned) -> EResult<String> {
+    fn delete_all(&mut self, out: &mut String, p: &Planned) -> EResult<()> {
         match self.dialect {
             Dialect::Sqlite => {
                 if !p.joins.is_empty() {
                     return Err(arg_error("JOINS are not supported on DELETE statements by SQLite"));
                 }
                 let n = self.create_names(p, "", None)?;
-                let cte = self.cte(p, &n)?;
-                let from = self.from(p, &n)?;
-                let where_ = self.boolean(" WHERE ", &p.wheres, &n)?;
-                let returning = self.returning(p, &n)?;
-                Ok([cte, "DELETE".to_string(), from, where_, returning].concat())
+                self.cte(out, p, &n)?;
+                out.push_str("DELETE");
+                self.from(out, p, &n)?;
+                self.boolean(out, " WHERE ", p.wheres.iter().map(|(o, e)| (*o, e)), &n)?;
+                self.returning(out, p, &n)
             }
             Dialect::Postgres => {
                 let n = self.create_names(p, "", None)?;
-                let cte = self.cte(p, &n)?;
-                let (from, name) = self.get_source(p, 0, &n)?;
-                let (join, wheres) = self.using_join(p, "delete_all", "USING", &n)?;
-                let mut all_wheres = wheres;
-                all_wheres.extend(p.wheres.iter().cloned());
-                let where_ = self.boolean(" WHERE ", &all_wheres, &n)?;
-                let returning = self.returning(p, &n)?;
-                Ok([cte, format!("DELETE FROM {from} AS {name}"), join, where_, returning].concat())
+                self.cte(out, p, &n)?;
+                out.push_str("DELETE FROM ");
+                self.source_sql(out, p, 0, &n)?;
+                out.push_str(" AS ");
+                n.push(out, 0);
+                let mut wheres = self.using_join(out, p, "delete_all", "USING", &n)?;
+                wheres.extend(p.wheres.iter().map(|(o, e)| (*o, e)));
+                self.boolean(out, " WHERE ", wheres, &n)?;
+                self.returning(out, p, &n)
             }
         }
     }
 
-    fn returning(&mut self, p: &Planned, n: &Names) -> EResult<String> {
+    fn returning(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
         match &p.select {
-            None => Ok(String::new()),
+            None => Ok(()),
             Some(s) => {
                 let prev = self.returning;
                 self.returning = self.dialect == Dialect::Sqlite;
-                let r = self.select_fields(&s.fields, n, p);
+                out.push_str(" RETURNING ");
+                let r = self.select_fields(out, &s.fields, n, p);
                 self.returning = prev;
-                Ok(format!(" RETURNING {}", r?))
+                r
             }
         }
     }
 
-    fn get_source(&mut self, p: &Planned, ix: usize, n: &Names) -> EResult<(String, String)> {
-        let name = n.names.get(ix).cloned().unwrap_or_default();
-        if let Some(Some(t)) = n.tables.get(ix) {
-            return Ok((t.clone(), name));
+    /// The SQL of source `ix` (quoted table, subquery or fragment).
+    fn source_sql(&mut self, out: &mut String, p: &Planned, ix: usize, n: &Names) -> EResult<()> {
+        match p.sources.get(ix) {
+            Some(PSource::Table { table, prefix, .. }) => push_table(out, self.dialect, prefix.as_ref(), table),
+            Some(PSource::Subquery { planned, .. }) => self.subquery(out, planned, n),
+            Some(PSource::Fragment { parts }) => self.fragment(out, parts, n),
+            None => Ok(()),
         }
-        let expr = match p.sources.get(ix) {
-            Some(PSource::Subquery { planned, .. }) => self.subquery(planned, n)?,
-            Some(PSource::Fragment { parts }) => self.fragment(parts, n)?,
-            _ => String::new(),
-        };
-        Ok((expr, name))
     }
 
-    fn subquery(&mut self, sp: &Planned, n: &Names) -> EResult<String> {
-        let as_prefix = format!("s{}", n.as_prefix);
-        Ok(format!("({})", self.all(sp, &as_prefix, Some(n))?))
+    fn sub_prefix(n: &Names) -> String {
+        let mut s = String::with_capacity(n.as_prefix.len() + 1);
+        s.push('s');
+        s.push_str(&n.as_prefix);
+        s
     }
 
-    fn pg_distinct(&mut self, p: &Planned, n: &Names) -> EResult<(String, Vec<(Dir, Expr)>)> {
+    fn subquery(&mut self, out: &mut String, sp: &Planned, n: &Names) -> EResult<()> {
+        out.push('(');
+        self.all(out, sp, &Self::sub_prefix(n), Some(n))?;
+        out.push(')');
+        Ok(())
+    }
+
+    /// Postgres `distinct/3`: the select's `DISTINCT [ON (...)]` and the
+    /// expressions `order_by` starts with.
+    fn pg_distinct<'p>(&mut self, p: &'p Planned, n: &Names) -> EResult<(Cow<'static, str>, &'p [(Dir, Expr)])> {
         match &p.distinct {
-            None | Some(Distinct::Bool(false)) => Ok((String::new(), vec![])),
-            Some(Distinct::Bool(true)) => Ok((" DISTINCT".into(), vec![])),
-            Some(Distinct::Exprs(es)) if es.is_empty() => Ok((String::new(), vec![])),
+            None | Some(Distinct::Bool(false)) => Ok((Cow::Borrowed(""), &[])),
+            Some(Distinct::Bool(true)) => Ok((Cow::Borrowed(" DISTINCT"), &[])),
+            Some(Distinct::Exprs(es)) if es.is_empty() => Ok((Cow::Borrowed(""), &[])),
             Some(Distinct::Exprs(es)) => {
-                let parts: Vec<String> = es.iter().map(|(_, e)| self.expr(e, n)).collect::<EResult<_>>()?;
-                Ok((format!(" DISTINCT ON ({})", parts.join(", ")), es.clone()))
+                let mut s = String::from(" DISTINCT ON (");
+                for (i, (_, e)) in es.iter().enumerate() {
+                    if i > 0 {
+                        s.push_str(", ");
+                    }
+                    self.expr(&mut s, e, n)?;
+                }
+                s.push(')');
+                Ok((Cow::Owned(s), es))
             }
         }
     }
 
-    fn select(&mut self, p: &Planned, n: &Names, pg_distinct: &str) -> EResult<String> {
+    fn select(&mut self, out: &mut String, p: &Planned, n: &Names, pg_distinct: &str) -> EResult<()> {
         let fields: &[SelField] = p.select.as_ref().map(|s| s.fields.as_slice()).unwrap_or(&[]);
         match self.dialect {
             Dialect::Sqlite => {
@@ -281,89 +428,134 @@ impl Printer {
                     Some(Distinct::Bool(true)) => "DISTINCT ",
                     Some(Distinct::Exprs(_)) => return Err(query_error("DISTINCT with multiple columns is not supported by SQLite3", p)),
                 };
-                Ok(format!("SELECT {distinct}{}", self.select_fields(fields, n, p)?))
+                out.push_str("SELECT ");
+                out.push_str(distinct);
             }
-            Dialect::Postgres => Ok(format!("SELECT{pg_distinct} {}", self.select_fields(fields, n, p)?)),
+            Dialect::Postgres => {
+                out.push_str("SELECT");
+                out.push_str(pg_distinct);
+                out.push(' ');
+            }
         }
+        self.select_fields(out, fields, n, p)
     }
 
-    fn select_fields(&mut self, fields: &[SelField], n: &Names, p: &Planned) -> EResult<String> {
+    fn select_fields(&mut self, out: &mut String, fields: &[SelField], n: &Names, p: &Planned) -> EResult<()> {
         if fields.is_empty() {
-            return Ok(if self.dialect == Dialect::Postgres { "TRUE".into() } else { "1".into() });
+            out.push_str(if self.dialect == Dialect::Postgres { "TRUE" } else { "1" });
+            return Ok(());
         }
-        let mut out = vec![];
-        for f in fields {
-            let s = match (&f.alias, &f.expr) {
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            match (&f.alias, &f.expr) {
                 (None, Expr::Var(Bind::Ix(ix))) => match p.sources.get(*ix) {
                     Some(PSource::Fragment { .. }) if self.dialect == Dialect::Postgres => {
                         return Err(query_error(
                             &format!(
                                 "PostgreSQL adapter does not support selecting all fields from fragment {}. Please specify exactly which fields you want to select",
-                                n.names[*ix]
+                                n.name(*ix)
                             ),
                             p,
                         ))
                     }
-                    Some(PSource::Table { table, schema: None, .. }) => {
+                    Some(PSource::Table { table, schema: None, prefix }) => {
+                        let shown = quote_table(self.dialect, prefix.as_ref(), table).unwrap_or_else(|_| table.to_string());
                         return Err(query_error(
                             &match self.dialect {
                                 Dialect::Postgres => format!(
-                                    "PostgreSQL adapter does not support selecting all fields from {} without a schema. Please specify a schema or specify exactly which fields you want to select",
-                                    n.tables[*ix].clone().unwrap_or_else(|| table.clone())
+                                    "PostgreSQL adapter does not support selecting all fields from {shown} without a schema. Please specify a schema or specify exactly which fields you want to select"
                                 ),
                                 Dialect::Sqlite => format!(
-                                    "SQLite3 does not support selecting all fields from {} without a schema. Please specify a schema or specify exactly which fields you want to select",
-                                    n.tables[*ix].clone().unwrap_or_else(|| table.clone())
+                                    "SQLite3 does not support selecting all fields from {shown} without a schema. Please specify a schema or specify exactly which fields you want to select"
                                 ),
                             },
                             p,
-                        ))
+                        ));
                     }
-                    _ => n.names.get(*ix).cloned().unwrap_or_default(),
+                    _ => n.push(out, *ix),
                 },
-                (Some(a), e) => format!("{} AS {}", self.expr(e, n)?, self.q(a)?),
-                (None, e) => self.expr(e, n)?,
-            };
-            out.push(s);
+                (Some(a), e) => {
+                    self.expr(out, e, n)?;
+                    out.push_str(" AS ");
+                    self.q(out, a)?;
+                }
+                (None, e) => self.expr(out, e, n)?,
+            }
         }
-        Ok(out.join(", "))
+        Ok(())
     }
 
-    fn from(&mut self, p: &Planned, n: &Names) -> EResult<String> {
-        let (from, name) = self.get_source(p, 0, n)?;
-        let hints: String = p.from_hints.iter().map(|h| format!(" {h}")).collect();
-        Ok(format!(" FROM {from} AS {name}{hints}"))
+    fn from(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
+        out.push_str(" FROM ");
+        self.source_sql(out, p, 0, n)?;
+        out.push_str(" AS ");
+        n.push(out, 0);
+        for h in &p.from_hints {
+            out.push(' ');
+            out.push_str(h);
+        }
+        Ok(())
     }
 
-    fn cte(&mut self, p: &Planned, n: &Names) -> EResult<String> {
-        let Some(w) = &p.with else { return Ok(String::new()) };
+    fn cte(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
+        let Some(w) = &p.with else { return Ok(()) };
         if w.ctes.is_empty() {
-            return Ok(String::new());
+            return Ok(());
         }
-        let mut parts = vec![];
-        for c in &w.ctes {
+        out.push_str("WITH ");
+        if w.recursive {
+            out.push_str("RECURSIVE ");
+        }
+        for (i, c) in w.ctes.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
             let mat = match (self.dialect, c.materialized) {
                 (Dialect::Postgres, Some(true)) => "MATERIALIZED",
                 (Dialect::Postgres, Some(false)) => "NOT MATERIALIZED",
                 _ => "",
             };
-            let body = match &c.body {
-                PCteBody::Query(q) => {
-                    let as_prefix = format!("s{}", n.as_prefix);
-                    match (self.dialect, c.operation) {
-                        (Dialect::Postgres, Op::UpdateAll) => format!("({})", self.update_all(q, None)?),
-                        (Dialect::Postgres, Op::DeleteAll) => format!("({})", self.delete_all(q)?),
-                        (Dialect::Postgres, Op::InsertAll) => {
-                            return Err(query_error("Postgres adapter does not support CTE operation :insert_all", q))
-                        }
-                        _ => format!("({})", self.all(q, &as_prefix, Some(n))?),
+            if let Err(e) = check_name(self.dialect, &c.name) {
+                // The body is printed before the name.
+                self.cte_body(&mut String::new(), c, n)?;
+                return Err(e);
+            }
+            self.q(out, &c.name)?;
+            out.push_str(" AS ");
+            out.push_str(mat);
+            self.cte_body(out, c, n)?;
+        }
+        out.push(' ');
+        Ok(())
+    }
+
+    fn cte_body(&mut self, out: &mut String, c: &PCte, n: &Names) -> EResult<()> {
+        match &c.body {
+            PCteBody::Query(q) => {
+                match (self.dialect, c.operation) {
+                    (Dialect::Postgres, Op::UpdateAll) => {
+                        out.push('(');
+                        self.update_all_into(out, q, None)?;
+                    }
+                    (Dialect::Postgres, Op::DeleteAll) => {
+                        out.push('(');
+                        self.delete_all(out, q)?;
+                    }
+                    (Dialect::Postgres, Op::InsertAll) => {
+                        return Err(query_error("Postgres adapter does not support CTE operation :insert_all", q))
+                    }
+                    _ => {
+                        out.push('(');
+                        self.all(out, q, &Self::sub_prefix(n), Some(n))?;
                     }
                 }
-                PCteBody::Fragment(e) => self.expr(e, n)?,
-            };
-            parts.push(format!("{} AS {mat}{body}", self.q(&c.name)?));
+                out.push(')');
+                Ok(())
+            }
+            PCteBody::Fragment(e) => self.expr(out, e, n),
         }
-        Ok(format!("WITH {}{} ", if w.recursive { "RECURSIVE " } else { "" }, parts.join(", ")))
     }
 
     fn join_qual(&self, qual: JoinQual, p: &Planned) -> EResult<&'static str> {
@@ -391,26 +583,23 @@ impl Printer {
         })
     }
 
-    fn join_on(&mut self, qual: JoinQual, on: &Expr, n: &Names) -> EResult<String> {
+    fn join_on(&mut self, out: &mut String, qual: JoinQual, on: &Expr, n: &Names) -> EResult<()> {
         let cross = match self.dialect {
             Dialect::Postgres => matches!(qual, JoinQual::Cross | JoinQual::CrossLateral),
             Dialect::Sqlite => qual == JoinQual::Cross,
         };
         if cross && on.is_true() {
-            return Ok(String::new());
+            return Ok(());
         }
-        Ok(format!(" ON {}", self.expr(on, n)?))
+        out.push_str(" ON ");
+        self.expr(out, on, n)
     }
 
-    fn join(&mut self, p: &Planned, n: &Names) -> EResult<String> {
-        self.joins_of(p, &p.joins, n)
+    fn join(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
+        self.joins_of(out, p, &p.joins, n)
     }
 
-    fn joins_of(&mut self, p: &Planned, joins: &[PJoin], n: &Names) -> EResult<String> {
-        if joins.is_empty() {
-            return Ok(String::new());
-        }
-        let mut parts = vec![];
+    fn joins_of(&mut self, out: &mut String, p: &Planned, joins: &[PJoin], n: &Names) -> EResult<()> {
         for j in joins {
             if !j.hints.is_empty() {
                 return Err(query_error(
@@ -421,21 +610,54 @@ impl Printer {
                     p,
                 ));
             }
-            let (src, name) = self.get_source(p, j.ix, n)?;
-            let qual = self.join_qual(j.qual, p)?;
-            let on = self.join_on(j.qual, &j.on, n)?;
-            parts.push(format!("{qual}{src} AS {name}{on}"));
+            if self.dialect == Dialect::Postgres {
+                out.push(' ');
+            }
+            // The source is printed before the qualifier is checked.
+            if source_can_fail(p, j.ix) {
+                let start = out.len();
+                self.source_sql(out, p, j.ix, n)?;
+                let qual = self.join_qual(j.qual, p)?;
+                out.insert_str(start, qual);
+            } else {
+                let qual = self.join_qual(j.qual, p)?;
+                out.push_str(qual);
+                self.source_sql(out, p, j.ix, n)?;
+            }
+            out.push_str(" AS ");
+            n.push(out, j.ix);
+            self.join_on(out, j.qual, &j.on, n)?;
         }
-        Ok(match self.dialect {
-            Dialect::Postgres => format!(" {}", parts.join(" ")),
-            Dialect::Sqlite => parts.concat(),
-        })
+        Ok(())
     }
 
-    fn using_join(&mut self, p: &Planned, kind: &str, prefix: &str, n: &Names) -> EResult<(String, Vec<(BoolOp, Expr)>)> {
+    /// The joins of `update_all`/`delete_all` (`FROM`/`USING`), returning
+    /// their `on` conditions, which go in front of the `where`s.
+    fn using_join<'p>(
+        &mut self,
+        out: &mut String,
+        p: &'p Planned,
+        kind: &str,
+        prefix: &str,
+        n: &Names,
+    ) -> EResult<Vec<(BoolOp, &'p Expr)>> {
         if p.joins.is_empty() {
-            return Ok((String::new(), vec![]));
+            return Ok(vec![]);
         }
+        let sources = |this: &mut Printer, out: &mut String, joins: &[PJoin]| -> EResult<()> {
+            for (i, j) in joins.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                this.source_sql(out, p, j.ix, n)?;
+                out.push_str(" AS ");
+                n.push(out, j.ix);
+            }
+            Ok(())
+        };
+        let ons = |joins: &'p [PJoin]| -> Vec<(BoolOp, &'p Expr)> {
+            joins.iter().filter(|j| !j.on.is_true()).map(|j| (BoolOp::And, &j.on)).collect()
+        };
         match self.dialect {
             Dialect::Postgres if kind == "update_all" => {
                 let split = p.joins.iter().position(|j| j.qual != JoinQual::Inner).unwrap_or(p.joins.len());
@@ -443,124 +665,188 @@ impl Printer {
                 if inner.is_empty() && !other.is_empty() {
                     return Err(query_error("Need at least one inner join at the beginning to use other joins with update_all", p));
                 }
-                let mut froms = vec![];
-                for j in inner {
-                    let (src, name) = self.get_source(p, j.ix, n)?;
-                    froms.push(format!("{src} AS {name}"));
-                }
-                let clauses = self.joins_of(p, other, n)?;
-                let wheres = inner.iter().filter(|j| !j.on.is_true()).map(|j| (BoolOp::And, j.on.clone())).collect();
-                Ok((format!(" {prefix} {}{clauses}", froms.join(", ")), wheres))
+                out.push(' ');
+                out.push_str(prefix);
+                out.push(' ');
+                sources(self, out, inner)?;
+                self.joins_of(out, p, other, n)?;
+                Ok(ons(inner))
             }
             Dialect::Postgres => {
-                let mut froms = vec![];
-                for j in &p.joins {
+                out.push(' ');
+                out.push_str(prefix);
+                out.push(' ');
+                for (i, j) in p.joins.iter().enumerate() {
                     if j.qual != JoinQual::Inner {
                         return Err(query_error(
                             &format!("PostgreSQL supports only inner joins on {kind}, got: `{}`", j.qual.as_atom()),
                             p,
                         ));
                     }
-                    let (src, name) = self.get_source(p, j.ix, n)?;
-                    froms.push(format!("{src} AS {name}"));
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.source_sql(out, p, j.ix, n)?;
+                    out.push_str(" AS ");
+                    n.push(out, j.ix);
                 }
-                let wheres = p.joins.iter().filter(|j| !j.on.is_true()).map(|j| (BoolOp::And, j.on.clone())).collect();
-                Ok((format!(" {prefix} {}", froms.join(", ")), wheres))
+                Ok(ons(&p.joins))
             }
             Dialect::Sqlite => {
-                let mut froms = vec![];
-                for j in &p.joins {
+                out.push(' ');
+                out.push_str(prefix);
+                out.push(' ');
+                for (i, j) in p.joins.iter().enumerate() {
                     if !j.hints.is_empty() {
                         return Err(query_error("join hints are not supported by SQLite3", p));
                     }
-                    let (src, name) = self.get_source(p, j.ix, n)?;
-                    froms.push(format!("{src} AS {name}"));
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.source_sql(out, p, j.ix, n)?;
+                    out.push_str(" AS ");
+                    n.push(out, j.ix);
                 }
-                let wheres = p.joins.iter().filter(|j| !j.on.is_true()).map(|j| (BoolOp::And, j.on.clone())).collect();
-                Ok((format!(" {prefix} {}", froms.join(", ")), wheres))
+                Ok(ons(&p.joins))
             }
         }
     }
 
-    fn update_fields(&mut self, p: &Planned, n: &Names, _on_conflict: bool) -> EResult<String> {
-        let mut parts = vec![];
-        for (op, key, value) in &p.updates {
-            let qk = self.q(key)?;
-            let s = match (self.dialect, op) {
-                (_, UpdateOp::Set) => format!("{qk} = {}", self.expr(value, n)?),
-                (Dialect::Postgres, UpdateOp::Inc) => format!("{qk} = {}.{qk} + {}", n.names[0], self.expr(value, n)?),
-                (Dialect::Sqlite, UpdateOp::Inc) => format!("{qk} = {qk} + {}", self.expr(value, n)?),
-                (Dialect::Postgres, UpdateOp::Push) => format!("{qk} = array_append({}.{qk}, {})", n.names[0], self.expr(value, n)?),
-                (Dialect::Postgres, UpdateOp::Pull) => format!("{qk} = array_remove({}.{qk}, {})", n.names[0], self.expr(value, n)?),
+    fn update_fields(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
+        for (i, (op, key, value)) in p.updates.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.q(out, key)?;
+            match (self.dialect, op) {
+                (_, UpdateOp::Set) => {
+                    out.push_str(" = ");
+                }
+                (Dialect::Postgres, UpdateOp::Inc) => {
+                    out.push_str(" = ");
+                    n.push(out, 0);
+                    out.push('.');
+                    self.q(out, key)?;
+                    out.push_str(" + ");
+                }
+                (Dialect::Sqlite, UpdateOp::Inc) => {
+                    out.push_str(" = ");
+                    self.q(out, key)?;
+                    out.push_str(" + ");
+                }
+                (Dialect::Postgres, UpdateOp::Push) | (Dialect::Postgres, UpdateOp::Pull) => {
+                    out.push_str(if *op == UpdateOp::Push { " = array_append(" } else { " = array_remove(" });
+                    n.push(out, 0);
+                    out.push('.');
+                    self.q(out, key)?;
+                    out.push_str(", ");
+                    self.expr(out, value, n)?;
+                    out.push(')');
+                    continue;
+                }
                 (Dialect::Sqlite, _) => return Err(query_error("Arrays are not supported for SQLite3", p)),
-            };
-            parts.push(s);
-        }
-        Ok(parts.join(", "))
-    }
-
-    fn boolean(&mut self, name: &str, exprs: &[(BoolOp, Expr)], n: &Names) -> EResult<String> {
-        let Some(((first_op, first), rest)) = exprs.split_first() else {
-            return Ok(String::new());
-        };
-        let mut op = *first_op;
-        let mut acc = self.paren_expr(first, n)?;
-        for (o, e) in rest {
-            let opstr = if *o == BoolOp::And { " AND " } else { " OR " };
-            let pe = self.paren_expr(e, n)?;
-            if *o == op {
-                acc = format!("{acc}{opstr}{pe}");
-            } else {
-                acc = format!("({acc}){opstr}{pe}");
             }
-            op = *o;
+            self.expr(out, value, n)?;
         }
-        Ok(format!("{name}{acc}"))
+        Ok(())
     }
 
-    fn group_by(&mut self, p: &Planned, n: &Names) -> EResult<String> {
+    /// ` WHERE (a) AND (b)`: consecutive conditions with the same operator
+    /// chain; a change of operator wraps what came before in parens.
+    fn boolean<'e>(
+        &mut self,
+        out: &mut String,
+        name: &str,
+        exprs: impl IntoIterator<Item = (BoolOp, &'e Expr)>,
+        n: &Names,
+    ) -> EResult<()> {
+        let mut it = exprs.into_iter();
+        let Some((mut op, first)) = it.next() else {
+            return Ok(());
+        };
+        out.push_str(name);
+        let start = out.len();
+        self.paren_expr(out, first, n)?;
+        for (o, e) in it {
+            if o != op {
+                out.insert(start, '(');
+                out.push(')');
+            }
+            out.push_str(if o == BoolOp::And { " AND " } else { " OR " });
+            self.paren_expr(out, e, n)?;
+            op = o;
+        }
+        Ok(())
+    }
+
+    fn group_by(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
         if p.group_bys.is_empty() {
-            return Ok(String::new());
+            return Ok(());
         }
-        let mut parts = vec![];
-        for g in &p.group_bys {
-            let items: Vec<String> = g.iter().map(|e| self.top_level_expr(e, n)).collect::<EResult<_>>()?;
-            parts.push(items.join(", "));
+        out.push_str(" GROUP BY ");
+        for (gi, g) in p.group_bys.iter().enumerate() {
+            if gi > 0 {
+                out.push_str(", ");
+            }
+            for (i, e) in g.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                self.top_level_expr(out, e, n)?;
+            }
         }
-        Ok(format!(" GROUP BY {}", parts.join(", ")))
+        Ok(())
     }
 
-    fn window(&mut self, p: &Planned, n: &Names) -> EResult<String> {
+    fn window(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
         if p.windows.is_empty() {
-            return Ok(String::new());
+            return Ok(());
         }
-        let mut parts = vec![];
-        for (name, w) in &p.windows {
-            parts.push(format!("{} AS {}", self.q(name)?, self.window_exprs(w, n)?));
+        out.push_str(" WINDOW ");
+        for (i, (name, w)) in p.windows.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.q(out, name)?;
+            out.push_str(" AS ");
+            self.window_exprs(out, w, n)?;
         }
-        Ok(format!(" WINDOW {}", parts.join(", ")))
+        Ok(())
     }
 
-    fn window_exprs(&mut self, w: &WindowDef, n: &Names) -> EResult<String> {
-        let mut parts = vec![];
-        for part in &w.parts {
-            parts.push(match part {
+    fn window_exprs(&mut self, out: &mut String, w: &WindowDef, n: &Names) -> EResult<()> {
+        out.push('(');
+        for (pi, part) in w.parts.iter().enumerate() {
+            if pi > 0 {
+                out.push(' ');
+            }
+            match part {
                 WindowPart::PartitionBy(es) => {
-                    let v: Vec<String> = es.iter().map(|e| self.expr(e, n)).collect::<EResult<_>>()?;
-                    format!("PARTITION BY {}", v.join(", "))
+                    out.push_str("PARTITION BY ");
+                    for (i, e) in es.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        self.expr(out, e, n)?;
+                    }
                 }
                 WindowPart::OrderBy(es) => {
-                    let v: Vec<String> = es.iter().map(|(d, e)| self.order_by_expr(*d, e, n)).collect::<EResult<_>>()?;
-                    format!("ORDER BY {}", v.join(", "))
+                    out.push_str("ORDER BY ");
+                    for (i, (d, e)) in es.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        self.order_by_expr(out, *d, e, n)?;
+                    }
                 }
-                WindowPart::Frame(e) => self.expr(e, n)?,
-            });
+                WindowPart::Frame(e) => self.expr(out, e, n)?,
+            }
         }
-        Ok(format!("({})", parts.join(" ")))
+        out.push(')');
+        Ok(())
     }
 
-    fn combinations(&mut self, p: &Planned, as_prefix: &str, parent: Option<&Names>) -> EResult<String> {
-        let mut out = String::new();
+    fn combinations(&mut self, out: &mut String, p: &Planned, as_prefix: &str, parent: Option<&Names>) -> EResult<()> {
         for (kind, cq) in &p.combinations {
             let (kw, supported) = match kind {
                 CombKind::Union => ("UNION", true),
@@ -575,48 +861,62 @@ impl Printer {
                     if *kind == CombKind::ExceptAll { "SQLite3 does not support EXCEPT ALL" } else { "SQLite3 does not INTERSECT ALL" };
                 return Err(query_error(msg, cq));
             }
-            let sql = self.all(cq, as_prefix, parent)?;
+            out.push(' ');
+            out.push_str(kw);
             match self.dialect {
-                Dialect::Postgres => out.push_str(&format!(" {kw} ({sql})")),
-                Dialect::Sqlite => out.push_str(&format!(" {kw} {sql}")),
+                Dialect::Postgres => {
+                    out.push_str(" (");
+                    self.all(out, cq, as_prefix, parent)?;
+                    out.push(')');
+                }
+                Dialect::Sqlite => {
+                    out.push(' ');
+                    self.all(out, cq, as_prefix, parent)?;
+                }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn order_by(&mut self, p: &Planned, distinct: &[(Dir, Expr)], n: &Names) -> EResult<String> {
+    fn order_by(&mut self, out: &mut String, p: &Planned, distinct: &[(Dir, Expr)], n: &Names) -> EResult<()> {
         if p.order_bys.is_empty() {
-            return Ok(String::new());
+            return Ok(());
         }
-        let all: Vec<(Dir, Expr)> = p.order_bys.iter().flatten().cloned().collect();
-        // order_by_concat: keep the common prefix once
-        let mut merged: Vec<(Dir, Expr)> = vec![];
-        let mut i = 0;
-        while i < distinct.len() && i < all.len() && distinct[i] == all[i] {
-            merged.push(all[i].clone());
-            i += 1;
+        // order_by_concat: the distinct expressions, then the order_bys
+        // past their common prefix with them.
+        let mut common = 0;
+        for (a, d) in p.order_bys.iter().flatten().zip(distinct) {
+            if a != d {
+                break;
+            }
+            common += 1;
         }
-        merged.extend(distinct[i..].iter().cloned());
-        merged.extend(all[i..].iter().cloned());
-        let parts: Vec<String> = merged.iter().map(|(d, e)| self.order_by_expr(*d, e, n)).collect::<EResult<_>>()?;
-        Ok(format!(" ORDER BY {}", parts.join(", ")))
+        out.push_str(" ORDER BY ");
+        for (i, (d, e)) in distinct.iter().chain(p.order_bys.iter().flatten().skip(common)).enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.order_by_expr(out, *d, e, n)?;
+        }
+        Ok(())
     }
 
-    fn order_by_expr(&mut self, d: Dir, e: &Expr, n: &Names) -> EResult<String> {
-        let s = self.top_level_expr(e, n)?;
-        Ok(match d {
-            Dir::Asc => s,
-            Dir::AscNullsLast => format!("{s} ASC NULLS LAST"),
-            Dir::AscNullsFirst => format!("{s} ASC NULLS FIRST"),
-            Dir::Desc => format!("{s} DESC"),
-            Dir::DescNullsLast => format!("{s} DESC NULLS LAST"),
-            Dir::DescNullsFirst => format!("{s} DESC NULLS FIRST"),
-        })
+    fn order_by_expr(&mut self, out: &mut String, d: Dir, e: &Expr, n: &Names) -> EResult<()> {
+        self.top_level_expr(out, e, n)?;
+        out.push_str(match d {
+            Dir::Asc => "",
+            Dir::AscNullsLast => " ASC NULLS LAST",
+            Dir::AscNullsFirst => " ASC NULLS FIRST",
+            Dir::Desc => " DESC",
+            Dir::DescNullsLast => " DESC NULLS LAST",
+            Dir::DescNullsFirst => " DESC NULLS FIRST",
+        });
+        Ok(())
     }
 
-    fn limit(&mut self, p: &Planned, n: &Names) -> EResult<String> {
+    fn limit(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
         match &p.limit {
-            None => Ok(String::new()),
+            None => Ok(()),
             Some((e, true)) if self.dialect == Dialect::Postgres => {
                 if p.order_bys.is_empty() {
                     return Err(query_error(
@@ -624,186 +924,400 @@ impl Printer {
                         p,
                     ));
                 }
-                Ok(format!(" FETCH FIRST {} ROWS WITH TIES", self.expr(e, n)?))
+                out.push_str(" FETCH FIRST ");
+                self.expr(out, e, n)?;
+                out.push_str(" ROWS WITH TIES");
+                Ok(())
             }
-            Some((e, _)) => Ok(format!(" LIMIT {}", self.expr(e, n)?)),
+            Some((e, _)) => {
+                out.push_str(" LIMIT ");
+                self.expr(out, e, n)
+            }
         }
     }
 
-    fn offset(&mut self, p: &Planned, n: &Names) -> EResult<String> {
+    fn offset(&mut self, out: &mut String, p: &Planned, n: &Names) -> EResult<()> {
         match &p.offset {
-            None => Ok(String::new()),
-            Some(e) => Ok(format!(" OFFSET {}", self.expr(e, n)?)),
+            None => Ok(()),
+            Some(e) => {
+                out.push_str(" OFFSET ");
+                self.expr(out, e, n)
+            }
         }
     }
 
-    fn paren_expr(&mut self, e: &Expr, n: &Names) -> EResult<String> {
-        Ok(format!("({})", self.expr(e, n)?))
+    fn paren_expr(&mut self, out: &mut String, e: &Expr, n: &Names) -> EResult<()> {
+        out.push('(');
+        self.expr(out, e, n)?;
+        out.push(')');
+        Ok(())
     }
 
-    fn maybe_paren(&mut self, e: &Expr, n: &Names) -> EResult<String> {
+    fn maybe_paren(&mut self, out: &mut String, e: &Expr, n: &Names) -> EResult<()> {
         let wrap = is_binary_op(e, self.dialect) || matches!(e, Expr::Call(name, args) if name == "is_nil" && args.len() == 1);
         if wrap {
-            self.paren_expr(e, n)
+            self.paren_expr(out, e, n)
         } else {
-            self.expr(e, n)
+            self.expr(out, e, n)
         }
     }
 
     /// SQLite prints subqueries at the top of group_by/order_by without parens.
-    fn top_level_expr(&mut self, e: &Expr, n: &Names) -> EResult<String> {
+    fn top_level_expr(&mut self, out: &mut String, e: &Expr, n: &Names) -> EResult<()> {
         if self.dialect == Dialect::Sqlite {
             if let Expr::PlannedSubquery(sp) = e {
-                let as_prefix = format!("s{}", n.as_prefix);
-                return self.all(sp, &as_prefix, Some(n));
+                return self.all(out, sp, &Self::sub_prefix(n), Some(n));
             }
         }
-        self.expr(e, n)
+        self.expr(out, e, n)
     }
 
-    fn fragment(&mut self, parts: &[FragPart], n: &Names) -> EResult<String> {
-        let mut out = String::new();
-        let mut first_raw: Option<&str> = None;
-        for (i, p) in parts.iter().enumerate() {
+    fn fragment(&mut self, out: &mut String, parts: &[FragPart], n: &Names) -> EResult<()> {
+        let start = out.len();
+        for p in parts {
             match p {
-                FragPart::Raw(s) => {
-                    if i == 0 {
-                        first_raw = Some(s);
-                    }
-                    out.push_str(s)
-                }
-                FragPart::Expr(e) => out.push_str(&self.maybe_paren(e, n)?),
+                FragPart::Raw(s) => out.push_str(s),
+                FragPart::Expr(e) => self.maybe_paren(out, e, n)?,
             }
         }
-        if let Some(f) = first_raw {
-            let t = f.trim_start().to_ascii_lowercase();
+        if let Some(FragPart::Raw(f)) = parts.first() {
+            let t = f.trim_start();
+            let starts_select = t.len() >= 6 && t.as_bytes()[..6].eq_ignore_ascii_case(b"select");
             let is_select = match self.dialect {
-                Dialect::Postgres => t.starts_with("select") && t[6..].starts_with(|c: char| c.is_whitespace()),
-                Dialect::Sqlite => t.starts_with("select"),
+                Dialect::Postgres => starts_select && t[6..].starts_with(|c: char| c.is_whitespace()),
+                Dialect::Sqlite => starts_select,
             };
             if is_select {
-                return Ok(format!("({out})"));
+                out.insert(start, '(');
+                out.push(')');
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn parent_source(&self, name: &str, n: &Names) -> EResult<String> {
+    fn parent_source(&self, out: &mut String, name: &str, n: &Names) -> EResult<()> {
         let mut cur = n.parent;
         while let Some(p) = cur {
-            if let Some((_, ix)) = p.planned.aliases.iter().find(|(a, _)| a == name) {
-                return Ok(p.names.get(*ix).cloned().unwrap_or_default());
+            if let Some((_, ix)) = p.planned.query.aliases.iter().find(|(a, _)| a == name) {
+                p.push(out, *ix);
+                return Ok(());
             }
             cur = p.parent;
         }
         Err(query_error(&format!("could not find named binding `parent_as({})`", inspect(&Value::atom(name))), n.planned))
     }
 
-    fn field_name(&self, b: &Bind, n: &Names) -> EResult<String> {
+    fn field_name(&self, out: &mut String, b: &Bind, n: &Names) -> EResult<()> {
         match b {
-            Bind::Ix(ix) => Ok(n.names.get(*ix).cloned().unwrap_or_default()),
-            Bind::ParentAs(name) => self.parent_source(name, n),
-            Bind::As(name) => match n.planned.aliases.iter().find(|(a, _)| a == name) {
-                Some((_, ix)) => Ok(n.names.get(*ix).cloned().unwrap_or_default()),
+            Bind::Ix(ix) => {
+                n.push(out, *ix);
+                Ok(())
+            }
+            Bind::ParentAs(name) => self.parent_source(out, name, n),
+            Bind::As(name) => match n.planned.query.aliases.iter().find(|(a, _)| a == name) {
+                Some((_, ix)) => {
+                    n.push(out, *ix);
+                    Ok(())
+                }
                 None => Err(query_error(&format!("could not find named binding `as({})`", inspect(&Value::atom(name))), n.planned)),
             },
         }
     }
 
-    fn interval_sqlite(&mut self, count: &Expr, interval: &str, n: &Names) -> EResult<String> {
-        let c = self.expr(count, n)?;
-        Ok(match interval {
-            "microsecond" => return Err(arg_error("SQLite does not support microsecond precision in datetime intervals")),
-            "millisecond" => format!("({c} / 1000.0) || ' seconds'"),
-            "week" => format!("({c} * 7) || ' days'"),
-            other => format!("{c} || ' {other}'"),
-        })
+    fn interval_sqlite(&mut self, out: &mut String, count: &Expr, interval: &str, n: &Names) -> EResult<()> {
+        match interval {
+            "microsecond" => {
+                self.expr(&mut String::new(), count, n)?;
+                Err(arg_error("SQLite does not support microsecond precision in datetime intervals"))
+            }
+            "millisecond" => {
+                out.push('(');
+                self.expr(out, count, n)?;
+                out.push_str(" / 1000.0) || ' seconds'");
+                Ok(())
+            }
+            "week" => {
+                out.push('(');
+                self.expr(out, count, n)?;
+                out.push_str(" * 7) || ' days'");
+                Ok(())
+            }
+            other => {
+                self.expr(out, count, n)?;
+                out.push_str(" || ' ");
+                out.push_str(other);
+                out.push('\'');
+                Ok(())
+            }
+        }
     }
 
-    fn interval_pg(&mut self, count: &Expr, interval: &str, n: &Names) -> EResult<String> {
-        Ok(match count {
-            Expr::Lit(Value::Int(i)) => format!("interval '{i} {interval}'"),
-            Expr::Lit(Value::Float(f)) => format!("interval '{} {interval}'", float_compact(*f)),
-            other => format!("({}::numeric * interval '1 {interval}')", self.expr(other, n)?),
-        })
+    fn interval_pg(&mut self, out: &mut String, count: &Expr, interval: &str, n: &Names) -> EResult<()> {
+        match count {
+            Expr::Lit(Value::Int(i)) => {
+                out.push_str("interval '");
+                push_i64(out, *i);
+            }
+            Expr::Lit(Value::Float(f)) => {
+                out.push_str("interval '");
+                out.push_str(&float_compact(*f));
+            }
+            other => {
+                out.push('(');
+                self.expr(out, other, n)?;
+                out.push_str("::numeric * interval '1 ");
+                out.push_str(interval);
+                out.push_str("')");
+                return Ok(());
+            }
+        }
+        out.push(' ');
+        out.push_str(interval);
+        out.push('\'');
+        Ok(())
     }
 
-    fn json_path_pg(&mut self, e: &Expr, path: &[PathElem], n: &Names) -> EResult<String> {
+    fn json_path_pg(&mut self, out: &mut String, e: &Expr, path: &[PathElem], n: &Names) -> EResult<()> {
         if path.is_empty() {
-            return self.expr(e, n);
+            return self.expr(out, e, n);
         }
-        let mut parts = vec![];
-        for p in path {
-            parts.push(match p {
-                PathElem::Key(k) => format!("'{}'", escape_string(self.dialect, k)),
-                PathElem::Index(i) => i.to_string(),
-                PathElem::Field(f) => self.expr(f, n)?,
-            });
+        let push_path = |this: &mut Printer, out: &mut String| -> EResult<()> {
+            for (i, p) in path.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match p {
+                    PathElem::Key(k) => {
+                        out.push('\'');
+                        push_escaped(out, this.dialect, k);
+                        out.push('\'');
+                    }
+                    PathElem::Index(i) => push_i64(out, *i),
+                    PathElem::Field(f) => this.expr(out, f, n)?,
+                }
+            }
+            Ok(())
+        };
+        out.push('(');
+        // The path is computed before the expression.
+        if path.iter().any(|p| matches!(p, PathElem::Field(_))) {
+            let mut ps = String::new();
+            push_path(self, &mut ps)?;
+            self.expr(out, e, n)?;
+            out.push_str("#>array[");
+            out.push_str(&ps);
+        } else {
+            self.expr(out, e, n)?;
+            out.push_str("#>array[");
+            push_path(self, out)?;
         }
-        Ok(format!("({}#>array[{}]::text[])", self.expr(e, n)?, parts.join(",")))
+        out.push_str("]::text[])");
+        Ok(())
+    }
+
+    /// Comma-separated SQL of `items`, computed before whatever precedes it
+    /// in the output: when `before` fails, the items' error wins.
+    fn list_after(
+        &mut self,
+        out: &mut String,
+        items: &[Expr],
+        before: impl FnOnce(&mut Printer, &mut String) -> EResult<()>,
+        n: &Names,
+    ) -> EResult<()> {
+        if let Err(e) = before(self, out) {
+            let mut scratch = String::new();
+            for x in items {
+                self.expr(&mut scratch, x, n)?;
+            }
+            return Err(e);
+        }
+        out.push_str(" IN (");
+        for (i, x) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            self.expr(out, x, n)?;
+        }
+        out.push(')');
+        Ok(())
+    }
+
+    fn lit_list_after(
+        &mut self,
+        out: &mut String,
+        items: &[Value],
+        before: impl FnOnce(&mut Printer, &mut String) -> EResult<()>,
+        n: &Names,
+    ) -> EResult<()> {
+        if let Err(e) = before(self, out) {
+            let mut scratch = String::new();
+            for v in items {
+                self.lit(&mut scratch, v, n)?;
+            }
+            return Err(e);
+        }
+        out.push_str(" IN (");
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            self.lit(out, v, n)?;
+        }
+        out.push(')');
+        Ok(())
+    }
+
+    fn push_placeholders(out: &mut String, len: usize) {
+        for i in 0..len {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('?');
+        }
+    }
+
+    /// The SQL of a literal.
+    fn lit(&mut self, out: &mut String, v: &Value, n: &Names) -> EResult<()> {
+        let d = self.dialect;
+        match v {
+            Value::List(_) if d == Dialect::Sqlite => return Err(query_error("Array literals are not supported by SQLite3", n.planned)),
+            Value::List(items) => {
+                if items.is_empty() {
+                    out.push_str("'{}'");
+                } else {
+                    out.push_str("ARRAY[");
+                    for (i, x) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        self.lit(out, x, n)?;
+                    }
+                    out.push(']');
+                }
+            }
+            Value::Decimal(dec) => out.push_str(&dec.to_normal()),
+            Value::Nil => out.push_str("NULL"),
+            Value::Bool(b) => out.push_str(match (d, b) {
+                (Dialect::Postgres, true) => "TRUE",
+                (Dialect::Postgres, false) => "FALSE",
+                (Dialect::Sqlite, true) => "1",
+                (Dialect::Sqlite, false) => "0",
+            }),
+            Value::Str(s) => {
+                out.push('\'');
+                push_escaped(out, d, s);
+                out.push('\'');
+            }
+            Value::Int(i) => push_i64(out, *i),
+            Value::Float(f) => match d {
+                Dialect::Postgres => {
+                    out.push_str(&fmt_float(*f));
+                    out.push_str("::float");
+                }
+                Dialect::Sqlite => {
+                    out.push_str("CAST(");
+                    out.push_str(&fmt_float(*f));
+                    out.push_str(" AS REAL)");
+                }
+            },
+            other => {
+                let shown = inspect(other);
+                return Err(query_error(
+                    &match d {
+                        Dialect::Postgres => format!("unsupported expression: {shown}"),
+                        Dialect::Sqlite => format!("unsupported expression {shown}"),
+                    },
+                    n.planned,
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The SQL of an expression.
-    fn expr(&mut self, e: &Expr, n: &Names) -> EResult<String> {
+    fn expr(&mut self, out: &mut String, e: &Expr, n: &Names) -> EResult<()> {
         let d = self.dialect;
         let p = n.planned;
-        Ok(match e {
+        match e {
             Expr::Param(ix) => match d {
-                Dialect::Postgres => format!("${}", ix + 1),
-                Dialect::Sqlite => "?".into(),
+                Dialect::Postgres => {
+                    out.push('$');
+                    push_u64(out, *ix as u64 + 1);
+                }
+                Dialect::Sqlite => out.push('?'),
             },
             Expr::ParamList(start, len) => match d {
-                Dialect::Postgres => format!("${}", start + 1),
-                Dialect::Sqlite => vec!["?"; *len].join(","),
+                Dialect::Postgres => {
+                    out.push('$');
+                    push_u64(out, *start as u64 + 1);
+                }
+                Dialect::Sqlite => Self::push_placeholders(out, *len),
             },
             Expr::Field(b, f) => {
                 if self.returning && matches!(b, Bind::Ix(_)) {
-                    return self.q(f);
+                    return self.q(out, f);
                 }
-                format!("{}.{}", self.field_name(b, n)?, self.q(f)?)
+                self.field_name(out, b, n)?;
+                out.push('.');
+                self.q(out, f)?;
             }
-            Expr::Var(b) => self.field_name(b, n)?,
+            Expr::Var(b) => self.field_name(out, b, n)?,
             Expr::Call(name, args) if name == "in" && args.len() == 2 => {
                 let (left, right) = (&args[0], &args[1]);
+                let false_ = if d == Dialect::Postgres { "false" } else { "0" };
                 match right {
-                    Expr::Lit(Value::List(l)) if l.is_empty() => {
-                        if d == Dialect::Postgres {
-                            "false".into()
-                        } else {
-                            "0".into()
-                        }
-                    }
-                    Expr::Lit(Value::Str(s)) if d == Dialect::Sqlite && &**s == "[]" => "0".into(),
-                    Expr::Lit(Value::List(l)) => {
-                        let items: Vec<String> = l.iter().map(|v| self.expr(&Expr::Lit(v.clone()), n)).collect::<EResult<_>>()?;
-                        format!("{} IN ({})", self.expr(left, n)?, items.join(","))
-                    }
-                    Expr::List(items) if items.is_empty() => {
-                        if d == Dialect::Postgres {
-                            "false".into()
-                        } else {
-                            "0".into()
-                        }
-                    }
-                    Expr::List(items) => {
-                        let items: Vec<String> = items.iter().map(|v| self.expr(v, n)).collect::<EResult<_>>()?;
-                        format!("{} IN ({})", self.expr(left, n)?, items.join(","))
-                    }
+                    Expr::Lit(Value::List(l)) if l.is_empty() => out.push_str(false_),
+                    Expr::Lit(Value::Str(s)) if d == Dialect::Sqlite && &**s == "[]" => out.push('0'),
+                    Expr::Lit(Value::List(l)) => self.lit_list_after(out, l, |this, out| this.expr(out, left, n), n)?,
+                    Expr::List(items) if items.is_empty() => out.push_str(false_),
+                    Expr::List(items) => self.list_after(out, items, |this, out| this.expr(out, left, n), n)?,
                     Expr::ParamList(start, len) => match d {
-                        Dialect::Postgres => format!("{} = ANY(${})", self.expr(left, n)?, start + 1),
-                        Dialect::Sqlite if *len == 0 => "0".into(),
-                        Dialect::Sqlite => format!("{} IN ({})", self.expr(left, n)?, vec!["?"; *len].join(",")),
+                        Dialect::Postgres => {
+                            self.expr(out, left, n)?;
+                            out.push_str(" = ANY($");
+                            push_u64(out, *start as u64 + 1);
+                            out.push(')');
+                        }
+                        Dialect::Sqlite if *len == 0 => out.push('0'),
+                        Dialect::Sqlite => {
+                            self.expr(out, left, n)?;
+                            out.push_str(" IN (");
+                            Self::push_placeholders(out, *len);
+                            out.push(')');
+                        }
                     },
-                    Expr::PlannedSubquery(_) => format!("{} IN {}", self.expr(left, n)?, self.expr(right, n)?),
-                    other => match d {
-                        Dialect::Postgres => format!("{} = ANY({})", self.expr(left, n)?, self.expr(other, n)?),
-                        Dialect::Sqlite => format!("{} IN (SELECT value FROM JSON_EACH({}))", self.expr(left, n)?, self.expr(other, n)?),
-                    },
+                    Expr::PlannedSubquery(_) => {
+                        self.expr(out, left, n)?;
+                        out.push_str(" IN ");
+                        self.expr(out, right, n)?;
+                    }
+                    other => {
+                        self.expr(out, left, n)?;
+                        match d {
+                            Dialect::Postgres => {
+                                out.push_str(" = ANY(");
+                                self.expr(out, other, n)?;
+                                out.push(')');
+                            }
+                            Dialect::Sqlite => {
+                                out.push_str(" IN (SELECT value FROM JSON_EACH(");
+                                self.expr(out, other, n)?;
+                                out.push_str("))");
+                            }
+                        }
+                    }
                 }
             }
-            Expr::Call(name, args) if name == "is_nil" && args.len() == 1 => format!("{} IS NULL", self.expr(&args[0], n)?),
-            Expr::Call(name, args) if name == "not" && args.len() == 1 => format!("NOT ({})", self.expr(&args[0], n)?),
-            Expr::PlannedSubquery(sp) => self.subquery(sp, n)?,
+            Expr::Call(name, args) if name == "is_nil" && args.len() == 1 => {
+                self.expr(out, &args[0], n)?;
+                out.push_str(" IS NULL");
+            }
+            Expr::Call(name, args) if name == "not" && args.len() == 1 => {
+                out.push_str("NOT (");
+                self.expr(out, &args[0], n)?;
+                out.push(')');
+            }
+            Expr::PlannedSubquery(sp) => self.subquery(out, sp, n)?,
             Expr::FragmentKw(_) => {
                 return Err(query_error(
                     match d {
@@ -813,52 +1327,37 @@ impl Printer {
                     p,
                 ))
             }
-            Expr::Fragment(parts) => self.fragment(parts, n)?,
-            Expr::Identifier(s) => self.q(s)?,
-            Expr::SelectedAsRef(name) => self.q(name)?,
-            Expr::Call(name, args) if name == "datetime_add" && args.len() == 3 => {
+            Expr::Fragment(parts) => self.fragment(out, parts, n)?,
+            Expr::Identifier(s) => self.q(out, s)?,
+            Expr::SelectedAsRef(name) => self.q(out, name)?,
+            Expr::Call(name, args) if (name == "datetime_add" || name == "date_add") && args.len() == 3 => {
                 let interval = match &args[2] {
-                    Expr::Lit(Value::Str(s)) => s.to_string(),
-                    _ => String::new(),
+                    Expr::Lit(Value::Str(s)) => &**s,
+                    _ => "",
                 };
+                let date = name == "date_add";
                 match d {
                     Dialect::Postgres => {
                         let typed = matches!(args[0], Expr::TaggedPrim(..));
-                        format!(
-                            "{}{} + {}",
-                            self.expr(&args[0], n)?,
-                            if typed { "" } else { "::timestamp" },
-                            self.interval_pg(&args[1], &interval, n)?
-                        )
-                    }
-                    Dialect::Sqlite => format!(
-                        "CAST (strftime('%Y-%m-%dT%H:%M:%f000Z',{},{}) AS TEXT)",
-                        self.expr(&args[0], n)?,
-                        self.interval_sqlite(&args[1], &interval, n)?
-                    ),
-                }
-            }
-            Expr::Call(name, args) if name == "date_add" && args.len() == 3 => {
-                let interval = match &args[2] {
-                    Expr::Lit(Value::Str(s)) => s.to_string(),
-                    _ => String::new(),
-                };
-                match d {
-                    Dialect::Postgres => {
-                        let typed = matches!(args[0], Expr::TaggedPrim(..));
-                        format!(
-                            "({}{} + {})::date",
-                            self.expr(&args[0], n)?,
-                            if typed { "" } else { "::date" },
-                            self.interval_pg(&args[1], &interval, n)?
-                        )
+                        if date {
+                            out.push('(');
+                        }
+                        self.expr(out, &args[0], n)?;
+                        if !typed {
+                            out.push_str(if date { "::date" } else { "::timestamp" });
+                        }
+                        out.push_str(" + ");
+                        self.interval_pg(out, &args[1], interval, n)?;
+                        if date {
+                            out.push_str(")::date");
+                        }
                     }
                     Dialect::Sqlite => {
-                        format!(
-                            "CAST (strftime('%Y-%m-%d',{},{}) AS TEXT)",
-                            self.expr(&args[0], n)?,
-                            self.interval_sqlite(&args[1], &interval, n)?
-                        )
+                        out.push_str(if date { "CAST (strftime('%Y-%m-%d'," } else { "CAST (strftime('%Y-%m-%dT%H:%M:%f000Z'," });
+                        self.expr(out, &args[0], n)?;
+                        out.push(',');
+                        self.interval_sqlite(out, &args[1], interval, n)?;
+                        out.push_str(") AS TEXT)");
                     }
                 }
             }
@@ -866,54 +1365,96 @@ impl Printer {
                 return Err(query_error("ilike is not supported by SQLite3", p))
             }
             Expr::JsonPath(f, path) => match d {
-                Dialect::Postgres => self.json_path_pg(f, path, n)?,
+                Dialect::Postgres => self.json_path_pg(out, f, path, n)?,
                 Dialect::Sqlite => {
-                    let mut ps = String::new();
+                    if path.iter().any(|el| matches!(el, PathElem::Field(_))) {
+                        return Err(query_error("SQLite3 does not support fields in JSON paths", p));
+                    }
+                    out.push_str("json_extract(");
+                    self.expr(out, f, n)?;
+                    out.push_str(", '$");
                     for el in path {
                         match el {
-                            PathElem::Key(k) => ps.push_str(&format!(".{}", escape_string(d, k).replace('"', "\\\""))),
-                            PathElem::Index(i) => ps.push_str(&format!("[{i}]")),
-                            PathElem::Field(_) => return Err(query_error("SQLite3 does not support fields in JSON paths", p)),
+                            PathElem::Key(k) => {
+                                out.push('.');
+                                push_escaped_json(out, d, k);
+                            }
+                            PathElem::Index(i) => {
+                                out.push('[');
+                                push_i64(out, *i);
+                                out.push(']');
+                            }
+                            PathElem::Field(_) => {}
                         }
                     }
-                    format!("json_extract({}, '${ps}')", self.expr(f, n)?)
+                    out.push_str("')");
                 }
             },
             Expr::Call(name, args) if name == "filter" && args.len() == 2 => {
-                format!("{} FILTER (WHERE {})", self.expr(&args[0], n)?, self.expr(&args[1], n)?)
+                self.expr(out, &args[0], n)?;
+                out.push_str(" FILTER (WHERE ");
+                self.expr(out, &args[1], n)?;
+                out.push(')');
             }
-            Expr::Over(agg, Over::Named(w)) => format!("{} OVER {}", self.expr(agg, n)?, self.q(w)?),
-            Expr::Over(agg, Over::Inline(w)) => format!("{} OVER {}", self.expr(agg, n)?, self.window_exprs(w, n)?),
+            Expr::Over(agg, over) => {
+                self.expr(out, agg, n)?;
+                out.push_str(" OVER ");
+                match over {
+                    Over::Named(w) => self.q(out, w)?,
+                    Over::Inline(w) => self.window_exprs(out, w, n)?,
+                }
+            }
             Expr::Tuple(es) => {
-                let v: Vec<String> = es.iter().map(|x| self.expr(x, n)).collect::<EResult<_>>()?;
-                format!("({})", v.join(","))
+                out.push('(');
+                for (i, x) in es.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    self.expr(out, x, n)?;
+                }
+                out.push(')');
             }
-            Expr::Call(name, args) if name == "count" && args.is_empty() => "count(*)".into(),
+            Expr::Call(name, args) if name == "count" && args.is_empty() => out.push_str("count(*)"),
             Expr::Call(name, args)
                 if name == "count" && d == Dialect::Sqlite && args.len() == 2 && args[1] == Expr::Lit(Value::atom("distinct")) =>
             {
-                format!("count(distinct {})", self.expr(&args[0], n)?)
+                out.push_str("count(distinct ");
+                self.expr(out, &args[0], n)?;
+                out.push(')');
             }
             Expr::Call(name, args) if name == "count" && d == Dialect::Sqlite && args.len() == 1 && matches!(args[0], Expr::Var(_)) => {
                 return Err(query_error("The argument to `count/1` must be a column in SQLite3", p))
             }
             Expr::Call(name, args) if name == "exists" && d == Dialect::Sqlite && args.len() == 1 => {
-                format!("exists{}", self.expr(&args[0], n)?)
+                out.push_str("exists");
+                self.expr(out, &args[0], n)?;
             }
             Expr::Call(name, args) if name == "==" && d == Dialect::Postgres && args.len() == 2 && json_eq_literal(args).is_some() => {
                 let (f, path) = json_eq_literal(args).unwrap_or((&args[0], &[]));
                 match path.split_last() {
                     Some((PathElem::Key(last), init)) => {
-                        let extracted = self.json_path_pg(f, init, n)?;
-                        let right = match &args[1] {
-                            Expr::Lit(Value::Str(s)) => format!("\"{}\"", escape_string(d, s).replace('"', "\\\"")),
-                            Expr::Lit(Value::Int(i)) => i.to_string(),
-                            Expr::Lit(Value::Bool(b)) => b.to_string(),
-                            _ => String::new(),
-                        };
-                        format!("({extracted}@>'{{\"{}\": {right}}}')", escape_string(d, last).replace('"', "\\\""))
+                        out.push('(');
+                        self.json_path_pg(out, f, init, n)?;
+                        out.push_str("@>'{\"");
+                        push_escaped_json(out, d, last);
+                        out.push_str("\": ");
+                        match &args[1] {
+                            Expr::Lit(Value::Str(s)) => {
+                                out.push('"');
+                                push_escaped_json(out, d, s);
+                                out.push('"');
+                            }
+                            Expr::Lit(Value::Int(i)) => push_i64(out, *i),
+                            Expr::Lit(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+                            _ => {}
+                        }
+                        out.push_str("}')");
                     }
-                    _ => format!("{} = {}", self.maybe_paren(&args[0], n)?, self.maybe_paren(&args[1], n)?),
+                    _ => {
+                        self.maybe_paren(out, &args[0], n)?;
+                        out.push_str(" = ");
+                        self.maybe_paren(out, &args[1], n)?;
+                    }
                 }
             }
             Expr::Call(name, args) => {
@@ -936,52 +1477,46 @@ impl Printer {
                     None
                 };
                 match op {
-                    Some(op) => format!("{}{op}{}", self.maybe_paren(&args[0], n)?, self.maybe_paren(&args[1], n)?),
+                    Some(op) => {
+                        self.maybe_paren(out, &args[0], n)?;
+                        out.push_str(op);
+                        self.maybe_paren(out, &args[1], n)?;
+                    }
                     None => {
-                        let v: Vec<String> = args.iter().map(|x| self.expr(x, n)).collect::<EResult<_>>()?;
-                        format!("{name}({modifier}{})", v.join(", "))
+                        out.push_str(name);
+                        out.push('(');
+                        out.push_str(modifier);
+                        for (i, x) in args.iter().enumerate() {
+                            if i > 0 {
+                                out.push_str(", ");
+                            }
+                            self.expr(out, x, n)?;
+                        }
+                        out.push(')');
                     }
                 }
             }
-            Expr::List(_) | Expr::Lit(Value::List(_)) if d == Dialect::Sqlite => {
+            Expr::List(_) if d == Dialect::Sqlite => {
                 return Err(query_error("Array literals are not supported by SQLite3", p));
             }
             Expr::List(items) => {
                 if items.is_empty() {
-                    "'{}'".into()
+                    out.push_str("'{}'");
                 } else {
-                    let v: Vec<String> = items.iter().map(|x| self.expr(x, n)).collect::<EResult<_>>()?;
-                    format!("ARRAY[{}]", v.join(","))
+                    out.push_str("ARRAY[");
+                    for (i, x) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        self.expr(out, x, n)?;
+                    }
+                    out.push(']');
                 }
             }
-            Expr::Lit(Value::List(items)) => {
-                if items.is_empty() {
-                    "'{}'".into()
-                } else {
-                    let v: Vec<String> = items.iter().map(|x| self.expr(&Expr::Lit(x.clone()), n)).collect::<EResult<_>>()?;
-                    format!("ARRAY[{}]", v.join(","))
-                }
-            }
-            Expr::Lit(Value::Decimal(dec)) => dec.to_normal(),
-            Expr::TaggedPrim(inner, ty) => self.tagged(inner, ty, n)?,
-            Expr::Lit(Value::Nil) => "NULL".into(),
-            Expr::Lit(Value::Bool(b)) => match (d, b) {
-                (Dialect::Postgres, true) => "TRUE".into(),
-                (Dialect::Postgres, false) => "FALSE".into(),
-                (Dialect::Sqlite, true) => "1".into(),
-                (Dialect::Sqlite, false) => "0".into(),
-            },
-            Expr::Lit(Value::Str(s)) => format!("'{}'", escape_string(d, s)),
-            Expr::Lit(Value::Int(i)) => i.to_string(),
-            Expr::Lit(Value::Float(f)) => match d {
-                Dialect::Postgres => format!("{}::float", fmt_float(*f)),
-                Dialect::Sqlite => format!("CAST({} AS REAL)", fmt_float(*f)),
-            },
+            Expr::TaggedPrim(inner, ty) => self.tagged(out, inner, ty, n)?,
+            Expr::Lit(v) => self.lit(out, v, n)?,
             other => {
-                let shown = match other {
-                    Expr::Lit(v) => inspect(v),
-                    x => super::inspect::expr_to_string(x, &[], &[]),
-                };
+                let shown = super::inspect::expr_to_string(other, &[], &[]);
                 return Err(query_error(
                     &match d {
                         Dialect::Postgres => format!("unsupported expression: {shown}"),
@@ -990,30 +1525,51 @@ impl Printer {
                     p,
                 ));
             }
-        })
+        }
+        Ok(())
     }
 
-    fn tagged(&mut self, inner: &Expr, ty: &Value, n: &Names) -> EResult<String> {
+    fn tagged(&mut self, out: &mut String, inner: &Expr, ty: &Value, n: &Names) -> EResult<()> {
         let d = self.dialect;
         let tname = ty.as_atom().unwrap_or("");
         if tname == "binary" {
             if let Expr::Lit(v) = inner {
                 if let Some(b) = v.as_bytes() {
-                    return Ok(match d {
-                        Dialect::Sqlite => format!("x'{}'", hex(b)),
-                        Dialect::Postgres => format!("'\\x{}'::bytea", hex(b)),
-                    });
+                    match d {
+                        Dialect::Sqlite => {
+                            out.push_str("x'");
+                            push_hex(out, b);
+                            out.push('\'');
+                        }
+                        Dialect::Postgres => {
+                            out.push_str("'\\x");
+                            push_hex(out, b);
+                            out.push_str("'::bytea");
+                        }
+                    }
+                    return Ok(());
                 }
             }
         }
-        Ok(match d {
-            Dialect::Postgres => format!("{}::{}", self.maybe_paren(inner, n)?, tagged_to_db(ty)),
-            Dialect::Sqlite => match tname {
-                "binary_id" | "uuid" => format!("CAST({} AS TEXT)", self.expr(inner, n)?),
-                "decimal" | "float" => format!("CAST({} AS REAL)", self.expr(inner, n)?),
-                _ => format!("CAST({} AS {})", self.expr(inner, n)?, sqlite_column_type(ty)),
-            },
-        })
+        match d {
+            Dialect::Postgres => {
+                self.maybe_paren(out, inner, n)?;
+                out.push_str("::");
+                push_tagged_to_db(out, ty);
+            }
+            Dialect::Sqlite => {
+                out.push_str("CAST(");
+                self.expr(out, inner, n)?;
+                out.push_str(" AS ");
+                match tname {
+                    "binary_id" | "uuid" => out.push_str("TEXT"),
+                    "decimal" | "float" => out.push_str("REAL"),
+                    _ => out.push_str(&sqlite_column_type(ty)),
+                }
+                out.push(')');
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1059,15 +1615,17 @@ pub fn sqlite_column_type(ty: &Value) -> String {
 }
 
 /// Postgres `tagged_to_db/1`
-fn tagged_to_db(ty: &Value) -> String {
+fn push_tagged_to_db(out: &mut String, ty: &Value) {
     if let Some([outer, inner]) = ty.as_tuple() {
         if outer.as_atom() == Some("array") {
-            return format!("{}[]", tagged_to_db(inner));
+            push_tagged_to_db(out, inner);
+            out.push_str("[]");
+            return;
         }
     }
     match ty.as_atom() {
-        Some("id") | Some("integer") => "bigint".into(),
-        _ => ecto_to_db(ty),
+        Some("id") | Some("integer") => out.push_str("bigint"),
+        _ => out.push_str(&ecto_to_db(ty)),
     }
 }
 
@@ -1100,11 +1658,13 @@ pub fn ecto_to_db(ty: &Value) -> String {
 /// The SQL of a planned query for its operation.
 pub fn to_sql(p: &Planned, dialect: Dialect) -> EResult<String> {
     let mut pr = Printer::new(dialect);
+    let mut out = String::with_capacity(size_hint(p));
     match p.op {
-        Op::All | Op::InsertAll => pr.all(p, "", None),
-        Op::UpdateAll => pr.update_all(p, None),
-        Op::DeleteAll => pr.delete_all(p),
+        Op::All | Op::InsertAll => pr.all(&mut out, p, "", None)?,
+        Op::UpdateAll => pr.update_all_into(&mut out, p, None)?,
+        Op::DeleteAll => pr.delete_all(&mut out, p)?,
     }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------
@@ -1236,7 +1796,9 @@ pub fn insert(
                         Dialect::Postgres => "DEFAULT".to_string(),
                     },
                     InsertCell::Query(q, n) => {
-                        let s = format!("({})", Printer::new(dialect).all(q, "", None)?);
+                        let mut s = String::from("(");
+                        Printer::new(dialect).all(&mut s, q, "", None)?;
+                        s.push(')');
                         counter += n;
                         s
                     }

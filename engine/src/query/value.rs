@@ -10,9 +10,9 @@ use crate::diag::Span;
 use crate::eval::{EResult, Error, Exception, Interp};
 use crate::value::{alias_name, OpaqueValue, Value};
 
-/// `%Ecto.Query{}` as a value.
+/// `%Ecto.Query{}` as a value (shared: planning reads it in place).
 #[derive(Clone, Debug)]
-pub struct QueryValue(pub Query);
+pub struct QueryValue(pub Rc<Query>);
 
 impl OpaqueValue for QueryValue {
     fn module(&self) -> &str {
@@ -103,7 +103,7 @@ impl OpaqueValue for DynamicExpr {
 
 impl Query {
     pub fn into_value(self) -> Value {
-        Value::Opaque(Rc::new(QueryValue(self)))
+        Value::Opaque(Rc::new(QueryValue(Rc::new(self))))
     }
 }
 
@@ -139,8 +139,20 @@ fn protocol_error(v: &Value, description: &str, span: Span) -> Box<Error> {
 /// `Ecto.Queryable.to_query/1`
 pub fn to_query(interp: &mut Interp, v: &Value, span: Span) -> EResult<Query> {
     if let Some(q) = v.downcast::<QueryValue>() {
+        return Ok(Query::clone(&q.0));
+    }
+    to_query_owned(interp, v, span)
+}
+
+/// `Ecto.Queryable.to_query/1` sharing the query of a query value (no copy).
+pub fn to_query_rc(interp: &mut Interp, v: &Value, span: Span) -> EResult<Rc<Query>> {
+    if let Some(q) = v.downcast::<QueryValue>() {
         return Ok(q.0.clone());
     }
+    to_query_owned(interp, v, span).map(Rc::new)
+}
+
+fn to_query_owned(interp: &mut Interp, v: &Value, span: Span) -> EResult<Query> {
     if let Some(s) = v.downcast::<SubQueryValue>() {
         return Ok(Query::from_source(Source::Subquery(Box::new(SubQuery { query: s.0.clone() })), None));
     }
@@ -182,7 +194,7 @@ pub fn subquery_of(v: &Value, span: Span) -> EResult<Query> {
         return Ok(s.0.clone());
     }
     if let Some(q) = v.downcast::<QueryValue>() {
-        return Ok(q.0.clone());
+        return Ok(Query::clone(&q.0));
     }
     Err(Error::raise("ArgumentError", format!("expected a subquery, got: {}", crate::value::inspect::inspect(v)), span))
 }

@@ -185,7 +185,7 @@ fn load_shape(
             }
             let template = match schema.as_deref() {
                 Some(m) => {
-                    let key = (m.to_string(), source.clone(), prefix.clone());
+                    let key = (m.to_string(), source.as_deref().map(str::to_string), prefix.clone());
                     let cached = interp.ext::<LoadCache>().0.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
                     match cached {
                         Some(t) => Some(t),
@@ -206,7 +206,7 @@ fn load_shape(
             };
             match template {
                 Some(mut s) => {
-                    let module = schema.clone().unwrap_or_default();
+                    let module = schema.as_deref().map(str::to_string).unwrap_or_default();
                     for ((name, ty), v) in fields.iter().zip(raw) {
                         let loaded = load_value(interp, ty, &v, name, Some(&module), span)?;
                         s = util::put_field_owned(s, name, loaded);
@@ -376,7 +376,7 @@ struct Acc {
 
 fn schema_module(shape: &Shape) -> Option<String> {
     match shape {
-        Shape::Source { schema, .. } => schema.clone(),
+        Shape::Source { schema, .. } => schema.as_deref().map(str::to_string),
         _ => None,
     }
 }
@@ -539,9 +539,9 @@ pub(crate) fn preload_select(interp: &mut Interp, query: &Value, assoc: &Assoc, 
                 .and_then(|s| s.type_of(&join_keys[0].1).map(|t| t.to_value()))
                 .unwrap_or(Value::atom("id"));
             let ix = q.count_binds() - 1;
-            Expr::Type(Box::new(Expr::Field(Bind::Ix(ix), join_keys[0].0.clone())), QType::Term(owner_type))
+            Expr::Type(Box::new(Expr::Field(Bind::Ix(ix), join_keys[0].0.clone().into())), QType::Term(owner_type))
         }
-        _ => Expr::Field(Bind::Ix(0), assoc.related_key.clone()),
+        _ => Expr::Field(Bind::Ix(0), assoc.related_key.clone().into()),
     };
     if let Some(sel) = q.select.as_mut() {
         let old = std::mem::replace(&mut sel.clause.expr, Expr::Lit(Value::Nil));
@@ -573,11 +573,11 @@ fn preload_order(order: &Value) -> Option<Vec<(Dir, Expr)>> {
     let mut out = Vec::new();
     for i in items {
         match i {
-            Value::Atom(f) => out.push((Dir::Asc, Expr::Field(Bind::Ix(0), f.to_string()))),
+            Value::Atom(f) => out.push((Dir::Asc, Expr::Field(Bind::Ix(0), f.into()))),
             Value::Tuple(t) if t.len() == 2 => {
                 let dir = t[0].as_atom().and_then(Dir::from_atom).unwrap_or(Dir::Asc);
                 let f = t[1].as_atom().unwrap_or_default().to_string();
-                out.push((dir, Expr::Field(Bind::Ix(0), f)));
+                out.push((dir, Expr::Field(Bind::Ix(0), f.into())));
             }
             _ => {}
         }
@@ -600,7 +600,7 @@ pub(crate) fn combine_assoc_where(interp: &mut Interp, query: &Value, conditions
     for c in conds {
         let Some([k, v]) = c.as_tuple() else { continue };
         let key = k.as_atom().unwrap_or_default().to_string();
-        let f = Expr::Field(Bind::Ix(0), key.clone());
+        let f = Expr::Field(Bind::Ix(0), key.clone().into());
         let cond = match v {
             Value::Nil => Expr::call("is_nil", vec![f]),
             Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("not") && matches!(t[1], Value::Nil) => {
@@ -645,7 +645,7 @@ pub(crate) fn is_simple_for_aggregate(query: &Value) -> bool {
 pub(crate) fn clear_assocs(query: &Value) -> Value {
     match query.downcast::<crate::query::QueryValue>() {
         Some(q) => {
-            let mut q = q.0.clone();
+            let mut q = crate::query::Query::clone(&q.0);
             q.preloads.clear();
             q.assocs.clear();
             q.into_value()
@@ -660,7 +660,7 @@ pub(crate) fn select_one_in_combinations(_interp: &mut Interp, query: &Value, _s
     if qv.0.combinations.is_empty() {
         return Ok(query.clone());
     }
-    let mut q = qv.0.clone();
+    let mut q = crate::query::Query::clone(&qv.0);
     for (_, c) in q.combinations.iter_mut() {
         c.select = Some(crate::query::expr::SelectExpr {
             clause: Clause { expr: Expr::Lit(Value::Int(1)), params: vec![], subqueries: vec![], loc: Loc::default() },

@@ -333,6 +333,7 @@ impl Builder {
             read_after_writes: vec![],
             redact_fields: vec![],
             derive,
+            query_cache: Default::default(),
         };
         if meta {
             let m = schema.meta("built");
@@ -424,6 +425,7 @@ impl Builder {
             load_in_query: kw_get(opts, "load_in_query").map(|v| v.is_truthy()).unwrap_or(true),
             writable,
             type_cache: std::cell::OnceCell::new(),
+            col_cache: Default::default(),
         };
         if !virtual_ {
             if let Some(src) = kw_some(opts, "source") {

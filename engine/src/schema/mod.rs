@@ -13,7 +13,43 @@ pub mod types;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::query::expr::Name;
 use crate::value::{Atom, Value};
+
+/// A value computed once from what it sits beside (a cache): it never
+/// takes part in comparisons.
+#[derive(Clone, Debug)]
+pub struct Memo<T>(std::cell::OnceCell<T>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Memo<T> {
+        Memo(std::cell::OnceCell::new())
+    }
+}
+
+impl<T> Memo<T> {
+    pub fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(f)
+    }
+}
+
+impl<T> PartialEq for Memo<T> {
+    fn eq(&self, _: &Memo<T>) -> bool {
+        true
+    }
+}
+
+/// What queries need of a schema's `query_fields`, computed once: the
+/// field names and types a whole-source select loads, and their columns.
+#[derive(Debug)]
+pub struct QueryFields {
+    pub shape: Rc<[(String, crate::types::Type)]>,
+    pub columns: Vec<Name>,
+    /// `source` as a shared name.
+    pub table: Option<Name>,
+    /// `module` as a shared name.
+    pub module: Name,
+}
 
 pub use types::{Cardinality, EctoType, Embedded, EnumDump, EnumType};
 
@@ -54,12 +90,19 @@ pub struct Field {
     pub writable: Writable,
     /// `ty` as a [`crate::types::Type`], computed once.
     pub type_cache: std::cell::OnceCell<crate::types::Type>,
+    /// `source` as a shared name, computed once.
+    pub col_cache: Memo<Name>,
 }
 
 impl Field {
     /// The field's type as `engine::types` works with it (cached).
     pub fn type_(&self) -> crate::types::Type {
         self.type_cache.get_or_init(|| crate::types::Type::from(&self.ty)).clone()
+    }
+
+    /// The column (`source`) as a shared name (cached).
+    pub fn col(&self) -> &Name {
+        self.col_cache.get_or_init(|| Name::from(self.source.as_str()))
     }
 }
 
@@ -247,6 +290,8 @@ pub struct Schema {
     pub redact_fields: Vec<String>,
     /// `@derive` values as set (for inspect with `except:`/`only:`).
     pub derive: Vec<Value>,
+    /// [`Schema::query_info`], computed once.
+    pub query_cache: Memo<Rc<QueryFields>>,
 }
 
 impl Schema {
@@ -286,6 +331,18 @@ impl Schema {
     /// `__schema__(:field_source, name)`
     pub fn field_source(&self, name: &str) -> Option<&str> {
         self.field(name).map(|f| f.source.as_str())
+    }
+
+    /// The names, types and columns of `query_fields` (cached).
+    pub fn query_info(&self) -> &Rc<QueryFields> {
+        self.query_cache.get_or_init(|| {
+            Rc::new(QueryFields {
+                shape: self.query_fields().map(|f| (f.name.clone(), f.type_())).collect(),
+                columns: self.query_fields().map(|f| f.col().clone()).collect(),
+                table: self.source.as_deref().map(Name::from),
+                module: Name::from(self.module.as_str()),
+            })
+        })
     }
 
     pub fn assoc(&self, name: &str) -> Option<&Assoc> {
