@@ -28,6 +28,6 @@ pub fn run(source: &str) -> Result<(), String> {
         out.push_str(&Json::Object(obj).to_string());
         out.push('\n');
     }
-    print!("{out}");
+    print!("{}", engine::value::json::finish(out));
     Ok(())
 }

@@ -175,7 +175,7 @@ pub fn run(source: &str) -> Result<(), String> {
             Err(e) => eprintln!("error at {}..{}: ({}) {}", e.span().start, e.span().end, e.kind(), e.message()),
         }
     }
-    print!("{out}");
+    print!("{}", engine::value::json::finish(out));
     Ok(())
 }
 

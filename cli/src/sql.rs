@@ -25,7 +25,7 @@ pub fn run(source: &str) -> Result<(), String> {
         out.push_str(&serde_json::to_string(&line).unwrap_or_default());
         out.push('\n');
     }
-    print!("{out}");
+    print!("{}", engine::value::json::finish(out));
     Ok(())
 }
 

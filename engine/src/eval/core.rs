@@ -21,9 +21,9 @@ impl Interp {
             Kind::Nil => Ok(Value::Nil),
             Kind::Bool(b) => Ok(Value::Bool(*b)),
             Kind::Int(i) => Ok(Value::Int(*i)),
-            Kind::BigInt(s) => {
-                Err(raise("ArgumentError", format!("integer {s} is too large for this evaluator (64-bit integers)"), node.span))
-            }
+            Kind::BigInt(s) => crate::value::bigint::BigInt::parse(&s.replace('_', ""), 10)
+                .map(Value::from_bigint)
+                .ok_or_else(|| raise("ArgumentError", format!("invalid integer literal {s}"), node.span)),
             Kind::Float(f) => Ok(Value::Float(*f)),
             Kind::Atom(a) => Ok(Value::atom(a)),
             Kind::Alias(parts) => Ok(Value::module(&env.resolve_alias(parts))),
@@ -508,7 +508,9 @@ impl Interp {
         }
         let v = self.eval(operand, env)?;
         match (op, v) {
-            ("-", Value::Int(i)) => i.checked_neg().map(Value::Int).ok_or_else(|| raise("ArithmeticError", "integer overflow", span)),
+            ("-", Value::Int(i)) => Ok(i.checked_neg().map(Value::Int).unwrap_or_else(|| Value::from_bigint(crate::value::bigint::BigInt::from_i64(i).neg()))),
+            ("-", Value::BigInt(b)) => Ok(Value::from_bigint(b.neg())),
+            ("+", v @ Value::BigInt(_)) => Ok(v),
             ("-", Value::Float(f)) => Ok(Value::Float(-f)),
             ("+", v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
             ("!", v) => Ok(Value::Bool(!v.is_truthy())),
@@ -2297,9 +2299,13 @@ fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
                     "-" => a.checked_sub(*b),
                     _ => a.checked_mul(*b),
                 };
-                Int(v.ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", span))?)
+                match v {
+                    Some(v) => Int(v),
+                    None => big_arith(op, &l, &r),
+                }
             }
-            (Int(_) | Float(_), Int(_) | Float(_)) => {
+            (Int(_) | BigInt(_), Int(_) | BigInt(_)) => big_arith(op, &l, &r),
+            (Int(_) | BigInt(_) | Float(_), Int(_) | BigInt(_) | Float(_)) => {
                 let (a, b) = (num(&l), num(&r));
                 Float(match op {
                     "+" => a + b,
@@ -2310,7 +2316,7 @@ fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             _ => return Err(arith(&l, &r)),
         },
         "/" => match (&l, &r) {
-            (Int(_) | Float(_), Int(_) | Float(_)) => {
+            (Int(_) | BigInt(_) | Float(_), Int(_) | BigInt(_) | Float(_)) => {
                 let b = num(&r);
                 if b == 0.0 {
                     return Err(arith(&l, &r));
@@ -2320,11 +2326,12 @@ fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             _ => return Err(arith(&l, &r)),
         },
         "**" => match (&l, &r) {
-            (Int(a), Int(b)) if *b >= 0 => Int(u32::try_from(*b)
-                .ok()
-                .and_then(|b| a.checked_pow(b))
-                .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", span))?),
-            (Int(_) | Float(_), Int(_) | Float(_)) => Float(num(&l).powf(num(&r))),
+            (Int(a), Int(b)) if *b >= 0 => match u32::try_from(*b).ok().and_then(|b| a.checked_pow(b)) {
+                Some(v) => Int(v),
+                None => big_pow(&l, *b, span)?,
+            },
+            (BigInt(_), Int(b)) if *b >= 0 => big_pow(&l, *b, span)?,
+            (Int(_) | BigInt(_) | Float(_), Int(_) | BigInt(_) | Float(_)) => Float(num(&l).powf(num(&r))),
             _ => return Err(arith(&l, &r)),
         },
         "==" => Bool(l.loose_eq(&r)),
@@ -2398,8 +2405,29 @@ fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
     })
 }
 
+/// `+`, `-` or `*` on integers that do not fit in an i64.
+fn big_arith(op: &str, l: &Value, r: &Value) -> Value {
+    let (Some(a), Some(b)) = (l.as_bigint(), r.as_bigint()) else { return Value::Nil };
+    Value::from_bigint(match op {
+        "+" => a.add(&b),
+        "-" => a.sub(&b),
+        _ => a.mul(&b),
+    })
+}
+
+/// `base ** exp` past the i64 range (exponents are kept reasonable).
+pub(crate) fn big_pow(base: &Value, exp: i64, span: Span) -> EResult<Value> {
+    let b = base.as_bigint().unwrap_or_else(crate::value::bigint::BigInt::zero);
+    let bits = (b.mag.len() as i64 * 32).max(1);
+    if exp.saturating_mul(bits) > 1_000_000 {
+        return Err(raise("SystemLimitError", "a system limit has been reached", span));
+    }
+    Ok(Value::from_bigint(b.pow(exp as u64)))
+}
+
 fn num(v: &Value) -> f64 {
     match v {
+        Value::BigInt(b) => b.to_f64(),
         Value::Int(i) => *i as f64,
         Value::Float(f) => *f,
         _ => 0.0,
@@ -2415,6 +2443,7 @@ pub fn to_string(v: &Value, span: Span) -> EResult<String> {
         Value::Bool(b) => b.to_string(),
         Value::Atom(a) => crate::value::alias_name(a).to_string(),
         Value::Int(i) => i.to_string(),
+        Value::BigInt(b) => b.to_string(),
         Value::Float(f) => inspect::float(*f),
         Value::List(items) => {
             let mut s = String::new();

@@ -139,6 +139,12 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
         Value::Nil => out.push_str("nil"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&int(*i, o.base)),
+        Value::BigInt(b) => out.push_str(&match o.base {
+            16 => format!("0x{}", b.to_string_radix(16)).replace("0x-", "-0x"),
+            2 => format!("0b{}", b.to_string_radix(2)).replace("0b-", "-0b"),
+            8 => format!("0o{}", b.to_string_radix(8)).replace("0o-", "-0o"),
+            _ => b.to_string(),
+        }),
         Value::Float(f) => out.push_str(&float(*f)),
         Value::Atom(a) => out.push_str(&atom(a)),
         Value::Str(s) => {

@@ -21,6 +21,8 @@ pub fn encode_with(v: &Value, hook: &dyn Fn(&Value) -> Option<Json>) -> Json {
     match v {
         Value::Nil => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
+        // serde_json cannot hold it: a marker that `finish` turns into digits.
+        Value::BigInt(b) => Json::String(format!("{BIGINT_MARK}{b}")),
         Value::Int(i) => json!(i),
         Value::Float(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
         Value::Atom(a) => Json::String(a.to_string()),
@@ -93,4 +95,34 @@ pub fn key_string(k: &Value) -> String {
 
 pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The prefix of the string that stands for an integer too large for
+/// serde_json in an encoded value.
+pub const BIGINT_MARK: &str = "\u{0}bigint:";
+
+/// Turns the big integer markers of serialized JSON text into plain numbers.
+pub fn finish(text: String) -> String {
+    const QUOTED: &str = "\"\\u0000bigint:";
+    if !text.contains(QUOTED) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(QUOTED) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + QUOTED.len()..];
+        match after.find('"') {
+            Some(end) => {
+                out.push_str(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -6,6 +6,7 @@
 //! but order and compare as the atoms they are.
 
 pub mod calendar;
+pub mod bigint;
 pub mod decimal;
 pub mod inspect;
 pub mod json;
@@ -29,6 +30,8 @@ pub enum Value {
     Nil,
     Bool(bool),
     Int(i64),
+    /// An integer outside i64 (only ever produced when a result does not fit).
+    BigInt(Rc<bigint::BigInt>),
     Float(f64),
     Atom(Atom),
     /// A binary that is valid UTF-8 (an Elixir string).
@@ -136,6 +139,23 @@ pub fn alias_name(atom: &str) -> &str {
 }
 
 impl Value {
+    /// An integer result: `Int` when it fits in an i64.
+    pub fn from_bigint(b: bigint::BigInt) -> Value {
+        match b.to_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::BigInt(Rc::new(b)),
+        }
+    }
+
+    /// Any integer as a BigInt.
+    pub fn as_bigint(&self) -> Option<bigint::BigInt> {
+        match self {
+            Value::Int(i) => Some(bigint::BigInt::from_i64(*i)),
+            Value::BigInt(b) => Some((**b).clone()),
+            _ => None,
+        }
+    }
+
     pub fn atom(s: &str) -> Value {
         match s {
             "nil" => Value::Nil,
@@ -326,7 +346,7 @@ impl Value {
     /// number < atom < reference < fun < port < pid < tuple < map < list < bitstring.
     fn type_rank(&self) -> u8 {
         match self {
-            Value::Int(_) | Value::Float(_) => 0,
+            Value::Int(_) | Value::BigInt(_) | Value::Float(_) => 0,
             Value::Nil | Value::Bool(_) | Value::Atom(_) => 1,
             Value::Fun(_) => 3,
             Value::Tuple(_) => 6,
@@ -351,6 +371,7 @@ impl Value {
     pub fn loose_eq(&self, other: &Value) -> bool {
         match (self, other) {
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => (*a as f64) == *b,
+            (Value::BigInt(a), Value::Float(b)) | (Value::Float(b), Value::BigInt(a)) => a.to_f64() == *b,
             _ => self == other,
         }
     }
@@ -358,6 +379,8 @@ impl Value {
     /// Term order comparison where `1 == 1.0` (used by `<`, `>`, `Enum.sort`).
     pub fn compare(&self, other: &Value) -> Ordering {
         match (self, other) {
+            (Value::BigInt(a), Value::Float(b)) => a.to_f64().partial_cmp(b).unwrap_or(Ordering::Equal),
+            (Value::Float(a), Value::BigInt(b)) => a.partial_cmp(&b.to_f64()).unwrap_or(Ordering::Equal),
             (Value::Int(a), Value::Float(b)) => (*a as f64).partial_cmp(b).unwrap_or(Ordering::Equal),
             (Value::Float(a), Value::Int(b)) => a.partial_cmp(&(*b as f64)).unwrap_or(Ordering::Equal),
             _ => self.cmp(other),
@@ -412,6 +435,11 @@ impl Ord for Value {
         match (self, other) {
             (Int(a), Int(b)) => a.cmp(b),
             (Float(a), Float(b)) => a.total_cmp(b),
+            (BigInt(a), BigInt(b)) => a.cmp(b),
+            (BigInt(a), Int(b)) => (**a).cmp(&bigint::BigInt::from_i64(*b)),
+            (Int(a), BigInt(b)) => bigint::BigInt::from_i64(*a).cmp(b),
+            (BigInt(a), Float(b)) => a.to_f64().partial_cmp(b).unwrap_or(Ordering::Equal).then(Ordering::Less),
+            (Float(a), BigInt(b)) => a.partial_cmp(&b.to_f64()).unwrap_or(Ordering::Equal).then(Ordering::Greater),
             (Int(a), Float(b)) => (*a as f64).partial_cmp(b).unwrap_or(Ordering::Equal).then(Ordering::Less),
             (Float(a), Int(b)) => a.partial_cmp(&(*b as f64)).unwrap_or(Ordering::Equal).then(Ordering::Greater),
             (a, b) if ra == 1 => a.as_atom().cmp(&b.as_atom()),

@@ -190,7 +190,7 @@ pub fn register(b: &mut Builtins) {
         ("bnot", &[1], |_, a, s| Ok(Value::Int(!args::int(":erlang.bnot/1", &a[0], s)?))),
         ("is_atom", &[1], |_, a, _| Ok(Value::Bool(a[0].is_atom()))),
         ("is_binary", &[1], |_, a, _| Ok(Value::Bool(a[0].is_binary()))),
-        ("is_integer", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(_))))),
+        ("is_integer", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(_) | Value::BigInt(_))))),
         ("is_list", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::List(_))))),
         ("is_map", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Map(_)) || a[0].struct_name().is_some()))),
         ("is_tuple", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Tuple(_))))),

@@ -15,9 +15,9 @@ pub fn register(b: &mut Builtins) {
         ("is_binary", |_, a, _| Ok(Value::Bool(a[0].is_binary()))),
         ("is_bitstring", |_, a, _| Ok(Value::Bool(a[0].is_binary()))),
         ("is_boolean", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Bool(_))))),
-        ("is_integer", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(_))))),
+        ("is_integer", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(_) | Value::BigInt(_))))),
         ("is_float", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Float(_))))),
-        ("is_number", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(_) | Value::Float(_))))),
+        ("is_number", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(_) | Value::BigInt(_) | Value::Float(_))))),
         ("is_list", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::List(_) | Value::Improper(_))))),
         ("is_tuple", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Tuple(_))))),
         ("is_map", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Map(_)) || a[0].struct_name().is_some()))),
@@ -180,10 +180,8 @@ fn inspect_fn(interp: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn abs(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
-        Value::Int(i) => i
-            .checked_abs()
-            .map(Value::Int)
-            .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s)),
+        Value::Int(i) => Ok(i.checked_abs().map(Value::Int).unwrap_or_else(|| Value::from_bigint(crate::value::bigint::BigInt::from_i64(*i).neg()))),
+        Value::BigInt(b) => Ok(Value::from_bigint(crate::value::bigint::BigInt { neg: false, mag: b.mag.clone() })),
         Value::Float(f) => Ok(Value::Float(f.abs())),
         other => Err(args::arg_error("abs/1", "a number", other, s)),
     }
@@ -192,8 +190,21 @@ fn abs(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn div(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match (&a[0], &a[1]) {
         (Value::Int(_), Value::Int(0)) => Err(raise("ArithmeticError", "bad argument in arithmetic expression", s)),
+        (Value::Int(x), Value::Int(-1)) if *x == i64::MIN => Ok(Value::from_bigint(crate::value::bigint::BigInt::from_i64(*x).neg())),
         (Value::Int(x), Value::Int(y)) => Ok(Value::Int(x.wrapping_div(*y))),
+        (x @ (Value::Int(_) | Value::BigInt(_)), y @ (Value::Int(_) | Value::BigInt(_))) => big_divrem(x, y, s).map(|(q, _)| q),
         _ => Err(raise("ArithmeticError", "bad argument in arithmetic expression", s)),
+    }
+}
+
+/// Truncated `div`/`rem` when a side is a big integer.
+fn big_divrem(x: &Value, y: &Value, s: Span) -> EResult<(Value, Value)> {
+    let (Some(a), Some(b)) = (x.as_bigint(), y.as_bigint()) else {
+        return Err(raise("ArithmeticError", "bad argument in arithmetic expression", s));
+    };
+    match a.divrem(&b) {
+        Some((q, r)) => Ok((Value::from_bigint(q), Value::from_bigint(r))),
+        None => Err(raise("ArithmeticError", "bad argument in arithmetic expression", s)),
     }
 }
 
@@ -201,6 +212,7 @@ fn rem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match (&a[0], &a[1]) {
         (Value::Int(_), Value::Int(0)) => Err(raise("ArithmeticError", "bad argument in arithmetic expression", s)),
         (Value::Int(x), Value::Int(y)) => Ok(Value::Int(x.wrapping_rem(*y))),
+        (x @ (Value::Int(_) | Value::BigInt(_)), y @ (Value::Int(_) | Value::BigInt(_))) => big_divrem(x, y, s).map(|(_, r)| r),
         _ => Err(raise("ArithmeticError", "bad argument in arithmetic expression", s)),
     }
 }

@@ -172,6 +172,9 @@ pub fn register(b: &mut Builtins) {
     }
     let int_fns: &[(&'static str, &[usize], F)] = &[
         ("to_string", &[1, 2], |_, a, s| {
+            if let Value::BigInt(b) = &a[0] {
+                return Ok(Value::string(b.to_string_radix(base_arg("Integer.to_string/2", a.get(1), s)?)));
+            }
             let n = args::int("Integer.to_string/2", &a[0], s)?;
             let base = base_arg("Integer.to_string/2", a.get(1), s)?;
             Ok(Value::string(int_to_base(n, base)))
@@ -229,9 +232,10 @@ pub fn register(b: &mut Builtins) {
             if y < 0 {
                 return Err(raise("ArithmeticError", "bad argument in arithmetic expression", s));
             }
-            x.checked_pow(y.min(u32::MAX as i64) as u32)
-                .map(Value::Int)
-                .ok_or_else(|| raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s))
+            match x.checked_pow(y.min(u32::MAX as i64) as u32) {
+                Some(v) => Ok(Value::Int(v)),
+                None => crate::eval::core::big_pow(&Value::Int(x), y, s),
+            }
         }),
         ("mod", &[2], |_, a, s| {
             let x = args::int("Integer.mod/2", &a[0], s)?;
@@ -770,9 +774,13 @@ pub(crate) fn parse_int_strict(t: &str, base: u32) -> Option<i64> {
 fn to_integer(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = st("String.to_integer/1", &a[0], s)?;
     let base = base_arg("String.to_integer/2", a.get(1), s)?;
+    if let Some(b) = crate::value::bigint::BigInt::parse(t, base).filter(|_| !t.contains('_') && parse_int_strict(t, base).is_none()) {
+        return Ok(Value::from_bigint(b));
+    }
     parse_int_strict(t, base).map(Value::Int).ok_or_else(|| {
         if parse_int_prefix(t.as_bytes(), base).is_some() && t.bytes().all(|c| (c as char).is_digit(base) || c == b'-' || c == b'+') {
-            raise("ArithmeticError", "integer too large for this evaluator (64-bit integers)", s)
+            // Too large for an i64: returned as a big integer below.
+            raise("\u{0}big", "", s)
         } else {
             raise(
                 "ArgumentError",
