@@ -508,7 +508,9 @@ impl Interp {
         }
         let v = self.eval(operand, env)?;
         match (op, v) {
-            ("-", Value::Int(i)) => Ok(i.checked_neg().map(Value::Int).unwrap_or_else(|| Value::from_bigint(crate::value::bigint::BigInt::from_i64(i).neg()))),
+            ("-", Value::Int(i)) => {
+                Ok(i.checked_neg().map(Value::Int).unwrap_or_else(|| Value::from_bigint(crate::value::bigint::BigInt::from_i64(i).neg())))
+            }
             ("-", Value::BigInt(b)) => Ok(Value::from_bigint(b.neg())),
             ("+", v @ Value::BigInt(_)) => Ok(v),
             ("-", Value::Float(f)) => Ok(Value::Float(-f)),
@@ -1242,7 +1244,10 @@ impl Interp {
                 let user_module = self.modules.get(&**m);
                 let is_exception = match user_module {
                     Some(um) => um.attributes.contains_key("\u{0}exception") || um.functions.contains_key(&("exception".to_string(), 1)),
-                    None => m.starts_with("Elixir.") && (name.ends_with("Error") || builtin_exception_fields(&name).is_some() || name.ends_with("Exception")),
+                    None => {
+                        m.starts_with("Elixir.")
+                            && (name.ends_with("Error") || builtin_exception_fields(&name).is_some() || name.ends_with("Exception"))
+                    }
                 };
                 if !is_exception && m.starts_with("Elixir.") {
                     let why = if user_module.is_some() { String::new() } else { format!(" (module {name} is not available)") };
@@ -1508,7 +1513,9 @@ impl Interp {
         let pats: Vec<Node> = pats.iter().map(|p| self.expand_attrs(p, &module)).collect();
         bind_vars_check(&pats)?;
         if defaults.iter().all(Option::is_none) {
-            if let Some(Value::List(head)) = self.modules.get(&*module).and_then(|m| m.attributes.get(&format!("\u{0}defhead:{name}/{}", pats.len()))) {
+            if let Some(Value::List(head)) =
+                self.modules.get(&*module).and_then(|m| m.attributes.get(&format!("\u{0}defhead:{name}/{}", pats.len())))
+            {
                 defaults = head
                     .iter()
                     .map(|d| match d {

@@ -151,7 +151,8 @@ pub fn assoc_query(interp: &mut Interp, a: &Assoc, query: Option<Query>, values:
                 JoinThrough::Table(t) => Source::Table { table: Some(t.clone()), schema: None },
                 JoinThrough::Schema(s) => Source::Table { table: None, schema: Some(s.clone()) },
             };
-            let on = Expr::call("==", vec![Expr::Field(Bind::Ix(0), related_key.into()), Expr::Field(Bind::Ix(jix), join_related_key.into())]);
+            let on =
+                Expr::call("==", vec![Expr::Field(Bind::Ix(0), related_key.into()), Expr::Field(Bind::Ix(jix), join_related_key.into())]);
             q.joins.push(join_expr(jt, on, span));
             let filter = Expr::call("in", vec![Expr::Field(Bind::Ix(jix), join_owner_key.into()), Expr::Param(0)]);
             let params = vec![Param::Value(Value::list(values.to_vec()), QType::In(Box::new(QType::Term(owner_type))))];

@@ -386,8 +386,17 @@ impl<'i> Planner<'i> {
             }
         }
         let q = &*query;
-        let (from_info, from_pending) =
-            self.plan_source(q, Some(&query), &q.from.source, q.from.prefix.as_ref(), true, parent.clone(), &[], &cte_names, q.from.loc.span)?;
+        let (from_info, from_pending) = self.plan_source(
+            q,
+            Some(&query),
+            &q.from.source,
+            q.from.prefix.as_ref(),
+            true,
+            parent.clone(),
+            &[],
+            &cte_names,
+            q.from.loc.span,
+        )?;
         let from_copy = from_info.clone();
         let from_only = std::slice::from_ref(&from_copy);
         let mut sources = Vec::with_capacity(1 + q.joins.len());
@@ -406,10 +415,7 @@ impl<'i> Planner<'i> {
                     Some(SrcInfo::Table { schema: Some(s), .. }) => s.clone(),
                     Some(SrcInfo::Table { table, schema: None, .. }) => {
                         return Err(qerr(
-                            format!(
-                                "cannot perform association join on {} because it does not have a schema",
-                                inspect(&Value::str(table))
-                            ),
+                            format!("cannot perform association join on {} because it does not have a schema", inspect(&Value::str(table))),
                             q,
                             join.loc.span,
                         ))
@@ -546,8 +552,17 @@ impl<'i> Planner<'i> {
                     ));
                 }
                 let prefix = jq.from.prefix.clone().or(join.prefix.clone());
-                let (info, p) =
-                    self.plan_source(jq, None, &jq.from.source, prefix.as_ref(), false, parent.clone(), from_only, &cte_names, join.loc.span)?;
+                let (info, p) = self.plan_source(
+                    jq,
+                    None,
+                    &jq.from.source,
+                    prefix.as_ref(),
+                    false,
+                    parent.clone(),
+                    from_only,
+                    &cte_names,
+                    join.loc.span,
+                )?;
                 // query_to_joins: wheres become the on (rewritten &0 -> counter)
                 let mut on = Clause { expr: Expr::Lit(Value::Bool(true)), params: vec![], subqueries: vec![], loc: join.loc };
                 for w in &jq.wheres {
@@ -562,7 +577,13 @@ impl<'i> Planner<'i> {
                 on = merge_and(on, join.on.clause.clone());
                 sources.push(info);
                 pending.push(p);
-                joins.push(PrepJoin { qual: join.qual, ix: counter, on: JoinOn::Own(on), hints: join.hints.clone(), source_params: vec![] });
+                joins.push(PrepJoin {
+                    qual: join.qual,
+                    ix: counter,
+                    on: JoinOn::Own(on),
+                    hints: join.hints.clone(),
+                    source_params: vec![],
+                });
                 continue;
             }
             let no_source;
@@ -639,7 +660,8 @@ impl<'i> Planner<'i> {
                         schema_rc.as_ref().and_then(|s| if matches!(s.prefix, Value::Nil) { None } else { Some(s.prefix.clone()) })
                     })
                 };
-                let prefix = if cte_names.iter().any(|c| *c == table) { source_prefix } else { source_prefix.or_else(|| query.prefix.clone()) };
+                let prefix =
+                    if cte_names.iter().any(|c| *c == table) { source_prefix } else { source_prefix.or_else(|| query.prefix.clone()) };
                 Ok((SrcInfo::Table { table, schema: schema_rc, prefix }, Pending::None))
             }
             Source::Subquery(sub) => {
@@ -1568,15 +1590,7 @@ impl<'i> Planner<'i> {
     /// `cast_param/6` + `dump_param/3`: returns the dumped values to push
     /// (several for `in`/`splice` on adapters that expand lists).
     #[allow(clippy::too_many_arguments)]
-    fn cast_param(
-        &mut self,
-        kind: &str,
-        v: &Value,
-        qt: &QType,
-        prep: &Prepared,
-        ctx: &Rc<Ctx>,
-        span: Span,
-    ) -> EResult<Casted> {
+    fn cast_param(&mut self, kind: &str, v: &Value, qt: &QType, prep: &Prepared, ctx: &Rc<Ctx>, span: Span) -> EResult<Casted> {
         let q = &prep.query;
         if v.downcast::<super::value::DynamicExpr>().is_some() {
             return Err(qerr(

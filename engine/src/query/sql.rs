@@ -753,13 +753,7 @@ impl Printer {
 
     /// ` WHERE (a) AND (b)`: consecutive conditions with the same operator
     /// chain; a change of operator wraps what came before in parens.
-    fn boolean<'e>(
-        &mut self,
-        out: &mut String,
-        name: &str,
-        exprs: impl IntoIterator<Item = (BoolOp, &'e Expr)>,
-        n: &Names,
-    ) -> EResult<()> {
+    fn boolean<'e>(&mut self, out: &mut String, name: &str, exprs: impl IntoIterator<Item = (BoolOp, &'e Expr)>, n: &Names) -> EResult<()> {
         let mut it = exprs.into_iter();
         let Some((mut op, first)) = it.next() else {
             return Ok(());

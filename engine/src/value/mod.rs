@@ -5,8 +5,8 @@
 //! `inspect` prints them. `nil`, `true` and `false` have their own variants
 //! but order and compare as the atoms they are.
 
-pub mod calendar;
 pub mod bigint;
+pub mod calendar;
 pub mod decimal;
 pub mod inspect;
 pub mod json;

@@ -180,7 +180,9 @@ fn inspect_fn(interp: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn abs(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
-        Value::Int(i) => Ok(i.checked_abs().map(Value::Int).unwrap_or_else(|| Value::from_bigint(crate::value::bigint::BigInt::from_i64(*i).neg()))),
+        Value::Int(i) => {
+            Ok(i.checked_abs().map(Value::Int).unwrap_or_else(|| Value::from_bigint(crate::value::bigint::BigInt::from_i64(*i).neg())))
+        }
         Value::BigInt(b) => Ok(Value::from_bigint(crate::value::bigint::BigInt { neg: false, mag: b.mag.clone() })),
         Value::Float(f) => Ok(Value::Float(f.abs())),
         other => Err(args::arg_error("abs/1", "a number", other, s)),
