@@ -76,9 +76,10 @@ fn eval_entry(interp: &mut Interp, env: &Env, text: &str) -> Option<(Op, Value)>
     interp.steps = 0;
     let parsed = syntax::parse(text);
     let mut local = env.clone();
-    let node = match &parsed.root.kind {
-        Kind::Block(items) if items.len() == 1 => items[0].clone(),
-        _ => parsed.root.clone(),
+    let span = parsed.root.span;
+    let node = match parsed.root.kind {
+        Kind::Block(mut items) if items.len() == 1 => items.pop()?,
+        kind => Node::new(kind, span),
     };
     let v = match &node.kind {
         Kind::Call { name, args, .. } if name == "quote" => interp.eval(args.first()?.keyword_get("do")?, &mut local).ok()?,

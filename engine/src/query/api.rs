@@ -35,9 +35,9 @@ fn split_args<'a>(args: &'a [Node], span: Span, fun: &str) -> EResult<(&'a Node,
     }
 }
 
-fn vars_for(query: &Query, binding: Option<&Node>) -> EResult<Vars> {
+fn vars_for(interp: &mut Interp, env: &mut Env, query: &Query, binding: Option<&Node>) -> EResult<Vars> {
     match binding {
-        Some(b) => escape_binding(Some(query), b),
+        Some(b) => escape_binding_with(Some(query), b, &mut |n: &Node| interp.eval(n, env)),
         None => Ok(Vars::default()),
     }
 }
@@ -254,7 +254,7 @@ fn build_from(
             ));
         }
     }
-    let vars = escape_binding(Some(&query), &bind_node)?;
+    let vars = escape_binding_with(Some(&query), &bind_node, &mut |n: &Node| interp.eval(n, env))?;
     Ok((query, vars))
 }
 
@@ -750,7 +750,7 @@ fn m_join(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERes
     }
     let query = eval_query(interp, qn, env)?;
     let qual = qual_of(interp, env, qual_n)?;
-    let vars = vars_for(&query, binding)?;
+    let vars = vars_for(interp, env, &query, binding)?;
     let opts_kw: Vec<(String, &Node)> = match opts {
         None => vec![],
         Some(o) => match unwrap(o).as_keyword() {
@@ -1611,7 +1611,7 @@ macro_rules! pipe_macro {
         fn $name(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
             let (qn, binding, expr) = split_args(args, span, $kind)?;
             let query = eval_query(interp, qn, env)?;
-            let vars = vars_for(&query, binding)?;
+            let vars = vars_for(interp, env, &query, binding)?;
             Ok(qv(apply_clause(interp, env, query, &vars, $kind, expr)?))
         }
     };
@@ -1636,7 +1636,7 @@ pipe_macro!(m_preload, "preload");
 fn m_prepend_order_by(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
     let (qn, binding, expr) = split_args(args, span, "prepend_order_by")?;
     let query = eval_query(interp, qn, env)?;
-    let vars = vars_for(&query, binding)?;
+    let vars = vars_for(interp, env, &query, binding)?;
     Ok(qv(order_by(interp, env, query, &vars, expr, true)?))
 }
 
@@ -1653,7 +1653,7 @@ fn m_dynamic(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> E
         _ => return Err(compile_error("invalid arguments to dynamic", span)),
     };
     let vars = match binding {
-        Some(b) => escape_binding(None, b)?,
+        Some(b) => escape_binding_with(None, b, &mut |n: &Node| interp.eval(n, env))?,
         None => Vars::default(),
     };
     let mut esc = Esc::new(interp, env, &vars, None);

@@ -1727,6 +1727,14 @@ pub fn alias_of(env: &Env, n: &Node) -> Option<String> {
 /// resolved against `query` (None inside `dynamic/2`, which resolves
 /// names when it is expanded).
 pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
+    escape_binding_with(query, binding, &mut |n: &Node| {
+        Err(compile_error(format!("cannot evaluate `{}` in a binding list here", node_str(n)), n.span))
+    })
+}
+
+/// [`escape_binding`] evaluating the names of pinned named bindings
+/// (`[{^name, x}]`) with `eval`.
+pub fn escape_binding_with(query: Option<&Query>, binding: &Node, eval: &mut dyn FnMut(&Node) -> EResult<Value>) -> EResult<Vars> {
     let b = unwrap(binding);
     let Kind::List(items) = &b.kind else {
         return Err(compile_error(
@@ -1738,7 +1746,7 @@ pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
         Pos(String),
         Dots,
         Named(String, String),
-        NamedPin(String),
+        NamedPin(String, Node),
     }
     let mut parsed: Vec<Item> = vec![];
     for it in items {
@@ -1748,7 +1756,7 @@ pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
             Kind::Call { name, args, .. } if name == "..." && args.is_empty() => parsed.push(Item::Dots),
             Kind::Tuple(pair) if pair.len() == 2 => match (&unwrap(&pair[0]).kind, &unwrap(&pair[1]).kind) {
                 (Kind::Atom(a), Kind::Var(v)) => parsed.push(Item::Named(v.clone(), a.clone())),
-                (Kind::UnOp { op, .. }, Kind::Var(v)) if op == "^" => parsed.push(Item::NamedPin(v.clone())),
+                (Kind::UnOp { op, operand }, Kind::Var(v)) if op == "^" => parsed.push(Item::NamedPin(v.clone(), (**operand).clone())),
                 _ => {
                     return Err(compile_error(
                         format!("binding list should contain only variables or `{{as, var}}` tuples, got: {}", node_str(u)),
@@ -1769,7 +1777,7 @@ pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
     let mut seen: Vec<&str> = vec![];
     for p in &parsed {
         let name = match p {
-            Item::Pos(v) | Item::Named(v, _) | Item::NamedPin(v) => v.as_str(),
+            Item::Pos(v) | Item::Named(v, _) | Item::NamedPin(v, _) => v.as_str(),
             Item::Dots => continue,
         };
         if name != "_" && seen.contains(&name) {
@@ -1803,7 +1811,34 @@ pub fn escape_binding(query: Option<&Query>, binding: &Node) -> EResult<Vars> {
         }
     }
     for p in &parsed[first_named..] {
-        if let Item::Named(v, name) = p {
+        // `{^name, x}`: the name is evaluated (`count_alias!/2` at runtime).
+        let (v, name) = match p {
+            Item::Named(v, name) => (v, name.clone()),
+            Item::NamedPin(v, n) => {
+                let name_v = eval(n)?;
+                match name_v.as_atom() {
+                    Some(a) => (v, a.to_string()),
+                    None => {
+                        let shown = crate::value::inspect::inspect(&name_v);
+                        let bind = match query {
+                            Some(q) => {
+                                return Err(Box::new(Error::Raise(QueryError::exception(
+                                    &format!("unknown bind name `{shown}`"),
+                                    q,
+                                    b.span,
+                                ))))
+                            }
+                            None => Bind::As(format!("\u{0}unknown:{shown}")),
+                        };
+                        vars.push(v, bind);
+                        continue;
+                    }
+                }
+            }
+            _ => continue,
+        };
+        {
+            let name = &name;
             let bind = match query {
                 Some(q) => match q.alias_ix(name) {
                     Some(ix) => Bind::Ix(ix),

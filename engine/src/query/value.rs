@@ -238,6 +238,12 @@ fn resolve_dyn_bind(b: &Bind, query: Option<&Query>, span: Span) -> EResult<Bind
                 None => Ok(b.clone()),
             };
         }
+        if let Some(shown) = name.strip_prefix("\u{0}unknown:") {
+            return match query {
+                Some(q) => Err(QueryError::raise(&format!("unknown bind name `{shown}`"), q, span)),
+                None => Ok(b.clone()),
+            };
+        }
         if let Some(rest) = name.strip_prefix("\u{0}tail:") {
             let from_end: usize = rest.parse().unwrap_or(1);
             return Ok(match query {
