@@ -196,7 +196,7 @@ impl Interp {
 
     fn bitstring(&mut self, segs: &[(Node, Option<Node>)], env: &mut Env, span: Span) -> EResult<Value> {
         use super::pattern::{bit_spec, int_bytes, SegKind};
-        let mut bytes = Vec::new();
+        let mut bytes = BitBuf::default();
         for (e, ty) in segs {
             let v = self.eval(e, env)?;
             let spec = bit_spec(ty.as_ref());
@@ -237,9 +237,12 @@ impl Interp {
             match (&v, spec.kind) {
                 (Value::Int(i), SegKind::Integer) => {
                     let bits = size_bits.unwrap_or(8);
-                    let b = int_bytes(*i, bits, spec.little)
-                        .ok_or_else(|| raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))?;
-                    bytes.extend(b);
+                    match int_bytes(*i, bits, spec.little) {
+                        Some(b) => bytes.extend_from_slice(&b),
+                        // A big-endian segment of a few bits (`<<1::4, 2::4>>`).
+                        None if !spec.little && (0..64).contains(&bits) => bytes.push_bits(*i as u64, bits as u32),
+                        None => return Err(raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span)),
+                    }
                 }
                 (Value::Int(_) | Value::Float(_), SegKind::Float) => {
                     let f = match v {
@@ -251,7 +254,7 @@ impl Interp {
                     if spec.little {
                         b.reverse();
                     }
-                    bytes.extend(b);
+                    bytes.extend_from_slice(&b);
                 }
                 // A string literal with a utf type is its code points, each encoded.
                 (Value::Str(t), SegKind::Utf8) => bytes.extend_from_slice(t.as_bytes()),
@@ -299,7 +302,10 @@ impl Interp {
                 _ => return Err(invalid(&v)),
             }
         }
-        Ok(Value::binary(&bytes))
+        if bytes.bits % 8 != 0 {
+            return Err(raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", span));
+        }
+        Ok(Value::binary(&bytes.bytes))
     }
 
     fn eval_struct(&mut self, name: &Node, update: Option<&Node>, entries: &[(Node, Node)], env: &mut Env, span: Span) -> EResult<Value> {
@@ -856,6 +862,12 @@ impl Interp {
                 let m = crate::value::alias_name(m).to_string();
                 self.call(&m, name, vals, span)
             }
+            // `nil`, `true` and `false` are atoms: a module that does not exist.
+            Value::Nil | Value::Bool(_) => Err(raise(
+                "UndefinedFunctionError",
+                format!("function {}.{name}/{} is undefined (module {} is not available)", inspect::inspect(&t), vals.len(), inspect::inspect(&t)),
+                span,
+            )),
             other => Err(raise("ArgumentError", format!("you attempted to apply a function named :{name} on {}. If you are using Kernel.apply/3, make sure the module is an atom", inspect::inspect(other)), span)),
         }
     }
@@ -1156,6 +1168,49 @@ impl Interp {
             return Ok(());
         }
         if let Kind::Bitstring(segs) = &gens[i].kind {
+            // `<<a::8, b::8 <- bin>>`: several segments matched again and again
+            // against the rest of the binary; a trailing partial chunk is skipped.
+            if let Some(((Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None), init)) = segs.split_last() {
+                if op == "<-" && !init.is_empty() {
+                    let src = self.eval(rhs, env)?;
+                    let mut bytes = src
+                        .as_bytes()
+                        .ok_or_else(|| {
+                            raise(
+                                "ArgumentError",
+                                format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)),
+                                rhs.span,
+                            )
+                        })?
+                        .to_vec();
+                    let (pat, ty) = match &lhs.kind {
+                        Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some((**rhs).clone())),
+                        _ => (&**lhs, None),
+                    };
+                    const REST: &str = "\u{0}bitgen_rest";
+                    let mut psegs = init.to_vec();
+                    psegs.push((pat.clone(), ty));
+                    psegs.push((
+                        Node::new(Kind::Var(REST.into()), rhs.span),
+                        Some(Node::new(Kind::Var("binary".into()), rhs.span)),
+                    ));
+                    let pattern = Node::new(Kind::Bitstring(psegs), gens[i].span);
+                    loop {
+                        self.tick(span)?;
+                        let mut inner = env.clone();
+                        if !match_pattern(self, &pattern, &Value::binary(&bytes), &mut inner)? {
+                            break;
+                        }
+                        let rest = inner.get(REST).and_then(|v| v.as_bytes().map(<[u8]>::to_vec)).unwrap_or_default();
+                        if rest.len() >= bytes.len() {
+                            break;
+                        }
+                        self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
+                        bytes = rest;
+                    }
+                    return Ok(());
+                }
+            }
             if let [(Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None)] = segs.as_slice() {
                 if op == "<-" {
                     let src = self.eval(rhs, env)?;
@@ -2506,5 +2561,41 @@ mod pcre_tests {
         assert_eq!(pcre_braces(r"x{,2}"), r"x\{,2\}");
         assert_eq!(pcre_braces(r"[{}]\{é"), r"[{}]\{é");
         assert_eq!(pcre_braces(r"[]a]"), r"[\]a]");
+    }
+}
+
+/// Bytes under construction by `<<...>>`, written bit by bit when a segment
+/// is not a whole number of bytes.
+#[derive(Default)]
+struct BitBuf {
+    bytes: Vec<u8>,
+    bits: usize,
+}
+
+impl BitBuf {
+    fn extend_from_slice(&mut self, b: &[u8]) {
+        if self.bits % 8 == 0 {
+            self.bytes.extend_from_slice(b);
+            self.bits += 8 * b.len();
+        } else {
+            for byte in b {
+                self.push_bits(u64::from(*byte), 8);
+            }
+        }
+    }
+
+    /// The low `n` bits of `v`, most significant first.
+    fn push_bits(&mut self, v: u64, n: u32) {
+        for k in (0..n).rev() {
+            if self.bits % 8 == 0 {
+                self.bytes.push(0);
+            }
+            if (v >> k) & 1 == 1 {
+                if let Some(last) = self.bytes.last_mut() {
+                    *last |= 0x80 >> (self.bits % 8);
+                }
+            }
+            self.bits += 1;
+        }
     }
 }
