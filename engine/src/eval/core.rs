@@ -241,7 +241,9 @@ impl Interp {
                         Some(b) => bytes.extend_from_slice(&b),
                         // A big-endian segment of a few bits (`<<1::4, 2::4>>`).
                         None if !spec.little && (0..64).contains(&bits) => bytes.push_bits(*i as u64, bits as u32),
-                        None => return Err(raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span)),
+                        None => {
+                            return Err(raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))
+                        }
                     }
                 }
                 (Value::Int(_) | Value::Float(_), SegKind::Float) => {
@@ -767,6 +769,24 @@ impl Interp {
         if let Some(v) = super::stdlib::struct_module_call(self, &short, name, &args, span)? {
             return Ok(v);
         }
+        // the functions `defexception` defines
+        let is_exception = self.modules.get(full.as_str()).is_some_and(|m| m.attributes.contains_key("\u{0}exception"));
+        if is_exception && args.len() == 1 {
+            match name {
+                "exception" => return self.user_exception(&full, args.into_iter().next().unwrap_or(Value::Nil), span),
+                "message" => {
+                    let has_message = self.struct_def(&full).is_some_and(|d| d.iter().any(|(k, _)| &**k == "message"));
+                    if has_message {
+                        let e = args.into_iter().next().unwrap_or(Value::Nil);
+                        return match &e {
+                            Value::Struct(s) => Ok(s.get("message").cloned().unwrap_or(Value::Nil)),
+                            _ => Err(Error::key_error(&Value::atom("message"), &e, span)),
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
         Err(raise("UndefinedFunctionError", format!("function {short}.{name}/{} is undefined or private", args.len()), span))
     }
 
@@ -1190,10 +1210,7 @@ impl Interp {
                     const REST: &str = "\u{0}bitgen_rest";
                     let mut psegs = init.to_vec();
                     psegs.push((pat.clone(), ty));
-                    psegs.push((
-                        Node::new(Kind::Var(REST.into()), rhs.span),
-                        Some(Node::new(Kind::Var("binary".into()), rhs.span)),
-                    ));
+                    psegs.push((Node::new(Kind::Var(REST.into()), rhs.span), Some(Node::new(Kind::Var("binary".into()), rhs.span))));
                     let pattern = Node::new(Kind::Bitstring(psegs), gens[i].span);
                     loop {
                         self.tick(span)?;
@@ -1312,6 +1329,13 @@ impl Interp {
                     Some(o) => self.eval(o, env)?,
                     None => Value::list(vec![]),
                 };
+                // exceptions defined with `defexception`: `Mod.exception/1` builds the
+                // struct and `Mod.message/1` the message, default or user-defined.
+                if self.modules.contains_key(&**m) {
+                    let st = self.user_exception(m, opts_v, span)?;
+                    let message = self.user_exception_message(&st, span)?;
+                    return Ok(Box::new(Error::Raise(Exception { kind: name, message, span, value: Some(st) })));
+                }
                 let msg = if let Some(Value::Str(s)) = opts_v.keyword_get("message") {
                     s.to_string()
                 } else if let Value::Str(s) = &opts_v {
@@ -1319,25 +1343,8 @@ impl Interp {
                 } else {
                     self.exception_message(&name, &opts_v)
                 };
-                // user-defined exception structs
-                let value = if let Some(def) = self.struct_def(m) {
-                    let mut st = Struct { module: m.clone(), fields: (*def).clone() };
-                    if let Some(kw) = opts_v.as_keyword() {
-                        for (k, v) in kw {
-                            st.set(k, v.clone());
-                        }
-                    }
-                    if st.has("message") && opts_v.keyword_get("message").is_none() {
-                        if let Some(Value::Str(s)) = st.get("message") {
-                            return Ok(Box::new(Error::Raise(Exception {
-                                kind: name,
-                                message: s.to_string(),
-                                span,
-                                value: Some(Value::Struct(Rc::new(st))),
-                            })));
-                        }
-                    }
-                    Some(Value::Struct(Rc::new(st)))
+                let value = if false {
+                    None
                 } else if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
                     let mut st = Struct { module: m.clone(), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() };
                     for (k, v) in opts_v.as_keyword().unwrap_or_default() {
@@ -1379,6 +1386,64 @@ impl Interp {
         Ok(Box::new(Error::Raise(Exception { kind, message, span, value })))
     }
 
+    /// `Mod.exception/1` of a module defined with `defexception`: the user's
+    /// own, or the default one (a binary is the message; a keyword list sets
+    /// the known fields).
+    pub(crate) fn user_exception(&mut self, module: &str, arg: Value, span: Span) -> EResult<Value> {
+        let short = crate::value::alias_name(module).to_string();
+        if self.user_function(module, "exception", 1, false).is_some() {
+            let v = self.call(&short, "exception", vec![arg], span)?;
+            return match &v {
+                Value::Struct(s) if s.module.as_ref() == module => Ok(v),
+                _ => Err(raise(
+                    "ArgumentError",
+                    format!("expected {short}.exception/1 to return a {short} struct, got: {}", inspect::inspect(&v)),
+                    span,
+                )),
+            };
+        }
+        let def = self
+            .struct_def(module)
+            .ok_or_else(|| raise("UndefinedFunctionError", format!("function {short}.exception/1 is undefined or private"), span))?;
+        let mut st = Struct { module: Rc::from(module), fields: (*def).clone() };
+        match &arg {
+            Value::Str(_) if st.has("message") => {
+                st.set("message", arg.clone());
+            }
+            _ => match arg.as_keyword() {
+                Some(kw) => {
+                    for (k, v) in kw {
+                        if st.has(k) {
+                            st.set(k, v.clone());
+                        }
+                    }
+                }
+                None => return Err(raise("FunctionClauseError", format!("no function clause matching in {short}.exception/1"), span)),
+            },
+        }
+        Ok(Value::Struct(Rc::new(st)))
+    }
+
+    /// `Exception.message/1` of a `defexception` struct.
+    pub(crate) fn user_exception_message(&mut self, exception: &Value, span: Span) -> EResult<String> {
+        let Value::Struct(st) = exception else { return Ok(String::new()) };
+        let module = st.module.to_string();
+        let short = crate::value::alias_name(&module).to_string();
+        let m = if self.user_function(&module, "message", 1, false).is_some() {
+            self.call(&short, "message", vec![exception.clone()], span)?
+        } else {
+            st.get("message").cloned().unwrap_or(Value::Nil)
+        };
+        match m {
+            Value::Str(s) => Ok(s.to_string()),
+            other => Ok(format!(
+                "got {} while retrieving Exception.message/1 for {} (expected a string)",
+                inspect::inspect(&other),
+                inspect::inspect(exception)
+            )),
+        }
+    }
+
     fn exception_message(&self, name: &str, _opts: &Value) -> String {
         match name {
             "ArgumentError" => "argument error".into(),
@@ -1392,7 +1457,14 @@ impl Interp {
         let result = self.eval(body, &mut env.clone());
         let result = match result {
             Ok(v) => match opts.keyword_get("else") {
-                Some(Node { kind: Kind::Clauses(c), .. }) => self.case_clauses(c, &v, env, span),
+                Some(Node { kind: Kind::Clauses(c), .. }) => self.case_clauses(c, &v, env, span).map_err(|e| match *e {
+                    Error::Raise(mut ex) if ex.kind == "CaseClauseError" && ex.span == span => {
+                        ex.kind = "TryClauseError".into();
+                        ex.message = format!("no try clause matching: {}", inspect::inspect(&v));
+                        Box::new(Error::Raise(ex))
+                    }
+                    other => Box::new(other),
+                }),
                 _ => Ok(v),
             },
             Err(e) => {

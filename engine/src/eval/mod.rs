@@ -7,6 +7,7 @@
 //! ([`MacroFn`]). Each area has a `register(&mut Builtins)` called from
 //! [`Interp::new`]. Areas keep their own per-run state in [`Interp::ext`].
 
+pub mod atoms;
 pub mod core;
 mod pattern;
 pub mod stdlib;
@@ -178,6 +179,12 @@ impl Builtins {
     /// Every registered function as (module, name, arities).
     pub fn functions(&self) -> Vec<(&'static str, &'static str, Vec<usize>)> {
         self.funs.iter().map(|((m, n), (a, _))| (*m, *n, a.clone())).collect()
+    }
+
+    /// Whether `name` names a registered module or function (each is an atom
+    /// of the runtime).
+    pub fn knows_name(&self, name: &str) -> bool {
+        self.funs.keys().chain(self.macros.keys()).any(|(m, n)| *m == name || *n == name)
     }
 
     pub fn has_module(&self, module: &str) -> bool {

@@ -102,7 +102,9 @@ pub fn register(b: &mut Builtins) {
         }),
         ("atom_to_binary", &[1, 2], |_, a, s| Ok(Value::str(args::atom(":erlang.atom_to_binary/1", &a[0], s)?))),
         ("binary_to_atom", &[1, 2], |_, a, s| Ok(Value::atom(args::string(":erlang.binary_to_atom/1", &a[0], s)?))),
-        ("binary_to_existing_atom", &[1, 2], |_, a, s| Ok(Value::atom(args::string(":erlang.binary_to_existing_atom/1", &a[0], s)?))),
+        ("binary_to_existing_atom", &[1, 2], |i, a, s| {
+            crate::eval::atoms::to_existing_atom(i, args::string(":erlang.binary_to_existing_atom/1", &a[0], s)?, s)
+        }),
         ("atom_to_list", &[1], |_, a, s| Ok(charlist(args::atom(":erlang.atom_to_list/1", &a[0], s)?))),
         ("list_to_atom", &[1], |_, a, s| Ok(Value::atom(&to_string(&a[0], s)?))),
         ("integer_to_binary", &[1, 2], |_, a, s| {
@@ -1262,6 +1264,9 @@ fn destructure(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Va
 fn exception_message(i: &mut Interp, e: &Value, s: Span) -> EResult<String> {
     if let Some(name) = e.struct_name() {
         let full = format!("Elixir.{name}");
+        if i.modules.get(full.as_str()).is_some_and(|m| m.attributes.contains_key("\u{0}exception")) {
+            return i.user_exception_message(e, s);
+        }
         if i.modules.get(full.as_str()).is_some_and(|m| m.functions.contains_key(&("message".to_string(), 1))) {
             let r = i.call(name, "message", vec![e.clone()], s)?;
             return to_string(&r, s);

@@ -121,8 +121,12 @@ pub fn register(b: &mut Builtins) {
             let t = crate::eval::core::to_string(&a[0], s)?;
             Ok(Value::list(t.chars().map(|c| Value::Int(c as i64)).collect()))
         }),
-        ("to_atom", &[1], |_, a, s| Ok(Value::atom(&crate::eval::core::to_string(&a[0], s)?))),
-        ("to_existing_atom", &[1], |_, a, s| Ok(Value::atom(&crate::eval::core::to_string(&a[0], s)?))),
+        ("to_atom", &[1], |i, a, s| {
+            let name = crate::eval::core::to_string(&a[0], s)?;
+            crate::eval::atoms::note_runtime_atom(i, &name);
+            Ok(Value::atom(&name))
+        }),
+        ("to_existing_atom", &[1], |i, a, s| crate::eval::atoms::to_existing_atom(i, &crate::eval::core::to_string(&a[0], s)?, s)),
         ("to_integer", &[1, 2], list_to_integer),
         ("to_float", &[1], list_to_float),
         ("starts_with?", &[2], list_starts_with),

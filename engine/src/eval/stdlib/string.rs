@@ -98,8 +98,12 @@ pub fn register(b: &mut Builtins) {
                 )
             })
         }),
-        ("to_atom", &[1], |_, a, s| Ok(Value::atom(st("String.to_atom/1", &a[0], s)?))),
-        ("to_existing_atom", &[1], |_, a, s| Ok(Value::atom(st("String.to_existing_atom/1", &a[0], s)?))),
+        ("to_atom", &[1], |i, a, s| {
+            let name = st("String.to_atom/1", &a[0], s)?;
+            crate::eval::atoms::note_runtime_atom(i, name);
+            Ok(Value::atom(name))
+        }),
+        ("to_existing_atom", &[1], |i, a, s| crate::eval::atoms::to_existing_atom(i, st("String.to_existing_atom/1", &a[0], s)?, s)),
         ("to_charlist", &[1], |_, a, s| Ok(charlist(st("String.to_charlist/1", &a[0], s)?))),
         ("valid?", &[1, 2], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Str(_))))),
         ("printable?", &[1, 2], |_, a, _| {
