@@ -541,12 +541,7 @@ impl Interp {
             *env = scratch;
             Ok(())
         } else {
-            Err(Box::new(Error::Raise(Exception {
-                kind: "MatchError".into(),
-                message: format!("no match of right hand side value: {}", inspect::inspect(v)),
-                span,
-                value: None,
-            })))
+            Err(Error::term_error("MatchError", v, span))
         }
     }
 
@@ -594,7 +589,7 @@ impl Interp {
     /// Calls a function value with arguments.
     pub fn apply(&mut self, f: &Value, args: Vec<Value>, span: Span) -> EResult<Value> {
         let Value::Fun(fun) = f else {
-            return Err(raise("BadFunctionError", format!("expected a function, got: {}", inspect::inspect(f)), span));
+            return Err(Error::term_error("BadFunctionError", f, span));
         };
         if fun.arity() != args.len() {
             return Err(raise(
@@ -1041,12 +1036,7 @@ impl Interp {
                 return self.eval(&c.body, &mut inner);
             }
         }
-        Err(Box::new(Error::Raise(Exception {
-            kind: "CaseClauseError".into(),
-            message: format!("no case clause matching: {}", inspect::inspect(v)),
-            span,
-            value: None,
-        })))
+        Err(Error::term_error("CaseClauseError", v, span))
     }
 
     fn eval_with(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
@@ -1069,9 +1059,7 @@ impl Interp {
                                     _ => return Err(raise("CompileError", "with's else expects -> clauses", else_node.span)),
                                 };
                                 self.case_clauses(clauses, &v, env, span).map_err(|e| match *e {
-                                    Error::Raise(ex) if ex.kind == "CaseClauseError" => {
-                                        raise("WithClauseError", format!("no with clause matching: {}", inspect::inspect(&v)), span)
-                                    }
+                                    Error::Raise(ex) if ex.kind == "CaseClauseError" => Error::term_error("WithClauseError", &v, span),
                                     other => Box::new(other),
                                 })
                             }
@@ -1352,6 +1340,10 @@ impl Interp {
                             st.set(k, v.clone());
                         }
                     }
+                    let v = Value::Struct(Rc::new(st.clone()));
+                    if let Some(m) = super::stdlib::erlang::builtin_exception_message(&v) {
+                        return Ok(Box::new(Error::Raise(Exception { kind: name, message: m, span, value: Some(v) })));
+                    }
                     if st.has("message") && matches!(st.get("message"), Some(Value::Nil)) {
                         st.set("message", Value::string(msg.clone()));
                     }
@@ -1458,11 +1450,7 @@ impl Interp {
         let result = match result {
             Ok(v) => match opts.keyword_get("else") {
                 Some(Node { kind: Kind::Clauses(c), .. }) => self.case_clauses(c, &v, env, span).map_err(|e| match *e {
-                    Error::Raise(mut ex) if ex.kind == "CaseClauseError" && ex.span == span => {
-                        ex.kind = "TryClauseError".into();
-                        ex.message = format!("no try clause matching: {}", inspect::inspect(&v));
-                        Box::new(Error::Raise(ex))
-                    }
+                    Error::Raise(ex) if ex.kind == "CaseClauseError" && ex.span == span => Error::term_error("TryClauseError", &v, span),
                     other => Box::new(other),
                 }),
                 _ => Ok(v),
@@ -2068,7 +2056,7 @@ fn update_map(base: &Value, pairs: Vec<(Value, Value)>, span: Span) -> EResult<V
             }
             Ok(Value::Struct(Rc::new(s)))
         }
-        other => Err(raise("BadMapError", format!("expected a map, got: {}", inspect::inspect(other)), span)),
+        other => Err(Error::term_error("BadMapError", other, span)),
     }
 }
 
