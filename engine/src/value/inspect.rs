@@ -305,8 +305,9 @@ fn list(out: &mut String, items: &[Value], o: &Opts) {
     out.push(']');
 }
 
+/// `Inspect.List.keyword?/1`: pairs whose keys are atoms other than aliases.
 pub fn is_keyword(items: &[Value]) -> bool {
-    !items.is_empty() && items.iter().all(|i| matches!(i.as_tuple(), Some([Value::Atom(_), _])))
+    !items.is_empty() && items.iter().all(|i| matches!(i.as_tuple(), Some([Value::Atom(a), _]) if !a.starts_with("Elixir.")))
 }
 
 fn is_printable_charlist(items: &[Value]) -> bool {

@@ -322,7 +322,7 @@ fn mapset(s: BTreeSet<Value>) -> Value {
 fn set_of(fun: &str, v: &Value, s: Span) -> EResult<BTreeSet<Value>> {
     match v {
         Value::MapSet(x) => Ok((**x).clone()),
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}: {}", inspect::inspect(other)), s)),
+        _ => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}"), s)),
     }
 }
 
@@ -1107,12 +1107,12 @@ fn kw_get_and_update(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 // ---- List -------------------------------------------------------------------------------------
 
 fn list_first(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let l = args::list("List.first/1", &a[0], s)?;
+    let l = args::list("List.first/2", &a[0], s)?;
     Ok(l.first().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 
 fn list_last(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let l = args::list("List.last/1", &a[0], s)?;
+    let l = args::list("List.last/2", &a[0], s)?;
     Ok(l.last().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 

@@ -335,12 +335,12 @@ pub fn register(b: &mut Builtins) {
 fn st<'a>(fun: &str, v: &'a Value, s: Span) -> EResult<&'a str> {
     match v {
         Value::Str(t) => Ok(t),
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}: {}", inspect::inspect(other)), s)),
+        _ => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}"), s)),
     }
 }
 
 fn bin<'a>(fun: &str, v: &'a Value, s: Span) -> EResult<&'a [u8]> {
-    v.as_bytes().ok_or_else(|| raise("FunctionClauseError", format!("no function clause matching in {fun}: {}", inspect::inspect(v)), s))
+    v.as_bytes().ok_or_else(|| raise("FunctionClauseError", format!("no function clause matching in {fun}"), s))
 }
 
 fn charlist(t: &str) -> Value {
@@ -932,7 +932,7 @@ enum Rounding {
 fn float_arg(fun: &str, v: &Value, s: Span) -> EResult<f64> {
     match v {
         Value::Float(f) => Ok(*f),
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}: {}", inspect::inspect(other)), s)),
+        _ => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}"), s)),
     }
 }
 
