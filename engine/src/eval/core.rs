@@ -2634,7 +2634,7 @@ struct BitBuf {
 
 impl BitBuf {
     fn extend_from_slice(&mut self, b: &[u8]) {
-        if self.bits % 8 == 0 {
+        if self.bits.is_multiple_of(8) {
             self.bytes.extend_from_slice(b);
             self.bits += 8 * b.len();
         } else {
@@ -2647,7 +2647,7 @@ impl BitBuf {
     /// The low `n` bits of `v`, most significant first.
     fn push_bits(&mut self, v: u64, n: u32) {
         for k in (0..n).rev() {
-            if self.bits % 8 == 0 {
+            if self.bits.is_multiple_of(8) {
                 self.bytes.push(0);
             }
             if (v >> k) & 1 == 1 {
