@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                 </span>
             </div>
         </header>
+        <share::Notices/>
         <div class="layout">
             <sidebar::Sidebar/>
             <main id="notebook" class="notebook" data-testid="notebook" data-run=move || nb.run_seq.get()>
@@ -70,7 +71,6 @@ pub fn App() -> impl IntoView {
                     <p class="muted" data-testid="notebook-description">{move || nb.description.get()}</p>
                     <p class="muted hint">"Ctrl+Enter (⌘+Enter) runs a cell, Shift+Enter runs it and moves to the next; Ctrl+Space completes."</p>
                 </div>
-                <share::Notices/>
                 {move || nb.opening.get().then(|| view! { <p class="muted" data-testid="opening" role="status">"Opening the shared notebook…"</p> })}
                 <For each=move || nb.cells.get() key=|c| c.id let:c>
                     <cell::CellView cell=c/>

@@ -605,45 +605,69 @@ impl Nb {
 
     /// Opens what the page should show: the notebook of a `#nb=` link,
     /// else the saved workspace, else the default example; then saves
-    /// every change.
+    /// every change. A `#nb=` link pasted into the address bar later (a
+    /// fragment change, no reload) opens too.
     pub fn open_workspace(&self) {
-        let store = Store::local();
+        self.store.set_value(Some(Store::local()));
+        self.autosave();
+        let nb = *self;
         let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-        let Some(payload) = share::fragment_payload(&hash).map(str::to_string) else {
-            self.open_local(store);
-            return;
-        };
+        match share::fragment_payload(&hash) {
+            Some(payload) => nb.open_link(payload.to_string(), true),
+            None => nb.open_local(),
+        }
+        let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+            let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+            if let Some(payload) = share::fragment_payload(&hash) {
+                nb.open_link(payload.to_string(), false);
+            }
+        });
+        // For the page's lifetime.
+        std::mem::forget(listener);
+    }
+
+    /// Decodes a link's notebook and opens it; when it cannot be read,
+    /// says so and shows the saved workspace (on first opening) or leaves
+    /// the notebook as it is.
+    fn open_link(&self, payload: String, initial: bool) {
         let nb = *self;
         nb.opening.set(true);
         spawn_local(async move {
             match share::decode(&payload).await {
-                Ok(shared) => nb.open_shared(store, shared),
+                Ok(shared) => nb.open_shared(shared),
                 Err(e) => {
+                    let fallback = if initial { "Your saved workspace is shown instead." } else { "The notebook was left as it was." };
                     nb.notify(
                         NoticeKind::Error,
                         "share-error",
-                        format!("The shared notebook could not be opened: {e}. Your saved workspace is shown instead."),
+                        format!("The shared notebook could not be opened: {e}. {fallback}"),
                         None,
                         None,
                     );
-                    nb.open_local(store);
+                    if initial {
+                        nb.open_local();
+                    }
                 }
             }
             nb.opening.set(false);
         });
     }
 
-    /// The saved workspace, or the default example; reports an unreadable one.
-    fn open_local(&self, mut store: Store) {
-        match store.load() {
-            Loaded::Notebook(saved) => self.load_saved(saved),
-            Loaded::Nothing => self.load_example(DEFAULT_EXAMPLE),
-            Loaded::Unreadable { reason, kept_as } => {
-                self.report_unreadable(&reason, kept_as);
-                self.load_example(DEFAULT_EXAMPLE);
-            }
+    /// Reads the store (an unreadable text is moved aside and reported).
+    fn load_store(&self) -> Loaded {
+        let loaded = self.store.try_update_value(|s| s.as_mut().map(Store::load)).flatten().unwrap_or(Loaded::Nothing);
+        if let Loaded::Unreadable { reason, kept_as } = &loaded {
+            self.report_unreadable(reason, kept_as.clone());
         }
-        self.autosave(store);
+        loaded
+    }
+
+    /// The saved workspace, or the default example.
+    fn open_local(&self) {
+        match self.load_store() {
+            Loaded::Notebook(saved) => self.load_saved(saved),
+            Loaded::Nothing | Loaded::Unreadable { .. } => self.load_example(DEFAULT_EXAMPLE),
+        }
     }
 
     fn report_unreadable(&self, reason: &str, kept_as: Option<String>) {
@@ -660,15 +684,21 @@ impl Nb {
 
     /// Opens a shared notebook; the local workspace, when it holds work of
     /// its own, is kept aside first and can be restored from the notice.
-    fn open_shared(&self, mut store: Store, shared: SavedNotebook) {
-        let raw = store.raw();
+    fn open_shared(&self, shared: SavedNotebook) {
+        // What is saved now: the notebook on screen, once it was saved.
+        let raw = self.store.with_value(|s| s.as_ref().and_then(Store::raw));
         let mut kept = None;
-        match store.load() {
-            Loaded::Notebook(local) if !local.same_cells(&shared) && !is_pristine(&local) => {
-                kept = raw.as_deref().and_then(|raw| store.keep_aside(PREVIOUS_PREFIX, raw));
+        if let Loaded::Notebook(local) = self.load_store() {
+            if !local.same_cells(&shared) && !is_pristine(&local) {
+                kept =
+                    raw.as_deref().and_then(|raw| self.store.with_value(|s| s.as_ref().and_then(|s| s.keep_aside(PREVIOUS_PREFIX, raw))));
                 if kept.is_none() {
                     // Never save over work that could not be kept.
-                    store.freeze();
+                    self.store.update_value(|s| {
+                        if let Some(s) = s {
+                            s.freeze();
+                        }
+                    });
                     self.notify(
                         NoticeKind::Error,
                         "storage",
@@ -679,8 +709,6 @@ impl Nb {
                     );
                 }
             }
-            Loaded::Unreadable { reason, kept_as } => self.report_unreadable(&reason, kept_as),
-            _ => {}
         }
         self.opened_link.set_value(Some(shared.clone()));
         self.load_saved(shared);
@@ -690,9 +718,9 @@ impl Nb {
             }
             None => "You opened a shared notebook; it is now your workspace in this browser.",
         };
+        self.notices.update(|ns| ns.retain(|n| n.topic != "shared" || n.restore.is_some()));
         self.notify(NoticeKind::Info, "shared", text.to_string(), kept.clone(), kept);
         share::clear_fragment();
-        self.autosave(store);
     }
 
     /// Brings back a workspace kept aside under `key`. The notebook it
@@ -740,12 +768,15 @@ impl Nb {
         self.notify(NoticeKind::Info, "restored", text.to_string(), aside, None);
     }
 
-    /// Saves the workspace to `store` now and after every change.
-    fn autosave(&self, store: Store) {
-        self.store.set_value(Some(store));
+    /// Saves the workspace whenever it changes (not while a link is
+    /// being opened: what is saved may still have to be kept aside).
+    fn autosave(&self) {
         let nb = *self;
         let warned = StoredValue::new(false);
         Effect::new(move |_| {
+            if nb.opening.get() {
+                return;
+            }
             let snapshot = nb.snapshot_tracked();
             let result = nb.store.with_value(|s| s.as_ref().map(|s| s.save(&snapshot)));
             if let Some(Err(e)) = result {
