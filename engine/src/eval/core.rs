@@ -395,6 +395,9 @@ impl Interp {
         let fields: Vec<(&str, Value)> = match name {
             "Date" => vec![("calendar", Value::module("Calendar.ISO")), ("year", Value::Nil), ("month", Value::Nil), ("day", Value::Nil)],
             "Range" => vec![("first", Value::Nil), ("last", Value::Nil), ("step", Value::Nil)],
+            "URI" => {
+                ["scheme", "authority", "userinfo", "host", "port", "path", "query", "fragment"].iter().map(|k| (*k, Value::Nil)).collect()
+            }
             _ => {
                 return Err(raise(
                     "CompileError",
@@ -658,16 +661,26 @@ impl Interp {
             }
         }
         if let Some(g) = &c.guard {
-            return Ok(self.eval_guard(g, env));
+            return self.eval_guard(g, env);
         }
         Ok(true)
     }
 
     /// Guards: errors count as false.
-    pub(crate) fn eval_guard(&mut self, g: &Node, env: &mut Env) -> bool {
+    pub(crate) fn eval_guard(&mut self, g: &Node, env: &mut Env) -> EResult<bool> {
         match self.eval(g, env) {
-            Ok(v) => v.is_truthy(),
-            Err(_) => false,
+            Ok(v) => Ok(v.is_truthy()),
+            // an undefined variable or function is a compile error, not a failing guard
+            Err(e) if e.kind() == "CompileError" => Err(e),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// An optional guard: `true` when absent.
+    pub(crate) fn guard_ok(&mut self, g: Option<&Node>, env: &mut Env) -> EResult<bool> {
+        match g {
+            Some(g) => self.eval_guard(g, env),
+            None => Ok(true),
         }
     }
 
@@ -997,7 +1010,7 @@ impl Interp {
                 let v = self.eval(&args[1], env)?;
                 let (pat, guard) = split_when(&args[0]);
                 let mut scratch = env.clone();
-                let ok = match_pattern(self, pat, &v, &mut scratch)? && guard.is_none_or(|g| self.eval_guard(g, &mut scratch));
+                let ok = match_pattern(self, pat, &v, &mut scratch)? && self.guard_ok(guard, &mut scratch)?;
                 Value::Bool(ok)
             }
             ("binding", 0) => {
@@ -1032,7 +1045,7 @@ impl Interp {
         for c in clauses {
             let mut inner = env.clone();
             let Some(p) = c.args.first() else { continue };
-            if match_pattern(self, p, v, &mut inner)? && c.guard.as_ref().is_none_or(|g| self.eval_guard(g, &mut inner)) {
+            if match_pattern(self, p, v, &mut inner)? && self.guard_ok(c.guard.as_ref(), &mut inner)? {
                 return self.eval(&c.body, &mut inner);
             }
         }
@@ -1048,7 +1061,7 @@ impl Interp {
                     let v = self.eval(rhs, &mut inner)?;
                     let (pat, guard) = split_when(lhs);
                     let mut scratch = inner.clone();
-                    let ok = match_pattern(self, pat, &v, &mut scratch)? && guard.is_none_or(|g| self.eval_guard(g, &mut scratch));
+                    let ok = match_pattern(self, pat, &v, &mut scratch)? && self.guard_ok(guard, &mut scratch)?;
                     if ok {
                         inner = scratch;
                     } else {
@@ -1238,7 +1251,7 @@ impl Interp {
                     for item in items {
                         self.tick(span)?;
                         let mut inner = env.clone();
-                        if match_pattern(self, pat, &item, &mut inner)? && guard.is_none_or(|g| self.eval_guard(g, &mut inner)) {
+                        if match_pattern(self, pat, &item, &mut inner)? && self.guard_ok(guard, &mut inner)? {
                             self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
                         }
                     }
@@ -1254,7 +1267,7 @@ impl Interp {
                 for item in items {
                     self.tick(span)?;
                     let mut inner = env.clone();
-                    if match_pattern(self, pat, &item, &mut inner)? && guard.is_none_or(|g| self.eval_guard(g, &mut inner)) {
+                    if match_pattern(self, pat, &item, &mut inner)? && self.guard_ok(guard, &mut inner)? {
                         self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
                     }
                 }
@@ -2585,6 +2598,7 @@ pub fn to_string(v: &Value, span: Span) -> EResult<String> {
         Value::NaiveDateTime(n) => n.iso(' '),
         Value::DateTime(d) => format!("{}Z", d.naive.iso(' ')),
         Value::Range(..) | Value::MapSet(_) | Value::Regex(_) => inspect::inspect(v),
+        Value::Struct(st) if st.name() == "URI" => super::stdlib::erlang::uri_to_string(v, span)?,
         other => {
             return Err(raise(
                 "Protocol.UndefinedError",
