@@ -2148,7 +2148,7 @@ fn exception_value(ex: &Exception) -> Value {
 }
 
 pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
-    let mut builder = regex::RegexBuilder::new(&pcre_braces(source));
+    let mut builder = regex::RegexBuilder::new(&pcre_to_rust(source, !mods.contains('u')));
     builder
         .case_insensitive(mods.contains('i'))
         .multi_line(mods.contains('m'))
@@ -2158,10 +2158,16 @@ pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
     Ok(Value::Regex(Rc::new(Regex { source: source.to_string(), opts: mods.to_string(), compiled: Some(compiled) })))
 }
 
+/// Rewrites a PCRE pattern for the regex crate.
+///
 /// PCRE reads a `{` that does not start a quantifier (`{n}`, `{n,}`,
 /// `{n,m}`) as a literal brace, as in `~r"%{(\w+)}"`, and a `}` outside
 /// one as a literal too; the regex crate rejects both, so they are escaped.
-fn pcre_braces(source: &str) -> String {
+///
+/// Without the `u` modifier PCRE's `\w`, `\d`, `\s` and `\b` are ASCII
+/// only (`~r/^\w+$/` does not match "josé"), while the regex crate's are
+/// Unicode, so with `ascii` they are spelled out as ASCII classes.
+fn pcre_to_rust(source: &str, ascii: bool) -> String {
     let chars: Vec<char> = source.chars().collect();
     let mut out = String::with_capacity(source.len());
     let mut in_class = false;
@@ -2170,9 +2176,13 @@ fn pcre_braces(source: &str) -> String {
         let c = chars[i];
         match c {
             '\\' => {
-                out.push(c);
-                if let Some(&next) = chars.get(i + 1) {
-                    out.push(next);
+                let next = chars.get(i + 1).copied();
+                match (ascii, in_class, next.and_then(|n| ascii_class(n, in_class))) {
+                    (true, _, Some(class)) => out.push_str(class),
+                    _ => {
+                        out.push(c);
+                        out.extend(next);
+                    }
                 }
                 i += 2;
                 continue;
@@ -2223,6 +2233,25 @@ fn pcre_braces(source: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// PCRE's ASCII meaning of `\<escape>` in the regex crate's syntax (inside a
+/// bracket class only the positive classes, as ranges to splice in).
+fn ascii_class(escape: char, in_class: bool) -> Option<&'static str> {
+    Some(match (escape, in_class) {
+        ('w', false) => "[0-9A-Za-z_]",
+        ('W', false) => "[^0-9A-Za-z_]",
+        ('d', false) => "[0-9]",
+        ('D', false) => "[^0-9]",
+        ('s', false) => "[\\t\\n\\x0B\\x0C\\r ]",
+        ('S', false) => "[^\\t\\n\\x0B\\x0C\\r ]",
+        ('b', false) => "(?-u:\\b)",
+        ('B', false) => "(?-u:\\B)",
+        ('w', true) => "0-9A-Za-z_",
+        ('d', true) => "0-9",
+        ('s', true) => "\\t\\n\\x0B\\x0C\\r ",
+        _ => return None,
+    })
 }
 
 fn max_capture_arg(n: &Node) -> u32 {
@@ -2612,15 +2641,25 @@ fn type_name(v: &Value) -> &'static str {
 
 #[cfg(test)]
 mod pcre_tests {
-    use super::pcre_braces;
+    use super::pcre_to_rust;
+
+    fn unicode(p: &str) -> String {
+        pcre_to_rust(p, false)
+    }
 
     #[test]
     fn literal_braces_are_escaped_and_quantifiers_kept() {
-        assert_eq!(pcre_braces(r"%{(\w+)}"), r"%\{(\w+)\}");
-        assert_eq!(pcre_braces(r"a{2,3}b{2}c{1,}"), r"a{2,3}b{2}c{1,}");
-        assert_eq!(pcre_braces(r"x{,2}"), r"x\{,2\}");
-        assert_eq!(pcre_braces(r"[{}]\{é"), r"[{}]\{é");
-        assert_eq!(pcre_braces(r"[]a]"), r"[\]a]");
+        assert_eq!(unicode(r"%{(\w+)}"), r"%\{(\w+)\}");
+        assert_eq!(unicode(r"a{2,3}b{2}c{1,}"), r"a{2,3}b{2}c{1,}");
+        assert_eq!(unicode(r"x{,2}"), r"x\{,2\}");
+        assert_eq!(unicode(r"[{}]\{é"), r"[{}]\{é");
+        assert_eq!(unicode(r"[]a]"), r"[\]a]");
+    }
+
+    #[test]
+    fn without_u_the_perl_classes_are_ascii() {
+        assert_eq!(pcre_to_rust(r"^\w+\b", true), r"^[0-9A-Za-z_]+(?-u:\b)");
+        assert_eq!(pcre_to_rust(r"[\w.]\D\\w", true), r"[0-9A-Za-z_.][^0-9]\\w");
     }
 }
 
