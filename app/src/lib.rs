@@ -4,7 +4,9 @@
 //!   values; usable from the page or a Web Worker.
 //! - [`console`]: running an SQL script statement by statement (plain Rust).
 //! - [`ui`]: the SQL console (at `#console`): components over `console`.
-//! - [`backend`]: the typed Request/Response interface to the engine.
+//! - [`backend`]: the typed Request/Response interface to the engine (the
+//!   page's side, talking to the worker).
+//! - [`worker`]: the engine's side, run in a Web Worker.
 //! - [`editor`]: the CodeMirror wrapper (the only module that touches it).
 //! - [`notebook`]: the playground's components.
 
@@ -14,3 +16,4 @@ pub mod editor;
 pub mod notebook;
 pub mod sqljs;
 pub mod ui;
+pub mod worker;

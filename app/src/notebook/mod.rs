@@ -9,9 +9,11 @@
 //! - [`result`]: a cell's output, errors, table and inspect.
 //! - [`sql_pane`]: the SQL preview and the statement log.
 //! - [`sidebar`]: the examples gallery and the tables.
+//! - [`run_control`]: the Stop button and the time limit.
 
 pub mod cell;
 pub mod result;
+pub mod run_control;
 pub mod sidebar;
 pub mod sql_pane;
 pub mod state;
@@ -61,6 +63,7 @@ pub fn App() -> impl IntoView {
                         disabled=move || !nb.status.get().is_ready()
                         on:change:target=move |ev| nb.import_db(ev.target())/>
                 </label>
+                <run_control::RunControls/>
                 <ThemeToggle/>
                 <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>
                     {move || nb.status.get().label()}
