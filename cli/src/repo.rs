@@ -37,6 +37,9 @@ fn open(path: Option<&str>) -> Result<SqliteExecutor, String> {
     // ecto_sqlite3 turns foreign key enforcement on.
     let mut exec = exec;
     exec.execute("PRAGMA foreign_keys = ON", &[]).map_err(|e| format!("ectoplasm: {e}"))?;
+    // Ecto's default `:timeout`: a runaway statement (an endless recursive
+    // CTE) is stopped with an error instead of hanging the command.
+    exec.set_time_limit(Some(std::time::Duration::from_millis(15_000)));
     Ok(exec)
 }
 

@@ -49,17 +49,47 @@ pub mod native {
     use super::{DbError, DbValue, Executor, QueryResult};
     use rusqlite::types::{Value as SqlValue, ValueRef};
 
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    /// SQLite's result code for a statement stopped by its progress handler.
+    pub const SQLITE_INTERRUPT: i32 = 9;
+
     pub struct SqliteExecutor {
         pub conn: rusqlite::Connection,
+        /// The longest one statement may run; `None` lets it run forever.
+        time_limit: Option<Duration>,
+        /// When the running statement must stop (read by the progress handler).
+        deadline: Arc<Mutex<Option<Instant>>>,
     }
 
     impl SqliteExecutor {
         pub fn in_memory() -> Result<SqliteExecutor, DbError> {
-            rusqlite::Connection::open_in_memory().map(|conn| SqliteExecutor { conn }).map_err(to_db_error)
+            rusqlite::Connection::open_in_memory().map(SqliteExecutor::new).map_err(to_db_error)
         }
 
         pub fn open(path: &str) -> Result<SqliteExecutor, DbError> {
-            rusqlite::Connection::open(path).map(|conn| SqliteExecutor { conn }).map_err(to_db_error)
+            rusqlite::Connection::open(path).map(SqliteExecutor::new).map_err(to_db_error)
+        }
+
+        fn new(conn: rusqlite::Connection) -> SqliteExecutor {
+            SqliteExecutor { conn, time_limit: None, deadline: Arc::new(Mutex::new(None)) }
+        }
+
+        /// Stops any single statement that runs longer than `limit` (an endless
+        /// recursive CTE, say) with an `interrupted` error; SQLite undoes the
+        /// statement's own changes.
+        pub fn set_time_limit(&mut self, limit: Option<Duration>) {
+            self.time_limit = limit;
+            let deadline = Arc::clone(&self.deadline);
+            match limit {
+                // The handler runs every few thousand virtual-machine steps;
+                // returning true interrupts the statement.
+                Some(_) => self
+                    .conn
+                    .progress_handler(10_000, Some(move || deadline.lock().ok().and_then(|d| *d).is_some_and(|d| Instant::now() >= d))),
+                None => self.conn.progress_handler(0, None::<fn() -> bool>),
+            }
         }
     }
 
@@ -74,6 +104,27 @@ pub mod native {
 
     impl Executor for SqliteExecutor {
         fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
+            self.set_deadline(self.time_limit.map(|l| Instant::now() + l));
+            let out = self.run(sql, params);
+            self.set_deadline(None);
+            match (out, self.time_limit) {
+                (Err(e), Some(limit)) if e.code == SQLITE_INTERRUPT => Err(DbError {
+                    code: SQLITE_INTERRUPT,
+                    message: format!("interrupted: the statement ran longer than {} ms and was stopped", limit.as_millis()),
+                }),
+                (out, _) => out,
+            }
+        }
+    }
+
+    impl SqliteExecutor {
+        fn set_deadline(&self, at: Option<Instant>) {
+            if let Ok(mut d) = self.deadline.lock() {
+                *d = at;
+            }
+        }
+
+        fn run(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
             let mut stmt = self.conn.prepare(sql).map_err(to_db_error)?;
             let columns: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
             let values: Vec<SqlValue> = params
@@ -110,5 +161,28 @@ pub mod native {
             };
             Ok(QueryResult { columns, rows: rows_out, changes })
         }
+    }
+}
+
+#[cfg(all(test, feature = "rusqlite"))]
+mod tests {
+    use super::native::{SqliteExecutor, SQLITE_INTERRUPT};
+    use super::{DbValue, Executor};
+    use std::time::Duration;
+
+    #[test]
+    fn a_runaway_statement_is_stopped_and_its_changes_undone() {
+        let mut db = SqliteExecutor::in_memory().expect("db");
+        db.execute("CREATE TABLE t (n INTEGER)", &[]).expect("create");
+        db.execute("INSERT INTO t VALUES (?1)", &[DbValue::Integer(1)]).expect("insert");
+        db.set_time_limit(Some(Duration::from_millis(100)));
+        let endless = "INSERT INTO t WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT n FROM c";
+        let err = db.execute(endless, &[]).expect_err("stopped");
+        assert_eq!(err.code, SQLITE_INTERRUPT);
+        assert!(err.message.contains("longer than 100 ms"), "{}", err.message);
+        let rows = db.execute("SELECT count(*) FROM t", &[]).expect("count").rows;
+        assert_eq!(rows, vec![vec![DbValue::Integer(1)]]);
+        // Statements within the limit still run.
+        db.execute("INSERT INTO t VALUES (2)", &[]).expect("insert after the stop");
     }
 }

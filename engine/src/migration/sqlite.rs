@@ -72,12 +72,18 @@ pub fn execute_ddl(cmd: &Value) -> EResult<Vec<String>> {
         }
     }
 
+    if let (Some(_), "drop" | "drop_if_exists", 3) = (index, op, t.len()) {
+        // `{:drop, index, mode}` re-enters as `{:drop, index}`, where the
+        // unsupported index options raise.
+        return execute_ddl(&Value::tuple(vec![t[0].clone(), t[1].clone()]));
+    }
+
     if let Some(index) = index {
         match (op, t.len()) {
             ("create", 2) => return create_index(index, "INDEX "),
             ("create_if_not_exists", 2) => return create_index(index, "INDEX IF NOT EXISTS "),
-            ("drop", 2 | 3) => return Ok(vec![format!("DROP INDEX {}", quote_table(field(index, "prefix"), field(index, "name"))?)]),
-            ("drop_if_exists", 2 | 3) => {
+            ("drop", 2) => return Ok(vec![format!("DROP INDEX {}", quote_table(field(index, "prefix"), field(index, "name"))?)]),
+            ("drop_if_exists", 2) => {
                 return Ok(vec![format!("DROP INDEX IF EXISTS {}", quote_table(field(index, "prefix"), field(index, "name"))?)])
             }
             _ => {}

@@ -811,6 +811,24 @@ fn take_fields(esc: &mut Esc, n: &Node, tag: TakeKind) -> EResult<Vec<Value>> {
     }
 }
 
+/// `Ecto.Query.Builder.Select.maybe_take?/1` on the AST: a list with an
+/// atom (or a keyword entry whose value holds one) somewhere in it.
+fn maybe_take_node(n: &Node) -> bool {
+    let items = match &unwrap(n).kind {
+        Kind::List(items) => items,
+        _ => return false,
+    };
+    items.iter().any(|i| match &unwrap(i).kind {
+        Kind::Atom(_) | Kind::Bool(_) | Kind::Nil => true,
+        Kind::Tuple(kv) if kv.len() == 2 && matches!(unwrap(&kv[0]).kind, Kind::Atom(_)) => match &unwrap(&kv[1]).kind {
+            Kind::List(_) => maybe_take_node(&kv[1]),
+            Kind::Atom(_) | Kind::Bool(_) | Kind::Nil => true,
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
 fn is_take(v: &Value) -> bool {
     match v.as_list() {
         Some(items) => items.iter().all(|i| match i.as_tuple() {
@@ -1040,6 +1058,15 @@ fn select(interp: &mut Interp, env: &mut Env, query: Query, vars: &Vars, expr: &
             return Err(compile_error(
                 format!(
                     "select does not allow atoms as the expression, got: `{}`. If you want to select the field of a binding, use field/2 or `binding.field`",
+                    node_str(u)
+                ),
+                span,
+            ));
+        }
+        if !matches!(literal_value(u), Some(Value::List(ref l)) if is_take(&Value::List(l.clone()))) && maybe_take_node(u) {
+            return Err(compile_error(
+                format!(
+                    "Cannot mix fields with interpolations, such as: `select: [:foo, ^:bar, :baz]`. Instead interpolate all fields at once, such as: `select: ^[:foo, :bar, :baz]`. Got: {}.",
                     node_str(u)
                 ),
                 span,

@@ -33,6 +33,8 @@ pub struct Builder {
     timestamps_opts: Value,
     /// `@schema_redact`
     schema_redact: Value,
+    /// `@field_source_mapper` (a function of the field name), or nil.
+    field_source_mapper: Value,
     /// `@primary_key` as given (tuple) or false.
     primary_key_attr: Value,
 }
@@ -345,6 +347,7 @@ impl Builder {
             foreign_key_type: attr(interp, "foreign_key_type"),
             timestamps_opts: attr(interp, "timestamps_opts"),
             schema_redact: attr(interp, "schema_redact"),
+            field_source_mapper: attr(interp, "field_source_mapper"),
             primary_key_attr: pk_attr.clone(),
         };
         interp.ext::<SchemaRegistry>().building.push(builder);
@@ -392,7 +395,22 @@ impl Builder {
                 }
             }
         }
+        let opts = self.map_source(interp, name, opts, span)?;
         self.define_field(name, ty, &opts, span)
+    }
+
+    /// Adds the `:source` that `@field_source_mapper` gives for `name`
+    /// when the options have none (`Ecto.Schema.__field__/4`).
+    fn map_source(&self, interp: &mut Interp, name: &str, mut opts: Vec<(String, Value)>, span: Span) -> EResult<Vec<(String, Value)>> {
+        if matches!(self.field_source_mapper, Value::Nil) || truthy(&opts, "virtual") || kw_some(&opts, "source").is_some() {
+            return Ok(opts);
+        }
+        let mapped = interp.apply(&self.field_source_mapper, vec![Value::atom(name)], span)?;
+        if mapped.as_atom() != Some(name) {
+            opts.retain(|(k, _)| k != "source");
+            opts.push(("source".into(), mapped));
+        }
+        Ok(opts)
     }
 
     fn define_field(&mut self, name: &str, ty: EctoType, opts: &[(String, Value)], span: Span) -> EResult<()> {
@@ -798,6 +816,7 @@ impl Builder {
             ));
         }
         if kw_get(&opts, "define_field").map(|v| v.is_truthy()).unwrap_or(true) {
+            let opts = self.map_source(interp, &fk, opts.clone(), span)?;
             self.define_field(&fk, fk_type, &opts, span)?;
         }
         let (related, related_source) = self.related_from_queryable(queryable, name, span)?;
@@ -942,7 +961,15 @@ impl Builder {
     }
 
     /// `embeds_one` / `embeds_many`.
-    pub fn embed(&mut self, name: &str, cardinality: Cardinality, schema: &Value, opts: &Value, span: Span) -> EResult<()> {
+    pub fn embed(
+        &mut self,
+        interp: &mut Interp,
+        name: &str,
+        cardinality: Cardinality,
+        schema: &Value,
+        opts: &Value,
+        span: Span,
+    ) -> EResult<()> {
         let fun = if cardinality == Cardinality::One { "embeds_one/3" } else { "embeds_many/3" };
         let Some(related) = schema.as_atom().filter(|a| a.starts_with("Elixir.")).map(|a| alias_name(a).to_string()) else {
             return Err(arg_err(format!("`{fun}` expects `schema` to be a module name, but received {}", inspect(schema)), span));
@@ -977,6 +1004,7 @@ impl Builder {
         }
         let embedded = Embedded { cardinality, field: name.to_string(), owner: self.schema.module.clone(), related, on_replace };
         self.schema.embeds.push(name.to_string());
+        let opts = self.map_source(interp, name, opts, span)?;
         self.define_field(name, EctoType::Embed(Rc::new(embedded)), &opts, span)
     }
 
@@ -1375,8 +1403,8 @@ fn embeds(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span, card: C
     } else {
         None
     };
-    with_builder(interp, span, |_, b| {
-        b.embed(&name, card, &schema, &opts, span)?;
+    with_builder(interp, span, |interp, b| {
+        b.embed(interp, &name, card, &schema, &opts, span)?;
         if let Some(d) = loaded_default {
             if let Some(slot) = b.schema.struct_fields.iter_mut().find(|(k, _)| **k == *name) {
                 slot.1 = d.clone();

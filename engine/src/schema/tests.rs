@@ -50,7 +50,7 @@ pub(crate) fn blog(interp: &mut Interp) {
             &kw(vec![("values", Value::list(vec![a("reader"), a("writer"), a("admin")])), ("default", a("reader"))]),
             S,
         )?;
-        b.embed("profile", Cardinality::One, &m("Blog.Profile"), &kw(vec![("on_replace", a("update"))]), S)?;
+        b.embed(i, "profile", Cardinality::One, &m("Blog.Profile"), &kw(vec![("on_replace", a("update"))]), S)?;
         b.has("posts", Cardinality::Many, &m("Blog.Post"), &kw(vec![("foreign_key", a("author_id"))]), S)?;
         b.has("comments", Cardinality::Many, &m("Blog.Comment"), &empty(), S)?;
         b.timestamps(i, &empty(), S)
