@@ -259,8 +259,17 @@ impl Engine {
     }
 }
 
+/// The evaluator's call-depth limit in the page. Wasm frames live on the
+/// browser's native stack (about 1 MB in a worker); measured in Chromium,
+/// 400 nested calls of plain recursion fit and 500 do not, and recursion
+/// through `Enum` callbacks fits 300 (counting the callbacks). Deeper
+/// recursion ends in the evaluator's own error; should some shape still
+/// overflow the stack, the page restarts the worker (see `backend`).
+const MAX_DEPTH: u32 = 300;
+
 fn workspace(db: SharedDb) -> Workspace {
     let mut ws = Workspace::with_executor(Box::new(db));
+    ws.interp.limits.max_depth = MAX_DEPTH;
     ws.set_clock(Box::new(|| (performance_now() * 1000.0) as u64));
     ws.set_now(Box::new(|| (js_sys::Date::now() * 1000.0) as i64));
     ws

@@ -66,32 +66,34 @@ test('an endless recursive CTE is stopped by the time limit; data and bindings a
   assert.deepEqual(await nb.tableCounts(), { items: '2 rows' });
 });
 
-test('Stop ends a runaway script while previews stay live; Escape stops too', async () => {
+test('Stop ends a runaway query while previews stay live; Escape stops a runaway script', async () => {
   nb = await new NotebookPage(page, s.url).open('?time-limit=60');
-  const runaway = 'Stream.iterate(0, &(&1 + 1)) |> Stream.map(fn n -> Repo.query!("SELECT ?", [n]) end) |> Stream.run()';
-  await notebook([SETUP, runaway, 'from i in "items", where: i.name == ^Label.of(1), select: i.id']);
+  const query = 'from i in "items", where: i.name == ^Label.of(1), select: i.id';
+  await notebook([SETUP, ENDLESS_CTE, query]);
   await nb.runCell(0);
 
   let run = await nb.startCell(1);
-  // While it runs, the query in cell 2 still gets its SQL preview (the
-  // auxiliary worker has replayed cell 0, so Label is defined there).
+  // While it runs, the query in cell 2 still gets its SQL preview (a second
+  // worker has replayed cell 0, so Label is defined there).
   await nb.editor(2).click();
   await page.keyboard.press('Control+End');
-  await nb.waitForPreviewSql('sqlite', 'SELECT i0."id" FROM "items" AS i0 WHERE (i0."name" = ?)', 15_000);
+  await nb.waitForPreviewSql('sqlite', 'SELECT i0."id" FROM "items" AS i0 WHERE (i0."name" = ?)', 20_000);
   assert.equal(await nb.status.getAttribute('data-state'), 'running');
   await nb.stopButton.click();
   await run.done;
   assert.match(await nb.stoppedMessage(1), /^Stopped after \d+(\.\d)? s\. The database is as it was before this cell\.$/);
   assert.deepEqual(await nb.states(), ['done', 'failed', 'fresh']);
 
+  await nb.setCell(1, 'Stream.iterate(0, &(&1 + 1))\n|> Stream.map(fn n -> Repo.query!("INSERT INTO items (name) VALUES (?)", [Label.of(n)]) end)\n|> Enum.find(&(&1 == :never))');
   run = await nb.startCell(1);
   await page.keyboard.press('Escape');
   await run.done;
-  assert.match(await nb.stoppedMessage(1), /^Stopped after/);
+  assert.match(await nb.stoppedMessage(1), /^Stopped after \d+(\.\d)? s\. The database is as it was before this cell\.$/);
 
   await nb.setCell(2, AFTER);
   await nb.runCell(2);
   assert.equal(await nb.inspect(2), '{42, "item 7", [["a"], ["b"]]}');
+  assert.deepEqual(await nb.tableCounts(), { items: '2 rows' });
 });
 
 test('unbounded recursion in user code ends in an error, never a dead page', async () => {
@@ -103,8 +105,7 @@ test('unbounded recursion in user code ends in an error, never a dead page', asy
   await nb.runCell(0);
   await nb.runCell(1);
   assert.equal(await nb.cell(1).getAttribute('data-state'), 'failed');
-  const shown = (await nb.cell(1).getByTestId('cell-result').innerText()).trim();
-  assert.ok(shown.length > 0, 'the cell says what happened');
+  assert.match(await nb.cell(1).getByTestId('cell-error').innerText(), /call depth exceeded \d+ \(infinite recursion\?\)/);
   // The page goes on with the workspace as it was.
   await nb.setCell(1, AFTER);
   await nb.runCell(1);
