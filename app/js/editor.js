@@ -5,6 +5,7 @@
 //
 // options: {
 //   doc, label,                        initial text; aria-label of the text area
+//   readOnly,                          shown and runnable (Mod-Enter), not editable
 //   onChange(doc), onCursor(pos),      pos: UTF-16 offset of the main cursor
 //   onRun(), onRunNext(), onFocus(),   Mod-Enter, Shift-Enter, focus
 //   complete(doc, pos) -> Promise<{from, to, items: [{label, kind, detail}]} | null>
@@ -91,9 +92,10 @@ export function create(parent, options) {
       syntaxHighlighting(classHighlighter),
       theme,
       EditorState.tabSize.of(2),
+      EditorState.readOnly.of(!!o.readOnly),
       EditorView.lineWrapping,
       EditorView.contentAttributes.of({ 'aria-label': o.label || 'Code', 'data-testid': 'cell-input', spellcheck: 'false',
-        autocapitalize: 'off', autocorrect: 'off' }),
+        autocapitalize: 'off', autocorrect: 'off', 'aria-readonly': o.readOnly ? 'true' : 'false' }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) call(o.onChange, u.state.doc.toString());
         if (u.docChanged || u.selectionSet) call(o.onCursor, u.state.selection.main.head);

@@ -72,7 +72,14 @@ impl Editor {
     /// Creates an editor holding `doc` inside `parent`; `label` names it for
     /// assistive technology. Fails when the CodeMirror bundle is missing.
     pub fn new(parent: &web_sys::HtmlElement, doc: &str, label: &str, cb: Callbacks) -> Result<Editor, String> {
+        Editor::with_read_only(parent, doc, label, false, cb)
+    }
+
+    /// [`Editor::new`]; with `read_only`, the text can be read, selected
+    /// and run (Mod-Enter) but not changed.
+    pub fn with_read_only(parent: &web_sys::HtmlElement, doc: &str, label: &str, read_only: bool, cb: Callbacks) -> Result<Editor, String> {
         let options = Object::new();
+        set(&options, "readOnly", &JsValue::from_bool(read_only));
         set(&options, "doc", &JsValue::from_str(doc));
         set(&options, "label", &JsValue::from_str(label));
         let Callbacks { on_change, on_cursor, on_run, on_run_next, on_focus, complete } = cb;

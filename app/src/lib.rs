@@ -9,11 +9,17 @@
 //! - [`worker`]: the engine's side, run in a Web Worker.
 //! - [`editor`]: the CodeMirror wrapper (the only module that touches it).
 //! - [`notebook`]: the playground's components.
+//! - [`persist`]: the saved notebook format and the local store.
+//! - [`share`]: share links (the notebook in a `#nb=` fragment).
+//! - [`embed`]: embed mode (`?embed=1`) and the host page's height messages.
 
 pub mod backend;
 pub mod console;
 pub mod editor;
+pub mod embed;
 pub mod notebook;
+pub mod persist;
+pub mod share;
 pub mod sqljs;
 pub mod ui;
 pub mod worker;

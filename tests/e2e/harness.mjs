@@ -82,6 +82,13 @@ export async function launch(options = {}) {
   };
 }
 
+/** Empties the local storage (and other site data) of `url`'s origin. */
+export async function clearStorage(page, url) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(url).origin, storageTypes: 'local_storage,indexeddb' });
+  await cdp.detach();
+}
+
 /** Server + browser for a test file: call start() in before(), stop() in after(). */
 export function site() {
   let server;
@@ -92,9 +99,13 @@ export function site() {
       browser = await launch();
     },
     get url() { return server.url; },
-    /** A new tab that records uncaught page errors in `page.errors`. */
-    async newPage() {
+    get context() { return browser.context; },
+    /** A new tab that records uncaught page errors in `page.errors`. The
+     * site's local storage (the saved workspace) starts empty unless
+     * `keepStorage` is set, so tests do not see each other's notebooks. */
+    async newPage({ keepStorage = false } = {}) {
       const page = await browser.context.newPage();
+      if (!keepStorage) await clearStorage(page, server.url);
       page.errors = [];
       page.on('pageerror', (e) => page.errors.push(e));
       return page;

@@ -42,7 +42,7 @@ pub fn CellView(cell: CellModel) -> impl IntoView {
             complete,
         };
         let label = format!("Code of cell {}", number());
-        match Editor::new(&el, &cell.source.get_untracked(), &label, callbacks) {
+        match Editor::with_read_only(&el, &cell.source.get_untracked(), &label, nb.readonly.get_untracked(), callbacks) {
             Ok(editor) => nb.register_editor(id, Rc::new(editor)),
             Err(e) => editor_error.set(Some(e)),
         }
@@ -93,6 +93,7 @@ pub fn CellView(cell: CellModel) -> impl IntoView {
                 <button
                     type="button"
                     class="btn icon"
+                    hidden=move || nb.readonly.get()
                     data-testid="cell-delete"
                     aria-label=move || format!("Delete cell {}", number())
                     title="Delete this cell"

@@ -10,35 +10,29 @@
 //! - [`sql_pane`]: the SQL preview and the statement log.
 //! - [`sidebar`]: the examples gallery and the tables.
 //! - [`run_control`]: the Stop button and the time limit.
+//! - [`share`]: the Share control and the notices above the notebook.
+//! - [`embed`]: the page in embed mode (`?embed=1`).
 
 pub mod cell;
+pub mod embed;
 pub mod result;
 pub mod run_control;
+pub mod share;
 pub mod sidebar;
 pub mod sql_pane;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::backend::Backend;
-use state::{Nb, Status};
+use state::Nb;
 
 /// The page.
 #[component]
 pub fn App() -> impl IntoView {
     let nb = Nb::new();
     provide_context(nb);
-    nb.load_example(state::DEFAULT_EXAMPLE);
-    spawn_local(async move {
-        match Backend::start().await {
-            Ok(backend) => nb.ready(backend),
-            Err(message) => {
-                gloo::console::error!(format!("could not load SQLite: {message}"));
-                nb.status.set(Status::Failed(message));
-            }
-        }
-    });
+    nb.open_workspace();
+    nb.start_backend();
     view! {
         <a class="skip" href="#notebook">"Skip to the notebook"</a>
         <header class="bar">
@@ -64,12 +58,14 @@ pub fn App() -> impl IntoView {
                         on:change:target=move |ev| nb.import_db(ev.target())/>
                 </label>
                 <run_control::RunControls/>
+                <share::ShareControl/>
                 <ThemeToggle/>
                 <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>
                     {move || nb.status.get().label()}
                 </span>
             </div>
         </header>
+        <share::Notices/>
         <div class="layout">
             <sidebar::Sidebar/>
             <main id="notebook" class="notebook" data-testid="notebook" data-run=move || nb.run_seq.get()>
@@ -78,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <p class="muted" data-testid="notebook-description">{move || nb.description.get()}</p>
                     <p class="muted hint">"Ctrl+Enter (⌘+Enter) runs a cell, Shift+Enter runs it and moves to the next; Ctrl+Space completes."</p>
                 </div>
+                {move || nb.opening.get().then(|| view! { <p class="muted" data-testid="opening" role="status">"Opening the shared notebook…"</p> })}
                 <For each=move || nb.cells.get() key=|c| c.id let:c>
                     <cell::CellView cell=c/>
                 </For>

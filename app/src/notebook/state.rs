@@ -12,6 +12,8 @@ use wasm_bindgen::JsCast;
 
 use crate::backend::{Backend, CellRun, CellSource, Diag, Preview};
 use crate::editor::Editor;
+use crate::persist::{Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
+use crate::share;
 
 /// The example the page opens with.
 pub const DEFAULT_EXAMPLE: &str = "blog";
@@ -106,6 +108,29 @@ pub struct PreviewState {
     pub seq: u32,
 }
 
+/// How a notice looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Error,
+}
+
+/// A message above the notebook (a workspace that could not be read, a
+/// shared notebook opened, ...), until the user dismisses it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub id: u32,
+    pub kind: NoticeKind,
+    /// What it is about, for tests and styles: `unreadable`, `shared`,
+    /// `share-error`, `restored`, `storage`.
+    pub topic: &'static str,
+    pub text: String,
+    /// A storage key the text refers to (shown as code).
+    pub key: Option<String>,
+    /// A kept-aside workspace the notice offers to restore (its key).
+    pub restore: Option<String>,
+}
+
 /// Work waiting for the next microtask: the changes of one event coalesce
 /// into one check and one preview.
 #[derive(Default)]
@@ -133,6 +158,17 @@ pub struct Nb {
     pub tables: RwSignal<Vec<TableInfo>>,
     pub run_seq: RwSignal<u32>,
     pub raw_sql: RwSignal<bool>,
+    /// Code shown and runnable, not editable (embed mode's `readonly=1`).
+    pub readonly: RwSignal<bool>,
+    pub notices: RwSignal<Vec<Notice>>,
+    /// A shared notebook is being decoded: nothing to show or save yet.
+    pub opening: RwSignal<bool>,
+    /// Where the workspace is saved; None: not saved (embed mode, or
+    /// until the page knows what it shows).
+    store: StoredValue<Option<Store>, LocalStorage>,
+    /// The notebook as a share link opened it (to tell whether it was
+    /// edited since).
+    opened_link: StoredValue<Option<SavedNotebook>>,
 }
 
 impl Nb {
@@ -153,7 +189,26 @@ impl Nb {
             tables: RwSignal::new(Vec::new()),
             run_seq: RwSignal::new(0),
             raw_sql: RwSignal::new(false),
+            readonly: RwSignal::new(false),
+            notices: RwSignal::new(Vec::new()),
+            opening: RwSignal::new(false),
+            store: StoredValue::new_local(None),
+            opened_link: StoredValue::new(None),
         }
+    }
+
+    /// Starts SQLite and the engine; the notebook runs once they are up.
+    pub fn start_backend(&self) {
+        let nb = *self;
+        spawn_local(async move {
+            match Backend::start().await {
+                Ok(backend) => nb.ready(backend),
+                Err(message) => {
+                    gloo::console::error!(format!("could not load SQLite: {message}"));
+                    nb.status.set(Status::Failed(message));
+                }
+            }
+        });
     }
 
     fn backend(&self) -> Option<Backend> {
@@ -500,6 +555,278 @@ impl Default for Nb {
     fn default() -> Nb {
         Nb::new()
     }
+}
+
+/// Saving, restoring and sharing the workspace.
+impl Nb {
+    /// The notebook as saved and shared (not tracked).
+    pub fn snapshot(&self) -> SavedNotebook {
+        self.snapshot_with(false)
+    }
+
+    /// The same, tracking every signal it reads (for effects).
+    pub fn snapshot_tracked(&self) -> SavedNotebook {
+        self.snapshot_with(true)
+    }
+
+    fn snapshot_with(&self, tracked: bool) -> SavedNotebook {
+        fn read<T: Clone + Send + Sync + 'static>(s: &RwSignal<T>, tracked: bool) -> T {
+            if tracked {
+                s.get()
+            } else {
+                s.get_untracked()
+            }
+        }
+        let cells = if tracked { self.cells.get() } else { self.cells.get_untracked() };
+        SavedNotebook {
+            v: FORMAT_VERSION,
+            title: read(&self.title, tracked),
+            description: read(&self.description, tracked),
+            example: read(&self.example, tracked),
+            cells: cells.iter().map(|c| SavedCell { title: read(&c.title, tracked), source: read(&c.source, tracked) }).collect(),
+        }
+    }
+
+    /// Replaces the notebook with a saved or shared one.
+    pub fn load_saved(&self, saved: SavedNotebook) {
+        let mut cells: Vec<CellModel> = saved.cells.into_iter().map(|c| self.new_cell(c.title, c.source)).collect();
+        if cells.is_empty() {
+            cells.push(self.new_cell(None, String::new()));
+        }
+        self.title.set(if saved.title.is_empty() { "Untitled notebook".to_string() } else { saved.title });
+        self.description.set(saved.description);
+        self.example.set(saved.example);
+        self.replace_cells(cells);
+    }
+
+    pub fn notify(&self, kind: NoticeKind, topic: &'static str, text: String, key: Option<String>, restore: Option<String>) {
+        self.notices.update(|ns| {
+            let id = ns.iter().map(|n| n.id).max().unwrap_or(0) + 1;
+            ns.push(Notice { id, kind, topic, text, key, restore });
+        });
+    }
+
+    pub fn dismiss(&self, id: u32) {
+        self.notices.update(|ns| ns.retain(|n| n.id != id));
+    }
+
+    /// Opens what the page should show: the notebook of a `#nb=` link,
+    /// else the saved workspace, else the default example; then saves
+    /// every change. A `#nb=` link pasted into the address bar later (a
+    /// fragment change, no reload) opens too.
+    pub fn open_workspace(&self) {
+        self.store.set_value(Some(Store::local()));
+        self.autosave();
+        let nb = *self;
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+        match share::fragment_payload(&hash) {
+            Some(payload) => nb.open_link(payload.to_string(), true),
+            None => nb.open_local(),
+        }
+        let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+            let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+            if let Some(payload) = share::fragment_payload(&hash) {
+                nb.open_link(payload.to_string(), false);
+            }
+        });
+        // For the page's lifetime.
+        std::mem::forget(listener);
+    }
+
+    /// Decodes a link's notebook and opens it; when it cannot be read,
+    /// says so and shows the saved workspace (on first opening) or leaves
+    /// the notebook as it is.
+    fn open_link(&self, payload: String, initial: bool) {
+        let nb = *self;
+        nb.opening.set(true);
+        spawn_local(async move {
+            match share::decode(&payload).await {
+                Ok(shared) => nb.open_shared(shared),
+                Err(e) => {
+                    let fallback = if initial { "Your saved workspace is shown instead." } else { "The notebook was left as it was." };
+                    nb.notify(
+                        NoticeKind::Error,
+                        "share-error",
+                        format!("The shared notebook could not be opened: {e}. {fallback}"),
+                        None,
+                        None,
+                    );
+                    if initial {
+                        nb.open_local();
+                    }
+                }
+            }
+            nb.opening.set(false);
+        });
+    }
+
+    /// Reads the store (an unreadable text is moved aside and reported).
+    fn load_store(&self) -> Loaded {
+        let loaded = self.store.try_update_value(|s| s.as_mut().map(Store::load)).flatten().unwrap_or(Loaded::Nothing);
+        if let Loaded::Unreadable { reason, kept_as } = &loaded {
+            self.report_unreadable(reason, kept_as.clone());
+        }
+        loaded
+    }
+
+    /// The saved workspace, or the default example.
+    fn open_local(&self) {
+        match self.load_store() {
+            Loaded::Notebook(saved) => self.load_saved(saved),
+            Loaded::Nothing | Loaded::Unreadable { .. } => self.load_example(DEFAULT_EXAMPLE),
+        }
+    }
+
+    fn report_unreadable(&self, reason: &str, kept_as: Option<String>) {
+        let text = match &kept_as {
+            Some(_) => format!(
+                "Your saved workspace could not be read: {reason}. It was kept, unchanged, in this browser's local storage under the key below, and the page opened the default example."
+            ),
+            None => format!(
+                "Your saved workspace could not be read: {reason}. It could not be moved aside (storage full?), so it stays where it was and nothing will be saved over it."
+            ),
+        };
+        self.notify(NoticeKind::Error, "unreadable", text, kept_as, None);
+    }
+
+    /// Opens a shared notebook; the local workspace, when it holds work of
+    /// its own, is kept aside first and can be restored from the notice.
+    fn open_shared(&self, shared: SavedNotebook) {
+        // What is saved now: the notebook on screen, once it was saved.
+        let raw = self.store.with_value(|s| s.as_ref().and_then(Store::raw));
+        let mut kept = None;
+        if let Loaded::Notebook(local) = self.load_store() {
+            if !local.same_cells(&shared) && !is_pristine(&local) {
+                kept =
+                    raw.as_deref().and_then(|raw| self.store.with_value(|s| s.as_ref().and_then(|s| s.keep_aside(PREVIOUS_PREFIX, raw))));
+                if kept.is_none() {
+                    // Never save over work that could not be kept.
+                    self.store.update_value(|s| {
+                        if let Some(s) = s {
+                            s.freeze();
+                        }
+                    });
+                    self.notify(
+                        NoticeKind::Error,
+                        "storage",
+                        "Your previous workspace could not be kept aside (storage full?): it stays saved, and the shared notebook will not be saved over it."
+                            .to_string(),
+                        None,
+                        None,
+                    );
+                }
+            }
+        }
+        self.opened_link.set_value(Some(shared.clone()));
+        self.load_saved(shared);
+        let text = match kept {
+            Some(_) => {
+                "You opened a shared notebook. Your previous workspace was kept in this browser (key below): restore it at any time."
+            }
+            None => "You opened a shared notebook; it is now your workspace in this browser.",
+        };
+        self.notices.update(|ns| ns.retain(|n| n.topic != "shared" || n.restore.is_some()));
+        self.notify(NoticeKind::Info, "shared", text.to_string(), kept.clone(), kept);
+        share::clear_fragment();
+    }
+
+    /// Brings back a workspace kept aside under `key`. The notebook it
+    /// replaces is kept aside in turn unless it is unchanged from the
+    /// link it came from.
+    pub fn restore_kept(&self, key: &str) {
+        let Some(store) = self.store.with_value(|s| s.clone()) else { return };
+        let kept = match store.read_key(key) {
+            Ok(kept) => kept,
+            Err(e) => {
+                self.notify(
+                    NoticeKind::Error,
+                    "restored",
+                    format!("The kept workspace could not be read: {e}."),
+                    Some(key.to_string()),
+                    None,
+                );
+                return;
+            }
+        };
+        let current = self.snapshot();
+        let from_link = self.opened_link.with_value(|o| o.as_ref().is_some_and(|o| o.same_cells(&current)));
+        let mut aside = None;
+        if !from_link && !is_pristine(&current) {
+            aside = store.keep_aside(PREVIOUS_PREFIX, &current.to_json());
+            if aside.is_none() {
+                self.notify(
+                    NoticeKind::Error,
+                    "storage",
+                    "The current notebook could not be kept aside (storage full?), so nothing was restored.".to_string(),
+                    None,
+                    None,
+                );
+                return;
+            }
+        }
+        store.remove_key(key);
+        self.notices.update(|ns| ns.retain(|n| n.restore.as_deref() != Some(key)));
+        self.opened_link.set_value(None);
+        self.load_saved(kept);
+        let text = match aside {
+            Some(_) => "Your previous workspace is back. The notebook it replaced was kept under the key below.",
+            None => "Your previous workspace is back.",
+        };
+        self.notify(NoticeKind::Info, "restored", text.to_string(), aside, None);
+    }
+
+    /// Saves the workspace whenever it changes (not while a link is
+    /// being opened: what is saved may still have to be kept aside).
+    fn autosave(&self) {
+        let nb = *self;
+        let warned = StoredValue::new(false);
+        Effect::new(move |_| {
+            if nb.opening.get() {
+                return;
+            }
+            let snapshot = nb.snapshot_tracked();
+            let result = nb.store.with_value(|s| s.as_ref().map(|s| s.save(&snapshot)));
+            if let Some(Err(e)) = result {
+                if !warned.get_value() {
+                    warned.set_value(true);
+                    nb.notify(NoticeKind::Error, "storage", format!("Your workspace is not being saved: {e}."), None, None);
+                }
+            }
+        });
+    }
+
+    /// For embed mode: the notebook of the `#nb=` fragment (or an empty
+    /// one), never saved.
+    pub fn open_embedded(&self) {
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+        let nb = *self;
+        let Some(payload) = share::fragment_payload(&hash).map(str::to_string) else {
+            nb.load_blank();
+            return;
+        };
+        nb.opening.set(true);
+        spawn_local(async move {
+            match share::decode(&payload).await {
+                Ok(shared) => nb.load_saved(shared),
+                Err(e) => {
+                    nb.notify(NoticeKind::Error, "share-error", format!("This notebook could not be opened: {e}."), None, None);
+                    nb.load_blank();
+                }
+            }
+            nb.opening.set(false);
+        });
+    }
+}
+
+/// A notebook that holds no work of its own: an example as shipped, or
+/// empty cells.
+fn is_pristine(nb: &SavedNotebook) -> bool {
+    if nb.cells.iter().all(|c| c.source.trim().is_empty()) {
+        return true;
+    }
+    let Some(example) = nb.example.as_deref().and_then(examples::find) else { return false };
+    let shipped = example.notebook().cells;
+    shipped.len() == nb.cells.len() && shipped.iter().zip(&nb.cells).all(|(a, b)| a.title == b.title && a.source == b.source)
 }
 
 /// Saves `bytes` as a file through a temporary object URL.

@@ -1,0 +1,73 @@
+//! The page in embed mode (`?embed=1`): the cells with their run buttons
+//! and results, a thin bar (run all, status, "Open in ectoplasm" carrying
+//! the notebook), nothing else. With `readonly=1` the code can be run but
+//! not edited. Nothing is saved; the height is reported to the host page
+//! (see [`crate::embed`]).
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::cell::CellView;
+use super::share::Notices;
+use super::state::Nb;
+use crate::embed::{self, Mode};
+use crate::share;
+
+#[component]
+pub fn EmbedApp() -> impl IntoView {
+    let mode = Mode::current();
+    embed::mark_document();
+    let nb = Nb::new();
+    nb.readonly.set(mode.readonly);
+    provide_context(nb);
+    nb.open_embedded();
+    nb.start_backend();
+
+    // "Open in ectoplasm": the playground with the notebook as it is now.
+    let open_link = RwSignal::new(share::playground_base());
+    Effect::new(move |_| {
+        if nb.opening.get() {
+            return;
+        }
+        let snapshot = nb.snapshot_tracked();
+        spawn_local(async move {
+            if let Ok(link) = share::link(&snapshot).await {
+                open_link.set(link);
+            }
+        });
+    });
+
+    let root = NodeRef::<Div>::new();
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(el) = root.get() else { return false };
+        embed::report_height(&el);
+        true
+    });
+
+    view! {
+        <div class="embed-root" node_ref=root data-testid="embed" data-readonly=mode.readonly.to_string()>
+            <main class="notebook" data-testid="notebook" data-run=move || nb.run_seq.get()>
+                <Notices/>
+                {move || nb.opening.get().then(|| view! { <p class="muted" data-testid="opening" role="status">"Opening the notebook…"</p> })}
+                <For each=move || nb.cells.get() key=|c| c.id let:c>
+                    <CellView cell=c/>
+                </For>
+            </main>
+            <footer class="embed-bar">
+                <button type="button" class="btn primary small" data-testid="run-all"
+                    title="Start from an empty database and run every cell in order"
+                    disabled=move || !nb.status.get().is_ready()
+                    on:click=move |_| nb.run_all()>"Run all"</button>
+                <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>
+                    {move || nb.status.get().label()}
+                </span>
+                <a class="open-link" data-testid="open-in-ectoplasm" href=move || open_link.get() target="_blank" rel="noopener"
+                    title="Open this notebook in the ectoplasm playground (a new tab)">"Open in ectoplasm ↗"</a>
+            </footer>
+        </div>
+    }
+}
