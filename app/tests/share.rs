@@ -50,8 +50,8 @@ fn base64url_round_trips_every_length() {
     assert_eq!(base64url_encode(b"\xfb\xff"), "-_8");
     assert_eq!(base64url_decode("-_8=").as_deref(), Ok(&b"\xfb\xff"[..]));
     assert_eq!(base64url_decode("+/8").as_deref(), Ok(&b"\xfb\xff"[..]));
-    assert!(base64url_decode("a").unwrap_err().contains("cut short"));
-    assert!(base64url_decode("ab%").unwrap_err().contains("not base64url"));
+    assert!(base64url_decode("a").expect_err("fails").contains("cut short"));
+    assert!(base64url_decode("ab%").expect_err("fails").contains("not base64url"));
 }
 
 #[wasm_bindgen_test]
@@ -77,14 +77,14 @@ async fn links_round_trip_through_deflate_raw() {
 
 #[wasm_bindgen_test]
 async fn broken_links_are_errors_not_panics() {
-    assert!(decode("").await.unwrap_err().contains("no notebook"));
-    assert!(decode("%%%").await.unwrap_err().contains("not base64url"));
-    assert!(decode("AAAAAAAAAAAA").await.unwrap_err().contains("damaged"));
+    assert!(decode("").await.expect_err("fails").contains("no notebook"));
+    assert!(decode("%%%").await.expect_err("fails").contains("not base64url"));
+    assert!(decode("AAAAAAAAAAAA").await.expect_err("fails").contains("damaged"));
     let good = encode(&notebook()).await.expect("encodes");
-    assert!(decode(&good[..good.len() - 4]).await.unwrap_err().contains("damaged"));
+    assert!(decode(&good[..good.len() - 4]).await.expect_err("fails").contains("damaged"));
     let not_utf8 = base64url_encode(&deflate(&[0xff, 0xfe]).await.expect("deflates"));
-    assert!(decode(&not_utf8).await.unwrap_err().contains("UTF-8"));
+    assert!(decode(&not_utf8).await.expect_err("fails").contains("UTF-8"));
     // A link that expands past the limit stops there.
     let bomb = base64url_encode(&deflate(&vec![b' '; 5 * 1024 * 1024]).await.expect("deflates"));
-    assert!(decode(&bomb).await.unwrap_err().contains("more than 4 MB"));
+    assert!(decode(&bomb).await.expect_err("fails").contains("more than 4 MB"));
 }
