@@ -24,6 +24,7 @@ pub fn load(source: &str, imports: &[&str], binding: &str) -> Corpus {
 
 pub fn load_with(source: &str, imports: &[&str], binding: &str, mut interp: Interp) -> Corpus {
     let parsed = syntax::parse(source);
+    interp.note_source_atoms(&parsed.root);
     for e in &parsed.errors {
         eprintln!("syntax error at {}..{}: {}", e.span.start, e.span.end, e.message);
     }

@@ -196,7 +196,7 @@ impl Interp {
 
     fn bitstring(&mut self, segs: &[(Node, Option<Node>)], env: &mut Env, span: Span) -> EResult<Value> {
         use super::pattern::{bit_spec, int_bytes, SegKind};
-        let mut bytes = Vec::new();
+        let mut bytes = BitBuf::default();
         for (e, ty) in segs {
             let v = self.eval(e, env)?;
             let spec = bit_spec(ty.as_ref());
@@ -237,9 +237,14 @@ impl Interp {
             match (&v, spec.kind) {
                 (Value::Int(i), SegKind::Integer) => {
                     let bits = size_bits.unwrap_or(8);
-                    let b = int_bytes(*i, bits, spec.little)
-                        .ok_or_else(|| raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))?;
-                    bytes.extend(b);
+                    match int_bytes(*i, bits, spec.little) {
+                        Some(b) => bytes.extend_from_slice(&b),
+                        // A big-endian segment of a few bits (`<<1::4, 2::4>>`).
+                        None if !spec.little && (0..64).contains(&bits) => bytes.push_bits(*i as u64, bits as u32),
+                        None => {
+                            return Err(raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", e.span))
+                        }
+                    }
                 }
                 (Value::Int(_) | Value::Float(_), SegKind::Float) => {
                     let f = match v {
@@ -251,7 +256,7 @@ impl Interp {
                     if spec.little {
                         b.reverse();
                     }
-                    bytes.extend(b);
+                    bytes.extend_from_slice(&b);
                 }
                 // A string literal with a utf type is its code points, each encoded.
                 (Value::Str(t), SegKind::Utf8) => bytes.extend_from_slice(t.as_bytes()),
@@ -299,7 +304,10 @@ impl Interp {
                 _ => return Err(invalid(&v)),
             }
         }
-        Ok(Value::binary(&bytes))
+        if bytes.bits % 8 != 0 {
+            return Err(raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", span));
+        }
+        Ok(Value::binary(&bytes.bytes))
     }
 
     fn eval_struct(&mut self, name: &Node, update: Option<&Node>, entries: &[(Node, Node)], env: &mut Env, span: Span) -> EResult<Value> {
@@ -533,12 +541,7 @@ impl Interp {
             *env = scratch;
             Ok(())
         } else {
-            Err(Box::new(Error::Raise(Exception {
-                kind: "MatchError".into(),
-                message: format!("no match of right hand side value: {}", inspect::inspect(v)),
-                span,
-                value: None,
-            })))
+            Err(Error::term_error("MatchError", v, span))
         }
     }
 
@@ -586,7 +589,7 @@ impl Interp {
     /// Calls a function value with arguments.
     pub fn apply(&mut self, f: &Value, args: Vec<Value>, span: Span) -> EResult<Value> {
         let Value::Fun(fun) = f else {
-            return Err(raise("BadFunctionError", format!("expected a function, got: {}", inspect::inspect(f)), span));
+            return Err(Error::term_error("BadFunctionError", f, span));
         };
         if fun.arity() != args.len() {
             return Err(raise(
@@ -761,6 +764,24 @@ impl Interp {
         if let Some(v) = super::stdlib::struct_module_call(self, &short, name, &args, span)? {
             return Ok(v);
         }
+        // the functions `defexception` defines
+        let is_exception = self.modules.get(full.as_str()).is_some_and(|m| m.attributes.contains_key("\u{0}exception"));
+        if is_exception && args.len() == 1 {
+            match name {
+                "exception" => return self.user_exception(&full, args.into_iter().next().unwrap_or(Value::Nil), span),
+                "message" => {
+                    let has_message = self.struct_def(&full).is_some_and(|d| d.iter().any(|(k, _)| &**k == "message"));
+                    if has_message {
+                        let e = args.into_iter().next().unwrap_or(Value::Nil);
+                        return match &e {
+                            Value::Struct(s) => Ok(s.get("message").cloned().unwrap_or(Value::Nil)),
+                            _ => Err(Error::key_error(&Value::atom("message"), &e, span)),
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
         Err(raise("UndefinedFunctionError", format!("function {short}.{name}/{} is undefined or private", args.len()), span))
     }
 
@@ -856,6 +877,12 @@ impl Interp {
                 let m = crate::value::alias_name(m).to_string();
                 self.call(&m, name, vals, span)
             }
+            // `nil`, `true` and `false` are atoms: a module that does not exist.
+            Value::Nil | Value::Bool(_) => Err(raise(
+                "UndefinedFunctionError",
+                format!("function {}.{name}/{} is undefined (module {} is not available)", inspect::inspect(&t), vals.len(), inspect::inspect(&t)),
+                span,
+            )),
             other => Err(raise("ArgumentError", format!("you attempted to apply a function named :{name} on {}. If you are using Kernel.apply/3, make sure the module is an atom", inspect::inspect(other)), span)),
         }
     }
@@ -1009,12 +1036,7 @@ impl Interp {
                 return self.eval(&c.body, &mut inner);
             }
         }
-        Err(Box::new(Error::Raise(Exception {
-            kind: "CaseClauseError".into(),
-            message: format!("no case clause matching: {}", inspect::inspect(v)),
-            span,
-            value: None,
-        })))
+        Err(Error::term_error("CaseClauseError", v, span))
     }
 
     fn eval_with(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
@@ -1037,9 +1059,7 @@ impl Interp {
                                     _ => return Err(raise("CompileError", "with's else expects -> clauses", else_node.span)),
                                 };
                                 self.case_clauses(clauses, &v, env, span).map_err(|e| match *e {
-                                    Error::Raise(ex) if ex.kind == "CaseClauseError" => {
-                                        raise("WithClauseError", format!("no with clause matching: {}", inspect::inspect(&v)), span)
-                                    }
+                                    Error::Raise(ex) if ex.kind == "CaseClauseError" => Error::term_error("WithClauseError", &v, span),
                                     other => Box::new(other),
                                 })
                             }
@@ -1156,6 +1176,46 @@ impl Interp {
             return Ok(());
         }
         if let Kind::Bitstring(segs) = &gens[i].kind {
+            // `<<a::8, b::8 <- bin>>`: several segments matched again and again
+            // against the rest of the binary; a trailing partial chunk is skipped.
+            if let Some(((Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None), init)) = segs.split_last() {
+                if op == "<-" && !init.is_empty() {
+                    let src = self.eval(rhs, env)?;
+                    let mut bytes = src
+                        .as_bytes()
+                        .ok_or_else(|| {
+                            raise(
+                                "ArgumentError",
+                                format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)),
+                                rhs.span,
+                            )
+                        })?
+                        .to_vec();
+                    let (pat, ty) = match &lhs.kind {
+                        Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some((**rhs).clone())),
+                        _ => (&**lhs, None),
+                    };
+                    const REST: &str = "\u{0}bitgen_rest";
+                    let mut psegs = init.to_vec();
+                    psegs.push((pat.clone(), ty));
+                    psegs.push((Node::new(Kind::Var(REST.into()), rhs.span), Some(Node::new(Kind::Var("binary".into()), rhs.span))));
+                    let pattern = Node::new(Kind::Bitstring(psegs), gens[i].span);
+                    loop {
+                        self.tick(span)?;
+                        let mut inner = env.clone();
+                        if !match_pattern(self, &pattern, &Value::binary(&bytes), &mut inner)? {
+                            break;
+                        }
+                        let rest = inner.get(REST).and_then(|v| v.as_bytes().map(<[u8]>::to_vec)).unwrap_or_default();
+                        if rest.len() >= bytes.len() {
+                            break;
+                        }
+                        self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
+                        bytes = rest;
+                    }
+                    return Ok(());
+                }
+            }
             if let [(Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None)] = segs.as_slice() {
                 if op == "<-" {
                     let src = self.eval(rhs, env)?;
@@ -1257,6 +1317,13 @@ impl Interp {
                     Some(o) => self.eval(o, env)?,
                     None => Value::list(vec![]),
                 };
+                // exceptions defined with `defexception`: `Mod.exception/1` builds the
+                // struct and `Mod.message/1` the message, default or user-defined.
+                if self.modules.contains_key(&**m) {
+                    let st = self.user_exception(m, opts_v, span)?;
+                    let message = self.user_exception_message(&st, span)?;
+                    return Ok(Box::new(Error::Raise(Exception { kind: name, message, span, value: Some(st) })));
+                }
                 let msg = if let Some(Value::Str(s)) = opts_v.keyword_get("message") {
                     s.to_string()
                 } else if let Value::Str(s) = &opts_v {
@@ -1264,31 +1331,18 @@ impl Interp {
                 } else {
                     self.exception_message(&name, &opts_v)
                 };
-                // user-defined exception structs
-                let value = if let Some(def) = self.struct_def(m) {
-                    let mut st = Struct { module: m.clone(), fields: (*def).clone() };
-                    if let Some(kw) = opts_v.as_keyword() {
-                        for (k, v) in kw {
-                            st.set(k, v.clone());
-                        }
-                    }
-                    if st.has("message") && opts_v.keyword_get("message").is_none() {
-                        if let Some(Value::Str(s)) = st.get("message") {
-                            return Ok(Box::new(Error::Raise(Exception {
-                                kind: name,
-                                message: s.to_string(),
-                                span,
-                                value: Some(Value::Struct(Rc::new(st))),
-                            })));
-                        }
-                    }
-                    Some(Value::Struct(Rc::new(st)))
+                let value = if false {
+                    None
                 } else if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
                     let mut st = Struct { module: m.clone(), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() };
                     for (k, v) in opts_v.as_keyword().unwrap_or_default() {
                         if st.has(k) {
                             st.set(k, v.clone());
                         }
+                    }
+                    let v = Value::Struct(Rc::new(st.clone()));
+                    if let Some(m) = super::stdlib::erlang::builtin_exception_message(&v) {
+                        return Ok(Box::new(Error::Raise(Exception { kind: name, message: m, span, value: Some(v) })));
                     }
                     if st.has("message") && matches!(st.get("message"), Some(Value::Nil)) {
                         st.set("message", Value::string(msg.clone()));
@@ -1324,6 +1378,64 @@ impl Interp {
         Ok(Box::new(Error::Raise(Exception { kind, message, span, value })))
     }
 
+    /// `Mod.exception/1` of a module defined with `defexception`: the user's
+    /// own, or the default one (a binary is the message; a keyword list sets
+    /// the known fields).
+    pub(crate) fn user_exception(&mut self, module: &str, arg: Value, span: Span) -> EResult<Value> {
+        let short = crate::value::alias_name(module).to_string();
+        if self.user_function(module, "exception", 1, false).is_some() {
+            let v = self.call(&short, "exception", vec![arg], span)?;
+            return match &v {
+                Value::Struct(s) if s.module.as_ref() == module => Ok(v),
+                _ => Err(raise(
+                    "ArgumentError",
+                    format!("expected {short}.exception/1 to return a {short} struct, got: {}", inspect::inspect(&v)),
+                    span,
+                )),
+            };
+        }
+        let def = self
+            .struct_def(module)
+            .ok_or_else(|| raise("UndefinedFunctionError", format!("function {short}.exception/1 is undefined or private"), span))?;
+        let mut st = Struct { module: Rc::from(module), fields: (*def).clone() };
+        match &arg {
+            Value::Str(_) if st.has("message") => {
+                st.set("message", arg.clone());
+            }
+            _ => match arg.as_keyword() {
+                Some(kw) => {
+                    for (k, v) in kw {
+                        if st.has(k) {
+                            st.set(k, v.clone());
+                        }
+                    }
+                }
+                None => return Err(raise("FunctionClauseError", format!("no function clause matching in {short}.exception/1"), span)),
+            },
+        }
+        Ok(Value::Struct(Rc::new(st)))
+    }
+
+    /// `Exception.message/1` of a `defexception` struct.
+    pub(crate) fn user_exception_message(&mut self, exception: &Value, span: Span) -> EResult<String> {
+        let Value::Struct(st) = exception else { return Ok(String::new()) };
+        let module = st.module.to_string();
+        let short = crate::value::alias_name(&module).to_string();
+        let m = if self.user_function(&module, "message", 1, false).is_some() {
+            self.call(&short, "message", vec![exception.clone()], span)?
+        } else {
+            st.get("message").cloned().unwrap_or(Value::Nil)
+        };
+        match m {
+            Value::Str(s) => Ok(s.to_string()),
+            other => Ok(format!(
+                "got {} while retrieving Exception.message/1 for {} (expected a string)",
+                inspect::inspect(&other),
+                inspect::inspect(exception)
+            )),
+        }
+    }
+
     fn exception_message(&self, name: &str, _opts: &Value) -> String {
         match name {
             "ArgumentError" => "argument error".into(),
@@ -1337,7 +1449,10 @@ impl Interp {
         let result = self.eval(body, &mut env.clone());
         let result = match result {
             Ok(v) => match opts.keyword_get("else") {
-                Some(Node { kind: Kind::Clauses(c), .. }) => self.case_clauses(c, &v, env, span),
+                Some(Node { kind: Kind::Clauses(c), .. }) => self.case_clauses(c, &v, env, span).map_err(|e| match *e {
+                    Error::Raise(ex) if ex.kind == "CaseClauseError" && ex.span == span => Error::term_error("TryClauseError", &v, span),
+                    other => Box::new(other),
+                }),
                 _ => Ok(v),
             },
             Err(e) => {
@@ -1941,7 +2056,7 @@ fn update_map(base: &Value, pairs: Vec<(Value, Value)>, span: Span) -> EResult<V
             }
             Ok(Value::Struct(Rc::new(s)))
         }
-        other => Err(raise("BadMapError", format!("expected a map, got: {}", inspect::inspect(other)), span)),
+        other => Err(Error::term_error("BadMapError", other, span)),
     }
 }
 
@@ -2506,5 +2621,41 @@ mod pcre_tests {
         assert_eq!(pcre_braces(r"x{,2}"), r"x\{,2\}");
         assert_eq!(pcre_braces(r"[{}]\{é"), r"[{}]\{é");
         assert_eq!(pcre_braces(r"[]a]"), r"[\]a]");
+    }
+}
+
+/// Bytes under construction by `<<...>>`, written bit by bit when a segment
+/// is not a whole number of bytes.
+#[derive(Default)]
+struct BitBuf {
+    bytes: Vec<u8>,
+    bits: usize,
+}
+
+impl BitBuf {
+    fn extend_from_slice(&mut self, b: &[u8]) {
+        if self.bits.is_multiple_of(8) {
+            self.bytes.extend_from_slice(b);
+            self.bits += 8 * b.len();
+        } else {
+            for byte in b {
+                self.push_bits(u64::from(*byte), 8);
+            }
+        }
+    }
+
+    /// The low `n` bits of `v`, most significant first.
+    fn push_bits(&mut self, v: u64, n: u32) {
+        for k in (0..n).rev() {
+            if self.bits.is_multiple_of(8) {
+                self.bytes.push(0);
+            }
+            if (v >> k) & 1 == 1 {
+                if let Some(last) = self.bytes.last_mut() {
+                    *last |= 0x80 >> (self.bits % 8);
+                }
+            }
+            self.bits += 1;
+        }
     }
 }

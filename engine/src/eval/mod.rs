@@ -7,6 +7,7 @@
 //! ([`MacroFn`]). Each area has a `register(&mut Builtins)` called from
 //! [`Interp::new`]. Areas keep their own per-run state in [`Interp::ext`].
 
+pub mod atoms;
 pub mod core;
 mod pattern;
 pub mod stdlib;
@@ -97,6 +98,18 @@ impl Error {
     }
 
     /// `KeyError` with its `key` and `term` fields, as `Map.fetch!/2` raises it.
+    /// An exception about one term (`MatchError`, `CaseClauseError`,
+    /// `WithClauseError`, `TryClauseError`, `BadMapError`,
+    /// `BadFunctionError`): its message and its `%Kind{term: term}` struct.
+    pub fn term_error(kind: &str, term: &Value, span: Span) -> Box<Error> {
+        let message = term_error_message(kind, term);
+        let value = Value::Struct(std::rc::Rc::new(crate::value::Struct {
+            module: std::rc::Rc::from(format!("Elixir.{kind}").as_str()),
+            fields: vec![(std::rc::Rc::from("term"), term.clone())],
+        }));
+        Box::new(Error::Raise(Exception { kind: kind.to_string(), message, span, value: Some(value) }))
+    }
+
     pub fn key_error(key: &Value, term: &Value, span: Span) -> Box<Error> {
         let message = format!("key {} not found in: {}", crate::value::inspect::inspect(key), crate::value::inspect::inspect(term));
         let value = Value::Struct(std::rc::Rc::new(crate::value::Struct {
@@ -104,7 +117,7 @@ impl Error {
             fields: vec![
                 (std::rc::Rc::from("key"), key.clone()),
                 (std::rc::Rc::from("term"), term.clone()),
-                (std::rc::Rc::from("message"), Value::string(message.clone())),
+                (std::rc::Rc::from("message"), Value::Nil),
             ],
         }));
         Box::new(Error::Raise(Exception { kind: "KeyError".to_string(), message, span, value: Some(value) }))
@@ -178,6 +191,12 @@ impl Builtins {
     /// Every registered function as (module, name, arities).
     pub fn functions(&self) -> Vec<(&'static str, &'static str, Vec<usize>)> {
         self.funs.iter().map(|((m, n), (a, _))| (*m, *n, a.clone())).collect()
+    }
+
+    /// Whether `name` names a registered module or function (each is an atom
+    /// of the runtime).
+    pub fn knows_name(&self, name: &str) -> bool {
+        self.funs.keys().chain(self.macros.keys()).any(|(m, n)| *m == name || *n == name)
     }
 
     pub fn has_module(&self, module: &str) -> bool {
@@ -343,5 +362,20 @@ pub mod args {
 
     pub fn list<'a>(fun: &str, v: &'a Value, span: Span) -> EResult<&'a [Value]> {
         v.as_list().ok_or_else(|| arg_error(fun, "a list", v, span))
+    }
+}
+
+/// The message of a one-term exception (see `Error::term_error`).
+pub fn term_error_message(kind: &str, term: &Value) -> String {
+    let t = crate::value::inspect::inspect(term);
+    match kind {
+        "MatchError" => format!("no match of right hand side value: {t}"),
+        "CaseClauseError" => format!("no case clause matching: {t}"),
+        "WithClauseError" => format!("no with clause matching: {t}"),
+        "TryClauseError" => format!("no try clause matching: {t}"),
+        "BadMapError" => format!("expected a map, got: {t}"),
+        "BadFunctionError" => format!("expected a function, got: {t}"),
+        "BadStructError" => format!("expected a struct, got: {t}"),
+        _ => format!("{kind}: {t}"),
     }
 }

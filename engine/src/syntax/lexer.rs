@@ -334,8 +334,9 @@ impl<'a> Lexer<'a> {
         }
         // operator atoms
         for op in [
-            "===", "!==", "<<>>", "%{}", "..", "<>", "++", "--", "==", "!=", "<=", ">=", "&&", "||", "|>", "**", "{}", "%", "+", "-", "*",
-            "/", "<", ">", "!", "=", "&", "|", "^", "@", ".",
+            "..//", "...", "===", "!==", "<<>>", "%{}", "<<<", ">>>", "|||", "&&&", "^^^", "~~~", "<~>", "<<~", "~>>", "<|>", "+++", "---",
+            "\\\\", "::", "->", "<-", "=~", "~>", "<~", "..", "<>", "++", "--", "==", "!=", "<=", ">=", "&&", "||", "|>", "**", "{}", "%",
+            "+", "-", "*", "/", "<", ">", "!", "=", "&", "|", "^", "@", ".",
         ] {
             if rest.starts_with(op) {
                 return Some((op.to_string(), op.len()));
@@ -396,6 +397,7 @@ impl<'a> Lexer<'a> {
             let digits: String = self.src[s..self.pos].chars().filter(|c| *c != '_').collect();
             match i64::from_str_radix(&digits, radix) {
                 Ok(v) => self.push(Tok::Int(v), start, space),
+                Err(_) if !digits.is_empty() => self.push(Tok::BigInt(radix_to_decimal(&digits, radix)), start, space),
                 Err(_) => {
                     self.error("invalid number literal", start, self.pos);
                     self.push(Tok::Error, start, space);
@@ -684,4 +686,32 @@ fn parts_text(parts: &[LexPart]) -> String {
             LexPart::Interp(..) => "",
         })
         .collect()
+}
+
+/// The decimal digits of an integer literal written in another base (for
+/// literals beyond i64, which become big integers).
+fn radix_to_decimal(digits: &str, radix: u32) -> String {
+    // little-endian base-10^9 limbs
+    let mut limbs: Vec<u64> = vec![0];
+    for c in digits.chars() {
+        let mut carry = u64::from(c.to_digit(radix).unwrap_or(0));
+        for limb in limbs.iter_mut() {
+            let v = *limb * u64::from(radix) + carry;
+            *limb = v % 1_000_000_000;
+            carry = v / 1_000_000_000;
+        }
+        while carry > 0 {
+            limbs.push(carry % 1_000_000_000);
+            carry /= 1_000_000_000;
+        }
+    }
+    let mut out = String::new();
+    for (i, limb) in limbs.iter().rev().enumerate() {
+        if i == 0 {
+            out.push_str(&limb.to_string());
+        } else {
+            out.push_str(&format!("{limb:09}"));
+        }
+    }
+    out
 }

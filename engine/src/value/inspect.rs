@@ -208,8 +208,9 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
         }
         Value::Range(a, b, s) => {
             out.push_str(&format!("{a}..{b}"));
-            let default_step = if a <= b { 1 } else { -1 };
-            if *s != default_step || (*s == -1 && a <= b) {
+            // Inspect.Range (Elixir 1.18): the step is omitted only for
+            // `first..last//1` with `last >= first`.
+            if !(*s == 1 && b >= a) {
                 out.push_str(&format!("//{s}"));
             }
         }
@@ -304,8 +305,9 @@ fn list(out: &mut String, items: &[Value], o: &Opts) {
     out.push(']');
 }
 
+/// `Inspect.List.keyword?/1`: pairs whose keys are atoms other than aliases.
 pub fn is_keyword(items: &[Value]) -> bool {
-    !items.is_empty() && items.iter().all(|i| matches!(i.as_tuple(), Some([Value::Atom(_), _])))
+    !items.is_empty() && items.iter().all(|i| matches!(i.as_tuple(), Some([Value::Atom(a), _]) if !a.starts_with("Elixir.")))
 }
 
 fn is_printable_charlist(items: &[Value]) -> bool {
@@ -340,17 +342,20 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
     let name = s.name();
     match name {
         "Ecto.Schema.Metadata" => {
-            let state = s.get("state").cloned().unwrap_or(Value::Nil);
-            let source = s.get("source").cloned().unwrap_or(Value::Nil);
+            // Ecto's Inspect: state, prefix, source and context, nils left out.
             out.push_str("#Ecto.Schema.Metadata<");
-            write(out, &state, o);
-            out.push_str(", ");
-            match s.get("prefix") {
-                Some(Value::Str(p)) => {
-                    out.push_str(&format!("{p}."));
-                    write(out, &source, o);
+            let mut first = true;
+            for key in ["state", "prefix", "source", "context"] {
+                match s.get(key) {
+                    None | Some(Value::Nil) => {}
+                    Some(v) => {
+                        if !first {
+                            out.push_str(", ");
+                        }
+                        first = false;
+                        write(out, v, o);
+                    }
                 }
-                _ => write(out, &source, o),
             }
             out.push('>');
             return;
@@ -503,7 +508,8 @@ fn is_alias_atom(a: &str) -> bool {
 
 const OP_ATOMS: &[&str] = &[
     "+", "-", "*", "/", "==", "!=", "===", "!==", "<", ">", "<=", ">=", "<>", "++", "--", "..", "!", "^", "&&", "||", "|>", "=~", "**",
-    "<<>>", "{}", "%{}", "%", "|", "&", "@", ".", "=", "::", "<-", "\\\\", "->", "..//", "<<<", ">>>", "~~~", "^^^",
+    "<<>>", "{}", "%{}", "%", "|", "&", "@", ".", "=", "<-", "\\\\", "->", "..//", "...", "<<<", ">>>", "&&&", "|||", "<<~", "~>>", "<~",
+    "~>", "<~>", "+++", "---",
 ];
 
 pub fn atom(a: &str) -> String {

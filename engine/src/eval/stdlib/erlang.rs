@@ -102,7 +102,9 @@ pub fn register(b: &mut Builtins) {
         }),
         ("atom_to_binary", &[1, 2], |_, a, s| Ok(Value::str(args::atom(":erlang.atom_to_binary/1", &a[0], s)?))),
         ("binary_to_atom", &[1, 2], |_, a, s| Ok(Value::atom(args::string(":erlang.binary_to_atom/1", &a[0], s)?))),
-        ("binary_to_existing_atom", &[1, 2], |_, a, s| Ok(Value::atom(args::string(":erlang.binary_to_existing_atom/1", &a[0], s)?))),
+        ("binary_to_existing_atom", &[1, 2], |i, a, s| {
+            crate::eval::atoms::to_existing_atom(i, args::string(":erlang.binary_to_existing_atom/1", &a[0], s)?, s)
+        }),
         ("atom_to_list", &[1], |_, a, s| Ok(charlist(args::atom(":erlang.atom_to_list/1", &a[0], s)?))),
         ("list_to_atom", &[1], |_, a, s| Ok(Value::atom(&to_string(&a[0], s)?))),
         ("integer_to_binary", &[1, 2], |_, a, s| {
@@ -202,7 +204,7 @@ pub fn register(b: &mut Builtins) {
             Ok(Value::Int((h.finish() % range) as i64))
         }),
         ("append", &[2], |_, a, s| crate::eval::core::binary_op("++", a[0].clone(), a[1].clone(), s)),
-        ("error", &[1, 2], |_, a, s| Err(raise("ErlangError", format!("Erlang error: {}", inspect::inspect(&a[0])), s))),
+        ("error", &[1, 2], |_, a, s| Err(erlang_error(&a[0], s))),
         ("throw", &[1], |_, a, s| Err(Box::new(crate::eval::Error::Throw(a[0].clone(), s)))),
         ("node", &[0], |_, _, _| Ok(Value::atom("nonode@nohost"))),
     ];
@@ -1262,14 +1264,97 @@ fn destructure(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Va
 fn exception_message(i: &mut Interp, e: &Value, s: Span) -> EResult<String> {
     if let Some(name) = e.struct_name() {
         let full = format!("Elixir.{name}");
+        if i.modules.get(full.as_str()).is_some_and(|m| m.attributes.contains_key("\u{0}exception")) {
+            return i.user_exception_message(e, s);
+        }
         if i.modules.get(full.as_str()).is_some_and(|m| m.functions.contains_key(&("message".to_string(), 1))) {
             let r = i.call(name, "message", vec![e.clone()], s)?;
             return to_string(&r, s);
         }
     }
+    if let Some(m) = builtin_exception_message(e) {
+        return Ok(m);
+    }
     match e.get_field("message") {
         Some(Value::Str(m)) => Ok(m.to_string()),
         Some(other) => to_string(other, s),
         None => Err(raise("ArgumentError", format!("expected an exception, got: {}", inspect::inspect(e)), s)),
+    }
+}
+
+/// `:erlang.error(reason)` as Elixir rescues it (`Exception.normalize/2`):
+/// the standard Erlang reasons become their Elixir exceptions.
+fn erlang_error(reason: &Value, s: Span) -> Box<crate::eval::Error> {
+    if let Some(name) = reason.struct_name() {
+        if reason.get_field("__exception__").is_some() || name.ends_with("Error") {
+            let message = reason.get_field("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
+            return Box::new(crate::eval::Error::Raise(crate::eval::Exception {
+                kind: name.to_string(),
+                message,
+                span: s,
+                value: Some(reason.clone()),
+            }));
+        }
+    }
+    let tagged = |tag: &str| match reason.as_tuple() {
+        Some(items) if items.len() >= 2 && items[0].as_atom() == Some(tag) => Some(items[1].clone()),
+        _ => None,
+    };
+    match reason.as_atom() {
+        Some("badarith") => return raise("ArithmeticError", "bad argument in arithmetic expression", s),
+        Some("badarg") => return raise("ArgumentError", "argument error", s),
+        Some("function_clause") => return raise("FunctionClauseError", "no function clause matches", s),
+        Some("undef") => return raise("UndefinedFunctionError", "undefined function", s),
+        Some("system_limit") => return raise("SystemLimitError", "a system limit has been reached", s),
+        _ => {}
+    }
+    if let Some(v) = tagged("badmatch") {
+        return crate::eval::Error::term_error("MatchError", &v, s);
+    }
+    if let Some(v) = tagged("case_clause") {
+        return crate::eval::Error::term_error("CaseClauseError", &v, s);
+    }
+    if let Some(v) = tagged("badkey") {
+        return crate::eval::Error::key_error(&v, &Value::Nil, s);
+    }
+    if let Some(v) = tagged("badmap") {
+        return crate::eval::Error::term_error("BadMapError", &v, s);
+    }
+    if let Some(v) = tagged("badfun") {
+        return crate::eval::Error::term_error("BadFunctionError", &v, s);
+    }
+    let value = Value::Struct(Rc::new(Struct {
+        module: Rc::from("Elixir.ErlangError"),
+        fields: vec![(Rc::from("original"), reason.clone()), (Rc::from("reason"), Value::Nil)],
+    }));
+    Box::new(crate::eval::Error::Raise(crate::eval::Exception {
+        kind: "ErlangError".into(),
+        message: format!("Erlang error: {}", inspect::inspect(reason)),
+        span: s,
+        value: Some(value),
+    }))
+}
+
+/// The message of a built-in exception struct whose message is computed
+/// from its fields (`%MatchError{term: t}`, `%KeyError{message: nil}`, ...).
+pub(crate) fn builtin_exception_message(e: &Value) -> Option<String> {
+    let name = e.struct_name()?;
+    match name {
+        "MatchError" | "CaseClauseError" | "WithClauseError" | "TryClauseError" | "BadMapError" | "BadFunctionError" | "BadStructError"
+            if e.get_field("message").is_none() =>
+        {
+            Some(crate::eval::term_error_message(name, e.get_field("term").unwrap_or(&Value::Nil)))
+        }
+        "KeyError" if matches!(e.get_field("message"), Some(Value::Nil)) => {
+            let key = inspect::inspect(e.get_field("key").unwrap_or(&Value::Nil));
+            Some(match e.get_field("term") {
+                None | Some(Value::Nil) => format!("key {key} not found"),
+                Some(t) => format!("key {key} not found in: {}", inspect::inspect(t)),
+            })
+        }
+        "ErlangError" if e.get_field("message").is_none() => {
+            Some(format!("Erlang error: {}", inspect::inspect(e.get_field("original").unwrap_or(&Value::Nil))))
+        }
+        _ => None,
     }
 }

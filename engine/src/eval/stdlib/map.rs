@@ -121,8 +121,12 @@ pub fn register(b: &mut Builtins) {
             let t = crate::eval::core::to_string(&a[0], s)?;
             Ok(Value::list(t.chars().map(|c| Value::Int(c as i64)).collect()))
         }),
-        ("to_atom", &[1], |_, a, s| Ok(Value::atom(&crate::eval::core::to_string(&a[0], s)?))),
-        ("to_existing_atom", &[1], |_, a, s| Ok(Value::atom(&crate::eval::core::to_string(&a[0], s)?))),
+        ("to_atom", &[1], |i, a, s| {
+            let name = crate::eval::core::to_string(&a[0], s)?;
+            crate::eval::atoms::note_runtime_atom(i, &name);
+            Ok(Value::atom(&name))
+        }),
+        ("to_existing_atom", &[1], |i, a, s| crate::eval::atoms::to_existing_atom(i, &crate::eval::core::to_string(&a[0], s)?, s)),
         ("to_integer", &[1, 2], list_to_integer),
         ("to_float", &[1], list_to_float),
         ("starts_with?", &[2], list_starts_with),
@@ -318,7 +322,7 @@ fn mapset(s: BTreeSet<Value>) -> Value {
 fn set_of(fun: &str, v: &Value, s: Span) -> EResult<BTreeSet<Value>> {
     match v {
         Value::MapSet(x) => Ok((**x).clone()),
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}: {}", inspect::inspect(other)), s)),
+        _ => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}"), s)),
     }
 }
 
@@ -1103,12 +1107,12 @@ fn kw_get_and_update(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 // ---- List -------------------------------------------------------------------------------------
 
 fn list_first(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let l = args::list("List.first/1", &a[0], s)?;
+    let l = args::list("List.first/2", &a[0], s)?;
     Ok(l.first().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 
 fn list_last(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let l = args::list("List.last/1", &a[0], s)?;
+    let l = args::list("List.last/2", &a[0], s)?;
     Ok(l.last().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 

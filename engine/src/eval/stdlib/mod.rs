@@ -4,7 +4,7 @@
 pub mod calendar;
 mod decimal;
 mod r#enum;
-mod erlang;
+pub(crate) mod erlang;
 pub(crate) mod extra;
 mod jason;
 mod kernel;

@@ -98,8 +98,12 @@ pub fn register(b: &mut Builtins) {
                 )
             })
         }),
-        ("to_atom", &[1], |_, a, s| Ok(Value::atom(st("String.to_atom/1", &a[0], s)?))),
-        ("to_existing_atom", &[1], |_, a, s| Ok(Value::atom(st("String.to_existing_atom/1", &a[0], s)?))),
+        ("to_atom", &[1], |i, a, s| {
+            let name = st("String.to_atom/1", &a[0], s)?;
+            crate::eval::atoms::note_runtime_atom(i, name);
+            Ok(Value::atom(name))
+        }),
+        ("to_existing_atom", &[1], |i, a, s| crate::eval::atoms::to_existing_atom(i, st("String.to_existing_atom/1", &a[0], s)?, s)),
         ("to_charlist", &[1], |_, a, s| Ok(charlist(st("String.to_charlist/1", &a[0], s)?))),
         ("valid?", &[1, 2], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Str(_))))),
         ("printable?", &[1, 2], |_, a, _| {
@@ -331,12 +335,12 @@ pub fn register(b: &mut Builtins) {
 fn st<'a>(fun: &str, v: &'a Value, s: Span) -> EResult<&'a str> {
     match v {
         Value::Str(t) => Ok(t),
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}: {}", inspect::inspect(other)), s)),
+        _ => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}"), s)),
     }
 }
 
 fn bin<'a>(fun: &str, v: &'a Value, s: Span) -> EResult<&'a [u8]> {
-    v.as_bytes().ok_or_else(|| raise("FunctionClauseError", format!("no function clause matching in {fun}: {}", inspect::inspect(v)), s))
+    v.as_bytes().ok_or_else(|| raise("FunctionClauseError", format!("no function clause matching in {fun}"), s))
 }
 
 fn charlist(t: &str) -> Value {
@@ -928,7 +932,7 @@ enum Rounding {
 fn float_arg(fun: &str, v: &Value, s: Span) -> EResult<f64> {
     match v {
         Value::Float(f) => Ok(*f),
-        other => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}: {}", inspect::inspect(other)), s)),
+        _ => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}"), s)),
     }
 }
 

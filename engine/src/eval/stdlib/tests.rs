@@ -375,7 +375,7 @@ fn generality_round_one() {
         ("try do raise \"x\" catch :error, %RuntimeError{message: m} -> m end", "\"x\""),
         ("try do throw(1) catch kind, v -> {kind, v} end", "{:throw, 1}"),
         ("try do raise \"x\" rescue _ in ArgumentError -> :arg catch :error, _ -> :caught after :ok end", ":caught"),
-        ("List.first(:not_list)", "** (FunctionClauseError) no function clause matching in List.first/1"),
+        ("List.first(:not_list)", "** (FunctionClauseError) no function clause matching in List.first/2"),
         ("x = nil\nx.name", "** (UndefinedFunctionError) function nil.name/0 is undefined. If you are using the dot syntax, such as map.field or module.function(), make sure the left side of the dot is an atom or a map"),
     ]);
 }
