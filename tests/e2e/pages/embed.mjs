@@ -9,9 +9,9 @@ export class EmbedPage extends WorkspacePage {
 
   /** Opens `notebook` (an object) in embed mode; `readonly` adds &readonly=1. */
   async openNotebook(notebook, { readonly = false } = {}) {
-    if (this.page.url() === 'about:blank') await this.page.goto(this.url);
-    const payload = await payloadFor(this.page, notebook);
+    // Encoded on a blank page: the playground itself never opens here.
     await this.page.goto('about:blank');
+    const payload = await payloadFor(this.page, notebook);
     await this.page.goto(`${this.url}?embed=1${readonly ? '&readonly=1' : ''}#nb=${payload}`);
     await this.waitReady();
     return this;
