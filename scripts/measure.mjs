@@ -1,5 +1,6 @@
 // Measures the built page (dist/, from `make build`): download sizes, raw and
-// gzip, and (on the SQL console, #console) in headless Chromium with a cold cache the time from navigation to
+// gzip (everything the playground loads at first, the engine's worker
+// included), and (on the SQL console, #console) in headless Chromium with a cold cache the time from navigation to
 // "SQLite ready" and to the first rendered result (the example script, run by
 // clicking Run as soon as the button is enabled). Not a test: it prints figures.
 //   node scripts/measure.mjs [RUNS]      (make measure)
@@ -14,8 +15,11 @@ async function sizes() {
   const files = await readdir(DIST);
   const pick = (re) => files.filter((f) => re.test(f));
   const groups = [
-    ['app wasm', pick(/_bg\.wasm$/)],
+    ['app wasm', pick(/^ectoplasm-app-.*_bg\.wasm$/)],
     ['app js glue', pick(/^ectoplasm-app-.*\.js$/)],
+    // The engine's worker, started by the playground as soon as the app runs.
+    ['worker wasm', pick(/^ectoplasm-worker_bg\.wasm$/)],
+    ['worker js', pick(/^ectoplasm-worker(_loader)?\.js$/)],
     ['sql-wasm.wasm', pick(/^sql-wasm\.wasm$/)],
     ['sql-wasm.js', pick(/^sql-wasm\.js$/)],
     ['editor.js', pick(/^editor\.js$/)],
@@ -77,7 +81,7 @@ const rows = await sizes();
 console.log('Sizes (dist/):');
 for (const r of rows) console.log(`  ${r.label.padEnd(14)} ${kb(r.raw).padStart(11)} raw ${kb(r.gzip).padStart(11)} gzip   ${r.name}`);
 const total = rows.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });
-console.log(`  ${'total'.padEnd(14)} ${kb(total.raw).padStart(11)} raw ${kb(total.gzip).padStart(11)} gzip`);
+console.log(`  ${'total'.padEnd(14)} ${kb(total.raw).padStart(11)} raw ${kb(total.gzip).padStart(11)} gzip   (the playground's first load)`);
 
 const server = await serve();
 try {

@@ -60,7 +60,9 @@ export function create(parent, options) {
     if (typeof o.complete !== 'function') return null;
     const word = context.matchBefore(/[\w?!]*/);
     const r = await o.complete(context.state.doc.toString(), context.pos);
-    if (!r || context.aborted) return null;
+    // The answer is asynchronous: by the time it arrives the user may have
+    // moved to another cell, and a list left open here would float over it.
+    if (!r || context.aborted || (context.view && !context.view.hasFocus)) return null;
     if (!context.explicit && word && word.from === word.to && !/[.:]$/.test(context.state.sliceDoc(context.pos - 1, context.pos))) {
       return null;
     }

@@ -2,25 +2,37 @@
 //!
 //! Components send a [`Request`] and get a [`Response`] back through
 //! [`Backend::call`]; both are plain serde data (owned strings, UTF-16
-//! positions as the editor counts them), so they can cross a `postMessage`
-//! boundary unchanged. Today the engine and sql.js run in the page
-//! ([`InPage`]); moving them into a Web Worker replaces only the body of
-//! `Backend::call` (and [`Backend::start`]).
+//! positions as the editor counts them) that cross a `postMessage` boundary
+//! as [`wire`] envelopes. The engine and sql.js run in a dedicated Web Worker
+//! ([`crate::worker`], built from `src/bin/worker.rs`), so a long evaluation
+//! never blocks the page:
+//!
+//! - Requests go to the worker in order and replies are matched by id; the
+//!   worker answers one at a time, so nothing is ever "busy".
+//! - Cells run one request each ([`Request::RunCell`]); every reply carries
+//!   the database as it is after the cell, the snapshot the next cell would
+//!   be rolled back to. The page also keeps the history of what ran since the
+//!   last reset (cell sources and imported databases).
+//! - [`Backend::stop`], the time limit or a crash of the worker (a wasm trap)
+//!   terminate the worker and start a new one, which replays the history on a
+//!   scratch database (bringing back bindings and modules) and then swaps in
+//!   the snapshot ([`Request::Restore`]): the data is as it was before the cell.
+//! - While a cell runs, previews, checks and completions go to a second
+//!   worker that replays the same history lazily, so typing stays live.
 //!
 //! The typed helpers (`run`, `preview`, `check`, ...) wrap `call` so that
 //! components never match on responses themselves.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
 
-use engine::executor::{DbError, DbValue, Executor, QueryResult};
-use engine::playground::completion::CompletionKind;
-use engine::playground::tables::{list_tables, TableInfo};
-use engine::playground::{sql_format, CellResult, EditorDiagnostic, Statement, StatementKind, Workspace};
+use engine::playground::tables::TableInfo;
+use js_sys::{Array, Function, Promise};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-
-use crate::sqljs::{Database, SqlJs};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 /// Where the page finds sql.js's wasm (copied next to index.html by Trunk).
 pub const SQL_WASM_URL: &str = "sql-wasm.wasm";
@@ -38,6 +50,8 @@ pub struct CellSource {
 pub enum Request {
     /// Runs the cells in order, stopping after the first that fails.
     Run { cells: Vec<CellSource> },
+    /// Runs one cell; the reply also carries the database after it.
+    RunCell { cell: CellSource },
     /// The SQL of the query under `cursor` (a UTF-16 offset into `src`).
     Preview { src: String, cursor: u32 },
     /// Syntax diagnostics while typing.
@@ -52,20 +66,52 @@ pub enum Request {
     ImportDb { bytes: Vec<u8> },
     /// The tables with their columns and row counts.
     ListTables,
+    /// Replays `steps` on the current database, then swaps in `db` if given
+    /// (how a new worker takes over from a stopped one).
+    Restore { steps: Vec<Replay>, db: Option<Vec<u8>> },
+}
+
+/// What a workspace went through since its last reset, in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Replay {
+    /// A cell that ran to its end (successfully or with an error).
+    Cell { source: String },
+    /// A database that was imported.
+    Db { bytes: Vec<u8> },
 }
 
 /// What the engine answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
-    Ran { cells: Vec<CellRun> },
-    Preview { preview: Option<Preview> },
-    Diagnostics { diagnostics: Vec<Diag> },
-    Completions { completions: Option<CompletionList> },
-    Db { bytes: Vec<u8> },
-    Tables { tables: Vec<TableInfo> },
+    Ran {
+        cells: Vec<CellRun>,
+    },
+    /// One cell's outcome and the database after it (an SQLite file image).
+    CellRan {
+        run: CellRun,
+        db: Vec<u8>,
+    },
+    Preview {
+        preview: Option<Preview>,
+    },
+    Diagnostics {
+        diagnostics: Vec<Diag>,
+    },
+    Completions {
+        completions: Option<CompletionList>,
+    },
+    Db {
+        bytes: Vec<u8>,
+    },
+    Tables {
+        tables: Vec<TableInfo>,
+    },
     Done,
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// A diagnostic with 0-based line/column positions (UTF-16 columns).
@@ -117,6 +163,10 @@ pub struct CellRun {
     /// likely N+1), with the count.
     pub repeated: Option<(String, usize)>,
     pub elapsed_ms: f64,
+    /// Why the cell did not finish when it was stopped (Stop, the time
+    /// limit, or the engine failing); the database is as before the cell.
+    #[serde(default)]
+    pub stopped: Option<String>,
 }
 
 /// One dialect's SQL for the previewed query.
@@ -158,32 +208,451 @@ pub struct CompletionList {
     pub items: Vec<CompletionItem>,
 }
 
+/// The worker's loader script (Trunk's `data-loader-shim` for the
+/// `ectoplasm-worker` binary, next to index.html).
+pub const WORKER_URL: &str = "ectoplasm-worker_loader.js";
+
+/// The default time limit for one cell, in seconds.
+pub const DEFAULT_TIME_LIMIT_S: f64 = 10.0;
+
+/// The message under a cell whose run did not finish.
+const RESTORED: &str = "The database is as it was before this cell.";
+
+/// Stands in for a reply when the worker is terminated before answering.
+const INTERRUPTED: &str = "interrupted";
+
+/// Why a running cell was ended.
+#[derive(Clone, Debug, PartialEq)]
+enum Interrupt {
+    Stopped,
+    TimeLimit,
+    Crashed(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// Runs cells; holds the notebook's database.
+    Main,
+    /// Previews, checks and completes while the main worker is busy.
+    Aux,
+}
+
 /// The engine as the page sees it. Cheap to clone.
 #[derive(Clone)]
 pub struct Backend {
-    inner: Rc<RefCell<InPage>>,
+    inner: Rc<RefCell<Client>>,
 }
 
-impl Backend {
-    /// Loads sql.js and opens an empty database.
-    pub async fn start() -> Result<Backend, String> {
-        let sqljs = SqlJs::load(SQL_WASM_URL).await.map_err(|e| e.message)?;
-        let inner = InPage::new(sqljs).map_err(|e| e.message)?;
-        Ok(Backend { inner: Rc::new(RefCell::new(inner)) })
+/// One worker and what waits to be sent to it.
+struct Conn {
+    worker: web_sys::Worker,
+    ready: bool,
+    queue: Vec<(JsValue, Array)>,
+    _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn Fn(web_sys::ErrorEvent)>,
+}
+
+impl Conn {
+    fn spawn(client: Weak<RefCell<Client>>, role: Role) -> Result<Conn, String> {
+        let worker = web_sys::Worker::new(WORKER_URL).map_err(|e| format!("the engine's worker did not start: {e:?}"))?;
+        let weak = client.clone();
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if let Some(client) = weak.upgrade() {
+                Client::on_message(&client, role, event.data());
+            }
+        });
+        let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            event.prevent_default();
+            if let Some(client) = client.upgrade() {
+                let message = event.message();
+                let message = if message.is_empty() { "the engine failed".to_string() } else { message };
+                Client::crashed(&client, role, message);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Conn { worker, ready: false, queue: Vec::new(), _on_message: on_message, _on_error: on_error })
     }
 
-    /// Sends one request and waits for its answer.
-    pub async fn call(&self, request: Request) -> Response {
-        match self.inner.try_borrow_mut() {
-            Ok(mut inner) => inner.handle(request),
-            Err(_) => Response::Error { message: "the engine is busy".to_string() },
+    fn send(&mut self, message: JsValue, transfer: Array) {
+        if self.ready {
+            let _ = self.worker.post_message_with_transfer(&message, &transfer);
+        } else {
+            self.queue.push((message, transfer));
         }
     }
 
+    fn terminate(self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+/// The cell in flight on the main worker.
+struct Running {
+    started: f64,
+    timer: Option<f64>,
+    _on_timeout: Closure<dyn Fn()>,
+}
+
+struct Client {
+    this: Weak<RefCell<Client>>,
+    next_id: u32,
+    main: Option<Conn>,
+    aux: Option<Conn>,
+    /// Replies awaited, by request id.
+    pending: HashMap<u32, (Role, Function)>,
+    /// `Backend::start` waiting for the first worker's first message.
+    on_ready: Option<Function>,
+    /// Since the last reset: what a new worker replays.
+    history: Vec<Replay>,
+    /// The database after the last cell that ran (or import, or reset).
+    snapshot: Vec<u8>,
+    /// How much of `history` the auxiliary worker has replayed.
+    aux_synced: usize,
+    running: Option<Running>,
+    interrupted: Option<Interrupt>,
+    /// The restore under way in a new main worker (its reply).
+    restoring: Option<Promise>,
+    /// Restarts since the last restore that succeeded.
+    restarts: u32,
+    time_limit_ms: f64,
+}
+
+impl Client {
+    fn on_message(client: &Rc<RefCell<Client>>, role: Role, data: JsValue) {
+        let mut c = client.borrow_mut();
+        match wire::hello(&data) {
+            Some(Ok(())) => {
+                let conn = match role {
+                    Role::Main => c.main.as_mut(),
+                    Role::Aux => c.aux.as_mut(),
+                };
+                if let Some(conn) = conn {
+                    conn.ready = true;
+                    for (message, transfer) in conn.queue.drain(..) {
+                        let _ = conn.worker.post_message_with_transfer(&message, &transfer);
+                    }
+                }
+                if role == Role::Main {
+                    if let Some(f) = c.on_ready.take() {
+                        let _ = f.call1(&JsValue::NULL, &JsValue::NULL);
+                    }
+                }
+            }
+            Some(Err(message)) => {
+                if role == Role::Main {
+                    if let Some(f) = c.on_ready.take() {
+                        let _ = f.call1(&JsValue::NULL, &JsValue::from(message.as_str()));
+                        return;
+                    }
+                }
+                drop(c);
+                Client::crashed(client, role, message);
+            }
+            None => {
+                let Some(id) = wire::id(&data) else { return };
+                if let Some((_, resolve)) = c.pending.remove(&id) {
+                    let _ = resolve.call1(&JsValue::NULL, &data);
+                }
+            }
+        }
+    }
+
+    /// A worker failed (a wasm trap, or it could not load): replace it.
+    fn crashed(client: &Rc<RefCell<Client>>, role: Role, message: String) {
+        let mut c = client.borrow_mut();
+        match role {
+            Role::Main => c.restart_main(Interrupt::Crashed(message)),
+            Role::Aux => c.drop_aux(),
+        }
+    }
+
+    fn next_id(&mut self) -> u32 {
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        self.next_id
+    }
+
+    /// Sends `request` to the worker for `role` (starting it if need be);
+    /// the promise resolves with the reply envelope, or [`INTERRUPTED`].
+    fn send(&mut self, role: Role, request: Request) -> Promise {
+        let id = self.next_id();
+        let mut resolver = None;
+        let promise = Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
+        let Some(resolve) = resolver else { return promise };
+        if role == Role::Aux {
+            self.sync_aux();
+        }
+        let conn = match role {
+            Role::Main => self.main.as_mut(),
+            Role::Aux => self.aux.as_mut(),
+        };
+        match conn {
+            Some(conn) => {
+                let (message, transfer) = wire::encode_request(id, request);
+                conn.send(message, transfer);
+                self.pending.insert(id, (role, resolve));
+            }
+            None => {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::from(INTERRUPTED));
+            }
+        }
+        promise
+    }
+
+    /// Starts the auxiliary worker if needed and has it replay what it missed.
+    fn sync_aux(&mut self) {
+        if self.aux.is_none() {
+            match Conn::spawn(self.this.clone(), Role::Aux) {
+                Ok(conn) => {
+                    self.aux = Some(conn);
+                    self.aux_synced = 0;
+                }
+                Err(e) => {
+                    gloo::console::error!(e);
+                    return;
+                }
+            }
+        }
+        if self.aux_synced < self.history.len() {
+            let steps = self.history[self.aux_synced..].to_vec();
+            self.aux_synced = self.history.len();
+            let id = self.next_id();
+            let (message, transfer) = wire::encode_request(id, Request::Restore { steps, db: None });
+            if let Some(aux) = self.aux.as_mut() {
+                aux.send(message, transfer);
+            }
+        }
+    }
+
+    fn drop_aux(&mut self) {
+        if let Some(aux) = self.aux.take() {
+            aux.terminate();
+        }
+        self.aux_synced = 0;
+        self.resolve_pending(Role::Aux);
+    }
+
+    fn resolve_pending(&mut self, role: Role) {
+        let ids: Vec<u32> = self.pending.iter().filter(|(_, (r, _))| *r == role).map(|(id, _)| *id).collect();
+        for id in ids {
+            if let Some((_, resolve)) = self.pending.remove(&id) {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::from(INTERRUPTED));
+            }
+        }
+    }
+
+    /// Ends the main worker and starts another that restores the workspace
+    /// (the history replayed on a scratch database) and the snapshot.
+    fn restart_main(&mut self, why: Interrupt) {
+        if let Some(main) = self.main.take() {
+            main.terminate();
+        }
+        if let Some(running) = self.running.take() {
+            if let Some(timer) = running.timer {
+                clear_timeout(timer);
+            }
+            self.interrupted = Some(why);
+        }
+        self.resolve_pending(Role::Main);
+        self.restarts += 1;
+        match Conn::spawn(self.this.clone(), Role::Main) {
+            Ok(conn) => self.main = Some(conn),
+            Err(e) => {
+                gloo::console::error!(e);
+                self.restoring = None;
+                return;
+            }
+        }
+        // A history that keeps failing is dropped: the data still comes back.
+        let steps = if self.restarts > 2 { Vec::new() } else { self.history.clone() };
+        self.restoring = Some(self.send(Role::Main, Request::Restore { steps, db: Some(self.snapshot.clone()) }));
+    }
+
+    fn start_timer(&mut self) {
+        let weak = self.this.clone();
+        let on_timeout = Closure::<dyn Fn()>::new(move || {
+            if let Some(client) = weak.upgrade() {
+                let mut c = client.borrow_mut();
+                if c.running.is_some() {
+                    c.restart_main(Interrupt::TimeLimit);
+                }
+            }
+        });
+        let timer = (self.time_limit_ms.is_finite() && self.time_limit_ms > 0.0)
+            .then(|| set_timeout(on_timeout.as_ref().unchecked_ref(), self.time_limit_ms));
+        self.running = Some(Running { started: performance_now(), timer, _on_timeout: on_timeout });
+    }
+
+    fn stop_timer(&mut self) {
+        if let Some(running) = self.running.take() {
+            if let Some(timer) = running.timer {
+                clear_timeout(timer);
+            }
+        }
+    }
+}
+
+/// The reply to one request, or why there is none.
+enum Reply {
+    Answer(Response),
+    Interrupted,
+}
+
+impl Backend {
+    /// Starts the engine's worker and waits until sql.js is loaded in it.
+    pub async fn start() -> Result<Backend, String> {
+        let inner = Rc::new_cyclic(|this| {
+            RefCell::new(Client {
+                this: this.clone(),
+                next_id: 0,
+                main: None,
+                aux: None,
+                pending: HashMap::new(),
+                on_ready: None,
+                history: Vec::new(),
+                snapshot: Vec::new(),
+                aux_synced: 0,
+                running: None,
+                interrupted: None,
+                restoring: None,
+                restarts: 0,
+                time_limit_ms: DEFAULT_TIME_LIMIT_S * 1000.0,
+            })
+        });
+        let ready = {
+            let mut c = inner.borrow_mut();
+            let mut resolver = None;
+            let ready = Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
+            c.on_ready = resolver;
+            c.main = Some(Conn::spawn(Rc::downgrade(&inner), Role::Main)?);
+            ready
+        };
+        let outcome = JsFuture::from(ready).await.map_err(|e| format!("{e:?}"))?;
+        if let Some(message) = outcome.as_string() {
+            return Err(message);
+        }
+        Ok(Backend { inner })
+    }
+
+    /// The time limit for one cell, in seconds (0 or less: none).
+    pub fn set_time_limit(&self, seconds: f64) {
+        self.inner.borrow_mut().time_limit_ms = seconds * 1000.0;
+    }
+
+    pub fn time_limit(&self) -> f64 {
+        self.inner.borrow().time_limit_ms / 1000.0
+    }
+
+    /// Whether a cell is running.
+    pub fn is_running(&self) -> bool {
+        self.inner.borrow().running.is_some()
+    }
+
+    /// Ends the running cell (if any): the worker is replaced and the
+    /// database restored to before the cell.
+    pub fn stop(&self) {
+        let mut c = self.inner.borrow_mut();
+        if c.running.is_some() {
+            c.restart_main(Interrupt::Stopped);
+        }
+    }
+
+    async fn send(&self, role: Role, request: Request) -> Reply {
+        let promise = self.inner.borrow_mut().send(role, request);
+        await_reply(promise).await
+    }
+
+    /// Sends one request and waits for its answer. Previews, checks and
+    /// completions asked while a cell runs are answered by the auxiliary
+    /// worker. Prefer [`Backend::run`] for cells: it keeps the snapshots.
+    pub async fn call(&self, request: Request) -> Response {
+        let role = match request {
+            Request::Preview { .. } | Request::Check { .. } | Request::Complete { .. } if self.is_running() => Role::Aux,
+            _ => Role::Main,
+        };
+        match self.send(role, request).await {
+            Reply::Answer(response) => response,
+            Reply::Interrupted => Response::Error { message: "the engine was restarted".to_string() },
+        }
+    }
+
+    /// Runs the cells in order, one request each, stopping after the first
+    /// that fails or is stopped.
     pub async fn run(&self, cells: Vec<CellSource>) -> Result<Vec<CellRun>, String> {
-        match self.call(Request::Run { cells }).await {
-            Response::Ran { cells } => Ok(cells),
-            other => Err(unexpected(other)),
+        let mut out = Vec::new();
+        for cell in cells {
+            let run = self.run_cell(cell).await?;
+            let ok = run.ok;
+            out.push(run);
+            if !ok {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn run_cell(&self, cell: CellSource) -> Result<CellRun, String> {
+        let (index, source) = (cell.index, cell.source.clone());
+        let promise = {
+            let mut c = self.inner.borrow_mut();
+            c.interrupted = None;
+            let promise = c.send(Role::Main, Request::RunCell { cell });
+            c.start_timer();
+            promise
+        };
+        let started = self.inner.borrow().running.as_ref().map_or_else(performance_now, |r| r.started);
+        match await_reply(promise).await {
+            Reply::Answer(Response::CellRan { run, db }) => {
+                let mut c = self.inner.borrow_mut();
+                c.stop_timer();
+                c.snapshot = db;
+                c.history.push(Replay::Cell { source });
+                c.restarts = 0;
+                Ok(run)
+            }
+            Reply::Answer(other) => {
+                self.inner.borrow_mut().stop_timer();
+                Err(unexpected(other))
+            }
+            Reply::Interrupted => {
+                let elapsed_ms = performance_now() - started;
+                let (why, restoring, limit) = {
+                    let mut c = self.inner.borrow_mut();
+                    (c.interrupted.take(), c.restoring.take(), c.time_limit_ms)
+                };
+                let mut message = match why {
+                    Some(Interrupt::TimeLimit) => format!("Stopped after {} s (time limit). {RESTORED}", seconds(limit)),
+                    Some(Interrupt::Crashed(e)) => format!("The engine failed ({e}) and was restarted. {RESTORED}"),
+                    Some(Interrupt::Stopped) | None => format!("Stopped after {} s. {RESTORED}", seconds(elapsed_ms)),
+                };
+                let restored = match restoring {
+                    Some(promise) => match await_reply(promise).await {
+                        Reply::Answer(Response::Done) => Ok(()),
+                        Reply::Answer(other) => Err(unexpected(other)),
+                        Reply::Interrupted => Err("the engine failed again".to_string()),
+                    },
+                    None => Err("the engine could not be restarted".to_string()),
+                };
+                match restored {
+                    Ok(()) => self.inner.borrow_mut().restarts = 0,
+                    Err(e) => message = format!("{message} Restoring the workspace failed: {e}."),
+                }
+                Ok(CellRun {
+                    index,
+                    ok: false,
+                    inspect: None,
+                    table: None,
+                    output: String::new(),
+                    diagnostics: Vec::new(),
+                    statements: Vec::new(),
+                    query_count: 0,
+                    repeated: None,
+                    elapsed_ms,
+                    stopped: Some(message),
+                })
+            }
         }
     }
 
@@ -208,7 +677,15 @@ impl Backend {
         }
     }
 
+    /// A fresh workspace and an empty database (a running cell is stopped first).
     pub async fn reset(&self) -> Result<(), String> {
+        self.stop();
+        {
+            let mut c = self.inner.borrow_mut();
+            c.history.clear();
+            c.snapshot.clear();
+            c.drop_aux();
+        }
         match self.call(Request::Reset).await {
             Response::Done => Ok(()),
             other => Err(unexpected(other)),
@@ -223,8 +700,13 @@ impl Backend {
     }
 
     pub async fn import_db(&self, bytes: Vec<u8>) -> Result<(), String> {
-        match self.call(Request::ImportDb { bytes }).await {
-            Response::Done => Ok(()),
+        match self.call(Request::ImportDb { bytes: bytes.clone() }).await {
+            Response::Done => {
+                let mut c = self.inner.borrow_mut();
+                c.snapshot = bytes.clone();
+                c.history.push(Replay::Db { bytes });
+                Ok(())
+            }
             other => Err(unexpected(other)),
         }
     }
@@ -237,6 +719,27 @@ impl Backend {
     }
 }
 
+async fn await_reply(promise: Promise) -> Reply {
+    let Ok(data) = JsFuture::from(promise).await else { return Reply::Interrupted };
+    if data.as_string().is_some() {
+        return Reply::Interrupted;
+    }
+    match wire::decode_response(&data) {
+        Ok((_, response)) => Reply::Answer(response),
+        Err(message) => Reply::Answer(Response::Error { message }),
+    }
+}
+
+/// Seconds for a message: `10`, `1.5`.
+fn seconds(ms: f64) -> String {
+    let s = (ms / 100.0).round() / 10.0;
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.1}")
+    }
+}
+
 fn unexpected(r: Response) -> String {
     match r {
         Response::Error { message } => message,
@@ -246,223 +749,136 @@ fn unexpected(r: Response) -> String {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `performance.now()`: the page's and a worker's monotonic clock, in ms.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &Function, ms: f64) -> f64;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: f64);
 }
 
-/// The database the Repo uses, shared with the backend (export, import,
-/// table listing).
-#[derive(Clone)]
-struct SharedDb(Rc<RefCell<Database>>);
+/// The messages between the page and the worker: `{id, json, blobs}`, the
+/// request or response as JSON with its byte strings (databases) taken out
+/// and sent beside it as transferred `Uint8Array`s, in order; and the
+/// worker's first message, `{ready: true}` or `{failed: message}`.
+pub mod wire {
+    use js_sys::{Array, Object, Reflect, Uint8Array};
+    use wasm_bindgen::{JsCast, JsValue};
 
-impl Executor for SharedDb {
-    fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
-        match self.0.try_borrow_mut() {
-            Ok(mut db) => db.execute(sql, params),
-            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+    use super::{Replay, Request, Response};
+
+    pub fn ready() -> JsValue {
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"ready".into(), &JsValue::TRUE);
+        o.into()
+    }
+
+    pub fn failed(message: &str) -> JsValue {
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"failed".into(), &message.into());
+        o.into()
+    }
+
+    /// `Some(Ok)` for a ready message, `Some(Err)` for a failure, `None` for a reply.
+    pub fn hello(data: &JsValue) -> Option<Result<(), String>> {
+        if Reflect::get(data, &"ready".into()).ok().is_some_and(|v| v.is_truthy()) {
+            return Some(Ok(()));
         }
-    }
-}
-
-/// The engine and sql.js on the page's own thread.
-struct InPage {
-    sqljs: SqlJs,
-    db: SharedDb,
-    ws: Workspace,
-}
-
-impl InPage {
-    fn new(sqljs: SqlJs) -> Result<InPage, DbError> {
-        let db = SharedDb(Rc::new(RefCell::new(sqljs.open()?)));
-        let ws = workspace(db.clone());
-        Ok(InPage { sqljs, db, ws })
+        let failed = Reflect::get(data, &"failed".into()).ok()?;
+        failed.as_string().map(Err)
     }
 
-    fn handle(&mut self, request: Request) -> Response {
-        match request {
-            Request::Run { cells } => Response::Ran { cells: self.run(cells) },
-            Request::Preview { src, cursor } => {
-                let at = byte_offset(&src, cursor);
-                let preview = self.ws.preview_sql(&src, at).map(|p| Preview {
-                    op: p.op.to_string(),
-                    from: utf16_offset(&src, p.span.start as usize),
-                    to: utf16_offset(&src, p.span.end as usize),
-                    sqlite: dialect(p.sqlite),
-                    postgres: dialect(p.postgres),
-                });
-                Response::Preview { preview }
+    pub fn id(data: &JsValue) -> Option<u32> {
+        Reflect::get(data, &"id".into()).ok()?.as_f64().map(|f| f as u32)
+    }
+
+    fn take(b: &mut Vec<u8>) -> Vec<u8> {
+        std::mem::take(b)
+    }
+
+    fn request_blobs(r: &mut Request) -> Vec<&mut Vec<u8>> {
+        match r {
+            Request::ImportDb { bytes } => vec![bytes],
+            Request::Restore { steps, db } => {
+                let mut out: Vec<&mut Vec<u8>> = steps
+                    .iter_mut()
+                    .filter_map(|s| match s {
+                        Replay::Db { bytes } => Some(bytes),
+                        Replay::Cell { .. } => None,
+                    })
+                    .collect();
+                out.extend(db.as_mut());
+                out
             }
-            Request::Check { src } => Response::Diagnostics { diagnostics: diags(Workspace::check(&src)) },
-            Request::Complete { src, cursor } => {
-                let at = byte_offset(&src, cursor);
-                let completions = self.ws.complete(&src, at).map(|c| CompletionList {
-                    from: utf16_offset(&src, c.from),
-                    to: utf16_offset(&src, c.to),
-                    items: c
-                        .items
-                        .into_iter()
-                        .map(|i| CompletionItem { label: i.label, kind: kind_name(i.kind).to_string(), detail: i.detail })
-                        .collect(),
-                });
-                Response::Completions { completions }
-            }
-            Request::Reset => match self.sqljs.open() {
-                Ok(fresh) => {
-                    self.db = SharedDb(Rc::new(RefCell::new(fresh)));
-                    self.ws = workspace(self.db.clone());
-                    Response::Done
-                }
-                Err(e) => Response::Error { message: e.message },
-            },
-            Request::ExportDb => match self.db.0.try_borrow() {
-                Ok(db) => Response::Db { bytes: db.export() },
-                Err(_) => Response::Error { message: "the database is busy".to_string() },
-            },
-            Request::ImportDb { bytes } => match self.import(&bytes) {
-                Ok(()) => Response::Done,
-                Err(e) => Response::Error { message: e.message },
-            },
-            Request::ListTables => match list_tables(&mut self.db.clone()) {
-                Ok(tables) => Response::Tables { tables },
-                Err(e) => Response::Error { message: e.message },
-            },
+            _ => Vec::new(),
         }
     }
 
-    fn run(&mut self, cells: Vec<CellSource>) -> Vec<CellRun> {
-        let mut out = Vec::new();
-        for cell in cells {
-            let start = performance_now();
-            let result = self.ws.run_cell(&cell.source);
-            let elapsed_ms = performance_now() - start;
-            let run = cell_run(cell.index, &cell.source, result, elapsed_ms);
-            let ok = run.ok;
-            out.push(run);
-            if !ok {
-                break;
-            }
-        }
-        out
-    }
-
-    /// Swaps in the database in `bytes` after checking it is one.
-    fn import(&mut self, bytes: &[u8]) -> Result<(), DbError> {
-        let mut fresh = self.sqljs.open_image(bytes)?;
-        fresh.execute("SELECT count(*) FROM sqlite_master", &[])?;
-        fresh.execute("PRAGMA foreign_keys = ON", &[])?;
-        match self.db.0.try_borrow_mut() {
-            Ok(mut db) => {
-                *db = fresh;
-                Ok(())
-            }
-            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+    fn response_blobs(r: &mut Response) -> Vec<&mut Vec<u8>> {
+        match r {
+            Response::Db { bytes } => vec![bytes],
+            Response::CellRan { db, .. } => vec![db],
+            _ => Vec::new(),
         }
     }
-}
 
-fn workspace(db: SharedDb) -> Workspace {
-    let mut ws = Workspace::with_executor(Box::new(db));
-    ws.set_clock(Box::new(|| (performance_now() * 1000.0) as u64));
-    ws.set_now(Box::new(|| (js_sys::Date::now() * 1000.0) as i64));
-    ws
-}
-
-fn kind_name(k: CompletionKind) -> &'static str {
-    match k {
-        CompletionKind::Function => "function",
-        CompletionKind::Field => "field",
-        CompletionKind::Assoc => "assoc",
-        CompletionKind::Keyword => "keyword",
-        CompletionKind::Variable => "variable",
-        CompletionKind::Module => "module",
-    }
-}
-
-fn dialect(d: engine::playground::preview::DialectSql) -> DialectPreview {
-    let pretty = d.sql.as_deref().map(sql_format::pretty);
-    DialectPreview { sql: d.sql, pretty, params: d.params, error: d.error, error_kind: d.error_kind }
-}
-
-fn diag(d: EditorDiagnostic) -> Diag {
-    let severity = serde_plain_severity(&d);
-    Diag {
-        severity,
-        kind: d.diagnostic.kind,
-        message: d.diagnostic.message,
-        hint: d.diagnostic.hint,
-        from: (d.from.0 as u32, d.from.1 as u32),
-        to: (d.to.0 as u32, d.to.1 as u32),
-    }
-}
-
-/// The diagnostics for the editor, each one once (the parser may report
-/// the same error again while it recovers).
-fn diags(list: Vec<EditorDiagnostic>) -> Vec<Diag> {
-    let mut out: Vec<Diag> = Vec::new();
-    for d in list.into_iter().map(diag) {
-        if !out.contains(&d) {
-            out.push(d);
+    fn envelope(id: u32, json: String, blobs: Vec<Vec<u8>>) -> (JsValue, Array) {
+        let o = Object::new();
+        let list = Array::new();
+        let transfer = Array::new();
+        for b in blobs {
+            let arr = Uint8Array::from(b.as_slice());
+            transfer.push(&arr.buffer());
+            list.push(&arr);
         }
+        let _ = Reflect::set(&o, &"id".into(), &JsValue::from(id));
+        let _ = Reflect::set(&o, &"json".into(), &JsValue::from(json));
+        let _ = Reflect::set(&o, &"blobs".into(), &list);
+        (o.into(), transfer)
     }
-    out
-}
 
-fn serde_plain_severity(d: &EditorDiagnostic) -> String {
-    match d.diagnostic.severity {
-        engine::diag::Severity::Error => "error",
-        engine::diag::Severity::Warning => "warning",
-        engine::diag::Severity::Info => "info",
+    fn open(data: &JsValue) -> Result<(u32, String, Vec<Vec<u8>>), String> {
+        let id = id(data).ok_or("a message without an id")?;
+        let json = Reflect::get(data, &"json".into()).ok().and_then(|j| j.as_string()).ok_or("a message without a body")?;
+        let blobs = Reflect::get(data, &"blobs".into())
+            .ok()
+            .and_then(|b| b.dyn_into::<Array>().ok())
+            .map(|a| a.iter().filter_map(|b| b.dyn_into::<Uint8Array>().ok()).map(|b| b.to_vec()).collect())
+            .unwrap_or_default();
+        Ok((id, json, blobs))
     }
-    .to_string()
-}
 
-fn stmt(s: Statement) -> Stmt {
-    let kind = match s.kind {
-        StatementKind::Query => "query",
-        StatementKind::Begin => "begin",
-        StatementKind::Commit => "commit",
-        StatementKind::Rollback => "rollback",
-    };
-    Stmt {
-        kind: kind.to_string(),
-        pretty: sql_format::pretty(&s.sql),
-        sql: s.sql,
-        params: s.params,
-        micros: s.micros,
-        rows: s.rows,
-        changes: s.changes,
-        error: s.error,
+    /// The message for `request` and the buffers to transfer with it.
+    pub fn encode_request(id: u32, mut request: Request) -> (JsValue, Array) {
+        let blobs: Vec<Vec<u8>> = request_blobs(&mut request).into_iter().map(take).collect();
+        let json = serde_json::to_string(&request).unwrap_or_default();
+        envelope(id, json, blobs)
     }
-}
 
-/// The SQL text sent most often by a cell, when more than twice.
-fn most_repeated(statements: &[Stmt]) -> Option<(String, usize)> {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for s in statements.iter().filter(|s| s.kind == "query") {
-        match counts.iter_mut().find(|(sql, _)| *sql == s.sql) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((&s.sql, 1)),
+    pub fn decode_request(data: &JsValue) -> Result<(u32, Request), String> {
+        let (id, json, blobs) = open(data)?;
+        let mut request: Request = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+        for (slot, blob) in request_blobs(&mut request).into_iter().zip(blobs) {
+            *slot = blob;
         }
+        Ok((id, request))
     }
-    counts.into_iter().filter(|(_, n)| *n > 2).max_by_key(|(_, n)| *n).map(|(sql, n)| (sql.to_string(), n))
-}
 
-fn cell_run(index: usize, _src: &str, r: CellResult, elapsed_ms: f64) -> CellRun {
-    let ok = r.inspect.is_some();
-    let statements: Vec<Stmt> = r.statements.into_iter().map(stmt).collect();
-    let repeated = most_repeated(&statements);
-    CellRun {
-        index,
-        ok,
-        inspect: r.inspect,
-        table: r.table.map(|t| ResultTable { columns: t.columns, rows: t.rows }),
-        output: r.output,
-        diagnostics: diags(r.diagnostics),
-        statements,
-        query_count: r.query_count,
-        repeated,
-        elapsed_ms,
+    pub fn encode_response(id: u32, mut response: Response) -> (JsValue, Array) {
+        let blobs: Vec<Vec<u8>> = response_blobs(&mut response).into_iter().map(take).collect();
+        let json = serde_json::to_string(&response).unwrap_or_else(|e| format!("{{\"type\":\"error\",\"message\":{:?}}}", e.to_string()));
+        envelope(id, json, blobs)
+    }
+
+    pub fn decode_response(data: &JsValue) -> Result<(u32, Response), String> {
+        let (id, json, blobs) = open(data)?;
+        let mut response: Response = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+        for (slot, blob) in response_blobs(&mut response).into_iter().zip(blobs) {
+            *slot = blob;
+        }
+        Ok((id, response))
     }
 }
 
@@ -483,40 +899,4 @@ pub fn byte_offset(s: &str, units: u32) -> usize {
 pub fn utf16_offset(s: &str, byte: usize) -> u32 {
     let byte = byte.min(s.len());
     s.char_indices().take_while(|(i, _)| *i < byte).map(|(_, c)| c.len_utf16() as u32).sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn offsets_convert_between_utf16_and_bytes() {
-        let s = "é😀a";
-        assert_eq!(byte_offset(s, 0), 0);
-        assert_eq!(byte_offset(s, 1), 2);
-        assert_eq!(byte_offset(s, 3), 6);
-        assert_eq!(byte_offset(s, 4), 7);
-        assert_eq!(byte_offset(s, 99), 7);
-        assert_eq!(utf16_offset(s, 2), 1);
-        assert_eq!(utf16_offset(s, 6), 3);
-        assert_eq!(utf16_offset(s, 7), 4);
-    }
-
-    #[test]
-    fn repeated_queries_are_flagged() {
-        let q = |sql: &str| Stmt {
-            kind: "query".into(),
-            sql: sql.into(),
-            pretty: sql.into(),
-            params: vec![],
-            micros: 0,
-            rows: 0,
-            changes: 0,
-            error: None,
-        };
-        let list = vec![q("A"), q("B"), q("B"), q("B")];
-        assert_eq!(most_repeated(&list), Some(("B".to_string(), 3)));
-        assert_eq!(most_repeated(&list[..3]), None);
-    }
 }

@@ -4,7 +4,9 @@
 //!   values; usable from the page or a Web Worker.
 //! - [`console`]: running an SQL script statement by statement (plain Rust).
 //! - [`ui`]: the SQL console (at `#console`): components over `console`.
-//! - [`backend`]: the typed Request/Response interface to the engine.
+//! - [`backend`]: the typed Request/Response interface to the engine (the
+//!   page's side, talking to the worker).
+//! - [`worker`]: the engine's side, run in a Web Worker.
 //! - [`editor`]: the CodeMirror wrapper (the only module that touches it).
 //! - [`notebook`]: the playground's components.
 //! - [`persist`]: the saved notebook format and the local store.
@@ -20,3 +22,4 @@ pub mod persist;
 pub mod share;
 pub mod sqljs;
 pub mod ui;
+pub mod worker;

@@ -1,13 +1,81 @@
-//! The page's backend (engine + sql.js behind Request/Response) under Node,
-//! against the real sql.js (`make test-wasm`).
+//! The engine's side of the backend (the worker's `Engine`: workspace +
+//! sql.js behind Request/Response) under Node, against the real sql.js
+//! (`make test-wasm`), and the message envelopes it speaks.
 #![cfg(target_arch = "wasm32")]
 
-use ectoplasm_app::backend::{Backend, CellSource, Request, Response};
+use ectoplasm_app::backend::{wire, CellRun, CellSource, CompletionList, Diag, Preview, Replay, Request, Response};
+use ectoplasm_app::worker::Engine;
 use engine::playground::examples;
+use engine::playground::tables::TableInfo;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-async fn backend() -> Backend {
-    Backend::start().await.expect("sql.js loads")
+/// The typed helpers of `Backend`, over an engine in this thread.
+struct B(Engine);
+
+impl B {
+    async fn call(&mut self, request: Request) -> Response {
+        self.0.handle(request)
+    }
+    async fn run(&mut self, cells: Vec<CellSource>) -> Result<Vec<CellRun>, String> {
+        match self.0.handle(Request::Run { cells }) {
+            Response::Ran { cells } => Ok(cells),
+            other => Err(format!("{other:?}")),
+        }
+    }
+    async fn preview(&mut self, src: String, cursor: u32) -> Option<Preview> {
+        match self.0.handle(Request::Preview { src, cursor }) {
+            Response::Preview { preview } => preview,
+            _ => None,
+        }
+    }
+    async fn check(&mut self, src: String) -> Vec<Diag> {
+        match self.0.handle(Request::Check { src }) {
+            Response::Diagnostics { diagnostics } => diagnostics,
+            _ => Vec::new(),
+        }
+    }
+    async fn complete(&mut self, src: String, cursor: u32) -> Option<CompletionList> {
+        match self.0.handle(Request::Complete { src, cursor }) {
+            Response::Completions { completions } => completions,
+            _ => None,
+        }
+    }
+    async fn reset(&mut self) -> Result<(), String> {
+        done(self.0.handle(Request::Reset))
+    }
+    async fn export_db(&mut self) -> Result<Vec<u8>, String> {
+        match self.0.handle(Request::ExportDb) {
+            Response::Db { bytes } => Ok(bytes),
+            other => Err(format!("{other:?}")),
+        }
+    }
+    async fn import_db(&mut self, bytes: Vec<u8>) -> Result<(), String> {
+        done(self.0.handle(Request::ImportDb { bytes }))
+    }
+    async fn tables(&mut self) -> Result<Vec<TableInfo>, String> {
+        match self.0.handle(Request::ListTables) {
+            Response::Tables { tables } => Ok(tables),
+            other => Err(format!("{other:?}")),
+        }
+    }
+    /// Runs one cell as the page does: the outcome and the database after it.
+    fn run_cell(&mut self, source: &str) -> (CellRun, Vec<u8>) {
+        match self.0.handle(Request::RunCell { cell: CellSource { index: 0, source: source.to_string() } }) {
+            Response::CellRan { run, db } => (run, db),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+fn done(r: Response) -> Result<(), String> {
+    match r {
+        Response::Done => Ok(()),
+        other => Err(format!("{other:?}")),
+    }
+}
+
+async fn backend() -> B {
+    B(Engine::start().await.expect("sql.js loads"))
 }
 
 fn cells(srcs: &[&str]) -> Vec<CellSource> {
@@ -20,7 +88,7 @@ Repo.query!(\"CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT, views INTE
 
 #[wasm_bindgen_test]
 async fn cells_run_in_order_and_report_statements_timing_and_tables() {
-    let b = backend().await;
+    let mut b = backend().await;
     let runs = b
         .run(cells(&[
             SCHEMA,
@@ -47,7 +115,7 @@ async fn cells_run_in_order_and_report_statements_timing_and_tables() {
 
 #[wasm_bindgen_test]
 async fn a_failing_cell_stops_the_run_with_a_located_diagnostic() {
-    let b = backend().await;
+    let mut b = backend().await;
     let runs = b.run(cells(&["x = 1", "y = 2\nz = x + :a", "x"])).await.expect("ran");
     assert_eq!(runs.len(), 2);
     assert!(!runs[1].ok);
@@ -57,7 +125,7 @@ async fn a_failing_cell_stops_the_run_with_a_located_diagnostic() {
 
 #[wasm_bindgen_test]
 async fn preview_check_and_complete_speak_utf16() {
-    let b = backend().await;
+    let mut b = backend().await;
     b.run(cells(&[SCHEMA])).await.expect("ran");
     // "é" is 2 bytes but 1 UTF-16 unit: positions stay in the editor's units.
     let src = "é = 1\nfrom p in Post, where: p.views > 1, select: p.title";
@@ -79,7 +147,7 @@ async fn preview_check_and_complete_speak_utf16() {
 
 #[wasm_bindgen_test]
 async fn export_import_and_reset() {
-    let b = backend().await;
+    let mut b = backend().await;
     b.run(cells(&[SCHEMA, "Repo.insert!(%Post{title: \"kept\"})"])).await.expect("ran");
     let bytes = b.export_db().await.expect("exported");
     assert!(bytes.starts_with(b"SQLite format 3\0"));
@@ -94,7 +162,7 @@ async fn export_import_and_reset() {
 #[wasm_bindgen_test]
 async fn every_gallery_example_runs() {
     for example in examples::EXAMPLES {
-        let b = backend().await;
+        let mut b = backend().await;
         let nb = example.notebook();
         let srcs: Vec<&str> = nb.cells.iter().map(|c| c.source.as_str()).collect();
         let runs = b.run(cells(&srcs)).await.expect("ran");
@@ -104,7 +172,7 @@ async fn every_gallery_example_runs() {
 
 #[wasm_bindgen_test]
 async fn requests_and_responses_cross_a_message_boundary() {
-    let b = backend().await;
+    let mut b = backend().await;
     let request = Request::Run { cells: cells(&["[%{a: \"<b>\"}]"]) };
     let json = leptos::serde_json::to_string(&request).expect("serializes");
     let back: Request = leptos::serde_json::from_str(&json).expect("deserializes");
@@ -115,6 +183,74 @@ async fn requests_and_responses_cross_a_message_boundary() {
     assert_eq!(back, response);
     match back {
         Response::Ran { cells } => assert_eq!(cells[0].table.as_ref().map(|t| t.rows.clone()), Some(vec![vec!["<b>".to_string()]])),
+        other => panic!("{other:?}"),
+    }
+}
+
+const AUTHORS: &str = "Repo.query!(\"CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT)\")\n\
+Repo.query!(\"CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors(id))\")\n\
+defmodule Shelf do\n  def label(n), do: \"shelf \" <> Integer.to_string(n)\nend\n\
+shelf = Shelf.label(3)";
+
+#[wasm_bindgen_test]
+async fn a_new_engine_restores_bindings_modules_and_the_snapshot() {
+    // The page's side: cells run one at a time, each reply carrying the database after it.
+    let mut first = backend().await;
+    let (run, _) = first.run_cell(AUTHORS);
+    assert!(run.ok, "{run:?}");
+    let (run, snapshot) = first.run_cell("Repo.query!(\"INSERT INTO authors (name) VALUES ('kept')\")\nkept = 1");
+    assert!(run.ok, "{run:?}");
+    // Exporting reconnects; the connection's pragmas are set again.
+    let (run, _) = first.run_cell("Repo.query!(\"INSERT INTO books (author_id) VALUES (99)\")");
+    assert!(!run.ok, "foreign keys are still enforced after an export");
+    // A cell that would have been stopped: its writes must not come back.
+    let (run, _) = first.run_cell("Repo.query!(\"INSERT INTO authors (name) VALUES ('dropped')\")\nlost = 2");
+    assert!(run.ok);
+
+    let steps = vec![
+        Replay::Cell { source: AUTHORS.to_string() },
+        Replay::Cell { source: "Repo.query!(\"INSERT INTO authors (name) VALUES ('kept')\")\nkept = 1".to_string() },
+        Replay::Cell { source: "Repo.query!(\"INSERT INTO books (author_id) VALUES (99)\")".to_string() },
+    ];
+    let mut second = backend().await;
+    assert_eq!(second.call(Request::Restore { steps, db: Some(snapshot) }).await, Response::Done);
+    let runs = second
+        .run(cells(&["{shelf, kept, Shelf.label(4), Repo.query!(\"SELECT name FROM authors ORDER BY id\").rows}"]))
+        .await
+        .expect("ran");
+    assert_eq!(runs[0].inspect.as_deref(), Some("{\"shelf 3\", 1, \"shelf 4\", [[\"kept\"]]}"), "{:?}", runs[0].diagnostics);
+    let runs = second.run(cells(&["lost"])).await.expect("ran");
+    assert!(!runs[0].ok, "a binding of the stopped cell is not restored");
+    let (run, _) = second.run_cell("Repo.query!(\"INSERT INTO books (author_id) VALUES (99)\")");
+    assert!(!run.ok, "foreign keys are enforced after a restore");
+    let tables = second.tables().await.expect("tables");
+    let authors = tables.iter().find(|t| t.name == "authors").expect("authors");
+    assert_eq!(authors.row_count, 1, "only the row written before the stopped cell");
+}
+
+#[wasm_bindgen_test]
+async fn envelopes_carry_databases_beside_the_json() {
+    let request = Request::Restore {
+        steps: vec![Replay::Cell { source: "x = 1".into() }, Replay::Db { bytes: vec![1, 2, 3] }],
+        db: Some(vec![4, 5]),
+    };
+    let (message, transfer) = wire::encode_request(7, request.clone());
+    assert_eq!(transfer.length(), 2, "both databases travel as transferred buffers");
+    let json = js_sys::Reflect::get(&message, &"json".into()).expect("json").as_string().expect("a string");
+    assert!(!json.contains("[1,2,3]"), "{json}");
+    assert_eq!(wire::decode_request(&message), Ok((7, request)));
+
+    let mut b = backend().await;
+    let response = b.call(Request::RunCell { cell: CellSource { index: 2, source: "[%{a: \"<b>\"}]".into() } }).await;
+    let (message, _) = wire::encode_response(9, response.clone());
+    let (id, back) = wire::decode_response(&message).expect("decodes");
+    assert_eq!((id, &back), (9, &response));
+    match back {
+        Response::CellRan { run, db } => {
+            assert_eq!(run.index, 2);
+            assert_eq!(run.stopped, None);
+            assert!(db.is_empty() || db.starts_with(b"SQLite format 3\0"));
+        }
         other => panic!("{other:?}"),
     }
 }

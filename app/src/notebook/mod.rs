@@ -9,12 +9,14 @@
 //! - [`result`]: a cell's output, errors, table and inspect.
 //! - [`sql_pane`]: the SQL preview and the statement log.
 //! - [`sidebar`]: the examples gallery and the tables.
+//! - [`run_control`]: the Stop button and the time limit.
 //! - [`share`]: the Share control and the notices above the notebook.
 //! - [`embed`]: the page in embed mode (`?embed=1`).
 
 pub mod cell;
 pub mod embed;
 pub mod result;
+pub mod run_control;
 pub mod share;
 pub mod sidebar;
 pub mod sql_pane;
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
                         disabled=move || !nb.status.get().is_ready()
                         on:change:target=move |ev| nb.import_db(ev.target())/>
                 </label>
+                <run_control::RunControls/>
                 <share::ShareControl/>
                 <ThemeToggle/>
                 <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>

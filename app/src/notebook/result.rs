@@ -20,7 +20,8 @@ pub fn ResultView(cell: CellModel) -> impl IntoView {
 
 #[component]
 fn RunView(run: CellRun) -> impl IntoView {
-    let CellRun { output, diagnostics, inspect, table, .. } = run;
+    let CellRun { output, diagnostics, inspect, table, stopped, .. } = run;
+    let stopped = stopped.map(|m| view! { <p class="error" data-testid="cell-stopped" role="alert">{m}</p> });
     let output = (!output.is_empty()).then(|| {
         view! {
             <div class="output">
@@ -61,7 +62,7 @@ fn RunView(run: CellRun) -> impl IntoView {
             view! { <pre class="inspect" data-testid="cell-inspect">{text}</pre> }.into_any()
         }
     });
-    view! { {output} {errors} {table} {inspect} }
+    view! { {stopped} {output} {errors} {table} {inspect} }
 }
 
 #[component]

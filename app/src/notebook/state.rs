@@ -83,6 +83,13 @@ pub struct CellModel {
     pub edited: RwSignal<bool>,
 }
 
+impl CellModel {
+    /// Its last run was stopped: running a later cell does not start it again.
+    fn was_stopped(&self) -> bool {
+        self.result.with_untracked(|r| r.as_ref().is_some_and(|r| r.stopped.is_some()))
+    }
+}
+
 /// The statements of one cell run, for the log.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogGroup {
@@ -333,7 +340,7 @@ impl Nb {
         let batch: Vec<CellModel> = self.cells.with_untracked(|cs| {
             cs.iter()
                 .enumerate()
-                .filter(|(i, c)| *i == pos || (*i < pos && c.state.get_untracked() != CellState::Done))
+                .filter(|(i, c)| *i == pos || (*i < pos && c.state.get_untracked() != CellState::Done && !c.was_stopped()))
                 .map(|(_, c)| *c)
                 .collect()
         });

@@ -395,6 +395,9 @@ impl Interp {
         let fields: Vec<(&str, Value)> = match name {
             "Date" => vec![("calendar", Value::module("Calendar.ISO")), ("year", Value::Nil), ("month", Value::Nil), ("day", Value::Nil)],
             "Range" => vec![("first", Value::Nil), ("last", Value::Nil), ("step", Value::Nil)],
+            "URI" => {
+                ["scheme", "authority", "userinfo", "host", "port", "path", "query", "fragment"].iter().map(|k| (*k, Value::Nil)).collect()
+            }
             _ => {
                 return Err(raise(
                     "CompileError",
@@ -658,16 +661,26 @@ impl Interp {
             }
         }
         if let Some(g) = &c.guard {
-            return Ok(self.eval_guard(g, env));
+            return self.eval_guard(g, env);
         }
         Ok(true)
     }
 
     /// Guards: errors count as false.
-    pub(crate) fn eval_guard(&mut self, g: &Node, env: &mut Env) -> bool {
+    pub(crate) fn eval_guard(&mut self, g: &Node, env: &mut Env) -> EResult<bool> {
         match self.eval(g, env) {
-            Ok(v) => v.is_truthy(),
-            Err(_) => false,
+            Ok(v) => Ok(v.is_truthy()),
+            // an undefined variable or function is a compile error, not a failing guard
+            Err(e) if e.kind() == "CompileError" => Err(e),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// An optional guard: `true` when absent.
+    pub(crate) fn guard_ok(&mut self, g: Option<&Node>, env: &mut Env) -> EResult<bool> {
+        match g {
+            Some(g) => self.eval_guard(g, env),
+            None => Ok(true),
         }
     }
 
@@ -719,6 +732,12 @@ impl Interp {
         }
         if let Some(m) = self.builtins.macro_("Kernel", name, arity) {
             return m(self, args, env, span);
+        }
+        if let Some(module) = self.resolve_local(name, arity, env) {
+            if self.is_user_macro(&module, name, arity) {
+                let allow_private = env.module.as_deref() == Some(module.as_str());
+                return self.expand_user_macro(&module, name, args, env, span, allow_private);
+            }
         }
         let Some(module) = self.resolve_local(name, arity, env) else {
             if let Some(v) = env.get(name) {
@@ -853,6 +872,10 @@ impl Interp {
             if let Some(m) = self.builtins.macro_(&module, name, args.len()) {
                 return m(self, args, env, span);
             }
+            let full = Value::module(&module).as_atom().unwrap_or_default().to_string();
+            if self.is_user_macro(&full, name, args.len()) {
+                return self.expand_user_macro(&full, name, args, env, span, false);
+            }
             let vals = self.eval_args(args, env)?;
             return self.call(&module, name, vals, span);
         }
@@ -927,11 +950,14 @@ impl Interp {
             ("for", n) if n >= 1 => self.eval_for(args, env, span)?,
             ("quote", 1) => {
                 let body = args[0].keyword_get("do").ok_or_else(|| raise("CompileError", "quote expects a do: block", span))?;
-                Value::Quoted(Rc::new(body.clone()))
+                Value::Quoted(Rc::new(self.unquote_in(body, env)?))
             }
             ("defmodule", 2) => self.defmodule(&args[0], &args[1], env, span)?,
-            ("def", _) | ("defp", _) | ("defmacro", _) | ("defmacrop", _) => {
-                self.def(name.starts_with("defp") || name == "defmacrop", args, env, span)?
+            ("def", _) | ("defp", _) => self.def(name == "defp", args, env, span)?,
+            ("defmacro", _) | ("defmacrop", _) => {
+                let v = self.def(name == "defmacrop", args, env, span)?;
+                self.note_macro(args, env);
+                v
             }
             ("defstruct", 1) => self.defstruct(&args[0], env, span)?,
             ("defguard", 1) | ("defguardp", 1) => {
@@ -980,9 +1006,14 @@ impl Interp {
                     }
                 }
                 env.add_import(&m);
+                let opts = if args.len() > 1 { vec![args[1].clone()] } else { vec![Node::new(Kind::List(vec![]), span)] };
                 if let Some(f) = self.builtins.macro_(&m, "__using__", 1) {
-                    let opts = if args.len() > 1 { vec![args[1].clone()] } else { vec![Node::new(Kind::List(vec![]), span)] };
                     f(self, &opts, env, span)?;
+                } else {
+                    let full = Value::module(&m).as_atom().unwrap_or_default().to_string();
+                    if self.is_user_macro(&full, "__using__", 1) {
+                        self.expand_user_macro(&full, "__using__", &opts, env, span, false)?;
+                    }
                 }
                 Value::Nil
             }
@@ -997,7 +1028,7 @@ impl Interp {
                 let v = self.eval(&args[1], env)?;
                 let (pat, guard) = split_when(&args[0]);
                 let mut scratch = env.clone();
-                let ok = match_pattern(self, pat, &v, &mut scratch)? && guard.is_none_or(|g| self.eval_guard(g, &mut scratch));
+                let ok = match_pattern(self, pat, &v, &mut scratch)? && self.guard_ok(guard, &mut scratch)?;
                 Value::Bool(ok)
             }
             ("binding", 0) => {
@@ -1032,7 +1063,7 @@ impl Interp {
         for c in clauses {
             let mut inner = env.clone();
             let Some(p) = c.args.first() else { continue };
-            if match_pattern(self, p, v, &mut inner)? && c.guard.as_ref().is_none_or(|g| self.eval_guard(g, &mut inner)) {
+            if match_pattern(self, p, v, &mut inner)? && self.guard_ok(c.guard.as_ref(), &mut inner)? {
                 return self.eval(&c.body, &mut inner);
             }
         }
@@ -1048,7 +1079,7 @@ impl Interp {
                     let v = self.eval(rhs, &mut inner)?;
                     let (pat, guard) = split_when(lhs);
                     let mut scratch = inner.clone();
-                    let ok = match_pattern(self, pat, &v, &mut scratch)? && guard.is_none_or(|g| self.eval_guard(g, &mut scratch));
+                    let ok = match_pattern(self, pat, &v, &mut scratch)? && self.guard_ok(guard, &mut scratch)?;
                     if ok {
                         inner = scratch;
                     } else {
@@ -1238,7 +1269,7 @@ impl Interp {
                     for item in items {
                         self.tick(span)?;
                         let mut inner = env.clone();
-                        if match_pattern(self, pat, &item, &mut inner)? && guard.is_none_or(|g| self.eval_guard(g, &mut inner)) {
+                        if match_pattern(self, pat, &item, &mut inner)? && self.guard_ok(guard, &mut inner)? {
                             self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
                         }
                     }
@@ -1254,7 +1285,7 @@ impl Interp {
                 for item in items {
                     self.tick(span)?;
                     let mut inner = env.clone();
-                    if match_pattern(self, pat, &item, &mut inner)? && guard.is_none_or(|g| self.eval_guard(g, &mut inner)) {
+                    if match_pattern(self, pat, &item, &mut inner)? && self.guard_ok(guard, &mut inner)? {
                         self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
                     }
                 }
@@ -1434,6 +1465,112 @@ impl Interp {
                 inspect::inspect(exception)
             )),
         }
+    }
+
+    /// Records the arities of a `defmacro` so calls expand it.
+    fn note_macro(&mut self, args: &[Node], env: &Env) {
+        let Some(module) = env.module.clone() else { return };
+        let Some(head) = args.first() else { return };
+        let (call, _) = split_when(head);
+        let (name, params) = match &call.kind {
+            Kind::Call { name, args, .. } => (name.clone(), args.as_slice()),
+            Kind::Var(name) => (name.clone(), &[][..]),
+            _ => return,
+        };
+        let defaults = params.iter().filter(|p| matches!(&p.kind, Kind::BinOp { op, .. } if op == "\\\\")).count();
+        if let Some(m) = self.modules.get_mut(&*module) {
+            for arity in params.len() - defaults..=params.len() {
+                m.attributes.insert(format!("\u{0}macro:{name}/{arity}"), Value::Bool(true));
+            }
+        }
+    }
+
+    /// Whether `module.name/arity` (module with `Elixir.`) is a user macro.
+    pub(crate) fn is_user_macro(&self, module: &str, name: &str, arity: usize) -> bool {
+        self.modules.get(module).is_some_and(|m| m.attributes.contains_key(&format!("\u{0}macro:{name}/{arity}")))
+    }
+
+    /// Expands a user macro: its arguments arrive quoted (literals as
+    /// themselves), and the quoted result is evaluated where the call is.
+    pub(crate) fn expand_user_macro(
+        &mut self,
+        module: &str,
+        name: &str,
+        args: &[Node],
+        env: &mut Env,
+        span: Span,
+        allow_private: bool,
+    ) -> EResult<Value> {
+        let vals: Vec<Value> = args.iter().map(macro_arg).collect();
+        let Some(clauses) = self.user_function(module, name, args.len(), allow_private).cloned() else {
+            return Err(raise(
+                "UndefinedFunctionError",
+                format!("function {}.{name}/{} is undefined or private", crate::value::alias_name(module), args.len()),
+                span,
+            ));
+        };
+        let expanded = self.call_user(module, name, &clauses, vals, span)?;
+        let node = quoted_to_node(&expanded, span);
+        self.eval(&node, env)
+    }
+
+    /// `quote do ... end`: `unquote(expr)` parts are evaluated now and
+    /// spliced in as AST.
+    fn unquote_in(&mut self, body: &Node, env: &mut Env) -> EResult<Node> {
+        let found = std::cell::RefCell::new(Vec::<(Node, bool)>::new());
+        let marked = map_node(body, &|n: &Node| match &n.kind {
+            Kind::Call { name, args, .. } if (name == "unquote" || name == "unquote_splicing") && args.len() == 1 => {
+                let mut f = found.borrow_mut();
+                f.push((args[0].clone(), name == "unquote_splicing"));
+                Some(Node::new(
+                    Kind::Call { name: "\u{0}unquoted".into(), args: vec![Node::new(Kind::Int(f.len() as i64 - 1), n.span)], parens: true },
+                    n.span,
+                ))
+            }
+            _ => None,
+        });
+        let found = found.into_inner();
+        if found.is_empty() {
+            return Ok(body.clone());
+        }
+        let mut nodes = Vec::with_capacity(found.len());
+        for (expr, splice) in &found {
+            let v = self.eval(expr, env)?;
+            nodes.push((quoted_to_node(&v, expr.span), *splice));
+        }
+        let splice_list = |items: &[Node]| -> Vec<Node> {
+            let mut out = Vec::new();
+            for it in items {
+                match &it.kind {
+                    Kind::Call { name, args, .. } if name == "\u{0}unquoted" => {
+                        let k = match args.first().map(|a| &a.kind) {
+                            Some(Kind::Int(k)) => *k as usize,
+                            _ => 0,
+                        };
+                        match nodes.get(k) {
+                            Some((Node { kind: Kind::List(xs), .. }, true)) => out.extend(xs.iter().cloned()),
+                            Some((n, _)) => out.push(n.clone()),
+                            None => out.push(it.clone()),
+                        }
+                    }
+                    _ => out.push(it.clone()),
+                }
+            }
+            out
+        };
+        Ok(map_node(&marked, &|n: &Node| match &n.kind {
+            Kind::Call { name, args, .. } if name == "\u{0}unquoted" => {
+                let k = match args.first().map(|a| &a.kind) {
+                    Some(Kind::Int(k)) => *k as usize,
+                    _ => 0,
+                };
+                nodes.get(k).map(|(node, _)| node.clone())
+            }
+            Kind::List(items) if items.iter().any(|i| matches!(&i.kind, Kind::Call { name, .. } if name == "\u{0}unquoted")) => {
+                Some(Node::new(Kind::List(splice_list(items)), n.span))
+            }
+            _ => None,
+        }))
     }
 
     fn exception_message(&self, name: &str, _opts: &Value) -> String {
@@ -2614,6 +2751,7 @@ pub fn to_string(v: &Value, span: Span) -> EResult<String> {
         Value::NaiveDateTime(n) => n.iso(' '),
         Value::DateTime(d) => format!("{}Z", d.naive.iso(' ')),
         Value::Range(..) | Value::MapSet(_) | Value::Regex(_) => inspect::inspect(v),
+        Value::Struct(st) if st.name() == "URI" => super::stdlib::erlang::uri_to_string(v, span)?,
         other => {
             return Err(raise(
                 "Protocol.UndefinedError",
@@ -2696,5 +2834,44 @@ impl BitBuf {
             }
             self.bits += 1;
         }
+    }
+}
+
+/// A macro argument: literals (numbers, atoms, strings, and lists and
+/// pairs of them) as themselves, anything else quoted.
+fn macro_arg(n: &Node) -> Value {
+    match &n.kind {
+        Kind::Int(i) => Value::Int(*i),
+        Kind::Float(f) => Value::Float(*f),
+        Kind::Atom(a) => Value::atom(a),
+        Kind::Nil => Value::Nil,
+        Kind::Bool(b) => Value::Bool(*b),
+        Kind::Str(parts) if parts.iter().all(|p| matches!(p, StrPart::Lit(_))) => Value::string(
+            parts
+                .iter()
+                .map(|p| match p {
+                    StrPart::Lit(s) => s.as_str(),
+                    StrPart::Interp(_) => "",
+                })
+                .collect::<String>(),
+        ),
+        Kind::List(items) => Value::list(items.iter().map(macro_arg).collect()),
+        Kind::Tuple(items) if items.len() == 2 => Value::tuple(items.iter().map(macro_arg).collect()),
+        _ => Value::Quoted(Rc::new(n.clone())),
+    }
+}
+
+/// The AST a quoted value stands for: quoted code as is, containers element
+/// by element, other values as literals.
+fn quoted_to_node(v: &Value, span: Span) -> Node {
+    match v {
+        Value::Quoted(n) => (**n).clone(),
+        Value::List(items) if items.iter().any(|i| matches!(i, Value::Quoted(_) | Value::List(_) | Value::Tuple(_))) => {
+            Node::new(Kind::List(items.iter().map(|i| quoted_to_node(i, span)).collect()), span)
+        }
+        Value::Tuple(items) if items.iter().any(|i| matches!(i, Value::Quoted(_) | Value::List(_) | Value::Tuple(_))) => {
+            Node::new(Kind::Tuple(items.iter().map(|i| quoted_to_node(i, span)).collect()), span)
+        }
+        other => value_to_node(other, span),
     }
 }

@@ -360,6 +360,21 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
             out.push('>');
             return;
         }
+        // `@derive {Inspect, optional: [:authority]}`: a nil authority is left out.
+        "URI" if matches!(s.get("authority"), Some(Value::Nil)) => {
+            let mut st = s.clone();
+            st.fields.retain(|(k, _)| &**k != "authority");
+            out.push_str("%URI{");
+            for (n, (k, v)) in st.fields.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&format!("{k}: "));
+                write(out, v, o);
+            }
+            out.push('}');
+            return;
+        }
         "Date.Range" => {
             let g = |k: &str| s.get(k).cloned().unwrap_or(Value::Nil);
             out.push_str("Date.range(");

@@ -25,6 +25,8 @@ export class NotebookPage {
   get logGroups() { return this.testid('log-group'); }
   get logStatements() { return this.testid('log-statement'); }
   get tables() { return this.testid('table-entry'); }
+  get stopButton() { return this.testid('stop'); }
+  get timeLimit() { return this.testid('time-limit'); }
   cell(n) { return this.cells.nth(n); }
   editor(n) { return this.cell(n).getByTestId('cell-input'); }
   cellByTitle(title) { return this.cells.filter({ has: this.page.getByTestId('cell-title').getByText(title, { exact: true }) }); }
@@ -88,6 +90,29 @@ export class NotebookPage {
 
   async runCell(n) { await this.afterRun(() => this.cell(n).getByTestId('cell-run').click()); }
   async runAllCells() { await this.afterRun(() => this.runAll.click()); }
+
+  /** Starts cell `n` and returns once the page says it is running;
+   * `await done` waits for the run to end (however it ends). */
+  async startCell(n) {
+    const before = Number(await this.notebook.getAttribute('data-run'));
+    await this.cell(n).getByTestId('cell-run').click();
+    await this.page.locator('[data-testid="status"][data-state="running"]').waitFor({ timeout: 5_000 });
+    const done = this.page.waitForFunction(
+      (k) => Number(document.querySelector('[data-testid="notebook"]').dataset.run) > k,
+      before,
+      { timeout: 30_000 },
+    );
+    return { done };
+  }
+
+  /** The message under cell `n` when its run was stopped (null if none). */
+  async stoppedMessage(n) {
+    const m = this.cell(n).getByTestId('cell-stopped');
+    return (await m.count()) ? m.innerText() : null;
+  }
+
+  /** The inspect text of cell `n`. */
+  async inspect(n) { return this.cell(n).getByTestId('cell-inspect').innerText(); }
 
   /** The cells' states (fresh, queued, done, failed), in order. */
   async states() {

@@ -844,7 +844,7 @@ pub fn register(b: &mut Builtins) {
                 .collect();
             let given: Vec<&str> = given.iter().map(String::as_str).collect();
             i.check_enforced_keys(m, &given, s)?;
-            let st = i.new_struct(m, s)?;
+            let st = super::kernel::runtime_struct(i, m, 1, s)?;
             for x in super::enumerate(i, kv, s)? {
                 if let Some([k, _]) = x.as_tuple() {
                     if k.as_atom().is_none_or(|k| !st.has(k)) {
@@ -1194,7 +1194,7 @@ fn parse_uri(t: &str) -> Value {
     }))
 }
 
-fn uri_to_string(v: &Value, s: Span) -> EResult<String> {
+pub(crate) fn uri_to_string(v: &Value, s: Span) -> EResult<String> {
     let Value::Struct(st) = v else { return Err(args::arg_error("URI.to_string/1", "a URI", v, s)) };
     let g = |k: &str| st.get(k).and_then(|x| x.as_str().map(str::to_string));
     let mut out = String::new();
@@ -1241,7 +1241,7 @@ fn match_q(i: &mut Interp, a: &[Node], env: &mut Env, _s: Span) -> EResult<Value
         _ => (&a[0], None),
     };
     let mut scratch = env.clone();
-    Ok(Value::Bool(match_pattern(i, pat, &v, &mut scratch)? && guard.is_none_or(|g| i.eval_guard(g, &mut scratch))))
+    Ok(Value::Bool(match_pattern(i, pat, &v, &mut scratch)? && i.guard_ok(guard, &mut scratch)?))
 }
 
 /// `destructure([a, b], list)`: binds missing elements to nil.

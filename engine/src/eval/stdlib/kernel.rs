@@ -243,7 +243,7 @@ fn struct_fn(interp: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     };
     let mut st = match &a[0] {
         Value::Struct(st) => (**st).clone(),
-        _ => interp.new_struct(&module, s)?,
+        _ => runtime_struct(interp, &module, 0, s)?,
     };
     if let Some(fields) = a.get(1) {
         for item in super::enumerate(interp, fields, s)? {
@@ -285,4 +285,20 @@ fn io_puts(interp: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     interp.output.push_str(&text);
     interp.output.push('\n');
     Ok(Value::atom("ok"))
+}
+
+/// `module.__struct__/arity` called at run time (`struct/2`, `struct!/2`):
+/// a module without a struct fails with UndefinedFunctionError.
+pub(crate) fn runtime_struct(interp: &mut Interp, module: &str, arity: usize, s: Span) -> EResult<crate::value::Struct> {
+    interp.new_struct(module, s).map_err(|e| {
+        if e.kind() == "CompileError" {
+            raise(
+                "UndefinedFunctionError",
+                format!("function {}.__struct__/{arity} is undefined or private", crate::value::alias_name(module)),
+                s,
+            )
+        } else {
+            e
+        }
+    })
 }

@@ -313,7 +313,7 @@ fn receive(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Value>
         for c in &clauses {
             let Some(p) = c.args.first() else { continue };
             let mut inner = env.clone();
-            if match_pattern(i, p, msg, &mut inner)? && c.guard.as_ref().is_none_or(|g| i.eval_guard(g, &mut inner)) {
+            if match_pattern(i, p, msg, &mut inner)? && i.guard_ok(c.guard.as_ref(), &mut inner)? {
                 i.ext::<Procs>().mailbox.remove(k);
                 let v = i.eval(&c.body, &mut inner)?;
                 return Ok(v);

@@ -1,0 +1,393 @@
+//! The engine's side of [`crate::backend`]: the playground `Workspace` and
+//! its sql.js database, answering [`Request`]s.
+//!
+//! In the page this runs in a dedicated Web Worker (`src/bin/worker.rs`
+//! calls [`start`]); the page's binary never links it, so the evaluator
+//! ships only in the worker's wasm. [`Engine`] is plain Rust over sql.js and
+//! is also driven directly by the tests under Node (`app/tests/backend.rs`).
+//!
+//! Messages are the envelopes of [`crate::backend::wire`]: one request in,
+//! one reply out, in order (the worker's event loop runs one at a time), plus
+//! a first message saying sql.js is loaded (or why not).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use engine::executor::{DbError, DbValue, Executor, QueryResult};
+use engine::playground::completion::CompletionKind;
+use engine::playground::tables::list_tables;
+use engine::playground::{sql_format, CellResult, EditorDiagnostic, Statement, StatementKind, Workspace};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::backend::{
+    byte_offset, utf16_offset, wire, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, Preview, Replay, Request,
+    Response, ResultTable, Stmt, SQL_WASM_URL,
+};
+use crate::sqljs::{Database, SqlJs};
+
+/// The pragmas ecto_sqlite3 sets when it connects. sql.js's `export()`
+/// closes and reopens the connection, which forgets them, so they are set
+/// again after every export and import.
+const CONNECT_PRAGMAS: &[&str] = &["PRAGMA foreign_keys = ON"];
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: the page's and a worker's monotonic clock, in ms.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+
+    /// The worker's global scope (`self`).
+    type WorkerScope;
+
+    #[wasm_bindgen(method, catch, js_name = importScripts)]
+    fn import_scripts(this: &WorkerScope, url: &str) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, js_name = postMessage)]
+    fn post_message(this: &WorkerScope, message: &JsValue, transfer: &js_sys::Array);
+
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &WorkerScope, f: &js_sys::Function);
+}
+
+/// The worker's entry point: loads sql.js, says so, then answers each
+/// message. Requests arrive only after the first message (the page waits).
+pub fn start() {
+    let scope: WorkerScope = js_sys::global().unchecked_into();
+    if let Err(e) = scope.import_scripts("sql-wasm.js") {
+        let message = e.as_string().unwrap_or_else(|| "sql-wasm.js could not be loaded".to_string());
+        scope.post_message(&wire::failed(&message), &js_sys::Array::new());
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let scope: WorkerScope = js_sys::global().unchecked_into();
+        let engine = match Engine::start().await {
+            Ok(engine) => Rc::new(RefCell::new(engine)),
+            Err(message) => {
+                scope.post_message(&wire::failed(&message), &js_sys::Array::new());
+                return;
+            }
+        };
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let scope: WorkerScope = js_sys::global().unchecked_into();
+            let (id, request) = match wire::decode_request(&event.data()) {
+                Ok(decoded) => decoded,
+                Err(message) => {
+                    let (reply, transfer) = wire::encode_response(0, Response::Error { message });
+                    scope.post_message(&reply, &transfer);
+                    return;
+                }
+            };
+            let response = match engine.try_borrow_mut() {
+                Ok(mut engine) => engine.handle(request),
+                Err(_) => Response::Error { message: "the engine is busy".to_string() },
+            };
+            let (reply, transfer) = wire::encode_response(id, response);
+            scope.post_message(&reply, &transfer);
+        });
+        scope.set_onmessage(on_message.as_ref().unchecked_ref());
+        on_message.forget();
+        scope.post_message(&wire::ready(), &js_sys::Array::new());
+    });
+}
+
+/// The database the Repo uses, shared with the engine (export, import,
+/// table listing): swapping the database inside keeps the workspace.
+#[derive(Clone)]
+struct SharedDb(Rc<RefCell<Database>>);
+
+impl Executor for SharedDb {
+    fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
+        match self.0.try_borrow_mut() {
+            Ok(mut db) => db.execute(sql, params),
+            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+        }
+    }
+}
+
+/// The workspace and its database.
+pub struct Engine {
+    sqljs: SqlJs,
+    db: SharedDb,
+    ws: Workspace,
+}
+
+impl Engine {
+    /// Loads sql.js (the global `initSqlJs`) and opens an empty database.
+    pub async fn start() -> Result<Engine, String> {
+        let sqljs = SqlJs::load(SQL_WASM_URL).await.map_err(|e| e.message)?;
+        Engine::new(sqljs).map_err(|e| e.message)
+    }
+
+    fn new(sqljs: SqlJs) -> Result<Engine, DbError> {
+        let db = SharedDb(Rc::new(RefCell::new(sqljs.open()?)));
+        let ws = workspace(db.clone());
+        Ok(Engine { sqljs, db, ws })
+    }
+
+    pub fn handle(&mut self, request: Request) -> Response {
+        match request {
+            Request::Run { cells } => Response::Ran { cells: self.run(cells) },
+            Request::RunCell { cell } => {
+                let run = self.run_one(cell);
+                match self.export() {
+                    Ok(db) => Response::CellRan { run, db },
+                    Err(e) => Response::Error { message: e.message },
+                }
+            }
+            Request::Preview { src, cursor } => {
+                let at = byte_offset(&src, cursor);
+                let preview = self.ws.preview_sql(&src, at).map(|p| Preview {
+                    op: p.op.to_string(),
+                    from: utf16_offset(&src, p.span.start as usize),
+                    to: utf16_offset(&src, p.span.end as usize),
+                    sqlite: dialect(p.sqlite),
+                    postgres: dialect(p.postgres),
+                });
+                Response::Preview { preview }
+            }
+            Request::Check { src } => Response::Diagnostics { diagnostics: diags(Workspace::check(&src)) },
+            Request::Complete { src, cursor } => {
+                let at = byte_offset(&src, cursor);
+                let completions = self.ws.complete(&src, at).map(|c| CompletionList {
+                    from: utf16_offset(&src, c.from),
+                    to: utf16_offset(&src, c.to),
+                    items: c
+                        .items
+                        .into_iter()
+                        .map(|i| CompletionItem { label: i.label, kind: kind_name(i.kind).to_string(), detail: i.detail })
+                        .collect(),
+                });
+                Response::Completions { completions }
+            }
+            Request::Reset => match self.reset() {
+                Ok(()) => Response::Done,
+                Err(e) => Response::Error { message: e.message },
+            },
+            Request::ExportDb => match self.export() {
+                Ok(bytes) => Response::Db { bytes },
+                Err(e) => Response::Error { message: e.message },
+            },
+            Request::ImportDb { bytes } => match self.import(&bytes) {
+                Ok(()) => Response::Done,
+                Err(e) => Response::Error { message: e.message },
+            },
+            Request::ListTables => match list_tables(&mut self.db.clone()) {
+                Ok(tables) => Response::Tables { tables },
+                Err(e) => Response::Error { message: e.message },
+            },
+            Request::Restore { steps, db } => match self.restore(steps, db) {
+                Ok(()) => Response::Done,
+                Err(e) => Response::Error { message: e.message },
+            },
+        }
+    }
+
+    fn reset(&mut self) -> Result<(), DbError> {
+        let fresh = self.sqljs.open()?;
+        self.db = SharedDb(Rc::new(RefCell::new(fresh)));
+        self.ws = workspace(self.db.clone());
+        Ok(())
+    }
+
+    fn run(&mut self, cells: Vec<CellSource>) -> Vec<CellRun> {
+        let mut out = Vec::new();
+        for cell in cells {
+            let run = self.run_one(cell);
+            let ok = run.ok;
+            out.push(run);
+            if !ok {
+                break;
+            }
+        }
+        out
+    }
+
+    fn run_one(&mut self, cell: CellSource) -> CellRun {
+        let start = performance_now();
+        let result = self.ws.run_cell(&cell.source);
+        let elapsed_ms = performance_now() - start;
+        cell_run(cell.index, result, elapsed_ms)
+    }
+
+    /// The database as an SQLite file image. sql.js reconnects to export,
+    /// so the connection's pragmas are set again.
+    fn export(&mut self) -> Result<Vec<u8>, DbError> {
+        let mut db = self.db.0.try_borrow_mut().map_err(|_| DbError { code: 1, message: "the database is busy".to_string() })?;
+        let bytes = db.export();
+        for pragma in CONNECT_PRAGMAS {
+            db.execute(pragma, &[])?;
+        }
+        Ok(bytes)
+    }
+
+    /// Swaps in the database in `bytes` after checking it is one.
+    fn import(&mut self, bytes: &[u8]) -> Result<(), DbError> {
+        let mut fresh = self.sqljs.open_image(bytes)?;
+        fresh.execute("SELECT count(*) FROM sqlite_master", &[])?;
+        for pragma in CONNECT_PRAGMAS {
+            fresh.execute(pragma, &[])?;
+        }
+        match self.db.0.try_borrow_mut() {
+            Ok(mut db) => {
+                *db = fresh;
+                Ok(())
+            }
+            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+        }
+    }
+
+    /// Brings the workspace's bindings and modules back by replaying `steps`
+    /// (the cells that ran since the last reset, and the databases imported
+    /// between them) on the current database, then, given `db`, swaps that
+    /// database in. A fresh engine restored this way has the bindings of the
+    /// engine it replaces and the data of `db`; the replay's own writes are
+    /// dropped with the scratch database.
+    pub fn restore(&mut self, steps: Vec<Replay>, db: Option<Vec<u8>>) -> Result<(), DbError> {
+        for step in steps {
+            match step {
+                // A replayed cell fails again where it failed before; its
+                // bindings are what matter here, not its outcome.
+                Replay::Cell { source } => drop(self.ws.run_cell(&source)),
+                Replay::Db { bytes } => self.import(&bytes)?,
+            }
+        }
+        match db {
+            Some(bytes) => self.import(&bytes),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The evaluator's call-depth limit in the page. Wasm frames live on the
+/// browser's native stack (about 1 MB in a worker); measured in Chromium,
+/// 400 nested calls of plain recursion fit and 500 do not, and recursion
+/// through `Enum` callbacks fits 300 (counting the callbacks). Deeper
+/// recursion ends in the evaluator's own error; should some shape still
+/// overflow the stack, the page restarts the worker (see `backend`).
+const MAX_DEPTH: u32 = 300;
+
+fn workspace(db: SharedDb) -> Workspace {
+    let mut ws = Workspace::with_executor(Box::new(db));
+    ws.interp.limits.max_depth = MAX_DEPTH;
+    ws.set_clock(Box::new(|| (performance_now() * 1000.0) as u64));
+    ws.set_now(Box::new(|| (js_sys::Date::now() * 1000.0) as i64));
+    ws
+}
+
+fn kind_name(k: CompletionKind) -> &'static str {
+    match k {
+        CompletionKind::Function => "function",
+        CompletionKind::Field => "field",
+        CompletionKind::Assoc => "assoc",
+        CompletionKind::Keyword => "keyword",
+        CompletionKind::Variable => "variable",
+        CompletionKind::Module => "module",
+    }
+}
+
+fn dialect(d: engine::playground::preview::DialectSql) -> DialectPreview {
+    let pretty = d.sql.as_deref().map(sql_format::pretty);
+    DialectPreview { sql: d.sql, pretty, params: d.params, error: d.error, error_kind: d.error_kind }
+}
+
+fn diag(d: EditorDiagnostic) -> Diag {
+    let severity = match d.diagnostic.severity {
+        engine::diag::Severity::Error => "error",
+        engine::diag::Severity::Warning => "warning",
+        engine::diag::Severity::Info => "info",
+    };
+    Diag {
+        severity: severity.to_string(),
+        kind: d.diagnostic.kind,
+        message: d.diagnostic.message,
+        hint: d.diagnostic.hint,
+        from: (d.from.0 as u32, d.from.1 as u32),
+        to: (d.to.0 as u32, d.to.1 as u32),
+    }
+}
+
+/// The diagnostics for the editor, each one once (the parser may report
+/// the same error again while it recovers).
+fn diags(list: Vec<EditorDiagnostic>) -> Vec<Diag> {
+    let mut out: Vec<Diag> = Vec::new();
+    for d in list.into_iter().map(diag) {
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+fn stmt(s: Statement) -> Stmt {
+    let kind = match s.kind {
+        StatementKind::Query => "query",
+        StatementKind::Begin => "begin",
+        StatementKind::Commit => "commit",
+        StatementKind::Rollback => "rollback",
+    };
+    Stmt {
+        kind: kind.to_string(),
+        pretty: sql_format::pretty(&s.sql),
+        sql: s.sql,
+        params: s.params,
+        micros: s.micros,
+        rows: s.rows,
+        changes: s.changes,
+        error: s.error,
+    }
+}
+
+/// The SQL text sent most often by a cell, when more than twice.
+pub fn most_repeated(statements: &[Stmt]) -> Option<(String, usize)> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for s in statements.iter().filter(|s| s.kind == "query") {
+        match counts.iter_mut().find(|(sql, _)| *sql == s.sql) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&s.sql, 1)),
+        }
+    }
+    counts.into_iter().filter(|(_, n)| *n > 2).max_by_key(|(_, n)| *n).map(|(sql, n)| (sql.to_string(), n))
+}
+
+fn cell_run(index: usize, r: CellResult, elapsed_ms: f64) -> CellRun {
+    let ok = r.inspect.is_some();
+    let statements: Vec<Stmt> = r.statements.into_iter().map(stmt).collect();
+    let repeated = most_repeated(&statements);
+    CellRun {
+        index,
+        ok,
+        inspect: r.inspect,
+        table: r.table.map(|t| ResultTable { columns: t.columns, rows: t.rows }),
+        output: r.output,
+        diagnostics: diags(r.diagnostics),
+        statements,
+        query_count: r.query_count,
+        repeated,
+        elapsed_ms,
+        stopped: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn repeated_queries_are_flagged() {
+        let q = |sql: &str| Stmt {
+            kind: "query".into(),
+            sql: sql.into(),
+            pretty: sql.into(),
+            params: vec![],
+            micros: 0,
+            rows: 0,
+            changes: 0,
+            error: None,
+        };
+        let list = vec![q("A"), q("B"), q("B"), q("B")];
+        assert_eq!(most_repeated(&list), Some(("B".to_string(), 3)));
+        assert_eq!(most_repeated(&list[..3]), None);
+    }
+}
