@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { site, launch } from './harness.mjs';
-import { WorkspacePage } from './pages/workspace.mjs';
+import { WorkspacePage, payloadFor } from './pages/workspace.mjs';
 
 const s = site();
 let page;
@@ -41,17 +41,6 @@ const SCHEMA = `defmodule Note do
 end
 Repo.insert!(%Note{body: "shared ünïcode ✓"})
 Repo.all(from n in Note, select: n.body)`;
-
-/** Builds a #nb= payload in the page, the same way the app does (deflate-raw, base64url). */
-async function payloadFor(p, notebook) {
-  return p.evaluate(async (json) => {
-    const stream = new Blob([json]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-    let bin = '';
-    for (const b of bytes) bin += String.fromCharCode(b);
-    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }, JSON.stringify(notebook));
-}
 
 test('a share link reproduces the notebook in a fresh browser profile, and it runs', async () => {
   await ws.blank();
@@ -124,11 +113,7 @@ test('a malformed link gives a clear notice and the saved workspace opens', asyn
   await ws.waitSavedContaining('kept = true');
   const valid = await payloadFor(page, { v: 1, cells: [{ source: 'x' }] });
   const newer = await payloadFor(page, { v: 7, cells: [] });
-  const notJson = await payloadFor(page, { v: 1 }).then(() => page.evaluate(async () => {
-    const stream = new Blob(['{"v":1,"cells":[']).stream().pipeThrough(new CompressionStream('deflate-raw'));
-    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-    return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }));
+  const notJson = await payloadFor(page, null, '{"v":1,"cells":[');
   const cases = [
     ['not base64', '%%%<script>', /not base64url/],
     ['cut short', valid.slice(0, 1), /cut short|damaged/],

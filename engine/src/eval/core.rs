@@ -710,7 +710,7 @@ impl Interp {
         None
     }
 
-    fn user_function(&self, module: &str, name: &str, arity: usize, allow_private: bool) -> Option<&Vec<FunClause>> {
+    pub(crate) fn user_function(&self, module: &str, name: &str, arity: usize, allow_private: bool) -> Option<&Vec<FunClause>> {
         let m = self.modules.get(module)?;
         let cl = m.functions.get(&(name.to_string(), arity))?;
         if !allow_private && cl.iter().all(|c| c.private) {

@@ -5,6 +5,19 @@ import { NotebookPage } from './notebook.mjs';
 
 export const WORKSPACE_KEY = 'ectoplasm-workspace';
 
+/** A #nb= payload for `notebook` (an object), made in `page` the way the
+ * app and embed.js make it: deflate-raw, then base64url. `json` overrides
+ * the text (to test broken notebooks). */
+export async function payloadFor(page, notebook, json = JSON.stringify(notebook)) {
+  return page.evaluate(async (text) => {
+    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    let bin = '';
+    for (const b of bytes) bin += String.fromCharCode(b);
+    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }, json);
+}
+
 export class WorkspacePage extends NotebookPage {
   get notices() { return this.testid('notice'); }
   get shareButton() { return this.testid('share'); }

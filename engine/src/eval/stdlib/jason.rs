@@ -10,6 +10,19 @@ use crate::eval::{args, Builtins, EResult, Error, Interp};
 use crate::value::{inspect, Struct, Value};
 
 pub fn register(b: &mut Builtins) {
+    // the helpers a hand-written `Jason.Encoder` implementation calls
+    for f in ["map", "list", "value", "keyword", "struct"] {
+        b.add("Jason.Encode", f, &[2], |i, a, s| encode_value(i, &a[0], &Opts::from(None), s).map(Value::string));
+    }
+    b.add("Jason.Encode", "string", &[2], |_, a, s| {
+        let t = crate::eval::core::to_string(&a[0], s)?;
+        let mut out = String::new();
+        escape_str(&t, Opts::from(None).escape, &mut out);
+        Ok(Value::string(out))
+    });
+    b.add("Jason.Encode", "atom", &[2], |i, a, s| encode_value(i, &a[0], &Opts::from(None), s).map(Value::string));
+    b.add("Jason.Encode", "integer", &[1], |i, a, s| encode_value(i, &a[0], &Opts::from(None), s).map(Value::string));
+    b.add("Jason.Encode", "float", &[1], |i, a, s| encode_value(i, &a[0], &Opts::from(None), s).map(Value::string));
     for m in ["Jason", "JSON", "Poison"] {
         b.add(m, "encode!", &[1, 2], |i, a, s| {
             let opts = Opts::from(a.get(1));
@@ -129,6 +142,8 @@ enum J {
     Str(String),
     Arr(Vec<J>),
     Obj(Vec<(String, J)>),
+    /// JSON text a user `Jason.Encoder` implementation produced.
+    Raw(String),
 }
 
 fn encode_value(i: &mut Interp, v: &Value, o: &Opts, s: Span) -> EResult<String> {
@@ -199,6 +214,12 @@ fn to_j(i: &mut Interp, v: &Value, s: Span, depth: usize) -> EResult<J> {
         Value::DateTime(d) => J::Str(d.iso()),
         Value::MapSet(set) => J::Arr(set.iter().map(|x| to_j(i, x, s, depth + 1)).collect::<EResult<_>>()?),
         Value::Struct(st) => {
+            // `defimpl Jason.Encoder, for: Mod`: its encode/2 returns iodata
+            let imp = format!("Elixir.Jason.Encoder.{}", st.name());
+            if i.user_function(&imp, "encode", 2, false).is_some() {
+                let out = i.call(&imp, "encode", vec![v.clone(), Value::list(vec![])], s)?;
+                return Ok(J::Raw(crate::eval::core::to_string(&out, s)?));
+            }
             let Some(fields) = derived_fields(i, st) else { return Err(not_implemented(v, s)) };
             let mut out = Vec::new();
             for (k, x) in fields {
@@ -299,7 +320,7 @@ fn write_j(j: &J, o: &Opts, level: usize, out: &mut String) {
     match j {
         J::Null => out.push_str("null"),
         J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        J::Num(n) => out.push_str(n),
+        J::Num(n) | J::Raw(n) => out.push_str(n),
         J::Str(t) => escape_str(t, o.escape, out),
         J::Arr(items) => {
             if items.is_empty() {
@@ -535,7 +556,12 @@ impl Parser<'_> {
         if is_float {
             text.parse::<f64>().map(Value::Float).map_err(|_| (start, "invalid number".into()))
         } else {
-            text.parse::<i64>().map(Value::Int).map_err(|_| (start, "integer too large for this evaluator (64-bit integers)".into()))
+            match text.parse::<i64>() {
+                Ok(n) => Ok(Value::Int(n)),
+                Err(_) => {
+                    crate::value::bigint::BigInt::parse(text, 10).map(Value::from_bigint).ok_or_else(|| (start, "invalid number".into()))
+                }
+            }
         }
     }
 

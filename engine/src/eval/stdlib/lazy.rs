@@ -22,6 +22,9 @@ enum Src {
     Unfold(Value, Value),
     Repeatedly(Value),
     Cycle(Vec<Value>),
+    /// `Stream.resource(start, next, after)`: the accumulator (None until
+    /// `start` ran) and the three functions.
+    Resource(Option<Value>, Value, Value, Value),
 }
 
 #[derive(Clone)]
@@ -62,6 +65,7 @@ impl OpaqueValue for Lazy {
             Src::Unfold(a, f) => ("unfold", vec![a.clone(), f.clone()]),
             Src::Repeatedly(f) => ("repeatedly", vec![f.clone()]),
             Src::Cycle(l) => ("cycle", vec![Value::list(l.clone())]),
+            Src::Resource(_, a, b, c) => ("resource", vec![a.clone(), b.clone(), c.clone()]),
         };
         let funs = Value::list(args);
         format!("#Stream<[enum: #Function<Stream.{name}>, funs: {}]>", inspect::inspect(&funs))
@@ -284,6 +288,31 @@ fn drive(i: &mut Interp, l: &Lazy, s: Span, sink: &mut dyn FnMut(&mut Interp, Va
                 first = false;
                 cur.clone()
             }
+            Src::Resource(acc, start, next, after) => {
+                let cur = match acc.take() {
+                    Some(a) => a,
+                    None => i.apply(start, vec![], s)?,
+                };
+                let r = i.apply(next, vec![cur.clone()], s)?;
+                let (items, new_acc) = match r.as_tuple() {
+                    Some([Value::Atom(h), a]) if &**h == "halt" => {
+                        i.apply(after, vec![a.clone()], s)?;
+                        return run.flush(i, s);
+                    }
+                    Some([items, a]) => (super::enumerate(i, items, s)?, a.clone()),
+                    _ => {
+                        return Err(raise("CaseClauseError", format!("no case clause matching: {}", crate::value::inspect::inspect(&r)), s))
+                    }
+                };
+                *acc = Some(new_acc.clone());
+                for item in items {
+                    if let Flow::Halt = run.feed(i, 0, item, s)? {
+                        i.apply(after, vec![new_acc.clone()], s)?;
+                        return Ok(());
+                    }
+                }
+                continue;
+            }
             Src::Unfold(acc, f) => match i.apply(f, vec![acc.clone()], s)? {
                 Value::Tuple(t) if t.len() == 2 => {
                     *acc = t[1].clone();
@@ -368,6 +397,7 @@ pub fn register(b: &mut Builtins) {
     b.add("Stream", "iterate", &[2], |_, a, _| Ok(lazy(Src::Iterate(a[0].clone(), a[1].clone()))));
     b.add("Stream", "unfold", &[2], |_, a, _| Ok(lazy(Src::Unfold(a[0].clone(), a[1].clone()))));
     b.add("Stream", "repeatedly", &[1], |_, a, _| Ok(lazy(Src::Repeatedly(a[0].clone()))));
+    b.add("Stream", "resource", &[3], |_, a, _| Ok(lazy(Src::Resource(None, a[0].clone(), a[1].clone(), a[2].clone()))));
     b.add("Stream", "cycle", &[1], |i, a, s| {
         let items = super::enumerate(i, &a[0], s)?;
         if items.is_empty() {

@@ -1,0 +1,90 @@
+//! The saved/shared notebook format and share-link encoding, under Node
+//! (`make test-wasm`; Node has Blob, CompressionStream and Response).
+#![cfg(target_arch = "wasm32")]
+
+use ectoplasm_app::persist::{SavedCell, SavedNotebook, FORMAT_VERSION};
+use ectoplasm_app::share::{base64url_decode, base64url_encode, decode, deflate, encode, fragment_payload, inflate};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn notebook() -> SavedNotebook {
+    SavedNotebook {
+        v: FORMAT_VERSION,
+        title: "T".into(),
+        description: String::new(),
+        example: None,
+        cells: vec![
+            SavedCell { title: None, source: "x = 1".into() },
+            SavedCell { title: Some("Two".into()), source: "<script>alert(1)</script> ünïcode ✓".into() },
+        ],
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_format_round_trips_and_omits_empty_fields() {
+    let text = notebook().to_json();
+    assert!(text.starts_with(r#"{"v":1,"title":"T","cells":[{"source":"x = 1"},{"title":"Two","source":"#), "{text}");
+    assert_eq!(SavedNotebook::from_json(&text), Ok(notebook()));
+}
+
+#[wasm_bindgen_test]
+fn unreadable_texts_say_why() {
+    let err = |t: &str| SavedNotebook::from_json(t).expect_err(t);
+    assert!(err("{not json").contains("not valid JSON"));
+    assert!(err("[1]").contains("JSON object"));
+    assert!(err(r#"{"cells":[]}"#).contains("no format version"));
+    assert!(err(r#"{"v":"1","cells":[]}"#).contains("not a number"));
+    let newer = err(r#"{"v":2,"cells":[]}"#);
+    assert!(newer.contains("format version 2") && newer.contains("reads version 1"), "{newer}");
+    assert!(err(r#"{"v":1,"cells":[{"title":"no source"}]}"#).contains("does not match"));
+    assert!(SavedNotebook::from_json(r#"{"v":1,"cells":[],"unknown":true}"#).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn base64url_round_trips_every_length() {
+    let bytes: Vec<u8> = (0..=255).collect();
+    for n in 0..40 {
+        let enc = base64url_encode(&bytes[..n]);
+        assert!(!enc.contains(['+', '/', '=']), "{enc}");
+        assert_eq!(base64url_decode(&enc).as_deref(), Ok(&bytes[..n]));
+    }
+    assert_eq!(base64url_encode(b"\xfb\xff"), "-_8");
+    assert_eq!(base64url_decode("-_8=").as_deref(), Ok(&b"\xfb\xff"[..]));
+    assert_eq!(base64url_decode("+/8").as_deref(), Ok(&b"\xfb\xff"[..]));
+    assert!(base64url_decode("a").expect_err("fails").contains("cut short"));
+    assert!(base64url_decode("ab%").expect_err("fails").contains("not base64url"));
+}
+
+#[wasm_bindgen_test]
+fn fragments() {
+    assert_eq!(fragment_payload("#nb=abc"), Some("abc"));
+    assert_eq!(fragment_payload("nb="), Some(""));
+    assert_eq!(fragment_payload("#console"), None);
+    assert_eq!(fragment_payload(""), None);
+}
+
+#[wasm_bindgen_test]
+async fn links_round_trip_through_deflate_raw() {
+    let nb = notebook();
+    let payload = encode(&nb).await.expect("encodes");
+    assert!(payload.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{payload}");
+    assert_eq!(decode(&payload).await, Ok(nb));
+
+    let big = "SELECT 1;\n".repeat(20_000);
+    let packed = deflate(big.as_bytes()).await.expect("deflates");
+    assert!(packed.len() < big.len() / 50, "compressed to {}", packed.len());
+    assert_eq!(inflate(&packed, usize::MAX).await.as_deref(), Ok(big.as_bytes()));
+}
+
+#[wasm_bindgen_test]
+async fn broken_links_are_errors_not_panics() {
+    assert!(decode("").await.expect_err("fails").contains("no notebook"));
+    assert!(decode("%%%").await.expect_err("fails").contains("not base64url"));
+    assert!(decode("AAAAAAAAAAAA").await.expect_err("fails").contains("damaged"));
+    let good = encode(&notebook()).await.expect("encodes");
+    assert!(decode(&good[..good.len() - 4]).await.expect_err("fails").contains("damaged"));
+    let not_utf8 = base64url_encode(&deflate(&[0xff, 0xfe]).await.expect("deflates"));
+    assert!(decode(&not_utf8).await.expect_err("fails").contains("UTF-8"));
+    // A link that expands past the limit stops there.
+    let bomb = base64url_encode(&deflate(&vec![b' '; 5 * 1024 * 1024]).await.expect("deflates"));
+    assert!(decode(&bomb).await.expect_err("fails").contains("more than 4 MB"));
+}
