@@ -2269,6 +2269,23 @@ fn exception_value(ex: &Exception) -> Value {
     if let Some(v) = &ex.value {
         return v.clone();
     }
+    // `function M.f/n is undefined ...`: %UndefinedFunctionError{module, function, arity}
+    if ex.kind == "UndefinedFunctionError" {
+        let mfa = ex.message.strip_prefix("function ").and_then(|r| r.split_once(" is undefined")).map(|(m, _)| m);
+        if let Some((mf, arity)) = mfa.and_then(|m| m.rsplit_once('/')) {
+            if let (Some((m, f)), Ok(n)) = (mf.rsplit_once('.'), arity.parse::<i64>()) {
+                let module = if m.starts_with(|c: char| c.is_ascii_uppercase()) { Value::module(m) } else { Value::atom(m) };
+                let fields = vec![
+                    (Rc::from("module"), module),
+                    (Rc::from("function"), Value::atom(f)),
+                    (Rc::from("arity"), Value::Int(n)),
+                    (Rc::from("reason"), Value::Nil),
+                    (Rc::from("message"), Value::Nil),
+                ];
+                return Value::Struct(Rc::new(Struct { module: Rc::from("Elixir.UndefinedFunctionError"), fields }));
+            }
+        }
+    }
     if let Some(fields) = builtin_exception_fields(&ex.kind).filter(|f| f.iter().any(|(k, _)| *k == "message")) {
         let mut fields: Vec<(Rc<str>, Value)> = fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect();
         for (k, v) in fields.iter_mut() {
@@ -2314,6 +2331,14 @@ fn pcre_to_rust(source: &str, ascii: bool) -> String {
         match c {
             '\\' => {
                 let next = chars.get(i + 1).copied();
+                // `\p{Lu}`, `\x{41}`, `\k{name}`, `\g{1}`: the braces belong to the escape.
+                if matches!(next, Some('p' | 'P' | 'x' | 'k' | 'g' | 'N')) && chars.get(i + 2) == Some(&'{') {
+                    if let Some(end) = chars[i + 2..].iter().position(|&c| c == '}').map(|j| i + 2 + j) {
+                        out.extend(&chars[i..=end]);
+                        i = end + 1;
+                        continue;
+                    }
+                }
                 match (ascii, in_class, next.and_then(|n| ascii_class(n, in_class))) {
                     (true, _, Some(class)) => out.push_str(class),
                     _ => {
