@@ -253,8 +253,13 @@ struct Conn {
 }
 
 impl Conn {
-    fn spawn(client: Weak<RefCell<Client>>, role: Role) -> Result<Conn, String> {
-        let worker = web_sys::Worker::new(WORKER_URL).map_err(|e| format!("the engine's worker did not start: {e:?}"))?;
+    /// Starts a worker; returns it with the messages it already sent (only
+    /// for the worker index.html started early, adopted by the first main).
+    fn spawn(client: Weak<RefCell<Client>>, role: Role) -> Result<(Conn, Vec<JsValue>), String> {
+        let (worker, said) = match adopt_early_worker(role) {
+            Some(early) => early,
+            None => (web_sys::Worker::new(WORKER_URL).map_err(|e| format!("the engine's worker did not start: {e:?}"))?, Vec::new()),
+        };
         let weak = client.clone();
         let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             if let Some(client) = weak.upgrade() {
@@ -271,7 +276,7 @@ impl Conn {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Conn { worker, ready: false, queue: Vec::new(), _on_message: on_message, _on_error: on_error })
+        Ok((Conn { worker, ready: false, queue: Vec::new(), _on_message: on_message, _on_error: on_error }, said))
     }
 
     fn send(&mut self, message: JsValue, transfer: Array) {
@@ -287,6 +292,22 @@ impl Conn {
         self.worker.set_onerror(None);
         self.worker.terminate();
     }
+}
+
+/// The worker index.html started before the app loaded
+/// (`window.ectoplasmEarlyWorker = {worker, said}`), taken once by the
+/// first main worker.
+fn adopt_early_worker(role: Role) -> Option<(web_sys::Worker, Vec<JsValue>)> {
+    if role != Role::Main {
+        return None;
+    }
+    let global = js_sys::global();
+    let key = JsValue::from("ectoplasmEarlyWorker");
+    let early = js_sys::Reflect::get(&global, &key).ok().filter(|e| e.is_object())?;
+    let _ = js_sys::Reflect::delete_property(&global, &key);
+    let worker = js_sys::Reflect::get(&early, &"worker".into()).ok()?.dyn_into::<web_sys::Worker>().ok()?;
+    let said = js_sys::Reflect::get(&early, &"said".into()).ok().and_then(|s| s.dyn_into::<Array>().ok());
+    Some((worker, said.map(|s| s.iter().collect()).unwrap_or_default()))
 }
 
 /// The cell in flight on the main worker.
@@ -405,7 +426,7 @@ impl Client {
     fn sync_aux(&mut self) {
         if self.aux.is_none() {
             match Conn::spawn(self.this.clone(), Role::Aux) {
-                Ok(conn) => {
+                Ok((conn, _)) => {
                     self.aux = Some(conn);
                     self.aux_synced = 0;
                 }
@@ -458,7 +479,7 @@ impl Client {
         self.resolve_pending(Role::Main);
         self.restarts += 1;
         match Conn::spawn(self.this.clone(), Role::Main) {
-            Ok(conn) => self.main = Some(conn),
+            Ok((conn, _)) => self.main = Some(conn),
             Err(e) => {
                 gloo::console::error!(e);
                 self.restoring = None;
@@ -521,14 +542,18 @@ impl Backend {
                 time_limit_ms: DEFAULT_TIME_LIMIT_S * 1000.0,
             })
         });
-        let ready = {
+        let (ready, said) = {
             let mut c = inner.borrow_mut();
             let mut resolver = None;
             let ready = Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
             c.on_ready = resolver;
-            c.main = Some(Conn::spawn(Rc::downgrade(&inner), Role::Main)?);
-            ready
+            let (conn, said) = Conn::spawn(Rc::downgrade(&inner), Role::Main)?;
+            c.main = Some(conn);
+            (ready, said)
         };
+        for data in said {
+            Client::on_message(&inner, Role::Main, data);
+        }
         let outcome = JsFuture::from(ready).await.map_err(|e| format!("{e:?}"))?;
         if let Some(message) = outcome.as_string() {
             return Err(message);

@@ -2329,6 +2329,14 @@ fn pcre_to_rust(source: &str, ascii: bool) -> String {
         match c {
             '\\' => {
                 let next = chars.get(i + 1).copied();
+                // `\p{Lu}`, `\x{41}`, `\k{name}`, `\g{1}`: the braces belong to the escape.
+                if matches!(next, Some('p' | 'P' | 'x' | 'k' | 'g' | 'N')) && chars.get(i + 2) == Some(&'{') {
+                    if let Some(end) = chars[i + 2..].iter().position(|&c| c == '}').map(|j| i + 2 + j) {
+                        out.extend(&chars[i..=end]);
+                        i = end + 1;
+                        continue;
+                    }
+                }
                 match (ascii, in_class, next.and_then(|n| ascii_class(n, in_class))) {
                     (true, _, Some(class)) => out.push_str(class),
                     _ => {

@@ -155,6 +155,105 @@ fn hint_list(interp: &mut Interp, env: &mut Env, n: Option<&Node>) -> EResult<Ve
 }
 
 /// `Ecto.Query.Builder.From.build/5`
+/// `Ecto.Query.Values.new/2` for `values(list, types)` in `from`/`join`:
+/// the fields (sorted), their types and the params, row by row.
+fn values_source(interp: &mut Interp, env: &mut Env, args: &[Node], span: Span) -> EResult<(Source, Vec<Param>)> {
+    let list = interp.eval(&args[0], env)?;
+    let types = interp.eval(&args[1], env)?;
+    let Some(rows) = list.as_list() else {
+        return Err(Error::raise("Protocol.UndefinedError", format!("protocol Enumerable not implemented for {}", inspect(&list)), span));
+    };
+    if rows.is_empty() {
+        return Err(Error::raise("ArgumentError", "must provide a non-empty list to values/2", span));
+    }
+    // each row as (key, value) pairs, as Enum.reduce/3 walks it
+    let mut pairs_of_rows: Vec<Vec<(Value, Value)>> = Vec::with_capacity(rows.len());
+    let mut fields: std::collections::BTreeSet<Value> = Default::default();
+    for row in rows.iter() {
+        let pairs: Vec<(Value, Value)> = match row {
+            Value::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Value::List(items) => {
+                let mut out = vec![];
+                for i in items.iter() {
+                    match i.as_tuple() {
+                        Some([k, v]) => out.push((k.clone(), v.clone())),
+                        _ => {
+                            return Err(Error::raise(
+                                "FunctionClauseError",
+                                "no function clause matching in anonymous fn/2 in Ecto.Query.Values.fields/1",
+                                span,
+                            ))
+                        }
+                    }
+                }
+                out
+            }
+            other => {
+                return Err(Error::raise(
+                    "Protocol.UndefinedError",
+                    format!("protocol Enumerable not implemented for {}", inspect(other)),
+                    span,
+                ))
+            }
+        };
+        for (k, _) in &pairs {
+            fields.insert(k.clone());
+        }
+        pairs_of_rows.push(pairs);
+    }
+    let field_name = |k: &Value| -> String {
+        match k {
+            Value::Atom(a) => a.to_string(),
+            Value::Str(s) => s.to_string(),
+            other => inspect(other),
+        }
+    };
+    let mut typed: Vec<(Value, Value)> = Vec::with_capacity(fields.len());
+    for f in fields.iter() {
+        let ty = match &types {
+            Value::Map(m) => m.get(f).cloned(),
+            Value::Atom(a) if a.starts_with("Elixir.") => {
+                match interp.call(alias_name(a), "__schema__", vec![Value::atom("type"), f.clone()], span)? {
+                    Value::Nil => None,
+                    t => Some(t),
+                }
+            }
+            _ => None,
+        };
+        match ty {
+            Some(t) => typed.push((f.clone(), t)),
+            None => {
+                return Err(Error::raise(
+                    "ArgumentError",
+                    format!("values/2 must declare the type for every field. The type was not given for field `{}`", field_name(f)),
+                    span,
+                ))
+            }
+        }
+    }
+    let mut params = Vec::with_capacity(typed.len() * rows.len());
+    for (row, pairs) in rows.iter().zip(&pairs_of_rows) {
+        for (f, t) in &typed {
+            match pairs.iter().find(|(k, _)| k == f) {
+                Some((_, v)) => params.push(Param::Value(v.clone(), QType::Term(t.clone()))),
+                None => {
+                    return Err(Error::raise(
+                        "ArgumentError",
+                        format!(
+                            "each member of a values list must have the same fields. Missing field `{}` in {}",
+                            field_name(f),
+                            inspect(row)
+                        ),
+                        span,
+                    ))
+                }
+            }
+        }
+    }
+    let types = typed.into_iter().map(|(f, t)| (field_name(&f), t)).collect();
+    Ok((Source::Values { types, num_rows: rows.len() }, params))
+}
+
 fn build_from(
     interp: &mut Interp,
     env: &mut Env,
@@ -191,6 +290,12 @@ fn build_from(
                 _ => vec![],
             };
             let mut q = Query::from_source(Source::Fragment(parts), None);
+            q.from.params = params;
+            q
+        }
+        Kind::Call { name, args, .. } if name == "values" && args.len() == 2 => {
+            let (source, params) = values_source(interp, env, args, src.span)?;
+            let mut q = Query::from_source(source, None);
             q.from.params = params;
             q
         }
@@ -642,6 +747,11 @@ fn build_join(
                 Expr::Fragment(p) => p,
                 _ => vec![],
             }));
+        }
+        Kind::Call { name, args, .. } if name == "values" && args.len() == 2 => {
+            let (src, params) = values_source(interp, env, args, s.span)?;
+            join_params = params;
+            source = Some(src);
         }
         Kind::Str(_) if s.as_plain_str().is_some() => source = Some(Source::Table { table: s.as_plain_str(), schema: None }),
         Kind::Alias(_) => {

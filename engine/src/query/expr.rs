@@ -481,6 +481,13 @@ pub enum Source {
     },
     Subquery(Box<SubQuery>),
     Fragment(Vec<FragPart>),
+    /// `values(list, types)`: the fields (sorted, as `MapSet.to_list/1`
+    /// gives them) with their type terms, and the number of rows. The
+    /// values themselves are the source's params, row by row.
+    Values {
+        types: Vec<(String, Value)>,
+        num_rows: usize,
+    },
 }
 
 /// `%Ecto.SubQuery{}`

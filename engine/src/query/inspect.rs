@@ -43,6 +43,7 @@ fn source_name(s: &Source) -> String {
         Source::Table { .. } => "query".into(),
         Source::Subquery(sq) => source_name(&sq.query.from.source),
         Source::Fragment(_) => "fragment".into(),
+        Source::Values { .. } => "values".into(),
     }
 }
 
@@ -81,6 +82,9 @@ fn inspect_source(s: &Source, names: &[String], params: &[Param]) -> String {
         }
         Source::Table { .. } => "nil".into(),
         Source::Fragment(parts) => fragment_string(parts, names, params),
+        Source::Values { types, .. } => {
+            format!("values ({})", types.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 

@@ -84,17 +84,40 @@ pub enum SubKind {
 /// A planned source.
 #[derive(Clone, Debug)]
 pub enum PSource {
-    Table { table: Name, schema: Option<Rc<Schema>>, prefix: Option<Value> },
-    Subquery { planned: Rc<Planned>, info: Rc<SubSelect> },
-    Fragment { parts: Vec<FragPart> },
+    Table {
+        table: Name,
+        schema: Option<Rc<Schema>>,
+        prefix: Option<Value>,
+    },
+    Subquery {
+        planned: Rc<Planned>,
+        info: Rc<SubSelect>,
+    },
+    Fragment {
+        parts: Vec<FragPart>,
+    },
+    /// `values/2`: each field with its `Ecto.Type.type/1` term, the index
+    /// of the first param (0-based, counted over the whole statement) and
+    /// the number of rows.
+    Values {
+        types: Vec<(String, Value)>,
+        start: usize,
+        num_rows: usize,
+    },
 }
 
 /// Type information about a source, used while planning.
 #[derive(Clone, Debug)]
 enum SrcInfo {
-    Table { table: Name, schema: Option<Rc<Schema>>, prefix: Option<Value> },
+    Table {
+        table: Name,
+        schema: Option<Rc<Schema>>,
+        prefix: Option<Value>,
+    },
     Sub(Rc<SubSelect>),
     Fragment,
+    /// `values/2`: the fields and their types.
+    Values(Rc<Vec<(String, Type)>>),
 }
 
 #[derive(Clone, Debug)]
@@ -233,6 +256,7 @@ enum Pending {
     None,
     Sub(Box<Prepared>),
     Fragment(Vec<FragPart>),
+    Values(Rc<Vec<(String, Type)>>, usize),
 }
 
 #[derive(Clone, Debug)]
@@ -434,6 +458,7 @@ impl<'i> Planner<'i> {
                         }
                     },
                     Some(SrcInfo::Fragment) => return Err(qerr("cannot perform association joins on fragment sources", q, join.loc.span)),
+                    Some(SrcInfo::Values(_)) => return Err(qerr("cannot perform association joins on values sources", q, join.loc.span)),
                     None => {
                         return Err(Error::raise(
                             "ArgumentError",
@@ -685,6 +710,14 @@ impl<'i> Planner<'i> {
                     ));
                 }
                 Ok((SrcInfo::Fragment, Pending::Fragment(parts.clone())))
+            }
+            Source::Values { types, num_rows } => {
+                if let Some(p) = prefix {
+                    return Err(qerr(format!("cannot set prefix: {} option for values sources", inspect(p)), query, span));
+                }
+                let typed: Vec<(String, Type)> = types.iter().map(|(k, t)| (k.clone(), Type::from_value(t).unwrap_or(Type::Any))).collect();
+                let typed = Rc::new(typed);
+                Ok((SrcInfo::Values(typed.clone()), Pending::Values(typed, *num_rows)))
             }
         }
     }
@@ -1424,6 +1457,22 @@ impl<'i> Planner<'i> {
                     _ => Ok(None),
                 }
             }
+            Pending::Values(types, num_rows) => {
+                // `cast_and_merge_params/5` on the source's params (cast with
+                // the declared types), then `prewalk_source/6`'s schema types.
+                let start = self.params.len() + self.base;
+                for p in params {
+                    if let Param::Value(v, qt) = p {
+                        let pairs = self.cast_param(kind, v, qt, prep, ctx, span)?;
+                        self.push(pairs);
+                    }
+                }
+                let mut prim = Vec::with_capacity(types.len());
+                for (k, t) in types.iter() {
+                    prim.push((k.clone(), types::adapter::underlying(self.interp, t, span)?.to_value()));
+                }
+                Ok(Some(PSource::Values { types: prim, start, num_rows }))
+            }
         }
     }
 
@@ -1514,6 +1563,10 @@ impl<'i> Planner<'i> {
         };
         match src {
             SrcInfo::Fragment => Ok(Type::Any),
+            SrcInfo::Values(types) => match types.iter().find(|(k, _)| k == field) {
+                Some((_, t)) => Ok(t.clone()),
+                None => Err(qerr(format!("field `{field}` in `{kind}` does not exist in values list"), q, span)),
+            },
             SrcInfo::Table { schema: None, .. } => Ok(Type::Any),
             SrcInfo::Table { schema: Some(s), .. } => {
                 if let Some(f) = s.field(field) {
@@ -2230,6 +2283,11 @@ impl<'i> Planner<'i> {
                 ))
             }
             Some(SrcInfo::Fragment) => Ok((Shape::Value(Type::Map), vec![SelField { alias: None, expr: Expr::Var(Bind::Ix(ix)) }])),
+            Some(SrcInfo::Values(types)) => {
+                let fields: Vec<(String, Type)> = types.iter().cloned().collect();
+                let sel = fields.iter().map(|(k, _)| field(k)).collect();
+                Ok((Shape::Source { ix, schema: None, source: None, prefix: None, fields: fields.into() }, sel))
+            }
             None => Err(qerr(
                 "invalid query has specified more bindings than bindings available in `select` (look for `unknown_binding!` in the printed query below)",
                 &q,

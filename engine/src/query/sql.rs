@@ -242,6 +242,7 @@ impl Printer {
                 }
                 PSource::Subquery { .. } => letters.push('s'),
                 PSource::Fragment { .. } => letters.push('f'),
+                PSource::Values { .. } => letters.push('v'),
             }
         }
         Ok(Names { letters, as_prefix: as_prefix.to_string(), planned: p, parent })
@@ -320,7 +321,7 @@ impl Printer {
                 out.push_str("UPDATE ");
                 self.source_sql(out, p, 0, &n)?;
                 out.push_str(" AS ");
-                n.push(out, 0);
+                self.push_source_name(out, p, 0, &n)?;
                 out.push_str(" SET ");
             }
         }
@@ -351,7 +352,7 @@ impl Printer {
                 out.push_str("DELETE FROM ");
                 self.source_sql(out, p, 0, &n)?;
                 out.push_str(" AS ");
-                n.push(out, 0);
+                self.push_source_name(out, p, 0, &n)?;
                 let mut wheres = self.using_join(out, p, "delete_all", "USING", &n)?;
                 wheres.extend(p.wheres.iter().map(|(o, e)| (*o, e)));
                 self.boolean(out, " WHERE ", wheres, &n)?;
@@ -380,8 +381,76 @@ impl Printer {
             Some(PSource::Table { table, prefix, .. }) => push_table(out, self.dialect, prefix.as_ref(), table),
             Some(PSource::Subquery { planned, .. }) => self.subquery(out, planned, n),
             Some(PSource::Fragment { parts }) => self.fragment(out, parts, n),
+            Some(PSource::Values { types, start, num_rows }) => {
+                self.values_list(out, types, *start, *num_rows);
+                Ok(())
+            }
             None => Ok(()),
         }
+    }
+
+    /// `values_list/3` in parentheses: Postgres `(VALUES ($1::bigint,...),...)`;
+    /// SQLite names the columns in a `SELECT column1 AS f, ...` around it.
+    fn values_list(&self, out: &mut String, types: &[(String, Value)], start: usize, num_rows: usize) {
+        out.push('(');
+        if self.dialect == Dialect::Sqlite {
+            out.push_str("SELECT ");
+            for (i, (k, _)) in types.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str("column");
+                push_u64(out, i as u64 + 1);
+                out.push_str(" AS ");
+                out.push_str(k);
+            }
+            out.push_str(" FROM (");
+        }
+        out.push_str("VALUES ");
+        let mut idx = start + 1;
+        for row in 0..num_rows {
+            if row > 0 {
+                out.push(',');
+            }
+            out.push('(');
+            for (i, (_, ty)) in types.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('$');
+                push_u64(out, idx as u64);
+                out.push_str("::");
+                match self.dialect {
+                    Dialect::Postgres => push_tagged_to_db(out, ty),
+                    Dialect::Sqlite => out.push_str(&sqlite_column_type(ty)),
+                }
+                idx += 1;
+            }
+            out.push(')');
+        }
+        if self.dialect == Dialect::Sqlite {
+            out.push(')');
+        }
+        out.push(')');
+    }
+
+    /// The alias after a source (`get_source/4`): Postgres names a values
+    /// list's columns after it (`v1 ("id","name")`).
+    fn push_source_name(&self, out: &mut String, p: &Planned, ix: usize, n: &Names) -> EResult<()> {
+        n.push(out, ix);
+        if self.dialect == Dialect::Postgres {
+            if let Some(PSource::Values { types, .. }) = p.sources.get(ix) {
+                out.push_str(" (");
+                for (i, (k, _)) in types.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    self.q(out, k)?;
+                }
+                out.push(')');
+            }
+        }
+        Ok(())
     }
 
     fn sub_prefix(n: &Names) -> String {
@@ -491,7 +560,7 @@ impl Printer {
         out.push_str(" FROM ");
         self.source_sql(out, p, 0, n)?;
         out.push_str(" AS ");
-        n.push(out, 0);
+        self.push_source_name(out, p, 0, n)?;
         for h in &p.from_hints {
             out.push(' ');
             out.push_str(h);
@@ -625,7 +694,7 @@ impl Printer {
                 self.source_sql(out, p, j.ix, n)?;
             }
             out.push_str(" AS ");
-            n.push(out, j.ix);
+            self.push_source_name(out, p, j.ix, n)?;
             self.join_on(out, j.qual, &j.on, n)?;
         }
         Ok(())
@@ -651,7 +720,7 @@ impl Printer {
                 }
                 this.source_sql(out, p, j.ix, n)?;
                 out.push_str(" AS ");
-                n.push(out, j.ix);
+                this.push_source_name(out, p, j.ix, n)?;
             }
             Ok(())
         };
@@ -688,7 +757,7 @@ impl Printer {
                     }
                     self.source_sql(out, p, j.ix, n)?;
                     out.push_str(" AS ");
-                    n.push(out, j.ix);
+                    self.push_source_name(out, p, j.ix, n)?;
                 }
                 Ok(ons(&p.joins))
             }
@@ -705,7 +774,7 @@ impl Printer {
                     }
                     self.source_sql(out, p, j.ix, n)?;
                     out.push_str(" AS ");
-                    n.push(out, j.ix);
+                    self.push_source_name(out, p, j.ix, n)?;
                 }
                 Ok(ons(&p.joins))
             }
@@ -1765,6 +1834,7 @@ pub fn insert(
                 PSource::Table { table, .. } => format!("{}0", create_alias(table)),
                 PSource::Subquery { .. } => "s0".to_string(),
                 PSource::Fragment { .. } => "f0".to_string(),
+                PSource::Values { .. } => "v0".to_string(),
             });
             format!(" AS {}", name.unwrap_or_default())
         }

@@ -73,11 +73,14 @@ pub struct Opts {
     pub as_binaries: bool,
     pub base: u32,
     pub pretty: bool,
+    /// Characters of a string or charlist shown before `<> ...` (`None` =
+    /// infinity).
+    pub printable_limit: Option<usize>,
 }
 
 impl Default for Opts {
     fn default() -> Opts {
-        Opts { limit: Some(50), charlists: Charlists::Infer, as_binaries: false, base: 10, pretty: false }
+        Opts { limit: Some(50), charlists: Charlists::Infer, as_binaries: false, base: 10, pretty: false, printable_limit: Some(4096) }
     }
 }
 
@@ -111,6 +114,8 @@ impl Opts {
                         }
                     }
                     ("pretty", Value::Bool(b)) => o.pretty = *b,
+                    ("printable_limit", Value::Int(n)) => o.printable_limit = Some((*n).max(0) as usize),
+                    ("printable_limit", Value::Atom(a)) if &**a == "infinity" => o.printable_limit = None,
                     _ => {}
                 }
             }
@@ -151,7 +156,14 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
             if o.as_binaries {
                 bytes(out, s.as_bytes(), o)
             } else if printable(s) {
-                quote_str(out, s, '"')
+                match o.printable_limit {
+                    Some(n) if s.chars().nth(n).is_some() => {
+                        let cut: String = s.chars().take(n).collect();
+                        quote_str(out, &cut, '"');
+                        out.push_str(" <> ...");
+                    }
+                    _ => quote_str(out, s, '"'),
+                }
             } else {
                 bytes(out, s.as_bytes(), o)
             }
@@ -285,7 +297,14 @@ fn list(out: &mut String, items: &[Value], o: &Opts) {
     if o.charlists != Charlists::AsLists && is_printable_charlist(items) {
         let s: String = items.iter().filter_map(|c| c.as_int().and_then(|c| char::from_u32(c as u32))).collect();
         out.push_str("~c");
-        quote_str(out, &s, '"');
+        match o.printable_limit {
+            Some(n) if s.chars().nth(n).is_some() => {
+                let cut: String = s.chars().take(n).collect();
+                quote_str(out, &cut, '"');
+                out.push_str(" ++ ...");
+            }
+            _ => quote_str(out, &s, '"'),
+        }
         return;
     }
     if is_keyword(items) {

@@ -286,9 +286,9 @@ pub fn register(b: &mut Builtins) {
         ("to_string", &[1], |_, a, s| Ok(Value::string(ndt_of(&a[0], s)?.0.iso(' ')))),
         ("add", &[2, 3], |_, a, s| moment_add(a, s)),
         ("diff", &[2, 3], |_, a, s| moment_diff(a, s)),
-        ("compare", &[2], |_, a, s| Ok(ord(ndt_of(&a[0], s)?.0.cmp(&ndt_of(&a[1], s)?.0)))),
-        ("before?", &[2], |_, a, s| Ok(Value::Bool(ndt_of(&a[0], s)?.0 < ndt_of(&a[1], s)?.0))),
-        ("after?", &[2], |_, a, s| Ok(Value::Bool(ndt_of(&a[0], s)?.0 > ndt_of(&a[1], s)?.0))),
+        ("compare", &[2], |_, a, s| Ok(ord(moment_key(&a[0], s)?.cmp(&moment_key(&a[1], s)?)))),
+        ("before?", &[2], |_, a, s| Ok(Value::Bool(moment_key(&a[0], s)? < moment_key(&a[1], s)?))),
+        ("after?", &[2], |_, a, s| Ok(Value::Bool(moment_key(&a[0], s)? > moment_key(&a[1], s)?))),
         ("truncate", &[2], |_, a, s| {
             let (n, utc) = ndt_of(&a[0], s)?;
             let t = truncate_time(n.time, &a[1], s)?;
@@ -378,9 +378,9 @@ pub fn register(b: &mut Builtins) {
         }),
         ("add", &[2, 3, 4], |_, a, s| moment_add(a, s)),
         ("diff", &[2, 3], |_, a, s| moment_diff(a, s)),
-        ("compare", &[2], |_, a, s| Ok(ord(ndt_of(&a[0], s)?.0.cmp(&ndt_of(&a[1], s)?.0)))),
-        ("before?", &[2], |_, a, s| Ok(Value::Bool(ndt_of(&a[0], s)?.0 < ndt_of(&a[1], s)?.0))),
-        ("after?", &[2], |_, a, s| Ok(Value::Bool(ndt_of(&a[0], s)?.0 > ndt_of(&a[1], s)?.0))),
+        ("compare", &[2], |_, a, s| Ok(ord(moment_key(&a[0], s)?.cmp(&moment_key(&a[1], s)?)))),
+        ("before?", &[2], |_, a, s| Ok(Value::Bool(moment_key(&a[0], s)? < moment_key(&a[1], s)?))),
+        ("after?", &[2], |_, a, s| Ok(Value::Bool(moment_key(&a[0], s)? > moment_key(&a[1], s)?))),
         ("truncate", &[2], |_, a, s| {
             let (n, _) = ndt_of(&a[0], s)?;
             let t = truncate_time(n.time, &a[1], s)?;
@@ -548,6 +548,13 @@ fn time_of(v: &Value, s: Span) -> EResult<Time> {
 }
 
 /// A NaiveDateTime or DateTime, and whether it was a (UTC) DateTime.
+/// The instant a naive or UTC datetime stands for, whatever its precision
+/// (compare/2 goes through iso days, so `.000` equals no fraction).
+fn moment_key(v: &Value, s: Span) -> EResult<(crate::value::calendar::Date, u8, u8, u8, u32)> {
+    let (n, _) = ndt_of(v, s)?;
+    Ok((n.date, n.time.hour, n.time.minute, n.time.second, n.time.micro))
+}
+
 fn ndt_of(v: &Value, s: Span) -> EResult<(NaiveDateTime, bool)> {
     match v {
         Value::NaiveDateTime(n) => Ok((*n, false)),
