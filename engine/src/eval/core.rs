@@ -2276,6 +2276,23 @@ fn exception_value(ex: &Exception) -> Value {
     if let Some(v) = &ex.value {
         return v.clone();
     }
+    // `function M.f/n is undefined ...`: %UndefinedFunctionError{module, function, arity}
+    if ex.kind == "UndefinedFunctionError" {
+        let mfa = ex.message.strip_prefix("function ").and_then(|r| r.split_once(" is undefined")).map(|(m, _)| m);
+        if let Some((mf, arity)) = mfa.and_then(|m| m.rsplit_once('/')) {
+            if let (Some((m, f)), Ok(n)) = (mf.rsplit_once('.'), arity.parse::<i64>()) {
+                let module = if m.starts_with(|c: char| c.is_ascii_uppercase()) { Value::module(m) } else { Value::atom(m) };
+                let fields = vec![
+                    (Rc::from("module"), module),
+                    (Rc::from("function"), Value::atom(f)),
+                    (Rc::from("arity"), Value::Int(n)),
+                    (Rc::from("reason"), Value::Nil),
+                    (Rc::from("message"), Value::Nil),
+                ];
+                return Value::Struct(Rc::new(Struct { module: Rc::from("Elixir.UndefinedFunctionError"), fields }));
+            }
+        }
+    }
     if let Some(fields) = builtin_exception_fields(&ex.kind).filter(|f| f.iter().any(|(k, _)| *k == "message")) {
         let mut fields: Vec<(Rc<str>, Value)> = fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect();
         for (k, v) in fields.iter_mut() {
