@@ -89,6 +89,24 @@ test('read-only embed: the code is shown and runs but cannot be edited', async (
   assert.match(await em.cell(1).getByTestId('cell-result').innerText(), /sum: 12/);
 });
 
+test('a runaway cell in an embed can be stopped', async () => {
+  await em.openNotebook({
+    v: 1,
+    cells: [
+      { source: 'Repo.query!("CREATE TABLE items (id INTEGER PRIMARY KEY)")\n:ok' },
+      { source: 'Repo.query!("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c")' },
+    ],
+  }, { readonly: true });
+  assert.equal(await em.stopButton.isVisible(), false, 'Stop shows only while a cell runs');
+  const run = await em.startCell(1);
+  assert.equal(await em.stopButton.isVisible(), true);
+  await em.stopButton.click();
+  await run.done;
+  assert.match(await em.stoppedMessage(1), /^Stopped after \d+(\.\d)? s\./);
+  assert.deepEqual(await em.states(), ['done', 'failed']);
+  assert.equal(await em.status.getAttribute('data-state'), 'ready');
+});
+
 test('a damaged embed link shows a notice instead of crashing', async () => {
   await page.goto(`${s.url}?embed=1#nb=%%%`);
   await em.waitReady();

@@ -57,6 +57,7 @@ test('a share link reproduces the notebook in a fresh browser profile, and it ru
   assert.match(status, /Link copied to the clipboard|Copy the link above/);
   assert.ok(embed.includes('?embed=1#nb='), embed);
   await ws.closeShare();
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'share', 'the focus goes back to Share');
 
   const other = await launch();
   try {

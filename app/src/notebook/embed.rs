@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 
 use super::cell::CellView;
 use super::share::Notices;
-use super::state::Nb;
+use super::state::{Nb, Status};
 use crate::embed::{self, Mode};
 use crate::share;
 
@@ -62,6 +62,15 @@ pub fn EmbedApp() -> impl IntoView {
                     title="Start from an empty database and run every cell in order"
                     disabled=move || !nb.status.get().is_ready()
                     on:click=move |_| nb.run_all()>"Run all"</button>
+                <button type="button" class="btn small" data-testid="stop"
+                    title="Stop the running cell; the database goes back to before it"
+                    style:visibility=move || if nb.status.get() == Status::Running { "visible" } else { "hidden" }
+                    disabled=move || nb.status.get() != Status::Running
+                    on:click=move |_| {
+                        if let Some(backend) = nb.backend_handle() {
+                            backend.stop();
+                        }
+                    }>"■ Stop"</button>
                 <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>
                     {move || nb.status.get().label()}
                 </span>

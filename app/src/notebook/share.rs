@@ -3,7 +3,7 @@
 //! for embedding) and the notices above the notebook.
 
 use leptos::ev::KeyboardEvent;
-use leptos::html::Input;
+use leptos::html::{Button, Input};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -32,6 +32,7 @@ pub fn ShareControl() -> impl IntoView {
     let nb = expect_context::<Nb>();
     let panel = RwSignal::new(Panel::Closed);
     let link_input = NodeRef::<Input>::new();
+    let button = NodeRef::<Button>::new();
 
     let share = move || {
         let snapshot = nb.snapshot();
@@ -60,7 +61,13 @@ pub fn ShareControl() -> impl IntoView {
             panel.set(Panel::Ready { link, copied });
         });
     };
-    let close = move || panel.set(Panel::Closed);
+    // Closing gives the focus back to the Share button.
+    let close = move || {
+        panel.set(Panel::Closed);
+        if let Some(b) = button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
     let on_key = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
             close();
@@ -68,7 +75,7 @@ pub fn ShareControl() -> impl IntoView {
     };
 
     view! {
-        <button type="button" class="btn" data-testid="share"
+        <button type="button" class="btn" data-testid="share" node_ref=button
             title="A link to this notebook (the whole notebook is in the link)"
             aria-haspopup="dialog"
             aria-expanded=move || (panel.get() != Panel::Closed).to_string()

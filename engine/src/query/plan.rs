@@ -2134,16 +2134,35 @@ impl<'i> Planner<'i> {
         // assoc preloads (join preloads) come right after the from fields
         let mut assoc_shapes = vec![];
         if from_shape.is_some() {
-            let mut stack: Vec<(Vec<String>, &AssocPreload)> = q.assocs.iter().map(|a| (vec![a.name.clone()], a)).collect();
+            // `collect_assocs/6`: an association's fields come from the
+            // from binding's take (`struct(p, [:id, comments: [:body]])`),
+            // fetched by the association name, with the select's tag.
+            let (tag, from_take) = match sel.take.iter().find(|(i, _, _)| *i == 0) {
+                Some((_, k, f)) => (*k, Some(f.clone())),
+                None => (TakeKind::Any, None),
+            };
+            let fetch = |take: &Option<Vec<Value>>, name: &str| -> Option<Vec<Value>> {
+                take.as_ref()?.iter().find_map(|t| match t.as_tuple() {
+                    Some([k, v]) if k.as_atom() == Some(name) => Some(match v {
+                        Value::List(l) => l.to_vec(),
+                        other => vec![other.clone()],
+                    }),
+                    _ => None,
+                })
+            };
+            let mut stack: Vec<(Vec<String>, &AssocPreload, Option<Vec<Value>>)> =
+                q.assocs.iter().map(|a| (vec![a.name.clone()], a, fetch(&from_take, &a.name))).collect();
             stack.reverse();
-            while let Some((path, a)) = stack.pop() {
-                let (s, f) = self.source_take(a.ix, None, prep, &cl, &[])?;
+            while let Some((path, a, take)) = stack.pop() {
+                let t = take.as_ref().map(|f| (a.ix, tag, f.clone()));
+                let (s, f) = self.source_take(a.ix, t.as_ref(), prep, &cl, &[])?;
                 fields.extend(f);
                 assoc_shapes.push((path.clone(), s));
                 for c in a.children.iter().rev() {
                     let mut p = path.clone();
                     p.push(c.name.clone());
-                    stack.push((p, c));
+                    let ct = fetch(&take, &c.name);
+                    stack.push((p, c, ct));
                 }
             }
         }

@@ -153,7 +153,8 @@ pub fn include(interp: &mut Interp, ty: &Type, term: &Value, collection: &Value,
             });
         }
         Value::Map(m) => m.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect(),
-        _ => return Ok(false),
+        // `term in collection` / Enum.any?/2 on anything else
+        other => crate::eval::stdlib::enumerate(interp, other, span)?,
     };
     if has_equal_fun(ty) && !matches!(ty, Type::Enum(_) | Type::Uuid | Type::Other(_)) {
         for item in &items {

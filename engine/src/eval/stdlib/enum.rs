@@ -275,7 +275,13 @@ fn empty(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     }))
 }
 
-fn member(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
+fn member(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
+    if let Value::Struct(st) = &a[0] {
+        if st.name() != "Date.Range" {
+            // a struct with a user Enumerable implementation
+            return Ok(Value::Bool(items(i, &a[0], s)?.contains(&a[1])));
+        }
+    }
     Ok(Value::Bool(super::member(&a[0], &a[1], s)?))
 }
 

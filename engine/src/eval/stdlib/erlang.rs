@@ -1275,6 +1275,19 @@ fn exception_message(i: &mut Interp, e: &Value, s: Span) -> EResult<String> {
     if let Some(m) = builtin_exception_message(e) {
         return Ok(m);
     }
+    if e.struct_name() == Some("UndefinedFunctionError") && matches!(e.get_field("message"), Some(Value::Nil)) {
+        let module = e.get_field("module").cloned().unwrap_or(Value::Nil);
+        let name = module.as_atom().map(|m| crate::value::alias_name(m).to_string()).unwrap_or_default();
+        let fun = e.get_field("function").and_then(|f| f.as_atom()).unwrap_or_default().to_string();
+        let arity = e.get_field("arity").and_then(|a| a.as_int()).unwrap_or(0);
+        let m = inspect::inspect(&module);
+        let exists = i.modules.contains_key(module.as_atom().unwrap_or_default()) || i.builtins.has_module(&name);
+        return Ok(if exists {
+            format!("function {m}.{fun}/{arity} is undefined or private")
+        } else {
+            format!("function {m}.{fun}/{arity} is undefined (module {m} is not available)")
+        });
+    }
     match e.get_field("message") {
         Some(Value::Str(m)) => Ok(m.to_string()),
         Some(other) => to_string(other, s),

@@ -23,6 +23,7 @@ use crate::diag::Span;
 use crate::value::{inspect, Value};
 
 pub fn register(b: &mut Builtins) {
+    b.add("Enumerable.List", "reduce", &[3], enumerable_list_reduce);
     kernel::register(b);
     r#enum::register(b);
     map::register(b);
@@ -63,8 +64,49 @@ pub fn enumerate(interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Valu
             Some(items) => items,
             None => return Err(raise("RuntimeError", "date range too large to enumerate", span)),
         },
+        Value::Struct(st) if interp.user_function(&format!("Elixir.Enumerable.{}", st.name()), "reduce", 3, false).is_some() => {
+            return user_enumerable(interp, v, st.name(), span)
+        }
         other => return Err(not_enumerable(other, span)),
     })
+}
+
+/// The items of a struct with a user `defimpl Enumerable`: its reduce/3
+/// driven with a collecting function.
+fn user_enumerable(interp: &mut Interp, v: &Value, name: &str, span: Span) -> EResult<Vec<Value>> {
+    let collect = Value::Fun(Rc::new(crate::value::Function::Native {
+        name: "collect",
+        arity: 2,
+        f: Rc::new(|_, a: Vec<Value>| {
+            let mut items = a.get(1).and_then(|l| l.as_list()).map(<[Value]>::to_vec).unwrap_or_default();
+            items.push(a.first().cloned().unwrap_or(Value::Nil));
+            Ok(Value::tuple(vec![Value::atom("cont"), Value::list(items)]))
+        }),
+    }));
+    let acc = Value::tuple(vec![Value::atom("cont"), Value::list(vec![])]);
+    let r = interp.call(&format!("Enumerable.{name}"), "reduce", vec![v.clone(), acc, collect], span)?;
+    match r.as_tuple() {
+        Some([_, Value::List(items)]) => Ok((**items).clone()),
+        _ => Err(raise("CaseClauseError", format!("no case clause matching: {}", inspect::inspect(&r)), span)),
+    }
+}
+
+/// `Enumerable.List.reduce/3`, the list implementation user Enumerable
+/// implementations delegate to.
+fn enumerable_list_reduce(interp: &mut Interp, a: Vec<Value>, span: Span) -> EResult<Value> {
+    let items = enumerate(interp, &a[0], span)?;
+    let mut acc = a[1].clone();
+    let mut rest = items.into_iter();
+    loop {
+        match acc.as_tuple() {
+            Some([Value::Atom(t), x]) if &**t == "halt" => return Ok(Value::tuple(vec![Value::atom("halted"), x.clone()])),
+            Some([Value::Atom(t), x]) if &**t == "cont" => match rest.next() {
+                Some(item) => acc = interp.apply(&a[2], vec![item, x.clone()], span)?,
+                None => return Ok(Value::tuple(vec![Value::atom("done"), x.clone()])),
+            },
+            _ => return Err(raise("CaseClauseError", format!("no case clause matching: {}", inspect::inspect(&acc)), span)),
+        }
+    }
 }
 
 /// `Protocol.UndefinedError` for a value that is not Enumerable.
