@@ -1,0 +1,10 @@
+changesets = [
+  binary_types: [Ecto.Type.cast(:binary, "abc"), Ecto.Type.cast(:binary, 1), Ecto.Type.cast(:id, "12"), Ecto.Type.cast(:id, 1.0), Ecto.Type.cast(:string, :atom), Ecto.Type.cast(:string, 12)],
+  uuid: [Ecto.UUID.cast("6BA7B810-9DAD-11D1-80B4-00C04FD430C8"), Ecto.UUID.cast("nope"), Ecto.UUID.dump("6ba7b810-9dad-11d1-80b4-00c04fd430c8") |> elem(1) |> byte_size(), Ecto.UUID.load(<<107, 167, 184, 16, 157, 173, 17, 209, 128, 180, 0, 192, 79, 212, 48, 200>>), Ecto.Type.cast(Ecto.UUID, <<107, 167, 184, 16, 157, 173, 17, 209, 128, 180, 0, 192, 79, 212, 48, 200>>)],
+  datetime_casts: [Ecto.Type.cast(:utc_datetime, ~U[2024-01-01 10:00:00.123456Z]), Ecto.Type.cast(:utc_datetime, ~N[2024-01-01 10:00:00]), Ecto.Type.cast(:naive_datetime, ~U[2024-01-01 10:00:00Z]), Ecto.Type.cast(:utc_datetime_usec, "2024-01-01T10:00:00.1+01:00"), Ecto.Type.cast(:naive_datetime, "2024-01-01T10:00:00+05:00"), Ecto.Type.cast(:utc_datetime, "2024-01-01"), Ecto.Type.cast(:naive_datetime, %{"year" => 2024, "month" => 1, "day" => 2, "hour" => 3, "minute" => 4, "second" => 5}), Ecto.Type.cast(:time_usec, "10:00:00.5"), Ecto.Type.cast(:time, "10:00:00Z"), Ecto.Type.cast(:date, "2024-01-01T10:00:00Z")],
+  dump_load: [Ecto.Type.dump(:decimal, Decimal.new("1.5")), Ecto.Type.dump(:utc_datetime, ~U[2024-01-01 10:00:00Z]), Ecto.Type.dump(:date, "x"), Ecto.Type.load(:integer, 5), Ecto.Type.load(:boolean, 1), Ecto.Type.dump({:array, :integer}, [1, 2]), Ecto.Type.load({:map, :integer}, %{"a" => 1}), Ecto.Type.type(:binary_id), Ecto.Type.primitive?(:string), Ecto.Type.primitive?(Ecto.UUID), Ecto.Type.embed_as(:string, :json), Ecto.Type.equal?(:decimal, Decimal.new("1.0"), Decimal.new("1"))],
+  cast_message_option: Ecto.Changeset.cast({%{}, %{n: :integer, d: :date}}, %{"n" => "x", "d" => "y"}, [:n, :d], message: fn _field, _meta -> "bad value" end),
+  cast_force_changes: Ecto.Changeset.cast({%{n: 1}, %{n: :integer}}, %{"n" => "1"}, [:n], force_changes: true).changes,
+  cast_atom_params: Ecto.Changeset.cast({%{}, %{n: :integer}}, %{n: "2"}, [:n]).changes,
+  cast_empty_string_default: Ecto.Changeset.cast({%{n: 5}, %{n: :integer}}, %{"n" => ""}, [:n]).changes,
+]
