@@ -19,7 +19,21 @@ pub struct Corpus {
 /// entries are called; `quote(do: ...)` entries are evaluated in the
 /// top-level environment.
 pub fn load(source: &str, imports: &[&str], binding: &str) -> Corpus {
-    load_with(source, imports, binding, Interp::new())
+    load_with(source, imports, binding, interp())
+}
+
+/// The stack user code runs on (see `main`).
+pub const STACK_SIZE: usize = 512 << 20;
+
+/// An interpreter with the command line's limits. The BEAM grows a
+/// process's stack on the heap, so body-recursive functions go hundreds of
+/// thousands deep; here recursion is bounded by the thread's stack, with
+/// room to spare for the work done after the limit stops evaluation.
+pub fn interp() -> Interp {
+    let mut interp = Interp::new();
+    interp.limits.max_depth = 1_000_000;
+    interp.limits.max_stack = Some(STACK_SIZE - (64 << 20));
+    interp
 }
 
 pub fn load_with(source: &str, imports: &[&str], binding: &str, mut interp: Interp) -> Corpus {

@@ -20,7 +20,7 @@ pub fn run(source: &str) -> Result<(), String> {
     for e in &parsed.errors {
         eprintln!("syntax error at {}..{}: {}", e.span.start, e.span.end, e.message);
     }
-    let mut interp = Interp::new();
+    let mut interp = crate::common::interp();
     migration::install(&mut interp);
     let mut env = Interp::env_with_imports(&["Ecto.Migration"]);
     let items: Vec<Node> = match parsed.root.kind {

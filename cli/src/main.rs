@@ -32,7 +32,7 @@ OPTIONS:
 fn main() -> ExitCode {
     // User code may recurse deeply; the evaluator's depth limit assumes a large stack.
     std::thread::Builder::new()
-        .stack_size(512 << 20)
+        .stack_size(common::STACK_SIZE)
         .spawn(real_main)
         .map(|h| h.join().unwrap_or(ExitCode::FAILURE))
         .unwrap_or(ExitCode::FAILURE)

@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value as Json};
 
 /// A new interpreter with a database and the environment of a repo run.
 fn setup(exec: SqliteExecutor) -> (Interp, Env) {
-    let mut interp = Interp::new();
+    let mut interp = crate::common::interp();
     repo::install(&mut interp, Box::new(exec));
     if let Some(c) = repo::conn(&mut interp) {
         let start = std::time::Instant::now();

@@ -86,7 +86,7 @@ impl Workspace {
     /// A workspace without a database: Repo calls raise.
     pub fn new() -> Workspace {
         let mut interp = Interp::new();
-        interp.limits = Limits { max_steps: 5_000_000, max_depth: 1_000 };
+        interp.limits = Limits { max_steps: 5_000_000, max_depth: 1_000, max_stack: None };
         crate::migration::install(&mut interp);
         let mut env = Interp::env_with_imports(IMPORTS);
         env.add_alias("Multi", "Ecto.Multi");

@@ -625,15 +625,29 @@ impl Interp {
         }
     }
 
-    fn run_clauses(&mut self, clauses: &[Clause], base: &Env, args: &[Value], span: Span, what: impl Fn() -> String) -> EResult<Value> {
+    /// Counts one more call level, or stops evaluation when recursion goes
+    /// deeper than the limits allow.
+    fn enter_call(&mut self, span: Span) -> EResult<()> {
         self.depth += 1;
-        if self.depth > self.limits.max_depth {
-            self.depth -= 1;
-            return Err(Box::new(Error::Limit(
-                format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth),
-                span,
-            )));
+        let here = stack_address();
+        if self.depth == 1 {
+            self.stack_base = here;
         }
+        let stack_full = self.limits.max_stack.is_some_and(|max| self.stack_base.saturating_sub(here) > max);
+        if self.depth > self.limits.max_depth || stack_full {
+            let message = if stack_full {
+                format!("evaluation stopped: the stack is full at call depth {} (infinite recursion?)", self.depth)
+            } else {
+                format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth)
+            };
+            self.depth -= 1;
+            return Err(Box::new(Error::Limit(message, span)));
+        }
+        Ok(())
+    }
+
+    fn run_clauses(&mut self, clauses: &[Clause], base: &Env, args: &[Value], span: Span, what: impl Fn() -> String) -> EResult<Value> {
+        self.enter_call(span)?;
         let result = (|| {
             for c in clauses {
                 let mut env = base.clone();
@@ -805,14 +819,7 @@ impl Interp {
     }
 
     fn call_user(&mut self, module: &str, name: &str, clauses: &[FunClause], args: Vec<Value>, span: Span) -> EResult<Value> {
-        self.depth += 1;
-        if self.depth > self.limits.max_depth {
-            self.depth -= 1;
-            return Err(Box::new(Error::Limit(
-                format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth),
-                span,
-            )));
-        }
+        self.enter_call(span)?;
         let result = (|| {
             for fc in clauses {
                 let mut env = (*fc.env).clone();
@@ -2299,6 +2306,14 @@ fn exception_value(ex: &Exception) -> Value {
         module: Rc::from(format!("Elixir.{}", ex.kind).as_str()),
         fields: vec![(Rc::from("message"), Value::string(ex.message.clone()))],
     }))
+}
+
+/// The address of a local: how far down the native stack this call is
+/// (stacks grow downwards on every target this builds for).
+#[inline(never)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {

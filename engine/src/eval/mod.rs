@@ -233,11 +233,17 @@ pub struct Module {
 pub struct Limits {
     pub max_steps: u64,
     pub max_depth: u32,
+    /// Bytes of native stack evaluation may use below the point where the
+    /// outermost call started (`None`: only `max_depth` bounds recursion).
+    /// How much stack one call takes depends on the shape of the code and
+    /// the build, so a host with a large stack sets this and a high
+    /// `max_depth` instead of guessing a depth.
+    pub max_stack: Option<usize>,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_steps: 20_000_000, max_depth: 2_000 }
+        Limits { max_steps: 20_000_000, max_depth: 2_000, max_stack: None }
     }
 }
 
@@ -250,6 +256,8 @@ pub struct Interp {
     pub limits: Limits,
     pub steps: u64,
     pub depth: u32,
+    /// The stack address where the outermost call started (see `Limits::max_stack`).
+    pub(crate) stack_base: usize,
     /// What `IO.puts`/`IO.inspect` wrote.
     pub output: String,
     ext: HashMap<TypeId, Box<dyn Any>>,
@@ -278,6 +286,7 @@ impl Interp {
             limits: Limits::default(),
             steps: 0,
             depth: 0,
+            stack_base: 0,
             output: String::new(),
             ext: HashMap::new(),
         }

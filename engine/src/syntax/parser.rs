@@ -370,6 +370,11 @@ impl<'a> Parser<'a> {
                 let n = |k: i64| Node::new(Kind::Int(k), t.span);
                 Node::new(Kind::Call { name: "..//".into(), args: vec![n(0), n(-1), n(1)], parens: true }, t.span)
             }
+            // `...` alone (`[p, ..., c]` in query bindings) is the variable `...`.
+            Tok::Op("...") if matches!(self.peek_tok(1), Tok::RParen | Tok::RBracket | Tok::Comma | Tok::Newline | Tok::Eof) => {
+                self.bump();
+                Node::new(Kind::Var("...".into()), t.span)
+            }
             Tok::Op("&") => {
                 self.bump();
                 // `&+/2`: capture of an operator
