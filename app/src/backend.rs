@@ -704,13 +704,14 @@ impl Backend {
 
     /// A fresh workspace and an empty database (a running cell is stopped first).
     pub async fn reset(&self) -> Result<(), String> {
-        self.stop();
         {
             let mut c = self.inner.borrow_mut();
             c.history.clear();
             c.snapshot.clear();
             c.drop_aux();
         }
+        // With the history cleared, a stopped worker's successor restores nothing.
+        self.stop();
         match self.call(Request::Reset).await {
             Response::Done => Ok(()),
             other => Err(unexpected(other)),

@@ -682,6 +682,12 @@ impl Interp {
 
     /// Guards: errors count as false.
     pub(crate) fn eval_guard(&mut self, g: &Node, env: &mut Env) -> EResult<bool> {
+        // `x when a when b`: either guard may pass
+        if let Kind::BinOp { op, lhs, rhs } = &g.kind {
+            if op == "when" {
+                return Ok(self.eval_guard(lhs, env)? || self.eval_guard(rhs, env)?);
+            }
+        }
         match self.eval(g, env) {
             Ok(v) => Ok(v.is_truthy()),
             // an undefined variable or function is a compile error, not a failing guard

@@ -1431,7 +1431,12 @@ impl Printer {
                 Dialect::Postgres => self.json_path_pg(out, f, path, n)?,
                 Dialect::Sqlite => {
                     if path.iter().any(|el| matches!(el, PathElem::Field(_))) {
-                        return Err(query_error("SQLite3 does not support fields in JSON paths", p));
+                        // ecto_sqlite3's path mapper only has binary and integer clauses.
+                        return Err(Error::raise(
+                            "FunctionClauseError",
+                            "no function clause matching in anonymous fn/1 in Ecto.Adapters.SQLite3.Connection.expr/3",
+                            Span::default(),
+                        ));
                     }
                     out.push_str("json_extract(");
                     self.expr(out, f, n)?;
