@@ -14,7 +14,9 @@
  * iframe grows and shrinks with its content: the playground posts
  * {type: 'ectoplasm:height', height} and this script applies it.
  * Options on the script tag: data-playground="URL" (default: where this
- * script was loaded from), data-readonly (every block read-only).
+ * script was loaded from), data-readonly (every block read-only),
+ * data-theme="light|dark" (default: the visitor's). On a block:
+ * data-readonly, data-title, data-theme.
  * Plain JavaScript, no dependencies; blocks are left as they are in a
  * browser without CompressionStream. */
 (function () {
@@ -22,6 +24,7 @@
   var script = document.currentScript;
   var base = (script && script.getAttribute('data-playground')) || (script && script.src ? new URL('./', script.src).href : '');
   var allReadonly = !!(script && script.hasAttribute('data-readonly'));
+  var allTheme = script && script.getAttribute('data-theme');
   var frames = [];
 
   /** Splits a block's text into cells at lines "# %%" (the rest of the line is the cell's title). */
@@ -66,9 +69,11 @@
     var title = pre.getAttribute('data-title');
     if (title) notebook.title = title;
     var readonly = allReadonly || pre.hasAttribute('data-readonly');
+    var theme = pre.getAttribute('data-theme') || allTheme;
     return encode(notebook).then(function (payload) {
       var frame = document.createElement('iframe');
-      frame.src = base + '?embed=1' + (readonly ? '&readonly=1' : '') + '#nb=' + payload;
+      frame.src = base + '?embed=1' + (readonly ? '&readonly=1' : '') +
+        (theme === 'light' || theme === 'dark' ? '&theme=' + theme : '') + '#nb=' + payload;
       frame.title = title ? 'ectoplasm notebook: ' + title : 'ectoplasm notebook';
       frame.loading = 'lazy';
       frame.setAttribute('data-ectoplasm-frame', '');

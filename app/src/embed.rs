@@ -18,6 +18,14 @@ pub struct Mode {
     pub embed: bool,
     /// Code shown and runnable, not editable (embed mode only).
     pub readonly: bool,
+    /// `theme=light|dark` (embed mode only): the host page's choice,
+    /// over the visitor's saved one and the system's.
+    pub theme: Option<&'static str>,
+}
+
+/// The value of query parameter `name`.
+fn param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query.trim_start_matches('?').split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
 }
 
 /// Whether a query parameter is on: present with `1`, `true`, `yes` or no value.
@@ -32,7 +40,12 @@ impl Mode {
     /// From a query string such as `?embed=1&readonly=1`.
     pub fn from_query(query: &str) -> Mode {
         let embed = flag(query, "embed");
-        Mode { embed, readonly: embed && flag(query, "readonly") }
+        let theme = match param(query, "theme") {
+            Some("light") if embed => Some("light"),
+            Some("dark") if embed => Some("dark"),
+            _ => None,
+        };
+        Mode { embed, readonly: embed && flag(query, "readonly"), theme }
     }
 
     /// From the page's address.
@@ -42,10 +55,14 @@ impl Mode {
     }
 }
 
-/// Marks the document for the embed stylesheet rules (`html.embed`).
-pub fn mark_document() {
+/// Marks the document for the embed stylesheet rules (`html.embed`) and
+/// applies the host's theme, if it chose one (not saved).
+pub fn mark_document(mode: &Mode) {
     if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         let _ = root.class_list().add_1("embed");
+        if let Some(theme) = mode.theme {
+            let _ = root.set_attribute("data-theme", theme);
+        }
     }
 }
 

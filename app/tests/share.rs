@@ -88,3 +88,16 @@ async fn broken_links_are_errors_not_panics() {
     let bomb = base64url_encode(&deflate(&vec![b' '; 5 * 1024 * 1024]).await.expect("deflates"));
     assert!(decode(&bomb).await.expect_err("fails").contains("more than 4 MB"));
 }
+
+#[wasm_bindgen_test]
+fn embed_mode_from_the_query() {
+    use ectoplasm_app::embed::Mode;
+    assert_eq!(Mode::from_query(""), Mode::default());
+    assert_eq!(Mode::from_query("?embed=1"), Mode { embed: true, readonly: false, theme: None });
+    assert_eq!(Mode::from_query("?embed=1&readonly=1&theme=dark"), Mode { embed: true, readonly: true, theme: Some("dark") });
+    assert_eq!(Mode::from_query("?embed&readonly=true&theme=light"), Mode { embed: true, readonly: true, theme: Some("light") });
+    // Read-only and theme only apply to embeds; unknown values are ignored.
+    assert_eq!(Mode::from_query("?readonly=1&theme=dark"), Mode::default());
+    assert_eq!(Mode::from_query("?embed=0"), Mode::default());
+    assert_eq!(Mode::from_query("?embed=1&theme=<b>"), Mode { embed: true, readonly: false, theme: None });
+}

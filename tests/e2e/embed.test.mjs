@@ -128,7 +128,7 @@ IO.puts("total: #{Enum.sum(xs)}")
 Enum.map(xs, fn x -> %{n: x, square: x * x} end)
 </pre>
 <p>Between the examples.</p>
-<pre data-ectoplasm data-readonly>
+<pre data-ectoplasm data-readonly data-theme="dark">
 "read" &lt;&gt; "only"
 </pre>
 <p id="after">After.</p>
@@ -142,7 +142,7 @@ Enum.map(xs, fn x -> %{n: x, square: x * x} end)
     assert.equal(await page.locator('pre[data-ectoplasm]').count(), 0, 'the blocks were replaced');
     const src = await hp.frames.first().getAttribute('src');
     assert.ok(src.startsWith(`${s.url}?embed=1#nb=`), src);
-    assert.ok((await hp.frames.nth(1).getAttribute('src')).startsWith(`${s.url}?embed=1&readonly=1#nb=`));
+    assert.ok((await hp.frames.nth(1).getAttribute('src')).startsWith(`${s.url}?embed=1&readonly=1&theme=dark#nb=`));
     assert.equal(await hp.frames.first().getAttribute('title'), 'ectoplasm notebook: Sums');
 
     // The cells split at "# %%", with titles.
@@ -152,6 +152,8 @@ Enum.map(xs, fn x -> %{n: x, square: x * x} end)
     assert.equal(await f.getByTestId('cell-title').nth(1).innerText(), 'Sum');
     const f2 = await hp.frame(1);
     assert.deepEqual(await f2.getByTestId('cell-input').allInnerTexts(), ['"read" <> "only"']);
+    assert.equal(await f2.evaluate(() => document.documentElement.dataset.theme), 'dark', 'the host chose the theme');
+    assert.equal(await f.evaluate(() => document.documentElement.dataset.theme), undefined, 'else the visitor\'s');
 
     // The iframe fits its content, and grows with it.
     const before = await hp.waitFitted(0);

@@ -17,7 +17,7 @@ use crate::share;
 #[component]
 pub fn EmbedApp() -> impl IntoView {
     let mode = Mode::current();
-    embed::mark_document();
+    embed::mark_document(&mode);
     let nb = Nb::new();
     nb.readonly.set(mode.readonly);
     provide_context(nb);

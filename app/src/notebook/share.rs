@@ -19,6 +19,10 @@ enum Panel {
     Failed(String),
 }
 
+/// Links longer than this are flagged (some chat apps and mail clients
+/// cut long links).
+const LONG_LINK: usize = 8000;
+
 /// An `<iframe>` snippet that embeds the notebook of `link`.
 fn embed_snippet(link: &str) -> String {
     let (base, fragment) = link.split_once('#').unwrap_or((link, ""));
@@ -106,6 +110,7 @@ pub fn ShareControl() -> impl IntoView {
                                 <p class="muted share-status" data-testid="share-status" role="status">
                                     {if copied { "Link copied to the clipboard." } else { "Copy the link above (the clipboard is not available here)." }}
                                     {format!(" {length} characters.")}
+                                    {(length > LONG_LINK).then_some(" Some apps cut links this long: a file or a gist may travel better.")}
                                 </p>
                                 <label class="share-label" for="share-embed">"Embed it in a page"</label>
                                 <input id="share-embed" class="share-field" type="text" readonly data-testid="share-embed-code"

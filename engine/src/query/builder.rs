@@ -256,6 +256,7 @@ const WINDOW_FUNS: &[(&str, usize)] = &[
     ("lead", 1),
     ("lead", 2),
     ("lead", 3),
+    ("filter", 2),
 ];
 
 /// `call_type/2`: (argument type, return type) of known calls.
