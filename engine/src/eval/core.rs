@@ -625,6 +625,19 @@ impl Interp {
         }
     }
 
+    /// The binary a bitstring generator (`<<... <- rhs>>`) walks.
+    fn generator_bytes(&mut self, rhs: &Node, env: &mut Env) -> EResult<Vec<u8>> {
+        let src = self.eval(rhs, env)?;
+        match src.as_bytes() {
+            Some(b) => Ok(b.to_vec()),
+            None => Err(raise(
+                "ArgumentError",
+                format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)),
+                rhs.span,
+            )),
+        }
+    }
+
     /// Counts one more call level, or stops evaluation when recursion goes
     /// deeper than the limits allow.
     fn enter_call(&mut self, span: Span) -> EResult<()> {
@@ -1224,17 +1237,7 @@ impl Interp {
             // against the rest of the binary; a trailing partial chunk is skipped.
             if let Some(((Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None), init)) = segs.split_last() {
                 if op == "<-" && !init.is_empty() {
-                    let src = self.eval(rhs, env)?;
-                    let mut bytes = src
-                        .as_bytes()
-                        .ok_or_else(|| {
-                            raise(
-                                "ArgumentError",
-                                format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)),
-                                rhs.span,
-                            )
-                        })?
-                        .to_vec();
+                    let mut bytes = self.generator_bytes(rhs, env)?;
                     let (pat, ty) = match &lhs.kind {
                         Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some((**rhs).clone())),
                         _ => (&**lhs, None),
@@ -1262,17 +1265,7 @@ impl Interp {
             }
             if let [(Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None)] = segs.as_slice() {
                 if op == "<-" {
-                    let src = self.eval(rhs, env)?;
-                    let bytes = src
-                        .as_bytes()
-                        .ok_or_else(|| {
-                            raise(
-                                "ArgumentError",
-                                format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)),
-                                rhs.span,
-                            )
-                        })?
-                        .to_vec();
+                    let bytes = self.generator_bytes(rhs, env)?;
                     let (pat, guard) = split_when(lhs);
                     let (pat, ty) = match &pat.kind {
                         Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some(&**rhs)),
