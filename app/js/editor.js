@@ -59,13 +59,16 @@ export function create(parent, options) {
   const source = async (context) => {
     if (typeof o.complete !== 'function') return null;
     const word = context.matchBefore(/[\w?!]*/);
+    // While typing, only words (and `.`/`:` openers) ask the engine; a number
+    // or whitespace never does, so the SQL preview is not queued behind it.
+    if (!context.explicit && word) {
+      const opener = /[.:]$/.test(context.state.sliceDoc(context.pos - 1, context.pos));
+      if ((word.from === word.to && !opener) || /^\d/.test(word.text)) return null;
+    }
     const r = await o.complete(context.state.doc.toString(), context.pos);
     // The answer is asynchronous: by the time it arrives the user may have
     // moved to another cell, and a list left open here would float over it.
     if (!r || context.aborted || (context.view && !context.view.hasFocus)) return null;
-    if (!context.explicit && word && word.from === word.to && !/[.:]$/.test(context.state.sliceDoc(context.pos - 1, context.pos))) {
-      return null;
-    }
     return {
       from: r.from,
       to: r.to,

@@ -486,15 +486,11 @@ impl Nb {
         let Some(pending) = self.pending.try_update_value(std::mem::take) else { return };
         let Some(backend) = self.backend() else { return };
         let nb = *self;
-        spawn_local(async move {
-            if let Some(id) = pending.check {
-                let src = nb.source_of(id);
-                let diags: Vec<Diag> = backend.check(src).await;
-                if let Some(editor) = nb.editor(id) {
-                    editor.set_diagnostics(&diags);
-                }
-            }
-            if let Some((id, pos)) = pending.preview {
+        // Both requests are sent at once, the preview first: it is what the
+        // user watches while typing, and neither waits for the other's reply.
+        if let Some((id, pos)) = pending.preview {
+            let backend = backend.clone();
+            spawn_local(async move {
                 let src = nb.source_of(id);
                 let preview = backend.preview(src, pos).await;
                 nb.preview.update(|p| {
@@ -502,8 +498,17 @@ impl Nb {
                     p.preview = preview;
                     p.seq += 1;
                 });
-            }
-        });
+            });
+        }
+        if let Some(id) = pending.check {
+            spawn_local(async move {
+                let src = nb.source_of(id);
+                let diags: Vec<Diag> = backend.check(src).await;
+                if let Some(editor) = nb.editor(id) {
+                    editor.set_diagnostics(&diags);
+                }
+            });
+        }
     }
 
     fn source_of(&self, id: u32) -> String {
