@@ -766,12 +766,6 @@ impl Interp {
         if let Some(m) = self.builtins.macro_("Kernel", name, arity) {
             return m(self, args, env, span);
         }
-        if let Some(module) = self.resolve_local(name, arity, env) {
-            if self.is_user_macro(&module, name, arity) {
-                let allow_private = env.module.as_deref() == Some(module.as_str());
-                return self.expand_user_macro(&module, name, args, env, span, allow_private);
-            }
-        }
         let Some(module) = self.resolve_local(name, arity, env) else {
             if let Some(v) = env.get(name) {
                 if matches!(v, Value::Fun(_)) {
@@ -784,6 +778,10 @@ impl Interp {
             }
             return Err(raise("CompileError", format!("undefined function {name}/{arity} (there is no such import)"), span));
         };
+        if self.is_user_macro(&module, name, arity) {
+            let allow_private = env.module.as_deref() == Some(module.as_str());
+            return self.expand_user_macro(&module, name, args, env, span, allow_private);
+        }
         let vals = self.eval_args(args, env)?;
         self.call_in(&module, name, vals, span, env.module.as_deref() == Some(module.as_str()))
     }
