@@ -1366,9 +1366,7 @@ impl Interp {
                 } else {
                     self.exception_message(&name, &opts_v)
                 };
-                let value = if false {
-                    None
-                } else if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
+                let value = if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
                     let mut st = Struct { module: m.clone(), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() };
                     for (k, v) in opts_v.as_keyword().unwrap_or_default() {
                         if st.has(k) {
