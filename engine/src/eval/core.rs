@@ -1948,15 +1948,19 @@ impl Interp {
         ))
     }
 
+    /// The entries of a module's `@derive` (one entry or a list of them).
+    fn derived(&self, module: &str) -> &[Value] {
+        match self.module_attr(module, "derive") {
+            Some(Value::List(l)) => l,
+            Some(other) => std::slice::from_ref(other),
+            None => &[],
+        }
+    }
+
     /// `@derive {Inspect, only: [...], except: [...]}`: how `inspect` prints the struct.
     fn note_derived_inspect(&self, module: &str) {
-        let Some(d) = self.module_attr(module, "derive") else { return };
-        let items: Vec<Value> = match d {
-            Value::List(l) => (**l).clone(),
-            other => vec![other.clone()],
-        };
-        for x in items {
-            let (m, opts) = match &x {
+        for x in self.derived(module) {
+            let (m, opts) = match x {
                 Value::Tuple(t) if t.len() == 2 => (t[0].clone(), t[1].clone()),
                 other => (other.clone(), Value::list(vec![])),
             };
@@ -1974,12 +1978,7 @@ impl Interp {
     /// Whether the struct's module has `@derive` for the protocol.
     fn derives(&self, v: &Value, proto: &str) -> bool {
         let Some(name) = v.struct_name() else { return false };
-        let Some(d) = self.module_attr(&format!("Elixir.{name}"), "derive") else { return false };
-        let items: Vec<Value> = match d {
-            Value::List(l) => (**l).clone(),
-            other => vec![other.clone()],
-        };
-        items.iter().any(|x| {
+        self.derived(&format!("Elixir.{name}")).iter().any(|x| {
             let m = match x {
                 Value::Tuple(t) if !t.is_empty() => t[0].clone(),
                 other => other.clone(),
