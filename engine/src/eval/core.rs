@@ -769,12 +769,6 @@ impl Interp {
         if let Some(m) = self.builtins.macro_("Kernel", name, arity) {
             return m(self, args, env, span);
         }
-        if let Some(module) = self.resolve_local(name, arity, env) {
-            if self.is_user_macro(&module, name, arity) {
-                let allow_private = env.module.as_deref() == Some(module.as_str());
-                return self.expand_user_macro(&module, name, args, env, span, allow_private);
-            }
-        }
         let Some(module) = self.resolve_local(name, arity, env) else {
             if let Some(v) = env.get(name) {
                 if matches!(v, Value::Fun(_)) {
@@ -787,6 +781,10 @@ impl Interp {
             }
             return Err(raise("CompileError", format!("undefined function {name}/{arity} (there is no such import)"), span));
         };
+        if self.is_user_macro(&module, name, arity) {
+            let allow_private = env.module.as_deref() == Some(module.as_str());
+            return self.expand_user_macro(&module, name, args, env, span, allow_private);
+        }
         let vals = self.eval_args(args, env)?;
         self.call_in(&module, name, vals, span, env.module.as_deref() == Some(module.as_str()))
     }
@@ -1371,9 +1369,7 @@ impl Interp {
                 } else {
                     self.exception_message(&name, &opts_v)
                 };
-                let value = if false {
-                    None
-                } else if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
+                let value = if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
                     let mut st = Struct { module: m.clone(), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() };
                     for (k, v) in opts_v.as_keyword().unwrap_or_default() {
                         if st.has(k) {
