@@ -642,11 +642,14 @@ impl Interp {
     /// deeper than the limits allow.
     fn enter_call(&mut self, span: Span) -> EResult<()> {
         self.depth += 1;
-        let here = stack_address();
-        if self.depth == 1 {
-            self.stack_base = here;
-        }
-        let stack_full = self.limits.max_stack.is_some_and(|max| self.stack_base.saturating_sub(here) > max);
+        // The stack is only measured when a host asked for it.
+        let stack_full = self.limits.max_stack.is_some_and(|max| {
+            let here = stack_address();
+            if self.depth == 1 {
+                self.stack_base = here;
+            }
+            self.stack_base.saturating_sub(here) > max
+        });
         if self.depth > self.limits.max_depth || stack_full {
             let message = if stack_full {
                 format!("evaluation stopped: the stack is full at call depth {} (infinite recursion?)", self.depth)
@@ -2348,9 +2351,9 @@ fn pcre_to_rust(source: &str, ascii: bool) -> String {
                         continue;
                     }
                 }
-                match (ascii, in_class, next.and_then(|n| ascii_class(n, in_class))) {
-                    (true, _, Some(class)) => out.push_str(class),
-                    _ => {
+                match next.filter(|_| ascii).and_then(|n| ascii_class(n, in_class)) {
+                    Some(class) => out.push_str(class),
+                    None => {
                         out.push(c);
                         out.extend(next);
                     }
