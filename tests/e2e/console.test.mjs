@@ -1,22 +1,14 @@
 // The SQL console, end to end: the built page (dist/) in headless Chromium.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { site } from './harness.mjs';
+import { pagePerTest } from './harness.mjs';
 import { ConsolePage } from './pages/console.mjs';
 
-const s = site();
 let page;
 let console_;
-
-before(() => s.start());
-after(() => s.stop());
-beforeEach(async () => {
-  page = await s.newPage();
-  console_ = await new ConsolePage(page, s.url).open();
-});
-afterEach(async () => {
-  assert.deepEqual(page.errors.map(String), [], 'no uncaught errors in the page');
-  await page.close();
+pagePerTest(async (p, { url }) => {
+  page = p;
+  console_ = await new ConsolePage(p, url).open();
 });
 
 test('CREATE TABLE, INSERT and SELECT show the rows in a table', async () => {

@@ -1,28 +1,20 @@
 // Embed mode (?embed=1): cells, run and results only, optionally read-only,
 // with an "Open in ectoplasm" link; and embed.js on a host page, which turns
 // <pre data-ectoplasm> blocks into iframes that follow their content's height.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { site, serve } from './harness.mjs';
+import { pagePerTest, serve } from './harness.mjs';
 import { EmbedPage, HostPage } from './pages/embed.mjs';
 import { WORKSPACE_KEY } from './pages/workspace.mjs';
 
-const s = site();
 let page;
 let em;
-
-before(() => s.start());
-after(() => s.stop());
-beforeEach(async () => {
-  page = await s.newPage();
-  em = new EmbedPage(page, s.url);
-});
-afterEach(async () => {
-  assert.deepEqual(page.errors.map(String), [], 'no uncaught errors in the page');
-  await page.close();
+const s = pagePerTest(async (p, { url }) => {
+  page = p;
+  em = new EmbedPage(p, url);
 });
 
 const NOTEBOOK = {

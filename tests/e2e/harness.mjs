@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -115,4 +117,23 @@ export function site() {
       await server?.stop();
     },
   };
+}
+
+/** The hooks of a test file: the site runs for the whole file, each test
+ * gets a new page (handed to `setup`, which opens what it needs) and must
+ * end without uncaught errors in it. Returns the site. */
+export function pagePerTest(setup = async () => {}) {
+  const s = site();
+  let page;
+  before(() => s.start());
+  after(() => s.stop());
+  beforeEach(async () => {
+    page = await s.newPage();
+    await setup(page, s);
+  });
+  afterEach(async () => {
+    assert.deepEqual(page.errors.map(String), [], 'no uncaught errors in the page');
+    await page.close();
+  });
+  return s;
 }

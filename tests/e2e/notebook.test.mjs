@@ -1,22 +1,14 @@
 // The playground, end to end: the built page (dist/) in headless Chromium.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { site } from './harness.mjs';
+import { pagePerTest } from './harness.mjs';
 import { NotebookPage } from './pages/notebook.mjs';
 
-const s = site();
 let page;
 let nb;
-
-before(() => s.start());
-after(() => s.stop());
-beforeEach(async () => {
-  page = await s.newPage();
-  nb = await new NotebookPage(page, s.url).open();
-});
-afterEach(async () => {
-  assert.deepEqual(page.errors.map(String), [], 'no uncaught errors in the page');
-  await page.close();
+pagePerTest(async (p, { url }) => {
+  page = p;
+  nb = await new NotebookPage(p, url).open();
 });
 
 const POST_SCHEMA = `defmodule Post do

@@ -1,24 +1,16 @@
 // The saved workspace: it survives a reload; a save that cannot be read is
 // reported and kept aside, never dropped or overwritten.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { site } from './harness.mjs';
+import { pagePerTest } from './harness.mjs';
 import { WorkspacePage, WORKSPACE_KEY } from './pages/workspace.mjs';
 
-const s = site();
 let page;
 let ws;
-
-before(() => s.start());
-after(() => s.stop());
-beforeEach(async () => {
-  page = await s.newPage();
-  ws = new WorkspacePage(page, s.url);
+pagePerTest(async (p, { url }) => {
+  page = p;
+  ws = new WorkspacePage(p, url);
   await ws.open();
-});
-afterEach(async () => {
-  assert.deepEqual(page.errors.map(String), [], 'no uncaught errors in the page');
-  await page.close();
 });
 
 test('a reload keeps the notebook: edited cells, added cells, the title', async () => {

@@ -2,25 +2,17 @@
 // same notebook in another browser profile, the local workspace it
 // replaces is kept, a damaged link is reported, and markup in a shared
 // notebook stays text.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { site, launch } from './harness.mjs';
+import { pagePerTest, launch } from './harness.mjs';
 import { WorkspacePage, payloadFor } from './pages/workspace.mjs';
 
-const s = site();
 let page;
 let ws;
-
-before(() => s.start());
-after(() => s.stop());
-beforeEach(async () => {
-  page = await s.newPage();
-  ws = new WorkspacePage(page, s.url);
+const s = pagePerTest(async (p, { url }) => {
+  page = p;
+  ws = new WorkspacePage(p, url);
   await ws.open();
-});
-afterEach(async () => {
-  assert.deepEqual(page.errors.map(String), [], 'no uncaught errors in the page');
-  await page.close();
 });
 
 const MIGRATION = `defmodule M do

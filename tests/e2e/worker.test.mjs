@@ -1,23 +1,15 @@
 // The engine in its Web Worker: runaway cells end (time limit, Stop, Escape)
 // with a clear message, the database as it was before the cell, the
 // workspace's bindings kept and the page usable throughout.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { site } from './harness.mjs';
+import { pagePerTest } from './harness.mjs';
 import { NotebookPage } from './pages/notebook.mjs';
 
-const s = site();
 let page;
 let nb;
-
-before(() => s.start());
-after(() => s.stop());
-beforeEach(async () => {
-  page = await s.newPage();
-});
-afterEach(async () => {
-  assert.deepEqual(page.errors.map(String), [], 'no uncaught errors in the page');
-  await page.close();
+const s = pagePerTest(async (p) => {
+  page = p;
 });
 
 const SETUP = `Repo.query!("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)")

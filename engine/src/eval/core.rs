@@ -642,11 +642,14 @@ impl Interp {
     /// deeper than the limits allow.
     fn enter_call(&mut self, span: Span) -> EResult<()> {
         self.depth += 1;
-        let here = stack_address();
-        if self.depth == 1 {
-            self.stack_base = here;
-        }
-        let stack_full = self.limits.max_stack.is_some_and(|max| self.stack_base.saturating_sub(here) > max);
+        // The stack is only measured when a host asked for it.
+        let stack_full = self.limits.max_stack.is_some_and(|max| {
+            let here = stack_address();
+            if self.depth == 1 {
+                self.stack_base = here;
+            }
+            self.stack_base.saturating_sub(here) > max
+        });
         if self.depth > self.limits.max_depth || stack_full {
             let message = if stack_full {
                 format!("evaluation stopped: the stack is full at call depth {} (infinite recursion?)", self.depth)
@@ -766,12 +769,6 @@ impl Interp {
         if let Some(m) = self.builtins.macro_("Kernel", name, arity) {
             return m(self, args, env, span);
         }
-        if let Some(module) = self.resolve_local(name, arity, env) {
-            if self.is_user_macro(&module, name, arity) {
-                let allow_private = env.module.as_deref() == Some(module.as_str());
-                return self.expand_user_macro(&module, name, args, env, span, allow_private);
-            }
-        }
         let Some(module) = self.resolve_local(name, arity, env) else {
             if let Some(v) = env.get(name) {
                 if matches!(v, Value::Fun(_)) {
@@ -784,6 +781,10 @@ impl Interp {
             }
             return Err(raise("CompileError", format!("undefined function {name}/{arity} (there is no such import)"), span));
         };
+        if self.is_user_macro(&module, name, arity) {
+            let allow_private = env.module.as_deref() == Some(module.as_str());
+            return self.expand_user_macro(&module, name, args, env, span, allow_private);
+        }
         let vals = self.eval_args(args, env)?;
         self.call_in(&module, name, vals, span, env.module.as_deref() == Some(module.as_str()))
     }
@@ -1368,9 +1369,7 @@ impl Interp {
                 } else {
                     self.exception_message(&name, &opts_v)
                 };
-                let value = if false {
-                    None
-                } else if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
+                let value = if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
                     let mut st = Struct { module: m.clone(), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() };
                     for (k, v) in opts_v.as_keyword().unwrap_or_default() {
                         if st.has(k) {
@@ -2353,9 +2352,9 @@ fn pcre_to_rust(source: &str, ascii: bool) -> String {
                         continue;
                     }
                 }
-                match (ascii, in_class, next.and_then(|n| ascii_class(n, in_class))) {
-                    (true, _, Some(class)) => out.push_str(class),
-                    _ => {
+                match next.filter(|_| ascii).and_then(|n| ascii_class(n, in_class)) {
+                    Some(class) => out.push_str(class),
+                    None => {
                         out.push(c);
                         out.extend(next);
                     }

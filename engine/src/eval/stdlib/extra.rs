@@ -63,7 +63,7 @@ pub fn register(b: &mut Builtins) {
     });
     b.add("String", "splitter", &[2, 3], |i, a, s| i.call("String", "split", a, s));
     b.add("String", "count", &[2], |_, a, s| {
-        let t = string_arg("String.count/2", &a[0], s)?;
+        let t = args::string("String.count/2", &a[0], s)?;
         let n = match &a[1] {
             Value::Str(p) if p.is_empty() => {
                 use unicode_segmentation::UnicodeSegmentation;
@@ -94,14 +94,10 @@ pub fn register(b: &mut Builtins) {
         Ok(Value::Int(n as i64))
     });
     b.add("String", "bag_distance", &[2], |_, a, s| {
-        let x = string_arg("String.bag_distance/2", &a[0], s)?;
-        let y = string_arg("String.bag_distance/2", &a[1], s)?;
+        let x = args::string("String.bag_distance/2", &a[0], s)?;
+        let y = args::string("String.bag_distance/2", &a[1], s)?;
         Ok(Value::Float(bag_distance(x, y)))
     });
-}
-
-fn string_arg<'a>(fun: &str, v: &'a Value, s: Span) -> EResult<&'a str> {
-    v.as_str().ok_or_else(|| raise("FunctionClauseError", format!("no function clause matching in {fun}"), s))
 }
 
 /// `Module.concat/1`: aliases and strings joined with dots under `Elixir.`.
