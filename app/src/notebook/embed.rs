@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use super::cell::CellView;
 use super::share::Notices;
 use super::state::{Nb, Status};
+use super::{RunAllButton, StatusBadge};
 use crate::embed::{self, Mode};
 use crate::share;
 
@@ -58,22 +59,13 @@ pub fn EmbedApp() -> impl IntoView {
                 </For>
             </main>
             <footer class="embed-bar">
-                <button type="button" class="btn primary small" data-testid="run-all"
-                    title="Start from an empty database and run every cell in order"
-                    disabled=move || !nb.status.get().is_ready()
-                    on:click=move |_| nb.run_all()>"Run all"</button>
+                <RunAllButton class="btn primary small"/>
                 <button type="button" class="btn small" data-testid="stop"
                     title="Stop the running cell; the database goes back to before it"
                     style:visibility=move || if nb.status.get() == Status::Running { "visible" } else { "hidden" }
                     disabled=move || nb.status.get() != Status::Running
-                    on:click=move |_| {
-                        if let Some(backend) = nb.backend_handle() {
-                            backend.stop();
-                        }
-                    }>"■ Stop"</button>
-                <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>
-                    {move || nb.status.get().label()}
-                </span>
+                    on:click=move |_| nb.stop()>"■ Stop"</button>
+                <StatusBadge/>
                 <a class="open-link" data-testid="open-in-ectoplasm" href=move || open_link.get() target="_blank" rel="noopener"
                     title="Open this notebook in the ectoplasm playground (a new tab)">"Open in ectoplasm ↗"</a>
             </footer>

@@ -39,10 +39,7 @@ pub fn App() -> impl IntoView {
             <h1 class="brand">"ectoplasm"</h1>
             <p class="tagline">"Ecto in your browser, on SQLite"</p>
             <div class="bar-actions">
-                <button type="button" class="btn primary" data-testid="run-all"
-                    title="Start from an empty database and run every cell in order"
-                    disabled=move || !nb.status.get().is_ready()
-                    on:click=move |_| nb.run_all()>"Run all"</button>
+                <RunAllButton class="btn primary"/>
                 <button type="button" class="btn" data-testid="reset"
                     title="Empty the database and forget every binding"
                     disabled=move || !nb.status.get().is_ready()
@@ -60,9 +57,7 @@ pub fn App() -> impl IntoView {
                 <run_control::RunControls/>
                 <share::ShareControl/>
                 <ThemeToggle/>
-                <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>
-                    {move || nb.status.get().label()}
-                </span>
+                <StatusBadge/>
             </div>
         </header>
         <share::Notices/>
@@ -84,6 +79,29 @@ pub fn App() -> impl IntoView {
             </main>
             <sql_pane::SidePane/>
         </div>
+    }
+}
+
+/// Runs every cell from an empty database (the header's and the embed bar's).
+#[component]
+fn RunAllButton(class: &'static str) -> impl IntoView {
+    let nb = expect_context::<Nb>();
+    view! {
+        <button type="button" class=class data-testid="run-all"
+            title="Start from an empty database and run every cell in order"
+            disabled=move || !nb.status.get().is_ready()
+            on:click=move |_| nb.run_all()>"Run all"</button>
+    }
+}
+
+/// The backend's state (loading, ready, running, failed), announced politely.
+#[component]
+fn StatusBadge() -> impl IntoView {
+    let nb = expect_context::<Nb>();
+    view! {
+        <span class="status" data-testid="status" role="status" data-state=move || nb.status.get().name()>
+            {move || nb.status.get().label()}
+        </span>
     }
 }
 

@@ -42,11 +42,7 @@ pub fn RunControls() -> impl IntoView {
             }
         }
     });
-    let stop = move || {
-        if let Some(backend) = nb.backend_handle() {
-            backend.stop();
-        }
-    };
+    let stop = move || nb.stop();
     let handle = window_event_listener(ev::keydown, move |e| {
         if e.key() == "Escape" && nb.status.get_untracked() == Status::Running {
             stop();

@@ -211,8 +211,16 @@ impl Nb {
         });
     }
 
-    fn backend(&self) -> Option<Backend> {
+    /// The backend, once sql.js and the engine are up.
+    pub fn backend_handle(&self) -> Option<Backend> {
         self.backend.with_value(|b| b.clone())
+    }
+
+    /// Stops the running cell (if the backend is up).
+    pub fn stop(&self) {
+        if let Some(backend) = self.backend_handle() {
+            backend.stop();
+        }
     }
 
     /// sql.js is loaded: the notebook can run.
@@ -313,7 +321,7 @@ impl Nb {
 
     /// A fresh workspace and database; cells keep their text.
     pub fn reset(&self) {
-        let Some(backend) = self.backend() else { return };
+        let Some(backend) = self.backend_handle() else { return };
         let nb = *self;
         nb.status.set(Status::Running);
         spawn_local(async move {
@@ -359,7 +367,7 @@ impl Nb {
     }
 
     fn run_batch(&self, batch: Vec<CellModel>, reset_first: bool) {
-        let Some(backend) = self.backend() else { return };
+        let Some(backend) = self.backend_handle() else { return };
         if !self.status.get_untracked().is_ready() || batch.is_empty() {
             return;
         }
@@ -418,7 +426,7 @@ impl Nb {
     }
 
     pub fn refresh_tables(&self) {
-        let Some(backend) = self.backend() else { return };
+        let Some(backend) = self.backend_handle() else { return };
         let tables = self.tables;
         spawn_local(async move {
             match backend.tables().await {
@@ -484,7 +492,7 @@ impl Nb {
     /// Runs the check and preview typing asked for, with the latest text.
     fn flush(&self) {
         let Some(pending) = self.pending.try_update_value(std::mem::take) else { return };
-        let Some(backend) = self.backend() else { return };
+        let Some(backend) = self.backend_handle() else { return };
         let nb = *self;
         // Both requests are sent at once, the preview first: it is what the
         // user watches while typing, and neither waits for the other's reply.
@@ -515,13 +523,9 @@ impl Nb {
         self.cells.with_untracked(|cs| cs.iter().find(|c| c.id == id).map(|c| c.source.get_untracked()).unwrap_or_default())
     }
 
-    pub fn backend_handle(&self) -> Option<Backend> {
-        self.backend()
-    }
-
     /// Offers the database as a download.
     pub fn export_db(&self) {
-        let Some(backend) = self.backend() else { return };
+        let Some(backend) = self.backend_handle() else { return };
         spawn_local(async move {
             match backend.export_db().await {
                 Ok(bytes) => {
@@ -536,7 +540,7 @@ impl Nb {
 
     /// Opens the file chosen in `input` as the database.
     pub fn import_db(&self, input: web_sys::HtmlInputElement) {
-        let Some(backend) = self.backend() else { return };
+        let Some(backend) = self.backend_handle() else { return };
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         let nb = *self;
         spawn_local(async move {

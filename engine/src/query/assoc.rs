@@ -103,7 +103,7 @@ fn combine_assoc_query(q: &mut Query, conditions: &Value, span: Span) {
 }
 
 /// `combine_joins_query/3`: conditions join the last join's `on`.
-fn combine_joins_query(q: &mut Query, conditions: &Value, binding: usize) {
+pub(super) fn combine_joins_query(q: &mut Query, conditions: &Value, binding: usize) {
     if conditions.as_list().map(|l| l.is_empty()).unwrap_or(true) {
         return;
     }
@@ -113,7 +113,15 @@ fn combine_joins_query(q: &mut Query, conditions: &Value, binding: usize) {
     }
 }
 
-fn join_expr(source: Source, on: Expr, span: Span) -> JoinExpr {
+/// The join-through table or schema of a many-to-many association as a source.
+pub(super) fn through_source(jt: &JoinThrough) -> Source {
+    match jt {
+        JoinThrough::Table(t) => Source::Table { table: Some(t.clone()), schema: None },
+        JoinThrough::Schema(s) => Source::Table { table: None, schema: Some(s.clone()) },
+    }
+}
+
+pub(super) fn join_expr(source: Source, on: Expr, span: Span) -> JoinExpr {
     JoinExpr {
         qual: JoinQual::Inner,
         source: Some(source),
@@ -147,10 +155,7 @@ pub fn assoc_query(interp: &mut Interp, a: &Assoc, query: Option<Query>, values:
                 .unwrap_or(Value::atom("id"));
             let mut q = query.unwrap_or_else(|| queryable_query(a));
             let jix = q.count_binds();
-            let jt = match join_through {
-                JoinThrough::Table(t) => Source::Table { table: Some(t.clone()), schema: None },
-                JoinThrough::Schema(s) => Source::Table { table: None, schema: Some(s.clone()) },
-            };
+            let jt = through_source(join_through);
             let on =
                 Expr::call("==", vec![Expr::Field(Bind::Ix(0), related_key.into()), Expr::Field(Bind::Ix(jix), join_related_key.into())]);
             q.joins.push(join_expr(jt, on, span));
@@ -218,10 +223,7 @@ fn through_backward(interp: &mut Interp, owner: &Rc<Schema>, through: &[String],
             AssocKind::ManyToMany { join_through, join_keys, join_where, .. } => {
                 let [(owner_join_key, owner_key), (related_join_key, related_key)] = join_keys.clone();
                 owner_map.in_key = owner_key;
-                let jt = match join_through {
-                    JoinThrough::Table(t) => Source::Table { table: Some(t.clone()), schema: None },
-                    JoinThrough::Schema(s) => Source::Table { table: None, schema: Some(s.clone()) },
-                };
+                let jt = through_source(join_through);
                 list.insert(0, owner_map);
                 list.insert(0, Rel { source: jt, out_key: owner_join_key, in_key: related_join_key, where_: join_where.clone() });
                 list.insert(0, Rel { source: related_src, out_key: related_key, in_key: String::new(), where_: refl.where_.clone() });

@@ -14,7 +14,7 @@ use super::expr::*;
 use super::value::QueryError;
 use crate::diag::Span;
 use crate::eval::{EResult, Error, Exception, Interp};
-use crate::schema::{AssocKind, Cardinality, JoinThrough, Schema};
+use crate::schema::{AssocKind, Schema};
 use crate::types::{self, Adapter, Type};
 use crate::value::inspect::inspect;
 use crate::value::{alias_name, Value};
@@ -947,53 +947,34 @@ impl<'i> Planner<'i> {
     fn assoc_joins_query(&mut self, owner: &Rc<Schema>, assoc: &crate::schema::Assoc, span: Span) -> EResult<Query> {
         let from_src = Source::Table { table: None, schema: Some(owner.module.clone()) };
         let mut q = Query::from_source(from_src, None);
-        let loc = Loc { span };
-        let mk_join = |src: Source, on: Expr| JoinExpr {
-            qual: JoinQual::Inner,
-            source: Some(src),
-            source_query: None,
-            on: BoolExpr { op: BoolOp::And, clause: Clause { expr: on, params: vec![], subqueries: vec![], loc } },
-            assoc: None,
-            as_: None,
-            ix: None,
-            prefix: None,
-            params: vec![],
-            hints: vec![],
-            loc,
-        };
+        let mk_join = |src: Source, on: Expr| super::assoc::join_expr(src, on, span);
         let related_src = |a: &crate::schema::Assoc| Source::Table { table: a.related_source.clone(), schema: a.related.clone() };
         match &assoc.kind {
             AssocKind::Has { .. } | AssocKind::BelongsTo => {
                 let on = Expr::call("==", vec![Expr::field(1, &assoc.related_key), Expr::field(0, &assoc.owner_key)]);
                 q.joins.push(mk_join(related_src(assoc), on));
-                combine_joins_where(&mut q, &assoc.where_, 1);
+                super::assoc::combine_joins_query(&mut q, &assoc.where_, 1);
             }
             AssocKind::ManyToMany { join_through, join_keys, join_where, .. } => {
                 let [(join_owner_key, owner_key), (join_related_key, related_key)] = join_keys.clone();
-                let jt = match join_through {
-                    JoinThrough::Table(t) => Source::Table { table: Some(t.clone()), schema: None },
-                    JoinThrough::Schema(s) => Source::Table { table: None, schema: Some(s.clone()) },
-                };
+                let jt = super::assoc::through_source(join_through);
                 q.joins.push(mk_join(jt, Expr::call("==", vec![Expr::field(1, &join_owner_key), Expr::field(0, &owner_key)])));
                 q.joins.push(mk_join(
                     related_src(assoc),
                     Expr::call("==", vec![Expr::field(1, &join_related_key), Expr::field(2, &related_key)]),
                 ));
-                combine_joins_where(&mut q, &assoc.where_, 2);
+                super::assoc::combine_joins_query(&mut q, &assoc.where_, 2);
                 // join_where applies to the join table (binding 1), on the last join.
-                combine_joins_where(&mut q, join_where, 1);
+                super::assoc::combine_joins_query(&mut q, join_where, 1);
             }
             AssocKind::Through { through } => {
                 let rels = self.resolve_through_forward(owner, through, span)?;
                 let mut prev = rels[0].clone();
                 for (k, cur) in rels.iter().enumerate().skip(1) {
                     let counter = k - 1;
-                    if k != 0 && cur.in_key == cur.out_key && is_empty_list(&cur.where_) && k != rels.len() - 1 {
-                        // redundant hop
-                    }
                     let on = Expr::call("==", vec![Expr::field(counter, &prev.out_key), Expr::field(counter + 1, &cur.in_key)]);
                     q.joins.push(mk_join(cur.source.clone(), on));
-                    combine_joins_where(&mut q, &cur.where_, counter + 1);
+                    super::assoc::combine_joins_query(&mut q, &cur.where_, counter + 1);
                     prev = cur.clone();
                 }
             }
@@ -1025,10 +1006,7 @@ impl<'i> Planner<'i> {
                 AssocKind::ManyToMany { join_through, join_keys, join_where, .. } => {
                     let [(owner_join_key, owner_key), (related_join_key, related_key)] = join_keys.clone();
                     owner_map.in_key = owner_key;
-                    let jt = match join_through {
-                        JoinThrough::Table(t) => Source::Table { table: Some(t.clone()), schema: None },
-                        JoinThrough::Schema(s) => Source::Table { table: None, schema: Some(s.clone()) },
-                    };
+                    let jt = super::assoc::through_source(join_through);
                     let join_map = Rel { source: jt, out_key: owner_join_key, in_key: related_join_key, where_: join_where.clone() };
                     let related_map = Rel {
                         source: Source::Table { table: refl.related_source.clone(), schema: refl.related.clone() },
@@ -2664,49 +2642,4 @@ fn merge_op(op: BoolOp, left: Clause, right: Clause) -> Clause {
     let mut subqueries = left.subqueries;
     subqueries.extend(right.subqueries);
     Clause { expr, params, subqueries, loc: left.loc }
-}
-
-/// `combine_joins_query/3`: adds an association's `where:` conditions to
-/// the `on` of the last join, on binding `binding`.
-fn combine_joins_where(q: &mut Query, conditions: &Value, binding: usize) {
-    let Some(kw) = conditions.as_keyword() else { return };
-    if kw.is_empty() {
-        return;
-    }
-    let Some(last) = q.joins.last_mut() else { return };
-    let on = &mut last.on.clause;
-    for (key, value) in kw {
-        let field = Expr::field(binding, key);
-        let cond = match value {
-            Value::Nil => Expr::call("is_nil", vec![field]),
-            Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("not") && matches!(t[1], Value::Nil) => {
-                Expr::call("not", vec![Expr::call("is_nil", vec![field])])
-            }
-            Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("fragment") && t[1].is_binary() => {
-                let pieces = super::builder::split_fragment(t[1].as_str().unwrap_or(""));
-                let mut parts = vec![];
-                for (i, p) in pieces.iter().enumerate() {
-                    parts.push(FragPart::Raw(p.clone()));
-                    if i + 1 < pieces.len() {
-                        parts.push(FragPart::Expr(field.clone()));
-                    }
-                }
-                Expr::Fragment(parts)
-            }
-            Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("in") && t[1].as_list().is_some() => {
-                on.params.push(Param::Value(t[1].clone(), QType::In(Box::new(QType::Field(Bind::Ix(binding), key.to_string())))));
-                Expr::call("in", vec![field, Expr::Param(on.params.len() - 1)])
-            }
-            other => {
-                on.params.push(Param::Value(other.clone(), QType::Field(Bind::Ix(binding), key.to_string())));
-                Expr::call("==", vec![field, Expr::Param(on.params.len() - 1)])
-            }
-        };
-        on.expr = if on.expr.is_true() { cond } else { Expr::call("and", vec![on.expr.clone(), cond]) };
-    }
-}
-
-#[allow(dead_code)]
-fn card(c: Cardinality) -> &'static str {
-    c.as_atom()
 }

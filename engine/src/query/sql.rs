@@ -476,12 +476,7 @@ impl Printer {
             Some(Distinct::Exprs(es)) if es.is_empty() => Ok((Cow::Borrowed(""), &[])),
             Some(Distinct::Exprs(es)) => {
                 let mut s = String::from(" DISTINCT ON (");
-                for (i, (_, e)) in es.iter().enumerate() {
-                    if i > 0 {
-                        s.push_str(", ");
-                    }
-                    self.expr(&mut s, e, n)?;
-                }
+                self.sep_list(&mut s, es, ", ", |this, s, (_, e)| this.expr(s, e, n))?;
                 s.push(')');
                 Ok((Cow::Owned(s), es))
             }
@@ -851,12 +846,7 @@ impl Printer {
             if gi > 0 {
                 out.push_str(", ");
             }
-            for (i, e) in g.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                self.top_level_expr(out, e, n)?;
-            }
+            self.sep_list(out, g, ", ", |this, out, e| this.top_level_expr(out, e, n))?;
         }
         Ok(())
     }
@@ -886,21 +876,11 @@ impl Printer {
             match part {
                 WindowPart::PartitionBy(es) => {
                     out.push_str("PARTITION BY ");
-                    for (i, e) in es.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        self.expr(out, e, n)?;
-                    }
+                    self.sep_list(out, es, ", ", |this, out, e| this.expr(out, e, n))?;
                 }
                 WindowPart::OrderBy(es) => {
                     out.push_str("ORDER BY ");
-                    for (i, (d, e)) in es.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        self.order_by_expr(out, *d, e, n)?;
-                    }
+                    self.sep_list(out, es, ", ", |this, out, (d, e)| this.order_by_expr(out, *d, e, n))?;
                 }
                 WindowPart::Frame(e) => self.expr(out, e, n)?,
             }
@@ -955,12 +935,9 @@ impl Printer {
             common += 1;
         }
         out.push_str(" ORDER BY ");
-        for (i, (d, e)) in distinct.iter().chain(p.order_bys.iter().flatten().skip(common)).enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            self.order_by_expr(out, *d, e, n)?;
-        }
+        self.sep_list(out, distinct.iter().chain(p.order_bys.iter().flatten().skip(common)), ", ", |this, out, (d, e)| {
+            this.order_by_expr(out, *d, e, n)
+        })?;
         Ok(())
     }
 
@@ -1178,55 +1155,43 @@ impl Printer {
         Ok(())
     }
 
-    /// Comma-separated SQL of `items`, computed before whatever precedes it
-    /// in the output: when `before` fails, the items' error wins.
-    fn list_after(
+    /// ` IN (items)`, each item printed by `each`, after whatever `before`
+    /// prints; the items are computed first: when `before` fails, an item's
+    /// error wins.
+    fn in_list_after<T>(
         &mut self,
         out: &mut String,
-        items: &[Expr],
+        items: &[T],
+        mut each: impl FnMut(&mut Printer, &mut String, &T) -> EResult<()>,
         before: impl FnOnce(&mut Printer, &mut String) -> EResult<()>,
-        n: &Names,
     ) -> EResult<()> {
         if let Err(e) = before(self, out) {
             let mut scratch = String::new();
             for x in items {
-                self.expr(&mut scratch, x, n)?;
+                each(self, &mut scratch, x)?;
             }
             return Err(e);
         }
         out.push_str(" IN (");
-        for (i, x) in items.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            self.expr(out, x, n)?;
-        }
+        self.sep_list(out, items, ",", each)?;
         out.push(')');
         Ok(())
     }
 
-    fn lit_list_after(
+    /// `items` separated by `sep`, each printed by `each`.
+    fn sep_list<T>(
         &mut self,
         out: &mut String,
-        items: &[Value],
-        before: impl FnOnce(&mut Printer, &mut String) -> EResult<()>,
-        n: &Names,
+        items: impl IntoIterator<Item = T>,
+        sep: &str,
+        mut each: impl FnMut(&mut Printer, &mut String, T) -> EResult<()>,
     ) -> EResult<()> {
-        if let Err(e) = before(self, out) {
-            let mut scratch = String::new();
-            for v in items {
-                self.lit(&mut scratch, v, n)?;
-            }
-            return Err(e);
-        }
-        out.push_str(" IN (");
-        for (i, v) in items.iter().enumerate() {
+        for (i, x) in items.into_iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push_str(sep);
             }
-            self.lit(out, v, n)?;
+            each(self, out, x)?;
         }
-        out.push(')');
         Ok(())
     }
 
@@ -1249,12 +1214,7 @@ impl Printer {
                     out.push_str("'{}'");
                 } else {
                     out.push_str("ARRAY[");
-                    for (i, x) in items.iter().enumerate() {
-                        if i > 0 {
-                            out.push(',');
-                        }
-                        self.lit(out, x, n)?;
-                    }
+                    self.sep_list(out, items.iter(), ",", |this, out, x| this.lit(out, x, n))?;
                     out.push(']');
                 }
             }
@@ -1331,9 +1291,13 @@ impl Printer {
                 match right {
                     Expr::Lit(Value::List(l)) if l.is_empty() => out.push_str(false_),
                     Expr::Lit(Value::Str(s)) if d == Dialect::Sqlite && &**s == "[]" => out.push('0'),
-                    Expr::Lit(Value::List(l)) => self.lit_list_after(out, l, |this, out| this.expr(out, left, n), n)?,
+                    Expr::Lit(Value::List(l)) => {
+                        self.in_list_after(out, l, |this, out, v| this.lit(out, v, n), |this, out| this.expr(out, left, n))?
+                    }
                     Expr::List(items) if items.is_empty() => out.push_str(false_),
-                    Expr::List(items) => self.list_after(out, items, |this, out| this.expr(out, left, n), n)?,
+                    Expr::List(items) => {
+                        self.in_list_after(out, items, |this, out, x| this.expr(out, x, n), |this, out| this.expr(out, left, n))?
+                    }
                     Expr::ParamList(start, len) => match d {
                         Dialect::Postgres => {
                             self.expr(out, left, n)?;
@@ -1474,12 +1438,7 @@ impl Printer {
             }
             Expr::Tuple(es) => {
                 out.push('(');
-                for (i, x) in es.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    self.expr(out, x, n)?;
-                }
+                self.sep_list(out, es, ",", |this, out, x| this.expr(out, x, n))?;
                 out.push(')');
             }
             Expr::Call(name, args) if name == "count" && args.is_empty() => out.push_str("count(*)"),
@@ -1554,12 +1513,7 @@ impl Printer {
                         out.push_str(name);
                         out.push('(');
                         out.push_str(modifier);
-                        for (i, x) in args.iter().enumerate() {
-                            if i > 0 {
-                                out.push_str(", ");
-                            }
-                            self.expr(out, x, n)?;
-                        }
+                        self.sep_list(out, args, ", ", |this, out, x| this.expr(out, x, n))?;
                         out.push(')');
                     }
                 }
@@ -1572,12 +1526,7 @@ impl Printer {
                     out.push_str("'{}'");
                 } else {
                     out.push_str("ARRAY[");
-                    for (i, x) in items.iter().enumerate() {
-                        if i > 0 {
-                            out.push(',');
-                        }
-                        self.expr(out, x, n)?;
-                    }
+                    self.sep_list(out, items, ",", |this, out, x| this.expr(out, x, n))?;
                     out.push(']');
                 }
             }
