@@ -389,7 +389,6 @@ impl Interp {
             return Ok((*s).clone());
         }
         if let Some(fields) = builtin_exception_fields(name) {
-            let fields: Vec<(Rc<str>, Value)> = fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect();
             return Ok(Struct { module: Rc::from(module), fields });
         }
         let fields: Vec<(&str, Value)> = match name {
@@ -1370,7 +1369,7 @@ impl Interp {
                     self.exception_message(&name, &opts_v)
                 };
                 let value = if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
-                    let mut st = Struct { module: m.clone(), fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect() };
+                    let mut st = Struct { module: m.clone(), fields };
                     for (k, v) in opts_v.as_keyword().unwrap_or_default() {
                         if st.has(k) {
                             st.set(k, v.clone());
@@ -2062,10 +2061,10 @@ impl Interp {
 
 /// The fields (in definition order) of the exception structs Elixir, Ecto
 /// and Jason define, for `%KeyError{}` literals and rescued values.
-pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(&'static str, Value)>> {
+pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(Rc<str>, Value)>> {
     let msg = |m: &str| ("message", Value::str(m));
     let nil = |f: &'static str| (f, Value::Nil);
-    Some(match name {
+    let fields: Vec<(&str, Value)> = match name {
         "ArgumentError" => vec![msg("argument error")],
         "RuntimeError" => vec![msg("runtime error")],
         "ArithmeticError" => vec![msg("bad argument in arithmetic expression")],
@@ -2096,7 +2095,8 @@ pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(&'static str, 
         "Ecto.StaleEntryError" => vec![nil("message"), nil("changeset")],
         "Jason.DecodeError" => vec![nil("position"), nil("token"), nil("data")],
         _ => return None,
-    })
+    };
+    Some(fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect())
 }
 
 /// The elements a bitstring generator (`for <<c <- bin>>`) yields for a
@@ -2290,8 +2290,7 @@ fn exception_value(ex: &Exception) -> Value {
             }
         }
     }
-    if let Some(fields) = builtin_exception_fields(&ex.kind).filter(|f| f.iter().any(|(k, _)| *k == "message")) {
-        let mut fields: Vec<(Rc<str>, Value)> = fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect();
+    if let Some(mut fields) = builtin_exception_fields(&ex.kind).filter(|f| f.iter().any(|(k, _)| &**k == "message")) {
         for (k, v) in fields.iter_mut() {
             if &**k == "message" {
                 *v = Value::string(ex.message.clone());
