@@ -228,6 +228,47 @@ async fn a_new_engine_restores_bindings_modules_and_the_snapshot() {
     assert_eq!(authors.row_count, 1, "only the row written before the stopped cell");
 }
 
+/// Floats that a fast, inexact parser gets wrong or that print oddly cross
+/// the envelope bit for bit.
+#[wasm_bindgen_test]
+fn envelopes_carry_floats_bit_identical() {
+    let awkward = [
+        0.1 + 0.2,
+        1e-7,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        f64::MIN_POSITIVE / 3.0,
+        5e-324,
+        -0.0,
+        0.0,
+        0.09437000000002627,
+        0.09437000000002628,
+        123_456_789.123_456_78,
+        -1.7976931348623157e308,
+        2.2250738585072009e-308,
+    ];
+    for x in awkward {
+        let run = CellRun {
+            index: 0,
+            ok: true,
+            inspect: Some(format!("{x:?}")),
+            table: None,
+            output: String::new(),
+            diagnostics: Vec::new(),
+            statements: Vec::new(),
+            query_count: 0,
+            repeated: None,
+            elapsed_ms: x,
+            stopped: None,
+        };
+        let (message, _) = wire::encode_response(1, Response::CellRan { run, db: Vec::new() });
+        match wire::decode_response(&message) {
+            Ok((1, Response::CellRan { run, .. })) => assert_eq!(run.elapsed_ms.to_bits(), x.to_bits(), "{x:?} came back as {:?}", run.elapsed_ms),
+            other => panic!("{x:?}: {other:?}"),
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 async fn envelopes_carry_databases_beside_the_json() {
     let request = Request::Restore {

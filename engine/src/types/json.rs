@@ -118,3 +118,49 @@ fn from_serde(v: &serde_json::Value) -> Value {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::inspect::inspect;
+
+    /// Floats whose shortest form a fast, inexact parser gets wrong by one
+    /// unit in the last place.
+    const AWKWARD: [f64; 12] = [
+        0.30000000000000004,
+        1e-7,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        5e-324,
+        7.4109846876186982e-323,
+        -0.0,
+        0.09437000000002627,
+        0.09437000000002628,
+        2.2250738585072009e-308,
+        9007199254740993.0,
+        1.7976931348623157e308,
+    ];
+
+    #[test]
+    fn floats_in_map_columns_load_bit_identical() {
+        for x in AWKWARD {
+            let text = encode(&Value::Float(x)).expect("a float encodes");
+            match decode(&text) {
+                Some(Value::Float(y)) => assert_eq!(y.to_bits(), x.to_bits(), "{text} decoded as {y:?}"),
+                other => panic!("{text}: {}", other.map(|v| inspect(&v)).unwrap_or_default()),
+            }
+        }
+    }
+
+    #[test]
+    fn the_json_lines_keep_an_inspected_floats_shortest_form() {
+        for x in AWKWARD {
+            let v = Value::Float(x);
+            let line = serde_json::to_string(&crate::value::json::encode(&v)).expect("serializes");
+            let back: serde_json::Value = serde_json::from_str(&line).expect("parses");
+            let y = back.as_f64().expect("a number");
+            assert_eq!(y.to_bits(), x.to_bits(), "{line}");
+            assert_eq!(inspect(&Value::Float(y)), inspect(&v));
+        }
+    }
+}
