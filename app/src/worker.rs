@@ -259,17 +259,27 @@ impl Engine {
     }
 }
 
-/// The evaluator's call-depth limit in the page. Wasm frames live on the
-/// browser's native stack (about 1 MB in a worker); measured in Chromium,
-/// 400 nested calls of plain recursion fit and 500 do not, and recursion
-/// through `Enum` callbacks fits 300 (counting the callbacks). Deeper
-/// recursion ends in the evaluator's own error; should some shape still
+/// How deep evaluations may nest on the browser's native stack (about 1 MB
+/// in a worker): a user function called back from a built-in (`Enum`
+/// callbacks) or from inside `try`, `with`, `for`, ... Measured in
+/// Chromium, 400 nested plain calls fit and 500 do not; 300 leaves room.
+/// Deeper nesting ends in the evaluator's own error; should some shape still
 /// overflow the stack, the page restarts the worker (see `backend`).
-const MAX_DEPTH: u32 = 300;
+const MAX_NATIVE_DEPTH: u32 = 300;
+
+/// Body recursion of user functions lives on the heap: a million nested
+/// calls, then the evaluator's error. Calls in tail position do not nest.
+const MAX_DEPTH: u32 = 1_000_000;
 
 fn workspace(db: SharedDb) -> Workspace {
     let mut ws = Workspace::with_executor(Box::new(db));
     ws.interp.limits.max_depth = MAX_DEPTH;
+    ws.interp.limits.max_native_depth = MAX_NATIVE_DEPTH;
+    // A runaway cell is stopped by the page's time limit (Stop, or the
+    // limit set beside it), so the step count only guards against the
+    // impossible: a loop of ten million iterations takes a few hundred
+    // million steps.
+    ws.interp.limits.max_steps = 20_000_000_000;
     ws.set_clock(Box::new(|| (performance_now() * 1000.0) as u64));
     ws.set_now(Box::new(|| (js_sys::Date::now() * 1000.0) as i64));
     ws

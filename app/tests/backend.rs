@@ -245,7 +245,7 @@ fn envelopes_carry_floats_bit_identical() {
         0.09437000000002628,
         123_456_789.123_456_78,
         -1.7976931348623157e308,
-        2.2250738585072009e-308,
+        f64::from_bits(0x000f_ffff_ffff_ffff),
     ];
     for x in awkward {
         let run = CellRun {
@@ -263,7 +263,9 @@ fn envelopes_carry_floats_bit_identical() {
         };
         let (message, _) = wire::encode_response(1, Response::CellRan { run, db: Vec::new() });
         match wire::decode_response(&message) {
-            Ok((1, Response::CellRan { run, .. })) => assert_eq!(run.elapsed_ms.to_bits(), x.to_bits(), "{x:?} came back as {:?}", run.elapsed_ms),
+            Ok((1, Response::CellRan { run, .. })) => {
+                assert_eq!(run.elapsed_ms.to_bits(), x.to_bits(), "{x:?} came back as {:?}", run.elapsed_ms)
+            }
             other => panic!("{x:?}: {other:?}"),
         }
     }

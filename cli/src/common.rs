@@ -31,8 +31,11 @@ pub const STACK_SIZE: usize = 512 << 20;
 /// room to spare for the work done after the limit stops evaluation.
 pub fn interp() -> Interp {
     let mut interp = Interp::new();
-    interp.limits.max_depth = 1_000_000;
+    interp.limits.max_depth = 10_000_000;
+    interp.limits.max_native_depth = 1_000_000;
     interp.limits.max_stack = Some(STACK_SIZE - (64 << 20));
+    // A loop of ten million iterations takes a few hundred million steps.
+    interp.limits.max_steps = 2_000_000_000;
     interp
 }
 

@@ -71,9 +71,6 @@ pub struct CellResult {
 pub struct Workspace {
     pub interp: Interp,
     pub env: Env,
-    /// The host's wall clock, read at the start of each cell for the
-    /// calendar functions.
-    now: Option<std::rc::Rc<dyn Fn() -> i64>>,
 }
 
 impl Default for Workspace {
@@ -86,11 +83,11 @@ impl Workspace {
     /// A workspace without a database: Repo calls raise.
     pub fn new() -> Workspace {
         let mut interp = Interp::new();
-        interp.limits = Limits { max_steps: 5_000_000, max_depth: 1_000, max_stack: None };
+        interp.limits = Limits { max_steps: 5_000_000, max_depth: 1_000, max_native_depth: 1_000, max_stack: None };
         crate::migration::install(&mut interp);
         let mut env = Interp::env_with_imports(IMPORTS);
         env.add_alias("Multi", "Ecto.Multi");
-        Workspace { interp, env, now: None }
+        Workspace { interp, env }
     }
 
     /// A workspace whose `Repo` (and `Ecto.Migrator`) run on `exec`.
@@ -101,9 +98,13 @@ impl Workspace {
     }
 
     /// Times each statement with `clock` (monotonic microseconds, e.g.
-    /// `performance.now()` in the page).
+    /// `performance.now()` in the page), which is also the program's
+    /// monotonic clock (`System.monotonic_time/1`, `:timer.tc/1`).
     pub fn set_clock(&mut self, clock: Box<dyn Fn() -> u64>) {
-        db::set_clock(&mut self.interp, clock);
+        let clock: std::rc::Rc<dyn Fn() -> u64> = clock.into();
+        let micros = clock.clone();
+        self.interp.ext::<crate::eval::stdlib::calendar::Clock>().monotonic = Some(std::rc::Rc::new(move || micros().saturating_mul(1000)));
+        db::set_clock(&mut self.interp, Box::new(move || clock()));
     }
 
     /// The wall clock (microseconds since the Unix epoch) for timestamps,
@@ -111,7 +112,7 @@ impl Workspace {
     /// native builds read the system clock.
     pub fn set_now(&mut self, now: Box<dyn Fn() -> i64>) {
         let now: std::rc::Rc<dyn Fn() -> i64> = now.into();
-        self.now = Some(now.clone());
+        self.interp.ext::<crate::eval::stdlib::calendar::Clock>().wall = Some(now.clone());
         db::set_now(&mut self.interp, Box::new(move || now()));
     }
 
@@ -128,9 +129,7 @@ impl Workspace {
         }
         self.interp.steps = 0;
         self.interp.depth = 0;
-        if let Some(now) = &self.now {
-            self.interp.ext::<crate::eval::stdlib::calendar::Clock>().now_micros = Some(now());
-        }
+        self.interp.native_depth = 0;
         let mut env = self.env.clone();
         let outcome = self.interp.eval(&parsed.root, &mut env);
         result.output = std::mem::take(&mut self.interp.output);

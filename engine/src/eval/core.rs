@@ -517,26 +517,29 @@ impl Interp {
             return Err(raise("CompileError", format!("misplaced operator ^{}. The pin operator ^ is supported only inside matches or inside custom macros (like Ecto queries)", node_text(operand)), span));
         }
         let v = self.eval(operand, env)?;
-        match (op, v) {
-            ("-", Value::Int(i)) => {
-                Ok(i.checked_neg().map(Value::Int).unwrap_or_else(|| Value::from_bigint(crate::value::bigint::BigInt::from_i64(i).neg())))
-            }
-            ("-", Value::BigInt(b)) => Ok(Value::from_bigint(b.neg())),
-            ("+", v @ Value::BigInt(_)) => Ok(v),
-            ("-", Value::Float(f)) => Ok(Value::Float(-f)),
-            ("+", v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
-            ("!", v) => Ok(Value::Bool(!v.is_truthy())),
-            ("not", Value::Bool(b)) => Ok(Value::Bool(!b)),
-            ("~~~", Value::Int(i)) => Ok(Value::Int(!i)),
-            ("not", v) => {
-                Err(raise("ArgumentError", format!("argument error: not expects a boolean, got: {}", inspect::inspect(&v)), span))
-            }
-            (op, v) => {
-                Err(raise("ArithmeticError", format!("bad argument in arithmetic expression: {op}({})", inspect::inspect(&v)), span))
-            }
-        }
+        unary_op(op, v, span)
     }
+}
 
+/// A unary operator applied to its evaluated operand.
+pub(crate) fn unary_op(op: &str, v: Value, span: Span) -> EResult<Value> {
+    match (op, v) {
+        ("-", Value::Int(i)) => {
+            Ok(i.checked_neg().map(Value::Int).unwrap_or_else(|| Value::from_bigint(crate::value::bigint::BigInt::from_i64(i).neg())))
+        }
+        ("-", Value::BigInt(b)) => Ok(Value::from_bigint(b.neg())),
+        ("+", v @ Value::BigInt(_)) => Ok(v),
+        ("-", Value::Float(f)) => Ok(Value::Float(-f)),
+        ("+", v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
+        ("!", v) => Ok(Value::Bool(!v.is_truthy())),
+        ("not", Value::Bool(b)) => Ok(Value::Bool(!b)),
+        ("~~~", Value::Int(i)) => Ok(Value::Int(!i)),
+        ("not", v) => Err(raise("ArgumentError", format!("argument error: not expects a boolean, got: {}", inspect::inspect(&v)), span)),
+        (op, v) => Err(raise("ArithmeticError", format!("bad argument in arithmetic expression: {op}({})", inspect::inspect(&v)), span)),
+    }
+}
+
+impl Interp {
     pub(crate) fn match_or_raise(&mut self, pat: &Node, v: &Value, env: &mut Env, span: Span) -> EResult<()> {
         let mut scratch = env.clone();
         if match_pattern(self, pat, v, &mut scratch)? {
@@ -609,9 +612,8 @@ impl Interp {
         }
         match &**fun {
             Function::Closure { clauses, env, .. } => {
-                let clauses = clauses.clone();
-                let base = env.clone();
-                self.run_clauses(&clauses, &base, &args, span, || "no function clause matching in anonymous fn/".to_string())
+                let (clauses, base) = (clauses.clone(), env.clone());
+                self.call_closure(clauses, base, args, span)
             }
             Function::Named { module, name, .. } => {
                 let module = crate::value::alias_name(module).to_string();
@@ -637,50 +639,31 @@ impl Interp {
         }
     }
 
-    /// Counts one more call level, or stops evaluation when recursion goes
-    /// deeper than the limits allow.
-    fn enter_call(&mut self, span: Span) -> EResult<()> {
-        self.depth += 1;
+    /// Counts one more evaluation nested on the host's stack, or stops
+    /// evaluation when nesting goes deeper than the limits allow.
+    pub(crate) fn enter_native(&mut self, span: Span) -> EResult<()> {
+        self.native_depth += 1;
         // The stack is only measured when a host asked for it.
         let stack_full = self.limits.max_stack.is_some_and(|max| {
             let here = stack_address();
-            if self.depth == 1 {
+            if self.native_depth == 1 {
                 self.stack_base = here;
             }
             self.stack_base.saturating_sub(here) > max
         });
-        if self.depth > self.limits.max_depth || stack_full {
+        if self.native_depth > self.limits.max_native_depth || stack_full {
             let message = if stack_full {
-                format!("evaluation stopped: the stack is full at call depth {} (infinite recursion?)", self.depth)
+                format!("evaluation stopped: the stack is full at call depth {} (infinite recursion?)", self.depth.max(self.native_depth))
             } else {
-                format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_depth)
+                format!("evaluation stopped: call depth exceeded {} (infinite recursion?)", self.limits.max_native_depth)
             };
-            self.depth -= 1;
+            self.native_depth -= 1;
             return Err(Box::new(Error::Limit(message, span)));
         }
         Ok(())
     }
 
-    fn run_clauses(&mut self, clauses: &[Clause], base: &Env, args: &[Value], span: Span, what: impl Fn() -> String) -> EResult<Value> {
-        self.enter_call(span)?;
-        let result = (|| {
-            for c in clauses {
-                let mut env = base.clone();
-                if self.match_args(c, args, &mut env)? {
-                    return self.eval(&c.body, &mut env);
-                }
-            }
-            Err(raise(
-                "FunctionClauseError",
-                format!("{}{} with arguments: {}", what(), args.len(), args.iter().map(inspect::inspect).collect::<Vec<_>>().join(", ")),
-                span,
-            ))
-        })();
-        self.depth -= 1;
-        result
-    }
-
-    fn match_args(&mut self, c: &Clause, args: &[Value], env: &mut Env) -> EResult<bool> {
+    pub(crate) fn match_args(&mut self, c: &Clause, args: &[Value], env: &mut Env) -> EResult<bool> {
         if c.args.len() != args.len() {
             return Ok(false);
         }
@@ -745,7 +728,7 @@ impl Interp {
         None
     }
 
-    pub(crate) fn user_function(&self, module: &str, name: &str, arity: usize, allow_private: bool) -> Option<&Vec<FunClause>> {
+    pub(crate) fn user_function(&self, module: &str, name: &str, arity: usize, allow_private: bool) -> Option<&Rc<Vec<FunClause>>> {
         let m = self.modules.get(module)?;
         let cl = m.functions.get(&(name.to_string(), arity))?;
         if !allow_private && cl.iter().all(|c| c.private) {
@@ -794,11 +777,11 @@ impl Interp {
         self.call_in(module, name, args, span, false)
     }
 
-    fn call_in(&mut self, module: &str, name: &str, args: Vec<Value>, span: Span, allow_private: bool) -> EResult<Value> {
+    pub(crate) fn call_in(&mut self, module: &str, name: &str, args: Vec<Value>, span: Span, allow_private: bool) -> EResult<Value> {
         let full = Value::module(module);
         let full = full.as_atom().unwrap_or_default().to_string();
         if let Some(clauses) = self.user_function(&full, name, args.len(), allow_private).cloned() {
-            return self.call_user(&full, name, &clauses, args, span);
+            return self.call_user(&full, name, clauses, args, span);
         }
         if let Some(m) = self.modules.get(full.as_str()) {
             if m.functions.contains_key(&(name.to_string(), args.len())) {
@@ -837,50 +820,31 @@ impl Interp {
         Err(raise("UndefinedFunctionError", format!("function {short}.{name}/{} is undefined or private", args.len()), span))
     }
 
-    fn call_user(&mut self, module: &str, name: &str, clauses: &[FunClause], args: Vec<Value>, span: Span) -> EResult<Value> {
-        self.enter_call(span)?;
-        let result = (|| {
-            for fc in clauses {
-                let mut env = (*fc.env).clone();
-                // Fill default arguments when called with fewer args.
-                let full_args: Vec<Value> = if fc.clause.args.len() > args.len() {
-                    let missing = fc.clause.args.len() - args.len();
-                    let mut out = Vec::new();
-                    let mut given = args.iter();
-                    let mut to_fill = missing;
-                    // defaults are filled from the left among defaulted params
-                    let n_defaults = fc.defaults.iter().filter(|d| d.is_some()).count();
-                    let mut skip_defaults = n_defaults.saturating_sub(missing);
-                    for d in fc.defaults.iter() {
-                        match d {
-                            Some(def) if to_fill > 0 && skip_defaults == 0 => {
-                                let mut denv = (*fc.env).clone();
-                                out.push(self.eval(def, &mut denv)?);
-                                to_fill -= 1;
-                            }
-                            Some(_) if skip_defaults > 0 => {
-                                skip_defaults -= 1;
-                                out.push(given.next().cloned().unwrap_or(Value::Nil));
-                            }
-                            _ => out.push(given.next().cloned().unwrap_or(Value::Nil)),
-                        }
-                    }
-                    out
-                } else {
-                    args.clone()
-                };
-                if self.match_args(&fc.clause, &full_args, &mut env)? {
-                    return self.eval(&fc.clause.body, &mut env);
+    /// The arguments of a call with fewer arguments than `fc` has
+    /// parameters: defaults are filled from the left among the defaulted
+    /// parameters.
+    pub(crate) fn fill_defaults(&mut self, fc: &FunClause, args: &[Value]) -> EResult<Vec<Value>> {
+        let missing = fc.clause.args.len() - args.len();
+        let mut out = Vec::new();
+        let mut given = args.iter();
+        let mut to_fill = missing;
+        let n_defaults = fc.defaults.iter().filter(|d| d.is_some()).count();
+        let mut skip_defaults = n_defaults.saturating_sub(missing);
+        for d in fc.defaults.iter() {
+            match d {
+                Some(def) if to_fill > 0 && skip_defaults == 0 => {
+                    let mut denv = (*fc.env).clone();
+                    out.push(self.eval(def, &mut denv)?);
+                    to_fill -= 1;
                 }
+                Some(_) if skip_defaults > 0 => {
+                    skip_defaults -= 1;
+                    out.push(given.next().cloned().unwrap_or(Value::Nil));
+                }
+                _ => out.push(given.next().cloned().unwrap_or(Value::Nil)),
             }
-            Err(raise(
-                "FunctionClauseError",
-                format!("no function clause matching in {}.{name}/{}", crate::value::alias_name(module), args.len()),
-                span,
-            ))
-        })();
-        self.depth -= 1;
-        result
+        }
+        Ok(out)
     }
 
     fn eval_dot(&mut self, target: &Node, name: &str, args: &[Node], parens: bool, env: &mut Env, span: Span) -> EResult<Value> {
@@ -1513,7 +1477,7 @@ impl Interp {
                 span,
             ));
         };
-        let expanded = self.call_user(module, name, &clauses, vals, span)?;
+        let expanded = self.call_user(module, name, clauses, vals, span)?;
         let node = quoted_to_node(&expanded, span);
         self.eval(&node, env)
     }
@@ -1792,7 +1756,7 @@ impl Interp {
         });
         let m = self.modules.get_mut(&*module).ok_or_else(|| raise("CompileError", "module not found", span))?;
         for a in (arity - n_defaults)..=arity {
-            m.functions.entry((name.clone(), a)).or_default().push(FunClause {
+            Rc::make_mut(m.functions.entry((name.clone(), a)).or_default()).push(FunClause {
                 clause: clause.clone(),
                 private,
                 env: fenv.clone(),
@@ -2141,7 +2105,7 @@ fn split_when(n: &Node) -> (&Node, Option<&Node>) {
     }
 }
 
-fn do_clauses<'a>(opts: &'a Node, key: &str, span: Span) -> EResult<&'a [Clause]> {
+pub(crate) fn do_clauses<'a>(opts: &'a Node, key: &str, span: Span) -> EResult<&'a [Clause]> {
     match opts.keyword_get(key) {
         Some(Node { kind: Kind::Clauses(c), .. }) => Ok(c),
         _ => Err(raise("CompileError", "expected -> clauses in the do block", span)),

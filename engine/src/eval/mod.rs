@@ -9,6 +9,7 @@
 
 pub mod atoms;
 pub mod core;
+mod machine;
 mod pattern;
 pub mod stdlib;
 
@@ -220,7 +221,7 @@ pub struct FunClause {
 pub struct Module {
     pub name: Atom,
     /// Functions by (name, arity).
-    pub functions: HashMap<(String, usize), Vec<FunClause>>,
+    pub functions: HashMap<(String, usize), Rc<Vec<FunClause>>>,
     /// Module attributes as last set (`@primary_key`, `@timestamps_opts`).
     pub attributes: HashMap<String, Value>,
     /// Accumulated `use` calls (`Ecto.Schema`, `Ecto.Migration`).
@@ -232,7 +233,13 @@ pub struct Module {
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_steps: u64,
+    /// Nested calls of user functions (body recursion). Calls in tail
+    /// position do not nest, and nested calls live on the heap.
     pub max_depth: u32,
+    /// Evaluations nested on the host's stack: a user function called from
+    /// a built-in (an `Enum` callback) or from a form the evaluator walks
+    /// recursively (`try`, `with`, `for`, string interpolation, ...).
+    pub max_native_depth: u32,
     /// Bytes of native stack evaluation may use below the point where the
     /// outermost call started (`None`: only `max_depth` bounds recursion).
     /// How much stack one call takes depends on the shape of the code and
@@ -243,7 +250,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_steps: 20_000_000, max_depth: 2_000, max_stack: None }
+        Limits { max_steps: 20_000_000, max_depth: 100_000, max_native_depth: 2_000, max_stack: None }
     }
 }
 
@@ -256,6 +263,8 @@ pub struct Interp {
     pub limits: Limits,
     pub steps: u64,
     pub depth: u32,
+    /// Evaluations nested on the host's stack (see `Limits::max_native_depth`).
+    pub native_depth: u32,
     /// The stack address where the outermost call started (see `Limits::max_stack`).
     pub(crate) stack_base: usize,
     /// What `IO.puts`/`IO.inspect` wrote.
@@ -286,6 +295,7 @@ impl Interp {
             limits: Limits::default(),
             steps: 0,
             depth: 0,
+            native_depth: 0,
             stack_base: 0,
             output: String::new(),
             ext: HashMap::new(),

@@ -1078,7 +1078,7 @@ fn define_reflection(interp: &mut Interp, module_atom: &Atom, span: Span) {
         let clause = Clause { args, guard: None, body, span };
         module.functions.insert(
             (name.to_string(), arity),
-            vec![FunClause { clause: Rc::new(clause), private: false, env: env.clone(), defaults: vec![None; arity] }],
+            Rc::new(vec![FunClause { clause: Rc::new(clause), private: false, env: env.clone(), defaults: vec![None; arity] }]),
         );
     }
 }

@@ -11,29 +11,98 @@ use crate::value::{inspect, Date, DateTime, NaiveDateTime, Struct, Time, Value};
 
 type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
-/// The wall clock for `utc_now/0` and friends: microseconds since the Unix
-/// epoch. Hosts set it (`interp.ext::<Clock>().now_micros = Some(..)`);
-/// without it, native builds read the system clock and WebAssembly builds
-/// use a fixed instant.
+/// The clocks: the wall clock for `utc_now/0`, `System.system_time` and
+/// friends (microseconds since the Unix epoch) and the monotonic clock for
+/// `System.monotonic_time` and `:timer.tc` (nanoseconds from any start).
+/// Hosts set them (`interp.ext::<Clock>()`): a fixed instant
+/// (`now_micros`, for reproducible output) or a live source (`wall`,
+/// `monotonic`, e.g. `Date.now()` and `performance.now()` in the page).
+/// Without them, native builds read the system's clocks and WebAssembly
+/// builds use a fixed instant and a clock that advances with evaluation.
+/// `Process.sleep/1` and `:timer.sleep/1` do not block: they move both
+/// clocks forward (`slept_ns`), so the program sees the time pass.
 #[derive(Default)]
 pub struct Clock {
     pub now_micros: Option<i64>,
+    pub wall: Option<std::rc::Rc<dyn Fn() -> i64>>,
+    pub monotonic: Option<std::rc::Rc<dyn Fn() -> u64>>,
+    pub slept_ns: i64,
 }
 
 const UNIX_EPOCH_SECONDS: i64 = 62_167_219_200; // 1970-01-01 in seconds since year 0
 
+/// Where the BEAM's monotonic clock starts (`erlang:monotonic_time/0` is
+/// negative for the first centuries of a node's life).
+const MONOTONIC_BEGIN_NS: i64 = -576_460_752_303_423_488;
+
 fn now_micros(i: &mut Interp) -> i64 {
-    if let Some(n) = i.ext::<Clock>().now_micros {
-        return n;
+    let clock = i.ext::<Clock>();
+    let slept = clock.slept_ns / 1000;
+    if let Some(n) = clock.now_micros {
+        return n + slept;
+    }
+    if let Some(wall) = &clock.wall {
+        return wall() + slept;
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         if let Ok(d) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-            return d.as_micros() as i64;
+            return d.as_micros() as i64 + slept;
         }
     }
     // 2026-01-01T00:00:00Z
-    1_767_225_600_000_000
+    1_767_225_600_000_000 + slept
+}
+
+/// The monotonic clock in nanoseconds, on the BEAM's scale.
+pub(crate) fn monotonic_ns(i: &mut Interp) -> i64 {
+    let steps = i.steps;
+    let clock = i.ext::<Clock>();
+    let elapsed = match &clock.monotonic {
+        Some(m) => m() as i64,
+        None => native_monotonic_ns().unwrap_or(steps as i64 * 10),
+    };
+    MONOTONIC_BEGIN_NS + elapsed + clock.slept_ns
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn native_monotonic_ns() -> Option<i64> {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(std::time::Instant::now);
+    Some(start.elapsed().as_nanos() as i64)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn native_monotonic_ns() -> Option<i64> {
+    None
+}
+
+/// Lets `ms` milliseconds pass for the program's clocks.
+pub(crate) fn sleep(i: &mut Interp, ms: i64) {
+    i.ext::<Clock>().slept_ns += ms.max(0).saturating_mul(1_000_000);
+}
+
+/// Parts per second of an Erlang time unit (`:native` is the nanosecond,
+/// as on Linux).
+pub(crate) fn time_unit(v: Option<&Value>, s: Span) -> EResult<i64> {
+    Ok(match v {
+        None => 1_000_000_000,
+        Some(Value::Int(n)) if *n > 0 => *n,
+        Some(u) => match u.as_atom() {
+            Some("second" | "seconds") => 1,
+            Some("millisecond" | "milli_seconds") => 1_000,
+            Some("microsecond" | "micro_seconds") => 1_000_000,
+            Some("nanosecond" | "nano_seconds" | "native" | "perf_counter") => 1_000_000_000,
+            _ => return Err(raise("ArgumentError", format!("unsupported time unit. Expected :second, :millisecond, :microsecond, :nanosecond, :native, :perf_counter, or a positive integer, got {}", inspect::inspect(u)), s)),
+        },
+    })
+}
+
+/// `value` (in parts per second `from`) in parts per second `to`, rounded
+/// down as `erlang:convert_time_unit/3` does.
+pub(crate) fn convert_time(value: i64, from: i64, to: i64) -> i64 {
+    let v = (value as i128 * to as i128).div_euclid(from as i128);
+    v.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 fn now_naive(i: &mut Interp) -> NaiveDateTime {
@@ -477,17 +546,19 @@ pub fn register(b: &mut Builtins) {
     b.add("Calendar.ISO", "days_in_month", &[2], |_, a, s| {
         Ok(Value::Int(days_in_month(int(&a[0], s)? as i32, int(&a[1], s)? as u8) as i64))
     });
-    b.add("System", "os_time", &[0, 1], |i, a, s| {
-        let (per, _) = unit(a.first(), s)?;
-        Ok(Value::Int(now_micros(i).div_euclid(per)))
-    });
-    b.add("System", "system_time", &[0, 1], |i, a, s| {
-        let (per, _) = unit(a.first(), s)?;
-        Ok(Value::Int(now_micros(i).div_euclid(per)))
-    });
+    fn wall_time(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
+        let to = time_unit(a.first(), s)?;
+        Ok(Value::Int(convert_time(now_micros(i), 1_000_000, to)))
+    }
+    b.add("System", "os_time", &[0, 1], wall_time);
+    b.add("System", "system_time", &[0, 1], wall_time);
     b.add("System", "monotonic_time", &[0, 1], |i, a, s| {
-        let (per, _) = unit(a.first(), s)?;
-        Ok(Value::Int(now_micros(i).div_euclid(per)))
+        let to = time_unit(a.first(), s)?;
+        Ok(Value::Int(convert_time(monotonic_ns(i), 1_000_000_000, to)))
+    });
+    b.add("System", "convert_time_unit", &[3], |_, a, s| {
+        let v = args::int("System.convert_time_unit/3", &a[0], s)?;
+        Ok(Value::Int(convert_time(v, time_unit(Some(&a[1]), s)?, time_unit(Some(&a[2]), s)?)))
     });
 }
 

@@ -184,6 +184,7 @@ pub fn register(b: &mut Builtins) {
         }),
         ("system_time", &[0, 1], |i, a, s| i.call("System", "system_time", a, s)),
         ("monotonic_time", &[0, 1], |i, a, s| i.call("System", "monotonic_time", a, s)),
+        ("convert_time_unit", &[3], |i, a, s| i.call("System", "convert_time_unit", a, s)),
         ("band", &[2], |_, a, s| bitop("band", &a, s)),
         ("bor", &[2], |_, a, s| bitop("bor", &a, s)),
         ("bxor", &[2], |_, a, s| bitop("bxor", &a, s)),
@@ -516,8 +517,12 @@ pub fn register(b: &mut Builtins) {
     });
     b.add("unicode", "characters_to_binary", &[1, 2, 3], |_, a, s| Ok(Value::string(to_string(&a[0], s)?)));
     b.add("unicode", "characters_to_list", &[1, 2], |_, a, s| Ok(charlist(&to_string(&a[0], s)?)));
-    b.add("timer", "sleep", &[1], |_, _, _| Ok(Value::atom("ok")));
+    b.add("timer", "sleep", &[1], |i, a, _| {
+        super::calendar::sleep(i, a[0].as_int().unwrap_or(0));
+        Ok(Value::atom("ok"))
+    });
     b.add("timer", "tc", &[1, 2, 3], |i, a, s| {
+        let t0 = super::calendar::monotonic_ns(i);
         let r = match a.len() {
             1 => i.apply(&a[0], vec![], s)?,
             2 => i.apply(&a[0], list_arg(":timer.tc/2", &a[1], s)?, s)?,
@@ -527,7 +532,8 @@ pub fn register(b: &mut Builtins) {
                 i.call(crate::value::alias_name(&m), &f, list_arg(":timer.tc/3", &a[2], s)?, s)?
             }
         };
-        Ok(Value::tuple(vec![Value::Int(0), r]))
+        let t1 = super::calendar::monotonic_ns(i);
+        Ok(Value::tuple(vec![Value::Int((t1 - t0).div_euclid(1000)), r]))
     });
     b.add("timer", "seconds", &[1], |_, a, s| {
         args::int(":timer.seconds/1", &a[0], s)?

@@ -109,7 +109,10 @@ pub fn register(b: &mut Builtins) {
     });
     b.add("Process", "delete", &[1], |i, a, _| Ok(i.ext::<Procs>().dict.remove(&a[0]).unwrap_or(Value::Nil)));
     b.add("Process", "get_keys", &[0], |i, _, _| Ok(Value::list(i.ext::<Procs>().dict.keys().cloned().collect())));
-    b.add("Process", "sleep", &[1], |_, _, _| Ok(Value::atom("ok")));
+    b.add("Process", "sleep", &[1], |i, a, _| {
+        super::calendar::sleep(i, a[0].as_int().unwrap_or(0));
+        Ok(Value::atom("ok"))
+    });
     b.add("Process", "alive?", &[1], |_, _, _| Ok(Value::Bool(true)));
     b.add("Process", "flag", &[2], |_, _, _| Ok(Value::Bool(false)));
     b.add("Process", "info", &[1, 2], |_, _, _| Ok(Value::list(vec![])));
