@@ -1755,6 +1755,7 @@ impl Interp {
             imports: env.imports.clone(),
         });
         let m = self.modules.get_mut(&*module).ok_or_else(|| raise("CompileError", "module not found", span))?;
+        self.generation += 1;
         for a in (arity - n_defaults)..=arity {
             Rc::make_mut(m.functions.entry((name.clone(), a)).or_default()).push(FunClause {
                 clause: clause.clone(),

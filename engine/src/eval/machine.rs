@@ -25,7 +25,7 @@ use typed_arena::Arena;
 
 use super::core::{binary_op, do_clauses, unary_op};
 use super::pattern::match_pattern;
-use super::{EResult, Env, Error, FunClause, Interp};
+use super::{EResult, Env, Error, FastMap, FunClause, Interp};
 use crate::diag::Span;
 use crate::syntax::ast::{Clause, Kind, Node};
 use crate::value::{inspect, Function, Value};
@@ -77,11 +77,24 @@ enum Build {
     Map,
 }
 
+#[derive(Clone)]
 enum Target<'a> {
-    /// `module.name` (module with `Elixir.` for user modules, as resolved).
-    Named { module: String, name: &'a str, allow_private: bool },
+    /// `module.name` (module with `Elixir.` for user modules, as resolved),
+    /// with the user function's clauses when it is one.
+    Named { module: Rc<str>, name: &'a str, allow_private: bool, user: Option<&'a [FunClause]> },
     /// `fun.(args)`: the function value is below the arguments.
     Apply,
+}
+
+/// Where a call site's resolution holds: the node, and the scope it was
+/// resolved in (module, imports, aliases).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct SiteKey {
+    node: *const Kind,
+    extra: usize,
+    module: *const u8,
+    imports: (*const Vec<String>, usize),
+    aliases: (*const HashMap<String, String>, usize),
 }
 
 /// One run: the value stack, the frames and the scopes.
@@ -89,6 +102,9 @@ struct Run<'a> {
     keep: &'a Keep,
     kept_funs: HashMap<*const Vec<FunClause>, &'a [FunClause]>,
     kept_closures: HashMap<*const Vec<Clause>, &'a [Clause]>,
+    /// Resolved call sites, valid while `generation` is the interpreter's.
+    sites: FastMap<SiteKey, Option<Target<'a>>>,
+    generation: u64,
     frames: Vec<Frame<'a>>,
     values: Vec<Value>,
     envs: Vec<Env>,
@@ -250,19 +266,13 @@ impl Interp {
             Frame::Call(target, n, span) => {
                 let args = run.values.split_off(run.values.len() - n);
                 match target {
-                    Target::Named { module, name, allow_private } => {
-                        let found = self.user_function(&module, name, n, allow_private).cloned();
-                        match found {
-                            Some(clauses) => {
-                                let clauses = run.keep_funs(clauses);
-                                self.invoke_fun(run, &module, name, clauses, args, span)?;
-                            }
-                            None => {
-                                let v = self.call_in(&module, name, args, span, allow_private)?;
-                                run.values.push(v);
-                            }
+                    Target::Named { module, name, allow_private, user } => match user {
+                        Some(clauses) => self.invoke_fun(run, &module, name, clauses, args, span)?,
+                        None => {
+                            let v = self.call_in(&module, name, args, span, allow_private)?;
+                            run.values.push(v);
                         }
-                    }
+                    },
                     Target::Apply => {
                         let f = run.pop();
                         let closure = match &f {
@@ -326,7 +336,7 @@ impl Interp {
                     run.frames.push(Frame::Match(lhs, span));
                     run.frames.push(Frame::Eval(rhs));
                 }
-                "|>" => match self.call_target(&rhs.kind, 1, run.env()) {
+                "|>" => match self.call_site(run, &rhs.kind, 1) {
                     Some((target, fun, args)) => {
                         self.tick(span)?;
                         run.frames.push(Frame::Call(target, args.len() + 1, rhs.span));
@@ -373,7 +383,7 @@ impl Interp {
                     let clauses = do_clauses(&args[0], "do", span)?;
                     run.cond_head(clauses, 0, span)?;
                 }
-                _ => match self.call_target(&node.kind, 0, run.env()) {
+                _ => match self.call_site(run, &node.kind, 0) {
                     Some((target, _, args)) => {
                         self.tick(span)?;
                         run.frames.push(Frame::Call(target, args.len(), span));
@@ -382,7 +392,7 @@ impl Interp {
                     None => run.fallback(self, node)?,
                 },
             },
-            Kind::Dot { .. } | Kind::AnonCall { .. } => match self.call_target(&node.kind, 0, run.env()) {
+            Kind::Dot { .. } | Kind::AnonCall { .. } => match self.call_site(run, &node.kind, 0) {
                 Some((target, fun, args)) => {
                     self.tick(span)?;
                     run.frames.push(Frame::Call(target, args.len(), span));
@@ -396,6 +406,40 @@ impl Interp {
             _ => run.fallback(self, node)?,
         }
         Ok(())
+    }
+
+    /// [`Interp::call_target`], remembered for the run (resolving a name
+    /// looks through the scope's imports and the modules).
+    fn call_site<'a>(&self, run: &mut Run<'a>, kind: &'a Kind, extra: usize) -> Option<(Target<'a>, Option<&'a Node>, &'a [Node])> {
+        if run.generation != self.generation {
+            run.sites.clear();
+            run.generation = self.generation;
+        }
+        let env = run.env();
+        let key = SiteKey {
+            node: kind,
+            extra,
+            module: env.module.as_ref().map_or(std::ptr::null(), |m| m.as_ptr()),
+            imports: (Rc::as_ptr(&env.imports), env.imports.len()),
+            aliases: (Rc::as_ptr(&env.aliases), env.aliases.len()),
+        };
+        let (fun, args) = match kind {
+            Kind::Call { args, .. } | Kind::Dot { args, .. } => (None, &args[..]),
+            Kind::AnonCall { fun, args } => (Some(&**fun), &args[..]),
+            _ => return None,
+        };
+        if let Some(target) = run.sites.get(&key) {
+            return target.clone().map(|t| (t, fun, args));
+        }
+        let target = self.call_target(kind, extra, run.env()).map(|(t, _, _)| t).map(|t| match t {
+            Target::Named { module, name, allow_private, .. } => {
+                let user = self.user_function(&module, name, args.len() + extra, allow_private).cloned().map(|c| run.keep_funs(c));
+                Target::Named { module, name, allow_private, user }
+            }
+            other => other,
+        });
+        run.sites.insert(key, target.clone());
+        target.map(|t| (t, fun, args))
     }
 
     /// The call `kind` (with `extra` arguments piped in front) when it is a
@@ -420,7 +464,7 @@ impl Interp {
                     return None;
                 }
                 let allow_private = env.module.as_deref() == Some(module.as_str());
-                Some((Target::Named { module, name, allow_private }, None, args))
+                Some((Target::Named { module: Rc::from(module), name, allow_private, user: None }, None, args))
             }
             Kind::Dot { target, name, args, parens } => {
                 if name == "{}" {
@@ -443,7 +487,7 @@ impl Interp {
                 if self.is_user_macro(&full, name, arity) {
                     return None;
                 }
-                Some((Target::Named { module: full, name, allow_private: false }, None, args))
+                Some((Target::Named { module: Rc::from(full), name, allow_private: false, user: None }, None, args))
             }
             Kind::AnonCall { fun, args } if extra == 0 => Some((Target::Apply, Some(fun), args)),
             _ => None,
@@ -462,8 +506,13 @@ impl Interp {
     ) -> EResult<()> {
         for fc in clauses {
             let mut env = (*fc.env).clone();
-            let full_args = if fc.clause.args.len() > args.len() { self.fill_defaults(fc, &args)? } else { args.clone() };
-            if self.match_args(&fc.clause, &full_args, &mut env)? {
+            let matched = if fc.clause.args.len() > args.len() {
+                let full_args = self.fill_defaults(fc, &args)?;
+                self.match_args(&fc.clause, &full_args, &mut env)?
+            } else {
+                self.match_args(&fc.clause, &args, &mut env)?
+            };
+            if matched {
                 return self.enter_body(run, env, &fc.clause.body, span);
             }
         }
@@ -521,7 +570,16 @@ impl Interp {
 
 impl<'a> Run<'a> {
     fn new(keep: &'a Keep) -> Run<'a> {
-        Run { keep, kept_funs: HashMap::new(), kept_closures: HashMap::new(), frames: Vec::new(), values: Vec::new(), envs: Vec::new() }
+        Run {
+            keep,
+            kept_funs: HashMap::new(),
+            kept_closures: HashMap::new(),
+            sites: FastMap::default(),
+            generation: 0,
+            frames: Vec::new(),
+            values: Vec::new(),
+            envs: Vec::new(),
+        }
     }
 
     fn env(&mut self) -> &mut Env {

@@ -23,10 +23,31 @@ use crate::value::{Atom, Value};
 
 pub use pattern::match_pattern;
 
+/// A hash map with a fast, non-cryptographic hash, for the evaluator's
+/// lookups (variables, modules, functions, built-ins) on every step.
+pub type FastMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
+thread_local! {
+    static NAMES: std::cell::RefCell<std::collections::HashSet<Rc<str>, rustc_hash::FxBuildHasher>> = Default::default();
+}
+
+/// The shared copy of a variable name: binding a variable does not allocate.
+pub fn intern(name: &str) -> Rc<str> {
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(n) = names.get(name) {
+            return n.clone();
+        }
+        let n: Rc<str> = Rc::from(name);
+        names.insert(n.clone());
+        n
+    })
+}
+
 /// Variables and lexical context.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
-    pub vars: HashMap<Rc<str>, Value>,
+    pub vars: FastMap<Rc<str>, Value>,
     /// The module whose body or function is being evaluated (`Elixir.Blog.Post`).
     pub module: Option<Atom>,
     /// `alias Blog.User` → `"User" => "Blog.User"`.
@@ -41,7 +62,7 @@ impl Env {
     }
 
     pub fn set(&mut self, name: &str, value: Value) {
-        self.vars.insert(Rc::from(name), value);
+        self.vars.insert(intern(name), value);
     }
 
     /// Resolves an alias as written (`User` or `User.Profile`) to a full
@@ -166,8 +187,8 @@ pub type MacroFn = fn(&mut Interp, &[Node], &mut Env, Span) -> EResult<Value>;
 /// The registry of Rust-implemented modules.
 #[derive(Default)]
 pub struct Builtins {
-    funs: HashMap<(&'static str, &'static str), (Vec<usize>, NativeFn)>,
-    macros: HashMap<(&'static str, &'static str), (Vec<usize>, MacroFn)>,
+    funs: FastMap<(&'static str, &'static str), (Vec<usize>, NativeFn)>,
+    macros: FastMap<(&'static str, &'static str), (Vec<usize>, MacroFn)>,
 }
 
 impl Builtins {
@@ -221,7 +242,7 @@ pub struct FunClause {
 pub struct Module {
     pub name: Atom,
     /// Functions by (name, arity).
-    pub functions: HashMap<(String, usize), Rc<Vec<FunClause>>>,
+    pub functions: FastMap<(String, usize), Rc<Vec<FunClause>>>,
     /// Module attributes as last set (`@primary_key`, `@timestamps_opts`).
     pub attributes: HashMap<String, Value>,
     /// Accumulated `use` calls (`Ecto.Schema`, `Ecto.Migration`).
@@ -257,7 +278,7 @@ impl Default for Limits {
 /// The interpreter: modules, builtins, limits and per-area state.
 pub struct Interp {
     pub builtins: Rc<Builtins>,
-    pub modules: HashMap<Atom, Module>,
+    pub modules: FastMap<Atom, Module>,
     /// Struct definitions: module → fields with defaults, in order.
     pub structs: HashMap<Atom, Rc<Vec<(Atom, Value)>>>,
     pub limits: Limits,
@@ -265,6 +286,9 @@ pub struct Interp {
     pub depth: u32,
     /// Evaluations nested on the host's stack (see `Limits::max_native_depth`).
     pub native_depth: u32,
+    /// Counts definitions of functions: what a call resolved to holds
+    /// while it is unchanged.
+    pub(crate) generation: u64,
     /// The stack address where the outermost call started (see `Limits::max_stack`).
     pub(crate) stack_base: usize,
     /// What `IO.puts`/`IO.inspect` wrote.
@@ -290,12 +314,13 @@ impl Interp {
         crate::repo::register(&mut b);
         Interp {
             builtins: Rc::new(b),
-            modules: HashMap::new(),
+            modules: FastMap::default(),
             structs: HashMap::new(),
             limits: Limits::default(),
             steps: 0,
             depth: 0,
             native_depth: 0,
+            generation: 0,
             stack_base: 0,
             output: String::new(),
             ext: HashMap::new(),

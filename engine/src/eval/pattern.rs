@@ -1,7 +1,5 @@
 //! Pattern matching: binds variables in `env` when `value` matches `pat`.
 
-use std::collections::HashMap;
-
 use super::{EResult, Env, Error, Interp};
 use crate::diag::Span;
 use crate::syntax::ast::{Kind, Node, StrPart};
@@ -13,11 +11,14 @@ fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {
 
 /// Matches `value` against `pat`, binding variables into `env`. Variables
 /// that occur twice must match equal values.
+/// The variables a pattern binds, in the order met (few: a list beats a map).
+type Bound = Vec<(std::rc::Rc<str>, Value)>;
+
 pub fn match_pattern(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env) -> EResult<bool> {
-    let mut bound: HashMap<String, Value> = HashMap::new();
+    let mut bound = Bound::new();
     if m(interp, pat, value, env, &mut bound)? {
         for (k, v) in bound {
-            env.set(&k, v);
+            env.vars.insert(k, v);
         }
         Ok(true)
     } else {
@@ -25,17 +26,17 @@ pub fn match_pattern(interp: &mut Interp, pat: &Node, value: &Value, env: &mut E
     }
 }
 
-fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut HashMap<String, Value>) -> EResult<bool> {
+fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut Bound) -> EResult<bool> {
     interp.tick(pat.span)?;
     Ok(match &pat.kind {
         Kind::Var(name) => {
             if name.starts_with('_') {
                 return Ok(true);
             }
-            match bound.get(name) {
-                Some(prev) => prev == value,
+            match bound.iter().find(|(k, _)| **k == **name) {
+                Some((_, prev)) => prev == value,
                 None => {
-                    bound.insert(name.clone(), value.clone());
+                    bound.push((super::intern(name), value.clone()));
                     true
                 }
             }
@@ -145,7 +146,7 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
                     }
                 }
                 Kind::Var(v) => {
-                    bound.insert(v.clone(), full.clone());
+                    bound.push((super::intern(v), full.clone()));
                 }
                 _ => {
                     let want = interp.eval(name, &mut env.clone())?;
@@ -289,13 +290,7 @@ pub(crate) fn int_bytes(v: i64, bits: i64, little: bool) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn match_bitstring(
-    interp: &mut Interp,
-    segs: &[(Node, Option<Node>)],
-    bytes: &[u8],
-    env: &mut Env,
-    bound: &mut HashMap<String, Value>,
-) -> EResult<bool> {
+fn match_bitstring(interp: &mut Interp, segs: &[(Node, Option<Node>)], bytes: &[u8], env: &mut Env, bound: &mut Bound) -> EResult<bool> {
     let mut pos = 0usize;
     for (i, (seg, ty)) in segs.iter().enumerate() {
         let spec = bit_spec(ty.as_ref());
@@ -305,7 +300,7 @@ fn match_bitstring(
             Some(n) => {
                 let mut scope = env.clone();
                 for (k, v) in bound.iter() {
-                    scope.set(k, v.clone());
+                    scope.vars.insert(k.clone(), v.clone());
                 }
                 match interp.eval(n, &mut scope)? {
                     Value::Int(k) if k >= 0 => Some(k * spec.unit_bits()),

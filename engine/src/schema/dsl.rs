@@ -1069,6 +1069,7 @@ fn define_reflection(interp: &mut Interp, module_atom: &Atom, span: Span) {
         ("__changeset__", vec![], call(vec![alias.clone(), n(Kind::Atom("__changeset__".into()))])),
     ];
     let env = Rc::new(Env::default());
+    interp.generation += 1;
     let module = interp.modules.entry(module_atom.clone()).or_default();
     if module.name.is_empty() {
         module.name = module_atom.clone();

@@ -39,19 +39,19 @@ fn now_micros(i: &mut Interp) -> i64 {
     let clock = i.ext::<Clock>();
     let slept = clock.slept_ns / 1000;
     if let Some(n) = clock.now_micros {
-        return n + slept;
+        return n.saturating_add(slept);
     }
     if let Some(wall) = &clock.wall {
-        return wall() + slept;
+        return wall().saturating_add(slept);
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         if let Ok(d) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-            return d.as_micros() as i64 + slept;
+            return (d.as_micros() as i64).saturating_add(slept);
         }
     }
     // 2026-01-01T00:00:00Z
-    1_767_225_600_000_000 + slept
+    1_767_225_600_000_000i64.saturating_add(slept)
 }
 
 /// The monotonic clock in nanoseconds, on the BEAM's scale.
@@ -62,7 +62,7 @@ pub(crate) fn monotonic_ns(i: &mut Interp) -> i64 {
         Some(m) => m() as i64,
         None => native_monotonic_ns().unwrap_or(steps as i64 * 10),
     };
-    MONOTONIC_BEGIN_NS + elapsed + clock.slept_ns
+    MONOTONIC_BEGIN_NS.saturating_add(elapsed).saturating_add(clock.slept_ns)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -79,7 +79,8 @@ fn native_monotonic_ns() -> Option<i64> {
 
 /// Lets `ms` milliseconds pass for the program's clocks.
 pub(crate) fn sleep(i: &mut Interp, ms: i64) {
-    i.ext::<Clock>().slept_ns += ms.max(0).saturating_mul(1_000_000);
+    let clock = i.ext::<Clock>();
+    clock.slept_ns = clock.slept_ns.saturating_add(ms.max(0).saturating_mul(1_000_000));
 }
 
 /// Parts per second of an Erlang time unit (`:native` is the nanosecond,

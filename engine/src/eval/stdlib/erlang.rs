@@ -533,7 +533,7 @@ pub fn register(b: &mut Builtins) {
             }
         };
         let t1 = super::calendar::monotonic_ns(i);
-        Ok(Value::tuple(vec![Value::Int((t1 - t0).div_euclid(1000)), r]))
+        Ok(Value::tuple(vec![Value::Int(t1.saturating_sub(t0).div_euclid(1000)), r]))
     });
     b.add("timer", "seconds", &[1], |_, a, s| {
         args::int(":timer.seconds/1", &a[0], s)?
