@@ -267,9 +267,9 @@ impl Engine {
 /// overflow the stack, the page restarts the worker (see `backend`).
 const MAX_NATIVE_DEPTH: u32 = 300;
 
-/// Body recursion of user functions lives on the heap: a million nested
+/// Body recursion of user functions lives on the heap: 250,000 nested
 /// calls, then the evaluator's error. Calls in tail position do not nest.
-const MAX_DEPTH: u32 = 1_000_000;
+const MAX_DEPTH: u32 = 250_000;
 
 fn workspace(db: SharedDb) -> Workspace {
     let mut ws = Workspace::with_executor(Box::new(db));

@@ -30,8 +30,8 @@ pub const STACK_SIZE: usize = 512 << 20;
 /// thousands deep; here recursion is bounded by the thread's stack, with
 /// room to spare for the work done after the limit stops evaluation.
 pub fn interp() -> Interp {
-    let mut interp = Interp::new();
-    interp.limits.max_depth = 10_000_000;
+    let mut interp = engine::interp();
+    interp.limits.max_depth = 2_000_000;
     interp.limits.max_native_depth = 1_000_000;
     interp.limits.max_stack = Some(STACK_SIZE - (64 << 20));
     // A loop of ten million iterations takes a few hundred million steps.

@@ -43,7 +43,7 @@ struct Entry {
 /// The file evaluated up to `queries = [...]`, and the entries that evaluate.
 fn setup() -> (Interp, Env, Vec<Entry>) {
     let parsed = syntax::parse(SOURCE);
-    let mut interp = Interp::new();
+    let mut interp = engine::interp();
     let mut env = Interp::env_with_imports(&["Ecto.Query"]);
     let items: Vec<Node> = match parsed.root.kind {
         Kind::Block(items) => items,

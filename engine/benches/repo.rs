@@ -62,7 +62,7 @@ struct Session {
 }
 
 fn session(exec: SqliteExecutor) -> Session {
-    let mut interp = Interp::new();
+    let mut interp = engine::interp();
     interp.limits.max_steps = u64::MAX;
     repo::install(&mut interp, Box::new(exec));
     let mut env = Interp::env_with_imports(&["Ecto.Query", "Ecto.Changeset"]);

@@ -19,4 +19,19 @@ pub mod types;
 pub mod value;
 
 pub use diag::{Diagnostic, Span};
+
+/// An interpreter with Elixir's standard library and Ecto's modules
+/// (schemas, queries, types, changesets, migrations, Repo), assembled here
+/// so that the evaluator knows nothing of Ecto.
+pub fn interp() -> eval::Interp {
+    let mut b = eval::Builtins::default();
+    eval::stdlib::register(&mut b);
+    schema::register(&mut b);
+    query::register(&mut b);
+    types::register::register(&mut b);
+    changeset::register(&mut b);
+    migration::register(&mut b);
+    repo::register(&mut b);
+    eval::Interp::with_builtins(b)
+}
 pub use value::Value;

@@ -49,7 +49,7 @@ fn eval(expr: &str, limits: Limits) -> Result<Value, String> {
     let src = format!("{MODULE}\n{expr}");
     let p = parse(&src);
     assert!(p.errors.is_empty(), "{:?}", p.errors);
-    let mut interp = Interp::new();
+    let mut interp = engine::interp();
     interp.limits = limits;
     let mut env = Interp::env_with_imports(&[]);
     interp.eval(&p.root, &mut env).map_err(|e| e.message())

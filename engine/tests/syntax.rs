@@ -107,7 +107,7 @@ fn evaluation_errors_have_kind_and_span() {
     for (src, kind, covered) in RAISES {
         let p = parse(src);
         assert!(p.errors.is_empty(), "{src:?}: {:?}", p.errors);
-        let mut interp = Interp::new();
+        let mut interp = engine::interp();
         let mut env = Interp::env_with_imports(&[]);
         let err = interp.eval(&p.root, &mut env).expect_err(src);
         assert_eq!(err.kind(), *kind, "{src:?}: {}", err.message());
@@ -135,7 +135,7 @@ fn runaway() {
         "for x <- 1..100_000, y <- 1..100_000, do: x + y",
     ] {
         let p = parse(src);
-        let mut interp = Interp::new();
+        let mut interp = engine::interp();
         interp.limits = Limits { max_steps: 200_000, max_depth: 500, max_native_depth: 500, max_stack: None };
         let mut env = Interp::env_with_imports(&[]);
         let err = interp.eval(&p.root, &mut env).expect_err(src);
@@ -262,7 +262,7 @@ fn arbitrary() {
                 "span off char boundary in {src:?}"
             );
         }
-        let mut interp = Interp::new();
+        let mut interp = engine::interp();
         interp.limits = Limits { max_steps: 20_000, max_depth: 200, max_native_depth: 200, max_stack: None };
         let mut env = Interp::env_with_imports(&["Ecto.Query", "Ecto.Changeset", "Ecto.Migration"]);
         let _ = interp.eval(&p.root, &mut env);

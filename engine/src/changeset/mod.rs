@@ -282,42 +282,12 @@ pub(crate) fn new_struct(interp: &mut Interp, module: &str, span: Span) -> EResu
     Ok(Value::Struct(Rc::new(interp.new_struct(&name, span)?)))
 }
 
-thread_local! {
-    /// Redacted fields of the schemas changesets were made for (module →
-    /// fields), read by `inspect` of a changeset, which has no interpreter.
-    static REDACTED: std::cell::RefCell<std::collections::HashMap<String, Vec<String>>> = Default::default();
-}
-
 fn note_redactions(interp: &mut Interp, module: &str) {
     let fields = crate::schema::lookup(interp, module).map(|s| s.redact_fields.clone()).unwrap_or_default();
-    REDACTED.with(|r| {
-        let mut r = r.borrow_mut();
-        if fields.is_empty() {
-            r.remove(module);
-        } else {
-            r.insert(module.to_string(), fields);
-        }
-    });
+    crate::value::inspect::set_redacted_changes(module, fields);
 }
 
-/// `changes` as `inspect` of a changeset shows them: redacted fields of the
-/// data's schema print as `"**redacted**"`.
-pub fn redact_changes(data: &Value, changes: Value) -> Value {
-    let Value::Struct(s) = data else { return changes };
-    let Value::Map(m) = &changes else { return changes };
-    let fields = REDACTED.with(|r| r.borrow().get(s.name()).cloned()).unwrap_or_default();
-    if fields.is_empty() {
-        return changes;
-    }
-    let mut out = (**m).clone();
-    for f in fields {
-        let k = Value::atom(&f);
-        if out.contains_key(&k) {
-            out.insert(k, Value::str("**redacted**"));
-        }
-    }
-    Value::map(out)
-}
+pub use crate::value::inspect::redact_changes;
 
 /// `module.__changeset__()`: the types map of a schema struct.
 pub(crate) fn schema_types(interp: &mut Interp, data: &Value, span: Span) -> EResult<MapT> {

@@ -75,7 +75,7 @@ pub fn errors_raw(cs: &Changeset) -> Json {
 pub fn encode(v: &Value) -> Json {
     encode_with(v, &|x| {
         let cs = Changeset::from_value(x)?;
-        let mut interp = Interp::new();
+        let mut interp = crate::interp();
         let errors = errors_interpolated(&mut interp, &cs);
         Some(json!({ "$changeset": {
             "action": encode(&cs.action),

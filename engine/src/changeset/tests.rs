@@ -120,7 +120,7 @@ fn validate_length_table() {
         (a("map"), Some(amap(vec![("x", i(1))])), kw(vec![("max", i(1))]), None),
     ];
     for (ty, value, opts, want) in table {
-        let mut interp = Interp::new();
+        let mut interp = crate::interp();
         let cs = changed(&mut interp, ty.clone(), value.clone());
         let out = call(&mut interp, "validate_length", vec![cs, a("f"), opts.clone()]).expect("validates");
         let got = first_error(&out);
@@ -136,7 +136,7 @@ fn validate_length_table() {
 
 #[test]
 fn validate_length_metadata_order() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let cs = changed(&mut interp, a("string"), Some(s("abc")));
     let out = call(&mut interp, "validate_length", vec![cs, a("f"), kw(vec![("min", i(5))])]).expect("ok");
     let (_, opts) = first_error(&out).expect("error");
@@ -168,7 +168,7 @@ fn validate_number_table() {
         (a("integer"), Value::Nil, kw(vec![("greater_than", i(0))]), None),
     ];
     for (ty, value, opts, want) in table {
-        let mut interp = Interp::new();
+        let mut interp = crate::interp();
         let cs = changed(&mut interp, ty, Some(value.clone()));
         let out = call(&mut interp, "validate_number", vec![cs, a("f"), opts.clone()]).expect("validates");
         let got = first_error(&out);
@@ -179,7 +179,7 @@ fn validate_number_table() {
 
 #[test]
 fn validate_number_raises() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let cs = changed(&mut interp, a("integer"), Some(i(1)));
     let err = call(&mut interp, "validate_number", vec![cs.clone(), a("f"), kw(vec![("greater", i(0))])]).expect_err("raises");
     assert_eq!(err.kind(), "ArgumentError");
@@ -204,7 +204,7 @@ fn validate_required_table() {
         (Value::Nil, Some(Value::Bool(false)), false),
     ];
     for (data, change, want_error) in table {
-        let mut interp = Interp::new();
+        let mut interp = crate::interp();
         let base = Value::tuple(vec![amap(vec![("f", data.clone())]), amap(vec![("f", a("any"))])]);
         let changes = match &change {
             Some(v) => amap(vec![("f", v.clone())]),
@@ -226,7 +226,7 @@ fn validate_required_table() {
 
 #[test]
 fn validate_required_skips_fields_with_errors_and_unknown_fields_raise() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let cs = changed(&mut interp, a("integer"), None);
     let cs = call(&mut interp, "add_error", vec![cs, a("f"), s("is bad")]).expect("ok");
     let out = call(&mut interp, "validate_required", vec![cs, list(vec![a("f")]), kw(vec![("message", s("needed"))])]).expect("ok");
@@ -256,7 +256,7 @@ fn inclusion_exclusion_subset_format_table() {
         ("validate_subset", strings.clone(), list(vec![]), list(vec![s("ace")]), None),
     ];
     for (f, ty, value, data, want) in table {
-        let mut interp = Interp::new();
+        let mut interp = crate::interp();
         let cs = changed(&mut interp, ty, Some(value.clone()));
         let out = call(&mut interp, f, vec![cs, a("f"), data.clone()]).expect("validates");
         let got = first_error(&out);
@@ -269,7 +269,7 @@ fn inclusion_exclusion_subset_format_table() {
 
 #[test]
 fn validate_format_cases() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let re = {
         let compiled = regex::Regex::new("@").expect("regex");
         Value::Regex(Rc::new(crate::value::Regex { source: "@".into(), opts: String::new(), compiled: Some(compiled) }))
@@ -300,7 +300,7 @@ fn acceptance_and_confirmation() {
         (smap(vec![]), true),
     ];
     for (params, want) in table {
-        let mut interp = Interp::new();
+        let mut interp = crate::interp();
         let cs = cast(&mut interp, types.clone(), params.clone(), vec!["terms"], list(vec![])).expect("cast");
         let out = call(&mut interp, "validate_acceptance", vec![cs, a("terms")]).expect("ok");
         assert_eq!(first_error(&out).map(|(m, _)| m).is_some(), want, "acceptance {params:?}");
@@ -312,7 +312,7 @@ fn acceptance_and_confirmation() {
         (smap(vec![("password", s("a"))]), kw(vec![("required", Value::Bool(true))]), Some("can't be blank")),
     ];
     for (params, opts, want) in table {
-        let mut interp = Interp::new();
+        let mut interp = crate::interp();
         let cs = cast(&mut interp, types.clone(), params.clone(), vec!["password"], list(vec![])).expect("cast");
         let out = call(&mut interp, "validate_confirmation", vec![cs, a("password"), opts]).expect("ok");
         let cs = Changeset::from_value(&out).expect("cs");
@@ -327,7 +327,7 @@ fn acceptance_and_confirmation() {
 #[test]
 fn cast_empty_values_trimming_and_keys() {
     let types = amap(vec![("name", a("string")), ("age", a("integer")), ("tags", Value::tuple(vec![a("array"), a("string")]))]);
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     // "" and whitespace-only are empty (trimmed on the left); the value itself is not trimmed.
     let cs =
         cast(&mut interp, types.clone(), smap(vec![("name", s("   ")), ("age", s(""))]), vec!["name", "age"], list(vec![])).expect("cast");
@@ -371,7 +371,7 @@ fn cast_empty_values_trimming_and_keys() {
 
 #[test]
 fn cast_errors_carry_type_and_validation() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let level = crate::types::EnumType::init(&kw(vec![("values", list(vec![a("a"), a("b")]))])).expect("enum");
     let level_t = crate::types::Type::Enum(Rc::new(level)).to_value();
     let types = amap(vec![("age", a("integer")), ("level", level_t.clone())]);
@@ -391,7 +391,7 @@ fn cast_errors_carry_type_and_validation() {
 
 #[test]
 fn put_change_and_equality() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let data =
         Value::tuple(vec![amap(vec![("n", dec("1.0")), ("f", Value::Float(2.0))]), amap(vec![("n", a("decimal")), ("f", a("float"))])]);
     let cs = call(&mut interp, "change", vec![data.clone()]).expect("change");
@@ -407,7 +407,7 @@ fn put_change_and_equality() {
 
 #[test]
 fn constraints_and_errors_mapping() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let data = Value::tuple(vec![amap(vec![]), amap(vec![("email", a("string"))])]);
     let cs = call(&mut interp, "change", vec![data]).expect("change");
     let err = call(&mut interp, "unique_constraint", vec![cs.clone(), a("email")]).expect_err("no source");
@@ -453,7 +453,7 @@ fn interpolation_of_messages() {
 fn eval_src(src: &str) -> EResult<Value> {
     let parsed = crate::syntax::parse(src);
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let mut env = Interp::env_with_imports(&["Ecto.Changeset"]);
     interp.eval_file(&parsed.root, &mut env)
 }

@@ -303,15 +303,16 @@ impl Default for Interp {
 }
 
 impl Interp {
+    /// An interpreter that knows the Elixir standard library only.
     pub fn new() -> Interp {
         let mut b = Builtins::default();
         stdlib::register(&mut b);
-        crate::schema::register(&mut b);
-        crate::query::register(&mut b);
-        crate::types::register::register(&mut b);
-        crate::changeset::register(&mut b);
-        crate::migration::register(&mut b);
-        crate::repo::register(&mut b);
+        Interp::with_builtins(b)
+    }
+
+    /// An interpreter with the given built-ins (see `crate::interp` for
+    /// the one with Ecto's modules).
+    pub fn with_builtins(b: Builtins) -> Interp {
         Interp {
             builtins: Rc::new(b),
             modules: FastMap::default(),

@@ -375,7 +375,7 @@ fn migrator_records_versions_like_ecto() {
     let now = NaiveDateTime::parse("2024-05-01T09:15:30").expect("datetime");
 
     let db = Rc::new(RefCell::new(ExecutorDb::new(SqliteExecutor::in_memory().expect("db"))));
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let mut migrator = Migrator::new(db.clone(), Adapter::Sqlite);
     assert_eq!(migrator.up(&mut interp, 1, &source, now).ok(), Some(Outcome::Ok));
     let log: Vec<String> = db.borrow().log.iter().map(|l| l.sql.clone()).collect();
@@ -443,7 +443,7 @@ fn setup_migration_statements_match_recorded_run() {
     use crate::executor::native::SqliteExecutor;
     use std::cell::RefCell;
 
-    let mut interp = crate::eval::Interp::new();
+    let mut interp = crate::interp();
     eval_source(&mut interp, include_str!("testdata/store_migration.exs"));
     let db = Rc::new(RefCell::new(ExecutorDb::new(SqliteExecutor::in_memory().expect("db"))));
     let mut migrator = Migrator::new(db.clone(), Adapter::Sqlite);
@@ -467,7 +467,7 @@ fn ecto_migrator_builtins_run_migrations() {
     use crate::executor::native::SqliteExecutor;
     use std::cell::RefCell;
 
-    let mut interp = crate::eval::Interp::new();
+    let mut interp = crate::interp();
     let db = Rc::new(RefCell::new(ExecutorDb::new(SqliteExecutor::in_memory().expect("db"))));
     let shared: SharedDb = db.clone();
     set_provider(&mut interp, Rc::new(move |_i, _repo| Ok((shared.clone(), Adapter::Sqlite))), None);

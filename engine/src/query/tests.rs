@@ -37,7 +37,7 @@ alias T.{User, Post, Tag}
 fn eval(src: &str) -> (Interp, Value) {
     let parsed = syntax::parse(&format!("{SCHEMAS}\n{src}"));
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let mut env = Interp::env_with_imports(&["Ecto.Query"]);
     let v = interp.eval_file(&parsed.root, &mut env).unwrap_or_else(|e| panic!("{}: {}", e.kind(), e.message()));
     (interp, v)
@@ -53,7 +53,7 @@ fn check(src: &str, op: Op, sqlite: &str, pg: &str) {
 
 fn check_err(src: &str, op: Op, kind: &str) {
     let parsed = syntax::parse(&format!("{SCHEMAS}\n{src}"));
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let mut env = Interp::env_with_imports(&["Ecto.Query"]);
     let r = interp.eval_file(&parsed.root, &mut env).and_then(|v| to_sql(&mut interp, &v, op, Dialect::Postgres, crate::Span::NONE));
     match r {

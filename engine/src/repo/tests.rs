@@ -57,7 +57,7 @@ impl Session {
                 exec.execute(s, &[]).expect("ddl");
             }
         }
-        let mut interp = Interp::new();
+        let mut interp = crate::interp();
         install(&mut interp, Box::new(exec));
         interp.ext::<super::RepoState>().now = Some(Box::new(|| 1_714_554_930_000_000));
         let mut env = Interp::env_with_imports(&["Ecto.Query", "Ecto.Changeset"]);

@@ -74,7 +74,7 @@ pub(crate) fn blog(interp: &mut Interp) {
 
 #[test]
 fn struct_field_order_follows_definitions() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     blog(&mut interp);
     let fields = interp.struct_def("Elixir.Blog.Post").unwrap();
     let names: Vec<&str> = fields.iter().map(|(k, _)| &**k).collect();
@@ -92,7 +92,7 @@ fn struct_field_order_follows_definitions() {
 
 #[test]
 fn association_defaults() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     blog(&mut interp);
     let user = lookup(&mut interp, "Blog.User").unwrap();
     let posts = user.assoc("posts").unwrap();
@@ -116,7 +116,7 @@ fn association_defaults() {
 
 #[test]
 fn embedded_schema_and_enum() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     blog(&mut interp);
     let profile = lookup(&mut interp, "Blog.Profile").unwrap();
     assert!(profile.primary_key.is_empty());
@@ -131,7 +131,7 @@ fn embedded_schema_and_enum() {
 
 #[test]
 fn errors() {
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     Builder::begin(&mut interp, "Elixir.X", Some(Value::str("xs")), true, S).unwrap();
     let r = with_builder(&mut interp, S, |i, b| b.field(i, "x", &a("strin"), &empty(), S));
     assert_eq!(r.unwrap_err().kind(), "ArgumentError");

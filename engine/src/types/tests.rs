@@ -9,7 +9,7 @@ fn s(x: &str) -> Value {
 }
 
 fn cast_v(t: &Type, v: Value) -> Cast {
-    let mut i = Interp::new();
+    let mut i = crate::interp();
     cast(&mut i, t, &v, Span::NONE).expect("cast does not raise")
 }
 
@@ -220,7 +220,7 @@ fn casts_uuids() {
 
 #[test]
 fn equality_rules() {
-    let mut i = Interp::new();
+    let mut i = crate::interp();
     let sp = Span::NONE;
     let d = |x: &str| Value::Decimal(std::rc::Rc::new(crate::value::Decimal::parse(x).expect("decimal")));
     assert!(equal(&mut i, &Type::Decimal, &d("1"), &d("1.00"), sp).expect("ok"));
@@ -236,7 +236,7 @@ fn equality_rules() {
 
 #[test]
 fn sqlite_and_postgres_dump_load() {
-    let mut i = Interp::new();
+    let mut i = crate::interp();
     let sp = Span::NONE;
     let dump_s = |i: &mut Interp, t: &Type, v: Value| adapter_dump(i, Adapter::Sqlite, t, &v, sp).expect("no raise");
     let dump_p = |i: &mut Interp, t: &Type, v: Value| adapter_dump(i, Adapter::Postgres, t, &v, sp).expect("no raise");
@@ -291,7 +291,7 @@ fn sqlite_and_postgres_dump_load() {
 
 #[test]
 fn dump_rejects_microseconds_where_ecto_raises() {
-    let mut i = Interp::new();
+    let mut i = crate::interp();
     let v = cast_v(&Type::NaiveDatetimeUsec, s("2024-01-01T00:00:00.5")).ok().expect("cast");
     assert!(adapter_dump(&mut i, Adapter::Sqlite, &Type::NaiveDatetime, &v, Span::NONE).is_err());
 }
@@ -307,7 +307,7 @@ fn type_terms_round_trip() {
 fn eval_src(src: &str) -> (Interp, Value) {
     let parsed = crate::syntax::parse(src);
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let mut env = Interp::env_with_imports(&["Ecto.Changeset"]);
     let v = interp.eval_file(&parsed.root, &mut env).expect("evaluates");
     (interp, v)

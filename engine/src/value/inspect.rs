@@ -15,6 +15,43 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
+thread_local! {
+    /// Fields whose changes `inspect` of a changeset hides, by the data's
+    /// struct module (Ecto's `redact: true`).
+    static REDACTED: std::cell::RefCell<std::collections::HashMap<String, Vec<String>>> = Default::default();
+}
+
+/// Registers (or with no fields forgets) the redacted fields of a struct module.
+pub fn set_redacted_changes(module: &str, fields: Vec<String>) {
+    REDACTED.with(|r| {
+        let mut r = r.borrow_mut();
+        if fields.is_empty() {
+            r.remove(module);
+        } else {
+            r.insert(module.to_string(), fields);
+        }
+    });
+}
+
+/// `changes` as `inspect` of a changeset shows them: redacted fields of the
+/// data's schema print as `"**redacted**"`.
+pub fn redact_changes(data: &Value, changes: Value) -> Value {
+    let Value::Struct(s) = data else { return changes };
+    let Value::Map(m) = &changes else { return changes };
+    let fields = REDACTED.with(|r| r.borrow().get(s.name()).cloned()).unwrap_or_default();
+    if fields.is_empty() {
+        return changes;
+    }
+    let mut out = (**m).clone();
+    for f in fields {
+        let k = Value::atom(&f);
+        if out.contains_key(&k) {
+            out.insert(k, Value::str("**redacted**"));
+        }
+    }
+    Value::map(out)
+}
+
 /// Registers (or with `None` forgets) the derived Inspect of a struct module.
 pub fn set_derived_inspect(module: &str, d: Option<DerivedInspect>) {
     let module = alias_name(module).to_string();
@@ -418,7 +455,7 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
             out.push_str("action: ");
             write(out, &g("action"), o);
             out.push_str(", changes: ");
-            write(out, &crate::changeset::redact_changes(&g("data"), g("changes")), o);
+            write(out, &redact_changes(&g("data"), g("changes")), o);
             out.push_str(", errors: ");
             write(out, &g("errors"), o);
             out.push_str(", data: ");

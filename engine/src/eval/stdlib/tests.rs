@@ -7,7 +7,7 @@ use crate::value::{inspect, Value};
 fn run(src: &str) -> String {
     let parsed = syntax::parse(src);
     assert!(parsed.errors.is_empty(), "syntax errors in {src}: {:?}", parsed.errors);
-    let mut interp = Interp::new();
+    let mut interp = crate::interp();
     let mut env = Interp::env_with_imports(&[]);
     match interp.eval(&parsed.root, &mut env) {
         Ok(v) => inspect::inspect_full(&v),
@@ -325,9 +325,9 @@ fn no_builtin_panics_on_odd_arguments() {
         Value::keyword(vec![("day", Value::Int(i64::MAX)), ("hour", Value::Int(i64::MIN))]),
         Value::list(vec![Value::list(vec![Value::Int(1)]), Value::tuple(vec![Value::atom("a"), Value::Int(1)])]),
     ];
-    let interp = Interp::new();
+    let interp = crate::interp();
     let funs = interp.builtins.functions();
-    let mut shared = Interp::new();
+    let mut shared = crate::interp();
     shared.limits.max_steps = 100_000;
     let mut panics = Vec::new();
     for (m, n, arities) in funs {
@@ -349,7 +349,7 @@ fn no_builtin_panics_on_odd_arguments() {
                     let r = catch_unwind(AssertUnwindSafe(|| f(&mut shared, args.clone(), crate::diag::Span::NONE)));
                     if r.is_err() {
                         panics.push(format!("{m}.{n}/{arity} with {args:?}"));
-                        shared = Interp::new();
+                        shared = crate::interp();
                     }
                 }
             }
