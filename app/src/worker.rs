@@ -271,10 +271,27 @@ const MAX_NATIVE_DEPTH: u32 = 300;
 /// calls, then the evaluator's error. Calls in tail position do not nest.
 const MAX_DEPTH: u32 = 250_000;
 
+/// The engine's memory (its wasm linear memory, which only grows) at which
+/// a cell stops with the evaluator's error rather than the tab failing.
+const MAX_MEMORY: usize = 1 << 30;
+
+fn wasm_memory() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size::<0>() * 65536
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
 fn workspace(db: SharedDb) -> Workspace {
     let mut ws = Workspace::with_executor(Box::new(db));
     ws.interp.limits.max_depth = MAX_DEPTH;
     ws.interp.limits.max_native_depth = MAX_NATIVE_DEPTH;
+    ws.interp.limits.max_memory = Some(MAX_MEMORY);
+    ws.interp.memory_in_use = Some(wasm_memory);
     // A runaway cell is stopped by the page's time limit (Stop, or the
     // limit set beside it), so the step count only guards against the
     // impossible: a loop of ten million iterations takes a few hundred

@@ -22,6 +22,19 @@ pub fn load(source: &str, imports: &[&str], binding: &str) -> Corpus {
     load_with(source, imports, binding, interp())
 }
 
+/// The memory a program may hold before evaluation stops (a runaway
+/// program ends in the evaluator's error, not in the system killing it).
+pub const MAX_MEMORY: usize = 4 << 30;
+
+/// The process's resident memory (Linux: `/proc/self/statm`); 0 where it
+/// cannot be read, which never stops evaluation.
+fn resident_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<usize>().ok()))
+        .map_or(0, |pages| pages * 4096)
+}
+
 /// The stack user code runs on (see `main`).
 pub const STACK_SIZE: usize = 512 << 20;
 
@@ -36,6 +49,8 @@ pub fn interp() -> Interp {
     interp.limits.max_stack = Some(STACK_SIZE - (64 << 20));
     // A loop of ten million iterations takes a few hundred million steps.
     interp.limits.max_steps = 2_000_000_000;
+    interp.limits.max_memory = Some(MAX_MEMORY);
+    interp.memory_in_use = Some(resident_bytes);
     interp
 }
 

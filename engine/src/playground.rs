@@ -83,7 +83,7 @@ impl Workspace {
     /// A workspace without a database: Repo calls raise.
     pub fn new() -> Workspace {
         let mut interp = crate::interp();
-        interp.limits = Limits { max_steps: 5_000_000, max_depth: 1_000, max_native_depth: 1_000, max_stack: None };
+        interp.limits = Limits { max_steps: 5_000_000, max_depth: 1_000, max_native_depth: 1_000, max_stack: None, max_memory: None };
         crate::migration::install(&mut interp);
         let mut env = Interp::env_with_imports(IMPORTS);
         env.add_alias("Multi", "Ecto.Multi");

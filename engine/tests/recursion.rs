@@ -57,7 +57,7 @@ fn eval(expr: &str, limits: Limits) -> Result<Value, String> {
 
 /// Small bounds: any use of the host's stack or heap per iteration shows.
 fn tight() -> Limits {
-    Limits { max_steps: u64::MAX, max_depth: 1_000, max_native_depth: 20, max_stack: None }
+    Limits { max_steps: u64::MAX, max_depth: 1_000, max_native_depth: 20, max_stack: None, max_memory: None }
 }
 
 fn ok(expr: &str, limits: Limits) -> String {
@@ -115,4 +115,25 @@ fn the_clocks_tick() {
     assert_eq!(ok("System.convert_time_unit(1, :second, :native)", limits), "1000000000");
     assert_eq!(ok("System.convert_time_unit(-1500, :millisecond, :second)", limits), "-2");
     assert_eq!(ok("System.system_time(:second) > 1_700_000_000", limits), "true");
+}
+
+#[test]
+fn a_program_holding_too_much_memory_stops_with_the_evaluators_error() {
+    thread_local! {
+        static HELD: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    fn held() -> usize {
+        HELD.with(|h| {
+            h.set(h.get() + (1 << 20));
+            h.get()
+        })
+    }
+    let src = format!("{MODULE}\nR.deep(10_000_000)");
+    let p = parse(&src);
+    let mut interp = engine::interp();
+    interp.limits = Limits { max_depth: 100_000_000, max_memory: Some(64 << 20), ..tight() };
+    interp.memory_in_use = Some(held);
+    let mut env = Interp::env_with_imports(&[]);
+    let err = interp.eval(&p.root, &mut env).expect_err("stops");
+    assert_eq!(err.message(), "evaluation stopped: out of memory (more than 64 MB in use; is there an endless loop or recursion?)");
 }

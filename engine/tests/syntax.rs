@@ -136,7 +136,7 @@ fn runaway() {
     ] {
         let p = parse(src);
         let mut interp = engine::interp();
-        interp.limits = Limits { max_steps: 200_000, max_depth: 500, max_native_depth: 500, max_stack: None };
+        interp.limits = Limits { max_steps: 200_000, max_depth: 500, max_native_depth: 500, max_stack: None, max_memory: None };
         let mut env = Interp::env_with_imports(&[]);
         let err = interp.eval(&p.root, &mut env).expect_err(src);
         assert!(!err.message().is_empty());
@@ -263,7 +263,7 @@ fn arbitrary() {
             );
         }
         let mut interp = engine::interp();
-        interp.limits = Limits { max_steps: 20_000, max_depth: 200, max_native_depth: 200, max_stack: None };
+        interp.limits = Limits { max_steps: 20_000, max_depth: 200, max_native_depth: 200, max_stack: None, max_memory: None };
         let mut env = Interp::env_with_imports(&["Ecto.Query", "Ecto.Changeset", "Ecto.Migration"]);
         let _ = interp.eval(&p.root, &mut env);
     }

@@ -267,11 +267,16 @@ pub struct Limits {
     /// the build, so a host with a large stack sets this and a high
     /// `max_depth` instead of guessing a depth.
     pub max_stack: Option<usize>,
+    /// Bytes of memory the host may hold (read through
+    /// `Interp::memory_in_use`, every few thousand steps): a program that
+    /// holds more stops with the evaluator's error before the system ends
+    /// the process.
+    pub max_memory: Option<usize>,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_steps: 20_000_000, max_depth: 100_000, max_native_depth: 2_000, max_stack: None }
+        Limits { max_steps: 20_000_000, max_depth: 100_000, max_native_depth: 2_000, max_stack: None, max_memory: None }
     }
 }
 
@@ -293,6 +298,8 @@ pub struct Interp {
     pub(crate) stack_base: usize,
     /// What `IO.puts`/`IO.inspect` wrote.
     pub output: String,
+    /// The host's count of the bytes it holds, for `Limits::max_memory`.
+    pub memory_in_use: Option<fn() -> usize>,
     ext: HashMap<TypeId, Box<dyn Any>>,
 }
 
@@ -324,6 +331,7 @@ impl Interp {
             generation: 0,
             stack_base: 0,
             output: String::new(),
+            memory_in_use: None,
             ext: HashMap::new(),
         }
     }
@@ -357,6 +365,24 @@ impl Interp {
         if self.steps > self.limits.max_steps {
             return Err(Box::new(Error::Limit(
                 format!("evaluation stopped after {} steps (is there an endless loop or recursion?)", self.limits.max_steps),
+                span,
+            )));
+        }
+        if self.steps & 0xFFFF == 0 {
+            self.check_memory(span)?;
+        }
+        Ok(())
+    }
+
+    /// Stops evaluation when the host holds more memory than
+    /// `Limits::max_memory`.
+    pub fn check_memory(&self, span: Span) -> EResult<()> {
+        let (Some(max), Some(in_use)) = (self.limits.max_memory, self.memory_in_use) else {
+            return Ok(());
+        };
+        if in_use() > max {
+            return Err(Box::new(Error::Limit(
+                format!("evaluation stopped: out of memory (more than {} MB in use; is there an endless loop or recursion?)", max >> 20),
                 span,
             )));
         }

@@ -361,7 +361,6 @@ fn sqlite_statements_run_on_sqlite() {
 fn migrator_records_versions_like_ecto() {
     use super::migrator::{ExecutorDb, Migration, Migrator, Outcome, Strategy};
     use super::{Adapter, Direction, MigrationSource};
-    use crate::eval::Interp;
     use crate::executor::native::SqliteExecutor;
     use crate::value::NaiveDateTime;
     use std::cell::RefCell;
