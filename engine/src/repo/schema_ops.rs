@@ -1079,7 +1079,7 @@ fn embed_to_struct(interp: &mut Interp, c: &Value, repo_action: &str, related: &
     if action == "insert" {
         if let Some((key, _, ty)) = &schema.autogenerate_id {
             let k = Value::atom(key);
-            if let std::collections::btree_map::Entry::Vacant(e) = ch.entry(k) {
+            if let imbl::ordmap::Entry::Vacant(e) = ch.entry(k) {
                 if matches!(Type::from(ty), Type::BinaryId) {
                     e.insert(Value::string(types::register::generate_uuid(interp)));
                 } else {

@@ -13,7 +13,6 @@ pub mod json;
 
 use std::any::Any;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::Rc;
 
@@ -23,7 +22,12 @@ pub use decimal::Decimal;
 use crate::syntax::ast::{Clause, Node};
 
 pub type Atom = Rc<str>;
-pub type MapT = BTreeMap<Value, Value>;
+/// Maps: persistent ordered maps (keys in term order). A clone shares the
+/// tree, so `Map.put` on a map that is still referenced elsewhere costs
+/// O(log n), not a copy.
+pub type MapT = imbl::GenericOrdMap<Value, Value, imbl::shared_ptr::RcK>;
+/// MapSets: persistent ordered sets, as [`MapT`].
+pub type SetT = imbl::GenericOrdSet<Value, imbl::shared_ptr::RcK>;
 
 #[derive(Clone)]
 pub enum Value {
@@ -52,7 +56,7 @@ pub enum Value {
     DateTime(DateTime),
     /// `first..last//step`
     Range(i64, i64, i64),
-    MapSet(Rc<BTreeSet<Value>>),
+    MapSet(Rc<SetT>),
     Regex(Rc<Regex>),
     Fun(Rc<Function>),
     /// `quote(do: expr)`: the unevaluated expression.

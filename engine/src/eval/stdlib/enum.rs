@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::{enumerate, raise};
 use crate::diag::Span;
 use crate::eval::{args, Builtins, EResult, Interp};
-use crate::value::{inspect, Value};
+use crate::value::{inspect, MapT, Value};
 
 type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
@@ -813,7 +813,7 @@ fn min_max_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn frequencies(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut m = BTreeMap::new();
+    let mut m = MapT::new();
     for x in items(i, &a[0], s)? {
         let e = m.entry(x).or_insert(Value::Int(0));
         if let Value::Int(n) = e {
@@ -824,7 +824,7 @@ fn frequencies(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn frequencies_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut m = BTreeMap::new();
+    let mut m = MapT::new();
     for x in items(i, &a[0], s)? {
         let k = i.apply(&a[1], vec![x], s)?;
         let e = m.entry(k).or_insert(Value::Int(0));

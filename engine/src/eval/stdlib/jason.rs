@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::raise;
 use crate::diag::Span;
 use crate::eval::{args, Builtins, EResult, Error, Interp};
-use crate::value::{inspect, Struct, Value};
+use crate::value::{inspect, MapT, Struct, Value};
 
 pub fn register(b: &mut Builtins) {
     // the helpers a hand-written `Jason.Encoder` implementation calls
@@ -468,7 +468,7 @@ impl Parser<'_> {
             }
             Some(b'{') => {
                 self.pos += 1;
-                let mut m = BTreeMap::new();
+                let mut m = MapT::new();
                 self.ws();
                 if self.b.get(self.pos) == Some(&b'}') {
                     self.pos += 1;
