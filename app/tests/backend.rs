@@ -263,7 +263,9 @@ fn envelopes_carry_floats_bit_identical() {
         };
         let (message, _) = wire::encode_response(1, Response::CellRan { run, db: Vec::new() });
         match wire::decode_response(&message) {
-            Ok((1, Response::CellRan { run, .. })) => assert_eq!(run.elapsed_ms.to_bits(), x.to_bits(), "{x:?} came back as {:?}", run.elapsed_ms),
+            Ok((1, Response::CellRan { run, .. })) => {
+                assert_eq!(run.elapsed_ms.to_bits(), x.to_bits(), "{x:?} came back as {:?}", run.elapsed_ms)
+            }
             other => panic!("{x:?}: {other:?}"),
         }
     }
