@@ -536,7 +536,7 @@ fn apply_operation(interp: &mut Interp, op: &Value, repo: &Value, acc: &mut MapT
             let shown = match super::util::opt(opts, "only") {
                 Some(only) => {
                     let keys: Vec<Value> = match only {
-                        Value::List(l) => (**l).clone(),
+                        Value::List(l) => l.to_vec(),
                         other => vec![other.clone()],
                     };
                     let m: MapT = acc.iter().filter(|(k, _)| keys.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();

@@ -762,7 +762,7 @@ fn process_children(
                 continue;
             }
             (Cardinality::One, v) => vec![v.clone()],
-            (Cardinality::Many, Value::List(l)) => (**l).clone(),
+            (Cardinality::Many, Value::List(l)) => l.to_vec(),
             _ => vec![],
         };
         let mut structs = Vec::new();
@@ -1286,7 +1286,7 @@ fn resolve_on_conflict(
         }
         other => {
             let items: Vec<Value> = match other {
-                Value::List(l) => (**l).clone(),
+                Value::List(l) => l.to_vec(),
                 Value::Nil => vec![],
                 v => vec![v.clone()],
             };
@@ -1588,7 +1588,7 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
         _ => vec![],
     };
     let rows_list = match rows {
-        Value::List(l) => (**l).clone(),
+        Value::List(l) => l.to_vec(),
         Value::Opaque(_) => vec![],
         other => {
             return Err(arg(

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod decimal;
 pub mod inspect;
 pub mod json;
+pub mod list;
 
 use std::any::Any;
 use std::cmp::Ordering;
@@ -18,6 +19,7 @@ use std::rc::Rc;
 
 pub use calendar::{Date, DateTime, NaiveDateTime, Time};
 pub use decimal::Decimal;
+pub use list::List;
 
 use crate::syntax::ast::{Clause, Node};
 
@@ -43,7 +45,8 @@ pub enum Value {
     /// A binary that is not valid UTF-8. Construct through [`Value::binary`]
     /// so that valid UTF-8 always becomes `Str`.
     Bytes(Rc<[u8]>),
-    List(Rc<Vec<Value>>),
+    /// A proper list: O(1) `[h | t]`, `tl/1` and `[x | list]` (see [`List`]).
+    List(List),
     /// `[a, b | tail]` where tail is not a list.
     Improper(Rc<(Vec<Value>, Value)>),
     Tuple(Rc<Vec<Value>>),
@@ -195,7 +198,7 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(items))
+        Value::List(List::from(items))
     }
 
     pub fn tuple(items: Vec<Value>) -> Value {
@@ -266,7 +269,7 @@ impl Value {
 
     pub fn as_list(&self) -> Option<&[Value]> {
         match self {
-            Value::List(l) => Some(l),
+            Value::List(l) => Some(l.as_slice()),
             _ => None,
         }
     }
@@ -449,7 +452,13 @@ impl Ord for Value {
             (a, b) if ra == 1 => a.as_atom().cmp(&b.as_atom()),
             (Str(_) | Bytes(_), _) => self.as_bytes().cmp(&other.as_bytes()),
             (Tuple(a), Tuple(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
-            (List(a), List(b)) => a.iter().cmp(b.iter()),
+            (List(a), List(b)) => {
+                if a.ptr_eq(b) {
+                    Ordering::Equal
+                } else {
+                    a.walk().cmp(b.walk())
+                }
+            }
             (List(a), Improper(b)) => cmp_improper(a, None, &b.0, Some(&b.1)),
             (Improper(a), List(b)) => cmp_improper(&a.0, Some(&a.1), b, None),
             (Improper(a), Improper(b)) => cmp_improper(&a.0, Some(&a.1), &b.0, Some(&b.1)),

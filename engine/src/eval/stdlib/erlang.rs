@@ -263,8 +263,10 @@ pub fn register(b: &mut Builtins) {
         }),
         ("nthtail", &[2], |_, a, s| {
             let n = args::int(":lists.nthtail/2", &a[0], s)?.max(0) as usize;
-            let l = args::list(":lists.nthtail/2", &a[1], s)?;
-            Ok(Value::list(l.get(n..).unwrap_or_default().to_vec()))
+            match &a[1] {
+                Value::List(l) => Ok(Value::List(l.skip(n))),
+                other => Err(args::arg_error(":lists.nthtail/2", "a list", other, s)),
+            }
         }),
         ("last", &[1], |_, a, s| {
             args::list(":lists.last/1", &a[0], s)?
@@ -1248,7 +1250,7 @@ fn destructure(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Va
     let v = i.eval(&a[1], env)?;
     let Kind::List(pats) = &a[0].kind else { return Err(raise("CompileError", "destructure/2 expects a list of patterns", s)) };
     let items = match &v {
-        Value::List(l) => (**l).clone(),
+        Value::List(l) => l.to_vec(),
         Value::Nil => vec![],
         other => return Err(args::arg_error("destructure/2", "a list", other, s)),
     };

@@ -238,7 +238,7 @@ fn derived_fields(i: &mut Interp, st: &Struct) -> Option<Vec<(String, Value)>> {
     let module = i.modules.get(&*st.module)?;
     let derive = module.attributes.get("derive")?;
     let entries: Vec<Value> = match derive {
-        Value::List(l) => (**l).clone(),
+        Value::List(l) => l.to_vec(),
         other => vec![other.clone()],
     };
     for e in entries {

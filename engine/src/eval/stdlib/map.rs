@@ -1109,12 +1109,12 @@ fn kw_get_and_update(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 // ---- List -------------------------------------------------------------------------------------
 
 fn list_first(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let l = args::list("List.first/2", &a[0], s)?;
-    Ok(l.first().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
+    let Value::List(l) = &a[0] else { return Err(args::arg_error("List.first/2", "a list", &a[0], s)) };
+    Ok(l.head().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 
 fn list_last(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let l = args::list("List.last/2", &a[0], s)?;
+    let Value::List(l) = &a[0] else { return Err(args::arg_error("List.last/2", "a list", &a[0], s)) };
     Ok(l.last().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 
