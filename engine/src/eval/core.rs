@@ -1163,7 +1163,7 @@ impl Interp {
                 Ok(Value::MapSet(Rc::new(set)))
             }
             Some(Value::List(l)) => {
-                let mut l = (*l).clone();
+                let mut l = l.to_vec();
                 l.extend(out);
                 Ok(Value::list(l))
             }
@@ -2120,12 +2120,10 @@ fn node_text(n: &Node) -> String {
     }
 }
 
+/// `[a, b | tail]`: O(items) when `tail` is a list (it is shared, not copied).
 pub(crate) fn cons(mut items: Vec<Value>, tail: Value) -> Value {
     match tail {
-        Value::List(l) => {
-            items.extend(l.iter().cloned());
-            Value::list(items)
-        }
+        Value::List(l) => Value::List(crate::value::List::prepend(items, l)),
         Value::Improper(imp) => {
             items.extend(imp.0.iter().cloned());
             Value::Improper(Rc::new((items, imp.1.clone())))
@@ -2647,14 +2645,14 @@ fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
         },
         "++" => match &l {
             List(a) => {
-                let items = (**a).clone();
+                let items = a.to_vec();
                 cons(items, r)
             }
             _ => return Err(raise("ArgumentError", format!("argument error: {} ++ {}", inspect::inspect(&l), inspect::inspect(&r)), span)),
         },
         "--" => match (&l, &r) {
             (List(a), List(b)) => {
-                let mut out = (**a).clone();
+                let mut out = a.to_vec();
                 for x in b.iter() {
                     if let Some(i) = out.iter().position(|y| y == x) {
                         out.remove(i);

@@ -70,7 +70,7 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
         }
         Kind::List(items) => match value {
             Value::List(vs) if vs.len() == items.len() => {
-                for (p, v) in items.iter().zip(vs.iter()) {
+                for (p, v) in items.iter().zip(vs.walk()) {
                     if !m(interp, p, v, env, bound)? {
                         return Ok(false);
                     }
@@ -81,7 +81,11 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
         },
         Kind::ConsList(items, tail) => {
             let (vs, rest): (Vec<Value>, Value) = match value {
-                Value::List(vs) if vs.len() >= items.len() => (vs[..items.len()].to_vec(), Value::list(vs[items.len()..].to_vec())),
+                // O(items): the rest shares the list (no copy of the tail).
+                Value::List(vs) => match vs.split_front(items.len()) {
+                    Some((heads, rest)) => (heads, Value::List(rest)),
+                    None => return Ok(false),
+                },
                 Value::Improper(imp) if imp.0.len() >= items.len() => {
                     let rest = if imp.0.len() == items.len() {
                         imp.1.clone()

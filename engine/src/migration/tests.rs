@@ -2,10 +2,9 @@
 //! term in `ddl.jsonl` (as Ecto inspected it) is parsed back into a value,
 //! printed by both adapters and compared with the recorded statements.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::value::{Atom, Struct, Value};
+use crate::value::{Atom, MapT, Struct, Value};
 
 use super::runner::reverse;
 use super::{postgres, sqlite};
@@ -133,7 +132,7 @@ impl<'a> Reader<'a> {
                 self.i += 1;
                 if self.peek() == b'{' {
                     self.i += 1;
-                    let mut m = BTreeMap::new();
+                    let mut m = MapT::new();
                     loop {
                         self.ws();
                         if self.peek() == b'}' {

@@ -1,12 +1,11 @@
 //! `Ecto.Multi` (operations as data, applied in a transaction) and the
 //! transaction functions (`Ecto.Repo.Transaction` over DBConnection).
 
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use crate::diag::Span;
 use crate::eval::{Builtins, EResult, Error, Interp};
-use crate::value::{inspect, Function, MapT, Value};
+use crate::value::{inspect, Function, MapT, SetT, Value};
 
 use super::errors::{arg, raise_db};
 use super::util::{field, is_changeset, make_struct, put_field};
@@ -37,16 +36,16 @@ pub fn register(b: &mut Builtins) {
 
 // ---- the Multi value ----------------------------------------------------------
 
-fn multi_value(ops: Vec<Value>, names: BTreeSet<Value>) -> Value {
+fn multi_value(ops: Vec<Value>, names: SetT) -> Value {
     make_struct("Ecto.Multi", vec![("operations", Value::list(ops)), ("names", Value::MapSet(Rc::new(names)))])
 }
 
 fn empty_multi() -> Value {
-    multi_value(vec![], BTreeSet::new())
+    multi_value(vec![], SetT::new())
 }
 
 /// Operations (most recent first) and names of a Multi.
-fn parts(m: &Value, fun: &str, span: Span) -> EResult<(Vec<Value>, BTreeSet<Value>)> {
+fn parts(m: &Value, fun: &str, span: Span) -> EResult<(Vec<Value>, SetT)> {
     if m.struct_name() != Some("Ecto.Multi") {
         return Err(Error::raise(
             "FunctionClauseError",
@@ -57,7 +56,7 @@ fn parts(m: &Value, fun: &str, span: Span) -> EResult<(Vec<Value>, BTreeSet<Valu
     let ops = field(m, "operations").as_list().map(|l| l.to_vec()).unwrap_or_default();
     let names = match field(m, "names") {
         Value::MapSet(s) => (*s).clone(),
-        _ => BTreeSet::new(),
+        _ => SetT::new(),
     };
     Ok((ops, names))
 }
@@ -96,7 +95,7 @@ fn merge_structs(lhs: &Value, rhs: &Value, append: bool, span: Span) -> EResult<
     let fun = if append { "append/2" } else { "prepend/2" };
     let (lops, lnames) = parts(lhs, fun, span)?;
     let (rops, rnames) = parts(rhs, fun, span)?;
-    let common: Vec<Value> = lnames.intersection(&rnames).cloned().collect();
+    let common: Vec<Value> = lnames.iter().filter(|n| rnames.contains(*n)).cloned().collect();
     if !common.is_empty() {
         return Err(arg(
             format!(
@@ -110,7 +109,7 @@ fn merge_structs(lhs: &Value, rhs: &Value, append: bool, span: Span) -> EResult<
     }
     // Operations are stored most recent first.
     let ops = if append { [rops, lops].concat() } else { [lops, rops].concat() };
-    Ok(multi_value(ops, lnames.union(&rnames).cloned().collect()))
+    Ok(multi_value(ops, lnames.union(rnames)))
 }
 
 fn append(_interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
@@ -505,7 +504,7 @@ fn repo_call(interp: &mut Interp, repo: &Value, name: &str, args: Vec<Value>, sp
     interp.call(&module, name, args, span)
 }
 
-fn apply_operation(interp: &mut Interp, op: &Value, repo: &Value, acc: &mut MapT, names: &mut BTreeSet<Value>, span: Span) -> EResult<()> {
+fn apply_operation(interp: &mut Interp, op: &Value, repo: &Value, acc: &mut MapT, names: &mut SetT, span: Span) -> EResult<()> {
     let Some([name, inner]) = op.as_tuple() else { return Ok(()) };
     let inner_items = inner.as_tuple().map(|t| t.to_vec()).unwrap_or_default();
     let tag = inner_items.first().and_then(|t| t.as_atom()).unwrap_or_default().to_string();
@@ -537,7 +536,7 @@ fn apply_operation(interp: &mut Interp, op: &Value, repo: &Value, acc: &mut MapT
             let shown = match super::util::opt(opts, "only") {
                 Some(only) => {
                     let keys: Vec<Value> = match only {
-                        Value::List(l) => (**l).clone(),
+                        Value::List(l) => l.to_vec(),
                         other => vec![other.clone()],
                     };
                     let m: MapT = acc.iter().filter(|(k, _)| keys.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -590,7 +589,7 @@ fn apply_operation(interp: &mut Interp, op: &Value, repo: &Value, acc: &mut MapT
     }
 }
 
-fn merge_results(acc: &mut MapT, names: &mut BTreeSet<Value>, new: &Value, span: Span) -> EResult<()> {
+fn merge_results(acc: &mut MapT, names: &mut SetT, new: &Value, span: Span) -> EResult<()> {
     let Some(m) = new.as_map() else { return Ok(()) };
     let common: Vec<Value> = m.keys().filter(|k| names.contains(*k)).cloned().collect();
     if !common.is_empty() {

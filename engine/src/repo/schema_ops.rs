@@ -762,7 +762,7 @@ fn process_children(
                 continue;
             }
             (Cardinality::One, v) => vec![v.clone()],
-            (Cardinality::Many, Value::List(l)) => (**l).clone(),
+            (Cardinality::Many, Value::List(l)) => l.to_vec(),
             _ => vec![],
         };
         let mut structs = Vec::new();
@@ -1079,7 +1079,7 @@ fn embed_to_struct(interp: &mut Interp, c: &Value, repo_action: &str, related: &
     if action == "insert" {
         if let Some((key, _, ty)) = &schema.autogenerate_id {
             let k = Value::atom(key);
-            if let std::collections::btree_map::Entry::Vacant(e) = ch.entry(k) {
+            if let imbl::ordmap::Entry::Vacant(e) = ch.entry(k) {
                 if matches!(Type::from(ty), Type::BinaryId) {
                     e.insert(Value::string(types::register::generate_uuid(interp)));
                 } else {
@@ -1286,7 +1286,7 @@ fn resolve_on_conflict(
         }
         other => {
             let items: Vec<Value> = match other {
-                Value::List(l) => (**l).clone(),
+                Value::List(l) => l.to_vec(),
                 Value::Nil => vec![],
                 v => vec![v.clone()],
             };
@@ -1588,7 +1588,7 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
         _ => vec![],
     };
     let rows_list = match rows {
-        Value::List(l) => (**l).clone(),
+        Value::List(l) => l.to_vec(),
         Value::Opaque(_) => vec![],
         other => {
             return Err(arg(

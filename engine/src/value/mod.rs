@@ -10,20 +10,26 @@ pub mod calendar;
 pub mod decimal;
 pub mod inspect;
 pub mod json;
+pub mod list;
 
 use std::any::Any;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::Rc;
 
 pub use calendar::{Date, DateTime, NaiveDateTime, Time};
 pub use decimal::Decimal;
+pub use list::List;
 
 use crate::syntax::ast::{Clause, Node};
 
 pub type Atom = Rc<str>;
-pub type MapT = BTreeMap<Value, Value>;
+/// Maps: persistent ordered maps (keys in term order). A clone shares the
+/// tree, so `Map.put` on a map that is still referenced elsewhere costs
+/// O(log n), not a copy.
+pub type MapT = imbl::GenericOrdMap<Value, Value, imbl::shared_ptr::RcK>;
+/// MapSets: persistent ordered sets, as [`MapT`].
+pub type SetT = imbl::GenericOrdSet<Value, imbl::shared_ptr::RcK>;
 
 #[derive(Clone)]
 pub enum Value {
@@ -39,7 +45,8 @@ pub enum Value {
     /// A binary that is not valid UTF-8. Construct through [`Value::binary`]
     /// so that valid UTF-8 always becomes `Str`.
     Bytes(Rc<[u8]>),
-    List(Rc<Vec<Value>>),
+    /// A proper list: O(1) `[h | t]`, `tl/1` and `[x | list]` (see [`List`]).
+    List(List),
     /// `[a, b | tail]` where tail is not a list.
     Improper(Rc<(Vec<Value>, Value)>),
     Tuple(Rc<Vec<Value>>),
@@ -52,7 +59,7 @@ pub enum Value {
     DateTime(DateTime),
     /// `first..last//step`
     Range(i64, i64, i64),
-    MapSet(Rc<BTreeSet<Value>>),
+    MapSet(Rc<SetT>),
     Regex(Rc<Regex>),
     Fun(Rc<Function>),
     /// `quote(do: expr)`: the unevaluated expression.
@@ -191,7 +198,7 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(items))
+        Value::List(List::from(items))
     }
 
     pub fn tuple(items: Vec<Value>) -> Value {
@@ -262,7 +269,7 @@ impl Value {
 
     pub fn as_list(&self) -> Option<&[Value]> {
         match self {
-            Value::List(l) => Some(l),
+            Value::List(l) => Some(l.as_slice()),
             _ => None,
         }
     }
@@ -445,7 +452,13 @@ impl Ord for Value {
             (a, b) if ra == 1 => a.as_atom().cmp(&b.as_atom()),
             (Str(_) | Bytes(_), _) => self.as_bytes().cmp(&other.as_bytes()),
             (Tuple(a), Tuple(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
-            (List(a), List(b)) => a.iter().cmp(b.iter()),
+            (List(a), List(b)) => {
+                if a.ptr_eq(b) {
+                    Ordering::Equal
+                } else {
+                    a.walk().cmp(b.walk())
+                }
+            }
             (List(a), Improper(b)) => cmp_improper(a, None, &b.0, Some(&b.1)),
             (Improper(a), List(b)) => cmp_improper(&a.0, Some(&a.1), b, None),
             (Improper(a), Improper(b)) => cmp_improper(&a.0, Some(&a.1), &b.0, Some(&b.1)),

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::{enumerate, raise};
 use crate::diag::Span;
 use crate::eval::{args, Builtins, EResult, Interp};
-use crate::value::{inspect, Value};
+use crate::value::{inspect, MapT, Value};
 
 type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
@@ -271,6 +271,7 @@ fn any(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn empty(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     Ok(Value::Bool(match &a[0] {
         Value::Range(x, y, st) => (*st > 0 && x > y) || (*st < 0 && x < y),
+        Value::List(l) => l.is_empty(),
         v => items(i, v, s)?.is_empty(),
     }))
 }
@@ -292,15 +293,30 @@ fn index_of(len: usize, idx: i64) -> Option<usize> {
     (i >= 0 && (i as usize) < len).then_some(i as usize)
 }
 
+/// `Enum.at(list, k)` and friends on a list with `k >= 0`: the element
+/// without copying the list. `None` when this does not apply.
+fn list_nth(list: &Value, idx: i64) -> Option<Option<&Value>> {
+    match list {
+        Value::List(l) if idx >= 0 => Some(l.get_nth(idx as usize)),
+        _ => None,
+    }
+}
+
 fn at(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let v = items(i, &a[0], s)?;
     let idx = int_arg("Enum.at/2", &a[1], s)?;
+    if let Some(found) = list_nth(&a[0], idx) {
+        return Ok(found.cloned().unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::Nil)));
+    }
+    let v = items(i, &a[0], s)?;
     Ok(index_of(v.len(), idx).map(|k| v[k].clone()).unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::Nil)))
 }
 
 fn fetch(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let v = items(i, &a[0], s)?;
     let idx = int_arg("Enum.fetch/2", &a[1], s)?;
+    if let Some(found) = list_nth(&a[0], idx) {
+        return Ok(found.cloned().map(Value::ok).unwrap_or_else(|| Value::atom("error")));
+    }
+    let v = items(i, &a[0], s)?;
     Ok(match index_of(v.len(), idx) {
         Some(k) => Value::ok(v[k].clone()),
         None => Value::atom("error"),
@@ -308,10 +324,16 @@ fn fetch(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn fetch_bang(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let v = items(i, &a[0], s)?;
     let idx = int_arg("Enum.fetch!/2", &a[1], s)?;
-    match index_of(v.len(), idx) {
-        Some(k) => Ok(v[k].clone()),
+    let found = match list_nth(&a[0], idx) {
+        Some(found) => found.cloned(),
+        None => {
+            let v = items(i, &a[0], s)?;
+            index_of(v.len(), idx).map(|k| v[k].clone())
+        }
+    };
+    match found {
+        Some(x) => Ok(x),
         // Elixir 1.17/1.18: the exception's default message
         None => Err(raise("Enum.OutOfBoundsError", "out of bounds error", s)),
     }
@@ -649,6 +671,7 @@ fn count(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
                 let n = if (*st > 0 && x > y) || (*st < 0 && x < y) { 0 } else { (y - x) / st + 1 };
                 Ok(Value::Int(n))
             }
+            Value::List(l) => Ok(Value::Int(l.len() as i64)),
             v => Ok(Value::Int(items(i, v, s)?.len() as i64)),
         },
         Some(f) => {
@@ -813,7 +836,7 @@ fn min_max_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn frequencies(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut m = BTreeMap::new();
+    let mut m = MapT::new();
     for x in items(i, &a[0], s)? {
         let e = m.entry(x).or_insert(Value::Int(0));
         if let Value::Int(n) = e {
@@ -824,7 +847,7 @@ fn frequencies(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn frequencies_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut m = BTreeMap::new();
+    let mut m = MapT::new();
     for x in items(i, &a[0], s)? {
         let k = i.apply(&a[1], vec![x], s)?;
         let e = m.entry(k).or_insert(Value::Int(0));
@@ -900,6 +923,9 @@ fn dedup_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn take(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let n = int_arg("Enum.take/2", &a[1], s)?;
+    if let (Value::List(l), true) = (&a[0], n >= 0) {
+        return Ok(list(l.walk().take(n as usize).cloned().collect()));
+    }
     let v = items(i, &a[0], s)?;
     Ok(list(if n >= 0 {
         v.into_iter().take(n as usize).collect()
@@ -911,6 +937,10 @@ fn take(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn drop(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let n = int_arg("Enum.drop/2", &a[1], s)?;
+    if let (Value::List(l), true) = (&a[0], n >= 0) {
+        // The rest of the list, shared: O(1) on a flat list.
+        return Ok(Value::List(l.skip(n as usize)));
+    }
     let v = items(i, &a[0], s)?;
     Ok(list(if n >= 0 {
         v.into_iter().skip(n as usize).collect()
@@ -1190,7 +1220,7 @@ fn map_join(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 pub(crate) fn collect_into(i: &mut Interp, v: Vec<Value>, target: &Value, s: Span) -> EResult<Value> {
     match target {
         Value::List(l) => {
-            let mut out = (**l).clone();
+            let mut out = l.to_vec();
             out.extend(v);
             Ok(list(out))
         }

@@ -2,7 +2,6 @@
 //! `:maps`, `:binary`, `:timer`, `:rand`, ...), Bitwise, Base, URI, Range,
 //! System, IO helpers, and Kernel additions (apply, match?, floor, ceil, ...).
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::raise;
@@ -10,7 +9,7 @@ use crate::diag::Span;
 use crate::eval::core::to_string;
 use crate::eval::{args, match_pattern, Builtins, EResult, Env, Interp};
 use crate::syntax::ast::{Kind, Node};
-use crate::value::{inspect, Struct, Value};
+use crate::value::{inspect, MapT, Struct, Value};
 
 type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
@@ -265,8 +264,10 @@ pub fn register(b: &mut Builtins) {
         }),
         ("nthtail", &[2], |_, a, s| {
             let n = args::int(":lists.nthtail/2", &a[0], s)?.max(0) as usize;
-            let l = args::list(":lists.nthtail/2", &a[1], s)?;
-            Ok(Value::list(l.get(n..).unwrap_or_default().to_vec()))
+            match &a[1] {
+                Value::List(l) => Ok(Value::List(l.skip(n))),
+                other => Err(args::arg_error(":lists.nthtail/2", "a list", other, s)),
+            }
         }),
         ("last", &[1], |_, a, s| {
             args::list(":lists.last/1", &a[0], s)?
@@ -385,14 +386,14 @@ pub fn register(b: &mut Builtins) {
         ("to_list", &[1], |i, a, s| i.call("Map", "to_list", a, s)),
         ("is_key", &[2], |i, a, s| i.call("Map", "has_key?", vec![a[1].clone(), a[0].clone()], s)),
         ("size", &[1], |i, a, s| i.call("Kernel", "map_size", a, s)),
-        ("new", &[0], |_, _, _| Ok(Value::map(BTreeMap::new()))),
+        ("new", &[0], |_, _, _| Ok(Value::map(MapT::new()))),
         ("update", &[3], |i, a, s| i.call("Map", "replace!", vec![a[2].clone(), a[0].clone(), a[1].clone()], s)),
         ("with", &[2], |i, a, s| i.call("Map", "take", vec![a[1].clone(), a[0].clone()], s)),
         ("without", &[2], |i, a, s| i.call("Map", "drop", vec![a[1].clone(), a[0].clone()], s)),
         ("map", &[2], |i, a, s| {
             let f = a[0].clone();
             let entries = super::map::map_entries(&a[1], s)?;
-            let mut out = BTreeMap::new();
+            let mut out = MapT::new();
             for (k, v) in entries {
                 let nv = i.apply(&f, vec![k.clone(), v], s)?;
                 out.insert(k, nv);
@@ -402,7 +403,7 @@ pub fn register(b: &mut Builtins) {
         ("filter", &[2], |i, a, s| {
             let f = a[0].clone();
             let entries = super::map::map_entries(&a[1], s)?;
-            let mut out = BTreeMap::new();
+            let mut out = MapT::new();
             for (k, v) in entries {
                 if i.apply(&f, vec![k.clone(), v.clone()], s)?.is_truthy() {
                     out.insert(k, v);
@@ -675,7 +676,7 @@ pub fn register(b: &mut Builtins) {
         let t = args::string("URI.decode_query/1", &a[0], s)?;
         let mut m = match a.get(1) {
             Some(Value::Map(m)) => (**m).clone(),
-            _ => BTreeMap::new(),
+            _ => MapT::new(),
         };
         for pair in t.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -728,7 +729,7 @@ pub fn register(b: &mut Builtins) {
 
     // ---- System, IO ---------------------------------------------------------------------------
     b.add("System", "get_env", &[0, 1, 2], |_, a, _| {
-        Ok(if a.is_empty() { Value::map(BTreeMap::new()) } else { a.get(1).cloned().unwrap_or(Value::Nil) })
+        Ok(if a.is_empty() { Value::map(MapT::new()) } else { a.get(1).cloned().unwrap_or(Value::Nil) })
     });
     b.add("System", "fetch_env", &[1], |_, _, _| Ok(Value::atom("error")));
     b.add("System", "fetch_env!", &[1], |_, a, s| {
@@ -1255,7 +1256,7 @@ fn destructure(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Va
     let v = i.eval(&a[1], env)?;
     let Kind::List(pats) = &a[0].kind else { return Err(raise("CompileError", "destructure/2 expects a list of patterns", s)) };
     let items = match &v {
-        Value::List(l) => (**l).clone(),
+        Value::List(l) => l.to_vec(),
         Value::Nil => vec![],
         other => return Err(args::arg_error("destructure/2", "a list", other, s)),
     };

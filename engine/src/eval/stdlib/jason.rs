@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::raise;
 use crate::diag::Span;
 use crate::eval::{args, Builtins, EResult, Error, Interp};
-use crate::value::{inspect, Struct, Value};
+use crate::value::{inspect, MapT, Struct, Value};
 
 pub fn register(b: &mut Builtins) {
     // the helpers a hand-written `Jason.Encoder` implementation calls
@@ -238,7 +238,7 @@ fn derived_fields(i: &mut Interp, st: &Struct) -> Option<Vec<(String, Value)>> {
     let module = i.modules.get(&*st.module)?;
     let derive = module.attributes.get("derive")?;
     let entries: Vec<Value> = match derive {
-        Value::List(l) => (**l).clone(),
+        Value::List(l) => l.to_vec(),
         other => vec![other.clone()],
     };
     for e in entries {
@@ -468,7 +468,7 @@ impl Parser<'_> {
             }
             Some(b'{') => {
                 self.pos += 1;
-                let mut m = BTreeMap::new();
+                let mut m = MapT::new();
                 self.ws();
                 if self.b.get(self.pos) == Some(&b'}') {
                     self.pos += 1;

@@ -126,12 +126,15 @@ fn is_nil(_: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
 }
 
 fn length(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    Ok(Value::Int(args::list("length/1", &a[0], s)?.len() as i64))
+    match &a[0] {
+        Value::List(l) => Ok(Value::Int(l.len() as i64)),
+        other => Ok(Value::Int(args::list("length/1", other, s)?.len() as i64)),
+    }
 }
 
 fn hd(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
-        Value::List(l) if !l.is_empty() => Ok(l[0].clone()),
+        Value::List(l) if !l.is_empty() => Ok(l.head().cloned().unwrap_or(Value::Nil)),
         Value::Improper(imp) => Ok(imp.0[0].clone()),
         other => Err(raise("ArgumentError", format!("argument error: hd({})", inspect::inspect(other)), s)),
     }
@@ -139,7 +142,7 @@ fn hd(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn tl(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
-        Value::List(l) if !l.is_empty() => Ok(Value::list(l[1..].to_vec())),
+        Value::List(l) if !l.is_empty() => Ok(Value::List(l.tail().unwrap_or_default())),
         Value::Improper(imp) => Ok(crate::eval::core::cons(imp.0[1..].to_vec(), imp.1.clone())),
         other => Err(raise("ArgumentError", format!("argument error: tl({})", inspect::inspect(other)), s)),
     }

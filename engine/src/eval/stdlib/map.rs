@@ -1,14 +1,14 @@
 //! Map, Keyword, List, Tuple, MapSet and Access (get_in/put_in/update_in/
 //! pop_in, including the macro forms on `a.b[c]` paths).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::{enumerate, raise};
 use crate::diag::Span;
 use crate::eval::{args, Builtins, EResult, Env, Error, Interp};
 use crate::syntax::ast::{Kind, Node};
-use crate::value::{inspect, Function, MapT, Struct, Value};
+use crate::value::{inspect, Function, MapT, SetT, Struct, Value};
 
 type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
@@ -198,34 +198,36 @@ pub fn register(b: &mut Builtins) {
         ("size", &[1], |_, a, s| Ok(Value::Int(set_of("MapSet.size/1", &a[0], s)?.len() as i64))),
         ("to_list", &[1], |_, a, s| Ok(Value::list(set_of("MapSet.to_list/1", &a[0], s)?.into_iter().collect()))),
         ("union", &[2], |_, a, s| {
-            let mut x = set_of("MapSet.union/2", &a[0], s)?;
-            x.extend(set_of("MapSet.union/2", &a[1], s)?);
-            Ok(mapset(x))
+            let x = set_of("MapSet.union/2", &a[0], s)?;
+            Ok(mapset(x.union(set_of("MapSet.union/2", &a[1], s)?)))
         }),
         ("intersection", &[2], |_, a, s| {
             let x = set_of("MapSet.intersection/2", &a[0], s)?;
             let y = set_of("MapSet.intersection/2", &a[1], s)?;
-            Ok(mapset(x.intersection(&y).cloned().collect()))
+            Ok(mapset(x.intersection(y)))
         }),
         ("difference", &[2], |_, a, s| {
             let x = set_of("MapSet.difference/2", &a[0], s)?;
             let y = set_of("MapSet.difference/2", &a[1], s)?;
-            Ok(mapset(x.difference(&y).cloned().collect()))
+            Ok(mapset(x.relative_complement(y)))
         }),
         ("symmetric_difference", &[2], |_, a, s| {
             let x = set_of("MapSet.symmetric_difference/2", &a[0], s)?;
             let y = set_of("MapSet.symmetric_difference/2", &a[1], s)?;
-            Ok(mapset(x.symmetric_difference(&y).cloned().collect()))
+            Ok(mapset(x.symmetric_difference(y)))
         }),
         ("subset?", &[2], |_, a, s| {
             Ok(Value::Bool(set_of("MapSet.subset?/2", &a[0], s)?.is_subset(&set_of("MapSet.subset?/2", &a[1], s)?)))
         }),
         ("disjoint?", &[2], |_, a, s| {
-            Ok(Value::Bool(set_of("MapSet.disjoint?/2", &a[0], s)?.is_disjoint(&set_of("MapSet.disjoint?/2", &a[1], s)?)))
+            let x = set_of("MapSet.disjoint?/2", &a[0], s)?;
+            let y = set_of("MapSet.disjoint?/2", &a[1], s)?;
+            let (small, large) = if x.len() <= y.len() { (&x, &y) } else { (&y, &x) };
+            Ok(Value::Bool(!small.iter().any(|v| large.contains(v))))
         }),
         ("equal?", &[2], |_, a, s| Ok(Value::Bool(set_of("MapSet.equal?/2", &a[0], s)? == set_of("MapSet.equal?/2", &a[1], s)?))),
         ("filter", &[2], |i, a, s| {
-            let mut out = BTreeSet::new();
+            let mut out = SetT::new();
             for x in set_of("MapSet.filter/2", &a[0], s)? {
                 if i.apply(&a[1], vec![x.clone()], s)?.is_truthy() {
                     out.insert(x);
@@ -234,7 +236,7 @@ pub fn register(b: &mut Builtins) {
             Ok(mapset(out))
         }),
         ("reject", &[2], |i, a, s| {
-            let mut out = BTreeSet::new();
+            let mut out = SetT::new();
             for x in set_of("MapSet.reject/2", &a[0], s)? {
                 if !i.apply(&a[1], vec![x.clone()], s)?.is_truthy() {
                     out.insert(x);
@@ -243,7 +245,7 @@ pub fn register(b: &mut Builtins) {
             Ok(mapset(out))
         }),
         ("map", &[2], |i, a, s| {
-            let mut out = BTreeSet::new();
+            let mut out = SetT::new();
             for x in set_of("MapSet.map/2", &a[0], s)? {
                 out.insert(i.apply(&a[1], vec![x], s)?);
             }
@@ -315,11 +317,11 @@ fn tuple<'a>(fun: &str, v: &'a Value, s: Span) -> EResult<&'a [Value]> {
     v.as_tuple().ok_or_else(|| args::arg_error(fun, "a tuple", v, s))
 }
 
-fn mapset(s: BTreeSet<Value>) -> Value {
+fn mapset(s: SetT) -> Value {
     Value::MapSet(Rc::new(s))
 }
 
-fn set_of(fun: &str, v: &Value, s: Span) -> EResult<BTreeSet<Value>> {
+fn set_of(fun: &str, v: &Value, s: Span) -> EResult<SetT> {
     match v {
         Value::MapSet(x) => Ok((**x).clone()),
         _ => Err(raise("FunctionClauseError", format!("no function clause matching in {fun}"), s)),
@@ -511,7 +513,7 @@ fn map_drop(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn map_take(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let keys = enumerate(i, &a[1], s)?;
     let m = map_entries(&a[0], s)?;
-    let mut out = BTreeMap::new();
+    let mut out = MapT::new();
     for k in keys {
         if let Some(v) = m.get(&k) {
             out.insert(k, v.clone());
@@ -523,7 +525,7 @@ fn map_take(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn map_split(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let keys = enumerate(i, &a[1], s)?;
     let mut rest = map_entries(&a[0], s)?;
-    let mut taken = BTreeMap::new();
+    let mut taken = MapT::new();
     for k in keys {
         if let Some(v) = rest.remove(&k) {
             taken.insert(k, v);
@@ -549,11 +551,11 @@ fn map_merge(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn map_keys(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    Ok(Value::list(map_entries(&a[0], s)?.into_keys().collect()))
+    Ok(Value::list(map_entries(&a[0], s)?.into_iter().map(|(k, _)| k).collect()))
 }
 
 fn map_values(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    Ok(Value::list(map_entries(&a[0], s)?.into_values().collect()))
+    Ok(Value::list(map_entries(&a[0], s)?.into_iter().map(|(_, v)| v).collect()))
 }
 
 fn map_to_list(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
@@ -561,7 +563,7 @@ fn map_to_list(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn map_new(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut m = BTreeMap::new();
+    let mut m = MapT::new();
     if let Some(e) = a.first() {
         for x in enumerate(i, e, s)? {
             let x = match a.get(1) {
@@ -677,7 +679,7 @@ fn map_get_and_update_bang(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Va
 }
 
 fn map_filter(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut out = BTreeMap::new();
+    let mut out = MapT::new();
     for (k, v) in map_entries(&a[0], s)? {
         if i.apply(&a[1], vec![Value::tuple(vec![k.clone(), v.clone()])], s)?.is_truthy() {
             out.insert(k, v);
@@ -687,7 +689,7 @@ fn map_filter(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn map_reject(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut out = BTreeMap::new();
+    let mut out = MapT::new();
     for (k, v) in map_entries(&a[0], s)? {
         if !i.apply(&a[1], vec![Value::tuple(vec![k.clone(), v.clone()])], s)?.is_truthy() {
             out.insert(k, v);
@@ -697,7 +699,7 @@ fn map_reject(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn map_split_with(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let (mut yes, mut no) = (BTreeMap::new(), BTreeMap::new());
+    let (mut yes, mut no) = (MapT::new(), MapT::new());
     for (k, v) in map_entries(&a[0], s)? {
         if i.apply(&a[1], vec![Value::tuple(vec![k.clone(), v.clone()])], s)?.is_truthy() {
             yes.insert(k, v);
@@ -709,7 +711,7 @@ fn map_split_with(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn map_map(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut out = BTreeMap::new();
+    let mut out = MapT::new();
     for (k, v) in map_entries(&a[0], s)? {
         let nv = i.apply(&a[1], vec![Value::tuple(vec![k.clone(), v])], s)?;
         out.insert(k, nv);
@@ -720,7 +722,7 @@ fn map_map(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn map_intersect(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let left = map_entries(&a[0], s)?;
     let right = map_entries(&a[1], s)?;
-    let mut out = BTreeMap::new();
+    let mut out = MapT::new();
     for (k, v2) in right {
         if let Some(v1) = left.get(&k) {
             let v = match a.get(2) {
@@ -1107,12 +1109,12 @@ fn kw_get_and_update(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 // ---- List -------------------------------------------------------------------------------------
 
 fn list_first(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let l = args::list("List.first/2", &a[0], s)?;
-    Ok(l.first().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
+    let Value::List(l) = &a[0] else { return Err(args::arg_error("List.first/2", "a list", &a[0], s)) };
+    Ok(l.head().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 
 fn list_last(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let l = args::list("List.last/2", &a[0], s)?;
+    let Value::List(l) = &a[0] else { return Err(args::arg_error("List.last/2", "a list", &a[0], s)) };
     Ok(l.last().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 
@@ -1392,7 +1394,7 @@ fn list_myers(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 // ---- MapSet ---------------------------------------------------------------------------------
 
 fn set_new(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let mut set = BTreeSet::new();
+    let mut set = SetT::new();
     if let Some(e) = a.first() {
         for x in enumerate(i, e, s)? {
             let x = match a.get(1) {
@@ -1479,7 +1481,7 @@ fn access_key(_: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
             "get" => i.apply(&args[2], vec![cur], s),
             _ => {
                 let r = i.apply(&args[2], vec![cur.clone()], s)?;
-                let base = if matches!(data, Value::Nil) { Value::map(BTreeMap::new()) } else { data.clone() };
+                let base = if matches!(data, Value::Nil) { Value::map(MapT::new()) } else { data.clone() };
                 match get_and_update_result(&r, s)? {
                     Some((g, u)) => Ok(Value::tuple(vec![g, map_put_value(&base, key.clone(), u, s)?])),
                     None => Ok(Value::tuple(vec![cur, map_delete_value(&base, &key, s)?])),

@@ -49,7 +49,7 @@ pub fn enumerate(interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Valu
         return lazy::to_vec(interp, l, span);
     }
     Ok(match v {
-        Value::List(items) => (**items).clone(),
+        Value::List(items) => items.walk().cloned().collect(),
         Value::Range(a, b, s) => {
             let (a, b, s) = (*a, *b, *s);
             let n = if (s > 0 && a > b) || (s < 0 && a < b) { 0 } else { ((b - a) / s + 1) as usize };
@@ -86,7 +86,7 @@ fn user_enumerable(interp: &mut Interp, v: &Value, name: &str, span: Span) -> ER
     let acc = Value::tuple(vec![Value::atom("cont"), Value::list(vec![])]);
     let r = interp.call(&format!("Enumerable.{name}"), "reduce", vec![v.clone(), acc, collect], span)?;
     match r.as_tuple() {
-        Some([_, Value::List(items)]) => Ok((**items).clone()),
+        Some([_, Value::List(items)]) => Ok(items.to_vec()),
         _ => Err(raise("CaseClauseError", format!("no case clause matching: {}", inspect::inspect(&r)), span)),
     }
 }

@@ -1,13 +1,11 @@
 //! Regex (run, scan, replace, match?, named_captures, split, ...), also
 //! used by String.replace/split/match? with a regex pattern.
 
-use std::collections::BTreeMap;
-
 use super::raise;
 use crate::diag::Span;
 use crate::eval::core::{make_regex, to_string};
 use crate::eval::{args, Builtins, EResult, Interp};
-use crate::value::{inspect, Value};
+use crate::value::{inspect, MapT, Value};
 
 type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
@@ -253,7 +251,7 @@ fn named_captures(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let index = a.get(2).and_then(|o| o.keyword_get("return")).and_then(|r| r.as_atom()) == Some("index");
     match re.captures(t) {
         Some(caps) => {
-            let mut m = BTreeMap::new();
+            let mut m = MapT::new();
             for name in re.capture_names().flatten() {
                 let v = match (caps.name(name), index) {
                     (Some(x), false) => Value::str(x.as_str()),

@@ -451,3 +451,54 @@ fn big_integers() {
         ("{2 ** 64 > 2 ** 63, 2 ** 64 == 1.8446744073709552e19, is_integer(2 ** 70)}", "{true, true, true}"),
     ]);
 }
+
+/// Lists built by prepending (cons cells), their tails and slices, and
+/// persistent maps and sets answer as before: same values, order and inspect.
+#[test]
+fn persistent_lists_maps_and_sets() {
+    check(&[
+        ("(l = Enum.reduce(1..20, [], &[&1 | &2]); [a, b | rest] = l; {a, b, length(rest), hd(rest)})", "{20, 19, 18, 18}"),
+        ("Enum.reduce(1..20, [], &[&1 | &2]) == Enum.to_list(20..1//-1)", "true"),
+        ("Enum.reduce(1..20, [], &[&1 | &2]) > Enum.to_list(20..2//-1)", "true"),
+        ("Enum.reduce(1..20, [], &[&1 | &2]) < [20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 | :x]", "false"),
+        ("Enum.reduce(1..12, [], &[&1 | &2])", "[12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]"),
+        ("tl(tl(Enum.to_list(1..5)))", "[3, 4, 5]"),
+        ("tl([1])", "[]"),
+        ("hd([])", "** (ArgumentError) argument error: hd([])"),
+        ("tl([])", "** (ArgumentError) argument error: tl([])"),
+        ("length(Enum.reduce(1..30, [], &[&1 | &2]))", "30"),
+        ("Enum.drop(Enum.reduce(1..20, [], &[&1 | &2]), 17)", "[3, 2, 1]"),
+        ("Enum.drop(Enum.reduce(1..20, [], &[&1 | &2]), 25)", "[]"),
+        ("{Enum.at(Enum.reduce(1..20, [], &[&1 | &2]), 19), Enum.at(Enum.reduce(1..20, [], &[&1 | &2]), 20, :none), Enum.at(Enum.reduce(1..20, [], &[&1 | &2]), -2)}", "{1, :none, 2}"),
+        ("{Enum.fetch(Enum.reduce(1..20, [], &[&1 | &2]), 20), Enum.fetch(Enum.reduce(1..20, [], &[&1 | &2]), 3), Enum.fetch!(Enum.reduce(1..20, [], &[&1 | &2]), 0)}", "{:error, {:ok, 17}, 20}"),
+        ("Enum.fetch!(Enum.reduce(1..20, [], &[&1 | &2]), 20)", "** (Enum.OutOfBoundsError) out of bounds error"),
+        ("Enum.take(Enum.reduce(1..20, [], &[&1 | &2]), 3)", "[20, 19, 18]"),
+        ("{List.first(Enum.reduce(1..20, [], &[&1 | &2])), List.last(Enum.reduce(1..20, [], &[&1 | &2])), List.first([]), List.last([], :d)}", "{20, 1, nil, :d}"),
+        ("List.first(:x)", "** (FunctionClauseError) no function clause matching in List.first/2"),
+        ("{:lists.nthtail(2, [1, 2, 3]), :lists.nthtail(5, [1, 2, 3])}", "{[3], []}"),
+        ("[0 | Enum.to_list(1..20)] |> Enum.sum()", "210"),
+        ("length([1, 2] ++ Enum.to_list(3..20))", "20"),
+        ("[1, 2 | Enum.to_list(3..20)] == Enum.to_list(1..20)", "true"),
+        ("[1, 2 | :tail]", "[1, 2 | :tail]"),
+        ("[1 | [2 | [3 | []]]]", "[1, 2, 3]"),
+        ("(defmodule S do def sum([], a), do: a; def sum([h | t], a), do: sum(t, a + h) end; S.sum(Enum.reduce(1..100, [], &[&1 | &2]), 0))", "5050"),
+        ("inspect([?a | ~c\"bcdefghijklmnop\"])", "\"~c\\\"abcdefghijklmnop\\\"\""),
+        ("match?([_, _ | _], Enum.reduce(1..20, [], &[&1 | &2]))", "true"),
+        ("Enum.reverse(Enum.reduce(1..20, [], &[&1 | &2])) == Enum.to_list(1..20)", "true"),
+        ("{Enum.empty?(Enum.reduce(1..20, [], &[&1 | &2])), Enum.empty?([]), Enum.count(Enum.reduce(1..20, [], &[&1 | &2]))}", "{false, true, 20}"),
+        ("Enum.reduce(1..20, [], &[&1 | &2]) |> Enum.map(&(&1 * 2)) |> Enum.take(-2)", "[4, 2]"),
+        ("(l = Enum.reduce(1..20, [], &[&1 | &2]); {inspect(l), l == tl([0 | l]), hd(tl(l))})", "{\"[20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]\", true, 19}"),
+        ("(l = Enum.reduce(1..20, [], &[&1 | &2]); m = [:x | l]; {length(m), Enum.at(m, 20), List.last(m)})", "{21, 1, 1}"),
+        ("{MapSet.difference(MapSet.new([1, 2, 3]), MapSet.new([2, 4])), MapSet.symmetric_difference(MapSet.new([1, 2, 3]), MapSet.new([2, 4])), MapSet.intersection(MapSet.new([1, 2, 3]), MapSet.new([2, 4])), MapSet.union(MapSet.new([1, 2, 3]), MapSet.new([2, 4]))}", "{MapSet.new([1, 3]), MapSet.new([1, 3, 4]), MapSet.new([2]), MapSet.new([1, 2, 3, 4])}"),
+        ("{MapSet.disjoint?(MapSet.new([1, 2]), MapSet.new([3])), MapSet.disjoint?(MapSet.new([1, 2]), MapSet.new([2, 3])), MapSet.subset?(MapSet.new([1]), MapSet.new([1, 2]))}", "{true, false, true}"),
+        ("(m = %{a: 1}; m2 = Map.put(m, :b, 2); {m, m2, Map.delete(m2, :a), m2})", "{%{a: 1}, %{a: 1, b: 2}, %{b: 2}, %{a: 1, b: 2}}"),
+        ("Enum.reduce(1..5, %{}, &Map.put(&2, &1, &1 * &1))", "%{1 => 1, 2 => 4, 3 => 9, 4 => 16, 5 => 25}"),
+        ("%{%{b: 1} => 1, [1] => 2, {1} => 3, :a => 4, 1 => 5, \"s\" => 6}", "%{1 => 5, :a => 4, {1} => 3, %{b: 1} => 1, [1] => 2, \"s\" => 6}"),
+        ("{Map.keys(%{b: 2, a: 1}), Map.values(%{b: 2, a: 1}), Map.to_list(%{b: 2, a: 1})}", "{[:a, :b], [1, 2], [a: 1, b: 2]}"),
+        ("%{1 => :a, 1.0 => :b}", "%{1 => :a, 1.0 => :b}"),
+        ("MapSet.new([3, 1, 2, 1.0])", "MapSet.new([1, 1.0, 2, 3])"),
+        ("Jason.encode!(%{b: [1, 2 | [3]], a: Enum.reduce(1..10, [], &[&1 | &2])})", "\"{\\\"a\\\":[10,9,8,7,6,5,4,3,2,1],\\\"b\\\":[1,2,3]}\""),
+        ("Enum.frequencies(~w(a b a))", "%{\"a\" => 2, \"b\" => 1}"),
+        ("Ecto.Multi.new() |> Ecto.Multi.put(:a, 1) |> Ecto.Multi.append(Ecto.Multi.new() |> Ecto.Multi.put(:b, 2)) |> Ecto.Multi.to_list()", "[a: {:put, 1}, b: {:put, 2}]"),
+    ]);
+}
