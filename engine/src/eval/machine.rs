@@ -38,8 +38,9 @@ const MAX_KEPT_CLOSURES: usize = 4096;
 /// Owns the code a run steps through, so frames can borrow it for the run.
 #[derive(Default)]
 pub(super) struct Keep {
-    funs: Arena<Rc<Vec<FunClause>>>,
-    closures: Arena<Rc<Vec<Clause>>>,
+    // made on first use: most runs (a callback from `Enum`) call nothing
+    funs: std::cell::OnceCell<Arena<Rc<Vec<FunClause>>>>,
+    closures: std::cell::OnceCell<Arena<Rc<Vec<Clause>>>>,
 }
 
 /// A continuation: what to do once the value(s) above it are computed.
@@ -66,7 +67,7 @@ enum Frame<'a> {
     /// Leave a function body.
     Return,
     /// Pop `n` arguments and call.
-    Call(Target<'a>, usize, Span),
+    Call(Rc<Target<'a>>, usize, Span),
 }
 
 #[derive(Clone, Copy)]
@@ -103,7 +104,7 @@ struct Run<'a> {
     kept_funs: HashMap<*const Vec<FunClause>, &'a [FunClause]>,
     kept_closures: HashMap<*const Vec<Clause>, &'a [Clause]>,
     /// Resolved call sites, valid while `generation` is the interpreter's.
-    sites: FastMap<SiteKey, Option<Target<'a>>>,
+    sites: FastMap<SiteKey, Option<Rc<Target<'a>>>>,
     generation: u64,
     frames: Vec<Frame<'a>>,
     values: Vec<Value>,
@@ -120,9 +121,10 @@ impl Interp {
         args: Vec<Value>,
         span: Span,
     ) -> EResult<Value> {
+        let entry = clauses;
         let keep = Keep::default();
         let mut run = Run::new(&keep);
-        let clauses = run.keep_funs(clauses);
+        let clauses: &[FunClause] = &entry;
         self.run_nested(span, |interp| {
             interp.invoke_fun(&mut run, module, name, clauses, args, span)?;
             interp.run_loop(&mut run)
@@ -131,9 +133,10 @@ impl Interp {
 
     /// Calls an anonymous function's clauses with `base` as the captured scope.
     pub(crate) fn call_closure(&mut self, clauses: Rc<Vec<Clause>>, base: Rc<Env>, args: Vec<Value>, span: Span) -> EResult<Value> {
+        let entry = clauses;
         let keep = Keep::default();
         let mut run = Run::new(&keep);
-        let clauses = run.keep_closure(clauses).unwrap_or_default();
+        let clauses: &[Clause] = &entry;
         self.run_nested(span, |interp| {
             interp.invoke_closure(&mut run, clauses, &base, args, span)?;
             interp.run_loop(&mut run)
@@ -265,11 +268,11 @@ impl Interp {
             }
             Frame::Call(target, n, span) => {
                 let args = run.values.split_off(run.values.len() - n);
-                match target {
-                    Target::Named { module, name, allow_private, user } => match user {
-                        Some(clauses) => self.invoke_fun(run, &module, name, clauses, args, span)?,
+                match &*target {
+                    Target::Named { module, name, allow_private, user } => match *user {
+                        Some(clauses) => self.invoke_fun(run, module, name, clauses, args, span)?,
                         None => {
-                            let v = self.call_in(&module, name, args, span, allow_private)?;
+                            let v = self.call_in(module, name, args, span, *allow_private)?;
                             run.values.push(v);
                         }
                     },
@@ -410,7 +413,7 @@ impl Interp {
 
     /// [`Interp::call_target`], remembered for the run (resolving a name
     /// looks through the scope's imports and the modules).
-    fn call_site<'a>(&self, run: &mut Run<'a>, kind: &'a Kind, extra: usize) -> Option<(Target<'a>, Option<&'a Node>, &'a [Node])> {
+    fn call_site<'a>(&self, run: &mut Run<'a>, kind: &'a Kind, extra: usize) -> Option<(Rc<Target<'a>>, Option<&'a Node>, &'a [Node])> {
         if run.generation != self.generation {
             run.sites.clear();
             run.generation = self.generation;
@@ -431,13 +434,17 @@ impl Interp {
         if let Some(target) = run.sites.get(&key) {
             return target.clone().map(|t| (t, fun, args));
         }
-        let target = self.call_target(kind, extra, run.env()).map(|(t, _, _)| t).map(|t| match t {
-            Target::Named { module, name, allow_private, .. } => {
-                let user = self.user_function(&module, name, args.len() + extra, allow_private).cloned().map(|c| run.keep_funs(c));
-                Target::Named { module, name, allow_private, user }
-            }
-            other => other,
-        });
+        let target = self
+            .call_target(kind, extra, run.env())
+            .map(|(t, _, _)| t)
+            .map(|t| match t {
+                Target::Named { module, name, allow_private, .. } => {
+                    let user = self.user_function(&module, name, args.len() + extra, allow_private).cloned().map(|c| run.keep_funs(c));
+                    Target::Named { module, name, allow_private, user }
+                }
+                other => other,
+            })
+            .map(Rc::new);
         run.sites.insert(key, target.clone());
         target.map(|t| (t, fun, args))
     }
@@ -630,7 +637,7 @@ impl<'a> Run<'a> {
         if let Some(kept) = self.kept_funs.get(&key) {
             return kept;
         }
-        let kept: &'a [FunClause] = self.keep.funs.alloc(clauses).as_slice();
+        let kept: &'a [FunClause] = self.keep.funs.get_or_init(Arena::new).alloc(clauses).as_slice();
         self.kept_funs.insert(key, kept);
         kept
     }
@@ -645,7 +652,7 @@ impl<'a> Run<'a> {
         if self.kept_closures.len() >= MAX_KEPT_CLOSURES {
             return None;
         }
-        let kept: &'a [Clause] = self.keep.closures.alloc(clauses).as_slice();
+        let kept: &'a [Clause] = self.keep.closures.get_or_init(Arena::new).alloc(clauses).as_slice();
         self.kept_closures.insert(key, kept);
         Some(kept)
     }
