@@ -21,6 +21,22 @@ const POST_SCHEMA = `defmodule Post do
   end
 end`;
 
+test('a schema and a query pasted into one fresh cell show both SQL texts before the cell runs', async () => {
+  await nb.blank();
+  await nb.setCell(0, `defmodule Shelf.Item do
+  use Ecto.Schema
+  schema "items" do
+    field :name, :string
+    field :qty, :integer
+  end
+end
+
+Repo.all(from i in Shelf.Item, where: i.qty > 2, select: i.name)`);
+  await nb.waitForPreviewSql('sqlite', 'SELECT i0."name" FROM "items" AS i0 WHERE (i0."qty" > 2)');
+  await nb.waitForPreviewSql('postgres', 'SELECT i0."name" FROM "items" AS i0 WHERE (i0."qty" > 2)');
+  assert.equal(await nb.cell(0).getAttribute('data-state'), 'fresh', 'nothing ran');
+});
+
 test('typing a query shows its SQL for SQLite and PostgreSQL before anything runs', async () => {
   await nb.blank();
   await nb.typeInCell(0, 'min = 3\nfrom p in "posts", where: p.views > ^min, select: p.title');

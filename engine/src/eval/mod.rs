@@ -389,6 +389,11 @@ impl Interp {
         Ok(())
     }
 
+    /// Call sites resolved earlier are stale (modules were replaced).
+    pub fn note_definitions_changed(&mut self) {
+        self.generation += 1;
+    }
+
     /// The default field values of a struct module (`%Post{}`).
     pub fn struct_def(&self, module: &str) -> Option<Rc<Vec<(Atom, Value)>>> {
         self.structs.get(module).cloned()

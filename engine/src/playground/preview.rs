@@ -104,13 +104,24 @@ impl Workspace {
         if has_effects(expr) || matches!(expr.kind, Kind::Error) {
             return None;
         }
-        // Earlier expressions of the cell may bind what this one uses.
+        // Earlier expressions of the cell may bind what this one uses, or
+        // define the modules and aliases it names: those are evaluated for
+        // the preview (never anything that reaches the database) and the
+        // definitions are forgotten afterwards.
         let mut env = self.env.clone();
         let saved_limits = self.interp.limits;
         self.interp.limits.max_steps = 200_000;
         self.interp.steps = 0;
+        let mut saved = None;
         if let Kind::Block(items) = &parsed.root.kind {
             for item in items.iter().take_while(|i| i.span.end <= top.span.start) {
+                if is_definition(item) {
+                    if saved.is_none() {
+                        saved = Some(Definitions::save(&mut self.interp));
+                    }
+                    let _ = self.interp.eval(item, &mut env);
+                    continue;
+                }
                 if has_effects(item) {
                     continue;
                 }
@@ -146,8 +157,69 @@ impl Workspace {
         });
         self.interp.limits = saved_limits;
         self.interp.output.clear();
+        if let Some(saved) = saved {
+            saved.restore(&mut self.interp);
+        }
         result
     }
+}
+
+/// What defining modules changes in an interpreter, kept to be put back
+/// after a preview defined some.
+struct Definitions {
+    modules: crate::eval::FastMap<crate::value::Atom, crate::eval::Module>,
+    structs: std::collections::HashMap<crate::value::Atom, std::rc::Rc<Vec<(crate::value::Atom, Value)>>>,
+    schemas: std::collections::HashMap<String, std::rc::Rc<crate::schema::Schema>>,
+}
+
+impl Definitions {
+    fn save(interp: &mut crate::eval::Interp) -> Definitions {
+        Definitions {
+            modules: interp.modules.clone(),
+            structs: interp.structs.clone(),
+            schemas: interp.ext::<crate::schema::SchemaRegistry>().schemas.clone(),
+        }
+    }
+
+    fn restore(self, interp: &mut crate::eval::Interp) {
+        interp.modules = self.modules;
+        interp.structs = self.structs;
+        interp.note_definitions_changed();
+        let registry = interp.ext::<crate::schema::SchemaRegistry>();
+        registry.schemas = self.schemas;
+        registry.building.clear();
+    }
+}
+
+/// A module definition or a lexical directive (`alias`, `import`,
+/// `require`) whose evaluation touches no database: a module body's own
+/// code (outside its functions) has no effects.
+fn is_definition(n: &Node) -> bool {
+    match &n.kind {
+        Kind::Call { name, args, .. } => match name.as_str() {
+            "alias" | "import" | "require" => true,
+            "defmodule" => args.get(1).and_then(|opts| opts.keyword_get("do")).is_some_and(|body| !module_body_effects(body)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn module_body_effects(body: &Node) -> bool {
+    let items: &[Node] = match &body.kind {
+        Kind::Block(items) => items,
+        _ => std::slice::from_ref(body),
+    };
+    items.iter().any(|item| match &item.kind {
+        // function bodies run when called, not when defined
+        Kind::Call { name, .. }
+            if matches!(name.as_str(), "def" | "defp" | "defmacro" | "defmacrop" | "defguard" | "defguardp" | "defdelegate") =>
+        {
+            false
+        }
+        Kind::Call { .. } if is_definition(item) => false,
+        _ => has_effects(item),
+    })
 }
 
 /// Queries, schemas (modules with a source) and `{source, schema}` pairs.
@@ -185,6 +257,25 @@ mod tests {
         let p = ws.preview_sql(src, src.len() - 2).expect("preview of Repo.all(q)");
         assert_eq!(p.op, "all");
         assert!(p.sqlite.sql.is_some());
+    }
+
+    #[test]
+    fn a_schema_defined_above_in_the_same_cell_previews_before_the_cell_runs() {
+        let mut ws = Workspace::new();
+        let src = "defmodule Shelf.Item do\n  use Ecto.Schema\n  schema \"items\" do\n    field :name, :string\n    field :qty, :integer\n  end\nend\nalias Shelf.Item\nmin = 2\nRepo.all(from i in Item, where: i.qty > ^min, select: i.name)";
+        let p = ws.preview_sql(src, src.len() - 3).expect("preview");
+        assert_eq!(p.sqlite.sql.as_deref(), Some("SELECT i0.\"name\" FROM \"items\" AS i0 WHERE (i0.\"qty\" > ?)"));
+        assert_eq!(p.postgres.sql.as_deref(), Some("SELECT i0.\"name\" FROM \"items\" AS i0 WHERE (i0.\"qty\" > $1)"));
+        assert_eq!(p.sqlite.params, vec!["2"]);
+        // The preview defined nothing: the module exists once the cell runs.
+        let r = ws.run_cell("Shelf.Item.__schema__(:source)");
+        assert!(!r.diagnostics.is_empty(), "the module is not defined before its cell runs");
+        // A module whose body would reach the database is not evaluated.
+        let src =
+            "defmodule Seeds do\n  Repo.insert_all(\"items\", [%{name: \"x\"}])\n  def ok, do: 1\nend\nfrom i in \"items\", select: i.name";
+        assert!(ws.preview_sql(src, src.len() - 3).is_some());
+        assert!(!ws.run_cell("Seeds.ok()").diagnostics.is_empty(), "Seeds was never defined");
+        assert!(ws.run_cell("defmodule Seeds2 do\n  def ok, do: 1\nend\nSeeds2.ok()").diagnostics.is_empty());
     }
 
     #[test]
