@@ -53,7 +53,15 @@ pub enum Request {
     /// Runs one cell; the reply also carries the database after it.
     RunCell { cell: CellSource },
     /// The SQL of the query under `cursor` (a UTF-16 offset into `src`).
-    Preview { src: String, cursor: u32 },
+    /// The SQL of the query at `cursor` in `src`; `earlier` are the cells
+    /// before it that have not run (or changed since), whose definitions
+    /// count for the preview.
+    Preview {
+        src: String,
+        cursor: u32,
+        #[serde(default)]
+        earlier: Vec<String>,
+    },
     /// Syntax diagnostics while typing.
     Check { src: String },
     /// Completions at `cursor` (UTF-16).
@@ -681,8 +689,8 @@ impl Backend {
         }
     }
 
-    pub async fn preview(&self, src: String, cursor: u32) -> Option<Preview> {
-        match self.call(Request::Preview { src, cursor }).await {
+    pub async fn preview(&self, earlier: Vec<String>, src: String, cursor: u32) -> Option<Preview> {
+        match self.call(Request::Preview { src, cursor, earlier }).await {
             Response::Preview { preview } => preview,
             _ => None,
         }

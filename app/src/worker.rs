@@ -135,9 +135,10 @@ impl Engine {
                     Err(e) => Response::Error { message: e.message },
                 }
             }
-            Request::Preview { src, cursor } => {
+            Request::Preview { src, cursor, earlier } => {
                 let at = byte_offset(&src, cursor);
-                let preview = self.ws.preview_sql(&src, at).map(|p| Preview {
+                let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
+                let preview = self.ws.preview_sql_after(&earlier, &src, at).map(|p| Preview {
                     op: p.op.to_string(),
                     from: utf16_offset(&src, p.span.start as usize),
                     to: utf16_offset(&src, p.span.end as usize),

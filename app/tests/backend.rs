@@ -23,7 +23,7 @@ impl B {
         }
     }
     async fn preview(&mut self, src: String, cursor: u32) -> Option<Preview> {
-        match self.0.handle(Request::Preview { src, cursor }) {
+        match self.0.handle(Request::Preview { src, cursor, earlier: Vec::new() }) {
             Response::Preview { preview } => preview,
             _ => None,
         }

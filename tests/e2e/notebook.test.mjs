@@ -37,6 +37,20 @@ Repo.all(from i in Shelf.Item, where: i.qty > 2, select: i.name)`);
   assert.equal(await nb.cell(0).getAttribute('data-state'), 'fresh', 'nothing ran');
 });
 
+test('a schema in an earlier cell not run yet counts for the preview of a later cell', async () => {
+  await nb.blank();
+  await nb.setCell(0, `defmodule Shelf.Bin do
+  use Ecto.Schema
+  schema "bins" do
+    field :label, :string
+  end
+end`);
+  await nb.addCell();
+  await nb.setCell(1, 'from b in Shelf.Bin, select: b.label');
+  await nb.waitForPreviewSql('sqlite', 'SELECT b0."label" FROM "bins" AS b0');
+  assert.deepEqual(await nb.states(), ['fresh', 'fresh'], 'nothing ran');
+});
+
 test('typing a query shows its SQL for SQLite and PostgreSQL before anything runs', async () => {
   await nb.blank();
   await nb.typeInCell(0, 'min = 3\nfrom p in "posts", where: p.views > ^min, select: p.title');

@@ -500,7 +500,8 @@ impl Nb {
             let backend = backend.clone();
             spawn_local(async move {
                 let src = nb.source_of(id);
-                let preview = backend.preview(src, pos).await;
+                let earlier = nb.unrun_before(id);
+                let preview = backend.preview(earlier, src, pos).await;
                 nb.preview.update(|p| {
                     p.cell = Some(id);
                     p.preview = preview;
@@ -517,6 +518,18 @@ impl Nb {
                 }
             });
         }
+    }
+
+    /// The sources of the cells before `id` that have not run, or changed
+    /// since they ran, in order.
+    fn unrun_before(&self, id: u32) -> Vec<String> {
+        self.cells.with_untracked(|cs| {
+            cs.iter()
+                .take_while(|c| c.id != id)
+                .filter(|c| c.state.get_untracked() == CellState::Fresh || c.edited.get_untracked())
+                .map(|c| c.source.get_untracked())
+                .collect()
+        })
     }
 
     fn source_of(&self, id: u32) -> String {

@@ -98,6 +98,13 @@ impl Workspace {
     /// (nothing is executed and nothing is kept). `None` when the
     /// expression there is not a query.
     pub fn preview_sql(&mut self, src: &str, cursor: usize) -> Option<SqlPreview> {
+        self.preview_sql_after(&[], src, cursor)
+    }
+
+    /// [`Workspace::preview_sql`] after `earlier` cells not run yet: their
+    /// definitions and pure bindings count for the preview, as the current
+    /// cell's do.
+    pub fn preview_sql_after(&mut self, earlier: &[&str], src: &str, cursor: usize) -> Option<SqlPreview> {
         let parsed = syntax::parse(src);
         let top = super::expression_at(&parsed.root, cursor)?;
         let (op, expr) = query_expr(top);
@@ -113,25 +120,12 @@ impl Workspace {
         self.interp.limits.max_steps = 200_000;
         self.interp.steps = 0;
         let mut saved = None;
-        if let Kind::Block(items) = &parsed.root.kind {
-            for item in items.iter().take_while(|i| i.span.end <= top.span.start) {
-                if is_definition(item) {
-                    if saved.is_none() {
-                        saved = Some(Definitions::save(&mut self.interp));
-                    }
-                    let _ = self.interp.eval(item, &mut env);
-                    continue;
-                }
-                if has_effects(item) {
-                    continue;
-                }
-                if let Kind::BinOp { op, .. } = &item.kind {
-                    if op == "=" {
-                        let _ = self.interp.eval(item, &mut env);
-                    }
-                }
-            }
+        for cell in earlier {
+            let parsed = syntax::parse(cell);
+            self.prepare(block_items(&parsed.root), &mut env, &mut saved);
         }
+        let before: Vec<Node> = block_items(&parsed.root).iter().take_while(|i| i.span.end <= top.span.start).cloned().collect();
+        self.prepare(&before, &mut env, &mut saved);
         let value = self.interp.eval(expr, &mut env);
         let result = value.ok().and_then(|v| {
             let (op, q) = match v.as_tuple() {
@@ -161,6 +155,37 @@ impl Workspace {
             saved.restore(&mut self.interp);
         }
         result
+    }
+}
+
+impl Workspace {
+    /// Evaluates what `items` define (modules, aliases, imports) and bind
+    /// without effects; the first definition saves the interpreter's.
+    fn prepare(&mut self, items: &[Node], env: &mut crate::eval::Env, saved: &mut Option<Definitions>) {
+        for item in items {
+            if is_definition(item) {
+                if saved.is_none() {
+                    *saved = Some(Definitions::save(&mut self.interp));
+                }
+                let _ = self.interp.eval(item, env);
+                continue;
+            }
+            if has_effects(item) {
+                continue;
+            }
+            if let Kind::BinOp { op, .. } = &item.kind {
+                if op == "=" {
+                    let _ = self.interp.eval(item, env);
+                }
+            }
+        }
+    }
+}
+
+fn block_items(root: &Node) -> &[Node] {
+    match &root.kind {
+        Kind::Block(items) => items,
+        _ => std::slice::from_ref(root),
     }
 }
 
