@@ -6,15 +6,16 @@ use engine::changeset::report;
 use serde_json::{Map, Value as Json};
 
 use crate::common;
+use crate::input::{Failure, Input};
 
-pub fn run(source: &str) -> Result<(), String> {
-    let mut corpus = common::load(source, &["Ecto.Changeset", "Ecto.Query"], "changesets");
+pub fn run(input: &Input) -> Result<(), Failure> {
+    let mut corpus = common::load(input, &["Ecto.Changeset", "Ecto.Query"], "changesets")?;
     let entries = std::mem::take(&mut corpus.entries);
     let mut out = String::new();
-    for (name, result) in entries {
+    for entry in entries {
         let mut obj = Map::new();
-        obj.insert("name".into(), Json::String(name));
-        match result {
+        obj.insert("name".into(), Json::String(entry.name));
+        match entry.result {
             Ok(v) => {
                 for (k, j) in report::entry_fields(&mut corpus.interp, &v) {
                     obj.insert(k.into(), j);
@@ -23,11 +24,15 @@ pub fn run(source: &str) -> Result<(), String> {
             Err(e) => {
                 obj.insert("error".into(), Json::String(e.message()));
                 obj.insert("error_type".into(), Json::String(e.kind().to_string()));
+                common::put_position(&mut obj, input, e.span(), entry.span);
             }
         }
         out.push_str(&Json::Object(obj).to_string());
         out.push('\n');
     }
     print!("{}", engine::value::json::finish(out));
+    if corpus.failed {
+        return Err(Failure::reported());
+    }
     Ok(())
 }

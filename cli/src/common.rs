@@ -2,24 +2,163 @@
 //! entries, each evaluated on its own so one failing entry does not hide
 //! the others.
 
+use engine::diag::Span;
 use engine::eval::{EResult, Env, Error, Interp};
-use engine::syntax::{self, Kind, Node};
+use engine::syntax::{Kind, Node};
 use engine::Value;
+use serde_json::{Map, Value as Json};
+
+use crate::input::{Failure, Input};
 
 pub struct Corpus {
     pub interp: Interp,
-    pub env: Env,
-    /// The entries of the binding, in order: name and result.
-    pub entries: Vec<(String, EResult<Value>)>,
+    /// The entries of the binding, in order.
+    pub entries: Vec<Entry>,
+    /// Whether an error outside the entries was printed.
+    pub failed: bool,
 }
 
-/// Evaluates `source` with the given modules imported. The top-level
+/// One `name: expr` entry: its name, where it is, and its result.
+pub struct Entry {
+    pub name: String,
+    pub span: Span,
+    pub result: EResult<Value>,
+}
+
+/// Evaluates `input` with the given modules imported. The top-level
 /// assignment to `binding` (e.g. `queries = [...]`) is not evaluated as a
 /// whole: each `name: expr` entry is evaluated separately. `fn -> ... end`
 /// entries are called; `quote(do: ...)` entries are evaluated in the
 /// top-level environment.
-pub fn load(source: &str, imports: &[&str], binding: &str) -> Corpus {
-    load_with(source, imports, binding, interp())
+pub fn load(input: &Input, imports: &[&str], binding: &str) -> Result<Corpus, Failure> {
+    let items = checked_items(input, binding)?;
+    let mut interp = interp();
+    for item in &items {
+        interp.note_source_atoms(item);
+    }
+    let mut env = Interp::env_with_imports(imports);
+    let mut entries = Vec::new();
+    let mut failed = false;
+    for item in &items {
+        match top_item(item, binding) {
+            Item::Entries(list) => {
+                for (name, expr) in list {
+                    let result = eval_entry(&mut interp, &mut env, expr);
+                    entries.push(Entry { name, span: expr.span, result });
+                }
+            }
+            Item::NotAList(rhs) => return Err(not_a_list(input, &mut interp, &mut env, binding, rhs)),
+            Item::Plain(node) => failed |= eval_top(input, &mut interp, &mut env, node).is_none(),
+        }
+    }
+    Ok(Corpus { interp, entries, failed })
+}
+
+/// What a top-level expression is to a command that reads `binding`.
+pub enum Item<'a> {
+    /// `binding = [name: expr, ...]`
+    Entries(Vec<(String, &'a Node)>),
+    /// `binding = something that is not a keyword list`
+    NotAList(&'a Node),
+    /// Anything else, evaluated in order.
+    Plain(&'a Node),
+}
+
+pub fn top_item<'a>(item: &'a Node, binding: &str) -> Item<'a> {
+    if let Kind::BinOp { op, lhs, rhs } = &item.kind {
+        if op == "=" && matches!(&lhs.kind, Kind::Var(v) if v == binding) {
+            return match rhs.as_keyword() {
+                Some(kw) => Item::Entries(kw.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+                None => Item::NotAList(rhs),
+            };
+        }
+    }
+    Item::Plain(item)
+}
+
+/// The file's top-level expressions, once it is known to parse and to hold
+/// `binding = ...`.
+pub fn checked_items(input: &Input, binding: &str) -> Result<Vec<Node>, Failure> {
+    let expected = format!("`{binding} = [name: ..., ...]`");
+    if input.text.trim().is_empty() {
+        return Err(Failure(format!("ectoplasm: {} is empty; expected {expected}", input.path)));
+    }
+    let items = Input::items(input.parse()?);
+    if !items.iter().any(|i| !matches!(top_item(i, binding), Item::Plain(_))) {
+        return Err(Failure(format!("ectoplasm: {} has no {expected} list", input.path)));
+    }
+    compile_check(input, &items)?;
+    Ok(items)
+}
+
+/// Refuses a file that Elixir would not compile (outside `quote(do: ...)`
+/// entries, whose compile errors belong to the entry).
+pub fn compile_check(input: &Input, items: &[Node]) -> Result<(), Failure> {
+    for item in items {
+        if let Err(e) = engine::eval::expand::check(item) {
+            return Err(Failure(input.runtime_error(&e)));
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates a top-level expression; an error is printed as Elixir prints
+/// it and gives `None`.
+pub fn eval_top(input: &Input, interp: &mut Interp, env: &mut Env, node: &Node) -> Option<Value> {
+    interp.steps = 0;
+    interp.depth = 0;
+    match interp.eval(node, env) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            eprintln!("{}", input.runtime_error(&e));
+            None
+        }
+    }
+}
+
+/// `binding = rhs` where `rhs` is not a literal keyword list: says what it is.
+pub fn not_a_list(input: &Input, interp: &mut Interp, env: &mut Env, binding: &str, rhs: &Node) -> Failure {
+    let (line, col) = input.line_col(rhs.span.start as usize);
+    let what = match interp.eval(rhs, env) {
+        Ok(v) => format!("{}: {}", describe(&v), engine::value::inspect::inspect(&v)),
+        Err(e) => format!("an expression that raised ({}) {}", e.kind(), e.message()),
+    };
+    Failure(format!(
+        "ectoplasm: {}:{line}:{col}: `{binding}` must be a literal keyword list of entries (`{binding} = [name: ..., ...]`), got {what}",
+        input.path
+    ))
+}
+
+/// The kind of a value, in words.
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "nil",
+        Value::Bool(_) => "a boolean",
+        Value::Int(_) | Value::BigInt(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Atom(_) => "an atom",
+        Value::Str(_) | Value::Bytes(_) => "a string",
+        Value::List(l) if l.is_empty() => "an empty list",
+        Value::List(_) => "a list that is not a keyword list",
+        Value::Improper(_) => "an improper list",
+        Value::Tuple(_) => "a tuple",
+        Value::Map(_) => "a map",
+        Value::Struct(_) | Value::Decimal(_) | Value::Date(_) | Value::Time(_) | Value::NaiveDateTime(_) | Value::DateTime(_) => "a struct",
+        Value::Range(..) => "a range",
+        Value::MapSet(_) => "a MapSet",
+        Value::Regex(_) => "a regex",
+        Value::Fun(_) => "a function",
+        Value::Quoted(_) => "a quoted expression",
+        Value::Opaque(_) => "a value",
+    }
+}
+
+/// Puts `line` and `column` (1-based) of an error into an entry's line: the
+/// error's own span, else the entry's.
+pub fn put_position(obj: &mut Map<String, Json>, input: &Input, error: Span, entry: Span) {
+    let (line, column) = input.position(error, entry);
+    obj.insert("line".into(), Json::from(line));
+    obj.insert("column".into(), Json::from(column));
 }
 
 /// The memory a program may hold before evaluation stops (a runaway
@@ -52,43 +191,6 @@ pub fn interp() -> Interp {
     interp.limits.max_memory = Some(MAX_MEMORY);
     interp.memory_in_use = Some(resident_bytes);
     interp
-}
-
-pub fn load_with(source: &str, imports: &[&str], binding: &str, mut interp: Interp) -> Corpus {
-    let parsed = syntax::parse(source);
-    interp.note_source_atoms(&parsed.root);
-    for e in &parsed.errors {
-        eprintln!("syntax error at {}..{}: {}", e.span.start, e.span.end, e.message);
-    }
-    let mut env = Interp::env_with_imports(imports);
-    let mut entries = Vec::new();
-    let items: Vec<Node> = match parsed.root.kind {
-        Kind::Block(items) => items,
-        other => vec![Node::new(other, parsed.root.span)],
-    };
-    for item in &items {
-        if let Some(list) = binding_list(item, binding) {
-            for (name, expr) in list {
-                let result = eval_entry(&mut interp, &mut env, expr);
-                entries.push((name, result));
-            }
-            continue;
-        }
-        if let Err(e) = interp.eval(item, &mut env) {
-            eprintln!("error at {}..{}: ({}) {}", e.span().start, e.span().end, e.kind(), e.message());
-        }
-    }
-    Corpus { interp, env, entries }
-}
-
-/// `binding = [name: expr, ...]` → the pairs.
-fn binding_list<'a>(item: &'a Node, binding: &str) -> Option<Vec<(String, &'a Node)>> {
-    if let Kind::BinOp { op, lhs, rhs } = &item.kind {
-        if op == "=" && matches!(&lhs.kind, Kind::Var(v) if v == binding) {
-            return rhs.as_keyword().map(|kw| kw.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
-        }
-    }
-    None
 }
 
 /// Evaluates one entry: calls zero-arity `fn`s and unwraps `quote`s.

@@ -8,51 +8,41 @@
 
 use engine::eval::{EResult, Env, Error, Interp};
 use engine::migration::{self, Adapter, Direction, MigrationRun, MigrationSource, RunOptions};
-use engine::syntax::{self, Kind, Node};
+use engine::syntax::Node;
 use engine::value::inspect::inspect_full;
 use engine::Value;
 use serde_json::{json, Value as Json};
 
+use crate::common::{self, Item};
+use crate::input::{Failure, Input};
+
 const ADAPTERS: [Adapter; 2] = [Adapter::Sqlite, Adapter::Postgres];
 
-pub fn run(source: &str) -> Result<(), String> {
-    let parsed = syntax::parse(source);
-    for e in &parsed.errors {
-        eprintln!("syntax error at {}..{}: {}", e.span.start, e.span.end, e.message);
-    }
-    let mut interp = crate::common::interp();
+pub fn run(input: &Input) -> Result<(), Failure> {
+    let items = common::checked_items(input, "migrations")?;
+    let mut interp = common::interp();
     migration::install(&mut interp);
     let mut env = Interp::env_with_imports(&["Ecto.Migration"]);
-    let items: Vec<Node> = match parsed.root.kind {
-        Kind::Block(items) => items,
-        other => vec![Node::new(other, parsed.root.span)],
-    };
     let mut out = String::new();
+    let mut failed = false;
     for item in &items {
-        if let Some(entries) = binding_list(item, "migrations") {
-            for (name, expr) in entries {
-                let line = entry_line(&mut interp, &mut env, &name, expr);
-                out.push_str(&line);
-                out.push('\n');
+        match common::top_item(item, "migrations") {
+            Item::Entries(entries) => {
+                for (name, expr) in entries {
+                    let line = entry_line(&mut interp, &mut env, input, &name, expr);
+                    out.push_str(&line);
+                    out.push('\n');
+                }
             }
-            continue;
-        }
-        if let Err(e) = interp.eval(item, &mut env) {
-            eprintln!("error at {}..{}: ({}) {}", e.span().start, e.span().end, e.kind(), e.message());
+            Item::NotAList(rhs) => return Err(common::not_a_list(input, &mut interp, &mut env, "migrations", rhs)),
+            Item::Plain(node) => failed |= common::eval_top(input, &mut interp, &mut env, node).is_none(),
         }
     }
     print!("{}", engine::value::json::finish(out));
-    Ok(())
-}
-
-/// `migrations = [name: expr, ...]` → the pairs.
-fn binding_list<'a>(item: &'a Node, binding: &str) -> Option<Vec<(String, &'a Node)>> {
-    if let Kind::BinOp { op, lhs, rhs } = &item.kind {
-        if op == "=" && matches!(&lhs.kind, Kind::Var(v) if v == binding) {
-            return rhs.as_keyword().map(|kw| kw.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
-        }
+    if failed {
+        return Err(Failure::reported());
     }
-    None
+    Ok(())
 }
 
 enum Entry {
@@ -108,12 +98,13 @@ fn eval_entry(interp: &mut Interp, env: &mut Env, expr: &Node) -> EResult<Value>
     interp.eval(expr, &mut local)
 }
 
-fn entry_line(interp: &mut Interp, env: &mut Env, name: &str, expr: &Node) -> String {
+fn entry_line(interp: &mut Interp, env: &mut Env, input: &Input, name: &str, expr: &Node) -> String {
     let mut fields: Vec<(String, Json)> = vec![("name".into(), json!(name))];
     let entry = match eval_entry(interp, env, expr) {
         Ok(v) => classify(&v).map_err(|m| Error::raise("ArgumentError", m, expr.span)),
         Err(e) => Err(e),
     };
+    let mut error_span = None;
     match entry {
         Ok(Entry::Migration(source, direction)) => {
             fields.push(("direction".into(), json!(direction.atom())));
@@ -121,6 +112,7 @@ fn entry_line(interp: &mut Interp, env: &mut Env, name: &str, expr: &Node) -> St
                 interp.steps = 0;
                 interp.depth = 0;
                 let run = migration::run_migration(interp, &source, direction, adapter, &RunOptions::default());
+                error_span = error_span.or(run.error.as_ref().map(|e| e.span()));
                 adapter_fields(&mut fields, adapter, run, true);
             }
         }
@@ -128,10 +120,12 @@ fn entry_line(interp: &mut Interp, env: &mut Env, name: &str, expr: &Node) -> St
             fields.push(("commands".into(), json!(commands.iter().map(inspect_full).collect::<Vec<_>>())));
             for adapter in ADAPTERS {
                 let run = migration::run_commands(&commands, adapter);
+                error_span = error_span.or(run.error.as_ref().map(|e| e.span()));
                 adapter_fields(&mut fields, adapter, run, false);
             }
         }
         Err(e) => {
+            error_span = Some(e.span());
             fields.push(("error".into(), json!(e.message())));
             fields.push(("error_type".into(), json!(e.kind())));
             for adapter in ADAPTERS {
@@ -142,6 +136,12 @@ fn entry_line(interp: &mut Interp, env: &mut Env, name: &str, expr: &Node) -> St
                 fields.push((format!("{a}_statements_before_error"), json!([])));
             }
         }
+    }
+    // The first error's place in the file (the entry's when it has none).
+    if let Some(span) = error_span {
+        let (line, column) = input.position(span, expr.span);
+        fields.push(("line".into(), json!(line)));
+        fields.push(("column".into(), json!(column)));
     }
     let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}:{}", Json::String(k.clone()), v)).collect();
     format!("{{{}}}", body.join(","))

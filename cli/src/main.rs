@@ -1,89 +1,113 @@
 //! `ectoplasm`: Ecto code in, SQL, changesets, DDL and Repo results out.
 //!
 //! Each subcommand evaluates an `.exs` file in the conventions of the
-//! conformance corpus and prints one JSON line per entry.
+//! conformance corpus and prints one JSON line per entry. Exit codes: 0
+//! when the file was evaluated, 1 when it could not be (the reason is on
+//! stderr, as Elixir prints it), 2 for a command line that is not understood.
 
 mod changeset;
-#[allow(dead_code)] // the corpus driver, for the subcommands still to come
 mod common;
 mod ddl;
+mod input;
 mod repo;
 mod sql;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-const HELP: &str = "ectoplasm — Ecto without a BEAM
+use clap::{Args, Parser, Subcommand};
 
-USAGE:
-    ectoplasm <COMMAND> FILE.exs
+use input::{Failure, Input};
 
-COMMANDS:
-    sql FILE        print the SQL and params Ecto would send for each entry of `queries = [...]`
-    changeset FILE  print each changeset (or value) of `changesets = [...]`
-    ddl FILE        print the DDL of each migration in `migrations = [...]`
-    repo FILE       run `setup_migrations` and each `runs = [name: fn repo -> ... end]` on an in-memory SQLite database
-    run FILE [--db PATH]  run a script against a SQLite file and print each top-level result as IEx would
+/// ectoplasm: Ecto without a BEAM.
+///
+/// Evaluates Ecto code written in Elixir and answers as Ecto 3.14 would.
+#[derive(Parser, Debug)]
+#[command(name = "ectoplasm", version, propagate_version = true, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-OPTIONS:
-    -h, --help      print this help
-    -V, --version   print the version
-";
+/// One variant per subcommand; a new one needs a variant here and an arm in
+/// [`Command::run`].
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the SQL and params Ecto would send for each entry of `queries = [...]`
+    Sql(FileArgs),
+    /// Print each changeset (or value) of `changesets = [...]`
+    Changeset(FileArgs),
+    /// Print the DDL of each migration in `migrations = [...]`
+    Ddl(FileArgs),
+    /// Run `setup_migrations` and each `runs = [name: fn repo -> ... end]` on an in-memory SQLite database
+    Repo(FileArgs),
+    /// Run a script against a SQLite file and print each top-level result as IEx would
+    Run(RunArgs),
+}
+
+/// The input file, common to every subcommand.
+#[derive(Args, Debug)]
+struct FileArgs {
+    /// The Elixir script (`.exs`) to evaluate
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    input: FileArgs,
+    /// The SQLite database file to run against (default: in memory)
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+}
+
+impl Command {
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Sql(_) => "sql",
+            Command::Changeset(_) => "changeset",
+            Command::Ddl(_) => "ddl",
+            Command::Repo(_) => "repo",
+            Command::Run(_) => "run",
+        }
+    }
+
+    fn file(&self) -> &FileArgs {
+        match self {
+            Command::Sql(f) | Command::Changeset(f) | Command::Ddl(f) | Command::Repo(f) => f,
+            Command::Run(r) => &r.input,
+        }
+    }
+
+    /// Reads the file and runs the subcommand on it.
+    fn run(&self) -> Result<(), Failure> {
+        let input = Input::read(&self.file().file.to_string_lossy(), self.name())?;
+        match self {
+            Command::Sql(_) => sql::run(&input),
+            Command::Changeset(_) => changeset::run(&input),
+            Command::Ddl(_) => ddl::run(&input),
+            Command::Repo(_) => repo::run(&input),
+            Command::Run(r) => repo::run_script(&input, r.db.as_deref().map(|p| p.to_string_lossy()).as_deref()),
+        }
+    }
+}
 
 fn main() -> ExitCode {
+    // Exits with 2 (and the usage) on arguments it does not understand; 0 for --help and --version.
+    let cli = Cli::parse();
     // User code may recurse deeply; the evaluator's depth limit assumes a large stack.
     std::thread::Builder::new()
         .stack_size(common::STACK_SIZE)
-        .spawn(real_main)
+        .spawn(move || match cli.command.run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(Failure(message)) => {
+                if !message.is_empty() {
+                    eprintln!("{message}");
+                }
+                ExitCode::FAILURE
+            }
+        })
         .map(|h| h.join().unwrap_or(ExitCode::FAILURE))
         .unwrap_or(ExitCode::FAILURE)
-}
-
-fn real_main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(cmd) = args.first() else {
-        eprint!("{HELP}");
-        return ExitCode::from(2);
-    };
-    match cmd.as_str() {
-        "-h" | "--help" | "help" => {
-            print!("{HELP}");
-            ExitCode::SUCCESS
-        }
-        "-V" | "--version" => {
-            println!("ectoplasm {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        "sql" | "changeset" | "ddl" | "repo" | "run" => {
-            let Some(path) = args.get(1) else {
-                eprintln!("usage: ectoplasm {cmd} FILE.exs");
-                return ExitCode::from(2);
-            };
-            let source = match std::fs::read_to_string(path) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("ectoplasm: cannot read {path}: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let rest = &args[2..];
-            let result = match cmd.as_str() {
-                "sql" => sql::run(&source),
-                "changeset" => changeset::run(&source),
-                "ddl" => ddl::run(&source),
-                "repo" => repo::run(&source),
-                _ => repo::run_script(&source, rest),
-            };
-            match result {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(msg) => {
-                    eprintln!("{msg}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        other => {
-            eprintln!("ectoplasm: unknown command `{other}`\n\n{HELP}");
-            ExitCode::from(2)
-        }
-    }
 }

@@ -5,19 +5,23 @@
 //! as IEx would).
 
 use engine::changeset::report;
+use engine::diag::Span;
 use engine::eval::{Env, Error, Interp};
 use engine::executor::native::SqliteExecutor;
 use engine::executor::Executor;
 use engine::migration::migrator::Migrator;
 use engine::migration::{Adapter, MigrationSource};
 use engine::repo::{self, LogEntry, StatementKind};
-use engine::syntax::{self, Kind, Node};
+use engine::syntax::{Kind, Node};
 use engine::value::{inspect, NaiveDateTime, Value};
 use serde_json::{json, Map, Value as Json};
 
+use crate::common::{self, Item};
+use crate::input::{Failure, Input};
+
 /// A new interpreter with a database and the environment of a repo run.
 fn setup(exec: SqliteExecutor) -> (Interp, Env) {
-    let mut interp = crate::common::interp();
+    let mut interp = common::interp();
     repo::install(&mut interp, Box::new(exec));
     if let Some(c) = repo::conn(&mut interp) {
         let start = std::time::Instant::now();
@@ -28,40 +32,19 @@ fn setup(exec: SqliteExecutor) -> (Interp, Env) {
     (interp, env)
 }
 
-fn open(path: Option<&str>) -> Result<SqliteExecutor, String> {
+fn open(path: Option<&str>) -> Result<SqliteExecutor, Failure> {
     let exec = match path {
         Some(p) => SqliteExecutor::open(p),
         None => SqliteExecutor::in_memory(),
     }
-    .map_err(|e| format!("ectoplasm: cannot open the database: {e}"))?;
+    .map_err(|e| Failure(format!("ectoplasm: cannot open the database: {e}")))?;
     // ecto_sqlite3 turns foreign key enforcement on.
     let mut exec = exec;
-    exec.execute("PRAGMA foreign_keys = ON", &[]).map_err(|e| format!("ectoplasm: {e}"))?;
+    exec.execute("PRAGMA foreign_keys = ON", &[]).map_err(|e| Failure(format!("ectoplasm: {e}")))?;
     // Ecto's default `:timeout`: a runaway statement (an endless recursive
     // CTE) is stopped with an error instead of hanging the command.
     exec.set_time_limit(Some(std::time::Duration::from_millis(15_000)));
     Ok(exec)
-}
-
-fn items_of(source: &str) -> Vec<Node> {
-    let parsed = syntax::parse(source);
-    for e in &parsed.errors {
-        eprintln!("syntax error at {}..{}: {}", e.span.start, e.span.end, e.message);
-    }
-    match parsed.root.kind {
-        Kind::Block(items) => items,
-        other => vec![Node::new(other, parsed.root.span)],
-    }
-}
-
-/// `name = [...]` → the pairs.
-fn binding_list<'a>(item: &'a Node, binding: &str) -> Option<Vec<(String, &'a Node)>> {
-    if let Kind::BinOp { op, lhs, rhs } = &item.kind {
-        if op == "=" && matches!(&lhs.kind, Kind::Var(v) if v == binding) {
-            return rhs.as_keyword().map(|kw| kw.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
-        }
-    }
-    None
 }
 
 fn is_binding(item: &Node, binding: &str) -> bool {
@@ -92,7 +75,7 @@ fn now(interp: &mut Interp) -> NaiveDateTime {
 }
 
 /// Runs the setup migrations, printing one line each.
-fn run_migrations(interp: &mut Interp, modules: &Value, out: &mut String) {
+fn run_migrations(interp: &mut Interp, modules: &Value, out: &mut String, input: &Input, span: Span) {
     let list = modules.as_list().map(|l| l.to_vec()).unwrap_or_default();
     for (i, m) in list.iter().enumerate() {
         let name = m.as_atom().map(|a| engine::value::alias_name(a).to_string()).unwrap_or_else(|| inspect::inspect(m));
@@ -117,6 +100,7 @@ fn run_migrations(interp: &mut Interp, modules: &Value, out: &mut String) {
         if let Err(e) = result {
             obj.insert("error".into(), Json::String(e.message()));
             obj.insert("error_type".into(), Json::String(e.kind().to_string()));
+            common::put_position(&mut obj, input, e.span(), span);
         }
         out.push_str(&Json::Object(obj).to_string());
         out.push('\n');
@@ -136,67 +120,67 @@ fn run_entry(interp: &mut Interp, env: &Env, expr: &Node) -> Result<Value, Box<E
     }
 }
 
-pub fn run(source: &str) -> Result<(), String> {
+pub fn run(input: &Input) -> Result<(), Failure> {
+    let items = common::checked_items(input, "runs")?;
     let (mut interp, mut env) = setup(open(None)?);
     let mut out = String::new();
-    for item in &items_of(source) {
-        if let Some(list) = binding_list(item, "runs") {
-            for (name, expr) in list {
-                repo::take_log(&mut interp);
-                let result = run_entry(&mut interp, &env, expr);
-                if let Some(c) = repo::conn(&mut interp) {
-                    c.abort();
-                }
-                let statements: Vec<Json> = repo::take_log(&mut interp).iter().map(statement_json).collect();
-                let mut sqlite = Map::new();
-                match result {
-                    Ok(v) => {
-                        sqlite.insert("result".into(), report::encode(&v));
-                        sqlite.insert("result_inspect".into(), Json::String(inspect::inspect(&v)));
+    let mut failed = false;
+    for item in &items {
+        let list = match common::top_item(item, "runs") {
+            Item::Entries(list) => list,
+            Item::NotAList(rhs) => return Err(common::not_a_list(input, &mut interp, &mut env, "runs", rhs)),
+            Item::Plain(node) => {
+                match common::eval_top(input, &mut interp, &mut env, node) {
+                    Some(v) if is_binding(node, "setup_migrations") => {
+                        repo::take_log(&mut interp);
+                        run_migrations(&mut interp, &v, &mut out, input, node.span);
                     }
-                    Err(e) => {
-                        sqlite.insert("error".into(), Json::String(e.message()));
-                        sqlite.insert("error_type".into(), Json::String(e.kind().to_string()));
-                    }
+                    Some(_) => {}
+                    None => failed = true,
                 }
-                sqlite.insert("statements".into(), Json::Array(statements));
-                let mut obj = Map::new();
-                obj.insert("name".into(), Json::String(name));
-                obj.insert("sqlite".into(), Json::Object(sqlite));
-                out.push_str(&Json::Object(obj).to_string());
-                out.push('\n');
+                continue;
             }
-            continue;
-        }
-        let result = interp.eval(item, &mut env);
-        match result {
-            Ok(v) if is_binding(item, "setup_migrations") => {
-                repo::take_log(&mut interp);
-                run_migrations(&mut interp, &v, &mut out);
+        };
+        for (name, expr) in list {
+            repo::take_log(&mut interp);
+            let result = run_entry(&mut interp, &env, expr);
+            if let Some(c) = repo::conn(&mut interp) {
+                c.abort();
             }
-            Ok(_) => {}
-            Err(e) => eprintln!("error at {}..{}: ({}) {}", e.span().start, e.span().end, e.kind(), e.message()),
+            let statements: Vec<Json> = repo::take_log(&mut interp).iter().map(statement_json).collect();
+            let mut sqlite = Map::new();
+            let mut obj = Map::new();
+            match result {
+                Ok(v) => {
+                    sqlite.insert("result".into(), report::encode(&v));
+                    sqlite.insert("result_inspect".into(), Json::String(inspect::inspect(&v)));
+                }
+                Err(e) => {
+                    sqlite.insert("error".into(), Json::String(e.message()));
+                    sqlite.insert("error_type".into(), Json::String(e.kind().to_string()));
+                    common::put_position(&mut obj, input, e.span(), expr.span);
+                }
+            }
+            sqlite.insert("statements".into(), Json::Array(statements));
+            obj.insert("name".into(), Json::String(name));
+            obj.insert("sqlite".into(), Json::Object(sqlite));
+            out.push_str(&Json::Object(obj).to_string());
+            out.push('\n');
         }
     }
     print!("{}", engine::value::json::finish(out));
+    if failed {
+        return Err(Failure::reported());
+    }
     Ok(())
 }
 
 /// Runs a script and prints each top-level result the way IEx would.
-pub fn run_script(source: &str, args: &[String]) -> Result<(), String> {
-    let mut db: Option<&str> = None;
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--db" => {
-                db = Some(args.get(i + 1).ok_or("ectoplasm run: --db needs a PATH")?.as_str());
-                i += 2;
-            }
-            other => return Err(format!("ectoplasm run: unknown option `{other}`")),
-        }
-    }
+pub fn run_script(input: &Input, db: Option<&str>) -> Result<(), Failure> {
+    let items = Input::items(input.parse()?);
+    common::compile_check(input, &items)?;
     let (mut interp, mut env) = setup(open(db)?);
-    for item in &items_of(source) {
+    for item in &items {
         interp.steps = 0;
         interp.depth = 0;
         let result = interp.eval(item, &mut env);

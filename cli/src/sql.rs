@@ -12,20 +12,24 @@ use engine::value::json;
 use engine::Value;
 use serde_json::{json, Map, Value as Json};
 
-use crate::common;
+use crate::common::{self, Entry};
+use crate::input::{Failure, Input};
 
 const DIALECTS: [(Dialect, &str); 2] = [(Dialect::Sqlite, "sqlite"), (Dialect::Postgres, "postgres")];
 
-pub fn run(source: &str) -> Result<(), String> {
-    let mut corpus = common::load(source, &["Ecto.Query"], "queries");
+pub fn run(input: &Input) -> Result<(), Failure> {
+    let mut corpus = common::load(input, &["Ecto.Query"], "queries")?;
     let mut out = String::new();
     let entries = std::mem::take(&mut corpus.entries);
-    for (name, result) in entries {
-        let line = entry_line(&mut corpus.interp, &name, result);
+    for entry in entries {
+        let line = entry_line(&mut corpus.interp, input, entry);
         out.push_str(&serde_json::to_string(&line).unwrap_or_default());
         out.push('\n');
     }
     print!("{}", engine::value::json::finish(out));
+    if corpus.failed {
+        return Err(Failure::reported());
+    }
     Ok(())
 }
 
@@ -49,14 +53,15 @@ fn adapter_result(interp: &mut Interp, queryable: &Value, op: Op, dialect: Diale
     query::sql_and_params(interp, queryable, op, dialect, engine::Span::NONE)
 }
 
-fn entry_line(interp: &mut Interp, name: &str, result: EResult<Value>) -> Json {
+fn entry_line(interp: &mut Interp, input: &Input, entry: Entry) -> Json {
     let mut obj = Map::new();
-    obj.insert("name".into(), json!(name));
-    let v = match result {
+    obj.insert("name".into(), json!(entry.name));
+    let v = match entry.result {
         Ok(v) => v,
         Err(e) => {
             obj.insert("error".into(), json!(e.message()));
             obj.insert("error_type".into(), json!(error_type(&e)));
+            common::put_position(&mut obj, input, e.span(), entry.span);
             return Json::Object(obj);
         }
     };
@@ -82,6 +87,9 @@ fn entry_line(interp: &mut Interp, name: &str, result: EResult<Value>) -> Json {
         let e = &errors[0];
         obj.insert("error".into(), json!(e.message()));
         obj.insert("error_type".into(), json!(error_type(e)));
+    }
+    if let Some(e) = errors.first() {
+        common::put_position(&mut obj, input, e.span(), entry.span);
     }
     Json::Object(obj)
 }

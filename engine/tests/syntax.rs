@@ -7,6 +7,7 @@ use engine::syntax::parse;
 
 /// Inputs that must parse cleanly.
 const OK: &[&str] = &[
+    "\"\\x41\\xA\\x{e9}\\u00e9\\u{1F600}\"",
     "1 + 2 * 3",
     "x = [1, 2 | rest]",
     "%{a: 1, \"b\" => 2}",
@@ -76,6 +77,9 @@ const ERR: &[(&str, &str, &str)] = &[
     ("%{1 2}", "expected => in map", "2"),
     ("1 $ 2", "unexpected character '$'", "$"),
     ("[1, 2 3]", "syntax error before: '3'", "3"),
+    // Elixir reports a bad escape where the string's contents start.
+    ("x = \"\\xZZ\"", "invalid hex escape character, expected \\xHH where H is a hexadecimal digit. Syntax error after: \\x", ""),
+    ("\"ab\\u12\"", "invalid Unicode escape character, expected \\uHHHH or \\u{H*} where H is a hexadecimal digit", ""),
 ];
 
 #[test]
@@ -100,6 +104,7 @@ const RAISES: &[(&str, &str, &str)] = &[
     ("1 + :a", "ArithmeticError", "1 + :a"),
     ("%Missing{}", "CompileError", "%Missing{}"),
     ("raise ArgumentError, \"bad\"", "ArgumentError", "raise ArgumentError, \"bad\""),
+    ("with x <- 1 do x else end", "CompileError", "with x <- 1 do x else end"),
 ];
 
 #[test]
@@ -267,4 +272,29 @@ fn arbitrary() {
         let mut env = Interp::env_with_imports(&["Ecto.Query", "Ecto.Changeset", "Ecto.Migration"]);
         let _ = interp.eval(&p.root, &mut env);
     }
+}
+
+#[test]
+fn runaway_nesting_is_refused_quickly() {
+    // The parser's own depth limit (400) needs more than a test thread's stack in a debug build.
+    std::thread::Builder::new().stack_size(64 << 20).spawn(runaway_nesting).expect("thread").join().expect("no panic");
+}
+
+fn runaway_nesting() {
+    for src in ["\"#{".repeat(20_000), format!("x = 1{}", " + 1".repeat(20_000)), "[".repeat(100_000)] {
+        let start = std::time::Instant::now();
+        let p = parse(&src);
+        assert!(p.errors.iter().any(|e| e.message == "expression nested too deeply"), "{:?}", p.errors.first());
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+    }
+}
+
+#[test]
+fn with_else_without_clauses_does_not_compile() {
+    let p = parse("f = fn -> with x <- 1 do x else end end\nquote(do: with x <- 1 do x else end)");
+    assert!(p.errors.is_empty());
+    let engine::syntax::Kind::Block(items) = &p.root.kind else { panic!("{:?}", p.root) };
+    let e = engine::eval::expand::check(&items[0]).expect_err("a compile error");
+    assert_eq!((e.kind(), e.message().as_str()), ("CompileError", "expected -> clauses for :else in \"with\""));
+    assert!(engine::eval::expand::check(&items[1]).is_ok(), "quoted code is not expanded");
 }

@@ -1062,6 +1062,12 @@ impl Interp {
 
     fn eval_with(&mut self, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
         let (opts, steps) = args.split_last().ok_or_else(|| raise("CompileError", "with needs a do block", span))?;
+        // Checked before anything runs, as Elixir's expansion does.
+        if let Some(else_node) = opts.keyword_get("else") {
+            if !matches!(&else_node.kind, Kind::Clauses(c) if !c.is_empty()) {
+                return Err(raise("CompileError", "expected -> clauses for :else in \"with\"", span));
+            }
+        }
         let mut inner = env.clone();
         for step in steps {
             match &step.kind {
@@ -1077,7 +1083,7 @@ impl Interp {
                             Some(else_node) => {
                                 let clauses = match &else_node.kind {
                                     Kind::Clauses(c) => c,
-                                    _ => return Err(raise("CompileError", "with's else expects -> clauses", else_node.span)),
+                                    _ => return Err(raise("CompileError", "expected -> clauses for :else in \"with\"", span)),
                                 };
                                 self.case_clauses(clauses, &v, env, span).map_err(|e| match *e {
                                     Error::Raise(ex) if ex.kind == "CaseClauseError" => Error::term_error("WithClauseError", &v, span),

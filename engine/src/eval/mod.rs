@@ -9,6 +9,7 @@
 
 pub mod atoms;
 pub mod core;
+pub mod expand;
 mod machine;
 mod pattern;
 pub mod stdlib;

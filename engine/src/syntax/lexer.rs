@@ -81,7 +81,12 @@ pub struct Lexer<'a> {
     pos: usize,
     pub tokens: Vec<Token>,
     pub errors: Vec<Diagnostic>,
+    /// Interpolations open around the current position (`"#{"#{...}"}"`).
+    nest: u32,
 }
+
+/// How deep interpolations may nest before lexing stops with an error.
+const MAX_NEST: u32 = 100;
 
 pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
     lex_range(src, 0, src.len())
@@ -89,7 +94,7 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
 
 /// Lexes `src[start..end]` (used for interpolations); spans stay absolute.
 pub fn lex_range(src: &str, start: usize, end: usize) -> (Vec<Token>, Vec<Diagnostic>) {
-    let mut lx = Lexer { src: &src[..end], bytes: &src.as_bytes()[..end], pos: start, tokens: Vec::new(), errors: Vec::new() };
+    let mut lx = Lexer { src: &src[..end], bytes: &src.as_bytes()[..end], pos: start, tokens: Vec::new(), errors: Vec::new(), nest: 0 };
     lx.run();
     (lx.tokens, lx.errors)
 }
@@ -482,7 +487,7 @@ impl<'a> Lexer<'a> {
                 };
                 if escapes {
                     self.pos += 1;
-                    self.escape(&mut buf);
+                    self.escape(&mut buf, start);
                 } else {
                     if next == close || (interp && next == '#') {
                         buf.push(next);
@@ -513,8 +518,9 @@ impl<'a> Lexer<'a> {
         parts
     }
 
-    /// Processes one escape after a backslash.
-    fn escape(&mut self, buf: &mut String) {
+    /// Processes one escape after a backslash. `body` is where the
+    /// string's contents start: Elixir reports a bad escape there.
+    fn escape(&mut self, buf: &mut String, body: usize) {
         let Some(c) = self.peek() else { return };
         self.pos += c.len_utf8();
         match c {
@@ -529,25 +535,45 @@ impl<'a> Lexer<'a> {
             'f' => buf.push('\u{c}'),
             'v' => buf.push('\u{b}'),
             '\n' => {}
-            'x' => {
-                let hex: String = self.rest().chars().take(2).take_while(|c| c.is_ascii_hexdigit()).collect();
-                self.pos += hex.len();
-                if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    buf.push(ch);
-                }
-            }
-            'u' => {
-                let hex: String = if self.byte(0) == b'{' {
-                    let h: String = self.src[self.pos + 1..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
-                    self.pos += h.len() + 2;
-                    h
+            'x' | 'u' => {
+                // `\xHH`, `\uHHHH`, `\u{H*}` (1 to 6 digits); `\xH` and
+                // `\x{H*}` are deprecated but still read.
+                let hex = |s: &str, n: usize| s.chars().take(n).take_while(char::is_ascii_hexdigit).count();
+                let rest = self.rest();
+                let (digits, skip) = if let Some(inner) = rest.strip_prefix('{') {
+                    let n = hex(inner, 7);
+                    if (1..=6).contains(&n) && inner[n..].starts_with('}') {
+                        (&inner[..n], n + 2)
+                    } else {
+                        ("", 0)
+                    }
+                } else if c == 'x' {
+                    let n = hex(rest, 2);
+                    (&rest[..n], n)
                 } else {
-                    let h: String = self.rest().chars().take(4).take_while(|c| c.is_ascii_hexdigit()).collect();
-                    self.pos += h.len();
-                    h
+                    let n = hex(rest, 4);
+                    if n == 4 {
+                        (&rest[..4], 4)
+                    } else {
+                        ("", 0)
+                    }
                 };
-                if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    buf.push(ch);
+                let (message, shown) = if c == 'x' {
+                    ("invalid hex escape character, expected \\xHH where H is a hexadecimal digit", "\\x")
+                } else {
+                    ("invalid Unicode escape character, expected \\uHHHH or \\u{H*} where H is a hexadecimal digit", "\\u")
+                };
+                if digits.is_empty() {
+                    self.error(format!("{message}. Syntax error after: {shown}"), body, body);
+                    return;
+                }
+                let digits = digits.to_string();
+                self.pos += skip;
+                match u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => buf.push(ch),
+                    None => {
+                        self.error(format!("invalid or reserved Unicode code point \\u{{{digits}}}. Syntax error after: \\u"), body, body)
+                    }
                 }
             }
             other => buf.push(other),
@@ -557,6 +583,19 @@ impl<'a> Lexer<'a> {
     /// Skips an interpolation body up to its closing `}`; returns the end offset
     /// of the contents (before the brace).
     fn skip_balanced(&mut self) -> usize {
+        if self.nest >= MAX_NEST {
+            // Give up on the rest of the file rather than recurse further.
+            self.error("expression nested too deeply", self.pos, self.pos);
+            self.pos = self.src.len();
+            return self.pos;
+        }
+        self.nest += 1;
+        let end = self.skip_balanced_body();
+        self.nest -= 1;
+        end
+    }
+
+    fn skip_balanced_body(&mut self) -> usize {
         let mut depth = 0usize;
         while let Some(c) = self.peek() {
             match c {
@@ -621,8 +660,14 @@ impl<'a> Lexer<'a> {
             let seg_start = pos + strip;
             let seg_end = (line_end + 1).min(close_line);
             self.pos = seg_start;
-            let mut sub =
-                Lexer { src: &self.src[..seg_end], bytes: &self.bytes[..seg_end], pos: seg_start, tokens: vec![], errors: vec![] };
+            let mut sub = Lexer {
+                src: &self.src[..seg_end],
+                bytes: &self.bytes[..seg_end],
+                pos: seg_start,
+                tokens: vec![],
+                errors: vec![],
+                nest: self.nest,
+            };
             let p = sub.quoted('\u{0}', true, escapes);
             self.errors.extend(sub.errors.into_iter().filter(|e| !e.message.starts_with("missing terminator")));
             for part in p {

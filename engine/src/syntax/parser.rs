@@ -8,6 +8,9 @@ use crate::diag::{Diagnostic, Span};
 use crate::syntax::ast::{Clause, Kind, Node, StrPart};
 
 const MAX_DEPTH: u32 = 400;
+/// How many operators one left-associative chain (`a + b + ...`,
+/// `x |> f() |> ...`) may hold: the tree it builds is that deep.
+const MAX_CHAIN: u32 = 10_000;
 
 pub fn parse(source: &str) -> Parsed {
     let (tokens, mut errors) = lex(source);
@@ -307,6 +310,7 @@ impl<'a> Parser<'a> {
 
     fn expr_inner(&mut self, min_bp: u8) -> Node {
         let mut lhs = self.unary();
+        let mut chain = 0;
         loop {
             // A binary operator at the start of the next line continues the expression.
             let mut look = self.pos;
@@ -328,6 +332,12 @@ impl<'a> Parser<'a> {
             }
             let Some((bp, right)) = infix_bp(op) else { break };
             if bp < min_bp {
+                break;
+            }
+            chain += 1;
+            if chain > MAX_CHAIN {
+                self.pos = look;
+                self.error_here("expression nested too deeply".into());
                 break;
             }
             // `=>` and `|` are only infix inside containers; callers raise min_bp.
