@@ -70,7 +70,7 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
         }
         Kind::List(items) => match value {
             Value::List(vs) if vs.len() == items.len() => {
-                for (p, v) in items.iter().zip(vs.walk()) {
+                for (p, v) in items.iter().zip(&vs.to_vec()) {
                     if !m(interp, p, v, env, bound)? {
                         return Ok(false);
                     }

@@ -11,7 +11,13 @@ pub fn term_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
         (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.walk().zip(y.walk()).all(|(p, q)| term_eq(p, q)),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len()
+                && match (x.flat_slice(), y.flat_slice()) {
+                    (Some(p), Some(q)) => p.iter().zip(q).all(|(p, q)| term_eq(p, q)),
+                    _ => x.walk().zip(y.walk()).all(|(p, q)| term_eq(&p, &q)),
+                }
+        }
         (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| term_eq(p, q)),
         (Value::Map(x), Value::Map(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| term_eq(v, w))),
         (Value::Struct(x), Value::Struct(y)) => {

@@ -11,14 +11,16 @@
 //!
 //! A list still reads as a slice (`Deref<Target = [Value]>`): a cons cell
 //! builds its flat copy on the first such read, once (iteratively, reusing
-//! the flat copy of any cell below it), and keeps it; after that its tail
-//! is a slice of that copy. Matching `[h | t]`, `hd`, `tl`, `length` and
-//! comparisons ([`List::walk`]) never flatten.
+//! the flat copy of any cell below it), keeps it, and lets go of its tail
+//! (the copy holds the whole list), so cells below it and their own copies
+//! are freed unless something else holds them. Matching `[h | t]`, `hd`,
+//! `tl`, `length`, [`List::to_vec`], [`List::walk`] and comparisons never
+//! flatten.
 //!
 //! Nothing here recurses per element: flattening and walking are loops, and
 //! a long chain of cons cells is dropped by a loop ([`Cons`]'s `Drop`).
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
@@ -43,9 +45,10 @@ enum Repr {
 
 struct Cons {
     head: Value,
-    tail: List,
-    /// `1 + tail.len()`.
+    /// The number of elements from this cell on.
     len: usize,
+    /// The rest of the list, until `flat` is built; then the empty list.
+    tail: Cell<List>,
     /// The whole list (head first) as a flat vector, built on the first
     /// read as a slice.
     flat: OnceCell<Rc<Vec<Value>>>,
@@ -66,7 +69,7 @@ impl List {
         if tail.len() <= COPY_TAIL {
             let mut items = Vec::with_capacity(tail.len() + 1);
             items.push(head);
-            items.extend(tail.walk().cloned());
+            items.extend(tail.walk());
             return List::from(items);
         }
         List::cons_cell(head, tail)
@@ -74,7 +77,7 @@ impl List {
 
     fn cons_cell(head: Value, tail: List) -> List {
         let len = tail.len() + 1;
-        List(Repr::Cons(Rc::new(Cons { head, tail, len, flat: OnceCell::new() })))
+        List(Repr::Cons(Rc::new(Cons { head, len, tail: Cell::new(tail), flat: OnceCell::new() })))
     }
 
     /// `[a, b, ... | tail]`: `heads` in front of `tail`, O(heads) (a tail no
@@ -85,7 +88,7 @@ impl List {
         }
         if tail.len() <= COPY_TAIL.max(heads.len()) {
             heads.reserve(tail.len());
-            heads.extend(tail.walk().cloned());
+            heads.extend(tail.walk());
             return List::from(heads);
         }
         let mut out = tail;
@@ -121,35 +124,7 @@ impl List {
         match &self.0 {
             Repr::Empty => None,
             Repr::Slice { items, start } => Some(List::slice(items.clone(), start + 1)),
-            Repr::Cons(c) => Some(match c.flat.get() {
-                Some(flat) => List::slice(flat.clone(), 1),
-                None => c.tail.clone(),
-            }),
-        }
-    }
-
-    /// The last element, O(1) on a flat list and O(n) through cons cells
-    /// (without flattening them).
-    pub fn last(&self) -> Option<&Value> {
-        let mut cur = self;
-        loop {
-            match &cur.0 {
-                Repr::Empty => return None,
-                Repr::Slice { items, .. } => return items.last(),
-                Repr::Cons(c) => match c.flat.get() {
-                    Some(flat) => return flat.last(),
-                    None if c.tail.is_empty() => return Some(&c.head),
-                    None => cur = &c.tail,
-                },
-            }
-        }
-    }
-
-    /// The element at `index` (from the front), O(index) at most.
-    pub fn get_nth(&self, index: usize) -> Option<&Value> {
-        match &self.0 {
-            Repr::Slice { items, start } => items.get(start + index),
-            _ => self.walk().nth(index),
+            Repr::Cons(c) => Some(c.rest()),
         }
     }
 
@@ -180,25 +155,69 @@ impl List {
         let mut rest = self.clone();
         let mut left = n;
         while left > 0 {
-            match &rest.0 {
+            let next = match &rest.0 {
                 Repr::Empty => break,
                 Repr::Slice { items, start } => return List::slice(items.clone(), start + left),
                 Repr::Cons(c) => match c.flat.get() {
                     Some(flat) => return List::slice(flat.clone(), left),
-                    None => {
-                        let t = c.tail.clone();
-                        rest = t;
-                        left -= 1;
-                    }
+                    None => c.rest(),
                 },
-            }
+            };
+            rest = next;
+            left -= 1;
         }
         rest
     }
 
-    /// The elements in order, without flattening cons cells.
-    pub fn walk(&self) -> Walk<'_> {
-        Walk { next: Some(self), slice: [].iter() }
+    /// The element at `index`, O(1) on a flat list, O(index) through cons
+    /// cells (without flattening them).
+    pub fn nth_value(&self, index: usize) -> Option<Value> {
+        match self.flat_slice() {
+            Some(items) => items.get(index).cloned(),
+            None => self.skip(index).head().cloned(),
+        }
+    }
+
+    /// The last element, O(1) on a flat list, O(n) through cons cells
+    /// (without flattening them).
+    pub fn last_value(&self) -> Option<Value> {
+        let mut cur = self.clone();
+        loop {
+            let next = match &cur.0 {
+                Repr::Empty => return None,
+                Repr::Slice { items, .. } => return items.last().cloned(),
+                Repr::Cons(c) => match c.flat.get() {
+                    Some(flat) => return flat.last().cloned(),
+                    None if c.len == 1 => return Some(c.head.clone()),
+                    None => c.rest(),
+                },
+            };
+            cur = next;
+        }
+    }
+
+    /// The elements as a new vector, without flattening cons cells (unlike
+    /// the slice's `to_vec`, which would keep a flat copy in the list).
+    pub fn to_vec(&self) -> Vec<Value> {
+        match self.flat_slice() {
+            Some(items) => items.to_vec(),
+            None => self.walk().collect(),
+        }
+    }
+
+    /// The elements in order (cloned), without flattening cons cells.
+    pub fn walk(&self) -> Walk {
+        Walk { rest: self.clone() }
+    }
+
+    /// The elements as a slice when that costs nothing: the list is flat,
+    /// or a cons cell already flattened. `None` for an unflattened cons cell.
+    pub fn flat_slice(&self) -> Option<&[Value]> {
+        match &self.0 {
+            Repr::Empty => Some(&[]),
+            Repr::Slice { items, start } => Some(items.get(*start..).unwrap_or(&[])),
+            Repr::Cons(c) => c.flat.get().map(|flat| flat.as_slice()),
+        }
     }
 
     /// The elements as a slice (flattens a cons cell once, see the module
@@ -207,7 +226,7 @@ impl List {
         match &self.0 {
             Repr::Empty => &[],
             Repr::Slice { items, start } => items.get(*start..).unwrap_or(&[]),
-            Repr::Cons(c) => c.flat.get_or_init(|| Rc::new(c.flatten())),
+            Repr::Cons(c) => c.flat_vec(),
         }
     }
 
@@ -232,14 +251,39 @@ impl List {
 }
 
 impl Cons {
-    /// The flat vector of the list starting at this cell: heads down the
-    /// chain until a flat part (a slice, or a cell already flattened).
+    /// The list after this cell's head, O(1).
+    fn rest(&self) -> List {
+        match self.flat.get() {
+            Some(flat) => List::slice(flat.clone(), 1),
+            None => {
+                let tail = self.tail.take();
+                let rest = tail.clone();
+                self.tail.set(tail);
+                rest
+            }
+        }
+    }
+
+    /// The flat vector of the list from this cell on, built on first use;
+    /// the tail is let go then.
+    fn flat_vec(&self) -> &[Value] {
+        if let Some(flat) = self.flat.get() {
+            return flat;
+        }
+        let flat = Rc::new(self.flatten());
+        let flat = self.flat.get_or_init(|| flat);
+        drop(self.tail.take());
+        flat
+    }
+
+    /// Heads down the chain until a flat part (a slice, or a cell already
+    /// flattened).
     fn flatten(&self) -> Vec<Value> {
         let mut out = Vec::with_capacity(self.len);
         out.push(self.head.clone());
-        let mut cur = &self.tail;
+        let mut cur = self.rest();
         loop {
-            match &cur.0 {
+            let next = match &cur.0 {
                 Repr::Empty => break,
                 Repr::Slice { items, start } => {
                     out.extend_from_slice(items.get(*start..).unwrap_or(&[]));
@@ -251,9 +295,10 @@ impl Cons {
                         break;
                     }
                     out.push(c.head.clone());
-                    cur = &c.tail;
+                    c.rest()
                 }
-            }
+            };
+            cur = next;
         }
         out
     }
@@ -263,12 +308,12 @@ impl Drop for Cons {
     /// Unlinks the chain cell by cell, so dropping a long chain takes no
     /// native stack per element.
     fn drop(&mut self) {
-        let mut next = std::mem::take(&mut self.tail);
+        let mut next = self.tail.take();
         while let Repr::Cons(rc) = next.0 {
             match Rc::try_unwrap(rc) {
                 // The last reference: take its tail, then let the cell go
                 // (its own drop sees an empty tail).
-                Ok(mut cell) => next = std::mem::take(&mut cell.tail),
+                Ok(cell) => next = cell.tail.take(),
                 // Shared further up: dropping this reference is enough.
                 Err(_) => break,
             }
@@ -277,45 +322,28 @@ impl Drop for Cons {
 }
 
 /// See [`List::walk`].
-pub struct Walk<'a> {
-    next: Option<&'a List>,
-    slice: std::slice::Iter<'a, Value>,
+pub struct Walk {
+    rest: List,
 }
 
-impl<'a> Iterator for Walk<'a> {
-    type Item = &'a Value;
+impl Iterator for Walk {
+    type Item = Value;
 
-    fn next(&mut self) -> Option<&'a Value> {
-        if let Some(v) = self.slice.next() {
-            return Some(v);
-        }
-        let list = self.next.take()?;
-        match &list.0 {
-            Repr::Empty => None,
-            Repr::Slice { items, start } => {
-                self.slice = items.get(*start..).unwrap_or(&[]).iter();
-                self.slice.next()
-            }
-            Repr::Cons(c) => match c.flat.get() {
-                Some(flat) => {
-                    self.slice = flat.iter();
-                    self.slice.next()
-                }
-                None => {
-                    self.next = Some(&c.tail);
-                    Some(&c.head)
-                }
-            },
-        }
+    fn next(&mut self) -> Option<Value> {
+        let (head, tail) = {
+            let (h, t) = self.rest.split_first()?;
+            (h.clone(), t)
+        };
+        self.rest = tail;
+        Some(head)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.slice.len() + self.next.map_or(0, List::len);
-        (n, Some(n))
+        (self.rest.len(), Some(self.rest.len()))
     }
 }
 
-impl ExactSizeIterator for Walk<'_> {}
+impl ExactSizeIterator for Walk {}
 
 impl Deref for List {
     type Target = [Value];
@@ -412,6 +440,41 @@ mod tests {
         assert_eq!(l2.len(), 101);
         assert_eq!(l2[0], Value::Int(-1));
         assert_eq!(&l2[1..], &l[..]);
+        assert_eq!(
+            (l.last_value(), l.nth_value(99), l2.nth_value(100)),
+            (Some(Value::Int(99)), Some(Value::Int(99)), Some(Value::Int(99)))
+        );
+    }
+
+    /// Once a cell is flattened it lets go of its tail: a loop that prepends
+    /// and reads the list as a slice each time keeps one flat copy, not one
+    /// per cell.
+    #[test]
+    fn a_flattened_cell_frees_the_cells_below() {
+        let below = (0..20).rev().fold(List::new(), |acc, i| List::cons(Value::Int(i), acc));
+        let Repr::Cons(cell) = &below.0 else { panic!("a cons cell") };
+        let watch = Rc::downgrade(cell);
+        assert_eq!(below.as_slice().len(), 20);
+        let top = List::cons(Value::Int(-1), below);
+        assert!(watch.upgrade().is_some(), "still the tail of `top`");
+        assert_eq!(top.as_slice()[..3], [Value::Int(-1), Value::Int(0), Value::Int(1)]);
+        assert!(watch.upgrade().is_none(), "`top` holds its own flat copy now");
+        assert_eq!((top.len(), top.tail().map(|t| t.len())), (21, Some(20)));
+        assert_eq!(ints(&top), (-1..20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn walking_does_not_flatten() {
+        let l = (0..50).rev().fold(List::new(), |acc, i| List::cons(Value::Int(i), acc));
+        assert!(l.flat_slice().is_none());
+        assert_eq!(l.walk().len(), 50);
+        assert_eq!(ints(&l), (0..50).collect::<Vec<_>>());
+        assert_eq!(l.to_vec().len(), 50);
+        assert_eq!((l.last_value(), l.nth_value(7)), (Some(Value::Int(49)), Some(Value::Int(7))));
+        assert_eq!(format!("{:?}", List::prepend(vec![Value::Int(1)], List::new())), "[1]");
+        assert!(l.flat_slice().is_none());
+        assert_eq!(l.as_slice().len(), 50);
+        assert_eq!(l.flat_slice().map(<[Value]>::len), Some(50));
     }
 
     #[test]
@@ -426,11 +489,12 @@ mod tests {
         assert_eq!(l.split_front(22).map(|(_, r)| r.is_empty()), Some(true));
         assert_eq!(ints(&l.skip(5)), (13..30).collect::<Vec<_>>());
         assert!(l.skip(100).is_empty());
-        assert_eq!(l.last(), Some(&Value::Int(29)));
-        assert_eq!(l.get_nth(2), Some(&Value::Int(10)));
-        assert_eq!(l.get_nth(21), Some(&Value::Int(29)));
-        assert_eq!(l.get_nth(22), None);
-        assert_eq!(List::new().last(), None);
+        assert_eq!(l.last_value(), Some(Value::Int(29)));
+        assert_eq!(l.nth_value(2), Some(Value::Int(10)));
+        assert_eq!(l.nth_value(21), Some(Value::Int(29)));
+        assert_eq!(l.nth_value(22), None);
+        assert_eq!(List::new().last_value(), None);
+        assert_eq!(l.to_vec(), l.as_slice().to_vec());
         // A short tail is copied: the result is flat.
         let short = List::prepend(vec![Value::Int(0)], int_list(1..3));
         assert!(matches!(short.0, Repr::Slice { .. }));

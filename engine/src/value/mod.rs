@@ -452,13 +452,11 @@ impl Ord for Value {
             (a, b) if ra == 1 => a.as_atom().cmp(&b.as_atom()),
             (Str(_) | Bytes(_), _) => self.as_bytes().cmp(&other.as_bytes()),
             (Tuple(a), Tuple(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
-            (List(a), List(b)) => {
-                if a.ptr_eq(b) {
-                    Ordering::Equal
-                } else {
-                    a.walk().cmp(b.walk())
-                }
-            }
+            (List(a), List(b)) => match (a.flat_slice(), b.flat_slice()) {
+                _ if a.ptr_eq(b) => Ordering::Equal,
+                (Some(x), Some(y)) => x.iter().cmp(y.iter()),
+                _ => a.walk().cmp(b.walk()),
+            },
             (List(a), Improper(b)) => cmp_improper(a, None, &b.0, Some(&b.1)),
             (Improper(a), List(b)) => cmp_improper(&a.0, Some(&a.1), b, None),
             (Improper(a), Improper(b)) => cmp_improper(&a.0, Some(&a.1), &b.0, Some(&b.1)),

@@ -295,9 +295,9 @@ fn index_of(len: usize, idx: i64) -> Option<usize> {
 
 /// `Enum.at(list, k)` and friends on a list with `k >= 0`: the element
 /// without copying the list. `None` when this does not apply.
-fn list_nth(list: &Value, idx: i64) -> Option<Option<&Value>> {
+fn list_nth(list: &Value, idx: i64) -> Option<Option<Value>> {
     match list {
-        Value::List(l) if idx >= 0 => Some(l.get_nth(idx as usize)),
+        Value::List(l) if idx >= 0 => Some(l.nth_value(idx as usize)),
         _ => None,
     }
 }
@@ -305,7 +305,7 @@ fn list_nth(list: &Value, idx: i64) -> Option<Option<&Value>> {
 fn at(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let idx = int_arg("Enum.at/2", &a[1], s)?;
     if let Some(found) = list_nth(&a[0], idx) {
-        return Ok(found.cloned().unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::Nil)));
+        return Ok(found.unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::Nil)));
     }
     let v = items(i, &a[0], s)?;
     Ok(index_of(v.len(), idx).map(|k| v[k].clone()).unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::Nil)))
@@ -314,7 +314,7 @@ fn at(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn fetch(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let idx = int_arg("Enum.fetch/2", &a[1], s)?;
     if let Some(found) = list_nth(&a[0], idx) {
-        return Ok(found.cloned().map(Value::ok).unwrap_or_else(|| Value::atom("error")));
+        return Ok(found.map(Value::ok).unwrap_or_else(|| Value::atom("error")));
     }
     let v = items(i, &a[0], s)?;
     Ok(match index_of(v.len(), idx) {
@@ -326,7 +326,7 @@ fn fetch(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn fetch_bang(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let idx = int_arg("Enum.fetch!/2", &a[1], s)?;
     let found = match list_nth(&a[0], idx) {
-        Some(found) => found.cloned(),
+        Some(found) => found,
         None => {
             let v = items(i, &a[0], s)?;
             index_of(v.len(), idx).map(|k| v[k].clone())
@@ -924,7 +924,7 @@ fn dedup_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn take(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let n = int_arg("Enum.take/2", &a[1], s)?;
     if let (Value::List(l), true) = (&a[0], n >= 0) {
-        return Ok(list(l.walk().take(n as usize).cloned().collect()));
+        return Ok(list(l.walk().take(n as usize).collect()));
     }
     let v = items(i, &a[0], s)?;
     Ok(list(if n >= 0 {

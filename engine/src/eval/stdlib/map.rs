@@ -1115,7 +1115,7 @@ fn list_first(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn list_last(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let Value::List(l) = &a[0] else { return Err(args::arg_error("List.last/2", "a list", &a[0], s)) };
-    Ok(l.last().cloned().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
+    Ok(l.last_value().unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::Nil)))
 }
 
 fn flatten_into(v: &Value, out: &mut Vec<Value>) {

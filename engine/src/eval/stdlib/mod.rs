@@ -49,7 +49,7 @@ pub fn enumerate(interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Valu
         return lazy::to_vec(interp, l, span);
     }
     Ok(match v {
-        Value::List(items) => items.walk().cloned().collect(),
+        Value::List(items) => items.to_vec(),
         Value::Range(a, b, s) => {
             let (a, b, s) = (*a, *b, *s);
             let n = if (s > 0 && a > b) || (s < 0 && a < b) { 0 } else { ((b - a) / s + 1) as usize };
