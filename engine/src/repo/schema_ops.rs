@@ -1079,9 +1079,9 @@ fn embed_to_struct(interp: &mut Interp, c: &Value, repo_action: &str, related: &
     if action == "insert" {
         if let Some((key, _, ty)) = &schema.autogenerate_id {
             let k = Value::atom(key);
-            if let imbl::ordmap::Entry::Vacant(e) = ch.entry(k) {
+            if !ch.contains_key(&k) {
                 if matches!(Type::from(ty), Type::BinaryId) {
-                    e.insert(Value::string(types::register::generate_uuid(interp)));
+                    ch.insert(k, Value::string(types::register::generate_uuid(interp)));
                 } else {
                     return Err(arg(
                         format!("embedded schema `{related}` cannot autogenerate `:id` primary keys, those are typically used for auto-incrementing constraints. Maybe you meant to use `:binary_id` instead?"),

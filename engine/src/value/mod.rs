@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod inspect;
 pub mod json;
 pub mod list;
+pub mod map;
 
 use std::any::Any;
 use std::cmp::Ordering;
@@ -24,10 +25,9 @@ pub use list::List;
 use crate::syntax::ast::{Clause, Node};
 
 pub type Atom = Rc<str>;
-/// Maps: persistent ordered maps (keys in term order). A clone shares the
-/// tree, so `Map.put` on a map that is still referenced elsewhere costs
-/// O(log n), not a copy.
-pub type MapT = imbl::GenericOrdMap<Value, Value, imbl::shared_ptr::RcK>;
+/// Maps: a sorted array up to 32 keys, a persistent tree beyond (see
+/// `map.rs`), keys in term order either way.
+pub use map::MapT;
 /// MapSets: persistent ordered sets, as [`MapT`].
 pub type SetT = imbl::GenericOrdSet<Value, imbl::shared_ptr::RcK>;
 
@@ -463,7 +463,7 @@ impl Ord for Value {
             // Maps compare by size, then by their keys in order, then by
             // their values in key order (Erlang's term order). Structs and
             // the struct-like built-ins are maps with a `__struct__` key.
-            (Map(a), Map(b)) => a.len().cmp(&b.len()).then_with(|| a.keys().cmp(b.keys())).then_with(|| a.values().cmp(b.values())),
+            (Map(a), Map(b)) => a.cmp(b),
             (Decimal(a), Decimal(b)) => a.cmp_structural(b),
             (Date(a), Date(b)) => (a.day, a.month, a.year).cmp(&(b.day, b.month, b.year)),
             (Time(a), Time(b)) => time_key(a).cmp(&time_key(b)),

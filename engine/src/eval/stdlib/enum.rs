@@ -835,13 +835,20 @@ fn min_max_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     Ok(Value::tuple(vec![mn, mx]))
 }
 
+/// One more `key` in a map of counts.
+fn count_one(m: &mut MapT, key: Value) {
+    match m.get_mut(&key) {
+        Some(Value::Int(n)) => *n += 1,
+        _ => {
+            m.insert(key, Value::Int(1));
+        }
+    }
+}
+
 fn frequencies(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let mut m = MapT::new();
     for x in items(i, &a[0], s)? {
-        let e = m.entry(x).or_insert(Value::Int(0));
-        if let Value::Int(n) = e {
-            *n += 1;
-        }
+        count_one(&mut m, x);
     }
     Ok(Value::map(m))
 }
@@ -850,10 +857,7 @@ fn frequencies_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let mut m = MapT::new();
     for x in items(i, &a[0], s)? {
         let k = i.apply(&a[1], vec![x], s)?;
-        let e = m.entry(k).or_insert(Value::Int(0));
-        if let Value::Int(n) = e {
-            *n += 1;
-        }
+        count_one(&mut m, k);
     }
     Ok(Value::map(m))
 }
