@@ -59,6 +59,27 @@ extern "C" {
     #[wasm_bindgen(method, js_name = getColumnNames)]
     fn column_names(this: &RawStatement) -> Array;
 
+    /// Every row of a statement at once (`public/sqljs-rows.js`).
+    #[wasm_bindgen(catch, js_name = ectoplasmReadRows)]
+    fn read_rows_js(stmt: &RawStatement) -> Result<PackedRows, JsValue>;
+
+    type PackedRows;
+
+    #[wasm_bindgen(method, getter)]
+    fn rows(this: &PackedRows) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn tags(this: &PackedRows) -> Uint8Array;
+    #[wasm_bindgen(method, getter)]
+    fn ints(this: &PackedRows) -> js_sys::BigInt64Array;
+    #[wasm_bindgen(method, getter)]
+    fn reals(this: &PackedRows) -> js_sys::Float64Array;
+    #[wasm_bindgen(method, getter)]
+    fn text(this: &PackedRows) -> String;
+    #[wasm_bindgen(method, getter, js_name = textLengths)]
+    fn text_lengths(this: &PackedRows) -> js_sys::Uint32Array;
+    #[wasm_bindgen(method, getter)]
+    fn blobs(this: &PackedRows) -> Array;
+
     #[wasm_bindgen(method, js_name = getSQL)]
     fn sql(this: &RawStatement) -> String;
 
@@ -176,13 +197,7 @@ impl Executor for Database {
             stmt.0.bind(&values).map_err(js_error)?;
         }
         let columns: Vec<String> = stmt.0.column_names().iter().filter_map(|c| c.as_string()).collect();
-        let get_config = Object::new();
-        Reflect::set(&get_config, &"useBigInt".into(), &JsValue::TRUE).map_err(js_error)?;
-        let mut rows = Vec::new();
-        while stmt.0.step().map_err(js_error)? {
-            let row = stmt.0.get(&JsValue::NULL, &get_config).map_err(js_error)?;
-            rows.push(row.iter().map(|v| read_value(&v)).collect::<Result<Vec<_>, _>>()?);
-        }
+        let rows = if has_row_reader() { read_packed(&stmt.0, columns.len())? } else { read_one_by_one(&stmt.0)? };
         drop(stmt);
         // sqlite3_changes() keeps the count of the last INSERT, UPDATE or
         // DELETE through later statements of other kinds: report it only for those.
@@ -222,6 +237,74 @@ fn bind_value(value: &DbValue) -> JsValue {
         DbValue::Text(s) => JsValue::from(s.as_str()),
         DbValue::Blob(b) => Uint8Array::from(b.as_slice()).into(),
     }
+}
+
+/// Whether `public/sqljs-rows.js` is loaded (it is beside sql.js in the
+/// page and the worker; without it rows are read one value at a time).
+fn has_row_reader() -> bool {
+    thread_local! {
+        static LOADED: bool = Reflect::get(&js_sys::global(), &"ectoplasmReadRows".into()).is_ok_and(|f| f.is_function());
+    }
+    LOADED.with(|l| *l)
+}
+
+/// Every row through `ectoplasmReadRows`: a handful of copies per
+/// statement, not several calls into JavaScript per value.
+fn read_packed(stmt: &RawStatement, width: usize) -> Result<Vec<Vec<DbValue>>, DbError> {
+    let packed = read_rows_js(stmt).map_err(js_error)?;
+    let tags = packed.tags().to_vec();
+    let ints = packed.ints().to_vec();
+    let reals = packed.reals().to_vec();
+    let text = packed.text();
+    let text_lengths = packed.text_lengths().to_vec();
+    let blobs = packed.blobs();
+    let (mut int, mut real, mut blob) = (ints.into_iter(), reals.into_iter(), blobs.iter());
+    let mut lengths = text_lengths.into_iter();
+    let mut chars = text.chars();
+    let broken = || DbError { code: 1, message: "sql.js returned rows in an unexpected shape".to_string() };
+    let mut values = Vec::with_capacity(tags.len());
+    for tag in tags {
+        values.push(match tag {
+            0 => DbValue::Null,
+            1 => DbValue::Integer(int.next().ok_or_else(broken)?),
+            2 => DbValue::Real(real.next().ok_or_else(broken)?),
+            3 => {
+                // lengths count UTF-16 units, as JavaScript does
+                let units = lengths.next().ok_or_else(broken)? as usize;
+                let mut s = String::new();
+                let mut taken = 0;
+                while taken < units {
+                    let c = chars.next().ok_or_else(broken)?;
+                    taken += c.len_utf16();
+                    s.push(c);
+                }
+                DbValue::Text(s)
+            }
+            _ => DbValue::Blob(blob.next().and_then(|b| b.dyn_into::<Uint8Array>().ok()).ok_or_else(broken)?.to_vec()),
+        });
+    }
+    let rows = packed.rows() as usize;
+    if width == 0 || values.len() != rows * width {
+        return if values.is_empty() { Ok(vec![Vec::new(); rows]) } else { Err(broken()) };
+    }
+    let mut out = Vec::with_capacity(rows);
+    let mut it = values.into_iter();
+    for _ in 0..rows {
+        out.push(it.by_ref().take(width).collect());
+    }
+    Ok(out)
+}
+
+/// Every row through `Statement.step`/`get`, one value at a time.
+fn read_one_by_one(stmt: &RawStatement) -> Result<Vec<Vec<DbValue>>, DbError> {
+    let get_config = Object::new();
+    Reflect::set(&get_config, &"useBigInt".into(), &JsValue::TRUE).map_err(js_error)?;
+    let mut rows = Vec::new();
+    while stmt.step().map_err(js_error)? {
+        let row = stmt.get(&JsValue::NULL, &get_config).map_err(js_error)?;
+        rows.push(row.iter().map(|v| read_value(&v)).collect::<Result<Vec<_>, _>>()?);
+    }
+    Ok(rows)
 }
 
 /// One column value from `Statement.get(null, {useBigInt: true})`.

@@ -59,6 +59,8 @@ pub fn start() {
         scope.post_message(&wire::failed(&message), &js_sys::Array::new());
         return;
     }
+    // Rows read in one call per statement; without it, one value at a time.
+    let _ = scope.import_scripts("sqljs-rows.js");
     wasm_bindgen_futures::spawn_local(async move {
         let scope: WorkerScope = js_sys::global().unchecked_into();
         let engine = match Engine::start().await {

@@ -4,5 +4,7 @@
 const path = require('node:path');
 const initSqlJs = require('sql.js');
 const dist = path.dirname(require.resolve('sql.js/dist/sql-wasm.wasm'));
+// The page's batched row reader, as sqljs-rows.js defines it beside sql.js.
+require(path.join(__dirname, '..', '..', 'public', 'sqljs-rows.js'));
 globalThis.initSqlJs = (config = {}) =>
   initSqlJs({ ...config, locateFile: (file) => path.join(dist, file) });

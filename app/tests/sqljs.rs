@@ -34,6 +34,33 @@ async fn values_come_back_with_their_sqlite_types() {
     );
 }
 
+/// Many rows of every type, texts outside the Basic Multilingual Plane and
+/// empty ones among them: the batched reader splits them where they were.
+#[wasm_bindgen_test]
+async fn many_rows_come_back_in_order_with_every_value_in_place() {
+    let mut db = db().await;
+    db.execute("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB)", &[]).expect("table");
+    let texts = ["", "a😀b", "", "é", "𝄞𝄞", "plain"];
+    for (n, text) in texts.iter().enumerate() {
+        let blob = if n % 2 == 0 { DbValue::Blob(vec![n as u8; n]) } else { DbValue::Null };
+        let params = [DbValue::Integer(n as i64 - 3), DbValue::Real(n as f64 / 4.0), DbValue::Text((*text).into()), blob];
+        db.execute("INSERT INTO t VALUES (?, ?, ?, ?)", &params).expect("insert");
+    }
+    let result = db.execute("SELECT i, r, s, b, NULL FROM t ORDER BY rowid", &[]).expect("select");
+    assert_eq!(result.columns, vec!["i", "r", "s", "b", "NULL"]);
+    assert_eq!(result.rows.len(), texts.len());
+    for (n, row) in result.rows.iter().enumerate() {
+        let blob = if n % 2 == 0 { DbValue::Blob(vec![n as u8; n]) } else { DbValue::Null };
+        assert_eq!(
+            row,
+            &vec![DbValue::Integer(n as i64 - 3), DbValue::Real(n as f64 / 4.0), DbValue::Text(texts[n].into()), blob, DbValue::Null],
+            "row {n}"
+        );
+    }
+    let none = db.execute("SELECT * FROM t WHERE i > 100", &[]).expect("select");
+    assert!(none.rows.is_empty());
+}
+
 #[wasm_bindgen_test]
 async fn parameters_are_bound_by_position() {
     let mut db = db().await;
