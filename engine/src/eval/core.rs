@@ -342,12 +342,8 @@ impl Interp {
         for (k, v, kspan) in pairs {
             let key = k.as_atom().unwrap_or("").to_string();
             if !base.has(&key) && update.is_none() {
-                // Struct literals are checked when they are expanded.
-                return Err(raise(
-                    "CompileError",
-                    format!("unknown key {} for struct {}", inspect::inspect(&k), crate::value::alias_name(&module)),
-                    kspan,
-                ));
+                // Struct literals are checked when they are expanded: a KeyError.
+                return Err(raise("KeyError", format!("key {} not found", inspect::inspect(&k)), kspan));
             }
             if !base.set(&key, v) {
                 return Err(raise(
@@ -893,7 +889,7 @@ impl Interp {
             // `nil`, `true` and `false` are atoms: a module that does not exist.
             Value::Nil | Value::Bool(_) => Err(raise(
                 "UndefinedFunctionError",
-                format!("function {}.{name}/{} is undefined (module {} is not available)", inspect::inspect(&t), vals.len(), inspect::inspect(&t)),
+                super::module_not_available(&inspect::inspect(&t), name, vals.len()),
                 span,
             )),
             other => Err(raise("ArgumentError", format!("you attempted to apply a function named :{name} on {}. If you are using Kernel.apply/3, make sure the module is an atom", inspect::inspect(other)), span)),
@@ -970,8 +966,15 @@ impl Interp {
             }
             ("defexception", 1) => {
                 let v = self.defstruct(&args[0], env, span)?;
-                if let Some(m) = env.module.clone().and_then(|m| self.modules.get_mut(&*m)) {
-                    m.attributes.insert("\u{0}exception".to_string(), Value::Bool(true));
+                if let Some(m) = env.module.clone() {
+                    if let Some(def) = self.structs.get(&m).cloned() {
+                        let mut st = Struct { module: m.clone(), fields: (*def).clone() };
+                        st.mark_exception();
+                        self.structs.insert(m.clone(), Rc::new(st.fields));
+                    }
+                    if let Some(um) = self.modules.get_mut(&*m) {
+                        um.attributes.insert("\u{0}exception".to_string(), Value::Bool(true));
+                    }
                 }
                 v
             }
@@ -981,9 +984,11 @@ impl Interp {
             }
             ("import", _) | ("require", _) if !args.is_empty() => {
                 let m = self.eval(&args[0], env)?;
+                let m = m.as_atom().map(|a| crate::value::alias_name(a).to_string()).unwrap_or_default();
                 if name == "import" {
-                    let m = m.as_atom().map(|a| crate::value::alias_name(a).to_string()).unwrap_or_default();
                     env.add_import(&m);
+                } else {
+                    env.add_require(&m);
                 }
                 Value::Nil
             }
@@ -1311,8 +1316,12 @@ impl Interp {
                     }
                 };
                 if !is_exception && m.starts_with("Elixir.") {
-                    let why = if user_module.is_some() { String::new() } else { format!(" (module {name} is not available)") };
-                    return Ok(raise("UndefinedFunctionError", format!("function {name}.exception/1 is undefined or private{why}"), span));
+                    let message = if user_module.is_some() {
+                        format!("function {name}.exception/1 is undefined or private")
+                    } else {
+                        super::module_not_available(m, "exception", 1)
+                    };
+                    return Ok(raise("UndefinedFunctionError", message, span));
                 }
                 let opts_v = match opts {
                     Some(o) => self.eval(o, env)?,
@@ -1576,7 +1585,16 @@ impl Interp {
                 let (kind, value) = match &e {
                     Error::Throw(v, _) => ("throw", v.clone()),
                     Error::Raise(ex) if ex.kind == "exit" => ("exit", ex.value.clone().unwrap_or(Value::Nil)),
-                    Error::Raise(ex) => ("error", exception_value(ex)),
+                    // `catch :error, reason` sees the raw reason: an Erlang error that
+                    // Elixir would normalize to `%ErlangError{}` is caught as its term
+                    Error::Raise(ex) => match exception_value(ex) {
+                        Value::Struct(st)
+                            if &*st.module == "Elixir.ErlangError" && !matches!(st.get("original"), None | Some(Value::Nil)) =>
+                        {
+                            ("error", st.get("original").cloned().unwrap_or(Value::Nil))
+                        }
+                        v => ("error", v),
+                    },
                     _ => return self.after_try(opts, env, Err(Box::new(e))),
                 };
                 match opts.keyword_get("catch") {
@@ -1666,8 +1684,13 @@ impl Interp {
         let atom = Value::module(&full_name);
         let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
         self.modules.insert(atom_s.clone(), Module { name: atom_s.clone(), span, ..Module::default() });
-        let mut menv =
-            Env { vars: Default::default(), module: Some(atom_s.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() };
+        let mut menv = Env {
+            vars: Default::default(),
+            module: Some(atom_s.clone()),
+            aliases: env.aliases.clone(),
+            imports: env.imports.clone(),
+            requires: env.requires.clone(),
+        };
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defmodule expects a do block", span))?;
         self.eval(block, &mut menv)?;
         self.note_derived_inspect(&atom_s);
@@ -1753,6 +1776,7 @@ impl Interp {
             module: Some(module.clone()),
             aliases: env.aliases.clone(),
             imports: env.imports.clone(),
+            requires: env.requires.clone(),
         });
         let m = self.modules.get_mut(&*module).ok_or_else(|| raise("CompileError", "module not found", span))?;
         self.generation += 1;
@@ -1828,7 +1852,13 @@ impl Interp {
         let mut module = Module { name: atom_s.clone(), span, ..Module::default() };
         module.attributes.insert("\u{0}protocol".into(), Value::Bool(true));
         self.modules.insert(atom_s.clone(), module);
-        let mut menv = Env { vars: Default::default(), module: Some(atom_s), aliases: env.aliases.clone(), imports: env.imports.clone() };
+        let mut menv = Env {
+            vars: Default::default(),
+            module: Some(atom_s),
+            aliases: env.aliases.clone(),
+            imports: env.imports.clone(),
+            requires: env.requires.clone(),
+        };
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defprotocol expects a do block", span))?;
         self.eval(block, &mut menv)?;
         Ok(Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]))
@@ -1871,8 +1901,13 @@ impl Interp {
             module.attributes.insert("for".into(), Value::module(&t));
             module.attributes.insert("protocol".into(), Value::module(&proto));
             self.modules.insert(atom_s.clone(), module);
-            let mut menv =
-                Env { vars: Default::default(), module: Some(atom_s), aliases: env.aliases.clone(), imports: env.imports.clone() };
+            let mut menv = Env {
+                vars: Default::default(),
+                module: Some(atom_s),
+                aliases: env.aliases.clone(),
+                imports: env.imports.clone(),
+                requires: env.requires.clone(),
+            };
             self.eval(&block, &mut menv)?;
             last = Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]);
         }
@@ -2029,7 +2064,7 @@ impl Interp {
 pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(Rc<str>, Value)>> {
     let msg = |m: &str| ("message", Value::str(m));
     let nil = |f: &'static str| (f, Value::Nil);
-    let fields: Vec<(&str, Value)> = match name {
+    let mut fields: Vec<(&str, Value)> = match name {
         "ArgumentError" => vec![msg("argument error")],
         "RuntimeError" => vec![msg("runtime error")],
         "ArithmeticError" => vec![msg("bad argument in arithmetic expression")],
@@ -2061,6 +2096,7 @@ pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(Rc<str>, Value
         "Jason.DecodeError" => vec![nil("position"), nil("token"), nil("data")],
         _ => return None,
     };
+    fields.insert(0, ("__exception__", Value::Bool(true)));
     Some(fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect())
 }
 
@@ -2205,7 +2241,14 @@ pub(crate) fn field_access(t: &Value, name: &str, span: Span) -> EResult<Value> 
             ),
             span,
         )),
-        _ => Err(raise("ArgumentError", format!("cannot access field :{name} of {}", inspect::inspect(t)), span)),
+        // `{:badkey, key, term}` for a term that is not a map: KeyError with a hint
+        _ => {
+            let mut e = Error::key_error(&Value::atom(name), t, span);
+            if let Error::Raise(ex) = &mut *e {
+                ex.message.push_str("\n\nIf you are using the dot syntax, such as map.field, make sure the left-hand side of the dot is a map");
+            }
+            Err(e)
+        }
     }
 }
 
@@ -2233,6 +2276,18 @@ pub(crate) fn access_get(t: &Value, k: &Value, span: Span) -> EResult<Value> {
 }
 
 fn exception_value(ex: &Exception) -> Value {
+    let v = exception_struct_value(ex);
+    match v {
+        Value::Struct(s) if !s.has("__exception__") => {
+            let mut st = (*s).clone();
+            st.mark_exception();
+            Value::Struct(Rc::new(st))
+        }
+        other => other,
+    }
+}
+
+fn exception_struct_value(ex: &Exception) -> Value {
     if let Some(v) = &ex.value {
         return v.clone();
     }
@@ -2728,7 +2783,8 @@ pub fn to_string(v: &Value, span: Span) -> EResult<String> {
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Nil => String::new(),
         Value::Bool(b) => b.to_string(),
-        Value::Atom(a) => crate::value::alias_name(a).to_string(),
+        // `Atom.to_string/1`: a module alias keeps its `Elixir.` prefix
+        Value::Atom(a) => a.to_string(),
         Value::Int(i) => i.to_string(),
         Value::BigInt(b) => b.to_string(),
         Value::Float(f) => inspect::float(*f),

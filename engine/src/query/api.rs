@@ -303,7 +303,21 @@ fn build_from(
         _ => {
             let is_schema_lit = matches!(src.kind, Kind::Alias(_)) || matches!(&src.kind, Kind::Tuple(t) if t.len() == 2);
             compile_time = is_schema_lit;
-            eval_query(interp, src, env)?
+            let v = interp.eval(src, env)?;
+            // `from(x in Mod)` with a literal module calls `Mod.__schema__(:source)`
+            // directly (not through Ecto.Queryable): a module that is not a
+            // schema fails there.
+            if let (Kind::Alias(_) | Kind::Atom(_), Value::Atom(a)) = (&src.kind, &v) {
+                if crate::schema::lookup(interp, alias_name(a)).is_none() {
+                    let message = if interp.modules.contains_key(&**a) {
+                        format!("function {}.__schema__/1 is undefined or private", inspect(&v))
+                    } else {
+                        crate::eval::module_not_available(a, "__schema__", 1)
+                    };
+                    return Err(Error::raise("UndefinedFunctionError", message, src.span));
+                }
+            }
+            to_query(interp, &v, src.span)?
         }
     };
     let binds: Vec<Node> = match binding {

@@ -660,7 +660,7 @@ impl<'i> Planner<'i> {
                         None => {
                             return Err(Error::raise(
                                 "UndefinedFunctionError",
-                                format!("function {}.__schema__/1 is undefined (module {} is not available)", alias_name(s), alias_name(s)),
+                                crate::eval::module_not_available(Value::module(s).as_atom().unwrap_or_default(), "__schema__", 1),
                                 span,
                             ))
                         }

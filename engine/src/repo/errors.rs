@@ -10,7 +10,8 @@ use super::util::{field, make_struct};
 
 /// `%Exqlite.Error{message: ..., statement: ...}`.
 pub fn exqlite_error_value(e: &DbError, statement: Option<&str>) -> Value {
-    make_struct("Exqlite.Error", vec![("message", Value::str(&e.message)), ("statement", statement.map(Value::str).unwrap_or(Value::Nil))])
+    let fields = vec![("message", Value::str(&e.message)), ("statement", statement.map(Value::str).unwrap_or(Value::Nil))];
+    Value::Struct(std::rc::Rc::new(crate::value::Struct::exception("Elixir.Exqlite.Error", fields)))
 }
 
 /// Raises the database error as `Exqlite.Error` (its message shows the

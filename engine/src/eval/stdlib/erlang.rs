@@ -1292,7 +1292,7 @@ fn exception_message(i: &mut Interp, e: &Value, s: Span) -> EResult<String> {
         return Ok(if exists {
             format!("function {m}.{fun}/{arity} is undefined or private")
         } else {
-            format!("function {m}.{fun}/{arity} is undefined (module {m} is not available)")
+            crate::eval::module_not_available(module.as_atom().unwrap_or_default(), &fun, arity as usize)
         });
     }
     match e.get_field("message") {

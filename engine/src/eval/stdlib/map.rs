@@ -1856,6 +1856,16 @@ fn get_and_update_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -
 
 fn pop_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Value> {
     let (root, steps) = path_of(i, &a[0], env, "pop_in/1", s)?;
+    if let Some(Step::Field(name)) = steps.last() {
+        return Err(raise(
+            "ArgumentError",
+            format!(
+                "cannot use pop_in when the last segment is a map/struct field. This would effectively remove the field {} from the map/struct",
+                inspect::inspect(&Value::atom(name))
+            ),
+            s,
+        ));
+    }
     let f = native_fn("pop_in/1", 1, |_, _| Ok(Value::atom("pop")));
     gau_steps(i, &root, &steps, &f, s)
 }
