@@ -1149,9 +1149,11 @@ fn list_wrap(_: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
     })
 }
 
+/// The first tuple whose element at `pos` compares equal (`==`, so `1` finds
+/// `1.0`) to `key`, as `:lists.keyfind/3` and its siblings look.
 fn key_pos(l: &[Value], key: &Value, pos: i64) -> Option<usize> {
     l.iter().position(|t| match t.as_tuple() {
-        Some(t) => pos >= 0 && (pos as usize) < t.len() && t[pos as usize] == *key,
+        Some(t) => pos >= 0 && (pos as usize) < t.len() && t[pos as usize].loose_eq(key),
         None => false,
     })
 }
