@@ -81,9 +81,24 @@ impl Interp {
             Kind::Call { name, args, .. } => self.eval_call(name, args, env, node.span),
             Kind::Dot { target, name, args, parens } => self.eval_dot(target, name, args, *parens, env, node.span),
             Kind::AnonCall { fun, args } => {
+                // `:name.(args)` compiles to an Erlang local call `name(args)`: the
+                // current module's own function, else undefined
+                if let Kind::Atom(name) = &fun.kind {
+                    let args_v = self.eval_args(args, env)?;
+                    return match env.module.clone() {
+                        Some(m) if self.user_function(&m, name, args_v.len(), true).is_some() => {
+                            self.call_in(crate::value::alias_name(&m), name, args_v, node.span, true)
+                        }
+                        _ => Err(raise(
+                            "UndefinedFunctionError",
+                            format!("function {name}/{} is undefined (there is no such import)", args_v.len()),
+                            node.span,
+                        )),
+                    };
+                }
                 let f = self.eval(fun, env)?;
-                let args = self.eval_args(args, env)?;
-                self.apply(&f, args, node.span)
+                let args_v = self.eval_args(args, env)?;
+                self.apply(&f, args_v, node.span)
             }
             Kind::Access { target, key } => {
                 let t = self.eval(target, env)?;

@@ -2128,8 +2128,9 @@ impl<'i> Planner<'i> {
                     _ => None,
                 })
             };
+            let merged = merge_assocs(&q.assocs);
             let mut stack: Vec<(Vec<String>, &AssocPreload, Option<Vec<Value>>)> =
-                q.assocs.iter().map(|a| (vec![a.name.clone()], a, fetch(&from_take, &a.name))).collect();
+                merged.iter().map(|a| (vec![a.name.clone()], a, fetch(&from_take, &a.name))).collect();
             stack.reverse();
             while let Some((path, a, take)) = stack.pop() {
                 let t = take.as_ref().map(|f| (a.ix, tag, f.clone()));
@@ -2642,4 +2643,26 @@ fn merge_op(op: BoolOp, left: Clause, right: Clause) -> Clause {
     let mut subqueries = left.subqueries;
     subqueries.extend(right.subqueries);
     Clause { expr, params, subqueries, loc: left.loc }
+}
+
+/// `merge_assocs/2` of Ecto's planner: join preloads of the same association
+/// merged (the later one's children first), through a map, so each level
+/// comes out in name order.
+fn merge_assocs(assocs: &[AssocPreload]) -> Vec<AssocPreload> {
+    let mut acc: std::collections::BTreeMap<String, AssocPreload> = std::collections::BTreeMap::new();
+    for a in assocs {
+        let children = merge_assocs(&a.children);
+        match acc.get_mut(&a.name) {
+            Some(current) if current.ix == a.ix => {
+                let mut all = children;
+                all.append(&mut current.children);
+                current.children = merge_assocs(&all);
+            }
+            Some(_) => {}
+            None => {
+                acc.insert(a.name.clone(), AssocPreload { name: a.name.clone(), ix: a.ix, children });
+            }
+        }
+    }
+    acc.into_values().collect()
 }
