@@ -17,6 +17,9 @@ pub fn exqlite_error_value(e: &DbError, statement: Option<&str>) -> Value {
 /// Raises the database error as `Exqlite.Error` (its message shows the
 /// statement, as `Exqlite.Error.message/1` does).
 pub fn raise_db_in(e: &DbError, statement: Option<&str>, span: Span) -> Box<Error> {
+    if e.code == crate::executor::CONNECTION_ERROR {
+        return Error::raise("DBConnection.ConnectionError", e.message.clone(), span);
+    }
     let message = match statement {
         Some(sql) => format!("{}\n{sql}", e.message),
         None => e.message.clone(),
