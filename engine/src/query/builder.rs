@@ -489,7 +489,19 @@ impl<'a> Esc<'a> {
     fn escape_field(&mut self, callee: &Node, field: &Node) -> EResult<Expr> {
         let fname = self.field_name(field, "field/2")?;
         let bind = self.callee_bind(callee, &fname)?;
+        if self.string_field(field)? {
+            return Ok(Expr::FieldStr(bind, fname.into()));
+        }
         Ok(Expr::Field(bind, fname.into()))
+    }
+
+    /// Whether `field/2`'s name is a string (`field(p, "title")`, or a
+    /// pinned string): such a field is taken as it is, with type `:any`.
+    fn string_field(&mut self, field: &Node) -> EResult<bool> {
+        if let Some(inner) = pinned(field) {
+            return Ok(matches!(self.eval(inner)?, Value::Str(_)));
+        }
+        Ok(matches!(unwrap(field).kind, Kind::Str(_)))
     }
 
     /// `quoted_type/2`
@@ -522,6 +534,7 @@ impl<'a> Esc<'a> {
                     _ => return Ok(QType::Any),
                 };
                 match self.field_name(&args[1], "field/2") {
+                    Ok(_) if self.string_field(&args[1])? => QType::Any,
                     Ok(f) => QType::Field(bind, f),
                     Err(_) => QType::Any,
                 }
@@ -616,6 +629,9 @@ impl<'a> Esc<'a> {
                 if let Kind::Var(v) = &unwrap(&args[0]).kind {
                     let b = self.find_var(v, args[0].span)?;
                     let f = self.field_name(&args[1], "field/2")?;
+                    if self.string_field(&args[1])? {
+                        return Ok(QType::Any);
+                    }
                     return Ok(QType::Field(b, f));
                 }
                 Err(self.bad_type(n))

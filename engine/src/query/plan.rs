@@ -1804,6 +1804,15 @@ impl<'i> Planner<'i> {
                 }
                 Expr::Field(bind, col)
             }
+            // a string field: no schema lookup, the name as it is
+            Expr::FieldStr(b, f) => {
+                let (ix, _) = self.get_ix(b, cl.kind, prep, ctx, cl.span)?;
+                let bind = match b {
+                    Bind::ParentAs(n) => Bind::ParentAs(n.clone()),
+                    _ => Bind::Ix(ix),
+                };
+                Expr::FieldStr(bind, f.clone())
+            }
             Expr::Var(b) => {
                 let (ix, _) = self.get_ix(b, cl.kind, prep, ctx, cl.span)?;
                 match b {
@@ -2425,6 +2434,7 @@ impl<'i> Planner<'i> {
                 let (ix, c) = self.get_ix(b, kind, prep, ctx, prep.query.from.loc.span)?;
                 self.field_type(kind, &c.sources, &c.query, ix, f, false, prep.query.from.loc.span)?
             }
+            Expr::FieldStr(..) => Type::Any,
             Expr::Call(name, args) if AGGS.contains(&name.as_str()) && matches!(args.first(), Some(Expr::Field(..))) => match name.as_str()
             {
                 "count" | "row_number" | "rank" | "dense_rank" | "ntile" => Type::Integer,
@@ -2598,6 +2608,7 @@ fn rewrite_ix(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
     e.map(&mut |x| match x {
         Expr::Var(Bind::Ix(i)) => Expr::Var(Bind::Ix(f(i))),
         Expr::Field(Bind::Ix(i), n) => Expr::Field(Bind::Ix(f(i)), n),
+        Expr::FieldStr(Bind::Ix(i), n) => Expr::FieldStr(Bind::Ix(f(i)), n),
         Expr::Tagged(v, t) => Expr::Tagged(v, rewrite_qtype(t, f)),
         Expr::Type(v, t) => Expr::Type(v, rewrite_qtype(t, f)),
         other => other,
