@@ -16,11 +16,17 @@ pub fn run(input: &Input) -> Result<(), Failure> {
         let mut obj = Map::new();
         obj.insert("name".into(), Json::String(entry.name));
         match entry.result {
-            Ok(v) => {
-                for (k, j) in report::entry_fields(&mut corpus.interp, &v) {
-                    obj.insert(k.into(), j);
+            Ok(v) => match report::entry_fields(&mut corpus.interp, &v) {
+                Ok(fields) => {
+                    for (k, j) in fields {
+                        obj.insert(k.into(), j);
+                    }
                 }
-            }
+                // reading the entry's errors raised (`to_string/1` of an option)
+                Err(text) => {
+                    obj.insert("harness_error".into(), Json::String(text));
+                }
+            },
             Err(e) => {
                 obj.insert("error".into(), Json::String(e.message()));
                 obj.insert("error_type".into(), Json::String(e.kind().to_string()));

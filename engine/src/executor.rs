@@ -41,7 +41,18 @@ impl std::error::Error for DbError {}
 pub trait Executor {
     /// Runs one statement with positional parameters (`?1`, `?2`, ...).
     fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError>;
+
+    /// Drops the connection and opens a new one, as DBConnection does after
+    /// a connection error: an in-memory database is gone, a file stays.
+    /// By default the connection is kept.
+    fn reconnect(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
 }
+
+/// The code of a [`DbError`] that is DBConnection's own
+/// (`DBConnection.ConnectionError`), not the database's.
+pub const CONNECTION_ERROR: i32 = -1;
 
 #[cfg(feature = "rusqlite")]
 pub mod native {
@@ -57,6 +68,8 @@ pub mod native {
 
     pub struct SqliteExecutor {
         pub conn: rusqlite::Connection,
+        /// The database file, `None` in memory.
+        path: Option<String>,
         /// The longest one statement may run; `None` lets it run forever.
         time_limit: Option<Duration>,
         /// When the running statement must stop (read by the progress handler).
@@ -65,15 +78,15 @@ pub mod native {
 
     impl SqliteExecutor {
         pub fn in_memory() -> Result<SqliteExecutor, DbError> {
-            rusqlite::Connection::open_in_memory().map(SqliteExecutor::new).map_err(to_db_error)
+            rusqlite::Connection::open_in_memory().map(|c| SqliteExecutor::new(c, None)).map_err(to_db_error)
         }
 
         pub fn open(path: &str) -> Result<SqliteExecutor, DbError> {
-            rusqlite::Connection::open(path).map(SqliteExecutor::new).map_err(to_db_error)
+            rusqlite::Connection::open(path).map(|c| SqliteExecutor::new(c, Some(path.to_string()))).map_err(to_db_error)
         }
 
-        fn new(conn: rusqlite::Connection) -> SqliteExecutor {
-            SqliteExecutor { conn, time_limit: None, deadline: Arc::new(Mutex::new(None)) }
+        fn new(conn: rusqlite::Connection, path: Option<String>) -> SqliteExecutor {
+            SqliteExecutor { conn, path, time_limit: None, deadline: Arc::new(Mutex::new(None)) }
         }
 
         /// Stops any single statement that runs longer than `limit` (an endless
@@ -103,6 +116,20 @@ pub mod native {
     }
 
     impl Executor for SqliteExecutor {
+        /// A new connection with the same time limit and foreign-key setting.
+        fn reconnect(&mut self) -> Result<(), DbError> {
+            let foreign_keys: i64 = self.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap_or(0);
+            let conn = match &self.path {
+                Some(p) => rusqlite::Connection::open(p),
+                None => rusqlite::Connection::open_in_memory(),
+            }
+            .map_err(to_db_error)?;
+            self.conn = conn;
+            self.conn.execute_batch(&format!("PRAGMA foreign_keys = {foreign_keys}")).map_err(to_db_error)?;
+            self.set_time_limit(self.time_limit);
+            Ok(())
+        }
+
         fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
             self.set_deadline(self.time_limit.map(|l| Instant::now() + l));
             let out = self.run(sql, params);

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value as Json};
 use super::traverse::{interpolate, traverse};
 use super::Changeset;
 use crate::diag::Span;
-use crate::eval::Interp;
+use crate::eval::{EResult, Interp};
 use crate::value::inspect::inspect_full;
 use crate::value::json::{encode_with, key_string};
 use crate::value::{MapT, Value};
@@ -32,15 +32,21 @@ pub fn collapse(v: &Value) -> Value {
     }
 }
 
-/// `traverse_errors/2` with each `%{key}` replaced by its option.
-pub fn errors_interpolated(interp: &mut Interp, cs: &Changeset) -> Value {
+/// `traverse_errors/2` with each `%{key}` replaced by its option (`to_string/1`
+/// of the option's value, which raises for a value it cannot convert).
+pub fn try_errors_interpolated(interp: &mut Interp, cs: &Changeset) -> EResult<Value> {
     let mut f = |_: &mut Interp, _: &Changeset, _: &Value, e: &Value| {
         Ok(match e.as_tuple() {
-            Some([msg, opts]) => Value::string(interpolate(msg.as_str().unwrap_or(""), opts)),
+            Some([msg, opts]) => Value::string(interpolate(msg.as_str().unwrap_or(""), opts)?),
             _ => e.clone(),
         })
     };
-    traverse(interp, cs, &mut f, false, Span::NONE).unwrap_or_else(|_| Value::map(MapT::new()))
+    traverse(interp, cs, &mut f, false, Span::NONE)
+}
+
+/// [`try_errors_interpolated`], empty when it raises.
+pub fn errors_interpolated(interp: &mut Interp, cs: &Changeset) -> Value {
+    try_errors_interpolated(interp, cs).unwrap_or_else(|_| Value::map(MapT::new()))
 }
 
 /// A keyword list as a JSON object (`[]` stays an empty list).
@@ -118,26 +124,29 @@ fn constraints_json(cs: &Changeset) -> Json {
     )
 }
 
-/// Every field of a changeset entry, in the corpus order.
-pub fn changeset_fields(interp: &mut Interp, cs: &Changeset) -> Vec<(&'static str, Json)> {
+/// Every field of a changeset entry, in the corpus order; `Err` with the
+/// exception's text when traversing its errors raises.
+pub fn changeset_fields(interp: &mut Interp, cs: &Changeset) -> Result<Vec<(&'static str, Json)>, String> {
     let changes = Value::map(cs.changes.clone());
-    vec![
+    let errors = try_errors_interpolated(interp, cs).map_err(|e| format!("** ({}) {}", e.kind(), e.message()))?;
+    Ok(vec![
         ("valid", Json::Bool(cs.valid)),
         ("action", encode(&cs.action)),
         ("changes", encode(&collapse(&changes))),
-        ("errors", encode(&errors_interpolated(interp, cs))),
+        ("errors", encode(&errors)),
         ("errors_raw", errors_raw(cs)),
         ("constraints", constraints_json(cs)),
         ("required", Json::Array(cs.required.iter().map(encode).collect())),
         ("changes_detail", encode_detail(&changes)),
         ("changes_inspect", Json::String(inspect_full(&changes))),
         ("data_inspect", Json::String(inspect_full(&cs.data))),
-    ]
+    ])
 }
 
 /// The fields of one `changesets` entry's value: a changeset, an
-/// `{:ok, _}`/`{:error, _}` result, or any other value.
-pub fn entry_fields(interp: &mut Interp, v: &Value) -> Vec<(&'static str, Json)> {
+/// `{:ok, _}`/`{:error, _}` result, or any other value. `Err` holds the
+/// text of what raised while reading a changeset's errors.
+pub fn entry_fields(interp: &mut Interp, v: &Value) -> Result<Vec<(&'static str, Json)>, String> {
     if let Some(cs) = Changeset::from_value(v) {
         return changeset_fields(interp, &cs);
     }
@@ -145,13 +154,13 @@ pub fn entry_fields(interp: &mut Interp, v: &Value) -> Vec<(&'static str, Json)>
         if let Some(t @ ("ok" | "error")) = tag.as_atom() {
             let mut out = vec![("result", Json::String(t.to_string()))];
             match Changeset::from_value(inner) {
-                Some(cs) => out.extend(changeset_fields(interp, &cs)),
+                Some(cs) => out.extend(changeset_fields(interp, &cs)?),
                 None => out.extend(value_fields(interp, inner)),
             }
-            return out;
+            return Ok(out);
         }
     }
-    value_fields(interp, v)
+    Ok(value_fields(interp, v))
 }
 
 fn value_fields(interp: &mut Interp, v: &Value) -> Vec<(&'static str, Json)> {

@@ -177,36 +177,10 @@ fn traverse_fn(interp: &mut Interp, args: Vec<Value>, span: Span, validations: b
     traverse(interp, &cs, &mut f, validations, span)
 }
 
-/// `Kernel.to_string/1` for the values error options usually hold.
-pub fn to_string(v: &Value) -> String {
-    match v {
-        Value::Str(s) => s.to_string(),
-        Value::Nil => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Atom(a) => a.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => crate::value::inspect::float(*f),
-        Value::Decimal(d) => d.to_scientific(),
-        Value::Date(d) => d.iso(),
-        Value::Time(t) => t.iso(),
-        Value::NaiveDateTime(n) => n.iso(' '),
-        Value::DateTime(d) => format!("{}Z", d.naive.iso(' ')),
-        Value::List(items) => items
-            .iter()
-            .map(|x| match x {
-                Value::Int(c) => char::from_u32(*c as u32).map(|c| c.to_string()).unwrap_or_default(),
-                other => to_string(other),
-            })
-            .collect(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => inspect(other),
-    }
-}
-
 /// Replaces each `%{key}` in a message by the option's value, as the
 /// usual `traverse_errors` message function does (an unknown key stays as
-/// its name).
-pub fn interpolate(message: &str, opts: &Value) -> String {
+/// its name). A value `Kernel.to_string/1` cannot convert raises.
+pub fn interpolate(message: &str, opts: &Value) -> EResult<String> {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(start) = rest.find("%{") {
@@ -216,7 +190,7 @@ pub fn interpolate(message: &str, opts: &Value) -> String {
         if key_len > 0 && after[key_len..].starts_with('}') {
             let key = &after[..key_len];
             match opts.keyword_get(key) {
-                Some(v) => out.push_str(&to_string(v)),
+                Some(v) => out.push_str(&crate::eval::core::to_string(v, Span::NONE)?),
                 None => out.push_str(key),
             }
             rest = &after[key_len + 1..];
@@ -226,7 +200,7 @@ pub fn interpolate(message: &str, opts: &Value) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Ok(out)
 }
 
 fn prepare_changes_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {

@@ -81,9 +81,24 @@ impl Interp {
             Kind::Call { name, args, .. } => self.eval_call(name, args, env, node.span),
             Kind::Dot { target, name, args, parens } => self.eval_dot(target, name, args, *parens, env, node.span),
             Kind::AnonCall { fun, args } => {
+                // `:name.(args)` compiles to an Erlang local call `name(args)`: the
+                // current module's own function, else undefined
+                if let Kind::Atom(name) = &fun.kind {
+                    let args_v = self.eval_args(args, env)?;
+                    return match env.module.clone() {
+                        Some(m) if self.user_function(&m, name, args_v.len(), true).is_some() => {
+                            self.call_in(crate::value::alias_name(&m), name, args_v, node.span, true)
+                        }
+                        _ => Err(raise(
+                            "UndefinedFunctionError",
+                            format!("function {name}/{} is undefined (there is no such import)", args_v.len()),
+                            node.span,
+                        )),
+                    };
+                }
                 let f = self.eval(fun, env)?;
-                let args = self.eval_args(args, env)?;
-                self.apply(&f, args, node.span)
+                let args_v = self.eval_args(args, env)?;
+                self.apply(&f, args_v, node.span)
             }
             Kind::Access { target, key } => {
                 let t = self.eval(target, env)?;
@@ -342,12 +357,8 @@ impl Interp {
         for (k, v, kspan) in pairs {
             let key = k.as_atom().unwrap_or("").to_string();
             if !base.has(&key) && update.is_none() {
-                // Struct literals are checked when they are expanded.
-                return Err(raise(
-                    "CompileError",
-                    format!("unknown key {} for struct {}", inspect::inspect(&k), crate::value::alias_name(&module)),
-                    kspan,
-                ));
+                // Struct literals are checked when they are expanded: a KeyError.
+                return Err(raise("KeyError", format!("key {} not found", inspect::inspect(&k)), kspan));
             }
             if !base.set(&key, v) {
                 return Err(raise(
@@ -893,7 +904,7 @@ impl Interp {
             // `nil`, `true` and `false` are atoms: a module that does not exist.
             Value::Nil | Value::Bool(_) => Err(raise(
                 "UndefinedFunctionError",
-                format!("function {}.{name}/{} is undefined (module {} is not available)", inspect::inspect(&t), vals.len(), inspect::inspect(&t)),
+                super::module_not_available(&inspect::inspect(&t), name, vals.len()),
                 span,
             )),
             other => Err(raise("ArgumentError", format!("you attempted to apply a function named :{name} on {}. If you are using Kernel.apply/3, make sure the module is an atom", inspect::inspect(other)), span)),
@@ -970,8 +981,15 @@ impl Interp {
             }
             ("defexception", 1) => {
                 let v = self.defstruct(&args[0], env, span)?;
-                if let Some(m) = env.module.clone().and_then(|m| self.modules.get_mut(&*m)) {
-                    m.attributes.insert("\u{0}exception".to_string(), Value::Bool(true));
+                if let Some(m) = env.module.clone() {
+                    if let Some(def) = self.structs.get(&m).cloned() {
+                        let mut st = Struct { module: m.clone(), fields: (*def).clone() };
+                        st.mark_exception();
+                        self.structs.insert(m.clone(), Rc::new(st.fields));
+                    }
+                    if let Some(um) = self.modules.get_mut(&*m) {
+                        um.attributes.insert("\u{0}exception".to_string(), Value::Bool(true));
+                    }
                 }
                 v
             }
@@ -981,9 +999,11 @@ impl Interp {
             }
             ("import", _) | ("require", _) if !args.is_empty() => {
                 let m = self.eval(&args[0], env)?;
+                let m = m.as_atom().map(|a| crate::value::alias_name(a).to_string()).unwrap_or_default();
                 if name == "import" {
-                    let m = m.as_atom().map(|a| crate::value::alias_name(a).to_string()).unwrap_or_default();
                     env.add_import(&m);
+                } else {
+                    env.add_require(&m);
                 }
                 Value::Nil
             }
@@ -1317,8 +1337,12 @@ impl Interp {
                     }
                 };
                 if !is_exception && m.starts_with("Elixir.") {
-                    let why = if user_module.is_some() { String::new() } else { format!(" (module {name} is not available)") };
-                    return Ok(raise("UndefinedFunctionError", format!("function {name}.exception/1 is undefined or private{why}"), span));
+                    let message = if user_module.is_some() {
+                        format!("function {name}.exception/1 is undefined or private")
+                    } else {
+                        super::module_not_available(m, "exception", 1)
+                    };
+                    return Ok(raise("UndefinedFunctionError", message, span));
                 }
                 let opts_v = match opts {
                     Some(o) => self.eval(o, env)?,
@@ -1582,7 +1606,16 @@ impl Interp {
                 let (kind, value) = match &e {
                     Error::Throw(v, _) => ("throw", v.clone()),
                     Error::Raise(ex) if ex.kind == "exit" => ("exit", ex.value.clone().unwrap_or(Value::Nil)),
-                    Error::Raise(ex) => ("error", exception_value(ex)),
+                    // `catch :error, reason` sees the raw reason: an Erlang error that
+                    // Elixir would normalize to `%ErlangError{}` is caught as its term
+                    Error::Raise(ex) => match exception_value(ex) {
+                        Value::Struct(st)
+                            if &*st.module == "Elixir.ErlangError" && !matches!(st.get("original"), None | Some(Value::Nil)) =>
+                        {
+                            ("error", st.get("original").cloned().unwrap_or(Value::Nil))
+                        }
+                        v => ("error", v),
+                    },
                     _ => return self.after_try(opts, env, Err(Box::new(e))),
                 };
                 match opts.keyword_get("catch") {
@@ -1672,8 +1705,13 @@ impl Interp {
         let atom = Value::module(&full_name);
         let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
         self.modules.insert(atom_s.clone(), Module { name: atom_s.clone(), span, ..Module::default() });
-        let mut menv =
-            Env { vars: Default::default(), module: Some(atom_s.clone()), aliases: env.aliases.clone(), imports: env.imports.clone() };
+        let mut menv = Env {
+            vars: Default::default(),
+            module: Some(atom_s.clone()),
+            aliases: env.aliases.clone(),
+            imports: env.imports.clone(),
+            requires: env.requires.clone(),
+        };
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defmodule expects a do block", span))?;
         self.eval(block, &mut menv)?;
         self.note_derived_inspect(&atom_s);
@@ -1759,6 +1797,7 @@ impl Interp {
             module: Some(module.clone()),
             aliases: env.aliases.clone(),
             imports: env.imports.clone(),
+            requires: env.requires.clone(),
         });
         let m = self.modules.get_mut(&*module).ok_or_else(|| raise("CompileError", "module not found", span))?;
         self.generation += 1;
@@ -1834,7 +1873,13 @@ impl Interp {
         let mut module = Module { name: atom_s.clone(), span, ..Module::default() };
         module.attributes.insert("\u{0}protocol".into(), Value::Bool(true));
         self.modules.insert(atom_s.clone(), module);
-        let mut menv = Env { vars: Default::default(), module: Some(atom_s), aliases: env.aliases.clone(), imports: env.imports.clone() };
+        let mut menv = Env {
+            vars: Default::default(),
+            module: Some(atom_s),
+            aliases: env.aliases.clone(),
+            imports: env.imports.clone(),
+            requires: env.requires.clone(),
+        };
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defprotocol expects a do block", span))?;
         self.eval(block, &mut menv)?;
         Ok(Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]))
@@ -1877,8 +1922,13 @@ impl Interp {
             module.attributes.insert("for".into(), Value::module(&t));
             module.attributes.insert("protocol".into(), Value::module(&proto));
             self.modules.insert(atom_s.clone(), module);
-            let mut menv =
-                Env { vars: Default::default(), module: Some(atom_s), aliases: env.aliases.clone(), imports: env.imports.clone() };
+            let mut menv = Env {
+                vars: Default::default(),
+                module: Some(atom_s),
+                aliases: env.aliases.clone(),
+                imports: env.imports.clone(),
+                requires: env.requires.clone(),
+            };
             self.eval(&block, &mut menv)?;
             last = Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]);
         }
@@ -2035,7 +2085,7 @@ impl Interp {
 pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(Rc<str>, Value)>> {
     let msg = |m: &str| ("message", Value::str(m));
     let nil = |f: &'static str| (f, Value::Nil);
-    let fields: Vec<(&str, Value)> = match name {
+    let mut fields: Vec<(&str, Value)> = match name {
         "ArgumentError" => vec![msg("argument error")],
         "RuntimeError" => vec![msg("runtime error")],
         "ArithmeticError" => vec![msg("bad argument in arithmetic expression")],
@@ -2067,6 +2117,7 @@ pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(Rc<str>, Value
         "Jason.DecodeError" => vec![nil("position"), nil("token"), nil("data")],
         _ => return None,
     };
+    fields.insert(0, ("__exception__", Value::Bool(true)));
     Some(fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect())
 }
 
@@ -2211,7 +2262,14 @@ pub(crate) fn field_access(t: &Value, name: &str, span: Span) -> EResult<Value> 
             ),
             span,
         )),
-        _ => Err(raise("ArgumentError", format!("cannot access field :{name} of {}", inspect::inspect(t)), span)),
+        // `{:badkey, key, term}` for a term that is not a map: KeyError with a hint
+        _ => {
+            let mut e = Error::key_error(&Value::atom(name), t, span);
+            if let Error::Raise(ex) = &mut *e {
+                ex.message.push_str("\n\nIf you are using the dot syntax, such as map.field, make sure the left-hand side of the dot is a map");
+            }
+            Err(e)
+        }
     }
 }
 
@@ -2239,6 +2297,18 @@ pub(crate) fn access_get(t: &Value, k: &Value, span: Span) -> EResult<Value> {
 }
 
 fn exception_value(ex: &Exception) -> Value {
+    let v = exception_struct_value(ex);
+    match v {
+        Value::Struct(s) if !s.has("__exception__") => {
+            let mut st = (*s).clone();
+            st.mark_exception();
+            Value::Struct(Rc::new(st))
+        }
+        other => other,
+    }
+}
+
+fn exception_struct_value(ex: &Exception) -> Value {
     if let Some(v) = &ex.value {
         return v.clone();
     }
@@ -2734,7 +2804,8 @@ pub fn to_string(v: &Value, span: Span) -> EResult<String> {
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Nil => String::new(),
         Value::Bool(b) => b.to_string(),
-        Value::Atom(a) => crate::value::alias_name(a).to_string(),
+        // `Atom.to_string/1`: a module alias keeps its `Elixir.` prefix
+        Value::Atom(a) => a.to_string(),
         Value::Int(i) => i.to_string(),
         Value::BigInt(b) => b.to_string(),
         Value::Float(f) => inspect::float(*f),

@@ -496,7 +496,7 @@ impl Interp {
                 }
                 Some((Target::Named { module: Rc::from(full), name, allow_private: false, user: None }, None, args))
             }
-            Kind::AnonCall { fun, args } if extra == 0 => Some((Target::Apply, Some(fun), args)),
+            Kind::AnonCall { fun, args } if extra == 0 && !matches!(fun.kind, Kind::Atom(_)) => Some((Target::Apply, Some(fun), args)),
             _ => None,
         }
     }

@@ -55,6 +55,9 @@ pub struct Env {
     pub aliases: Rc<HashMap<String, String>>,
     /// Imported modules, most recent last (`"Ecto.Query"`).
     pub imports: Rc<Vec<String>>,
+    /// Modules made available with `require` (or `import`), whose macros
+    /// can be called (`Integer.is_even/1`).
+    pub requires: Rc<Vec<String>>,
 }
 
 impl Env {
@@ -83,11 +86,35 @@ impl Env {
         Rc::make_mut(&mut self.aliases).insert(short.to_string(), full.to_string());
     }
 
+    pub fn add_require(&mut self, module: &str) {
+        if !self.requires.iter().any(|m| m == module) {
+            Rc::make_mut(&mut self.requires).push(module.to_string());
+        }
+    }
+
+    /// Whether `module`'s macros may be called here.
+    pub fn requires(&self, module: &str) -> bool {
+        self.requires.iter().chain(self.imports.iter()).any(|m| m == module)
+    }
+
     pub fn add_import(&mut self, module: &str) {
         let imports = Rc::make_mut(&mut self.imports);
         imports.retain(|m| m != module);
         imports.push(module.to_string());
     }
+}
+
+/// `UndefinedFunctionError`'s message for a call into a module that does
+/// not exist (`module` as an atom: `Elixir.Foo` or `nope`). For an Elixir
+/// alias Elixir 1.18 adds a hint about aliases.
+pub fn module_not_available(module: &str, fun: &str, arity: usize) -> String {
+    let m = crate::value::inspect::inspect(&Value::atom(module));
+    let hint = if module.starts_with("Elixir.") {
+        ". Make sure the module name is correct and has been specified in full (or that an alias has been defined)"
+    } else {
+        ""
+    };
+    format!("function {m}.{fun}/{arity} is undefined (module {m} is not available){hint}")
 }
 
 /// A raised Elixir exception.

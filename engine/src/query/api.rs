@@ -56,9 +56,9 @@ fn m_from(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERes
     };
     let mut i = 0;
     let (as_, prefix, hints) = collect_as_prefix_hints(&kw, &mut i)?;
-    let (mut query, vars) = build_from(interp, env, expr, as_.as_ref(), prefix.as_ref(), hints, span)?;
+    let (mut query, vars, compile_time) = build_from(interp, env, expr, as_.as_ref(), prefix.as_ref(), hints, span)?;
     let mut vars = vars;
-    query = from_keywords(interp, env, query, &mut vars, &kw[i..], span)?;
+    query = from_keywords(interp, env, query, &mut vars, &kw[i..], compile_time, span)?;
     Ok(qv(query))
 }
 
@@ -262,7 +262,7 @@ fn build_from(
     prefix: Option<&&Node>,
     hints: Option<&Node>,
     span: Span,
-) -> EResult<(Query, Vars)> {
+) -> EResult<(Query, Vars, bool)> {
     let e = unwrap(expr);
     let (binding, source_node): (Option<&Node>, &Node) = match &e.kind {
         Kind::BinOp { op, lhs, rhs } if op == "in" => (Some(lhs), rhs),
@@ -303,7 +303,21 @@ fn build_from(
         _ => {
             let is_schema_lit = matches!(src.kind, Kind::Alias(_)) || matches!(&src.kind, Kind::Tuple(t) if t.len() == 2);
             compile_time = is_schema_lit;
-            eval_query(interp, src, env)?
+            let v = interp.eval(src, env)?;
+            // `from(x in Mod)` with a literal module calls `Mod.__schema__(:source)`
+            // directly (not through Ecto.Queryable): a module that is not a
+            // schema fails there.
+            if let (Kind::Alias(_) | Kind::Atom(_), Value::Atom(a)) = (&src.kind, &v) {
+                if crate::schema::lookup(interp, alias_name(a)).is_none() {
+                    let message = if interp.modules.contains_key(&**a) {
+                        format!("function {}.__schema__/1 is undefined or private", inspect(&v))
+                    } else {
+                        crate::eval::module_not_available(a, "__schema__", 1)
+                    };
+                    return Err(Error::raise("UndefinedFunctionError", message, src.span));
+                }
+            }
+            to_query(interp, &v, src.span)?
         }
     };
     let binds: Vec<Node> = match binding {
@@ -360,7 +374,35 @@ fn build_from(
         }
     }
     let vars = escape_binding_with(Some(&query), &bind_node, &mut |n: &Node| interp.eval(n, env))?;
-    Ok((query, vars))
+    Ok((query, vars, compile_time))
+}
+
+/// Whether Ecto builds the query of `n` at compile time (its
+/// `Builder.apply_query/4` sees an escaped `%Ecto.Query{}`): `from/2` on a
+/// literal source, and query macros applied to one, as long as no clause
+/// was pinned. A compile-time `where: true` stays in the query; at run time
+/// `Filter.apply/3` drops it.
+fn compile_time_query(n: &Node) -> bool {
+    let n = unwrap(n);
+    if let Some(e) = expand_pipe(n) {
+        return compile_time_query(&e);
+    }
+    match &n.kind {
+        Kind::Call { name, args, .. } if name == "from" && !args.is_empty() => {
+            let e = unwrap(&args[0]);
+            let src = match &e.kind {
+                Kind::BinOp { op, rhs, .. } if op == "in" => unwrap(rhs),
+                _ => e,
+            };
+            let literal = matches!(src.kind, Kind::Alias(_) | Kind::Atom(_)) || src.as_plain_str().is_some();
+            let kw_pinned = args.get(1).and_then(|k| unwrap(k).as_keyword()).is_some_and(|kw| kw.iter().any(|(_, v)| pinned(v).is_some()));
+            literal && !kw_pinned
+        }
+        Kind::Call { name, args, .. } if args.len() >= 2 && BIND_KEYS.contains(&name.as_str()) => {
+            compile_time_query(&args[0]) && args.last().is_none_or(|e| pinned(e).is_none())
+        }
+        _ => false,
+    }
 }
 
 const BIND_KEYS: &[&str] = &[
@@ -397,13 +439,23 @@ fn join_qual_kw(k: &str) -> Option<JoinQual> {
     })
 }
 
-fn from_keywords(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &mut Vars, kw: &[KwItem], span: Span) -> EResult<Query> {
+fn from_keywords(
+    interp: &mut Interp,
+    env: &mut Env,
+    mut query: Query,
+    vars: &mut Vars,
+    kw: &[KwItem],
+    mut compile_time: bool,
+    span: Span,
+) -> EResult<Query> {
     let mut i = 0;
     while i < kw.len() {
         let (k, v) = (&kw[i].0, kw[i].1);
         i += 1;
         if BIND_KEYS.contains(&k.as_str()) {
-            query = apply_clause(interp, env, query, vars, k, v)?;
+            // a pinned clause is built at run time, and the query from then on
+            compile_time &= pinned(v).is_none();
+            query = apply_clause(interp, env, query, vars, k, v, compile_time)?;
             if k == "limit" {
                 if let Some((wk, wv)) = kw.get(i) {
                     if wk == "with_ties" {
@@ -469,12 +521,21 @@ fn from_keywords(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &mu
 }
 
 /// Applies one bound clause (`where`, `select`, ...) with the given vars.
-fn apply_clause(interp: &mut Interp, env: &mut Env, query: Query, vars: &Vars, kind: &str, expr: &Node) -> EResult<Query> {
+fn apply_clause(
+    interp: &mut Interp,
+    env: &mut Env,
+    query: Query,
+    vars: &Vars,
+    kind: &str,
+    expr: &Node,
+    compile_time: bool,
+) -> EResult<Query> {
+    let ct = compile_time;
     match kind {
-        "where" => filter(interp, env, query, vars, expr, FilterKind::Where, BoolOp::And),
-        "or_where" => filter(interp, env, query, vars, expr, FilterKind::Where, BoolOp::Or),
-        "having" => filter(interp, env, query, vars, expr, FilterKind::Having, BoolOp::And),
-        "or_having" => filter(interp, env, query, vars, expr, FilterKind::Having, BoolOp::Or),
+        "where" => filter(interp, env, query, vars, expr, FilterKind::Where, BoolOp::And, ct),
+        "or_where" => filter(interp, env, query, vars, expr, FilterKind::Where, BoolOp::Or, ct),
+        "having" => filter(interp, env, query, vars, expr, FilterKind::Having, BoolOp::And, ct),
+        "or_having" => filter(interp, env, query, vars, expr, FilterKind::Having, BoolOp::Or, ct),
         "select" => select(interp, env, query, vars, expr, false),
         "select_merge" => select(interp, env, query, vars, expr, true),
         "order_by" => order_by(interp, env, query, vars, expr, false),
@@ -597,7 +658,17 @@ fn runtime_filter(query: &Query, kind: FilterKind, v: &Value, binding: usize, sp
     Err(arg_error(format!("expected a keyword list or dynamic expression in `{}`, got: `{}`", kind.name(), inspect(v)), span))
 }
 
-fn filter(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, expr: &Node, kind: FilterKind, op: BoolOp) -> EResult<Query> {
+#[allow(clippy::too_many_arguments)]
+fn filter(
+    interp: &mut Interp,
+    env: &mut Env,
+    mut query: Query,
+    vars: &Vars,
+    expr: &Node,
+    kind: FilterKind,
+    op: BoolOp,
+    compile_time: bool,
+) -> EResult<Query> {
     let clause = if let Some(inner) = pinned(expr) {
         let v = interp.eval(inner, env)?;
         let (e, params, subqueries) = runtime_filter(&query, kind, &v, 0, expr.span)?;
@@ -607,8 +678,9 @@ fn filter(interp: &mut Interp, env: &mut Env, mut query: Query, vars: &Vars, exp
         let e = escape_filter(&mut esc, kind, expr, 0)?;
         Clause { expr: e, params: esc.params, subqueries: esc.subqueries, loc: loc(expr.span) }
     };
-    if clause.expr.is_true() {
-        // `apply(query, _, %{expr: true})` keeps the query unchanged.
+    if clause.expr.is_true() && !compile_time {
+        // `apply(query, _, %{expr: true})` keeps a run-time query unchanged
+        // (at compile time it is handed the quoted BooleanExpr, which does not match).
         return Ok(query);
     }
     let b = BoolExpr { op, clause };
@@ -1747,9 +1819,10 @@ macro_rules! pipe_macro {
     ($name:ident, $kind:expr) => {
         fn $name(interp: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
             let (qn, binding, expr) = split_args(args, span, $kind)?;
+            let compile_time = compile_time_query(qn);
             let query = eval_query(interp, qn, env)?;
             let vars = vars_for(interp, env, &query, binding)?;
-            Ok(qv(apply_clause(interp, env, query, &vars, $kind, expr)?))
+            Ok(qv(apply_clause(interp, env, query, &vars, $kind, expr, compile_time)?))
         }
     };
 }

@@ -144,6 +144,30 @@ pub fn expand_pipe(n: &Node) -> Option<Node> {
     Some(Node::new(kind, n.span))
 }
 
+/// `~w(a b)`/`~W(a b)` (with the `a` or `s` modifier or none) as the list
+/// node it expands to: `["a", "b"]` or `[:a, :b]`.
+fn sigil_words(n: &Node) -> Option<Node> {
+    let Kind::Sigil { name, parts, modifiers } = &n.kind else { return None };
+    if !matches!(name.as_str(), "w" | "W") || !matches!(modifiers.as_str(), "" | "a" | "s") {
+        return None;
+    }
+    let mut text = String::new();
+    for p in parts {
+        match p {
+            StrPart::Lit(t) => text.push_str(t),
+            StrPart::Interp(_) => return None,
+        }
+    }
+    let items = text
+        .split_whitespace()
+        .map(|w| {
+            let kind = if modifiers == "a" { Kind::Atom(w.to_string()) } else { Kind::Str(vec![StrPart::Lit(w.to_string())]) };
+            Node::new(kind, n.span)
+        })
+        .collect();
+    Some(Node::new(Kind::List(items), n.span))
+}
+
 /// `^expr`
 pub fn pinned(n: &Node) -> Option<&Node> {
     match &unwrap(n).kind {
@@ -465,7 +489,19 @@ impl<'a> Esc<'a> {
     fn escape_field(&mut self, callee: &Node, field: &Node) -> EResult<Expr> {
         let fname = self.field_name(field, "field/2")?;
         let bind = self.callee_bind(callee, &fname)?;
+        if self.string_field(field)? {
+            return Ok(Expr::FieldStr(bind, fname.into()));
+        }
         Ok(Expr::Field(bind, fname.into()))
+    }
+
+    /// Whether `field/2`'s name is a string (`field(p, "title")`, or a
+    /// pinned string): such a field is taken as it is, with type `:any`.
+    fn string_field(&mut self, field: &Node) -> EResult<bool> {
+        if let Some(inner) = pinned(field) {
+            return Ok(matches!(self.eval(inner)?, Value::Str(_)));
+        }
+        Ok(matches!(unwrap(field).kind, Kind::Str(_)))
     }
 
     /// `quoted_type/2`
@@ -498,6 +534,7 @@ impl<'a> Esc<'a> {
                     _ => return Ok(QType::Any),
                 };
                 match self.field_name(&args[1], "field/2") {
+                    Ok(_) if self.string_field(&args[1])? => QType::Any,
                     Ok(f) => QType::Field(bind, f),
                     Err(_) => QType::Any,
                 }
@@ -592,6 +629,9 @@ impl<'a> Esc<'a> {
                 if let Kind::Var(v) = &unwrap(&args[0]).kind {
                     let b = self.find_var(v, args[0].span)?;
                     let f = self.field_name(&args[1], "field/2")?;
+                    if self.string_field(&args[1])? {
+                        return Ok(QType::Any);
+                    }
                     return Ok(QType::Field(b, f));
                 }
                 Err(self.bad_type(n))
@@ -942,7 +982,10 @@ impl<'a> Esc<'a> {
         hook: &mut dyn FnMut(&mut Esc<'a>, &Node, &QType) -> EResult<Option<Expr>>,
     ) -> EResult<Expr> {
         assert_type(n, ty, &QType::atom("boolean"))?;
-        let r = unwrap(rhs);
+        // `Macro.expand_once/2` of the right side: a `~w(...)` without
+        // interpolation is the literal list of its words (atoms with `a`)
+        let expanded = sigil_words(unwrap(rhs));
+        let r = expanded.as_ref().unwrap_or(unwrap(rhs));
         let list_like = matches!(r.kind, Kind::List(_)) || matches!(&r.kind, Kind::Sigil { name, .. } if name == "w" || name == "W");
         if list_like {
             let ltype = match self.quoted_type(r)? {

@@ -261,6 +261,9 @@ pub enum Expr {
     /// `x.field` / `field(x, :field)`. After planning the name is the column
     /// (`field_source`).
     Field(Bind, Name),
+    /// `field(x, "name")`: a field named by a string, taken as it is (type
+    /// `:any`, no schema lookup, no `field_source`).
+    FieldStr(Bind, Name),
     /// `{:^, [], [ix]}`. Before planning `ix` indexes the clause's params;
     /// after, the statement's params.
     Param(usize),

@@ -355,6 +355,7 @@ impl Ctx<'_> {
             Expr::Lit(v) => inspect(v),
             Expr::Var(b) => self.var(b),
             Expr::Field(b, f) => self.field(b, f),
+            Expr::FieldStr(b, f) => format!("field({}, {})", self.bind(b), inspect(&Value::string(f.to_string()))),
             Expr::Param(ix) => self.param(*ix),
             Expr::ParamList(..) | Expr::Splice(_) => "^...".into(),
             Expr::Tagged(v, _) => self.expr(v, min),

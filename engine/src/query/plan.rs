@@ -660,7 +660,7 @@ impl<'i> Planner<'i> {
                         None => {
                             return Err(Error::raise(
                                 "UndefinedFunctionError",
-                                format!("function {}.__schema__/1 is undefined (module {} is not available)", alias_name(s), alias_name(s)),
+                                crate::eval::module_not_available(Value::module(s).as_atom().unwrap_or_default(), "__schema__", 1),
                                 span,
                             ))
                         }
@@ -1804,6 +1804,15 @@ impl<'i> Planner<'i> {
                 }
                 Expr::Field(bind, col)
             }
+            // a string field: no schema lookup, the name as it is
+            Expr::FieldStr(b, f) => {
+                let (ix, _) = self.get_ix(b, cl.kind, prep, ctx, cl.span)?;
+                let bind = match b {
+                    Bind::ParentAs(n) => Bind::ParentAs(n.clone()),
+                    _ => Bind::Ix(ix),
+                };
+                Expr::FieldStr(bind, f.clone())
+            }
             Expr::Var(b) => {
                 let (ix, _) = self.get_ix(b, cl.kind, prep, ctx, cl.span)?;
                 match b {
@@ -2128,8 +2137,9 @@ impl<'i> Planner<'i> {
                     _ => None,
                 })
             };
+            let merged = merge_assocs(&q.assocs);
             let mut stack: Vec<(Vec<String>, &AssocPreload, Option<Vec<Value>>)> =
-                q.assocs.iter().map(|a| (vec![a.name.clone()], a, fetch(&from_take, &a.name))).collect();
+                merged.iter().map(|a| (vec![a.name.clone()], a, fetch(&from_take, &a.name))).collect();
             stack.reverse();
             while let Some((path, a, take)) = stack.pop() {
                 let t = take.as_ref().map(|f| (a.ix, tag, f.clone()));
@@ -2424,6 +2434,7 @@ impl<'i> Planner<'i> {
                 let (ix, c) = self.get_ix(b, kind, prep, ctx, prep.query.from.loc.span)?;
                 self.field_type(kind, &c.sources, &c.query, ix, f, false, prep.query.from.loc.span)?
             }
+            Expr::FieldStr(..) => Type::Any,
             Expr::Call(name, args) if AGGS.contains(&name.as_str()) && matches!(args.first(), Some(Expr::Field(..))) => match name.as_str()
             {
                 "count" | "row_number" | "rank" | "dense_rank" | "ntile" => Type::Integer,
@@ -2597,6 +2608,7 @@ fn rewrite_ix(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
     e.map(&mut |x| match x {
         Expr::Var(Bind::Ix(i)) => Expr::Var(Bind::Ix(f(i))),
         Expr::Field(Bind::Ix(i), n) => Expr::Field(Bind::Ix(f(i)), n),
+        Expr::FieldStr(Bind::Ix(i), n) => Expr::FieldStr(Bind::Ix(f(i)), n),
         Expr::Tagged(v, t) => Expr::Tagged(v, rewrite_qtype(t, f)),
         Expr::Type(v, t) => Expr::Type(v, rewrite_qtype(t, f)),
         other => other,
@@ -2642,4 +2654,26 @@ fn merge_op(op: BoolOp, left: Clause, right: Clause) -> Clause {
     let mut subqueries = left.subqueries;
     subqueries.extend(right.subqueries);
     Clause { expr, params, subqueries, loc: left.loc }
+}
+
+/// `merge_assocs/2` of Ecto's planner: join preloads of the same association
+/// merged (the later one's children first), through a map, so each level
+/// comes out in name order.
+fn merge_assocs(assocs: &[AssocPreload]) -> Vec<AssocPreload> {
+    let mut acc: std::collections::BTreeMap<String, AssocPreload> = std::collections::BTreeMap::new();
+    for a in assocs {
+        let children = merge_assocs(&a.children);
+        match acc.get_mut(&a.name) {
+            Some(current) if current.ix == a.ix => {
+                let mut all = children;
+                all.append(&mut current.children);
+                current.children = merge_assocs(&all);
+            }
+            Some(_) => {}
+            None => {
+                acc.insert(a.name.clone(), AssocPreload { name: a.name.clone(), ix: a.ix, children });
+            }
+        }
+    }
+    acc.into_values().collect()
 }

@@ -1284,6 +1284,20 @@ impl Printer {
                 out.push('.');
                 self.q(out, f)?;
             }
+            // ecto_sqlite3 has no clause for a field named by a string
+            Expr::FieldStr(b, f) if d == Dialect::Sqlite => {
+                let source = match b {
+                    Bind::Ix(ix) => format!("{{:&, [], [{ix}]}}"),
+                    _ => "{:&, [], [0]}".to_string(),
+                };
+                let shown = format!("{{{{:., [type: :any], [{source}, {}]}}, [], []}}", inspect(&Value::string(f.to_string())));
+                return Err(query_error(&format!("unsupported expression {shown}"), n.planned));
+            }
+            Expr::FieldStr(b, f) => {
+                self.field_name(out, b, n)?;
+                out.push('.');
+                self.q(out, f)?;
+            }
             Expr::Var(b) => self.field_name(out, b, n)?,
             Expr::Call(name, args) if name == "in" && args.len() == 2 => {
                 let (left, right) = (&args[0], &args[1]);

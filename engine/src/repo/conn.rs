@@ -58,12 +58,15 @@ pub struct Conn {
     pub depth: usize,
     /// A nested level rolled back: the outermost level must roll back.
     pub failed: bool,
+    /// A statement was refused in a failed transaction: the connection is
+    /// dropped once the transaction has rolled back.
+    broken: bool,
     clock: Option<Clock>,
 }
 
 impl Conn {
     pub fn new(exec: Box<dyn Executor>) -> Conn {
-        Conn { exec, log: Vec::new(), depth: 0, failed: false, clock: None }
+        Conn { exec, log: Vec::new(), depth: 0, failed: false, broken: false, clock: None }
     }
 
     /// Times each statement with `clock` (microseconds, monotonic).
@@ -94,6 +97,14 @@ impl Conn {
     /// they are bound the way exqlite binds them (a term exqlite
     /// rejects is an error, as `ArgumentError` is inside exqlite).
     pub fn query(&mut self, sql: &str, params: Vec<Value>) -> Result<QueryResult, DbError> {
+        if self.depth > 0 && self.failed {
+            // DBConnection refuses statements in a transaction a nested level
+            // rolled back (Ecto still logs the query, with the error)
+            let message = "transaction rolling back".to_string();
+            self.log.push(LogEntry { kind: StatementKind::Query, sql: sql.to_string(), params, micros: 0, outcome: Err(message.clone()) });
+            self.broken = true;
+            return Err(DbError { code: crate::executor::CONNECTION_ERROR, message });
+        }
         let mut bound: Vec<DbValue> = Vec::with_capacity(params.len());
         let mut bind_error = None;
         for p in &params {
@@ -158,6 +169,9 @@ impl Conn {
         if self.failed {
             self.failed = false;
             self.control(StatementKind::Rollback, "ROLLBACK", "rollback")?;
+            if std::mem::take(&mut self.broken) {
+                self.exec.reconnect()?;
+            }
             return Ok(false);
         }
         match self.control(StatementKind::Commit, "COMMIT", "commit") {
@@ -182,7 +196,12 @@ impl Conn {
             return Ok(());
         }
         self.failed = false;
-        self.control(StatementKind::Rollback, "ROLLBACK", "rollback")
+        let out = self.control(StatementKind::Rollback, "ROLLBACK", "rollback");
+        if std::mem::take(&mut self.broken) {
+            // the connection error drops the connection
+            self.exec.reconnect()?;
+        }
+        out
     }
 
     /// Rolls back every open level (after an evaluation limit or a crash).

@@ -10,12 +10,16 @@ use super::util::{field, make_struct};
 
 /// `%Exqlite.Error{message: ..., statement: ...}`.
 pub fn exqlite_error_value(e: &DbError, statement: Option<&str>) -> Value {
-    make_struct("Exqlite.Error", vec![("message", Value::str(&e.message)), ("statement", statement.map(Value::str).unwrap_or(Value::Nil))])
+    let fields = vec![("message", Value::str(&e.message)), ("statement", statement.map(Value::str).unwrap_or(Value::Nil))];
+    Value::Struct(std::rc::Rc::new(crate::value::Struct::exception("Elixir.Exqlite.Error", fields)))
 }
 
 /// Raises the database error as `Exqlite.Error` (its message shows the
 /// statement, as `Exqlite.Error.message/1` does).
 pub fn raise_db_in(e: &DbError, statement: Option<&str>, span: Span) -> Box<Error> {
+    if e.code == crate::executor::CONNECTION_ERROR {
+        return Error::raise("DBConnection.ConnectionError", e.message.clone(), span);
+    }
     let message = match statement {
         Some(sql) => format!("{}\n{sql}", e.message),
         None => e.message.clone(),

@@ -48,14 +48,16 @@ pub(crate) fn run_all(interp: &mut Interp, q: &Value, opts: &Value, span: Span) 
     Ok(rows.unwrap_or_default())
 }
 
-/// `Repo.stream(queryable, opts)`: the rows are read at once (the
-/// connection is local); as in Ecto, only inside a transaction and
-/// without preloads.
+/// `Repo.stream(queryable, opts)`: a stream that, when reduced (only inside a
+/// transaction), runs the query once and hands its rows out `max_rows` at a
+/// time (500 by default). The statement is logged as DBConnection reports
+/// a stream: once to declare it, once per fetch (a fetch that returns
+/// fewer than `max_rows` rows is the last) and once to deallocate it.
 pub fn stream(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    use crate::value::Function;
+    use std::cell::RefCell;
+    use std::rc::Rc;
     let q = to_query(interp, &args[0], span)?;
-    if !super::with_conn(interp, span, |c| c.in_transaction())? {
-        return Err(Error::raise("RuntimeError", "cannot reduce stream outside of transaction", span));
-    }
     if let Some(qv) = q.downcast::<crate::query::QueryValue>() {
         if !qv.0.preloads.is_empty() || !qv.0.assocs.is_empty() {
             return Err(errors::raise(
@@ -66,7 +68,58 @@ pub fn stream(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Valu
             ));
         }
     }
-    Ok(Value::list(run_all(interp, &q, &opts_of(&args, 1), span)?))
+    let opts = opts_of(&args, 1);
+    let max_rows = match opts.keyword_get("max_rows") {
+        Some(Value::Int(n)) if *n > 0 => *n as usize,
+        _ => 500,
+    };
+    let statement: Rc<RefCell<Option<super::conn::LogEntry>>> = Rc::new(RefCell::new(None));
+    let relog = move |interp: &mut Interp, statement: &Rc<RefCell<Option<super::conn::LogEntry>>>| -> EResult<()> {
+        if let Some(entry) = statement.borrow().clone() {
+            super::with_conn(interp, span, |c| c.log.push(entry))?;
+        }
+        Ok(())
+    };
+    let st = statement.clone();
+    let start = move |interp: &mut Interp, _: Vec<Value>| -> EResult<Value> {
+        if !super::with_conn(interp, span, |c| c.in_transaction())? {
+            return Err(Error::raise("RuntimeError", "cannot reduce stream outside of transaction", span));
+        }
+        let rows = run_all(interp, &q, &opts, span)?;
+        *st.borrow_mut() = super::with_conn(interp, span, |c| c.log.last().cloned())?;
+        Ok(Value::tuple(vec![Value::list(rows), Value::Int(0), Value::Bool(false)]))
+    };
+    let st = statement.clone();
+    let next = move |interp: &mut Interp, a: Vec<Value>| -> EResult<Value> {
+        let acc = a.into_iter().next().unwrap_or(Value::Nil);
+        let Some([rows, Value::Int(pos), Value::Bool(done)]) = acc.as_tuple() else {
+            return Ok(Value::tuple(vec![Value::atom("halt"), acc.clone()]));
+        };
+        if *done {
+            return Ok(Value::tuple(vec![Value::atom("halt"), acc.clone()]));
+        }
+        relog(interp, &st)?;
+        let rows_l = rows.as_list().unwrap_or(&[]);
+        let from = (*pos as usize).min(rows_l.len());
+        let to = (from + max_rows).min(rows_l.len());
+        let chunk = rows_l[from..to].to_vec();
+        let done = chunk.len() < max_rows;
+        Ok(Value::tuple(vec![Value::list(chunk), Value::tuple(vec![rows.clone(), Value::Int(to as i64), Value::Bool(done)])]))
+    };
+    let st = statement;
+    let after = move |interp: &mut Interp, _: Vec<Value>| -> EResult<Value> {
+        relog(interp, &st)?;
+        Ok(Value::atom("ok"))
+    };
+    let fun = |name: &'static str, arity: usize, f: Rc<dyn Fn(&mut Interp, Vec<Value>) -> EResult<Value>>| {
+        Value::Fun(Rc::new(Function::Native { name, arity, f }))
+    };
+    let resource = vec![
+        fun("Ecto.Repo.stream/2", 0, Rc::new(start)),
+        fun("Ecto.Repo.stream/2", 1, Rc::new(next)),
+        fun("Ecto.Repo.stream/2", 1, Rc::new(after)),
+    ];
+    interp.call("Stream", "resource", resource, span)
 }
 
 /// `Repo.all_by(queryable, clauses, opts)`.

@@ -371,6 +371,11 @@ fn insert_all_from_a_query_and_streams() {
     let out = s.eval(r#"Repo.insert_all("posts", from(u in T.User, select: %{title: u.name, user_id: u.id}))"#);
     assert_eq!(out, "{1, nil}");
     assert_eq!(s.log(), vec![r#"INSERT INTO "posts" ("title","user_id") SELECT u0."name", u0."id" FROM "users" AS u0 []"#]);
-    assert_eq!(s.eval("Repo.stream(T.Post)"), "** (RuntimeError) cannot reduce stream outside of transaction");
+    // a stream is only reduced inside a transaction
+    assert_eq!(s.eval("Repo.stream(T.Post) |> Enum.to_list()"), "** (RuntimeError) cannot reduce stream outside of transaction");
+    s.log();
     assert_eq!(s.eval("Repo.transaction(fn -> Repo.stream(from p in T.Post, select: p.title) |> Enum.to_list() end)"), r#"{:ok, ["a"]}"#);
+    // declared, fetched once (fewer rows than max_rows: the last fetch), deallocated
+    let select = r#"SELECT p0."title" FROM "posts" AS p0 []"#;
+    assert_eq!(s.log(), vec!["begin", select, select, select, "commit"]);
 }

@@ -422,10 +422,10 @@ pub fn lookup(interp: &mut crate::eval::Interp, module: &str) -> Option<Rc<Schem
 /// UndefinedFunctionError Ecto meets calling `__schema__/2` on it.
 pub fn require(interp: &mut crate::eval::Interp, module: &str, span: crate::diag::Span) -> crate::eval::EResult<Rc<Schema>> {
     lookup(interp, module).ok_or_else(|| {
-        let m = crate::value::alias_name(module);
+        let full = crate::value::Value::module(module);
         crate::eval::Error::raise(
             "UndefinedFunctionError",
-            format!("function {m}.__schema__/2 is undefined (module {m} is not available)"),
+            crate::eval::module_not_available(full.as_atom().unwrap_or(module), "__schema__", 2),
             span,
         )
     })

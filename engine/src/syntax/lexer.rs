@@ -314,8 +314,9 @@ impl<'a> Lexer<'a> {
         let first = rest.chars().next()?;
         if is_ident_start(first) || first.is_uppercase() {
             let mut len = 0;
+            // atoms may hold `@` (`:node@host`), identifiers may not
             for ch in rest.chars() {
-                if is_ident_continue(ch) {
+                if is_ident_continue(ch) || ch == '@' {
                     len += ch.len_utf8();
                 } else {
                     break;

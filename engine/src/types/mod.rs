@@ -146,7 +146,11 @@ impl Type {
                         }
                         let module = crate::value::alias_name(inner[0].as_atom()?);
                         match module {
-                            "Ecto.Enum" => Some(Type::Enum(Rc::new(EnumType::from_params(&inner[1])?))),
+                            "Ecto.Enum" => Some(match EnumType::from_params(&inner[1]) {
+                                Some(e) => Type::Enum(Rc::new(e)),
+                                // not Ecto.Enum's params: `Ecto.Enum.cast/2` and others fail on them
+                                None => Type::Parameterized(Rc::from(module), inner[1].clone()),
+                            }),
                             "Ecto.Embedded" => Some(Type::Embedded(inner[1].clone())),
                             _ => Some(Type::Parameterized(Rc::from(module), inner[1].clone())),
                         }

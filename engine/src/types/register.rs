@@ -33,6 +33,7 @@ pub fn register(b: &mut Builtins) {
     b.add("Ecto.Enum", "dump_values", &[2], enum_dump_values);
     b.add("Ecto.Enum", "mappings", &[2], enum_mappings);
     b.add("Ecto.Enum", "cast_value", &[3], enum_cast_value);
+    b.add("Ecto.Enum", "cast", &[2], enum_cast);
     b.add("Ecto.UUID", "cast", &[1], uuid_cast);
     b.add("Ecto.UUID", "cast!", &[1], uuid_cast_bang);
     b.add("Ecto.UUID", "dump", &[1], uuid_dump);
@@ -69,6 +70,21 @@ fn parameterized_init(interp: &mut Interp, args: Vec<Value>, span: Span) -> ERes
         interp.call(&module, "init", vec![args[1].clone()], span)?
     };
     Ok(Value::tuple(vec![Value::atom("parameterized"), Value::tuple(vec![Value::module(&module), params])]))
+}
+
+/// `Ecto.Enum.cast/2`: the value cast with the type's params; params that
+/// are not Ecto.Enum's map fail reading `params.on_cast`.
+fn enum_cast(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
+    if matches!(args[0], Value::Nil) {
+        return Ok(Value::ok(Value::Nil));
+    }
+    match EnumType::from_params(&args[1]) {
+        Some(e) => Ok(cast(interp, &Type::Enum(Rc::new(e)), &args[0], span)?.to_value()),
+        None => {
+            crate::eval::core::field_access(&args[1], "on_cast", span)?;
+            Ok(Value::atom("error"))
+        }
+    }
 }
 
 fn type_cast(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {

@@ -477,7 +477,8 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
     out.push('%');
     out.push_str(name);
     out.push('{');
-    for (i, (k, v)) in s.fields.iter().enumerate() {
+    // Inspect.Any leaves out `__exception__` (and `__struct__`)
+    for (i, (k, v)) in s.fields.iter().filter(|(k, _)| &**k != "__exception__").enumerate() {
         if limit_reached(out, i, o) {
             break;
         }
@@ -619,17 +620,34 @@ pub fn key(a: &str) -> String {
     }
 }
 
-/// String.printable?/1
+/// String.printable?/1: ASCII text, the usual control escapes (DEL included)
+/// and every code point from 0xA0 on but surrogates, U+FFFE and U+FFFF.
 pub fn printable(s: &str) -> bool {
     s.chars().all(|c| {
-        matches!(c, '\n' | '\r' | '\t' | '\u{b}' | '\u{8}' | '\u{c}' | '\u{1b}' | '\u{7}')
-            || (c as u32 >= 0x20
-                && c as u32 != 0x7f
-                && !(0x80..0xa0).contains(&(c as u32))
-                && !(0xd800..=0xdfff).contains(&(c as u32))
-                && c as u32 != 0xfffe
-                && c as u32 != 0xffff)
+        let u = c as u32;
+        matches!(c, '\n' | '\r' | '\t' | '\u{b}' | '\u{8}' | '\u{c}' | '\u{1b}' | '\u{7f}' | '\u{7}')
+            || (0x20..=0x7e).contains(&u)
+            || (0xa0..=0xd7ff).contains(&u)
+            || (0xe000..=0xfffd).contains(&u)
+            || u >= 0x10000
     })
+}
+
+/// The code points `Code.Identifier.escape/4` shows as `\uXXXX` because they
+/// are invisible or confusable: zero-width and alternative spaces, the
+/// non-breaking space, bidirectional controls and the BOM.
+fn invisible(u: u32) -> bool {
+    u == 0xfeff
+        || (0x2061..=0x2064).contains(&u)
+        || matches!(u, 0x061c | 0x200e | 0x200f)
+        || (0x202a..=0x202e).contains(&u)
+        || (0x2066..=0x2069).contains(&u)
+        || (0xfff9..=0xfffc).contains(&u)
+        || matches!(u, 0x200c | 0x200d | 0x034f)
+        || matches!(u, 0x00a0 | 0x200b | 0x2060)
+        || matches!(u, 0x2028 | 0x2029)
+        || (0x2000..=0x200a).contains(&u)
+        || u == 0x205f
 }
 
 pub fn quote_str(out: &mut String, s: &str, q: char) {
@@ -646,13 +664,18 @@ pub fn quote_str(out: &mut String, s: &str, q: char) {
             '\u{c}' => out.push_str("\\f"),
             '\u{1b}' => out.push_str("\\e"),
             '\u{7}' => out.push_str("\\a"),
+            '\u{7f}' => out.push_str("\\d"),
             '\0' => out.push_str("\\0"),
             '#' if chars.peek() == Some(&'{') => out.push_str("\\#"),
             c if c == q => {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c if invisible(c as u32) => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if (c as u32) < 0x20 || (0x7f..0xa0).contains(&(c as u32)) => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c if (0xd800..0xe000).contains(&(c as u32)) || (0xfffe..0x10000).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{{{:04X}}}", c as u32))
+            }
             c => out.push(c),
         }
     }

@@ -63,23 +63,9 @@ pub fn encode_with(v: &Value, hook: &dyn Fn(&Value) -> Option<Json>) -> Json {
             }
             json!({ "$struct": "MapSet", "map": obj })
         }
-        Value::Regex(r) => json!({ "$regex": r.source, "opts": regex_opts(&r.opts) }),
+        Value::Regex(r) => json!({ "$regex": r.source, "opts": r.opts_list().iter().map(enc).collect::<Vec<_>>() }),
         other => json!({ "$inspect": inspect::inspect_full(other) }),
     }
-}
-
-fn regex_opts(opts: &str) -> Vec<&'static str> {
-    opts.chars()
-        .filter_map(|c| match c {
-            'i' => Some("caseless"),
-            'm' => Some("multiline"),
-            's' => Some("dotall"),
-            'x' => Some("extended"),
-            'u' => Some("unicode"),
-            'U' => Some("ungreedy"),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Object keys: atoms and strings as text, anything else as its inspect form.

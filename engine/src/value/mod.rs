@@ -95,6 +95,22 @@ impl Struct {
         self.fields.iter().any(|(k, _)| &**k == key)
     }
 
+    /// Marks the struct as an exception: `defexception` defines
+    /// `__exception__: true` as the first field of every exception struct.
+    pub fn mark_exception(&mut self) {
+        if !self.has("__exception__") {
+            self.fields.insert(0, (std::rc::Rc::from("__exception__"), Value::Bool(true)));
+        }
+    }
+
+    /// The exception struct `module` with `fields` (marked as an exception).
+    pub fn exception(module: &str, fields: Vec<(&str, Value)>) -> Struct {
+        let mut st =
+            Struct { module: std::rc::Rc::from(module), fields: fields.into_iter().map(|(k, v)| (std::rc::Rc::from(k), v)).collect() };
+        st.mark_exception();
+        st
+    }
+
     /// The module name as written in Elixir source (`Blog.User`).
     pub fn name(&self) -> &str {
         alias_name(&self.module)
@@ -106,6 +122,29 @@ pub struct Regex {
     pub source: String,
     pub opts: String,
     pub compiled: Option<regex::Regex>,
+}
+
+impl Regex {
+    /// The `:re` options the modifiers stand for, as `Regex.opts/1` gives
+    /// them: each modifier's options are prepended in turn (`"iu"` is
+    /// `[:unicode, :ucp, :caseless]`).
+    pub fn opts_list(&self) -> Vec<Value> {
+        let mut out: Vec<Value> = Vec::new();
+        for c in self.opts.chars() {
+            let add: Vec<Value> = match c {
+                'u' => vec![Value::atom("unicode"), Value::atom("ucp")],
+                'i' => vec![Value::atom("caseless")],
+                'x' => vec![Value::atom("extended")],
+                'f' => vec![Value::atom("firstline")],
+                'U' => vec![Value::atom("ungreedy")],
+                's' => vec![Value::atom("dotall"), Value::tuple(vec![Value::atom("newline"), Value::atom("anycrlf")])],
+                'm' => vec![Value::atom("multiline")],
+                _ => continue,
+            };
+            out.splice(0..0, add);
+        }
+        out
+    }
 }
 
 /// A function value.

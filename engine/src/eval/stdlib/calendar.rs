@@ -126,14 +126,14 @@ pub fn register(b: &mut Builtins) {
         }),
         ("from_iso8601", &[1, 2], |_, a, s| {
             let t = args::string("Date.from_iso8601/1", &a[0], s)?;
-            Ok(match parse_date(t) {
+            Ok(match parse_date(t, false) {
                 Ok(d) => Value::ok(Value::Date(d)),
                 Err(e) => Value::error(Value::atom(e)),
             })
         }),
         ("from_iso8601!", &[1, 2], |_, a, s| {
             let t = args::string("Date.from_iso8601!/1", &a[0], s)?;
-            parse_date(t)
+            parse_date(t, false)
                 .map(Value::Date)
                 .map_err(|e| raise("ArgumentError", format!("cannot parse {} as date, reason: :{e}", inspect::inspect(&a[0])), s))
         }),
@@ -259,18 +259,18 @@ pub fn register(b: &mut Builtins) {
         }),
         ("from_iso8601", &[1, 2], |_, a, s| {
             let t = args::string("Time.from_iso8601/1", &a[0], s)?;
-            Ok(match parse_time(t) {
+            Ok(match parse_time(t, false) {
                 Ok(t) => Value::ok(Value::Time(t)),
                 Err(e) => Value::error(Value::atom(e)),
             })
         }),
         ("from_iso8601!", &[1, 2], |_, a, s| {
             let t = args::string("Time.from_iso8601!/1", &a[0], s)?;
-            parse_time(t)
+            parse_time(t, false)
                 .map(Value::Time)
                 .map_err(|e| raise("ArgumentError", format!("cannot parse {} as time, reason: :{e}", inspect::inspect(&a[0])), s))
         }),
-        ("to_iso8601", &[1, 2], |_, a, s| Ok(Value::string(time_of(&a[0], s)?.iso()))),
+        ("to_iso8601", &[1, 2], |_, a, s| Ok(Value::string(iso_format(time_of(&a[0], s)?.iso(), a.get(1))))),
         ("to_string", &[1], |_, a, s| Ok(Value::string(time_of(&a[0], s)?.iso()))),
         ("add", &[2, 3], |_, a, s| {
             let t = time_of(&a[0], s)?;
@@ -341,18 +341,18 @@ pub fn register(b: &mut Builtins) {
         }),
         ("from_iso8601", &[1, 2], |_, a, s| {
             let t = args::string("NaiveDateTime.from_iso8601/1", &a[0], s)?;
-            Ok(match parse_ndt(t) {
+            Ok(match parse_ndt(t, false) {
                 Ok((n, _)) => Value::ok(Value::NaiveDateTime(n)),
                 Err(e) => Value::error(Value::atom(e)),
             })
         }),
         ("from_iso8601!", &[1, 2], |_, a, s| {
             let t = args::string("NaiveDateTime.from_iso8601!/1", &a[0], s)?;
-            parse_ndt(t)
+            parse_ndt(t, false)
                 .map(|(n, _)| Value::NaiveDateTime(n))
                 .map_err(|e| raise("ArgumentError", format!("cannot parse {} as naive datetime, reason: :{e}", inspect::inspect(&a[0])), s))
         }),
-        ("to_iso8601", &[1, 2], |_, a, s| Ok(Value::string(ndt_of(&a[0], s)?.0.iso('T')))),
+        ("to_iso8601", &[1, 2], |_, a, s| Ok(Value::string(iso_format(ndt_of(&a[0], s)?.0.iso('T'), a.get(1))))),
         ("to_string", &[1], |_, a, s| Ok(Value::string(ndt_of(&a[0], s)?.0.iso(' ')))),
         ("add", &[2, 3], |_, a, s| moment_add(a, s)),
         ("diff", &[2, 3], |_, a, s| moment_diff(a, s)),
@@ -417,7 +417,7 @@ pub fn register(b: &mut Builtins) {
     let dt_fns: &[(&'static str, &[usize], F)] = &[
         ("from_iso8601", &[1, 2, 3], |_, a, s| {
             let t = args::string("DateTime.from_iso8601/1", &a[0], s)?;
-            Ok(match parse_ndt(t) {
+            Ok(match parse_ndt(t, iso_basic(&a[1..])) {
                 Ok((n, Some(off))) => {
                     let shifted = from_micros(to_micros(n) - off * 1_000_000, n.time.precision);
                     Value::tuple(vec![Value::atom("ok"), Value::DateTime(DateTime { naive: shifted }), Value::Int(off)])
@@ -428,7 +428,7 @@ pub fn register(b: &mut Builtins) {
         }),
         ("from_iso8601!", &[1, 2, 3], |_, a, s| {
             let t = args::string("DateTime.from_iso8601!/1", &a[0], s)?;
-            match parse_ndt(t) {
+            match parse_ndt(t, iso_basic(&a[1..])) {
                 Ok((n, Some(off))) => {
                     Ok(Value::DateTime(DateTime { naive: from_micros(to_micros(n) - off * 1_000_000, n.time.precision) }))
                 }
@@ -440,7 +440,7 @@ pub fn register(b: &mut Builtins) {
         }),
         ("to_iso8601", &[1, 2, 3], |_, a, s| {
             let (n, _) = ndt_of(&a[0], s)?;
-            Ok(Value::string(format!("{}Z", n.iso('T'))))
+            Ok(Value::string(format!("{}Z", iso_format(n.iso('T'), a.get(1)))))
         }),
         ("to_string", &[1], |_, a, s| {
             let (n, _) = ndt_of(&a[0], s)?;
@@ -876,10 +876,12 @@ fn all_digits(s: &str) -> bool {
 }
 
 /// `YYYY-MM-DD` or `YYYYMMDD`.
-fn parse_date(t: &str) -> Result<Date, &'static str> {
-    let (y, m, d) = if t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' {
+/// `Calendar.ISO.parse_date/2`: the extended format (`2024-01-31`) or,
+/// with `basic`, the basic one (`20240131`); never the other.
+fn parse_date(t: &str, basic: bool) -> Result<Date, &'static str> {
+    let (y, m, d) = if !basic && t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' {
         (&t[0..4], &t[5..7], &t[8..10])
-    } else if t.len() == 8 && all_digits(t) {
+    } else if basic && t.len() == 8 && all_digits(t) {
         (&t[0..4], &t[4..6], &t[6..8])
     } else {
         return Err("invalid_format");
@@ -891,7 +893,7 @@ fn parse_date(t: &str) -> Result<Date, &'static str> {
     mk_date(y, m, d).ok_or("invalid_date")
 }
 
-fn parse_time(t: &str) -> Result<Time, &'static str> {
+fn parse_time(t: &str, basic: bool) -> Result<Time, &'static str> {
     let t = t.strip_prefix('T').unwrap_or(t);
     // Drop an offset suffix (ignored for Time).
     let end = t.find(['Z', 'z', '+', '-']).unwrap_or(t.len());
@@ -899,14 +901,14 @@ fn parse_time(t: &str) -> Result<Time, &'static str> {
     if !zone.is_empty() && parse_offset(zone).is_none() {
         return Err("invalid_format");
     }
-    parse_time_body(body)
+    parse_time_body(body, basic)
 }
 
-fn parse_time_body(body: &str) -> Result<Time, &'static str> {
+fn parse_time_body(body: &str, basic: bool) -> Result<Time, &'static str> {
     let b = body.as_bytes();
-    let (h, m, sec, rest) = if b.len() >= 8 && b[2] == b':' && b[5] == b':' {
+    let (h, m, sec, rest) = if !basic && b.len() >= 8 && b[2] == b':' && b[5] == b':' {
         (&body[0..2], &body[3..5], &body[6..8], &body[8..])
-    } else if b.len() >= 6 && all_digits(&body[0..6]) {
+    } else if basic && b.len() >= 6 && all_digits(&body[0..6]) {
         (&body[0..2], &body[2..4], &body[4..6], &body[6..])
     } else {
         return Err("invalid_format");
@@ -931,12 +933,13 @@ fn parse_time_body(body: &str) -> Result<Time, &'static str> {
 }
 
 /// A datetime with an optional offset in seconds.
-fn parse_ndt(t: &str) -> Result<(NaiveDateTime, Option<i64>), &'static str> {
-    if t.len() < 10 {
+fn parse_ndt(t: &str, basic: bool) -> Result<(NaiveDateTime, Option<i64>), &'static str> {
+    let date_len = if basic { 8 } else { 10 };
+    if t.len() < date_len || !t.is_char_boundary(date_len) {
         return Err("invalid_format");
     }
-    let (date_part, rest) = if t.len() >= 10 && t.as_bytes().get(4) == Some(&b'-') { t.split_at(10) } else { t.split_at(8.min(t.len())) };
-    let date = parse_date(date_part)?;
+    let (date_part, rest) = t.split_at(date_len);
+    let date = parse_date(date_part, basic)?;
     let sep = rest.chars().next().ok_or("invalid_format")?;
     if !matches!(sep, 'T' | 't' | ' ') {
         return Err("invalid_format");
@@ -944,9 +947,25 @@ fn parse_ndt(t: &str) -> Result<(NaiveDateTime, Option<i64>), &'static str> {
     let rest = &rest[1..];
     let end = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (body, zone) = rest.split_at(end);
-    let time = parse_time_body(body)?;
+    let time = parse_time_body(body, basic)?;
     let offset = if zone.is_empty() { None } else { Some(parse_offset(zone).ok_or("invalid_format")?) };
     Ok((NaiveDateTime { date, time }, offset))
+}
+
+/// An extended ISO 8601 text in the format `to_iso8601/2` asks for: `:basic`
+/// drops the date's dashes and the time's colons.
+fn iso_format(extended: String, format: Option<&Value>) -> String {
+    if format.and_then(Value::as_atom) == Some("basic") {
+        extended.replace(['-', ':'], "")
+    } else {
+        extended
+    }
+}
+
+/// Whether `DateTime.from_iso8601/2,3`'s format (the second argument when
+/// it is `:basic`/`:extended`, else the third) asks for the basic format.
+fn iso_basic(rest: &[Value]) -> bool {
+    rest.iter().any(|v| v.as_atom() == Some("basic"))
 }
 
 // ---- Date.range -----------------------------------------------------------------------------
@@ -973,8 +992,8 @@ fn date_range(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         fields: vec![
             f("first", Value::Date(first)),
             f("last", Value::Date(last)),
-            f("first_in_iso_days", Value::Int(first.to_days() - 366)),
-            f("last_in_iso_days", Value::Int(last.to_days() - 366)),
+            f("first_in_iso_days", Value::Int(first.to_days())),
+            f("last_in_iso_days", Value::Int(last.to_days())),
             f("step", Value::Int(step)),
         ],
     })))
@@ -1101,9 +1120,9 @@ fn strftime(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
             'P' => text(if time.ok_or_else(|| need("hour"))?.hour < 12 { "am" } else { "pm" }.to_string()),
             'f' => {
                 let t = time.ok_or_else(|| need("microsecond"))?;
+                // the precision's digits (at least one); width and padding are ignored
                 let digits = format!("{:06}", t.micro);
-                let p = if width.is_empty() { t.precision as usize } else { width.parse::<usize>().unwrap_or(6).min(6) };
-                digits[..p.min(6)].to_string()
+                digits[..(t.precision as usize).clamp(1, 6)].to_string()
             }
             // Offsets and zone names: empty for values without a time zone.
             'z' => {

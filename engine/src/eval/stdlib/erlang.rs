@@ -288,14 +288,16 @@ pub fn register(b: &mut Builtins) {
             let pos = args::int(":lists.keyfind/3", &a[1], s)?;
             let l = args::list(":lists.keyfind/3", &a[2], s)?;
             Ok(l.iter()
-                .find(|t| t.as_tuple().is_some_and(|t| pos >= 1 && t.get(pos as usize - 1) == Some(&a[0])))
+                .find(|t| t.as_tuple().is_some_and(|t| pos >= 1 && t.get(pos as usize - 1).is_some_and(|k| k.loose_eq(&a[0]))))
                 .cloned()
                 .unwrap_or(Value::Bool(false)))
         }),
         ("keymember", &[3], |_, a, s| {
             let pos = args::int(":lists.keymember/3", &a[1], s)?;
             let l = args::list(":lists.keymember/3", &a[2], s)?;
-            Ok(Value::Bool(l.iter().any(|t| t.as_tuple().is_some_and(|t| pos >= 1 && t.get(pos as usize - 1) == Some(&a[0])))))
+            Ok(Value::Bool(
+                l.iter().any(|t| t.as_tuple().is_some_and(|t| pos >= 1 && t.get(pos as usize - 1).is_some_and(|k| k.loose_eq(&a[0])))),
+            ))
         }),
         ("keysort", &[2], |i, a, s| {
             let pos = args::int(":lists.keysort/2", &a[0], s)?.saturating_sub(1);
@@ -1292,7 +1294,7 @@ fn exception_message(i: &mut Interp, e: &Value, s: Span) -> EResult<String> {
         return Ok(if exists {
             format!("function {m}.{fun}/{arity} is undefined or private")
         } else {
-            format!("function {m}.{fun}/{arity} is undefined (module {m} is not available)")
+            crate::eval::module_not_available(module.as_atom().unwrap_or_default(), &fun, arity as usize)
         });
     }
     match e.get_field("message") {

@@ -62,37 +62,6 @@ pub fn register(b: &mut Builtins) {
         Ok(Value::tuple(vec![Value::Int(g), Value::Int(u), Value::Int(v)]))
     });
     b.add("String", "splitter", &[2, 3], |i, a, s| i.call("String", "split", a, s));
-    b.add("String", "count", &[2], |_, a, s| {
-        let t = args::string("String.count/2", &a[0], s)?;
-        let n = match &a[1] {
-            Value::Str(p) if p.is_empty() => {
-                use unicode_segmentation::UnicodeSegmentation;
-                t.graphemes(true).count() + 1
-            }
-            Value::Regex(_) => super::regex::compiled(&a[1], s)?.find_iter(t).count(),
-            Value::Str(_) | Value::List(_) => {
-                let pats: Vec<String> = match &a[1] {
-                    Value::List(l) => l.iter().filter_map(|p| p.as_str().map(str::to_string)).filter(|p| !p.is_empty()).collect(),
-                    v => vec![v.as_str().unwrap_or_default().to_string()],
-                };
-                // :binary.matches/2: leftmost, longest, non-overlapping.
-                let (mut pos, mut n) = (0usize, 0usize);
-                while pos < t.len() {
-                    let hit = pats.iter().filter(|p| t[pos..].starts_with(p.as_str())).map(String::len).max();
-                    match hit {
-                        Some(l) => {
-                            n += 1;
-                            pos += l;
-                        }
-                        None => pos += t[pos..].chars().next().map(char::len_utf8).unwrap_or(1),
-                    }
-                }
-                n
-            }
-            _ => return Err(raise("FunctionClauseError", "no function clause matching in String.count/2", s)),
-        };
-        Ok(Value::Int(n as i64))
-    });
     b.add("String", "bag_distance", &[2], |_, a, s| {
         let x = args::string("String.bag_distance/2", &a[0], s)?;
         let y = args::string("String.bag_distance/2", &a[1], s)?;

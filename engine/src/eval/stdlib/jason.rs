@@ -120,16 +120,16 @@ impl Keys {
 
 fn error_struct(kind: &str, message: &str) -> Value {
     let module = if kind.starts_with("Protocol") { "Elixir.Protocol.UndefinedError" } else { "Elixir.Jason.EncodeError" };
-    Value::Struct(Rc::new(Struct { module: Rc::from(module), fields: vec![(Rc::from("message"), Value::str(message))] }))
+    Value::Struct(Rc::new(Struct::exception(module, vec![("message", Value::str(message))])))
 }
 
 fn decode_error(pos: usize, msg: &str, data: &str) -> Value {
     let _ = msg; // Jason's token is nil for both "unexpected byte" and "unexpected end"
     let token = Value::Nil;
-    Value::Struct(Rc::new(Struct {
-        module: Rc::from("Elixir.Jason.DecodeError"),
-        fields: vec![(Rc::from("position"), Value::Int(pos as i64)), (Rc::from("token"), token), (Rc::from("data"), Value::str(data))],
-    }))
+    Value::Struct(Rc::new(Struct::exception(
+        "Elixir.Jason.DecodeError",
+        vec![("position", Value::Int(pos as i64)), ("token", token), ("data", Value::str(data))],
+    )))
 }
 
 // ---- encoding -------------------------------------------------------------------------------

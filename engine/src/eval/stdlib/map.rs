@@ -1149,9 +1149,11 @@ fn list_wrap(_: &mut Interp, a: Vec<Value>, _: Span) -> EResult<Value> {
     })
 }
 
+/// The first tuple whose element at `pos` compares equal (`==`, so `1` finds
+/// `1.0`) to `key`, as `:lists.keyfind/3` and its siblings look.
 fn key_pos(l: &[Value], key: &Value, pos: i64) -> Option<usize> {
     l.iter().position(|t| match t.as_tuple() {
-        Some(t) => pos >= 0 && (pos as usize) < t.len() && t[pos as usize] == *key,
+        Some(t) => pos >= 0 && (pos as usize) < t.len() && t[pos as usize].loose_eq(key),
         None => false,
     })
 }
@@ -1856,6 +1858,16 @@ fn get_and_update_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -
 
 fn pop_in_macro(i: &mut Interp, a: &[Node], env: &mut Env, s: Span) -> EResult<Value> {
     let (root, steps) = path_of(i, &a[0], env, "pop_in/1", s)?;
+    if let Some(Step::Field(name)) = steps.last() {
+        return Err(raise(
+            "ArgumentError",
+            format!(
+                "cannot use pop_in when the last segment is a map/struct field. This would effectively remove the field {} from the map/struct",
+                inspect::inspect(&Value::atom(name))
+            ),
+            s,
+        ));
+    }
     let f = native_fn("pop_in/1", 1, |_, _| Ok(Value::atom("pop")));
     gau_steps(i, &root, &steps, &f, s)
 }

@@ -38,8 +38,11 @@ pub fn register(b: &mut Builtins) {
         }),
         ("named_captures", &[2, 3], named_captures),
         ("names", &[1], |_, a, s| {
+            // PCRE's name table (`:re.inspect(re, :namelist)`) is sorted by name
             let re = compiled(&a[0], s)?;
-            Ok(Value::list(re.capture_names().flatten().map(Value::str).collect()))
+            let mut names: Vec<&str> = re.capture_names().flatten().collect();
+            names.sort_unstable();
+            Ok(Value::list(names.into_iter().map(Value::str).collect()))
         }),
         ("split", &[2, 3], |_, a, s| {
             let re = compiled(&a[0], s)?;
@@ -58,7 +61,7 @@ pub fn register(b: &mut Builtins) {
             other => Err(args::arg_error("Regex.source/1", "a regex", other, s)),
         }),
         ("opts", &[1], |_, a, s| match &a[0] {
-            Value::Regex(r) => Ok(Value::str(&r.opts)),
+            Value::Regex(r) => Ok(Value::list(r.opts_list())),
             other => Err(args::arg_error("Regex.opts/1", "a regex", other, s)),
         }),
         ("escape", &[1], |_, a, s| {

@@ -13,12 +13,18 @@ type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 pub fn register(b: &mut Builtins) {
     let string_fns: &[(&'static str, &[usize], F)] = &[
         ("upcase", &[1, 2], |_, a, s| {
-            let t = st("String.upcase/1", &a[0], s)?;
-            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_uppercase() } else { t.to_uppercase() }))
+            let up = |t: &str| if ascii_mode(&a) { t.to_ascii_uppercase() } else { t.to_uppercase() };
+            if let Value::Bytes(b) = &a[0] {
+                return Ok(map_valid_utf8(b, up));
+            }
+            Ok(Value::string(up(st("String.upcase/1", &a[0], s)?)))
         }),
         ("downcase", &[1, 2], |_, a, s| {
-            let t = st("String.downcase/1", &a[0], s)?;
-            Ok(Value::string(if ascii_mode(&a) { t.to_ascii_lowercase() } else { downcase(t) }))
+            let down = |t: &str| if ascii_mode(&a) { t.to_ascii_lowercase() } else { downcase(t) };
+            if let Value::Bytes(b) = &a[0] {
+                return Ok(map_valid_utf8(b, down));
+            }
+            Ok(Value::string(down(st("String.downcase/1", &a[0], s)?)))
         }),
         ("capitalize", &[1, 2], capitalize),
         ("trim", &[1, 2], |_, a, s| trim(a, s, true, true)),
@@ -98,8 +104,11 @@ pub fn register(b: &mut Builtins) {
                 )
             })
         }),
+        // `:erlang.binary_to_atom/2` without a guard: a non-binary is its ArgumentError
         ("to_atom", &[1], |i, a, s| {
-            let name = st("String.to_atom/1", &a[0], s)?;
+            let Value::Str(name) = &a[0] else {
+                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a binary\n", s));
+            };
             crate::eval::atoms::note_runtime_atom(i, name);
             Ok(Value::atom(name))
         }),
@@ -269,8 +278,6 @@ pub fn register(b: &mut Builtins) {
             }
             Ok(Value::Int(x as i64))
         }),
-        ("is_even", &[1], |_, a, s| Ok(Value::Bool(args::int("Integer.is_even/1", &a[0], s)? % 2 == 0))),
-        ("is_odd", &[1], |_, a, s| Ok(Value::Bool(args::int("Integer.is_odd/1", &a[0], s)? % 2 != 0))),
     ];
     for (name, ar, f) in int_fns {
         b.add("Integer", name, ar, *f);
@@ -325,8 +332,11 @@ pub fn register(b: &mut Builtins) {
         Value::List(_) => Ok(a[0].clone()),
         other => Ok(charlist(&to_string(other, s)?)),
     });
-    b.add("Kernel", "is_even", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(i) if i % 2 == 0))));
-    b.add("Kernel", "is_odd", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(i) if i % 2 != 0))));
+    // `Integer.is_even/1` and `is_odd/1` are guard macros: callable once
+    // `Integer` is required (or imported); otherwise the call is to a
+    // function that does not exist.
+    b.add_macro("Integer", "is_even", &[1], |i, a, env, s| integer_parity(i, a, env, s, "is_even", 0));
+    b.add_macro("Integer", "is_odd", &[1], |i, a, env, s| integer_parity(i, a, env, s, "is_odd", 1));
     b.add("String.Chars", "to_string", &[1], |i, a, s| Ok(Value::string(i.to_string_value(&a[0], s)?)));
 }
 
@@ -421,10 +431,25 @@ fn titlecase(g: &str) -> String {
     format!("{head}{}", downcase(chars.as_str()))
 }
 
-/// Unicode whitespace as String.split/1 and String.trim/1 see it: the
-/// non-breaking spaces do not count.
+/// Unicode whitespace (the White_Space property) as String.trim/1 sees it.
 fn is_ws(c: char) -> bool {
-    (c.is_whitespace() || c == '\u{85}') && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
+    c.is_whitespace()
+}
+
+/// Whitespace String.split/1 splits on: the non-breaking spaces do not count.
+fn is_split_ws(c: char) -> bool {
+    is_ws(c) && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
+}
+
+/// A binary that is not valid UTF-8 with `f` applied to its valid runs: the
+/// case functions walk code points and pass other bytes through as they are.
+fn map_valid_utf8(b: &[u8], f: impl Fn(&str) -> String) -> Value {
+    let mut out = Vec::with_capacity(b.len());
+    for chunk in b.utf8_chunks() {
+        out.extend_from_slice(f(chunk.valid()).as_bytes());
+        out.extend_from_slice(chunk.invalid());
+    }
+    Value::binary(&out)
 }
 
 /// Lowercase code point by code point (no final-sigma context, as Elixir's
@@ -474,7 +499,7 @@ fn opt_bool(opts: Option<&Value>, key: &str) -> Option<bool> {
 fn split(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     if a.len() == 1 {
         let t = st("String.split/1", &a[0], s)?;
-        return Ok(Value::list(t.split(is_ws).filter(|p| !p.is_empty()).map(Value::str).collect()));
+        return Ok(Value::list(t.split(is_split_ws).filter(|p| !p.is_empty()).map(Value::str).collect()));
     }
     let opts = a.get(2);
     let trim_empty = opt_bool(opts, "trim").unwrap_or(false);
@@ -998,6 +1023,25 @@ fn round_decimal(f: f64, prec: usize, mode: Rounding) -> f64 {
         return -0.0;
     }
     r
+}
+
+fn integer_parity(
+    i: &mut Interp,
+    a: &[crate::syntax::ast::Node],
+    env: &mut crate::eval::Env,
+    s: Span,
+    name: &str,
+    rem: i64,
+) -> EResult<Value> {
+    if !env.requires("Integer") {
+        return Err(raise("UndefinedFunctionError", format!("function Integer.{name}/1 is undefined or private"), s));
+    }
+    let v = i.eval(&a[0], env)?;
+    Ok(Value::Bool(match v {
+        Value::Int(n) => n.rem_euclid(2) == rem,
+        Value::BigInt(b) => (b.to_string().bytes().last().unwrap_or(b'0') - b'0') as i64 % 2 == rem,
+        _ => false,
+    }))
 }
 
 #[cfg(test)]

@@ -418,7 +418,7 @@ fn doc_examples_round_one() {
         ("Keyword.merge([a: 1, b: 2], [a: 3, d: 4, a: 5], fn :a, v1, v2 -> v1 + v2 end)", "[b: 2, a: 4, d: 4, a: 5]"),
         ("Keyword.validate([three: 3, four: 4], [one: 1, two: 2])", "{:error, [:four, :three]}"),
         ("String.downcase(\"ΣΣ\")", "\"σσ\""),
-        ("String.split(\"no\\u00a0break\")", "[\"no\u{a0}break\"]"),
+        ("String.split(\"no\\u00a0break\")", "[\"no\\u00A0break\"]"),
         ("List.to_charlist([?a, \"bc\"])", "[97, 98, 99]"),
         ("first..last//step = 1..9//2\n{first, last, step}", "{1, 9, 2}"),
         ("a..b = 3..7\n{a, b}", "{3, 7}"),
@@ -500,5 +500,36 @@ fn persistent_lists_maps_and_sets() {
         ("Jason.encode!(%{b: [1, 2 | [3]], a: Enum.reduce(1..10, [], &[&1 | &2])})", "\"{\\\"a\\\":[10,9,8,7,6,5,4,3,2,1],\\\"b\\\":[1,2,3]}\""),
         ("Enum.frequencies(~w(a b a))", "%{\"a\" => 2, \"b\" => 1}"),
         ("Ecto.Multi.new() |> Ecto.Multi.put(:a, 1) |> Ecto.Multi.append(Ecto.Multi.new() |> Ecto.Multi.put(:b, 2)) |> Ecto.Multi.to_list()", "[a: {:put, 1}, b: {:put, 2}]"),
+    ]);
+}
+
+#[test]
+fn fidelity_with_elixir_1_18() {
+    check(&[
+        // atoms that need quotes, and atoms with `@`
+        (r#"[:a@b, :+, :"A.b", :"foo bar", :"9a", :"a-b", :Foo, :"Elixir.foo", :"::", :..//]"#, r#"[:a@b, :+, :"A.b", :"foo bar", :"9a", :"a-b", :Foo, :"Elixir.foo", :"::", :..//]"#),
+        (r#"String.to_atom("node@host.x")"#, r#":"node@host.x""#),
+        // keyword lists with keys that need quotes
+        (r#"["foo bar": 1, "a-b": 2, ok: 3, Foo: 4, "a@b": 5]"#, r#"["foo bar": 1, "a-b": 2, ok: 3, Foo: 4, a@b: 5]"#),
+        // to_string and interpolation of module aliases keep `Elixir.`
+        (r##"{to_string(Foo), "#{Foo.Bar}", to_string(:foo), Atom.to_string(Foo)}"##, r#"{"Elixir.Foo", "Elixir.Foo.Bar", "foo", "Elixir.Foo"}"#),
+        (r#"to_string([:a])"#, "** (ArgumentError) cannot convert the given list to a string.\n\nTo be converted to a string, a list must either be empty or only contain the following elements:\n\n  * strings\n  * integers representing Unicode code points\n  * a list containing one of these three elements\n\nPlease check the given list or call inspect/1 to get the list representation, got:\n\n:a"),
+        // membership: `in` and lists:member/2 match exactly, the key functions compare with ==
+        ("{1 in [1.0], 1.0 in [1], 2.0 in [1, 2], 1.0 in 1..3, Enum.member?([1.0], 1), :lists.member(1, [1.0])}", "{false, false, false, false, false, false}"),
+        ("{List.keyfind([{1.0, :a}], 1, 0), List.keymember?([{1.0, :a}], 1, 0), :lists.keyfind(1, 1, [{1.0, :a}]), List.keydelete([{1.0, :a}, {1, :b}], 1, 0)}", "{{1.0, :a}, true, {1.0, :a}, [{1, :b}]}"),
+        ("case 1.0 do x when x in [1, 2] -> :in; _ -> :out end", ":out"),
+        // exceptions are structs with `__exception__: true`, which inspect leaves out
+        ("{Map.keys(%RuntimeError{}), %RuntimeError{message: \"m\"}}", "{[:__exception__, :__struct__, :message], %RuntimeError{message: \"m\"}}"),
+        ("try do :erlang.error(:custom) catch :error, r -> r end", ":custom"),
+        ("Regex.opts(~r/x/iu)", "[:unicode, :ucp, :caseless]"),
+        ("Regex.names(~r/(?<y>\\d)(?<m>\\d)/)", "[\"m\", \"y\"]"),
+        // inspect escapes as Code.Identifier.escape/4
+        (r#"["\x7F", "\u200B", "a\u00A0b", "\uFEFF"]"#, r#"["\d", "\u200B", "a\u00A0b", "\uFEFF"]"#),
+        (r#"{String.trim("\u00A0 x \u2003"), String.split("a\u00A0b c"), String.upcase(<<255, ?a>>)}"#, r#"{"x", ["a\u00A0b", "c"], <<255, 65>>}"#),
+        // calendar
+        ("{Date.from_iso8601(\"20240101\"), DateTime.to_iso8601(~U[2024-01-01 10:00:00Z], :basic), Date.range(~D[2024-01-01], ~D[2024-01-02]).first_in_iso_days}", "{{:error, :invalid_format}, \"20240101T100000Z\", 739251}"),
+        ("Calendar.strftime(~N[2024-03-05 00:07:09.123456], \"%3f %f\")", "\"123456 123456\""),
+        ("(require Integer; {Integer.is_even(4), Integer.is_odd(4)})", "{true, false}"),
+        ("Integer.is_even(4)", "** (UndefinedFunctionError) function Integer.is_even/1 is undefined or private"),
     ]);
 }
