@@ -2217,6 +2217,14 @@ fn update_map(base: &Value, pairs: Vec<(Value, Value)>, span: Span) -> EResult<V
             }
             Ok(Value::Struct(Rc::new(s)))
         }
+        Value::Opaque(_) => {
+            let mut out = base.clone();
+            for (k, v) in pairs {
+                let Value::Opaque(o) = &out else { break };
+                out = k.as_atom().and_then(|key| o.put_field(key, &v)).ok_or_else(|| Error::key_error(&k, base, span))?;
+            }
+            Ok(out)
+        }
         other => Err(Error::term_error("BadMapError", other, span)),
     }
 }

@@ -1108,7 +1108,16 @@ impl<'a> Esc<'a> {
                 Expr::call("coalesce", vec![l, r])
             }
             ("over", 1) | ("over", 2) => {
-                let agg_node = unwrap(&args[0]);
+                // `over(rank)`, `row_number |> over`: Ecto reads a bare name
+                // as the zero-arity window function (`agg_args || []`)
+                let bare;
+                let agg_node = match &unwrap(&args[0]).kind {
+                    Kind::Var(name) => {
+                        bare = Node::new(Kind::Call { name: name.clone(), args: vec![], parens: true }, args[0].span);
+                        &bare
+                    }
+                    _ => unwrap(&args[0]),
+                };
                 let (agg_name, agg_args): (&str, &[Node]) = match &agg_node.kind {
                     Kind::Call { name, args, .. } => (name.as_str(), args.as_slice()),
                     _ => return Err(compile_error(format!("`{}` is not a valid query expression", node_str(agg_node)), agg_node.span)),

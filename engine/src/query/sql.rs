@@ -254,9 +254,6 @@ impl Printer {
         let mut distinct: (Cow<'static, str>, &[(Dir, Expr)]) = (Cow::Borrowed(""), &[]);
         match self.dialect {
             Dialect::Sqlite => {
-                if p.lock.is_some() {
-                    return Err(arg_error("locks are not supported by SQLite3"));
-                }
                 n = self.create_names(p, as_prefix, parent)?;
             }
             Dialect::Postgres => {
@@ -1686,12 +1683,25 @@ pub fn ecto_to_db(ty: &Value) -> String {
     }
 }
 
+/// ecto_sqlite3 refuses a lock on the query it is asked to print
+/// (`all/1`); the queries printed inside it (CTEs, subqueries, set
+/// operations: `all/2`) drop theirs.
+fn no_sqlite_lock(dialect: Dialect, p: &Planned) -> EResult<()> {
+    if dialect == Dialect::Sqlite && p.lock.is_some() {
+        return Err(arg_error("locks are not supported by SQLite3"));
+    }
+    Ok(())
+}
+
 /// The SQL of a planned query for its operation.
 pub fn to_sql(p: &Planned, dialect: Dialect) -> EResult<String> {
     let mut pr = Printer::new(dialect);
     let mut out = String::with_capacity(size_hint(p));
     match p.op {
-        Op::All | Op::InsertAll => pr.all(&mut out, p, "", None)?,
+        Op::All | Op::InsertAll => {
+            no_sqlite_lock(dialect, p)?;
+            pr.all(&mut out, p, "", None)?
+        }
         Op::UpdateAll => pr.update_all_into(&mut out, p, None)?,
         Op::DeleteAll => pr.delete_all(&mut out, p)?,
     }
@@ -1829,6 +1839,7 @@ pub fn insert(
                     },
                     InsertCell::Query(q, n) => {
                         let mut s = String::from("(");
+                        no_sqlite_lock(dialect, q)?;
                         Printer::new(dialect).all(&mut s, q, "", None)?;
                         s.push(')');
                         counter += n;

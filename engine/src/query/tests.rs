@@ -186,3 +186,34 @@ fn upsert_with_update_query() {
         assert_eq!(r.params, vec![Value::Int(10)]);
     }
 }
+
+/// From the adapters' own test suites: a query is a struct (its prefix can
+/// be set as a map field), a bare window function name is its zero-arity
+/// call, and ecto_sqlite3 drops a lock inside a CTE or subquery but
+/// refuses one on the query it prints.
+#[test]
+fn adapter_suite_shapes() {
+    check(
+        "from(u in User, select: over(row_number, partition_by: u.age)) |> select_merge([u], %{})",
+        Op::All,
+        "SELECT row_number() OVER (PARTITION BY u0.\"age\") FROM \"users\" AS u0",
+        "SELECT row_number() OVER (PARTITION BY u0.\"age\") FROM \"users\" AS u0",
+    );
+    check(
+        "from(u in User, select: rank |> over())",
+        Op::All,
+        "SELECT rank() OVER () FROM \"users\" AS u0",
+        "SELECT rank() OVER () FROM \"users\" AS u0",
+    );
+    let (mut interp, q) = eval("q = from(t in Tag, select: t.name)\n%{Map.put(q, :prefix, \"p\") | prefix: \"other\"}");
+    let (pg, _, _) = to_sql(&mut interp, &q, Op::All, Dialect::Postgres, crate::Span::NONE).unwrap_or_else(|e| panic!("{}", e.message()));
+    assert_eq!(pg, "SELECT t0.\"name\" FROM \"other\".\"tags\" AS t0");
+    check_err("%{from(t in Tag) | nope: 1}", Op::All, "KeyError");
+    let cte = "Tag |> with_cte(\"t\", as: ^from(t in Tag, lock: \"FOR UPDATE\", select: %{id: t.id})) |> select([t], t.id)";
+    let (mut interp, q) = eval(cte);
+    let (s, _, _) = to_sql(&mut interp, &q, Op::All, Dialect::Sqlite, crate::Span::NONE).unwrap_or_else(|e| panic!("{}", e.message()));
+    assert_eq!(s, "WITH \"t\" AS (SELECT st0.\"id\" AS \"id\" FROM \"tags\" AS st0) SELECT t0.\"id\" FROM \"tags\" AS t0");
+    let (mut interp, q) = eval("from(t in Tag, lock: \"FOR UPDATE\")");
+    let err = to_sql(&mut interp, &q, Op::All, Dialect::Sqlite, crate::Span::NONE).expect_err("refused");
+    assert_eq!(err.message(), "locks are not supported by SQLite3");
+}

@@ -27,6 +27,17 @@ impl OpaqueValue for QueryValue {
     fn equals(&self, other: &dyn OpaqueValue) -> bool {
         other.as_any().downcast_ref::<QueryValue>().map(|o| o.0 == self.0).unwrap_or(false)
     }
+    /// `%Ecto.Query{}` is a struct: its `prefix` can be set as a map field.
+    fn put_field(&self, key: &str, value: &Value) -> Option<Value> {
+        match (key, value) {
+            ("prefix", Value::Nil | Value::Str(_) | Value::Atom(_)) => {
+                let mut q = (*self.0).clone();
+                q.prefix = if matches!(value, Value::Nil) { None } else { Some(value.clone()) };
+                Some(Value::Opaque(Rc::new(QueryValue(Rc::new(q)))))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// `%Ecto.SubQuery{}` as a value.

@@ -173,6 +173,12 @@ pub trait OpaqueValue: Any {
     /// The `inspect` rendering (`#Ecto.Query<from p0 in Post>`).
     fn inspect(&self) -> String;
     fn as_any(&self) -> &dyn Any;
+    /// A copy with struct field `key` set (`%{q | prefix: "p"}`,
+    /// `Map.put/3`), for opaque values that are structs in Elixir; `None`
+    /// when the value has no such settable field.
+    fn put_field(&self, _key: &str, _value: &Value) -> Option<Value> {
+        None
+    }
     /// Structural equality with another opaque value of the same module.
     fn equals(&self, other: &dyn OpaqueValue) -> bool {
         std::ptr::eq(self.as_any() as *const dyn Any as *const u8, other.as_any() as *const dyn Any as *const u8)

@@ -381,6 +381,14 @@ fn map_get_opt(v: &Value, k: &Value, s: Span) -> EResult<Option<Value>> {
 /// `Map.put/3`; an unknown key turns it into a plain map).
 fn map_put_value(v: &Value, k: Value, val: Value, s: Span) -> EResult<Value> {
     match v {
+        Value::Opaque(o) => {
+            if let Some(put) = k.as_atom().and_then(|key| o.put_field(key, &val)) {
+                return Ok(put);
+            }
+            let mut m = map_entries(v, s)?;
+            m.insert(k, val);
+            Ok(Value::map(m))
+        }
         Value::Map(m) => {
             let mut m = (**m).clone();
             m.insert(k, val);
