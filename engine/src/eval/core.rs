@@ -1705,13 +1705,7 @@ impl Interp {
         let atom = Value::module(&full_name);
         let atom_s: Rc<str> = Rc::from(atom.as_atom().unwrap_or_default());
         self.modules.insert(atom_s.clone(), Module { name: atom_s.clone(), span, ..Module::default() });
-        let mut menv = Env {
-            vars: Default::default(),
-            module: Some(atom_s.clone()),
-            aliases: env.aliases.clone(),
-            imports: env.imports.clone(),
-            requires: env.requires.clone(),
-        };
+        let mut menv = env.module_scope(atom_s.clone());
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defmodule expects a do block", span))?;
         self.eval(block, &mut menv)?;
         self.note_derived_inspect(&atom_s);
@@ -1792,13 +1786,7 @@ impl Interp {
         let clause = Rc::new(Clause { args: pats, guard, body, span });
         let n_defaults = defaults.iter().filter(|d| d.is_some()).count();
         let arity = clause.args.len();
-        let fenv = Rc::new(Env {
-            vars: Default::default(),
-            module: Some(module.clone()),
-            aliases: env.aliases.clone(),
-            imports: env.imports.clone(),
-            requires: env.requires.clone(),
-        });
+        let fenv = Rc::new(env.module_scope(module.clone()));
         let m = self.modules.get_mut(&*module).ok_or_else(|| raise("CompileError", "module not found", span))?;
         self.generation += 1;
         for a in (arity - n_defaults)..=arity {
@@ -1873,13 +1861,7 @@ impl Interp {
         let mut module = Module { name: atom_s.clone(), span, ..Module::default() };
         module.attributes.insert("\u{0}protocol".into(), Value::Bool(true));
         self.modules.insert(atom_s.clone(), module);
-        let mut menv = Env {
-            vars: Default::default(),
-            module: Some(atom_s),
-            aliases: env.aliases.clone(),
-            imports: env.imports.clone(),
-            requires: env.requires.clone(),
-        };
+        let mut menv = env.module_scope(atom_s);
         let block = body.keyword_get("do").ok_or_else(|| raise("CompileError", "defprotocol expects a do block", span))?;
         self.eval(block, &mut menv)?;
         Ok(Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]))
@@ -1922,13 +1904,7 @@ impl Interp {
             module.attributes.insert("for".into(), Value::module(&t));
             module.attributes.insert("protocol".into(), Value::module(&proto));
             self.modules.insert(atom_s.clone(), module);
-            let mut menv = Env {
-                vars: Default::default(),
-                module: Some(atom_s),
-                aliases: env.aliases.clone(),
-                imports: env.imports.clone(),
-                requires: env.requires.clone(),
-            };
+            let mut menv = env.module_scope(atom_s);
             self.eval(&block, &mut menv)?;
             last = Value::tuple(vec![Value::atom("module"), atom, Value::Nil, Value::Nil]);
         }

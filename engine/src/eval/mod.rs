@@ -61,6 +61,18 @@ pub struct Env {
 }
 
 impl Env {
+    /// The scope of a module body or function defined here: this lexical
+    /// context (aliases, imports, requires) in `module`, no variables.
+    pub fn module_scope(&self, module: Atom) -> Env {
+        Env {
+            vars: Default::default(),
+            module: Some(module),
+            aliases: self.aliases.clone(),
+            imports: self.imports.clone(),
+            requires: self.requires.clone(),
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.vars.get(name)
     }
