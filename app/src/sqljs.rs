@@ -284,8 +284,8 @@ fn read_packed(stmt: &RawStatement, width: usize) -> Result<Vec<Vec<DbValue>>, D
         });
     }
     let rows = packed.rows() as usize;
-    if width == 0 || values.len() != rows * width {
-        return if values.is_empty() { Ok(vec![Vec::new(); rows]) } else { Err(broken()) };
+    if values.len() != rows * width {
+        return Err(broken());
     }
     let mut out = Vec::with_capacity(rows);
     let mut it = values.into_iter();

@@ -177,10 +177,11 @@ fn resident_bytes() -> usize {
 /// The stack user code runs on (see `main`).
 pub const STACK_SIZE: usize = 512 << 20;
 
-/// An interpreter with the command line's limits. The BEAM grows a
-/// process's stack on the heap, so body-recursive functions go hundreds of
-/// thousands deep; here recursion is bounded by the thread's stack, with
-/// room to spare for the work done after the limit stops evaluation.
+/// An interpreter with the command line's limits. As on the BEAM, body
+/// recursion of user functions lives on the heap (two million nested calls);
+/// evaluations nested on this thread's stack (through built-ins, `try`,
+/// `for`, ...) are bounded by the stack itself, with room to spare for the
+/// work done after the limit stops evaluation, and memory by `MAX_MEMORY`.
 pub fn interp() -> Interp {
     let mut interp = engine::interp();
     interp.limits.max_depth = 2_000_000;

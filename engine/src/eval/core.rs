@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::pattern::{bind_vars_check, match_pattern};
-use super::{EResult, Env, Error, Exception, FunClause, Interp, Module};
+use super::{EResult, Env, Error, Exception, FunClause, Interp, MacroFn, Module};
 use crate::diag::Span;
 use crate::syntax::ast::{Clause, Kind, Node, StrPart};
 use crate::value::calendar::{Date, DateTime, NaiveDateTime, Time};
@@ -448,38 +448,12 @@ impl Interp {
                 let arg = self.eval(lhs, env)?;
                 self.pipe_into(arg, rhs, env, span)
             }
-            "&&" => {
+            "&&" | "||" | "and" | "or" => {
                 let l = self.eval(lhs, env)?;
-                if l.is_truthy() {
+                if takes_rhs(op, &l, lhs.span)? {
                     self.eval(rhs, env)
                 } else {
                     Ok(l)
-                }
-            }
-            "||" => {
-                let l = self.eval(lhs, env)?;
-                if l.is_truthy() {
-                    Ok(l)
-                } else {
-                    self.eval(rhs, env)
-                }
-            }
-            "and" | "or" => {
-                let l = self.eval(lhs, env)?;
-                let b = match l {
-                    Value::Bool(b) => b,
-                    other => {
-                        return Err(raise(
-                            "BadBooleanError",
-                            format!("expected a boolean on left-side of \"{op}\", got: {}", inspect::inspect(&other)),
-                            lhs.span,
-                        ))
-                    }
-                };
-                if (op == "and" && !b) || (op == "or" && b) {
-                    Ok(Value::Bool(b))
-                } else {
-                    self.eval(rhs, env)
                 }
             }
             "when" | "<-" | "\\\\" | "::" | "|" | "=>" => Err(raise("CompileError", format!("unexpected operator {op} here"), span)),
@@ -530,6 +504,61 @@ impl Interp {
         let v = self.eval(operand, env)?;
         unary_op(op, v, span)
     }
+}
+
+/// Whether `l op rhs` (`&&`, `||`, `and`, `or`) evaluates its right side;
+/// otherwise its value is `l`. `and`/`or` need a boolean on the left.
+pub(crate) fn takes_rhs(op: &str, l: &Value, lhs_span: Span) -> EResult<bool> {
+    match op {
+        "&&" => Ok(l.is_truthy()),
+        "||" => Ok(!l.is_truthy()),
+        _ => match l {
+            Value::Bool(b) => Ok((op == "and") == *b),
+            other => Err(raise(
+                "BadBooleanError",
+                format!("expected a boolean on left-side of \"{op}\", got: {}", inspect::inspect(other)),
+                lhs_span,
+            )),
+        },
+    }
+}
+
+/// What a call reaches (see `Interp::resolve_call`).
+pub(crate) enum Callee {
+    /// A macro implemented in Rust: it takes the argument nodes.
+    Macro(MacroFn),
+    /// A `defmacro` of this module (with `Elixir.`).
+    UserMacro(String),
+    /// A function of this module.
+    Function(String),
+}
+
+/// The calls [`Interp::special_form`] handles, by name and arity: it is
+/// asked only for these, so this list is the one place that says which
+/// names are special forms (the explicit stack hands them to the tree walker).
+pub(crate) fn is_special_form(name: &str, arity: usize) -> bool {
+    matches!(
+        (name, arity),
+        ("if" | "unless" | "case" | "defmodule" | "defprotocol" | "defdelegate" | "match?", 2)
+            | (
+                "cond"
+                    | "quote"
+                    | "defstruct"
+                    | "defguard"
+                    | "defguardp"
+                    | "defexception"
+                    | "throw"
+                    | "try"
+                    | "binary_to_atom"
+                    | "\u{0}const",
+                1
+            )
+            | ("alias" | "raise", 1 | 2)
+            | ("defimpl" | "reraise", 2 | 3)
+            | ("binding", 0)
+            | ("..//", 3)
+            | ("def" | "defp" | "defmacro" | "defmacrop", _)
+    ) || (arity >= 1 && matches!(name, "with" | "for" | "import" | "require" | "use" | "\u{0}dispatch"))
 }
 
 /// A unary operator applied to its evaluated operand.
@@ -739,6 +768,35 @@ impl Interp {
         None
     }
 
+    /// What the local call `name/arity` (not a special form) reaches here:
+    /// a macro of an imported module or Kernel, a user macro, or a function
+    /// of the current module, an import or Kernel (`None`: undefined).
+    pub(crate) fn resolve_call(&self, name: &str, arity: usize, env: &Env) -> Option<Callee> {
+        let imported = env.imports.iter().rev().find_map(|imp| self.builtins.macro_(imp, name, arity));
+        if let Some(m) = imported.or_else(|| self.builtins.macro_("Kernel", name, arity)) {
+            return Some(Callee::Macro(m));
+        }
+        let module = self.resolve_local(name, arity, env)?;
+        if self.is_user_macro(&module, name, arity) {
+            return Some(Callee::UserMacro(module));
+        }
+        Some(Callee::Function(module))
+    }
+
+    /// What `module.name/arity` reaches (module as written, with or without
+    /// `Elixir.`); a user module's name comes back with `Elixir.`.
+    pub(crate) fn resolve_remote(&self, module: &str, name: &str, arity: usize) -> Callee {
+        let short = crate::value::alias_name(module);
+        if let Some(m) = self.builtins.macro_(short, name, arity) {
+            return Callee::Macro(m);
+        }
+        let full = Value::module(short).as_atom().unwrap_or_default().to_string();
+        if self.is_user_macro(&full, name, arity) {
+            return Callee::UserMacro(full);
+        }
+        Callee::Function(full)
+    }
+
     pub(crate) fn user_function(&self, module: &str, name: &str, arity: usize, allow_private: bool) -> Option<&Rc<Vec<FunClause>>> {
         let m = self.modules.get(module)?;
         let cl = m.functions.get(&(name.to_string(), arity))?;
@@ -749,20 +807,22 @@ impl Interp {
     }
 
     fn eval_call(&mut self, name: &str, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
-        if let Some(v) = self.special_form(name, args, env, span)? {
-            return Ok(v);
-        }
         let arity = args.len();
-        // Macros from imported modules take the nodes.
-        for imp in env.imports.iter().rev() {
-            if let Some(m) = self.builtins.macro_(imp, name, arity) {
-                return m(self, args, env, span);
+        if is_special_form(name, arity) {
+            if let Some(v) = self.special_form(name, args, env, span)? {
+                return Ok(v);
             }
         }
-        if let Some(m) = self.builtins.macro_("Kernel", name, arity) {
-            return m(self, args, env, span);
-        }
-        let Some(module) = self.resolve_local(name, arity, env) else {
+        let module = match self.resolve_call(name, arity, env) {
+            Some(Callee::Macro(m)) => return m(self, args, env, span),
+            Some(Callee::UserMacro(module)) => {
+                let allow_private = env.module.as_deref() == Some(module.as_str());
+                return self.expand_user_macro(&module, name, args, env, span, allow_private);
+            }
+            Some(Callee::Function(module)) => Some(module),
+            None => None,
+        };
+        let Some(module) = module else {
             if let Some(v) = env.get(name) {
                 if matches!(v, Value::Fun(_)) {
                     return Err(raise(
@@ -774,10 +834,6 @@ impl Interp {
             }
             return Err(raise("CompileError", format!("undefined function {name}/{arity} (there is no such import)"), span));
         };
-        if self.is_user_macro(&module, name, arity) {
-            let allow_private = env.module.as_deref() == Some(module.as_str());
-            return self.expand_user_macro(&module, name, args, env, span, allow_private);
-        }
         let vals = self.eval_args(args, env)?;
         self.call_in(&module, name, vals, span, env.module.as_deref() == Some(module.as_str()))
     }
@@ -869,16 +925,14 @@ impl Interp {
             _ => None,
         };
         if let Some(module) = module {
-            let module = crate::value::alias_name(&module).to_string();
-            if let Some(m) = self.builtins.macro_(&module, name, args.len()) {
-                return m(self, args, env, span);
-            }
-            let full = Value::module(&module).as_atom().unwrap_or_default().to_string();
-            if self.is_user_macro(&full, name, args.len()) {
-                return self.expand_user_macro(&full, name, args, env, span, false);
-            }
-            let vals = self.eval_args(args, env)?;
-            return self.call(&module, name, vals, span);
+            return match self.resolve_remote(&module, name, args.len()) {
+                Callee::Macro(m) => m(self, args, env, span),
+                Callee::UserMacro(full) => self.expand_user_macro(&full, name, args, env, span, false),
+                Callee::Function(full) => {
+                    let vals = self.eval_args(args, env)?;
+                    self.call(&full, name, vals, span)
+                }
+            };
         }
         let t = self.eval(target, env)?;
         if !parens && args.is_empty() {
@@ -1070,11 +1124,18 @@ impl Interp {
     }
 
     pub(crate) fn case_clauses(&mut self, clauses: &[Clause], v: &Value, env: &mut Env, span: Span) -> EResult<Value> {
+        let (c, mut inner) = self.case_match(clauses, v, env, span)?;
+        self.eval(&c.body, &mut inner)
+    }
+
+    /// The first `case` clause whose pattern and guard accept `v`, with the
+    /// scope its body runs in (a copy of `env` with the pattern's bindings).
+    pub(crate) fn case_match<'c>(&mut self, clauses: &'c [Clause], v: &Value, env: &Env, span: Span) -> EResult<(&'c Clause, Env)> {
         for c in clauses {
             let mut inner = env.clone();
             let Some(p) = c.args.first() else { continue };
             if match_pattern(self, p, v, &mut inner)? && self.guard_ok(c.guard.as_ref(), &mut inner)? {
-                return self.eval(&c.body, &mut inner);
+                return Ok((c, inner));
             }
         }
         Err(Error::term_error("CaseClauseError", v, span))

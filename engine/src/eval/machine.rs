@@ -23,8 +23,7 @@ use std::rc::Rc;
 
 use typed_arena::Arena;
 
-use super::core::{binary_op, do_clauses, unary_op};
-use super::pattern::match_pattern;
+use super::core::{binary_op, do_clauses, is_special_form, takes_rhs, unary_op, Callee};
 use super::{EResult, Env, Error, FastMap, FunClause, Interp};
 use crate::diag::Span;
 use crate::syntax::ast::{Clause, Kind, Node};
@@ -50,7 +49,7 @@ enum Frame<'a> {
     /// Drop the value of item `next - 1`, then evaluate item `next`.
     Block(&'a [Node], usize),
     /// Pop `n` values and build a list/tuple/cons/map.
-    Build(Build, usize, Span),
+    Build(Build, usize),
     BinOp(&'a str, Span),
     UnOp(&'a str, Span),
     /// `pattern = value`: match the value on the stack, keep it there.
@@ -121,24 +120,20 @@ impl Interp {
         args: Vec<Value>,
         span: Span,
     ) -> EResult<Value> {
-        let entry = clauses;
         let keep = Keep::default();
         let mut run = Run::new(&keep);
-        let clauses: &[FunClause] = &entry;
         self.run_nested(span, |interp| {
-            interp.invoke_fun(&mut run, module, name, clauses, args, span)?;
+            interp.invoke_fun(&mut run, module, name, &clauses, args, span)?;
             interp.run_loop(&mut run)
         })
     }
 
     /// Calls an anonymous function's clauses with `base` as the captured scope.
     pub(crate) fn call_closure(&mut self, clauses: Rc<Vec<Clause>>, base: Rc<Env>, args: Vec<Value>, span: Span) -> EResult<Value> {
-        let entry = clauses;
         let keep = Keep::default();
         let mut run = Run::new(&keep);
-        let clauses: &[Clause] = &entry;
         self.run_nested(span, |interp| {
-            interp.invoke_closure(&mut run, clauses, &base, args, span)?;
+            interp.invoke_closure(&mut run, &clauses, &base, args, span)?;
             interp.run_loop(&mut run)
         })
     }
@@ -170,7 +165,7 @@ impl Interp {
                 }
                 run.frames.push(Frame::Eval(&items[next]));
             }
-            Frame::Build(kind, n, span) => {
+            Frame::Build(kind, n) => {
                 let items = run.values.split_off(run.values.len() - n);
                 let v = match kind {
                     Build::List => Value::list(items),
@@ -181,13 +176,8 @@ impl Interp {
                         super::core::cons(items, tail)
                     }
                     Build::Map => {
-                        let mut pairs = Vec::with_capacity(n / 2);
                         let mut it = items.into_iter();
-                        while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                            pairs.push((k, v));
-                        }
-                        let _ = span;
-                        Value::map(pairs.into_iter().collect())
+                        Value::map(std::iter::from_fn(|| Some((it.next()?, it.next()?))).collect())
                     }
                 };
                 run.values.push(v);
@@ -208,21 +198,7 @@ impl Interp {
             }
             Frame::Short(op, lhs, rhs) => {
                 let l = run.pop();
-                let take_rhs = match op {
-                    "&&" => l.is_truthy(),
-                    "||" => !l.is_truthy(),
-                    _ => {
-                        let Value::Bool(b) = l else {
-                            return Err(Error::raise(
-                                "BadBooleanError",
-                                format!("expected a boolean on left-side of \"{op}\", got: {}", inspect::inspect(&l)),
-                                lhs.span,
-                            ));
-                        };
-                        (op == "and") == b
-                    }
-                };
-                if take_rhs {
+                if takes_rhs(op, &l, lhs.span)? {
                     run.frames.push(Frame::Eval(rhs));
                 } else {
                     run.values.push(l);
@@ -237,17 +213,10 @@ impl Interp {
             }
             Frame::Case(clauses, span) => {
                 let v = run.pop();
-                for c in clauses {
-                    let Some(p) = c.args.first() else { continue };
-                    let mut inner = run.env().clone();
-                    if match_pattern(self, p, &v, &mut inner)? && self.guard_ok(c.guard.as_ref(), &mut inner)? {
-                        run.envs.push(inner);
-                        run.frames.push(Frame::PopEnv);
-                        run.frames.push(Frame::Eval(&c.body));
-                        return Ok(());
-                    }
-                }
-                return Err(Error::term_error("CaseClauseError", &v, span));
+                let (c, inner) = self.case_match(clauses, &v, run.env(), span)?;
+                run.envs.push(inner);
+                run.frames.push(Frame::PopEnv);
+                run.frames.push(Frame::Eval(&c.body));
             }
             Frame::Cond(clauses, i, span) => {
                 if run.pop().is_truthy() {
@@ -316,18 +285,18 @@ impl Interp {
             Kind::List(items) | Kind::Tuple(items) => {
                 self.tick(span)?;
                 let kind = if matches!(node.kind, Kind::List(_)) { Build::List } else { Build::Tuple };
-                run.frames.push(Frame::Build(kind, items.len(), span));
+                run.frames.push(Frame::Build(kind, items.len()));
                 run.eval_all(items);
             }
             Kind::ConsList(items, tail) => {
                 self.tick(span)?;
-                run.frames.push(Frame::Build(Build::Cons, items.len() + 1, span));
+                run.frames.push(Frame::Build(Build::Cons, items.len() + 1));
                 run.frames.push(Frame::Eval(tail));
                 run.eval_all(items);
             }
             Kind::Map { update: None, entries } => {
                 self.tick(span)?;
-                run.frames.push(Frame::Build(Build::Map, entries.len() * 2, span));
+                run.frames.push(Frame::Build(Build::Map, entries.len() * 2));
                 for (k, v) in entries.iter().rev() {
                     run.frames.push(Frame::Eval(v));
                     run.frames.push(Frame::Eval(k));
@@ -342,12 +311,7 @@ impl Interp {
                 "|>" => match self.call_site(run, &rhs.kind, 1) {
                     Some((target, fun, args)) => {
                         self.tick(span)?;
-                        run.frames.push(Frame::Call(target, args.len() + 1, rhs.span));
-                        run.eval_all(args);
-                        if let Some(fun) = fun {
-                            run.frames.push(Frame::Eval(fun));
-                        }
-                        run.frames.push(Frame::Eval(lhs));
+                        run.push_call(target, Some(lhs), fun, args, rhs.span);
                     }
                     None => run.fallback(self, node)?,
                 },
@@ -369,40 +333,28 @@ impl Interp {
                 run.frames.push(Frame::UnOp(op, span));
                 run.frames.push(Frame::Eval(operand));
             }
-            Kind::Call { name, args, .. } => match (name.as_str(), args.len()) {
-                ("if", 2) | ("unless", 2) => {
-                    self.tick(span)?;
-                    run.frames.push(Frame::If(&args[1], name == "unless"));
-                    run.frames.push(Frame::Eval(&args[0]));
-                }
-                ("case", 2) => {
-                    self.tick(span)?;
-                    let clauses = do_clauses(&args[1], "do", span)?;
-                    run.frames.push(Frame::Case(clauses, span));
-                    run.frames.push(Frame::Eval(&args[0]));
-                }
-                ("cond", 1) => {
-                    self.tick(span)?;
-                    let clauses = do_clauses(&args[0], "do", span)?;
-                    run.cond_head(clauses, 0, span)?;
-                }
-                _ => match self.call_site(run, &node.kind, 0) {
-                    Some((target, _, args)) => {
-                        self.tick(span)?;
-                        run.frames.push(Frame::Call(target, args.len(), span));
-                        run.eval_all(args);
+            Kind::Call { name, args, .. } if matches!((name.as_str(), args.len()), ("if" | "unless" | "case", 2) | ("cond", 1)) => {
+                self.tick(span)?;
+                match name.as_str() {
+                    "case" => {
+                        let clauses = do_clauses(&args[1], "do", span)?;
+                        run.frames.push(Frame::Case(clauses, span));
+                        run.frames.push(Frame::Eval(&args[0]));
                     }
-                    None => run.fallback(self, node)?,
-                },
-            },
-            Kind::Dot { .. } | Kind::AnonCall { .. } => match self.call_site(run, &node.kind, 0) {
+                    "cond" => {
+                        let clauses = do_clauses(&args[0], "do", span)?;
+                        run.cond_head(clauses, 0, span)?;
+                    }
+                    _ => {
+                        run.frames.push(Frame::If(&args[1], name == "unless"));
+                        run.frames.push(Frame::Eval(&args[0]));
+                    }
+                }
+            }
+            Kind::Call { .. } | Kind::Dot { .. } | Kind::AnonCall { .. } => match self.call_site(run, &node.kind, 0) {
                 Some((target, fun, args)) => {
                     self.tick(span)?;
-                    run.frames.push(Frame::Call(target, args.len(), span));
-                    run.eval_all(args);
-                    if let Some(fun) = fun {
-                        run.frames.push(Frame::Eval(fun));
-                    }
+                    run.push_call(target, None, fun, args, span);
                 }
                 None => run.fallback(self, node)?,
             },
@@ -434,50 +386,40 @@ impl Interp {
         if let Some(target) = run.sites.get(&key) {
             return target.clone().map(|t| (t, fun, args));
         }
-        let target = self
-            .call_target(kind, extra, run.env())
-            .map(|(t, _, _)| t)
-            .map(|t| match t {
-                Target::Named { module, name, allow_private, .. } => {
-                    let user = self.user_function(&module, name, args.len() + extra, allow_private).cloned().map(|c| run.keep_funs(c));
-                    Target::Named { module, name, allow_private, user }
-                }
-                other => other,
-            })
-            .map(Rc::new);
+        let target = self.call_target(kind, extra, run.env()).map(|t| match t {
+            Target::Named { module, name, allow_private, .. } => {
+                let user = self.user_function(&module, name, args.len() + extra, allow_private).cloned().map(|c| run.keep_funs(c));
+                Rc::new(Target::Named { module, name, allow_private, user })
+            }
+            other => Rc::new(other),
+        });
         run.sites.insert(key, target.clone());
         target.map(|t| (t, fun, args))
     }
 
     /// The call `kind` (with `extra` arguments piped in front) when it is a
     /// call this loop makes itself: a local or remote function call (not a
-    /// special form or macro) or `fun.(args)`. Returns the target, the
-    /// function expression of `fun.(args)`, and the argument nodes.
-    fn call_target<'a>(&self, kind: &'a Kind, extra: usize, env: &Env) -> Option<(Target<'a>, Option<&'a Node>, &'a [Node])> {
+    /// special form or macro) or `fun.(args)`.
+    fn call_target<'a>(&self, kind: &'a Kind, extra: usize, env: &Env) -> Option<Target<'a>> {
+        let named = |module: String, name: &'a str, allow_private: bool| {
+            let module = Value::module(&module).as_atom().unwrap_or_default().to_string();
+            let allow_private = allow_private && env.module.as_deref() == Some(module.as_str());
+            Some(Target::Named { module: Rc::from(module), name, allow_private, user: None })
+        };
         match kind {
             Kind::Call { name, args, .. } => {
                 let arity = args.len() + extra;
                 if is_special_form(name, arity) {
                     return None;
                 }
-                if env.imports.iter().any(|imp| self.builtins.macro_(imp, name, arity).is_some())
-                    || self.builtins.macro_("Kernel", name, arity).is_some()
-                {
-                    return None;
+                match self.resolve_call(name, arity, env)? {
+                    Callee::Function(module) => named(module, name, true),
+                    Callee::Macro(_) | Callee::UserMacro(_) => None,
                 }
-                let module = self.resolve_local(name, arity, env)?;
-                let module = Value::module(&module).as_atom().unwrap_or_default().to_string();
-                if self.is_user_macro(&module, name, arity) {
-                    return None;
-                }
-                let allow_private = env.module.as_deref() == Some(module.as_str());
-                Some((Target::Named { module: Rc::from(module), name, allow_private, user: None }, None, args))
             }
             Kind::Dot { target, name, args, parens } => {
-                if name == "{}" {
-                    return None;
-                }
                 let module = match &target.kind {
+                    _ if name == "{}" => return None,
                     Kind::Alias(parts) => env.resolve_alias(parts),
                     Kind::Atom(a) => a.clone(),
                     Kind::Var(v) if v == "__MODULE__" && (*parens || !args.is_empty()) && env.get(v).is_none() => {
@@ -485,18 +427,13 @@ impl Interp {
                     }
                     _ => return None,
                 };
-                let module = crate::value::alias_name(&module).to_string();
-                let arity = args.len() + extra;
-                if self.builtins.macro_(&module, name, arity).is_some() {
-                    return None;
+                match self.resolve_remote(&module, name, args.len() + extra) {
+                    Callee::Function(full) => named(full, name, false),
+                    Callee::Macro(_) | Callee::UserMacro(_) => None,
                 }
-                let full = Value::module(&module).as_atom().unwrap_or_default().to_string();
-                if self.is_user_macro(&full, name, arity) {
-                    return None;
-                }
-                Some((Target::Named { module: Rc::from(full), name, allow_private: false, user: None }, None, args))
             }
-            Kind::AnonCall { fun, args } if extra == 0 && !matches!(fun.kind, Kind::Atom(_)) => Some((Target::Apply, Some(fun), args)),
+            // `:name.(args)` is a local call: the tree walker resolves it
+            Kind::AnonCall { fun, .. } if extra == 0 && !matches!(fun.kind, Kind::Atom(_)) => Some(Target::Apply),
             _ => None,
         }
     }
@@ -604,6 +541,14 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Calls `target`: evaluates the value piped in (`piped |> call`), the
+    /// function of `fun.(args)` and the arguments, in that order, then calls.
+    fn push_call(&mut self, target: Rc<Target<'a>>, piped: Option<&'a Node>, fun: Option<&'a Node>, args: &'a [Node], span: Span) {
+        self.frames.push(Frame::Call(target, args.len() + usize::from(piped.is_some()), span));
+        self.eval_all(args);
+        self.frames.extend(fun.into_iter().chain(piped).map(Frame::Eval));
+    }
+
     /// Evaluates `body` in a scope of its own.
     fn enter_scope(&mut self, body: &'a Node) {
         let inner = self.env().clone();
@@ -656,31 +601,4 @@ impl<'a> Run<'a> {
         self.kept_closures.insert(key, kept);
         Some(kept)
     }
-}
-
-/// The calls that [`Interp::eval`]'s special forms handle (`if`, `def`,
-/// `raise`, ...), by name and arity.
-fn is_special_form(name: &str, arity: usize) -> bool {
-    matches!(
-        (name, arity),
-        ("if" | "unless" | "case" | "defmodule" | "defprotocol" | "defdelegate" | "match?", 2)
-            | (
-                "cond"
-                    | "quote"
-                    | "defstruct"
-                    | "defguard"
-                    | "defguardp"
-                    | "defexception"
-                    | "throw"
-                    | "try"
-                    | "binary_to_atom"
-                    | "\u{0}const",
-                1
-            )
-            | ("alias" | "raise", 1 | 2)
-            | ("defimpl" | "reraise", 2 | 3)
-            | ("binding", 0)
-            | ("..//", 3)
-            | ("def" | "defp" | "defmacro" | "defmacrop", _)
-    ) || (arity >= 1 && matches!(name, "with" | "for" | "import" | "require" | "use" | "\u{0}dispatch"))
 }

@@ -124,8 +124,9 @@ impl Workspace {
             let parsed = syntax::parse(cell);
             self.prepare(block_items(&parsed.root), &mut env, &mut saved);
         }
-        let before: Vec<Node> = block_items(&parsed.root).iter().take_while(|i| i.span.end <= top.span.start).cloned().collect();
-        self.prepare(&before, &mut env, &mut saved);
+        let items = block_items(&parsed.root);
+        let before = items.iter().take_while(|i| i.span.end <= top.span.start).count();
+        self.prepare(&items[..before], &mut env, &mut saved);
         let value = self.interp.eval(expr, &mut env);
         let result = value.ok().and_then(|v| {
             let (op, q) = match v.as_tuple() {
