@@ -2397,7 +2397,7 @@ fn stack_address() -> usize {
 }
 
 pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
-    let mut builder = regex::RegexBuilder::new(&pcre_to_rust(source, !mods.contains('u')));
+    let mut builder = regex::RegexBuilder::new(&super::pcre::to_rust(source, mods)?);
     builder
         .case_insensitive(mods.contains('i'))
         .multi_line(mods.contains('m'))
@@ -2405,110 +2405,6 @@ pub(crate) fn make_regex(source: &str, mods: &str) -> Result<Value, String> {
         .ignore_whitespace(mods.contains('x'));
     let compiled = builder.build().map_err(|e| format!("{e}"))?;
     Ok(Value::Regex(Rc::new(Regex { source: source.to_string(), opts: mods.to_string(), compiled: Some(compiled) })))
-}
-
-/// Rewrites a PCRE pattern for the regex crate.
-///
-/// PCRE reads a `{` that does not start a quantifier (`{n}`, `{n,}`,
-/// `{n,m}`) as a literal brace, as in `~r"%{(\w+)}"`, and a `}` outside
-/// one as a literal too; the regex crate rejects both, so they are escaped.
-///
-/// Without the `u` modifier PCRE's `\w`, `\d`, `\s` and `\b` are ASCII
-/// only (`~r/^\w+$/` does not match "josé"), while the regex crate's are
-/// Unicode, so with `ascii` they are spelled out as ASCII classes.
-fn pcre_to_rust(source: &str, ascii: bool) -> String {
-    let chars: Vec<char> = source.chars().collect();
-    let mut out = String::with_capacity(source.len());
-    let mut in_class = false;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            '\\' => {
-                let next = chars.get(i + 1).copied();
-                // `\p{Lu}`, `\x{41}`, `\k{name}`, `\g{1}`: the braces belong to the escape.
-                if matches!(next, Some('p' | 'P' | 'x' | 'k' | 'g' | 'N')) && chars.get(i + 2) == Some(&'{') {
-                    if let Some(end) = chars[i + 2..].iter().position(|&c| c == '}').map(|j| i + 2 + j) {
-                        out.extend(&chars[i..=end]);
-                        i = end + 1;
-                        continue;
-                    }
-                }
-                match next.filter(|_| ascii).and_then(|n| ascii_class(n, in_class)) {
-                    Some(class) => out.push_str(class),
-                    None => {
-                        out.push(c);
-                        out.extend(next);
-                    }
-                }
-                i += 2;
-                continue;
-            }
-            '[' if !in_class => {
-                in_class = true;
-                out.push(c);
-                i += 1;
-                // `[]...]` and `[^]...]`: a leading `]` is a literal.
-                if chars.get(i) == Some(&'^') {
-                    out.push('^');
-                    i += 1;
-                }
-                if chars.get(i) == Some(&']') {
-                    out.push_str("\\]");
-                    i += 1;
-                }
-                continue;
-            }
-            ']' if in_class => in_class = false,
-            '{' if !in_class => {
-                let close = chars[i + 1..].iter().position(|&c| c == '}').map(|j| i + 1 + j);
-                let quantifier = close.is_some_and(|end| {
-                    let body: String = chars[i + 1..end].iter().collect();
-                    let (lo, hi) = body.split_once(',').unwrap_or((&body, ""));
-                    !lo.is_empty() && lo.chars().all(|d| d.is_ascii_digit()) && hi.chars().all(|d| d.is_ascii_digit())
-                });
-                match close {
-                    Some(end) if quantifier => {
-                        out.extend(&chars[i..=end]);
-                        i = end + 1;
-                    }
-                    _ => {
-                        out.push_str("\\{");
-                        i += 1;
-                    }
-                }
-                continue;
-            }
-            '}' if !in_class => {
-                out.push_str("\\}");
-                i += 1;
-                continue;
-            }
-            _ => {}
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
-}
-
-/// PCRE's ASCII meaning of `\<escape>` in the regex crate's syntax (inside a
-/// bracket class only the positive classes, as ranges to splice in).
-fn ascii_class(escape: char, in_class: bool) -> Option<&'static str> {
-    Some(match (escape, in_class) {
-        ('w', false) => "[0-9A-Za-z_]",
-        ('W', false) => "[^0-9A-Za-z_]",
-        ('d', false) => "[0-9]",
-        ('D', false) => "[^0-9]",
-        ('s', false) => "[\\t\\n\\x0B\\x0C\\r ]",
-        ('S', false) => "[^\\t\\n\\x0B\\x0C\\r ]",
-        ('b', false) => "(?-u:\\b)",
-        ('B', false) => "(?-u:\\B)",
-        ('w', true) => "0-9A-Za-z_",
-        ('d', true) => "0-9",
-        ('s', true) => "\\t\\n\\x0B\\x0C\\r ",
-        _ => return None,
-    })
 }
 
 fn max_capture_arg(n: &Node) -> u32 {
@@ -2895,30 +2791,6 @@ fn type_name(v: &Value) -> &'static str {
         Value::Struct(_) => "Struct",
         Value::Fun(_) => "Function",
         _ => "Any",
-    }
-}
-
-#[cfg(test)]
-mod pcre_tests {
-    use super::pcre_to_rust;
-
-    fn unicode(p: &str) -> String {
-        pcre_to_rust(p, false)
-    }
-
-    #[test]
-    fn literal_braces_are_escaped_and_quantifiers_kept() {
-        assert_eq!(unicode(r"%{(\w+)}"), r"%\{(\w+)\}");
-        assert_eq!(unicode(r"a{2,3}b{2}c{1,}"), r"a{2,3}b{2}c{1,}");
-        assert_eq!(unicode(r"x{,2}"), r"x\{,2\}");
-        assert_eq!(unicode(r"[{}]\{é"), r"[{}]\{é");
-        assert_eq!(unicode(r"[]a]"), r"[\]a]");
-    }
-
-    #[test]
-    fn without_u_the_perl_classes_are_ascii() {
-        assert_eq!(pcre_to_rust(r"^\w+\b", true), r"^[0-9A-Za-z_]+(?-u:\b)");
-        assert_eq!(pcre_to_rust(r"[\w.]\D\\w", true), r"[0-9A-Za-z_.][^0-9]\\w");
     }
 }
 

@@ -12,7 +12,9 @@ pub mod core;
 pub mod expand;
 mod machine;
 mod pattern;
+mod pcre;
 pub mod stdlib;
+mod unicode_gc;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
