@@ -1,6 +1,7 @@
 // Measures the built page (dist/, from `make build`): download sizes, raw and
-// gzip (everything the playground loads at first, the engine's worker
-// included); in headless Chromium with a cold cache, the playground's time
+// gzip, of every file, and the playground's first load: the files the
+// browser fetched (the page's and the engine's worker's) from navigation
+// until the engine is ready; in headless Chromium with a cold cache, the playground's time
 // from navigation to the first editor and to the engine being ready, and on
 // the SQL console (#console) the time to "SQLite ready" and to the first
 // rendered result (the example script, run by clicking Run as soon as the
@@ -14,26 +15,10 @@ import { serve, launch, DIST } from '../tests/e2e/harness.mjs';
 const runs = Number(process.argv[2] || 5);
 
 async function sizes() {
-  const files = await readdir(DIST);
-  const pick = (re) => files.filter((f) => re.test(f));
-  const groups = [
-    ['app wasm', pick(/^ectoplasm-app-.*_bg\.wasm$/)],
-    ['app js glue', pick(/^ectoplasm-app-.*\.js$/)],
-    // The engine's worker, started by the playground as soon as the app runs.
-    ['worker wasm', pick(/^ectoplasm-worker_bg\.wasm$/)],
-    ['worker js', pick(/^ectoplasm-worker(_loader)?\.js$/)],
-    ['sql-wasm.wasm', pick(/^sql-wasm\.wasm$/)],
-    ['sql-wasm.js', pick(/^sql-wasm\.js$/)],
-    ['editor.js', pick(/^editor\.js$/)],
-    ['css', pick(/\.css$/)],
-    ['index.html', pick(/^index\.html$/)],
-  ];
   const rows = [];
-  for (const [label, names] of groups) {
-    for (const name of names) {
-      const bytes = await readFile(join(DIST, name));
-      rows.push({ label, name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
-    }
+  for (const name of (await readdir(DIST)).sort()) {
+    const bytes = await readFile(join(DIST, name));
+    rows.push({ label: name.replace(/-[0-9a-f]{16}/, ''), name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
   }
   return rows;
 }
@@ -81,9 +66,7 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 
 const rows = await sizes();
 console.log('Sizes (dist/):');
-for (const r of rows) console.log(`  ${r.label.padEnd(14)} ${kb(r.raw).padStart(11)} raw ${kb(r.gzip).padStart(11)} gzip   ${r.name}`);
-const total = rows.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });
-console.log(`  ${'total'.padEnd(14)} ${kb(total.raw).padStart(11)} raw ${kb(total.gzip).padStart(11)} gzip   (the playground's first load)`);
+for (const r of rows) console.log(`  ${r.label.padEnd(28)} ${kb(r.raw).padStart(11)} raw ${kb(r.gzip).padStart(11)} gzip   ${r.name}`);
 
 // The playground: navigation to the first editor, and to the engine's
 // worker being ready (Run all enabled).
@@ -93,12 +76,16 @@ async function playground(url) {
     const browser = await launch();
     try {
       const page = await browser.context.newPage();
+      const fetched = new Set();
+      let done = false;
+      page.on('request', (r) => { if (!done) fetched.add(new URL(r.url()).pathname.slice(1) || 'index.html'); });
       await page.goto(url);
       await page.getByTestId('cell-input').first().waitFor({ timeout: 20_000 });
       const editor = await page.evaluate(() => performance.now());
       await page.locator('[data-testid="run-all"]:enabled').waitFor({ timeout: 20_000 });
       const ready = await page.evaluate(() => performance.now());
-      samples.push({ editor, ready });
+      done = true;
+      samples.push({ editor, ready, fetched });
     } finally {
       await browser.close();
     }
@@ -109,6 +96,14 @@ async function playground(url) {
 const server = await serve();
 try {
   const pg = await playground(server.url);
+  // Every file any run fetched before the engine was ready.
+  const first = rows.filter((r) => pg.some((s) => s.fetched.has(r.name)));
+  const total = first.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });
+  console.log('The playground\'s first load (fetched before the engine is ready):');
+  for (const r of first) console.log(`  ${r.name.padEnd(40)} ${kb(r.gzip).padStart(11)} gzip`);
+  console.log(`  ${'total'.padEnd(40)} ${kb(total.gzip).padStart(11)} gzip (${total.gzip} bytes), ${kb(total.raw)} raw`);
+  const later = rows.filter((r) => !first.includes(r)).map((r) => r.name);
+  console.log(`  not fetched before ready: ${later.join(', ')}`);
   const fmtp = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
   console.log(`Playground, headless Chromium, cold cache, ${runs} runs, from navigation start:`);
   console.log(`  first editor shown:          ${fmtp(pg.map((s) => s.editor))}`);

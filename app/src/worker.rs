@@ -50,66 +50,107 @@ extern "C" {
     fn set_onmessage(this: &WorkerScope, f: &js_sys::Function);
 }
 
-/// The worker's entry point: loads sql.js, says so, then answers each
-/// message. Requests arrive only after the first message (the page waits).
+/// The worker's entry point: says it is ready as soon as the engine is
+/// loaded, then answers each message. SQLite (sql.js, a third of the first
+/// download) is fetched when the first request needs a database: the
+/// preview, diagnostics and completion never do. Requests arriving while it
+/// loads wait, in order, and are answered once it is up.
 pub fn start() {
     let scope: WorkerScope = js_sys::global().unchecked_into();
-    if let Err(e) = scope.import_scripts("sql-wasm.js") {
-        let message = e.as_string().unwrap_or_else(|| "sql-wasm.js could not be loaded".to_string());
-        scope.post_message(&wire::failed(&message), &js_sys::Array::new());
-        return;
-    }
-    // Rows read in one call per statement; without it, one value at a time.
-    let _ = scope.import_scripts("sqljs-rows.js");
-    wasm_bindgen_futures::spawn_local(async move {
+    let worker = Rc::new(RefCell::new(Worker { engine: Engine::without_database(), loading: false, waiting: Vec::new() }));
+    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         let scope: WorkerScope = js_sys::global().unchecked_into();
-        let engine = match Engine::start().await {
-            Ok(engine) => Rc::new(RefCell::new(engine)),
+        let (id, request) = match wire::decode_request(&event.data()) {
+            Ok(decoded) => decoded,
             Err(message) => {
-                scope.post_message(&wire::failed(&message), &js_sys::Array::new());
+                let (reply, transfer) = wire::encode_response(0, Response::Error { message });
+                scope.post_message(&reply, &transfer);
                 return;
             }
         };
-        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let scope: WorkerScope = js_sys::global().unchecked_into();
-            let (id, request) = match wire::decode_request(&event.data()) {
-                Ok(decoded) => decoded,
-                Err(message) => {
-                    let (reply, transfer) = wire::encode_response(0, Response::Error { message });
-                    scope.post_message(&reply, &transfer);
-                    return;
-                }
-            };
-            let response = match engine.try_borrow_mut() {
-                Ok(mut engine) => engine.handle(request),
-                Err(_) => Response::Error { message: "the engine is busy".to_string() },
-            };
-            let (reply, transfer) = wire::encode_response(id, response);
+        let Ok(mut state) = worker.try_borrow_mut() else {
+            let (reply, transfer) = wire::encode_response(id, Response::Error { message: "the engine is busy".to_string() });
             scope.post_message(&reply, &transfer);
-        });
-        scope.set_onmessage(on_message.as_ref().unchecked_ref());
-        on_message.forget();
-        scope.post_message(&wire::ready(), &js_sys::Array::new());
+            return;
+        };
+        if state.loading || (state.engine.sqljs.is_none() && Engine::needs_database(&request)) {
+            state.waiting.push((id, request));
+            if !state.loading {
+                state.loading = true;
+                wasm_bindgen_futures::spawn_local(load_database(worker.clone()));
+            }
+            return;
+        }
+        let response = state.engine.handle(request);
+        drop(state);
+        let (reply, transfer) = wire::encode_response(id, response);
+        scope.post_message(&reply, &transfer);
     });
+    scope.set_onmessage(on_message.as_ref().unchecked_ref());
+    on_message.forget();
+    scope.post_message(&wire::ready(), &js_sys::Array::new());
+}
+
+/// The worker's state: the engine, and the requests waiting for SQLite.
+struct Worker {
+    engine: Engine,
+    loading: bool,
+    waiting: Vec<(u32, Request)>,
+}
+
+/// Loads sql.js into the worker, gives it to the engine and answers the
+/// requests that waited for it (each with the reason, if it failed to load:
+/// the next request that needs a database tries again).
+async fn load_database(worker: Rc<RefCell<Worker>>) {
+    let scope: WorkerScope = js_sys::global().unchecked_into();
+    let loaded = match scope.import_scripts("sql-wasm.js") {
+        Ok(()) => {
+            // Rows read in one call per statement; without it, one value at a time.
+            let _ = scope.import_scripts("sqljs-rows.js");
+            SqlJs::load(SQL_WASM_URL).await.map_err(|e| e.message)
+        }
+        Err(e) => Err(e.as_string().unwrap_or_else(|| "sql-wasm.js could not be loaded".to_string())),
+    };
+    let Ok(mut state) = worker.try_borrow_mut() else { return };
+    state.loading = false;
+    let attached = loaded.and_then(|sqljs| state.engine.attach(sqljs).map_err(|e| e.message));
+    for (id, request) in std::mem::take(&mut state.waiting) {
+        let response = match &attached {
+            Ok(()) => state.engine.handle(request),
+            Err(message) => Response::Error { message: format!("SQLite could not be loaded: {message}") },
+        };
+        let (reply, transfer) = wire::encode_response(id, response);
+        scope.post_message(&reply, &transfer);
+    }
 }
 
 /// The database the Repo uses, shared with the engine (export, import,
-/// table listing): swapping the database inside keeps the workspace.
+/// table listing): swapping the database inside keeps the workspace. Empty
+/// until sql.js is loaded.
 #[derive(Clone)]
-struct SharedDb(Rc<RefCell<Database>>);
+struct SharedDb(Rc<RefCell<Option<Database>>>);
 
-impl Executor for SharedDb {
-    fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
+impl SharedDb {
+    fn with<T>(&self, f: impl FnOnce(&mut Database) -> Result<T, DbError>) -> Result<T, DbError> {
         match self.0.try_borrow_mut() {
-            Ok(mut db) => db.execute(sql, params),
+            Ok(mut db) => match db.as_mut() {
+                Some(db) => f(db),
+                None => Err(DbError { code: 1, message: "SQLite is not loaded yet".to_string() }),
+            },
             Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
         }
     }
 }
 
+impl Executor for SharedDb {
+    fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
+        self.with(|db| db.execute(sql, params))
+    }
+}
+
 /// The workspace and its database.
 pub struct Engine {
-    sqljs: SqlJs,
+    sqljs: Option<SqlJs>,
     db: SharedDb,
     ws: Workspace,
 }
@@ -118,16 +159,47 @@ impl Engine {
     /// Loads sql.js (the global `initSqlJs`) and opens an empty database.
     pub async fn start() -> Result<Engine, String> {
         let sqljs = SqlJs::load(SQL_WASM_URL).await.map_err(|e| e.message)?;
-        Engine::new(sqljs).map_err(|e| e.message)
+        let mut engine = Engine::without_database();
+        engine.attach(sqljs).map_err(|e| e.message)?;
+        Ok(engine)
     }
 
-    fn new(sqljs: SqlJs) -> Result<Engine, DbError> {
-        let db = SharedDb(Rc::new(RefCell::new(sqljs.open()?)));
+    /// An engine whose database comes later ([`Engine::attach`]).
+    pub fn without_database() -> Engine {
+        let db = SharedDb(Rc::new(RefCell::new(None)));
         let ws = workspace(db.clone());
-        Ok(Engine { sqljs, db, ws })
+        Engine { sqljs: None, db, ws }
+    }
+
+    /// Gives the engine sql.js and opens its (empty) database.
+    pub fn attach(&mut self, sqljs: SqlJs) -> Result<(), DbError> {
+        let fresh = sqljs.open()?;
+        self.sqljs = Some(sqljs);
+        self.swap_in(fresh)
+    }
+
+    /// Whether answering `request` needs SQLite (a database that has never
+    /// been loaded is empty: its tables are none, a reset changes nothing).
+    pub fn needs_database(request: &Request) -> bool {
+        match request {
+            Request::Preview { .. } | Request::Check { .. } | Request::Complete { .. } | Request::Reset | Request::ListTables => false,
+            Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
+            Request::Run { .. } | Request::RunCell { .. } | Request::ExportDb | Request::ImportDb { .. } => true,
+        }
     }
 
     pub fn handle(&mut self, request: Request) -> Response {
+        if self.sqljs.is_none() {
+            match request {
+                Request::ListTables => return Response::Tables { tables: Vec::new() },
+                Request::Reset => {
+                    self.ws = workspace(self.db.clone());
+                    return Response::Done;
+                }
+                Request::Restore { ref steps, ref db } if steps.is_empty() && db.is_none() => return Response::Done,
+                _ => {}
+            }
+        }
         match request {
             Request::Run { cells } => Response::Ran { cells: self.run(cells) },
             Request::RunCell { cell } => {
@@ -186,9 +258,13 @@ impl Engine {
         }
     }
 
+    fn sqljs(&self) -> Result<&SqlJs, DbError> {
+        self.sqljs.as_ref().ok_or_else(|| DbError { code: 1, message: "SQLite is not loaded yet".to_string() })
+    }
+
     fn reset(&mut self) -> Result<(), DbError> {
-        let fresh = self.sqljs.open()?;
-        self.db = SharedDb(Rc::new(RefCell::new(fresh)));
+        let fresh = self.sqljs()?.open()?;
+        self.db = SharedDb(Rc::new(RefCell::new(Some(fresh))));
         self.ws = workspace(self.db.clone());
         Ok(())
     }
@@ -216,24 +292,30 @@ impl Engine {
     /// The database as an SQLite file image. sql.js reconnects to export,
     /// so the connection's pragmas are set again.
     fn export(&mut self) -> Result<Vec<u8>, DbError> {
-        let mut db = self.db.0.try_borrow_mut().map_err(|_| DbError { code: 1, message: "the database is busy".to_string() })?;
-        let bytes = db.export();
-        for pragma in CONNECT_PRAGMAS {
-            db.execute(pragma, &[])?;
-        }
-        Ok(bytes)
+        self.db.with(|db| {
+            let bytes = db.export();
+            for pragma in CONNECT_PRAGMAS {
+                db.execute(pragma, &[])?;
+            }
+            Ok(bytes)
+        })
     }
 
     /// Swaps in the database in `bytes` after checking it is one.
     fn import(&mut self, bytes: &[u8]) -> Result<(), DbError> {
-        let mut fresh = self.sqljs.open_image(bytes)?;
+        let mut fresh = self.sqljs()?.open_image(bytes)?;
         fresh.execute("SELECT count(*) FROM sqlite_master", &[])?;
+        self.swap_in(fresh)
+    }
+
+    /// Makes `fresh` (with the connection's pragmas set) the workspace's database.
+    fn swap_in(&mut self, mut fresh: Database) -> Result<(), DbError> {
         for pragma in CONNECT_PRAGMAS {
             fresh.execute(pragma, &[])?;
         }
         match self.db.0.try_borrow_mut() {
             Ok(mut db) => {
-                *db = fresh;
+                *db = Some(fresh);
                 Ok(())
             }
             Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),

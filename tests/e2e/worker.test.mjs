@@ -103,3 +103,18 @@ test('unbounded recursion in user code ends in an error, never a dead page', asy
   await nb.runCell(1);
   assert.equal(await nb.inspect(1), '{42, "item 7", [["a"], ["b"]]}');
 });
+
+test('SQLite is fetched when a cell first needs a database, not before the engine is ready', async () => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  nb = await new NotebookPage(page, s.url).open();
+  await nb.blank();
+  await nb.setCell(0, 'from p in "posts", where: p.views > 2, select: p.title');
+  await nb.waitForPreviewSql('sqlite', 'SELECT p0."title" FROM "posts" AS p0 WHERE (p0."views" > 2)');
+  assert.ok(fetched.some((p) => p.endsWith('_bg.wasm')), 'the engine was fetched');
+  assert.deepEqual(fetched.filter((p) => p.includes('sql-wasm')), [], 'ready, previewing and listing tables need no SQLite');
+  await nb.setCell(0, 'Repo.query!("SELECT 2000 + 26 AS answer").rows');
+  await nb.runCell(0);
+  assert.equal(await nb.inspect(0), '[[2026]]');
+  assert.ok(fetched.some((p) => p.endsWith('/sql-wasm.wasm')), 'SQLite came with the first run');
+});
