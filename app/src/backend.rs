@@ -141,7 +141,11 @@ pub struct Stmt {
     pub sql: String,
     /// `sql` with line breaks before its clauses (same text otherwise).
     pub pretty: String,
+    /// The first parameters (at most `engine::playground::db::LOG_PARAMS`).
     pub params: Vec<String>,
+    /// How many parameters the statement bound in all.
+    #[serde(default)]
+    pub params_total: usize,
     pub micros: u64,
     pub rows: usize,
     pub changes: u64,

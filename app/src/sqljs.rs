@@ -63,6 +63,19 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = ectoplasmReadRows)]
     fn read_rows_js(stmt: &RawStatement) -> Result<PackedRows, JsValue>;
 
+    /// Binds every parameter at once (`public/sqljs-rows.js`): the values
+    /// packed as [`read_rows_js`] returns rows (tags 0 null, 1 number,
+    /// 3 text, 4 blob; numbers in `nums`, texts concatenated in `text`).
+    #[wasm_bindgen(catch, js_name = ectoplasmBindParams)]
+    fn bind_packed_js(
+        stmt: &RawStatement,
+        tags: &[u8],
+        nums: &[f64],
+        text: &str,
+        text_lengths: &[u32],
+        blobs: &Array,
+    ) -> Result<(), JsValue>;
+
     type PackedRows;
 
     #[wasm_bindgen(method, getter)]
@@ -193,8 +206,12 @@ impl Executor for Database {
     fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
         let stmt = Prepared(self.raw.prepare(sql).map_err(js_error)?);
         if !params.is_empty() {
-            let values: Array = params.iter().map(bind_value).collect();
-            stmt.0.bind(&values).map_err(js_error)?;
+            if has_row_reader() {
+                bind_packed(&stmt.0, params)?;
+            } else {
+                let values: Array = params.iter().map(bind_value).collect();
+                stmt.0.bind(&values).map_err(js_error)?;
+            }
         }
         let columns: Vec<String> = stmt.0.column_names().iter().filter_map(|c| c.as_string()).collect();
         let rows = if has_row_reader() { read_packed(&stmt.0, columns.len())? } else { read_one_by_one(&stmt.0)? };
@@ -239,8 +256,51 @@ fn bind_value(value: &DbValue) -> JsValue {
     }
 }
 
+/// Every parameter in one call (`ectoplasmBindParams`), with the values
+/// [`bind_value`] would give: one copy of the texts, not one conversion
+/// and one call per value.
+fn bind_packed(stmt: &RawStatement, params: &[DbValue]) -> Result<(), DbError> {
+    let mut tags = Vec::with_capacity(params.len());
+    let mut nums = Vec::new();
+    let mut text = String::new();
+    let mut text_lengths = Vec::new();
+    let blobs = Array::new();
+    let mut push_text = |tags: &mut Vec<u8>, s: &str| {
+        tags.push(3);
+        text.push_str(s);
+        text_lengths.push(s.encode_utf16().count() as u32);
+    };
+    for value in params {
+        match value {
+            DbValue::Null => tags.push(0),
+            DbValue::Integer(i) => match i32::try_from(*i) {
+                Ok(small) => {
+                    tags.push(1);
+                    nums.push(f64::from(small));
+                }
+                Err(_) => push_text(&mut tags, &i.to_string()),
+            },
+            DbValue::Real(f) => {
+                if f.is_finite() && f.fract() == 0.0 && f.abs() <= f64::from(i32::MAX) {
+                    push_text(&mut tags, &format!("{f:?}"));
+                } else {
+                    tags.push(1);
+                    nums.push(*f);
+                }
+            }
+            DbValue::Text(s) => push_text(&mut tags, s),
+            DbValue::Blob(b) => {
+                tags.push(4);
+                blobs.push(&Uint8Array::from(b.as_slice()));
+            }
+        }
+    }
+    bind_packed_js(stmt, &tags, &nums, &text, &text_lengths, &blobs).map_err(js_error)
+}
+
 /// Whether `public/sqljs-rows.js` is loaded (it is beside sql.js in the
-/// page and the worker; without it rows are read one value at a time).
+/// page and the worker; without it rows are read, and parameters bound,
+/// one value at a time).
 fn has_row_reader() -> bool {
     thread_local! {
         static LOADED: bool = Reflect::get(&js_sys::global(), &"ectoplasmReadRows".into()).is_ok_and(|f| f.is_function());

@@ -316,6 +316,16 @@ mod tests {
     }
 
     #[test]
+    fn the_log_keeps_the_first_params_of_a_large_statement_and_their_count() {
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut ws = Workspace::with_executor(Box::new(Recorder(seen.clone())));
+        let r = ws.run_cell("Repo.query!(\"SELECT 1\", Enum.to_list(1..250))\n:done");
+        let s = &r.statements[0];
+        assert_eq!((s.params.len(), s.params_total), (db::LOG_PARAMS, 250));
+        assert_eq!((s.params[0].as_str(), s.params[99].as_str()), ("1", "100"));
+    }
+
+    #[test]
     fn repo_is_available_without_defining_one_and_a_user_repo_works_too() {
         let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let mut ws = Workspace::with_executor(Box::new(Recorder(seen.clone())));

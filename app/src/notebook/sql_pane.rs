@@ -139,7 +139,7 @@ fn Group(group: LogGroup) -> impl IntoView {
 #[component]
 fn StatementView(s: Stmt) -> impl IntoView {
     let nb = expect_context::<Nb>();
-    let Stmt { kind, sql, pretty, params, micros, rows, changes, error } = s;
+    let Stmt { kind, sql, pretty, params, params_total, micros, rows, changes, error } = s;
     let tx = kind != "query";
     let outcome = if error.is_some() {
         "failed".to_string()
@@ -158,8 +158,10 @@ fn StatementView(s: Stmt) -> impl IntoView {
     };
     let time = format!("{:.2} ms", micros as f64 / 1000.0);
     let params = (!params.is_empty()).then(|| {
+        let more = params_total.saturating_sub(params.len());
         let items = params.into_iter().map(|p| view! { <li><code>{p}</code></li> }).collect_view();
-        view! { <ol class="params inline" data-testid="log-params" aria-label="Parameters">{items}</ol> }
+        let more = (more > 0).then(|| view! { <li class="muted" data-testid="log-params-more">{format!("… and {more} more")}</li> });
+        view! { <ol class="params inline" data-testid="log-params" aria-label="Parameters">{items}{more}</ol> }
     });
     let error = error.map(|e| view! { <p class="error" data-testid="log-error">{e}</p> });
     view! {

@@ -19,6 +19,9 @@ pub enum StatementKind {
     Rollback,
 }
 
+/// How many of a statement's parameters the log shows.
+pub const LOG_PARAMS: usize = 100;
+
 /// One statement as the database received it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Statement {
@@ -26,8 +29,11 @@ pub struct Statement {
     /// The SQL text (`begin`, `commit`, `rollback` for transactions, as
     /// Ecto's telemetry reports them).
     pub sql: String,
-    /// Each bound parameter, as `inspect` shows the dumped term.
+    /// The bound parameters, as `inspect` shows the dumped terms: the first
+    /// [`LOG_PARAMS`] of them (an `insert_all` may bind tens of thousands).
     pub params: Vec<String>,
+    /// How many parameters were bound in all.
+    pub params_total: usize,
     /// How long the database took, in microseconds (0 without a clock).
     pub micros: u64,
     /// Rows returned.
@@ -50,8 +56,8 @@ impl From<LogEntry> for Statement {
             Ok((rows, changes)) => (rows, changes, None),
             Err(message) => (0, 0, Some(message)),
         };
-        let params = e.params.iter().map(inspect::inspect).collect();
-        Statement { kind, sql: e.sql, params, micros: e.micros, rows, changes, error }
+        let params = e.params.iter().take(LOG_PARAMS).map(inspect::inspect).collect();
+        Statement { kind, sql: e.sql, params, params_total: e.params.len(), micros: e.micros, rows, changes, error }
     }
 }
 
