@@ -101,7 +101,7 @@ impl Input {
     /// A syntax error as `elixir FILE` prints it.
     pub fn syntax_error(&self, d: &Diagnostic) -> String {
         let (line, col) = self.line_col(d.span.start as usize);
-        let missing = d.kind == "MissingTerminatorError" || d.message.starts_with("missing terminator");
+        let missing = d.kind == "TokenMissingError" || d.message.starts_with("missing terminator");
         let (kind, header) = if missing { ("TokenMissingError", "token missing on") } else { ("SyntaxError", "invalid syntax found on") };
         format!("** ({kind}) {header} {}:{line}:{col}:\n{}", self.path, self.snippet(line, col, &d.message, 1))
     }

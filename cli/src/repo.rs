@@ -180,6 +180,7 @@ pub fn run_script(input: &Input, db: Option<&str>) -> Result<(), Failure> {
     let items = Input::items(input.parse()?);
     common::compile_check(input, &items)?;
     let (mut interp, mut env) = setup(open(db)?);
+    let mut failed = false;
     for item in &items {
         interp.steps = 0;
         interp.depth = 0;
@@ -190,9 +191,17 @@ pub fn run_script(input: &Input, db: Option<&str>) -> Result<(), Failure> {
         print!("{}", std::mem::take(&mut interp.output));
         match result {
             Ok(v) => println!("{}", inspect::inspect(&v)),
-            Err(e) => println!("** ({}) {}", e.kind(), e.message()),
+            // As IEx goes on after an error, so does the script; the error
+            // names its line and column, and the exit code says one happened.
+            Err(e) => {
+                failed = true;
+                println!("{}", input.runtime_error(&e));
+            }
         }
         repo::take_log(&mut interp);
+    }
+    if failed {
+        return Err(Failure::reported());
     }
     Ok(())
 }

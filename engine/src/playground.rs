@@ -252,7 +252,7 @@ mod tests {
         let mut ws = Workspace::new();
         let r = ws.run_cell("IO.puts(\"a\")\n[1, 2");
         assert!(r.output.is_empty());
-        assert_eq!(r.diagnostics[0].diagnostic.kind, "MissingTerminatorError");
+        assert_eq!(r.diagnostics[0].diagnostic.kind, "TokenMissingError");
     }
 
     #[test]

@@ -156,7 +156,7 @@ impl<'a> Parser<'a> {
             let line = line_of(self.src, open.start as usize);
             self.errors.push(
                 Diagnostic::error(
-                    "MissingTerminatorError",
+                    "TokenMissingError",
                     format!("missing terminator: {what} (for the opening at line {line}), found {found}"),
                     span,
                 )
