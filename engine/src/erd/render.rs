@@ -144,13 +144,18 @@ fn mermaid_entity(s: &str) -> String {
     }
 }
 
-/// An attribute's type or name: one word (other characters become `_`).
+/// An attribute's type or name: one word (runs of other characters become one `_`).
 fn mermaid_token(s: &str) -> String {
-    let mut out: String = s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
-    let out_trim = out.trim_matches('_').to_string();
-    if !out_trim.is_empty() {
-        out = out_trim;
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
     }
+    let trimmed = out.trim_matches('_');
+    let mut out = if trimmed.is_empty() { out } else { trimmed.to_string() };
     if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         out.insert(0, '_');
     }
@@ -183,7 +188,8 @@ pub fn mermaid(model: &ErModel) -> String {
                 line.push_str(&keys.join(", "));
             }
             let mut n = notes(f);
-            if f.ecto_type.is_some() && mermaid_token(&field_type(f)) != field_type(f) && f.embed.is_none() {
+            let shown = field_type(f);
+            if f.ecto_type.is_some() && mermaid_token(&shown) != shown.trim_start_matches(':') && f.embed.is_none() {
                 n.insert(0, field_type(f));
             }
             if field_label(f) != mermaid_token(&field_label(f)) {

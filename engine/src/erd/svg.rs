@@ -124,8 +124,23 @@ pub fn svg(model: &ErModel) -> String {
     );
     out.push_str("<style>.edge{fill:none;stroke:#556;stroke-width:1.2}.through{stroke-dasharray:5 4}.m2m{stroke-width:2}.label{font-size:10px;fill:#334}.box{fill:#fff;stroke:#335}.missing{stroke-dasharray:4 3}.head{fill:#dde6f0}.pk{font-weight:bold}.virtual{font-style:italic;fill:#777}.type{fill:#555}</style>\n");
     out.push_str("<defs><marker id=\"many\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" orient=\"auto\"><path d=\"M0,5 L10,0 M0,5 L10,5 M0,5 L10,10\" stroke=\"#556\" fill=\"none\"/></marker><marker id=\"one\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" orient=\"auto\"><path d=\"M6,0 L6,10\" stroke=\"#556\"/></marker></defs>\n");
-    for r in relationships(model) {
+    let rels = relationships(model);
+    // Several relationships between the same two tables are drawn side by side.
+    let pair = |a: &str, b: &str| if a <= b { (a.to_string(), b.to_string()) } else { (b.to_string(), a.to_string()) };
+    let mut counts: HashMap<(String, String), usize> = HashMap::new();
+    for r in &rels {
+        *counts.entry(pair(r.from, r.to)).or_default() += 1;
+    }
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for r in &rels {
         let (Some(a), Some(b)) = (by_name.get(r.from), by_name.get(r.to)) else { continue };
+        let key = pair(r.from, r.to);
+        let k = {
+            let e = seen.entry(key.clone()).or_default();
+            *e += 1;
+            *e - 1
+        };
+        let shift = (k as f64 - (counts.get(&key).copied().unwrap_or(1) as f64 - 1.0) / 2.0) * 14.0;
         let (x1, y1, x2, y2) = if a.table == b.table {
             (a.x + a.w, a.y + HEADER_H / 2.0, a.x + a.w, a.y + HEADER_H)
         } else {
@@ -133,7 +148,11 @@ pub fn svg(model: &ErModel) -> String {
             let (bx, by) = (b.x + b.w / 2.0, b.y + b.h / 2.0);
             let (sx, sy) = border(a, bx, by);
             let (tx, ty) = border(b, ax, ay);
-            (sx, sy, tx, ty)
+            // Shift perpendicular to the line, the same way whichever end the edge starts from.
+            let (dx, dy) = if r.from <= r.to { (tx - sx, ty - sy) } else { (sx - tx, sy - ty) };
+            let len = (dx * dx + dy * dy).sqrt().max(1.0);
+            let (nx, ny) = (-dy / len * shift, dx / len * shift);
+            (sx + nx, sy + ny, tx + nx, ty + ny)
         };
         let (class, marker) = match r.kind {
             Some(EdgeKind::BelongsTo) | None => ("edge", "one"),
@@ -144,7 +163,8 @@ pub fn svg(model: &ErModel) -> String {
         };
         let kind = r.kind.map_or("foreign_key", EdgeKind::as_str);
         let path = if a.table == b.table {
-            format!("M{} {} C{} {} {} {} {} {}", f(x1), f(y1), f(x1 + 40.0), f(y1 - 10.0), f(x2 + 40.0), f(y2 + 20.0), f(x2), f(y2))
+            let bulge = 40.0 + shift.abs() * 2.0;
+            format!("M{} {} C{} {} {} {} {} {}", f(x1), f(y1), f(x1 + bulge), f(y1 - 10.0), f(x2 + bulge), f(y2 + 20.0), f(x2), f(y2))
         } else {
             format!("M{} {} L{} {}", f(x1), f(y1), f(x2), f(y2))
         };
