@@ -24,7 +24,7 @@
 //!               ecto_type: String|null (the key's type when not :id) }
 //! DesignAssoc { kind: "has_one"|"has_many"|"many_to_many", name, module, foreign_key: String|null,
 //!               join_through: String|null, join_keys: [String, String]|null }
-//! DesignIndex { columns: [String], unique: bool }
+//! DesignIndex { columns: [String], unique: bool, name: String|null (when not Ecto's default) }
 //! DesignOp    {"op": "create_table", table, module, fields, primary_key, timestamps: bool}
 //!           | {"op": "add_field", table, field} | {"op": "rename_field", table, from, to}
 //!           | {"op": "remove_field", table, name} | {"op": "add_assoc", table, assoc: NewAssoc}
@@ -497,6 +497,9 @@ fn field_line(f: &DesignField, design: &Design) -> String {
         if let Some(t) = key_type.filter(|t| t != ":id") {
             s.push_str(&format!(", type: {t}"));
         }
+        if f.primary_key {
+            s.push_str(", primary_key: true");
+        }
         return s;
     }
     let mut s = format!("field {}, {}", atom(&f.name), f.ecto_type);
@@ -791,7 +794,7 @@ impl Design {
                         table: target.table.clone(),
                         references: target_key,
                         on_delete: a.on_delete.clone(),
-                        ecto_type: None,
+                        ecto_type: key_type(&target),
                     }),
                     ..DesignField::default()
                 };
@@ -816,7 +819,7 @@ impl Design {
                             table: table.to_string(),
                             references: owner_key,
                             on_delete: a.on_delete.clone(),
-                            ecto_type: None,
+                            ecto_type: key_type(&owner),
                         }),
                         ..DesignField::default()
                     };
@@ -860,7 +863,7 @@ impl Design {
                             table: t.table.clone(),
                             references: t.auto_pk().map(|(n, _)| n).unwrap_or_else(|| "id".into()),
                             on_delete: Some("delete_all".into()),
-                            ecto_type: None,
+                            ecto_type: key_type(t),
                         }),
                         ..DesignField::default()
                     };
@@ -1013,9 +1016,9 @@ impl Design {
         for f in &t.fields {
             let mut e = col(&f.name, &f.ecto_type, sqlite_type(&f.ecto_type, f.size), f.primary_key, !f.null);
             if let Some(b) = &f.belongs_to {
-                e.ecto_type =
-                    schema.then(|| b.ecto_type.clone().or_else(|| target_key_type(self, &b.table, &b.references)).unwrap_or(":id".into()));
-                e.column_type = Some(sqlite_type(e.ecto_type.as_deref().unwrap_or(":id"), None));
+                let key = b.ecto_type.clone().or_else(|| target_key_type(self, &b.table, &b.references)).unwrap_or(":id".into());
+                e.column_type = Some(sqlite_type(&key, None));
+                e.ecto_type = schema.then_some(key);
                 let on_delete = b.on_delete.clone().filter(|d| d != "nothing");
                 e.foreign_key = Some(ErForeignKey { table: b.table.clone(), column: b.references.clone(), on_delete, constraint: true });
                 e.association = schema.then(|| b.name.clone());
@@ -1063,6 +1066,15 @@ impl Design {
             tables.push(table_from_er(t, model));
         }
         Design { tables }
+    }
+}
+
+/// The type of a table's own key when it is not `:id` (what a reference to it must say).
+fn key_type(t: &DesignTable) -> Option<String> {
+    match &t.primary_key {
+        PrimaryKey::Id | PrimaryKey::None => None,
+        PrimaryKey::BinaryId => Some(":binary_id".into()),
+        PrimaryKey::Custom { ecto_type, .. } => Some(ecto_type.clone()).filter(|t| t != ":id"),
     }
 }
 
@@ -1117,9 +1129,16 @@ pub fn table_from_er(t: &ErTable, model: &ErModel) -> DesignTable {
                 on_delete: fk.on_delete.clone(),
                 ecto_type: f.ecto_type.clone().filter(|t| t != ":id"),
             });
+            // Embeds are stored as maps; a custom type as its column reads.
+            let ecto_type = match (&f.embed, &f.ecto_type) {
+                (Some(e), _) if e.cardinality == "many" => "{:array, :map}".to_string(),
+                (Some(_), _) => ":map".to_string(),
+                (None, Some(t)) if parse_type(t).is_some() => t.clone(),
+                _ => ecto_type_for_column(f.column_type.as_deref().unwrap_or("")),
+            };
             Some(DesignField {
                 name: f.name.clone().unwrap_or(column),
-                ecto_type: f.ecto_type.clone().unwrap_or_else(|| ecto_type_for_column(f.column_type.as_deref().unwrap_or(""))),
+                ecto_type,
                 values: f.enum_values.clone(),
                 null: !f.not_null,
                 default: f.default.clone(),

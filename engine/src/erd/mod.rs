@@ -39,6 +39,8 @@
 //!   default: the schema default as `inspect` prints it; db_default: the SQL default
 //!   association: the belongs_to that defines this field
 //! ErForeignKey { table, column, on_delete: String|null, constraint: bool }
+//!   on_delete: as a migration names it ("delete_all", "nilify_all", "restrict",
+//!   "default"), null for no action
 //!   constraint: false when only a belongs_to implies it (no FK in the database)
 //! ErEmbed  { cardinality: "one"|"many", module, fields: [ErField] }
 //! ErIndex  { name, columns: [String], unique: bool }

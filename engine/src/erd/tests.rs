@@ -513,6 +513,19 @@ fn designer_code_reads_back_as_the_design() {
                 null: true,
             },
         },
+        // A reference to a table whose key is a string.
+        DesignOp::AddAssoc {
+            table: "posts".into(),
+            assoc: NewAssoc {
+                kind: design::AssocKind::BelongsTo,
+                name: "label".into(),
+                target: "labels".into(),
+                foreign_key: None,
+                join_table: None,
+                on_delete: Some("nilify_all".into()),
+                null: true,
+            },
+        },
     ];
     let mut design = Design::default();
     let mut ws = workspace();
@@ -537,9 +550,11 @@ fn designer_code_reads_back_as_the_design() {
     let posts = design.table("posts").expect("posts");
     assert_eq!(
         posts.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
-        ["title", "views", "state", "tags", "teaser", "author_id"]
+        ["title", "views", "state", "tags", "teaser", "author_id", "label_id"]
     );
     assert!(design.table("posts_labels").is_some());
+    let label_id = design.table("posts").and_then(|t| t.fields.iter().find(|f| f.name == "label_id")).and_then(|f| f.belongs_to.clone());
+    assert_eq!(label_id.and_then(|b| b.ecto_type).as_deref(), Some(":string"));
     // The design read back from the model writes the same schemas.
     let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
     let again = Design::from_model(&ws.er_model(&refs));
