@@ -1,7 +1,8 @@
 //! A self-contained SVG of the model with a small deterministic layered
 //! layout: tables referenced by others sit in upper layers (the longest
-//! chain of foreign keys below them decides), each layer ordered by the
-//! mean position of the tables it points at, boxes sized from their text.
+//! chain of foreign keys above a table decides its layer), each layer
+//! ordered by the mean position of the tables it points at and wrapped
+//! when wide, boxes sized from their text.
 
 use std::collections::HashMap;
 
@@ -14,6 +15,7 @@ const HEADER_H: f64 = 36.0;
 const GAP_X: f64 = 48.0;
 const GAP_Y: f64 = 72.0;
 const MARGIN: f64 = 24.0;
+const MAX_ROW_W: f64 = 1600.0;
 
 /// A placed box.
 #[derive(Clone, Debug, PartialEq)]
@@ -94,10 +96,16 @@ pub fn layout(model: &ErModel) -> Vec<Placed> {
         };
         let keys: HashMap<usize, f64> = row.iter().map(|&i| (i, key(i))).collect();
         row.sort_by(|a, b| keys[a].total_cmp(&keys[b]).then_with(|| tables[*a].name.cmp(&tables[*b].name)));
+        // A layer wider than MAX_ROW_W wraps onto further rows.
         let mut x = MARGIN;
         let mut tallest: f64 = 0.0;
         for &i in row.iter() {
             let (w, h) = sizes[i];
+            if x > MARGIN && x + w > MAX_ROW_W {
+                y += tallest + GAP_Y / 2.0;
+                x = MARGIN;
+                tallest = 0.0;
+            }
             placed[i] = Some(Placed { table: tables[i].name.clone(), x, y, w, h });
             x += w + GAP_X;
             tallest = tallest.max(h);

@@ -655,3 +655,136 @@ fn a_sqlite_schema_imports_too() {
     // The trigger and the view are reported; the rest imported.
     assert_eq!(imp.warnings.iter().map(|w| w.line).collect::<Vec<_>>(), [8, 9], "{:?}", imp.warnings);
 }
+
+#[test]
+fn missing_tables_of_every_shape_are_created_by_their_drift_migration() {
+    let mut ws = workspace();
+    let src = r#"
+defmodule Geo.Point do
+  use Ecto.Schema
+  embedded_schema do
+    field :lat, :float
+    field :lng, :float
+  end
+end
+
+defmodule Geo.Region do
+  use Ecto.Schema
+  @primary_key {:id, :binary_id, autogenerate: true}
+  schema "regions" do
+    field :name, :string
+    field :kind, Ecto.Enum, values: [:city, :state], default: :city
+    field :aliases, {:array, :string}
+    field :meta, :map
+    field :area, :decimal
+    embeds_one :center, Geo.Point
+    embeds_many :outline, Geo.Point
+    timestamps(type: :utc_datetime)
+  end
+end
+
+defmodule Geo.Country do
+  use Ecto.Schema
+  @primary_key {:code, :string, autogenerate: false}
+  schema "countries" do
+    field :name, :string
+  end
+end
+
+defmodule Geo.Place do
+  use Ecto.Schema
+  schema "places" do
+    field :title, :string
+    field :opened_on, :date
+    belongs_to :region, Geo.Region, type: :binary_id
+    belongs_to :country, Geo.Country, references: :code, type: :string
+  end
+end
+"#;
+    run(&mut ws, src);
+    let m = ws.er_model(&[]);
+    assert_eq!(
+        drift_kinds(&m),
+        [("missing_table", "countries".into(), None), ("missing_table", "places".into(), None), ("missing_table", "regions".into(), None)]
+    );
+    for t in ["countries", "regions", "places"] {
+        fix(&mut ws, DriftKind::MissingTable, t, None);
+    }
+    let m = ws.er_model(&[]);
+    assert_eq!(drift_kinds(&m), []);
+    let regions = table(&m, "regions");
+    assert_eq!(regions.field("id").and_then(|f| f.column_type.clone()).as_deref(), Some("TEXT"));
+    assert_eq!(regions.field("center").and_then(|f| f.column_type.clone()).as_deref(), Some("TEXT"));
+    let place = table(&m, "places");
+    let country = place.field("country_id").and_then(|f| f.foreign_key.clone()).expect("fk");
+    assert_eq!((country.table.as_str(), country.column.as_str(), country.constraint), ("countries", "code", true));
+    // The tables work: a place with its region and country is stored and read back.
+    run(
+        &mut ws,
+        r#"r = Repo.insert!(%Geo.Region{name: "North", center: %Geo.Point{lat: 1.0, lng: 2.0}})
+c = Repo.insert!(%Geo.Country{code: "NO", name: "Norway"})
+Repo.insert!(%Geo.Place{title: "Fjord", region_id: r.id, country_id: c.code})
+[p] = Repo.all(Geo.Place) |> Repo.preload([:region, :country])
+{p.region.center.lat, p.country.name}"#,
+    );
+}
+
+/// A model of 40 tables with a foreign key each, for the layout and the timing.
+#[test]
+fn forty_tables_are_read_and_laid_out_without_overlaps() {
+    let mut design = Design::default();
+    let f = |name: &str| DesignField { name: name.into(), ecto_type: ":string".into(), null: true, ..DesignField::default() };
+    let mut ws = workspace();
+    for i in 0..40 {
+        let op = DesignOp::CreateTable {
+            table: format!("t{i:02}"),
+            module: format!("Big.T{i:02}"),
+            fields: vec![f("name"), f("note")],
+            primary_key: PrimaryKey::Id,
+            timestamps: true,
+        };
+        let change = design.apply(&op, i + 1).expect("create");
+        design = change.design;
+        for s in &change.schemas {
+            run(&mut ws, &s.code);
+        }
+        run(&mut ws, &change.migration);
+    }
+    for i in 1..40 {
+        let assoc = NewAssoc {
+            kind: design::AssocKind::BelongsTo,
+            name: "parent".into(),
+            target: format!("t{:02}", (i - 1) / 3),
+            foreign_key: None,
+            join_table: None,
+            on_delete: None,
+            null: true,
+        };
+        let change = design.apply(&DesignOp::AddAssoc { table: format!("t{i:02}"), assoc }, 100 + i as i64).expect("assoc");
+        design = change.design;
+        for s in &change.schemas {
+            run(&mut ws, &s.code);
+        }
+        run(&mut ws, &change.migration);
+    }
+    let start = std::time::Instant::now();
+    let m = ws.er_model(&[]);
+    let elapsed = start.elapsed();
+    assert_eq!(m.tables.len(), 40);
+    assert_eq!(m.edges.len(), 39);
+    assert_eq!(strip(m.clone()).tables, design.er_model().tables);
+    eprintln!("40 tables: model in {elapsed:?}");
+    let boxes = svg::layout(&m);
+    assert_eq!(boxes.len(), 40);
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            let apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+            assert!(apart, "{} and {} overlap", a.table, b.table);
+        }
+        // Parents sit above their children.
+        if let Some(parent) = m.table(&a.table).and_then(|t| t.field("parent_id")).and_then(|f| f.foreign_key.clone()) {
+            let p = boxes.iter().find(|b| b.table == parent.table).expect("parent box");
+            assert!(p.y < a.y || parent.table == a.table, "{} is not above {}", p.table, a.table);
+        }
+    }
+}
