@@ -184,6 +184,12 @@ pub const STACK_SIZE: usize = 512 << 20;
 /// work done after the limit stops evaluation, and memory by `MAX_MEMORY`.
 pub fn interp() -> Interp {
     let mut interp = engine::interp();
+    set_limits(&mut interp);
+    interp
+}
+
+/// The command line's limits (see [`interp`]) on an interpreter made elsewhere.
+pub fn set_limits(interp: &mut Interp) {
     interp.limits.max_depth = 2_000_000;
     interp.limits.max_native_depth = 1_000_000;
     interp.limits.max_stack = Some(STACK_SIZE - (64 << 20));
@@ -191,7 +197,6 @@ pub fn interp() -> Interp {
     interp.limits.max_steps = 2_000_000_000;
     interp.limits.max_memory = Some(MAX_MEMORY);
     interp.memory_in_use = Some(resident_bytes);
-    interp
 }
 
 /// Evaluates one entry: calls zero-arity `fn`s and unwraps `quote`s.

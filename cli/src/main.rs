@@ -8,6 +8,7 @@
 mod changeset;
 mod common;
 mod ddl;
+mod erd;
 mod input;
 mod repo;
 mod sql;
@@ -43,6 +44,10 @@ enum Command {
     Repo(FileArgs),
     /// Run a script against a SQLite file and print each top-level result as IEx would
     Run(RunArgs),
+    /// Evaluate a file on an in-memory SQLite database and print the entity-relationship diagram of its schemas and tables
+    Erd(ErdArgs),
+    /// Read SQL DDL (PostgreSQL or SQLite) and print Ecto schemas and the migration that creates the tables
+    ImportSql(ImportSqlArgs),
 }
 
 /// The input file, common to every subcommand.
@@ -62,6 +67,25 @@ struct RunArgs {
     db: Option<PathBuf>,
 }
 
+#[derive(Args, Debug)]
+struct ErdArgs {
+    #[command(flatten)]
+    input: FileArgs,
+    /// The output format
+    #[arg(long, value_enum, default_value_t)]
+    format: erd::ErdFormat,
+}
+
+#[derive(Args, Debug)]
+struct ImportSqlArgs {
+    /// The SQL file (`CREATE TABLE`, `CREATE INDEX`, `ALTER TABLE ... ADD`)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The first part of the schema modules' names
+    #[arg(long, value_name = "MODULE", default_value = "MyApp")]
+    namespace: String,
+}
+
 impl Command {
     fn name(&self) -> &'static str {
         match self {
@@ -70,25 +94,31 @@ impl Command {
             Command::Ddl(_) => "ddl",
             Command::Repo(_) => "repo",
             Command::Run(_) => "run",
+            Command::Erd(_) => "erd",
+            Command::ImportSql(_) => "import-sql",
         }
     }
 
-    fn file(&self) -> &FileArgs {
+    fn file(&self) -> &std::path::Path {
         match self {
-            Command::Sql(f) | Command::Changeset(f) | Command::Ddl(f) | Command::Repo(f) => f,
-            Command::Run(r) => &r.input,
+            Command::Sql(f) | Command::Changeset(f) | Command::Ddl(f) | Command::Repo(f) => &f.file,
+            Command::Run(r) => &r.input.file,
+            Command::Erd(e) => &e.input.file,
+            Command::ImportSql(i) => &i.file,
         }
     }
 
     /// Reads the file and runs the subcommand on it.
     fn run(&self) -> Result<(), Failure> {
-        let input = Input::read(&self.file().file.to_string_lossy(), self.name())?;
+        let input = Input::read(&self.file().to_string_lossy(), self.name())?;
         match self {
             Command::Sql(_) => sql::run(&input),
             Command::Changeset(_) => changeset::run(&input),
             Command::Ddl(_) => ddl::run(&input),
             Command::Repo(_) => repo::run(&input),
             Command::Run(r) => repo::run_script(&input, r.db.as_deref().map(|p| p.to_string_lossy()).as_deref()),
+            Command::Erd(e) => erd::run(&input, e.format),
+            Command::ImportSql(i) => erd::import_sql(&input, &i.namespace),
         }
     }
 }

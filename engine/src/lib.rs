@@ -7,6 +7,7 @@
 
 pub mod changeset;
 pub mod diag;
+pub mod erd;
 pub mod eval;
 pub mod executor;
 pub mod migration;
