@@ -1,6 +1,7 @@
 //! The model as text for other tools: Mermaid `erDiagram`, DBML and
 //! Graphviz DOT. Entities are named by table; embedded schemas appear
-//! only inside their parent's column. Associations become relationships
+//! only inside their parent's column; virtual fields only in DOT (and the
+//! SVG), marked, as they are no columns. Associations become relationships
 //! (each side's association is its own, labelled by name); tables without
 //! a schema (join tables, tables only the database has) get one for each
 //! foreign key.
@@ -170,7 +171,8 @@ pub fn mermaid(model: &ErModel) -> String {
     let mut out = String::from("erDiagram\n");
     for t in drawn(model) {
         out.push_str(&format!("    {} {{\n", mermaid_entity(&t.name)));
-        for f in &t.fields {
+        // Entities are tables: virtual fields have no column.
+        for f in t.fields.iter().filter(|f| !f.virtual_) {
             let ty = match &f.embed {
                 Some(e) => format!("embeds_{}", e.cardinality),
                 None => mermaid_token(&field_type(f)),
