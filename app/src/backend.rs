@@ -27,6 +27,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
+use engine::erd::design::{Change, DesignOp};
+use engine::erd::ErModel;
 use engine::playground::tables::TableInfo;
 use js_sys::{Array, Function, Promise};
 use serde::{Deserialize, Serialize};
@@ -77,6 +79,13 @@ pub enum Request {
     /// Replays `steps` on the current database, then swaps in `db` if given
     /// (how a new worker takes over from a stopped one).
     Restore { steps: Vec<Replay>, db: Option<Vec<u8>> },
+    /// The entity-relationship model of what ran (schemas and tables);
+    /// `cells` are the notebook's sources, for locations.
+    ErModel { cells: Vec<String> },
+    /// The code a designer operation writes (schemas and a migration).
+    Design { cells: Vec<String>, op: DesignOp, version: i64 },
+    /// The model as text: `mermaid`, `dbml` or `dot`.
+    ErExport { cells: Vec<String>, format: String },
 }
 
 /// What a workspace went through since its last reset, in order.
@@ -115,6 +124,15 @@ pub enum Response {
     },
     Tables {
         tables: Vec<TableInfo>,
+    },
+    ErModel {
+        model: ErModel,
+    },
+    DesignChange {
+        change: Change,
+    },
+    Text {
+        text: String,
     },
     Done,
     Error {
@@ -752,6 +770,30 @@ impl Backend {
     pub async fn tables(&self) -> Result<Vec<TableInfo>, String> {
         match self.call(Request::ListTables).await {
             Response::Tables { tables } => Ok(tables),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The ER model of the workspace (`cells`: the notebook's sources).
+    pub async fn er_model(&self, cells: Vec<String>) -> Result<ErModel, String> {
+        match self.call(Request::ErModel { cells }).await {
+            Response::ErModel { model } => Ok(model),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The code a designer operation writes, or why it cannot.
+    pub async fn design(&self, cells: Vec<String>, op: DesignOp, version: i64) -> Result<Change, String> {
+        match self.call(Request::Design { cells, op, version }).await {
+            Response::DesignChange { change } => Ok(change),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The model as Mermaid, DBML or DOT text.
+    pub async fn er_export(&self, cells: Vec<String>, format: &str) -> Result<String, String> {
+        match self.call(Request::ErExport { cells, format: format.to_string() }).await {
+            Response::Text { text } => Ok(text),
             other => Err(unexpected(other)),
         }
     }

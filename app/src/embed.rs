@@ -21,6 +21,9 @@ pub struct Mode {
     /// `theme=light|dark` (embed mode only): the host page's choice,
     /// over the visitor's saved one and the system's.
     pub theme: Option<&'static str>,
+    /// `view=diagram` (embed mode only): the ER diagram of the notebook,
+    /// run once it loads, instead of its cells.
+    pub diagram: bool,
 }
 
 /// The value of query parameter `name`.
@@ -45,7 +48,8 @@ impl Mode {
             Some("dark") if embed => Some("dark"),
             _ => None,
         };
-        Mode { embed, readonly: embed && flag(query, "readonly"), theme }
+        let diagram = embed && param(query, "view") == Some("diagram");
+        Mode { embed, readonly: embed && flag(query, "readonly"), theme, diagram }
     }
 
     /// From the page's address.

@@ -15,6 +15,7 @@
 
 pub mod backend;
 pub mod console;
+pub mod diagram;
 pub mod editor;
 pub mod embed;
 pub mod notebook;

@@ -8,6 +8,8 @@
 //! wrong shape) is never dropped: [`Store::load`] moves it aside under a
 //! key of its own and says where, so the page can tell the user.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// The version of the format this page writes and reads.
@@ -29,7 +31,7 @@ pub struct SavedCell {
 }
 
 /// A notebook as saved and shared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedNotebook {
     pub v: u64,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -40,6 +42,9 @@ pub struct SavedNotebook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
     pub cells: Vec<SavedCell>,
+    /// Where the ER diagram's boxes were dragged to: table → [x, y].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub positions: BTreeMap<String, [f64; 2]>,
 }
 
 impl SavedNotebook {

@@ -13,6 +13,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use engine::erd::design::Design;
+use engine::erd::{render, ErModel};
 use engine::executor::{DbError, DbValue, Executor, QueryResult};
 use engine::playground::completion::CompletionKind;
 use engine::playground::tables::list_tables;
@@ -182,7 +184,14 @@ impl Engine {
     /// been loaded is empty: its tables are none, a reset changes nothing).
     pub fn needs_database(request: &Request) -> bool {
         match request {
-            Request::Preview { .. } | Request::Check { .. } | Request::Complete { .. } | Request::Reset | Request::ListTables => false,
+            Request::Preview { .. }
+            | Request::Check { .. }
+            | Request::Complete { .. }
+            | Request::Reset
+            | Request::ListTables
+            | Request::ErModel { .. }
+            | Request::Design { .. }
+            | Request::ErExport { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
             Request::Run { .. } | Request::RunCell { .. } | Request::ExportDb | Request::ImportDb { .. } => true,
         }
@@ -251,11 +260,30 @@ impl Engine {
                 Ok(tables) => Response::Tables { tables },
                 Err(e) => Response::Error { message: e.message },
             },
+            Request::ErModel { cells } => Response::ErModel { model: self.er_model(&cells) },
+            Request::Design { cells, op, version } => {
+                let model = self.er_model(&cells);
+                match Design::from_model(&model).apply(&op, version) {
+                    Ok(change) => Response::DesignChange { change },
+                    Err(e) => Response::Error { message: e.0 },
+                }
+            }
+            Request::ErExport { cells, format } => match render::Format::parse(&format) {
+                Some(f) => Response::Text { text: render::render(&self.er_model(&cells), f) },
+                None => Response::Error { message: format!("unknown format {format:?} (mermaid, dbml, dot or svg)") },
+            },
             Request::Restore { steps, db } => match self.restore(steps, db) {
                 Ok(()) => Response::Done,
                 Err(e) => Response::Error { message: e.message },
             },
         }
+    }
+
+    /// The ER model of what ran: the schemas defined so far and, once
+    /// SQLite is loaded, its tables.
+    fn er_model(&mut self, cells: &[String]) -> ErModel {
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        self.ws.er_model(&cells)
     }
 
     fn sqljs(&self) -> Result<&SqlJs, DbError> {

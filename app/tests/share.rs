@@ -16,7 +16,17 @@ fn notebook() -> SavedNotebook {
             SavedCell { title: None, source: "x = 1".into() },
             SavedCell { title: Some("Two".into()), source: "<script>alert(1)</script> ünïcode ✓".into() },
         ],
+        positions: Default::default(),
     }
+}
+
+#[wasm_bindgen_test]
+fn diagram_positions_travel_with_the_notebook() {
+    let mut nb = notebook();
+    nb.positions.insert("posts".into(), [120.0, -40.5]);
+    let text = nb.to_json();
+    assert!(text.ends_with(r#""positions":{"posts":[120.0,-40.5]}}"#), "{text}");
+    assert_eq!(SavedNotebook::from_json(&text).expect("reads back"), nb);
 }
 
 #[wasm_bindgen_test]
@@ -93,11 +103,19 @@ async fn broken_links_are_errors_not_panics() {
 fn embed_mode_from_the_query() {
     use ectoplasm_app::embed::Mode;
     assert_eq!(Mode::from_query(""), Mode::default());
-    assert_eq!(Mode::from_query("?embed=1"), Mode { embed: true, readonly: false, theme: None });
-    assert_eq!(Mode::from_query("?embed=1&readonly=1&theme=dark"), Mode { embed: true, readonly: true, theme: Some("dark") });
-    assert_eq!(Mode::from_query("?embed&readonly=true&theme=light"), Mode { embed: true, readonly: true, theme: Some("light") });
+    assert_eq!(Mode::from_query("?embed=1"), Mode { embed: true, readonly: false, theme: None, diagram: false });
+    assert_eq!(
+        Mode::from_query("?embed=1&readonly=1&theme=dark"),
+        Mode { embed: true, readonly: true, theme: Some("dark"), diagram: false }
+    );
+    assert_eq!(
+        Mode::from_query("?embed&readonly=true&theme=light"),
+        Mode { embed: true, readonly: true, theme: Some("light"), diagram: false }
+    );
     // Read-only and theme only apply to embeds; unknown values are ignored.
     assert_eq!(Mode::from_query("?readonly=1&theme=dark"), Mode::default());
     assert_eq!(Mode::from_query("?embed=0"), Mode::default());
-    assert_eq!(Mode::from_query("?embed=1&theme=<b>"), Mode { embed: true, readonly: false, theme: None });
+    assert!(Mode::from_query("?embed=1&view=diagram").diagram);
+    assert!(!Mode::from_query("?view=diagram").diagram, "only in embed mode");
+    assert_eq!(Mode::from_query("?embed=1&theme=<b>"), Mode { embed: true, readonly: false, theme: None, diagram: false });
 }

@@ -9,8 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::cell::CellView;
+use super::diagram_view::DiagramView;
 use super::share::Notices;
-use super::state::{Nb, Status};
+use super::state::{Nb, Status, View};
 use super::{RunAllButton, StatusBadge};
 use crate::embed::{self, Mode};
 use crate::share;
@@ -21,6 +22,9 @@ pub fn EmbedApp() -> impl IntoView {
     embed::mark_document(&mode);
     let nb = Nb::new();
     nb.readonly.set(mode.readonly);
+    if mode.diagram {
+        nb.view.set(View::Diagram);
+    }
     provide_context(nb);
     nb.open_embedded();
     nb.start_backend();
@@ -39,6 +43,17 @@ pub fn EmbedApp() -> impl IntoView {
         });
     });
 
+    // The diagram is drawn from cells that ran: run them once the engine is up.
+    if mode.diagram {
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) || nb.opening.get() || !nb.status.get().is_ready() {
+                return done.unwrap_or(false);
+            }
+            nb.run_all();
+            true
+        });
+    }
+
     let root = NodeRef::<Div>::new();
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
@@ -51,7 +66,9 @@ pub fn EmbedApp() -> impl IntoView {
 
     view! {
         <div class="embed-root" node_ref=root data-testid="embed" data-readonly=mode.readonly.to_string()>
-            <main class="notebook" data-testid="notebook" data-run=move || nb.run_seq.get()>
+            {mode.diagram.then(|| view! { <DiagramView/> })}
+            <main class="notebook" data-testid="notebook" data-run=move || nb.run_seq.get()
+                style:display=if mode.diagram { "none" } else { "" }>
                 <Notices/>
                 {move || nb.opening.get().then(|| view! { <p class="muted" data-testid="opening" role="status">"Opening the notebook…"</p> })}
                 <For each=move || nb.cells.get() key=|c| c.id let:c>

@@ -14,6 +14,7 @@
 //! - [`embed`]: the page in embed mode (`?embed=1`).
 
 pub mod cell;
+pub mod diagram_view;
 pub mod embed;
 pub mod result;
 pub mod run_control;
@@ -24,7 +25,7 @@ pub mod state;
 
 use leptos::prelude::*;
 
-use state::Nb;
+use state::{Nb, View};
 
 /// The page.
 #[component]
@@ -33,6 +34,8 @@ pub fn App() -> impl IntoView {
     provide_context(nb);
     nb.open_workspace();
     nb.start_backend();
+    // The diagram's code loads the first time its view opens, and stays.
+    let diagram_opened = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || nb.view.get() == View::Diagram);
     view! {
         <a class="skip" href="#notebook">"Skip to the notebook"</a>
         <header class="bar">
@@ -63,7 +66,15 @@ pub fn App() -> impl IntoView {
         <share::Notices/>
         <div class="layout">
             <sidebar::Sidebar/>
-            <main id="notebook" class="notebook" data-testid="notebook" data-run=move || nb.run_seq.get()>
+            <div class="main-area">
+            <ViewSwitch/>
+            {move || diagram_opened.get().then(|| view! {
+                <div class="diagram-host" style:display=move || if nb.view.get() == View::Diagram { "" } else { "none" }>
+                    <diagram_view::DiagramView/>
+                </div>
+            })}
+            <main id="notebook" class="notebook" data-testid="notebook" data-run=move || nb.run_seq.get()
+                style:display=move || if nb.view.get() == View::Notebook { "" } else { "none" }>
                 <div class="notebook-head">
                     <h2 data-testid="notebook-title">{move || nb.title.get()}</h2>
                     <p class="muted" data-testid="notebook-description">{move || nb.description.get()}</p>
@@ -77,7 +88,27 @@ pub fn App() -> impl IntoView {
                     "+ Add cell"
                 </button>
             </main>
+            </div>
             <sql_pane::SidePane/>
+        </div>
+    }
+}
+
+/// Notebook | Diagram.
+#[component]
+pub fn ViewSwitch() -> impl IntoView {
+    let nb = expect_context::<Nb>();
+    let tab = move |v: View, label: &'static str, id: &'static str| {
+        view! {
+            <button type="button" role="tab" class="tab" data-testid=id
+                aria-selected=move || (nb.view.get() == v).to_string()
+                on:click=move |_| nb.view.set(v)>{label}</button>
+        }
+    };
+    view! {
+        <div class="view-switch" role="tablist" aria-label="View">
+            {tab(View::Notebook, "Notebook", "view-notebook")}
+            {tab(View::Diagram, "Diagram", "view-diagram")}
         </div>
     }
 }

@@ -1,14 +1,14 @@
 //! The notebook's state (signals) and the actions components call. Every
 //! action goes through the [`Backend`]; nothing here evaluates code.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use engine::playground::examples;
 use engine::playground::tables::TableInfo;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::backend::{Backend, CellRun, CellSource, Diag, Preview};
 use crate::editor::Editor;
@@ -169,6 +169,17 @@ pub struct Nb {
     /// The notebook as a share link opened it (to tell whether it was
     /// edited since).
     opened_link: StoredValue<Option<SavedNotebook>>,
+    /// What the main area shows: the cells or the ER diagram.
+    pub view: RwSignal<View>,
+    /// Where the diagram's boxes were dragged to (saved with the notebook).
+    pub positions: RwSignal<BTreeMap<String, [f64; 2]>>,
+}
+
+/// The main area's view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Notebook,
+    Diagram,
 }
 
 impl Nb {
@@ -194,6 +205,8 @@ impl Nb {
             opening: RwSignal::new(false),
             store: StoredValue::new_local(None),
             opened_link: StoredValue::new(None),
+            view: RwSignal::new(View::Notebook),
+            positions: RwSignal::new(BTreeMap::new()),
         }
     }
 
@@ -606,6 +619,7 @@ impl Nb {
             description: read(&self.description, tracked),
             example: read(&self.example, tracked),
             cells: cells.iter().map(|c| SavedCell { title: read(&c.title, tracked), source: read(&c.source, tracked) }).collect(),
+            positions: read(&self.positions, tracked),
         }
     }
 
@@ -618,6 +632,7 @@ impl Nb {
         self.title.set(if saved.title.is_empty() { "Untitled notebook".to_string() } else { saved.title });
         self.description.set(saved.description);
         self.example.set(saved.example);
+        self.positions.set(saved.positions);
         self.replace_cells(cells);
     }
 
@@ -853,12 +868,26 @@ fn is_pristine(nb: &SavedNotebook) -> bool {
 
 /// Saves `bytes` as a file through a temporary object URL.
 fn download(bytes: &[u8], name: &str) -> Result<(), String> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/vnd.sqlite3");
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| "blob")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "object URL")?;
+    download_blob(&blob, name)
+}
+
+/// Offers `text` as a file named `name` of type `mime`.
+pub fn download_text(text: &str, name: &str, mime: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "blob")?;
+    download_blob(&blob, name)
+}
+
+/// Offers `blob` as a file named `name`.
+pub fn download_blob(blob: &web_sys::Blob, name: &str) -> Result<(), String> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(|_| "object URL")?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|_| "anchor")?.unchecked_into();
     a.set_href(&url);
     a.set_download(name);
