@@ -67,6 +67,8 @@ defmodule Blog.Migrations.CreateBlog do
       timestamps()
     end
 
+    create index(:comments, [:post_id])
+
     create table(:tags) do
       add :name, :string, null: false
     end
@@ -79,6 +81,7 @@ defmodule Blog.Migrations.CreateBlog do
     end
 
     create unique_index(:posts_tags, [:post_id, :tag_id])
+    create index(:posts_tags, [:tag_id])
   end
 end
 

@@ -238,7 +238,13 @@ export function create(parent, options = {}) {
       if (!start) return;
       const moved = start.moved;
       start = null;
-      if (moved) options.onMove?.(table.name, Math.round(box.x), Math.round(box.y));
+      if (moved) {
+        box.x = Math.round(box.x);
+        box.y = Math.round(box.y);
+        g.setAttribute('transform', `translate(${box.x},${box.y})`);
+        drawEdges();
+        options.onMove?.(table.name, box.x, box.y);
+      }
       else options.onSelect?.(table.name);
     });
     g.addEventListener('keydown', (e) => { if (e.key === 'Enter') options.onSelect?.(table.name); });

@@ -445,11 +445,11 @@ fn Designer(model: RwSignal<Option<ErModel>>) -> impl IntoView {
         let Some(c) = change.get_untracked() else { return };
         let mut cells: Vec<(String, String)> = c.schemas.iter().map(|s| (format!("Schema {}", s.module), s.code.clone())).collect();
         cells.push((format!("Migration {}", c.migration_module), c.migration.clone()));
-        change.set(None);
+        add_and_run(nb, cells);
         name.set(String::new());
         default.set(String::new());
         size.set(String::new());
-        add_and_run(nb, cells);
+        change.set(None);
     };
 
     let table_select = move || {

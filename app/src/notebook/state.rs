@@ -173,6 +173,9 @@ pub struct Nb {
     pub view: RwSignal<View>,
     /// Where the diagram's boxes were dragged to (saved with the notebook).
     pub positions: RwSignal<BTreeMap<String, [f64; 2]>>,
+    /// The notebook's own reactive owner: cells live as long as it, whatever
+    /// part of the page added them (a button inside a list that re-renders).
+    owner: StoredValue<Option<Owner>, LocalStorage>,
 }
 
 /// The main area's view.
@@ -207,6 +210,7 @@ impl Nb {
             opened_link: StoredValue::new(None),
             view: RwSignal::new(View::Notebook),
             positions: RwSignal::new(BTreeMap::new()),
+            owner: StoredValue::new_local(Owner::current()),
         }
     }
 
@@ -249,13 +253,17 @@ impl Nb {
     fn new_cell(&self, title: Option<String>, source: String) -> CellModel {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        CellModel {
+        let make = move || CellModel {
             id,
             title: RwSignal::new(title),
             source: RwSignal::new(source),
             result: RwSignal::new(None),
             state: RwSignal::new(CellState::Fresh),
             edited: RwSignal::new(false),
+        };
+        match self.owner.with_value(|o| o.clone()) {
+            Some(owner) => owner.with(make),
+            None => make(),
         }
     }
 
