@@ -79,9 +79,15 @@ pub enum Request {
     /// Replays `steps` on the current database, then swaps in `db` if given
     /// (how a new worker takes over from a stopped one).
     Restore { steps: Vec<Replay>, db: Option<Vec<u8>> },
-    /// The entity-relationship model of what ran (schemas and tables);
-    /// `cells` are the notebook's sources, for locations.
-    ErModel { cells: Vec<String> },
+    /// The entity-relationship model of what ran (schemas and tables),
+    /// with the definitions of `pending` (cells not run yet, or edited
+    /// since) evaluated on top without touching the database; `cells` are
+    /// the notebook's sources, for locations.
+    ErModel {
+        cells: Vec<String>,
+        #[serde(default)]
+        pending: Vec<String>,
+    },
     /// The code a designer operation writes (schemas and a migration).
     Design { cells: Vec<String>, op: DesignOp, version: i64 },
     /// The model as text: `mermaid`, `dbml` or `dot`.
@@ -774,9 +780,10 @@ impl Backend {
         }
     }
 
-    /// The ER model of the workspace (`cells`: the notebook's sources).
-    pub async fn er_model(&self, cells: Vec<String>) -> Result<ErModel, String> {
-        match self.call(Request::ErModel { cells }).await {
+    /// The ER model of the workspace (`cells`: the notebook's sources;
+    /// `pending`: those not run yet or edited since).
+    pub async fn er_model(&self, cells: Vec<String>, pending: Vec<String>) -> Result<ErModel, String> {
+        match self.call(Request::ErModel { cells, pending }).await {
             Response::ErModel { model } => Ok(model),
             other => Err(unexpected(other)),
         }

@@ -260,7 +260,11 @@ impl Engine {
                 Ok(tables) => Response::Tables { tables },
                 Err(e) => Response::Error { message: e.message },
             },
-            Request::ErModel { cells } => Response::ErModel { model: self.er_model(&cells) },
+            Request::ErModel { cells, pending } => {
+                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                let pending: Vec<&str> = pending.iter().map(String::as_str).collect();
+                Response::ErModel { model: self.ws.er_model_with(&pending, &cells) }
+            }
             Request::Design { cells, op, version } => {
                 let model = self.er_model(&cells);
                 match Design::from_model(&model).apply(&op, version) {

@@ -138,3 +138,35 @@ end`);
   await page.getByTestId('drift-none').waitFor();
   assert.equal(await page.getByTestId('drift-item').count(), 0);
 });
+
+test('a schema typed into a cell is drawn before the cell runs, and edits to it follow', async () => {
+  nb = await new NotebookPage(page, s.url).open();
+  await nb.blank();
+  const schema = (extra) => `defmodule Shelf.Item do
+  use Ecto.Schema
+  schema "items" do
+    field :name, :string${extra}
+    belongs_to :bin, Shelf.Bin
+  end
+end
+
+defmodule Shelf.Bin do
+  use Ecto.Schema
+  schema "bins" do
+    has_many :items, Shelf.Item
+  end
+end`;
+  await nb.setCell(0, schema(''));
+  await openDiagram();
+  await page.locator('[data-testid="er-table"][data-table="items"]').waitFor();
+  let { tables, edges } = await drawing();
+  assert.deepEqual(tables.items, ['id', 'name', 'bin_id']);
+  assert.deepEqual(edges, ['bins has_many items', 'items belongs_to bins']);
+  await page.getByTestId('view-notebook').click();
+  await nb.setCell(0, schema('\n    field :qty, :integer'));
+  await openDiagram();
+  await page.locator('[data-testid="er-table"][data-table="items"] [data-testid="er-field"][data-field="qty"]').waitFor();
+  ({ tables } = await drawing());
+  assert.deepEqual(tables.items, ['id', 'name', 'qty', 'bin_id']);
+  assert.deepEqual(await nb.states(), ['fresh'], 'nothing ran');
+});

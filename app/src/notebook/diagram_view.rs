@@ -13,12 +13,22 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::state::{download_blob, download_text, Nb, View};
+use super::state::{download_blob, download_text, CellState, Nb, View};
 use crate::diagram::{self, Diagram};
 
 /// The notebook's sources, in order (for the model's cell locations).
 fn sources(nb: Nb) -> Vec<String> {
     nb.cells.with_untracked(|cs| cs.iter().map(|c| c.source.get_untracked()).collect())
+}
+
+/// Waits `ms` milliseconds.
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// A migration version from the clock: `YYYYMMDDhhmmss`, as `mix ecto.gen.migration` names them.
@@ -99,22 +109,37 @@ pub fn DiagramView() -> impl IntoView {
         });
     };
 
-    // The model again after every run (and when the view opens).
+    // The model again after every run, when the view opens, and while a
+    // cell is typed (its definitions evaluated without running it), at most
+    // once per pause in the typing.
+    let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
         let _ = nb.run_seq.get();
         let open = nb.view.get() == View::Diagram;
         let ready = nb.status.get().is_ready();
+        let typed: Vec<(String, bool)> =
+            nb.cells.with(|cs| cs.iter().map(|c| (c.source.get(), c.edited.get() || c.state.get() != CellState::Done)).collect());
         if !open || !ready {
             return;
         }
         let Some(backend) = nb.backend_handle() else { return };
-        let cells = sources(nb);
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        let cells: Vec<String> = typed.iter().map(|(s, _)| s.clone()).collect();
+        let pending: Vec<String> = typed.into_iter().filter(|(_, p)| *p).map(|(s, _)| s).collect();
         spawn_local(async move {
-            match backend.er_model(cells).await {
-                Ok(m) => {
+            if !pending.is_empty() {
+                sleep_ms(120).await;
+                if generation.get_value() != mine {
+                    return; // typed again meanwhile
+                }
+            }
+            match backend.er_model(cells, pending).await {
+                Ok(m) if generation.get_value() == mine => {
                     model.set(Some(m.clone()));
                     draw(m);
                 }
+                Ok(_) => {}
                 Err(e) => error.set(Some(e)),
             }
         });

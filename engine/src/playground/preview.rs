@@ -160,6 +160,33 @@ impl Workspace {
 }
 
 impl Workspace {
+    /// The ER model as the notebook reads while it is typed: what ran, with
+    /// the definitions of `pending` (cells not run yet, or edited since)
+    /// evaluated on top, as the SQL preview evaluates them (never anything
+    /// that reaches the database), then forgotten. `cells` are every cell's
+    /// source, for locations.
+    pub fn er_model_with(&mut self, pending: &[&str], cells: &[&str]) -> crate::erd::ErModel {
+        if pending.is_empty() {
+            return self.er_model(cells);
+        }
+        let mut env = self.env.clone();
+        let saved_limits = self.interp.limits;
+        self.interp.limits.max_steps = 200_000;
+        self.interp.steps = 0;
+        let mut saved = None;
+        for cell in pending {
+            let parsed = syntax::parse(cell);
+            self.prepare(block_items(&parsed.root), &mut env, &mut saved);
+        }
+        let model = self.er_model(cells);
+        self.interp.limits = saved_limits;
+        self.interp.output.clear();
+        if let Some(saved) = saved {
+            saved.restore(&mut self.interp);
+        }
+        model
+    }
+
     /// Evaluates what `items` define (modules, aliases, imports) and bind
     /// without effects; the first definition saves the interpreter's.
     fn prepare(&mut self, items: &[Node], env: &mut crate::eval::Env, saved: &mut Option<Definitions>) {
@@ -330,5 +357,21 @@ mod tests {
         let mut ws = ws();
         assert!(ws.preview_sql("1 + 2", 1).is_none());
         assert!(ws.preview_sql("IO.puts(\"x\")", 1).is_none());
+    }
+}
+
+#[cfg(test)]
+mod er_preview_tests {
+    use crate::playground::Workspace;
+
+    #[test]
+    fn a_schema_typed_but_not_run_is_in_the_model_and_forgotten_after() {
+        let mut ws = Workspace::new();
+        let typed = "defmodule Shop.Item do\n  use Ecto.Schema\n  schema \"items\" do\n    field :sku, :string\n  end\nend\nRepo.insert!(%Shop.Item{sku: \"a\"})";
+        let model = ws.er_model_with(&[typed], &[typed]);
+        let items = model.table("items").expect("the typed schema is drawn");
+        assert_eq!(items.fields.iter().filter_map(|f| f.name.clone()).collect::<Vec<_>>(), ["id", "sku"]);
+        assert_eq!(items.location.as_ref().map(|l| l.cell), Some(0));
+        assert!(ws.er_model(&[]).tables.is_empty(), "nothing stays defined");
     }
 }
