@@ -74,6 +74,17 @@ function fieldLabel(f, depth) {
   return `${indent}${name}${source}`;
 }
 
+// `points` shifted sideways by `d` (across the line from the first point to the last).
+function offset(points, d) {
+  if (!d) return points;
+  const a = points[0];
+  const b = points[points.length - 1];
+  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  const nx = -(b.y - a.y) / len;
+  const ny = (b.x - a.x) / len;
+  return points.map((p) => ({ x: p.x + nx * d, y: p.y + ny * d }));
+}
+
 function boxSize(table) {
   const title = Math.max(table.name.length, (table.modules[0] || '').length + 2);
   let width = title * CHAR + 2 * PAD;
@@ -251,45 +262,77 @@ export function create(parent, options = {}) {
     box.g = g;
   }
 
+  // The last layout, reused while the tables and their links stay the same
+  // (a field typed or added redraws without laying out again).
+  let cache = { key: null, centers: new Map(), routes: new Map(), sizes: new Map() };
+
+  // The pairs of tables an edge links (one layout edge per pair, parent first).
+  function pairsOf(m, sizes) {
+    const pairs = new Map();
+    const add = (a, b) => {
+      if (a === b || !sizes.has(a) || !sizes.has(b)) return;
+      const k = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+      if (!pairs.has(k)) pairs.set(k, [a, b]);
+    };
+    for (const e of m.edges) {
+      if (e.kind === 'belongs_to') add(e.to, e.from);
+      else add(e.from, e.to);
+    }
+    for (const t of m.tables) {
+      if (t.modules.length) continue;
+      for (const f of t.fields) if (f.foreign_key) add(f.foreign_key.table, t.name);
+    }
+    return pairs;
+  }
+
   api.update = (next, positions = {}) => {
     const t0 = performance.now();
     model = next;
-    const graph = new dagre.graphlib.Graph({ multigraph: true });
-    graph.setGraph({ rankdir: 'LR', nodesep: 36, ranksep: 90, edgesep: 14, marginx: 10, marginy: 10 });
-    graph.setDefaultEdgeLabel(() => ({}));
     const sizes = new Map();
-    for (const t of model.tables) {
-      const size = boxSize(t);
-      sizes.set(t.name, size);
-      graph.setNode(t.name, { width: size.width, height: size.height });
+    for (const t of model.tables) sizes.set(t.name, boxSize(t));
+    const pairs = pairsOf(model, sizes);
+    const key = JSON.stringify([[...sizes.keys()].sort(), [...pairs.keys()].sort()]);
+    if (key !== cache.key) {
+      const graph = new dagre.graphlib.Graph();
+      graph.setGraph({ rankdir: 'LR', nodesep: 30, ranksep: 70, edgesep: 14, marginx: 10, marginy: 10 });
+      graph.setDefaultEdgeLabel(() => ({}));
+      for (const [name, size] of sizes) graph.setNode(name, { width: size.width, height: size.height });
+      for (const [a, b] of pairs.values()) graph.setEdge(a, b);
+      dagre.layout(graph);
+      cache = { key, centers: new Map(), routes: new Map(), sizes };
+      for (const name of sizes.keys()) {
+        const n = graph.node(name);
+        cache.centers.set(name, { x: n.x, y: n.y });
+      }
+      for (const [k, [a, b]] of pairs) cache.routes.set(k, { from: a, points: graph.edge(a, b)?.points || [] });
     }
-    // Parents to the left: an edge from the table a foreign key points at.
-    model.edges.forEach((e, i) => {
-      if (e.from === e.to || !sizes.has(e.from) || !sizes.has(e.to)) return;
-      const [a, b] = e.kind === 'belongs_to' ? [e.to, e.from] : [e.from, e.to];
-      graph.setEdge(a, b, {}, `e${i}`);
-    });
-    for (const t of model.tables) {
-      if (t.modules.length) continue;
-      for (const f of t.fields) if (f.foreign_key && sizes.has(f.foreign_key.table) && f.foreign_key.table !== t.name) graph.setEdge(f.foreign_key.table, t.name, {}, `fk-${t.name}-${f.name}`);
-    }
-    dagre.layout(graph);
     boxes = new Map();
-    routes = new Map();
     for (const t of model.tables) {
-      const n = graph.node(t.name);
+      const c = cache.centers.get(t.name);
       const size = sizes.get(t.name);
       const saved = positions[t.name];
+      const old = cache.sizes.get(t.name);
+      const resized = !old || old.width !== size.width || old.height !== size.height;
+      // A box that grew keeps its top left corner.
+      const base = old || size;
       boxes.set(t.name, {
-        x: saved ? saved[0] : n.x - size.width / 2,
-        y: saved ? saved[1] : n.y - size.height / 2,
-        width: size.width, height: size.height, moved: Boolean(saved),
+        x: saved ? saved[0] : c.x - base.width / 2,
+        y: saved ? saved[1] : c.y - base.height / 2,
+        width: size.width, height: size.height, moved: Boolean(saved) || resized,
       });
     }
+    // Each association follows its pair's route; several in one pair side by side.
+    routes = new Map();
+    const seen = new Map();
     model.edges.forEach((e, i) => {
-      const [a, b] = e.kind === 'belongs_to' ? [e.to, e.from] : [e.from, e.to];
-      const de = graph.edge({ v: a, w: b, name: `e${i}` });
-      if (de && de.points) routes.set(i, a === e.from ? de.points : [...de.points].reverse());
+      if (e.from === e.to) return;
+      const k = e.from < e.to ? `${e.from}\u0000${e.to}` : `${e.to}\u0000${e.from}`;
+      const route = cache.routes.get(k);
+      if (!route || route.points.length < 2) return;
+      const nth = seen.get(k) || 0;
+      seen.set(k, nth + 1);
+      const pts = route.from === e.from ? route.points : [...route.points].reverse();
+      routes.set(i, offset(pts, nth === 0 ? 0 : (nth % 2 ? 5 : -5) * Math.ceil(nth / 2)));
     });
     const drifted = { tables: new Set(), fields: new Set() };
     for (const d of model.drift || []) {

@@ -64,7 +64,7 @@ pub fn App() -> impl IntoView {
             </div>
         </header>
         <share::Notices/>
-        <div class="layout">
+        <div class="layout" class:diagram-mode=move || nb.view.get() == View::Diagram>
             <sidebar::Sidebar/>
             <div class="main-area">
             <ViewSwitch/>
