@@ -1,6 +1,7 @@
 // Takes docs/screenshot.png for the README: the built page (dist/) with the
 // blog example run, the cursor on a query (its SQL in the SQL pane), in
-// headless Chromium.
+// headless Chromium; and beside it docs/diagram.png, the blog example's ER
+// diagram.
 //   node scripts/screenshot.mjs [--dark] [OUT.png]
 import { serve, launch, ROOT } from '../tests/e2e/harness.mjs';
 import { NotebookPage } from '../tests/e2e/pages/notebook.mjs';
@@ -28,6 +29,12 @@ try {
   });
   await page.waitForTimeout(200);
   await page.screenshot({ path: out });
+  // The Diagram view of the same notebook.
+  await page.getByTestId('view-diagram').click();
+  await page.locator('[data-testid="er-table"]').first().waitFor();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: out.replace(/screenshot(-dark)?\.png$/, 'diagram$1.png').replace(/^(?!.*diagram)(.*)\.png$/, '$1-diagram.png') });
   console.log(`wrote ${out}`);
 } finally {
   await browser.close();
