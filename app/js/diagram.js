@@ -19,6 +19,8 @@
 // Everything shown comes from the model as text (textContent), never as HTML.
 import dagre from '@dagrejs/dagre';
 
+export { createView } from './diagram-view.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 const FONT = 12;
 const CHAR = 7.3; // monospace advance at 12px

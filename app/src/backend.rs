@@ -27,8 +27,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use engine::erd::design::{Change, DesignOp};
-use engine::erd::ErModel;
 use engine::playground::tables::TableInfo;
 use js_sys::{Array, Function, Promise};
 use serde::{Deserialize, Serialize};
@@ -88,8 +86,9 @@ pub enum Request {
         #[serde(default)]
         pending: Vec<String>,
     },
-    /// The code a designer operation writes (schemas and a migration).
-    Design { cells: Vec<String>, op: DesignOp, version: i64 },
+    /// The code a designer operation writes (schemas and a migration);
+    /// `op` is an `engine::erd::design::DesignOp` as JSON.
+    Design { cells: Vec<String>, op: String, version: i64 },
     /// The model as text: `mermaid`, `dbml` or `dot`.
     ErExport { cells: Vec<String>, format: String },
 }
@@ -131,11 +130,14 @@ pub enum Response {
     Tables {
         tables: Vec<TableInfo>,
     },
+    /// The `engine::erd::ErModel` as JSON (the page hands it to the
+    /// drawing as it is, without reading it).
     ErModel {
-        model: ErModel,
+        json: String,
     },
+    /// An `engine::erd::design::Change` as JSON.
     DesignChange {
-        change: Change,
+        json: String,
     },
     Text {
         text: String,
@@ -782,17 +784,17 @@ impl Backend {
 
     /// The ER model of the workspace (`cells`: the notebook's sources;
     /// `pending`: those not run yet or edited since).
-    pub async fn er_model(&self, cells: Vec<String>, pending: Vec<String>) -> Result<ErModel, String> {
+    pub async fn er_model(&self, cells: Vec<String>, pending: Vec<String>) -> Result<String, String> {
         match self.call(Request::ErModel { cells, pending }).await {
-            Response::ErModel { model } => Ok(model),
+            Response::ErModel { json } => Ok(json),
             other => Err(unexpected(other)),
         }
     }
 
-    /// The code a designer operation writes, or why it cannot.
-    pub async fn design(&self, cells: Vec<String>, op: DesignOp, version: i64) -> Result<Change, String> {
+    /// The code a designer operation (JSON) writes (JSON), or why it cannot.
+    pub async fn design(&self, cells: Vec<String>, op: String, version: i64) -> Result<String, String> {
         match self.call(Request::Design { cells, op, version }).await {
-            Response::DesignChange { change } => Ok(change),
+            Response::DesignChange { json } => Ok(json),
             other => Err(unexpected(other)),
         }
     }

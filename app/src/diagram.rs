@@ -1,49 +1,43 @@
-//! The ER diagram's drawing: `app/js/diagram.js` (the global
-//! `EctoplasmDiagram`, dagre for the layout), bundled into `diagram.js` and
-//! loaded only when the Diagram view first opens, so the playground's first
-//! load does not carry it. This is the only module that touches it; the
-//! rest of the app sees [`Diagram`] and the engine's [`ErModel`].
+//! The Diagram view's panel and drawing: `app/js/diagram.js` and
+//! `app/js/diagram-view.js` (the global `EctoplasmDiagram`, dagre for the
+//! layout), bundled into `diagram.js` and loaded only when the Diagram view
+//! first opens, so the playground's first load carries none of it. This is
+//! the only module that touches it. The ER model, designer operations and
+//! their code cross as JSON text, as the engine writes and reads them: the
+//! page's own code never links the model's types.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use engine::erd::ErModel;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 /// Where the bundle is served from (beside the page, unhashed).
 const SCRIPT: &str = "diagram.js";
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(catch, js_namespace = EctoplasmDiagram, js_name = create)]
-    fn d_create(parent: &web_sys::HtmlElement, options: &Object) -> Result<RawDiagram, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = EctoplasmDiagram, js_name = createView)]
+    fn create_view(host: &web_sys::HtmlElement, callbacks: &Object) -> Result<RawView, JsValue>;
 
-    type RawDiagram;
+    type RawView;
 
-    #[wasm_bindgen(method, structural, catch)]
-    fn update(this: &RawDiagram, model: &JsValue, positions: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, structural, catch, js_name = setModel)]
+    fn set_model(this: &RawView, model: &str, positions: &str) -> Result<(), JsValue>;
 
-    #[wasm_bindgen(method, structural)]
-    fn fit(this: &RawDiagram);
+    #[wasm_bindgen(method, structural, js_name = setReady)]
+    fn set_ready(this: &RawView, ready: bool);
 
-    #[wasm_bindgen(method, structural)]
-    fn zoom(this: &RawDiagram, factor: f64);
-
-    #[wasm_bindgen(method, structural)]
-    fn svg(this: &RawDiagram) -> String;
-
-    #[wasm_bindgen(method, structural)]
-    fn png(this: &RawDiagram) -> Promise;
+    #[wasm_bindgen(method, structural, js_name = setError)]
+    fn set_error(this: &RawView, text: Option<String>);
 
     #[wasm_bindgen(method, structural, getter, js_name = layoutMs)]
-    fn layout_ms(this: &RawDiagram) -> f64;
+    fn layout_ms(this: &RawView) -> f64;
 
     #[wasm_bindgen(method, structural)]
-    fn destroy(this: &RawDiagram);
+    fn destroy(this: &RawView);
 }
 
 thread_local! {
@@ -89,66 +83,107 @@ pub async fn load() -> Result<(), String> {
     }
 }
 
-/// One drawing in `parent`. Destroyed when dropped.
-pub struct Diagram {
-    raw: RawDiagram,
-    _callbacks: Vec<Closure<dyn Fn(JsValue, JsValue, JsValue)>>,
+/// What the panel asks of the page.
+pub struct Callbacks {
+    /// A box was clicked: the index of the cell that defines it.
+    pub on_select: Box<dyn Fn(usize)>,
+    /// A box was dragged to (x, y).
+    pub on_move: Box<dyn Fn(String, f64, f64)>,
+    /// The dragged positions were forgotten.
+    pub on_reset_layout: Box<dyn Fn()>,
+    /// A designer operation (JSON) → the code it writes (JSON), or why not.
+    pub design: Rc<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>>,
+    /// The model as `mermaid`, `dbml` or `dot` text.
+    pub export_text: Rc<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>>,
+    /// Cells to append and run: JSON `[{title, source}]`.
+    pub add_cells: Box<dyn Fn(String)>,
 }
 
-impl Diagram {
-    /// Draws into `parent` (after [`load`]). `on_select(table)` when a box is
-    /// clicked; `on_move(table, x, y)` when one was dragged.
-    pub fn new(
-        parent: &web_sys::HtmlElement,
-        on_select: Rc<dyn Fn(String)>,
-        on_move: Rc<dyn Fn(String, f64, f64)>,
-    ) -> Result<Diagram, String> {
-        let select = Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |t: JsValue, _: JsValue, _: JsValue| {
-            if let Some(t) = t.as_string() {
-                on_select(t);
-            }
-        });
-        let moved = Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |t: JsValue, x: JsValue, y: JsValue| {
-            if let (Some(t), Some(x), Some(y)) = (t.as_string(), x.as_f64(), y.as_f64()) {
-                on_move(t, x, y);
-            }
-        });
+/// The panel in `host` (after [`load`]). Destroyed when dropped.
+pub struct DiagramView {
+    raw: RawView,
+    _callbacks: Vec<JsValue>,
+}
+
+impl DiagramView {
+    pub fn new(host: &web_sys::HtmlElement, cb: Callbacks) -> Result<DiagramView, String> {
+        let Callbacks { on_select, on_move, on_reset_layout, design, export_text, add_cells } = cb;
         let options = Object::new();
-        let set = |k: &str, f: &Closure<dyn Fn(JsValue, JsValue, JsValue)>| {
-            let f: &Function = f.as_ref().unchecked_ref();
-            let _ = Reflect::set(&options, &k.into(), f);
+        let mut keep = Vec::new();
+        let mut set = |name: &str, f: JsValue| {
+            let _ = Reflect::set(&options, &name.into(), &f);
+            keep.push(f);
         };
-        set("onSelect", &select);
-        set("onMove", &moved);
-        let raw = d_create(parent, &options).map_err(|e| format!("the diagram could not start: {e:?}"))?;
-        Ok(Diagram { raw, _callbacks: vec![select, moved] })
+        set(
+            "onSelect",
+            Closure::<dyn Fn(JsValue)>::new(move |cell: JsValue| {
+                if let Some(cell) = cell.as_f64().filter(|c| *c >= 0.0) {
+                    on_select(cell as usize);
+                }
+            })
+            .into_js_value(),
+        );
+        set(
+            "onMove",
+            Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |t: JsValue, x: JsValue, y: JsValue| {
+                if let (Some(t), Some(x), Some(y)) = (t.as_string(), x.as_f64(), y.as_f64()) {
+                    on_move(t, x, y);
+                }
+            })
+            .into_js_value(),
+        );
+        set("onResetLayout", Closure::<dyn Fn()>::new(on_reset_layout).into_js_value());
+        let promised = |f: Rc<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>>| {
+            Closure::<dyn Fn(JsValue) -> Promise>::new(move |arg: JsValue| {
+                let future = f(arg.as_string().unwrap_or_default());
+                future_to_promise(async move { future.await.map(JsValue::from).map_err(JsValue::from) })
+            })
+            .into_js_value()
+        };
+        set("design", promised(design));
+        set("exportText", promised(export_text));
+        set(
+            "addCells",
+            Closure::<dyn Fn(JsValue)>::new(move |cells: JsValue| {
+                if let Some(cells) = cells.as_string() {
+                    add_cells(cells);
+                }
+            })
+            .into_js_value(),
+        );
+        set(
+            "download",
+            Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |name: JsValue, mime: JsValue, data: JsValue| {
+                let name = name.as_string().unwrap_or_else(|| "schema".to_string());
+                let result = match data.as_string() {
+                    Some(text) => crate::notebook::state::download_text(&text, &name, &mime.as_string().unwrap_or_default()),
+                    None => match data.dyn_into::<web_sys::Blob>() {
+                        Ok(blob) => crate::notebook::state::download_blob(&blob, &name),
+                        Err(_) => Err("nothing to download".to_string()),
+                    },
+                };
+                if let Err(e) = result {
+                    gloo::console::error!(e);
+                }
+            })
+            .into_js_value(),
+        );
+        let raw = create_view(host, &options).map_err(|e| format!("the diagram could not start: {e:?}"))?;
+        Ok(DiagramView { raw, _callbacks: keep })
     }
 
-    /// Draws `model`, boxes at `positions` where given, laid out elsewhere.
-    pub fn update(&self, model: &ErModel, positions: &BTreeMap<String, [f64; 2]>) -> Result<(), String> {
-        let parse = |text: String| js_sys::JSON::parse(&text).map_err(|e| format!("{e:?}"));
-        let model = parse(serde_json::to_string(model).map_err(|e| e.to_string())?)?;
-        let positions = parse(serde_json::to_string(positions).map_err(|e| e.to_string())?)?;
-        self.raw.update(&model, &positions).map_err(|e| format!("the diagram could not be drawn: {e:?}"))
+    /// Draws the model (JSON), boxes at `positions` (JSON `{table: [x, y]}`) where given.
+    pub fn set_model(&self, model: &str, positions: &str) -> Result<(), String> {
+        self.raw.set_model(model, positions).map_err(|e| format!("the diagram could not be drawn: {e:?}"))
     }
 
-    pub fn fit(&self) {
-        self.raw.fit();
+    /// Whether the engine is ready (the buttons that run cells are enabled).
+    pub fn set_ready(&self, ready: bool) {
+        self.raw.set_ready(ready);
     }
 
-    pub fn zoom(&self, factor: f64) {
-        self.raw.zoom(factor);
-    }
-
-    /// The drawing as a standalone SVG document.
-    pub fn svg(&self) -> String {
-        self.raw.svg()
-    }
-
-    /// The drawing as a PNG image.
-    pub async fn png(&self) -> Result<web_sys::Blob, String> {
-        let blob = JsFuture::from(self.raw.png()).await.map_err(|e| format!("{e:?}"))?;
-        blob.dyn_into::<web_sys::Blob>().map_err(|_| "the image could not be made".to_string())
+    pub fn set_error(&self, text: Option<String>) {
+        self.raw.set_error(text);
     }
 
     /// How long the last layout and drawing took, in ms.
@@ -157,7 +192,7 @@ impl Diagram {
     }
 }
 
-impl Drop for Diagram {
+impl Drop for DiagramView {
     fn drop(&mut self) {
         self.raw.destroy();
     }

@@ -13,7 +13,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use engine::erd::design::Design;
+use engine::erd::design::{Design, DesignOp};
 use engine::erd::{render, ErModel};
 use engine::executor::{DbError, DbValue, Executor, QueryResult};
 use engine::playground::completion::CompletionKind;
@@ -263,15 +263,25 @@ impl Engine {
             Request::ErModel { cells, pending } => {
                 let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
                 let pending: Vec<&str> = pending.iter().map(String::as_str).collect();
-                Response::ErModel { model: self.ws.er_model_with(&pending, &cells) }
-            }
-            Request::Design { cells, op, version } => {
-                let model = self.er_model(&cells);
-                match Design::from_model(&model).apply(&op, version) {
-                    Ok(change) => Response::DesignChange { change },
-                    Err(e) => Response::Error { message: e.0 },
+                let model = self.ws.er_model_with(&pending, &cells);
+                match serde_json::to_string(&model) {
+                    Ok(json) => Response::ErModel { json },
+                    Err(e) => Response::Error { message: e.to_string() },
                 }
             }
+            Request::Design { cells, op, version } => match serde_json::from_str::<DesignOp>(&op) {
+                Ok(op) => {
+                    let model = self.er_model(&cells);
+                    match Design::from_model(&model).apply(&op, version) {
+                        Ok(change) => match serde_json::to_string(&change) {
+                            Ok(json) => Response::DesignChange { json },
+                            Err(e) => Response::Error { message: e.to_string() },
+                        },
+                        Err(e) => Response::Error { message: e.0 },
+                    }
+                }
+                Err(e) => Response::Error { message: format!("the designer's operation could not be read: {e}") },
+            },
             Request::ErExport { cells, format } => match render::Format::parse(&format) {
                 Some(f) => Response::Text { text: render::render(&self.er_model(&cells), f) },
                 None => Response::Error { message: format!("unknown format {format:?} (mermaid, dbml, dot or svg)") },

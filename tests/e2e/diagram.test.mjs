@@ -170,3 +170,14 @@ end`;
   assert.deepEqual(tables.items, ['id', 'name', 'qty', 'bin_id']);
   assert.deepEqual(await nb.states(), ['fresh'], 'nothing ran');
 });
+
+test('clicking a box opens the cell that defines its schema', async () => {
+  await blogRan();
+  await openDiagram();
+  await page.getByTestId('er-diagram').scrollIntoViewIfNeeded();
+  await page.locator('[data-testid="er-table"][data-table="comments"] .er-head').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-notebook"]').getAttribute('aria-selected') === 'true');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.closest('[data-testid="cell"]'));
+  const focused = await page.evaluate(() => [...document.querySelectorAll('[data-testid="cell"]')].indexOf(document.activeElement.closest('[data-testid="cell"]')));
+  assert.equal(focused, 0, 'the Schemas cell, where Blog.Comment is defined');
+});
