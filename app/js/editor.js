@@ -20,7 +20,7 @@ import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { setDiagnostics, lintKeymap, lintGutter } from '@codemirror/lint';
 import { classHighlighter } from '@lezer/highlight';
-import { elixir } from 'codemirror-lang-elixir';
+import { elixirLanguage } from './elixir-mode.js';
 
 const KIND_TYPES = {
   function: 'function', field: 'property', assoc: 'type', keyword: 'keyword', variable: 'variable', module: 'namespace',
@@ -93,7 +93,7 @@ export function create(parent, options) {
       highlightActiveLine(),
       lintGutter(),
       keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap, indentWithTab]),
-      elixir(),
+      elixirLanguage,
       syntaxHighlighting(classHighlighter),
       theme,
       EditorState.tabSize.of(2),
