@@ -46,7 +46,7 @@ pub struct CellSource {
 
 /// What the page asks of the engine.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     /// Runs the cells in order, stopping after the first that fails.
     Run { cells: Vec<CellSource> },
@@ -95,7 +95,7 @@ pub enum Request {
 
 /// What a workspace went through since its last reset, in order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Replay {
     /// A cell that ran to its end (successfully or with an error).
     Cell { source: String },
@@ -105,7 +105,7 @@ pub enum Replay {
 
 /// What the engine answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Response {
     Ran {
         cells: Vec<CellRun>,
