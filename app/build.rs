@@ -1,9 +1,39 @@
-//! The engine's worker gets a larger wasm stack (the default is 1 MiB), so
-//! that the evaluator's own depth limit ends deep recursion in user code with
-//! an error before the stack runs out. The page's binary keeps the default.
+//! Two things at build time:
+//! - The engine's worker gets a larger wasm stack (the default is 1 MiB), so
+//!   that the evaluator's own depth limit ends deep recursion in user code
+//!   with an error before the stack runs out. The page's binary keeps the
+//!   default.
+//! - The gallery's index (`$OUT_DIR/examples_index.rs`: id, title and
+//!   description of each example, in the engine's gallery order), so the
+//!   page lists the examples without carrying their text: it fetches an
+//!   example's file (`examples/ID.exs`, beside the page) when it is opened.
+
+use std::fmt::Write as _;
+use std::path::Path;
 
 fn main() {
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
         println!("cargo:rustc-link-arg-bin=ectoplasm-worker=-zstack-size={}", 16 << 20);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let gallery = root.join("engine/src/playground/examples.rs");
+    println!("cargo:rerun-if-changed={}", gallery.display());
+    let text = std::fs::read_to_string(&gallery).unwrap_or_default();
+    // The ids listed in `examples![ ... ];`.
+    let list = text.split_once("examples![\n").map_or("", |(_, rest)| rest.split_once("];").map_or("", |(l, _)| l));
+    let mut out =
+        String::from("/// (id, title, description) of each gallery example, in order.\npub const INDEX: &[(&str, &str, &str)] = &[\n");
+    for id in list.lines().filter_map(|l| l.trim().strip_suffix(',').map(|s| s.trim_matches('"'))).filter(|s| !s.is_empty()) {
+        let file = root.join("examples").join(format!("{id}.exs"));
+        println!("cargo:rerun-if-changed={}", file.display());
+        let source = std::fs::read_to_string(&file).unwrap_or_default();
+        let header =
+            |key: &str| source.lines().find_map(|l| l.strip_prefix(&format!("# {key}:")).map(|v| v.trim().to_string())).unwrap_or_default();
+        let _ = writeln!(out, "    ({id:?}, {:?}, {:?}),", header("title"), header("description"));
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string())).join("examples_index.rs");
+    if let Err(e) = std::fs::write(&dest, out) {
+        println!("cargo:warning=the gallery index could not be written: {e}");
     }
 }

@@ -295,3 +295,11 @@ test('narrow screens stack the panes without horizontal scrolling', async () => 
     .map((el) => el.outerHTML.slice(0, 80)));
   assert.deepEqual(missing, [], 'every control has a data-testid');
 });
+
+test('an example other than the default is fetched when opened, and runs', async () => {
+  await page.locator('[data-testid="example"][data-id="window_functions"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="notebook-title"]').textContent === 'Rankings with window functions');
+  await nb.runAllCells();
+  const states = await nb.states();
+  assert.ok(states.length > 1 && states.every((s) => s === 'done'), `every cell ran: ${states}`);
+});

@@ -1,7 +1,6 @@
 //! The left-hand sidebar: the examples gallery and the database's tables
 //! (columns and row counts, refreshed after every run).
 
-use engine::playground::examples::EXAMPLES;
 use engine::playground::tables::TableInfo;
 use leptos::prelude::*;
 
@@ -20,11 +19,9 @@ pub fn Sidebar() -> impl IntoView {
 #[component]
 fn Gallery() -> impl IntoView {
     let nb = expect_context::<Nb>();
-    let items = EXAMPLES
+    let items = super::state::GALLERY
         .iter()
-        .map(|e| {
-            let id = e.id;
-            let notebook = e.notebook();
+        .map(|&(id, title, description)| {
             view! {
                 <li>
                     <button
@@ -34,10 +31,10 @@ fn Gallery() -> impl IntoView {
                         aria-current=move || (nb.example.get().as_deref() == Some(id)).then_some("true")
                         data-testid="example"
                         data-id=id
-                        title=notebook.description.clone()
+                        title=description
                         on:click=move |_| nb.load_example(id)
                     >
-                        <span class="example-title">{notebook.title.clone()}</span>
+                        <span class="example-title">{title}</span>
                     </button>
                 </li>
             }

@@ -18,6 +18,51 @@ use crate::share;
 /// The example the page opens with.
 pub const DEFAULT_EXAMPLE: &str = "blog";
 
+mod gallery {
+    include!(concat!(env!("OUT_DIR"), "/examples_index.rs"));
+}
+/// The gallery: (id, title, description) of each example. Their texts are
+/// fetched when opened (`examples/ID.exs`, beside the page), except the
+/// default one's, which the page carries to open at once.
+pub use gallery::INDEX as GALLERY;
+
+/// The default example's text.
+const DEFAULT_SOURCE: &str = include_str!("../../../examples/blog.exs");
+
+thread_local! {
+    /// Example texts fetched so far, by id.
+    static FETCHED: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+}
+
+/// An example's text, if the page has it (the default one, or one fetched).
+fn example_source(id: &str) -> Option<String> {
+    if id == DEFAULT_EXAMPLE {
+        return Some(DEFAULT_SOURCE.to_string());
+    }
+    FETCHED.with(|f| f.borrow().get(id).cloned())
+}
+
+/// Fetches `examples/ID.exs`.
+async fn fetch_example(id: &str) -> Result<String, String> {
+    if !GALLERY.iter().any(|(known, _, _)| *known == id) {
+        return Err(format!("there is no example {id:?}"));
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&format!("examples/{id}.exs")))
+        .await
+        .map_err(|_| "the network is unreachable".to_string())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
+    if !response.ok() {
+        return Err(format!("the server answered {}", response.status()));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| "no text".to_string())?)
+        .await
+        .map_err(|_| "the text could not be read".to_string())?;
+    let text = text.as_string().ok_or("the text could not be read")?;
+    FETCHED.with(|f| f.borrow_mut().insert(id.to_string(), text.clone()));
+    Ok(text)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
     Loading,
@@ -308,8 +353,23 @@ impl Nb {
 
     /// Replaces the notebook with a gallery example and empties the database.
     pub fn load_example(&self, id: &str) {
-        let Some(example) = examples::find(id) else { return };
-        let notebook = example.notebook();
+        match example_source(id) {
+            Some(source) => self.open_example(id, &source),
+            None => {
+                let nb = *self;
+                let id = id.to_string();
+                spawn_local(async move {
+                    match fetch_example(&id).await {
+                        Ok(source) => nb.open_example(&id, &source),
+                        Err(e) => nb.notify(NoticeKind::Error, "example", format!("The example could not be opened: {e}."), None, None),
+                    }
+                });
+            }
+        }
+    }
+
+    fn open_example(&self, id: &str, source: &str) {
+        let notebook = examples::parse(source);
         let cells: Vec<CellModel> = notebook.cells.into_iter().map(|c| self.new_cell(c.title, c.source)).collect();
         self.title.set(notebook.title);
         self.description.set(notebook.description);
@@ -869,8 +929,8 @@ fn is_pristine(nb: &SavedNotebook) -> bool {
     if nb.cells.iter().all(|c| c.source.trim().is_empty()) {
         return true;
     }
-    let Some(example) = nb.example.as_deref().and_then(examples::find) else { return false };
-    let shipped = example.notebook().cells;
+    let Some(source) = nb.example.as_deref().and_then(example_source) else { return false };
+    let shipped = examples::parse(&source).cells;
     shipped.len() == nb.cells.len() && shipped.iter().zip(&nb.cells).all(|(a, b)| a.title == b.title && a.source == b.source)
 }
 
