@@ -52,13 +52,15 @@ clippy:
 	cargo clippy -p ectoplasm-engine --all-targets -- -D warnings
 	cargo clippy -p ectoplasm-cli --bins --test '*' -- -D warnings
 	cargo clippy -p ectoplasm-app --target $(WASM_TARGET) --all-targets --no-deps -- -D warnings
+	cargo clippy -p ectoplasm-app --target $(WASM_TARGET) --all-targets --no-deps --features tools -- -D warnings
 
 test-native:
 	cargo test -p ectoplasm-engine -p ectoplasm-cli
 
-## test-wasm: the app's sql.js wrapper against real sql.js, under Node (wasm-bindgen-test).
+## test-wasm: the app's sql.js wrapper, the engine's worker and the tools worker
+## (feature `tools`: SQL import) against real sql.js, under Node (wasm-bindgen-test).
 test-wasm:
-	NODE_OPTIONS="--require $(CURDIR)/app/tests/node-sqljs.cjs" cargo test -p ectoplasm-app --target $(WASM_TARGET)
+	NODE_OPTIONS="--require $(CURDIR)/app/tests/node-sqljs.cjs" cargo test -p ectoplasm-app --target $(WASM_TARGET) --features tools
 
 conformance:
 	scripts/conformance.sh

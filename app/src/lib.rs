@@ -7,6 +7,8 @@
 //! - [`backend`]: the typed Request/Response interface to the engine (the
 //!   page's side, talking to the worker).
 //! - [`worker`]: the engine's side, run in a Web Worker.
+//! - [`tools`]: the tools worker (SQL import), started only when needed,
+//!   and the page's client of it.
 //! - [`editor`]: the CodeMirror wrapper (the only module that touches it).
 //! - [`notebook`]: the playground's components.
 //! - [`persist`]: the saved notebook format and the local store.
@@ -22,5 +24,6 @@ pub mod notebook;
 pub mod persist;
 pub mod share;
 pub mod sqljs;
+pub mod tools;
 pub mod ui;
 pub mod worker;

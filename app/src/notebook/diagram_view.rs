@@ -31,7 +31,7 @@ async fn sleep_ms(ms: i32) {
 }
 
 /// A migration version from the clock: `YYYYMMDDhhmmss`, as `mix ecto.gen.migration` names them.
-fn version_now() -> i64 {
+pub(crate) fn version_now() -> i64 {
     let d = js_sys::Date::new_0();
     let two = |n: u32| format!("{n:02}");
     format!(
@@ -49,13 +49,13 @@ fn version_now() -> i64 {
 
 /// One cell the panel asks for.
 #[derive(serde::Deserialize)]
-struct NewCell {
-    title: String,
-    source: String,
+pub(crate) struct NewCell {
+    pub(crate) title: String,
+    pub(crate) source: String,
 }
 
 /// Adds `cells` at the end of the notebook and runs them.
-fn add_and_run(nb: Nb, cells: Vec<NewCell>) {
+pub(crate) fn add_and_run(nb: Nb, cells: Vec<NewCell>) {
     let mut last = None;
     for cell in cells {
         let id = nb.add_cell(cell.source);
@@ -205,5 +205,6 @@ pub fn DiagramView() -> impl IntoView {
         <div class="diagram-host-inner" node_ref=host>
             {move || failed.get().map(|e| view! { <p class="error" data-testid="er-error" role="alert">{e}</p> })}
         </div>
+        <super::import_view::ImportSql/>
     }
 }

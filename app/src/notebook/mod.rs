@@ -12,10 +12,12 @@
 //! - [`run_control`]: the Stop button and the time limit.
 //! - [`share`]: the Share control and the notices above the notebook.
 //! - [`embed`]: the page in embed mode (`?embed=1`).
+//! - [`diagram_view`]: the Diagram view; [`import_view`] its SQL import.
 
 pub mod cell;
 pub mod diagram_view;
 pub mod embed;
+pub mod import_view;
 pub mod result;
 pub mod run_control;
 pub mod share;

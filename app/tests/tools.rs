@@ -1,0 +1,135 @@
+//! The tools worker's side (`ectoplasm_app::tools`, feature `tools`) under
+//! Node: SQL DDL in, the cells the page adds out, and those cells run by the
+//! engine's worker (`Engine`, on real sql.js) into the imported model.
+#![cfg(all(target_arch = "wasm32", feature = "tools"))]
+
+use ectoplasm_app::backend::{wire, CellSource, Request, Response};
+use ectoplasm_app::tools::{answer, handle, ImportedCode, ToolRequest, ToolResponse};
+use ectoplasm_app::worker::Engine;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const SHOP: &str = include_str!("../../engine/src/erd/testdata/shop_pg_dump.sql");
+
+fn import(sql: &str, namespace: &str, version: i64) -> ImportedCode {
+    match handle(ToolRequest::ImportSql { sql: sql.to_string(), namespace: namespace.to_string(), version }) {
+        ToolResponse::Imported(code) => code,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_pg_dump_becomes_one_schema_cell_per_table_and_a_migration_cell() {
+    let code = import(SHOP, "Shop", 20260101120000);
+    let mut tables = code.tables.clone();
+    tables.sort();
+    assert_eq!(
+        tables,
+        [
+            "addresses",
+            "categories",
+            "comments",
+            "countries",
+            "org_members",
+            "organizations",
+            "posts",
+            "posts_tags",
+            "products",
+            "profiles",
+            "tags",
+            "transfers",
+            "users"
+        ]
+    );
+    // The bare join table has no schema module of its own.
+    assert_eq!(code.schemas.len(), code.tables.len() - 1);
+    assert!(!code.schemas.iter().any(|s| s.code.contains("schema \"posts_tags\"")));
+    assert_eq!(code.schemas[0].title, "Schema Shop.User");
+    assert!(code.schemas[0].code.starts_with("defmodule Shop.User do"), "{}", code.schemas[0].code);
+    assert_eq!(code.migration.title, "Migration Shop.Migrations.CreateTables");
+    assert!(
+        code.migration.code.contains("Ecto.Migrator.up(Repo, 20260101120000, Shop.Migrations.CreateTables)"),
+        "{}",
+        code.migration.code
+    );
+    assert_eq!(code.cells().len(), code.schemas.len() + 1);
+    assert_eq!(code.cells().last().map(|c| c.0.as_str()), Some("Migration Shop.Migrations.CreateTables"));
+    // What was left out, by line: SET, SELECT, OWNER TO, the sequence, the expression index.
+    let lines: Vec<usize> = code.warnings.iter().map(|w| w.line).collect();
+    for line in [5, 6, 7, 19, 21, 28, 140] {
+        assert!(lines.contains(&line), "line {line} not reported: {:?}", code.warnings);
+    }
+}
+
+#[wasm_bindgen_test]
+fn nothing_to_import_is_an_empty_answer_with_its_warnings() {
+    let code = import("SELECT 1;\nDROP TABLE x;", "", 1);
+    assert!(code.tables.is_empty() && code.schemas.is_empty());
+    assert_eq!(code.warnings.iter().map(|w| w.line).collect::<Vec<_>>(), [1, 2]);
+    // An empty namespace is the default one.
+    assert_eq!(code.migration.title, "Migration MyApp.Migrations.CreateTables");
+}
+
+#[wasm_bindgen_test]
+fn messages_are_answered_by_id_and_read_back_as_sent() {
+    let request = ToolRequest::ImportSql {
+        sql: "CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL);\nCREATE VIEW v AS SELECT 1;".to_string(),
+        namespace: "N".to_string(),
+        version: 20261206120000,
+    };
+    let message = request.to_js(7);
+    assert_eq!(ToolRequest::from_js(&message), Ok(request.clone()));
+    let reply = answer(&message);
+    assert_eq!(wire::id(&reply), Some(7));
+    let ToolRequest::ImportSql { sql, namespace, version } = request;
+    let expected = handle(ToolRequest::ImportSql { sql, namespace, version });
+    assert_eq!(ToolResponse::from_js(&reply), expected);
+    match expected {
+        ToolResponse::Imported(code) => {
+            assert_eq!(code.tables, ["notes"]);
+            assert_eq!(code.warnings.iter().map(|w| w.line).collect::<Vec<_>>(), [2]);
+            assert!(
+                code.migration.code.contains("Ecto.Migrator.up(Repo, 20261206120000, N.Migrations.CreateTables)"),
+                "{}",
+                code.migration.code
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // What cannot be read is answered with an error, under the same id.
+    let bad = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&bad, &"id".into(), &8.into());
+    let _ = js_sys::Reflect::set(&bad, &"type".into(), &"nope".into());
+    let reply = answer(&bad);
+    assert_eq!(wire::id(&reply), Some(8));
+    assert!(matches!(ToolResponse::from_js(&reply), ToolResponse::Error(m) if m.contains("nope")));
+    let error = ToolResponse::Error("broken".to_string());
+    assert_eq!(ToolResponse::from_js(&error.to_js(9)), error);
+    assert!(matches!(ToolResponse::from_js(&js_sys::Object::new().into()), ToolResponse::Error(_)));
+}
+
+#[wasm_bindgen_test]
+async fn the_imported_cells_run_in_the_engine_and_read_back_as_the_imported_tables() {
+    let code = import(SHOP, "Shop", 20260101120000);
+    let mut engine = Engine::start().await.expect("sql.js loads");
+    let cells = code.cells();
+    for (index, (title, source)) in cells.iter().enumerate() {
+        match engine.handle(Request::RunCell { cell: CellSource { index, source: source.clone() } }) {
+            Response::CellRan { run, .. } => assert!(run.ok, "{title}: {run:?}"),
+            other => panic!("{title}: {other:?}"),
+        }
+    }
+    let sources: Vec<String> = cells.into_iter().map(|(_, s)| s).collect();
+    let model = match engine.handle(Request::ErModel { cells: sources }) {
+        Response::ErModel { model } => model,
+        other => panic!("{other:?}"),
+    };
+    let mut got: Vec<&str> = model.tables.iter().map(|t| t.name.as_str()).collect();
+    got.sort_unstable();
+    let mut want: Vec<&str> = code.tables.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    assert!(model.drift.is_empty(), "{:?}", model.drift);
+    let users = model.table("users").expect("users");
+    let columns: Vec<&str> = users.fields.iter().filter_map(|f| f.column.as_deref()).collect();
+    assert_eq!(columns, ["id", "email", "name", "admin", "settings", "inserted_at", "updated_at"]);
+}
