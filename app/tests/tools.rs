@@ -7,6 +7,7 @@ use ectoplasm_app::backend::{wire, CellSource, Request, Response};
 use ectoplasm_app::tools::{answer, handle, ImportedCode, ToolRequest, ToolResponse};
 use ectoplasm_app::worker::Engine;
 use engine::erd::drift::DriftKind;
+use engine::erd::ErModel;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const SHOP: &str = include_str!("../../engine/src/erd/testdata/shop_pg_dump.sql");
@@ -120,8 +121,8 @@ async fn the_imported_cells_run_in_the_engine_and_read_back_as_the_imported_tabl
         }
     }
     let sources: Vec<String> = cells.into_iter().map(|(_, s)| s).collect();
-    let model = match engine.handle(Request::ErModel { cells: sources }) {
-        Response::ErModel { model } => model,
+    let model: ErModel = match engine.handle(Request::ErModel { cells: sources, pending: Vec::new() }) {
+        Response::ErModel { json } => serde_json::from_str(&json).expect("the model"),
         other => panic!("{other:?}"),
     };
     let mut got: Vec<&str> = model.tables.iter().map(|t| t.name.as_str()).collect();
