@@ -20,6 +20,7 @@
 import dagre from '@dagrejs/dagre';
 
 export { createView } from './diagram-view.js';
+export { createImportSql } from './import-sql.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const FONT = 12;

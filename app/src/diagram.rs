@@ -197,3 +197,77 @@ impl Drop for DiagramView {
         self.raw.destroy();
     }
 }
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = EctoplasmDiagram, js_name = createImportSql)]
+    fn create_import_sql(host: &web_sys::HtmlElement, callbacks: &Object) -> Result<RawImport, JsValue>;
+
+    type RawImport;
+
+    #[wasm_bindgen(method, structural, js_name = setReady)]
+    fn set_ready(this: &RawImport, ready: bool);
+
+    #[wasm_bindgen(method, structural)]
+    fn destroy(this: &RawImport);
+}
+
+/// What the SQL import control (`app/js/import-sql.js`) asks of the page.
+pub struct ImportCallbacks {
+    /// The control was opened (time to start the tools worker).
+    pub open: Box<dyn Fn()>,
+    /// SQL DDL and a module namespace → the tools worker's answer (the
+    /// object `crate::tools` describes), or why not.
+    pub import_sql: Rc<dyn Fn(String, String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, String>>>>>,
+    /// Cells to append and run: JSON `[{title, source}]`.
+    pub add_cells: Box<dyn Fn(String)>,
+}
+
+/// The SQL import control in `host` (after [`load`]). Removed when dropped.
+pub struct ImportView {
+    raw: RawImport,
+    _callbacks: Vec<JsValue>,
+}
+
+impl ImportView {
+    pub fn new(host: &web_sys::HtmlElement, cb: ImportCallbacks) -> Result<ImportView, String> {
+        let ImportCallbacks { open, import_sql, add_cells } = cb;
+        let options = Object::new();
+        let mut keep = Vec::new();
+        let mut set = |name: &str, f: JsValue| {
+            let _ = Reflect::set(&options, &name.into(), &f);
+            keep.push(f);
+        };
+        set("open", Closure::<dyn Fn()>::new(open).into_js_value());
+        set(
+            "importSql",
+            Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(move |sql: JsValue, namespace: JsValue| {
+                let future = import_sql(sql.as_string().unwrap_or_default(), namespace.as_string().unwrap_or_default());
+                future_to_promise(async move { future.await.map_err(JsValue::from) })
+            })
+            .into_js_value(),
+        );
+        set(
+            "addCells",
+            Closure::<dyn Fn(JsValue)>::new(move |cells: JsValue| {
+                if let Some(cells) = cells.as_string() {
+                    add_cells(cells);
+                }
+            })
+            .into_js_value(),
+        );
+        let raw = create_import_sql(host, &options).map_err(|e| format!("the import could not start: {e:?}"))?;
+        Ok(ImportView { raw, _callbacks: keep })
+    }
+
+    /// Whether the engine can run the cells (the add button follows it).
+    pub fn set_ready(&self, ready: bool) {
+        self.raw.set_ready(ready);
+    }
+}
+
+impl Drop for ImportView {
+    fn drop(&mut self) {
+        self.raw.destroy();
+    }
+}

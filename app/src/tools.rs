@@ -356,11 +356,10 @@ impl Tools {
         self.inner.borrow().conn.is_some()
     }
 
-    /// Sends one request and waits for its answer.
-    pub async fn call(&self, request: ToolRequest) -> ToolResponse {
-        if let Err(message) = self.start() {
-            return ToolResponse::Error(message);
-        }
+    /// Sends one request; the reply message as it came (a plain object),
+    /// or why there is none.
+    pub async fn send(&self, request: ToolRequest) -> Result<JsValue, String> {
+        self.start()?;
         let promise = {
             let mut c = self.inner.borrow_mut();
             c.next_id = c.next_id.wrapping_add(1).max(1);
@@ -380,12 +379,33 @@ impl Tools {
             }
             promise
         };
-        match JsFuture::from(promise).await {
-            Ok(data) => match data.as_string() {
-                Some(why) => ToolResponse::Error(why),
-                None => ToolResponse::from_js(&data),
-            },
-            Err(e) => ToolResponse::Error(format!("{e:?}")),
+        let data = JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))?;
+        match data.as_string() {
+            Some(why) => Err(why),
+            None => Ok(data),
+        }
+    }
+
+    /// Sends one request and waits for its answer.
+    pub async fn call(&self, request: ToolRequest) -> ToolResponse {
+        match self.send(request).await {
+            Ok(data) => ToolResponse::from_js(&data),
+            Err(message) => ToolResponse::Error(message),
+        }
+    }
+
+    /// [`Tools::import_sql`]'s answer as the worker sent it, the `imported`
+    /// object (for the import control, which reads it in JavaScript).
+    pub async fn import_sql_js(&self, sql: String, namespace: String, version: i64) -> Result<JsValue, String> {
+        let data = self.send(ToolRequest::ImportSql { sql, namespace, version }).await?;
+        if let Some(message) = get(&data, "error").as_string() {
+            return Err(message);
+        }
+        let imported = get(&data, "imported");
+        if imported.is_object() {
+            Ok(imported)
+        } else {
+            Err("the tools answered without a result".to_string())
         }
     }
 
