@@ -233,6 +233,19 @@ pub fn register(b: &mut Builtins) {
     });
 }
 
+/// The messages in this process's mailbox, oldest first.
+pub(crate) fn mailbox(i: &mut Interp) -> Vec<Value> {
+    i.ext::<Procs>().mailbox.clone()
+}
+
+/// Takes the `k`th message out of the mailbox (a receive matched it).
+pub(crate) fn take_message(i: &mut Interp, k: usize) {
+    let mb = &mut i.ext::<Procs>().mailbox;
+    if k < mb.len() {
+        mb.remove(k);
+    }
+}
+
 fn run_fun(i: &mut Interp, a: &[Value], s: Span) -> EResult<Value> {
     if a.len() == 3 {
         let m = args::atom("spawn/3", &a[0], s)?.to_string();
