@@ -67,7 +67,13 @@ pub(crate) fn execute(interp: &mut Interp, op: &str, query: &Value, opts: &Value
     let q = attach_prefix(query_of(interp, &query, span)?, opts);
     let op = Op::from_name(op).unwrap_or(Op::All);
     let (planned, sql, params) = plan_sql(interp, &q, op)?;
-    let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
+    let source = match planned.sources.first() {
+        Some(crate::query::plan::PSource::Table { table, .. }) => Some(table.as_str().to_string()),
+        _ => None,
+    };
+    let ctx = super::telemetry::Context { source, cast_params: Some(Value::list(params.clone())) };
+    let result = super::telemetry::with_context(interp, ctx, |i| with_conn(i, span, |c| c.query(&sql, params)))?
+        .map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
     let (n, rows) = util::into_rows(&sql, result);
     let Some(sel) = &planned.select else {
         return Ok((n, rows.map(|_| vec![]).filter(|_| false)));

@@ -83,6 +83,11 @@ fn attach(i: &mut Interp, id: &Value, events: &Value, function: &Value, config: 
     Ok(Value::atom("ok"))
 }
 
+/// Whether any handler is attached at all.
+pub fn any_handlers(i: &mut Interp) -> bool {
+    !i.ext::<Handlers>().0.is_empty()
+}
+
 /// Whether any handler listens to `event`.
 pub fn has_handlers(i: &mut Interp, event: &Value) -> bool {
     i.ext::<Handlers>().0.iter().any(|h| &h.event == event)
