@@ -593,7 +593,13 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
                     let is_call = matches!(node(inner), Some((Value::Atom(f), _, Value::List(a))) if binary_op(f).is_none() || a.len() != 2)
                         || matches!(node(inner), Some((Value::Tuple(_), _, _)));
                     let is_fun_ref = matches!(node(inner), Some((Value::Atom(f), _, Value::List(a))) if f.as_ref() == "/" && a.len() == 2);
-                    if is_fun_ref || is_call {
+                    if is_fun_ref {
+                        if let Some((_, _, Value::List(a))) = node(inner) {
+                            write(out, &a[0]);
+                            out.push('/');
+                            write(out, &a[1]);
+                        }
+                    } else if is_call {
                         write(out, inner);
                     } else {
                         out.push('(');
