@@ -1423,7 +1423,9 @@ impl Interp {
                 } else {
                     self.exception_message(&name, &opts_v)
                 };
-                let value = if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some() || opts_v.as_str().is_some()) {
+                let value = if let Some(fields) =
+                    builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some() || opts_v.as_str().is_some())
+                {
                     let mut st = Struct { module: m.clone(), fields };
                     if let Value::Str(_) = &opts_v {
                         st.set("message", opts_v.clone());

@@ -60,7 +60,17 @@ pub struct LogEntry {
 
 impl LogEntry {
     fn new(kind: StatementKind, sql: &str, params: Vec<Value>, micros: u64, outcome: Result<(usize, u64), String>) -> LogEntry {
-        LogEntry { kind, sql: sql.to_string(), params, micros, outcome, in_transaction: false, result: None, error_code: 0, off_event: false }
+        LogEntry {
+            kind,
+            sql: sql.to_string(),
+            params,
+            micros,
+            outcome,
+            in_transaction: false,
+            result: None,
+            error_code: 0,
+            off_event: false,
+        }
     }
 }
 

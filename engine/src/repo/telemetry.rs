@@ -132,11 +132,22 @@ pub(crate) fn emit(interp: &mut Interp, entries: Vec<LogEntry>, span: Span) -> E
         let result = match (&e.outcome, &e.result) {
             (Ok(_), Some(r)) => Value::ok(util::exqlite_result(&sql, r)),
             (Ok((rows, changes)), None) => {
-                let n = if control { 0 } else if util::is_dml(&sql) { *changes as i64 } else { *rows as i64 };
+                let n = if control {
+                    0
+                } else if util::is_dml(&sql) {
+                    *changes as i64
+                } else {
+                    *rows as i64
+                };
                 let command = if control { Value::atom(&sql) } else { Value::atom("execute") };
                 Value::ok(util::make_struct(
                     "Exqlite.Result",
-                    vec![("command", command), ("columns", Value::list(vec![])), ("rows", Value::list(vec![])), ("num_rows", Value::Int(n))],
+                    vec![
+                        ("command", command),
+                        ("columns", Value::list(vec![])),
+                        ("rows", Value::list(vec![])),
+                        ("num_rows", Value::Int(n)),
+                    ],
                 ))
             }
             (Err(message), _) => {

@@ -357,7 +357,8 @@ fn write(out: &mut String, v: &Value) {
         Value::Atom(a) => write_atom(out, a),
         Value::Str(_) => out.push_str(&inspect::inspect(v)),
         Value::List(items) => {
-            let printable = !items.is_empty() && items.iter().all(|i| matches!(i, Value::Int(c) if (32..127).contains(c) || matches!(c, 7..=13 | 27)));
+            let printable =
+                !items.is_empty() && items.iter().all(|i| matches!(i, Value::Int(c) if (32..127).contains(c) || matches!(c, 7..=13 | 27)));
             if printable {
                 let s: String = items.iter().filter_map(|i| i.as_int().and_then(|c| char::from_u32(c as u32))).collect();
                 out.push_str("~c");
@@ -519,7 +520,8 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
             let name: &str = name;
             match (name, args) {
                 ("__aliases__", parts) => {
-                    let names: Vec<String> = parts.iter().map(|p| p.as_atom().map(str::to_string).unwrap_or_else(|| to_string(p))).collect();
+                    let names: Vec<String> =
+                        parts.iter().map(|p| p.as_atom().map(str::to_string).unwrap_or_else(|| to_string(p))).collect();
                     out.push_str(&names.join("."));
                 }
                 ("__block__", [one]) => write(out, one),
@@ -660,7 +662,9 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
                     }
                     write_operand(out, r, prec, !right);
                 }
-                (sigil, [body, mods]) if sigil.starts_with("sigil_") && matches!(node(body), Some((Value::Atom(b), _, _)) if b.as_ref() == "<<>>") => {
+                (sigil, [body, mods])
+                    if sigil.starts_with("sigil_") && matches!(node(body), Some((Value::Atom(b), _, _)) if b.as_ref() == "<<>>") =>
+                {
                     let open = meta.keyword_get("delimiter").and_then(|d| d.as_str()).and_then(|d| d.chars().next()).unwrap_or('"');
                     let close = closing_delimiter(open);
                     out.push('~');
@@ -693,7 +697,9 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
         Value::Tuple(_) => match node(form) {
             // remote and anonymous calls
             Some((Value::Atom(dot), _, Value::List(target))) if dot.as_ref() == "." => match target.as_slice() {
-                [Value::Atom(access), Value::Atom(get)] if access.as_ref() == "Elixir.Access" && get.as_ref() == "get" && args.len() == 2 => {
+                [Value::Atom(access), Value::Atom(get)]
+                    if access.as_ref() == "Elixir.Access" && get.as_ref() == "get" && args.len() == 2 =>
+                {
                     write_remote_target(out, &args[0]);
                     out.push('[');
                     write(out, &args[1]);
@@ -707,7 +713,8 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
                     if plain {
                         out.push_str(fun);
                     } else {
-                        out.push_str(&inspect::atom(fun)[1..]);
+                        let quoted = inspect::atom(fun);
+                        out.push_str(quoted.strip_prefix(':').unwrap_or(&quoted));
                     }
                     if !(args.is_empty() && meta_has(meta, "no_parens")) {
                         write_call_args(out, args);

@@ -46,7 +46,8 @@ pub fn register(b: &mut Builtins) {
     b.add(ERROR, "no_value", &[0], |_, _, _| Ok(no_value()));
     b.add(ERROR, "message", &[1], |_, a, _| Ok(Value::string(message(&a[0]))));
     b.add(ERROR, "exception", &[1], |_, a, s| {
-        let st = error_struct(&a[0]).ok_or_else(|| raise("FunctionClauseError", "no function clause matching in ExUnit.AssertionError.exception/1", s))?;
+        let st = error_struct(&a[0])
+            .ok_or_else(|| raise("FunctionClauseError", "no function clause matching in ExUnit.AssertionError.exception/1", s))?;
         Ok(Value::Struct(Rc::new(st)))
     });
     b.add("Macro", "to_string", &[1], |_, a, _| Ok(Value::string(quoted::to_string(&a[0]))));
@@ -278,7 +279,10 @@ fn assert_macro(i: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERe
             let mut scratch = env.clone();
             if match_pattern(i, pat, &right, &mut scratch)? {
                 if !right.is_truthy() {
-                    return Err(failure(vec![("expr", code), ("message", Value::string(format!("Expected truthy, got {}", inspect::inspect(&right))))], span));
+                    return Err(failure(
+                        vec![("expr", code), ("message", Value::string(format!("Expected truthy, got {}", inspect::inspect(&right))))],
+                        span,
+                    ));
                 }
                 *env = scratch;
                 return Ok(right);
@@ -329,7 +333,13 @@ fn assert_macro(i: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERe
             }
             let context = if matches!(op.as_str(), "===" | "!==") { "===" } else { "==" };
             Err(failure(
-                vec![("left", left), ("right", right), ("expr", expr), ("message", Value::string(message)), ("context", Value::atom(context))],
+                vec![
+                    ("left", left),
+                    ("right", right),
+                    ("expr", expr),
+                    ("message", Value::string(message)),
+                    ("context", Value::atom(context)),
+                ],
                 span,
             ))
         }
@@ -392,7 +402,13 @@ fn refute_macro(i: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERe
             }
             let context = if matches!(op.as_str(), "===" | "!==") { "===" } else { "==" };
             Err(failure(
-                vec![("left", left), ("right", right), ("expr", expr), ("message", Value::string(message)), ("context", Value::atom(context))],
+                vec![
+                    ("left", left),
+                    ("right", right),
+                    ("expr", expr),
+                    ("message", Value::string(message)),
+                    ("context", Value::atom(context)),
+                ],
                 span,
             ))
         }
@@ -476,7 +492,10 @@ fn extract_args(i: &mut Interp, a: &Node, env: &mut Env, span: Span) -> EResult<
         Kind::Call { name, args, .. } if !args.is_empty() => {
             let arity = args.len();
             let reserved = crate::eval::core::is_special_form(name, arity) || KERNEL_MACROS.contains(&name.as_str());
-            let macro_ = matches!(i.resolve_call(name, arity, env), Some(crate::eval::core::Callee::Macro(_) | crate::eval::core::Callee::UserMacro(_)));
+            let macro_ = matches!(
+                i.resolve_call(name, arity, env),
+                Some(crate::eval::core::Callee::Macro(_) | crate::eval::core::Callee::UserMacro(_))
+            );
             (!reserved && !macro_).then_some(args.as_slice())
         }
         Kind::Dot { target, name, args, .. } if !args.is_empty() => {
@@ -593,7 +612,9 @@ fn in_delta(i: &mut Interp, a: Vec<Value>, s: Span, assert: bool) -> EResult<Val
     let (x, y, d, dd) = (inspect::inspect(v1), inspect::inspect(v2), inspect::inspect(&diff), inspect::inspect(delta));
     if assert {
         let message = match &given {
-            Value::Nil | Value::Bool(false) => Value::string(format!("Expected the difference between {x} and {y} ({d}) to be less than or equal to {dd}")),
+            Value::Nil | Value::Bool(false) => {
+                Value::string(format!("Expected the difference between {x} and {y} ({d}) to be less than or equal to {dd}"))
+            }
             m => m.clone(),
         };
         let ok = i.call("Kernel", "<=", vec![diff, delta.clone()], s)?;

@@ -4,9 +4,9 @@
 pub mod calendar;
 mod decimal;
 mod r#enum;
-pub(crate) mod exunit;
 pub(crate) mod erlang;
 pub(crate) mod extra;
+pub(crate) mod exunit;
 mod jason;
 mod kernel;
 mod lazy;

@@ -23,9 +23,9 @@ struct Handlers(Vec<Handler>);
 pub fn register(b: &mut Builtins) {
     b.add("telemetry", "attach", &[4], |i, a, s| {
         let events = Value::list(vec![a[1].clone()]);
-        attach(i, &a[0], &events, &a[2], &a[3], s)
+        attach(i, &a[0], &events, &a[2], &a[3], "attach", s)
     });
-    b.add("telemetry", "attach_many", &[4], |i, a, s| attach(i, &a[0], &a[1], &a[2], &a[3], s));
+    b.add("telemetry", "attach_many", &[4], |i, a, s| attach(i, &a[0], &a[1], &a[2], &a[3], "attach_many", s));
     b.add("telemetry", "detach", &[1], |i, a, _| {
         let hs = &mut i.ext::<Handlers>().0;
         let before = hs.len();
@@ -66,12 +66,13 @@ pub fn register(b: &mut Builtins) {
     b.add("telemetry", "span", &[3], span);
 }
 
-fn attach(i: &mut Interp, id: &Value, events: &Value, function: &Value, config: &Value, s: Span) -> EResult<Value> {
+fn attach(i: &mut Interp, id: &Value, events: &Value, function: &Value, config: &Value, name: &str, s: Span) -> EResult<Value> {
     let valid_fun = matches!(function, Value::Fun(f) if f.arity() == 4);
     let events = events.as_list().map(<[Value]>::to_vec).unwrap_or_default();
-    let valid_events = !events.is_empty() && events.iter().all(|e| e.as_list().is_some_and(|l| !l.is_empty() && l.iter().all(Value::is_atom)));
+    let valid_events =
+        !events.is_empty() && events.iter().all(|e| e.as_list().is_some_and(|l| !l.is_empty() && l.iter().all(Value::is_atom)));
     if !valid_fun || !valid_events {
-        return Err(raise("FunctionClauseError", "no function clause matching in :telemetry.attach_many/4", s));
+        return Err(raise("FunctionClauseError", format!("no function clause matching in :telemetry.{name}/4"), s));
     }
     let hs = &mut i.ext::<Handlers>().0;
     if hs.iter().any(|h| &h.id == id) {
@@ -130,7 +131,8 @@ fn span(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let context = i.call("Kernel", "make_ref", vec![], s)?;
     let start_time = i.call("System", "monotonic_time", vec![], s)?;
     let system_time = i.call("System", "system_time", vec![], s)?;
-    let measurements = Value::map([(Value::atom("monotonic_time"), start_time.clone()), (Value::atom("system_time"), system_time)].into_iter().collect());
+    let measurements =
+        Value::map([(Value::atom("monotonic_time"), start_time.clone()), (Value::atom("system_time"), system_time)].into_iter().collect());
     execute(i, &event_with(prefix, "start"), measurements, map_put(start_md, vec![("telemetry_span_context", context.clone())]), s)?;
     let result = i.apply(fun, vec![], s);
     let stop_time = i.call("System", "monotonic_time", vec![], s)?;
@@ -146,13 +148,7 @@ fn span(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
             let (value, extra, stop_md) = match v.as_tuple() {
                 Some([r, md]) => (r.clone(), None, md.clone()),
                 Some([r, m, md]) => (r.clone(), Some(m.clone()), md.clone()),
-                _ => {
-                    return Err(raise(
-                        "CaseClauseError",
-                        format!("no case clause matching: {}", inspect::inspect(&v)),
-                        s,
-                    ))
-                }
+                _ => return Err(raise("CaseClauseError", format!("no case clause matching: {}", inspect::inspect(&v)), s)),
             };
             let md = map_put(&stop_md, vec![("telemetry_span_context", context)]);
             execute(i, &event_with(prefix, "stop"), times(extra.as_ref()), md, s)?;
