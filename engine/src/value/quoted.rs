@@ -281,10 +281,26 @@ pub fn plain(n: &Node) -> Value {
     Quoter { lines: None, expand_alias: None }.quote(n)
 }
 
-/// `Macro.to_string/1` on one line.
+/// `Macro.to_string/1`: one line, or for a binary operator longer than the
+/// formatter's 98 columns, the right operand on its own line (nested by 2;
+/// a pipe's operator starts the line).
 pub fn to_string(v: &Value) -> String {
     let mut out = String::new();
     write(&mut out, v);
+    if out.chars().count() <= 98 {
+        return out;
+    }
+    if let Some((Value::Atom(op), _, Value::List(a))) = node(v) {
+        if let (Some((prec, right)), [l, r]) = (binary_op(op), a.as_slice()) {
+            if !matches!(op.as_ref(), "|" | "::" | "when" | ".." | "//") {
+                let mut left = String::new();
+                write_operand(&mut left, l, prec, right);
+                let mut rhs = String::new();
+                write_operand(&mut rhs, r, prec, !right);
+                return if op.as_ref() == "|>" { format!("{left}\n|> {rhs}") } else { format!("{left} {op}\n  {rhs}") };
+            }
+        }
+    }
     out
 }
 
