@@ -74,8 +74,10 @@ pub(crate) fn execute(interp: &mut Interp, op: &str, query: &Value, opts: &Value
         _ => None,
     };
     let ctx = super::telemetry::Context { source, cast_params: Some(Value::list(cast_params)) };
-    let result = super::telemetry::with_context(interp, ctx, |i| with_conn(i, span, |c| c.query(&sql, params)))?
-        .map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
+    let result = super::telemetry::with_call_opts(interp, Some(opts.clone()), |i| {
+        super::telemetry::with_context(i, ctx, |i| with_conn(i, span, |c| c.query(&sql, params)))
+    })?
+    .map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
     let (n, rows) = util::into_rows(&sql, result);
     let Some(sel) = &planned.select else {
         return Ok((n, rows.map(|_| vec![]).filter(|_| false)));

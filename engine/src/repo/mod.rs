@@ -416,7 +416,11 @@ fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Va
         Some(Value::Nil) | None => vec![],
         Some(other) => return Err(crate::eval::args::arg_error("query", "a list of parameters", other, span)),
     };
-    let result = with_conn(interp, span, |c| c.query(&sql, params))?;
+    let opts = args.get(2).cloned().filter(|o| matches!(o, Value::List(_)));
+    let result = match opts {
+        Some(o) => telemetry::with_call_opts(interp, Some(o), |i| with_conn(i, span, |c| c.query(&sql, params)))?,
+        None => with_conn(interp, span, |c| c.query(&sql, params))?,
+    };
     Ok(match result {
         Ok(r) => Ok(util::exqlite_result(&sql, &r)),
         Err(e) => Err((e, sql)),
