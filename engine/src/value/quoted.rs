@@ -699,6 +699,49 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
                         out.extend(m.iter().filter_map(|c| c.as_int().and_then(|c| char::from_u32(c as u32))));
                     }
                 }
+                (name, [lead @ .., Value::List(blocks)])
+                    if blocks.first().and_then(keyword_key) == Some("do") && keyword_start(blocks) == 0 =>
+                {
+                    out.push_str(name);
+                    if !lead.is_empty() {
+                        if without_parens(name, args.len()) {
+                            out.push(' ');
+                            write_args(out, lead);
+                        } else {
+                            write_call_args(out, lead);
+                        }
+                    }
+                    for b in blocks.iter() {
+                        if let Some([Value::Atom(k), body]) = b.as_tuple() {
+                            out.push_str(if k.as_ref() == "do" { " do\n  " } else { "\n" });
+                            if k.as_ref() != "do" {
+                                out.push_str(k);
+                                out.push_str("\n  ");
+                            }
+                            let clauses = body.as_list().filter(|l| {
+                                !l.is_empty() && l.iter().all(|c| matches!(node(c), Some((Value::Atom(a), _, _)) if a.as_ref() == "->"))
+                            });
+                            let text = match node(body) {
+                                _ if clauses.is_some() => clauses
+                                    .unwrap_or_default()
+                                    .iter()
+                                    .map(|c| {
+                                        let mut t = String::new();
+                                        write_clause(&mut t, c);
+                                        t
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join("\n"),
+                                Some((Value::Atom(b), _, Value::List(items))) if b.as_ref() == "__block__" => {
+                                    items.iter().map(to_string).collect::<Vec<_>>().join("\n")
+                                }
+                                _ => to_string(body),
+                            };
+                            out.push_str(&text.replace('\n', "\n  "));
+                        }
+                    }
+                    out.push_str("\nend");
+                }
                 (name, args) => {
                     out.push_str(name);
                     if without_parens(name, args.len()) && !meta_has(meta, "closing") {

@@ -586,6 +586,7 @@ fn quoted_terms_and_macro_to_string() {
         ("Macro.to_string(quote(do: &String.upcase/1))", r#""&String.upcase/1""#),
         ("Macro.to_string(quote(do: \"hi #{name}!\"))", r#""\"hi \#{name}!\"""#),
         ("Macro.to_string(quote(do: x not in [1, 2]))", r#""x not in [1, 2]""#),
+        ("Macro.to_string(quote(do: if(a, do: b, else: c)))", r#""if a do\n  b\nelse\n  c\nend""#),
     ]);
 }
 
