@@ -541,7 +541,7 @@ fn assert2(_i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 /// `refute(value, message)`.
 fn refute2(_i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let opts = opts_of(&a[1], "assert/2", s)?;
+    let opts = opts_of(&a[1], "refute/2", s)?;
     if a[0].is_truthy() {
         return Err(failure(opts, s));
     }
