@@ -27,7 +27,7 @@ bin=$target_dir/$profile/ectoplasm
 
 status=0
 printf 'conformance (%s build of ectoplasm):\n' "$profile"
-for pair in sql:queries changeset:changesets ddl:ddl repo:repo changeset:elixir; do
+for pair in sql:queries changeset:changesets ddl:ddl repo:repo changeset:elixir changeset:exunit repo:repo_telemetry; do
   kind=${pair%%:*} file=${pair##*:}
   work=$(mktemp -d)
   cp "$corpus/$file.exs" "$work/"
@@ -35,7 +35,7 @@ for pair in sql:queries changeset:changesets ddl:ddl repo:repo changeset:elixir;
   # fewer lines to match.
   (cd "$work" && timeout 120 "$bin" "$kind" "$file.exs" >out.jsonl 2>err.txt)
   flags=(--quiet)
-  [ "$file" = elixir ] && flags+=(--strict-inspect)
+  [ "$file" = elixir ] || [ "$file" = exunit ] && flags+=(--strict-inspect)
   [ "$verbose" = -v ] && flags=("${flags[@]/--quiet/}")
   report=$(python3 "$corpus/compare.py" "$kind" "$corpus/$file.jsonl" "$work/out.jsonl" "${flags[@]}")
   rm -rf "$work"

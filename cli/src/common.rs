@@ -33,6 +33,7 @@ pub struct Entry {
 pub fn load(input: &Input, imports: &[&str], binding: &str) -> Result<Corpus, Failure> {
     let items = checked_items(input, binding)?;
     let mut interp = interp();
+    interp.set_source(&input.text);
     for item in &items {
         interp.note_source_atoms(item);
     }

@@ -75,12 +75,12 @@ fn now(interp: &mut Interp) -> NaiveDateTime {
 }
 
 /// Runs the setup migrations, printing one line each.
-fn run_migrations(interp: &mut Interp, modules: &Value, out: &mut String, input: &Input, span: Span) {
+fn run_migrations(interp: &mut Interp, repo_v: &Value, modules: &Value, out: &mut String, input: &Input, span: Span) {
     let list = modules.as_list().map(|l| l.to_vec()).unwrap_or_default();
     for (i, m) in list.iter().enumerate() {
         let name = m.as_atom().map(|a| engine::value::alias_name(a).to_string()).unwrap_or_else(|| inspect::inspect(m));
         let mut migrator = Migrator::new(repo::migrate::shared_db(), Adapter::Sqlite);
-        migrator.repo = Some(repo::repo_value());
+        migrator.repo = Some(repo_v.clone());
         let t = now(interp);
         let result = migrator.up(interp, i as i64, &MigrationSource::Module(name.clone()), t);
         let statements: Vec<Json> = repo::take_log(interp)
@@ -108,13 +108,13 @@ fn run_migrations(interp: &mut Interp, modules: &Value, out: &mut String, input:
 }
 
 /// Evaluates one run: `fn repo -> ... end` called with the Repo.
-fn run_entry(interp: &mut Interp, env: &Env, expr: &Node) -> Result<Value, Box<Error>> {
+fn run_entry(interp: &mut Interp, env: &Env, repo_v: &Value, expr: &Node) -> Result<Value, Box<Error>> {
     interp.steps = 0;
     interp.depth = 0;
     let mut local = env.clone();
     let v = interp.eval(expr, &mut local)?;
     match &v {
-        Value::Fun(f) if f.arity() == 1 => interp.apply(&v, vec![repo::repo_value()], expr.span),
+        Value::Fun(f) if f.arity() == 1 => interp.apply(&v, vec![repo_v.clone()], expr.span),
         Value::Fun(f) if f.arity() == 0 => interp.apply(&v, vec![], expr.span),
         _ => Ok(v),
     }
@@ -123,6 +123,10 @@ fn run_entry(interp: &mut Interp, env: &Env, expr: &Node) -> Result<Value, Box<E
 pub fn run(input: &Input) -> Result<(), Failure> {
     let items = common::checked_items(input, "runs")?;
     let (mut interp, mut env) = setup(open(None)?);
+    interp.set_source(&input.text);
+    // The corpus Repo: `Corpus.Repo`, started with `telemetry_prefix: [:corpus_repo]`.
+    let repo_v = repo::define_repo(&mut interp, "Corpus.Repo").map_err(|e| Failure(input.runtime_error(&e)))?;
+    interp.ext::<repo::RepoState>().telemetry_prefix = Some(Value::list(vec![Value::atom("corpus_repo")]));
     let mut out = String::new();
     let mut failed = false;
     for item in &items {
@@ -133,7 +137,7 @@ pub fn run(input: &Input) -> Result<(), Failure> {
                 match common::eval_top(input, &mut interp, &mut env, node) {
                     Some(v) if is_binding(node, "setup_migrations") => {
                         repo::take_log(&mut interp);
-                        run_migrations(&mut interp, &v, &mut out, input, node.span);
+                        run_migrations(&mut interp, &repo_v, &v, &mut out, input, node.span);
                     }
                     Some(_) => {}
                     None => failed = true,
@@ -143,11 +147,12 @@ pub fn run(input: &Input) -> Result<(), Failure> {
         };
         for (name, expr) in list {
             repo::take_log(&mut interp);
-            let result = run_entry(&mut interp, &env, expr);
+            let result = run_entry(&mut interp, &env, &repo_v, expr);
             if let Some(c) = repo::conn(&mut interp) {
                 c.abort();
             }
-            let statements: Vec<Json> = repo::take_log(&mut interp).iter().map(statement_json).collect();
+            // the statements reported on the Repo's own telemetry event
+            let statements: Vec<Json> = repo::take_log(&mut interp).iter().filter(|e| !e.off_event).map(statement_json).collect();
             let mut sqlite = Map::new();
             let mut obj = Map::new();
             match result {

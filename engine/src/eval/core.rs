@@ -1423,8 +1423,13 @@ impl Interp {
                 } else {
                     self.exception_message(&name, &opts_v)
                 };
-                let value = if let Some(fields) = builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some()) {
+                let value = if let Some(fields) =
+                    builtin_exception_fields(&name).filter(|_| opts_v.as_keyword().is_some() || opts_v.as_str().is_some())
+                {
                     let mut st = Struct { module: m.clone(), fields };
+                    if let Value::Str(_) = &opts_v {
+                        st.set("message", opts_v.clone());
+                    }
                     for (k, v) in opts_v.as_keyword().unwrap_or_default() {
                         if st.has(k) {
                             st.set(k, v.clone());
@@ -1444,7 +1449,8 @@ impl Interp {
                 (name, msg, value)
             }
             (Value::Struct(s), None) => {
-                let msg = s.get("message").and_then(|m| m.as_str()).unwrap_or("").to_string();
+                let msg = super::stdlib::erlang::builtin_exception_message(&first)
+                    .unwrap_or_else(|| s.get("message").and_then(|m| m.as_str()).unwrap_or("").to_string());
                 (s.name().to_string(), msg, Some(first.clone()))
             }
             _ => (
@@ -1669,14 +1675,7 @@ impl Interp {
                     Error::Raise(ex) if ex.kind == "exit" => ("exit", ex.value.clone().unwrap_or(Value::Nil)),
                     // `catch :error, reason` sees the raw reason: an Erlang error that
                     // Elixir would normalize to `%ErlangError{}` is caught as its term
-                    Error::Raise(ex) => match exception_value(ex) {
-                        Value::Struct(st)
-                            if &*st.module == "Elixir.ErlangError" && !matches!(st.get("original"), None | Some(Value::Nil)) =>
-                        {
-                            ("error", st.get("original").cloned().unwrap_or(Value::Nil))
-                        }
-                        v => ("error", v),
-                    },
+                    Error::Raise(ex) => ("error", caught_error(ex)),
                     _ => return self.after_try(opts, env, Err(Box::new(e))),
                 };
                 match opts.keyword_get("catch") {
@@ -2152,6 +2151,10 @@ pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(Rc<str>, Value
         "Ecto.ConstraintError" => vec![nil("type"), nil("constraint"), nil("message")],
         "Ecto.StaleEntryError" => vec![nil("message"), nil("changeset")],
         "Jason.DecodeError" => vec![nil("position"), nil("token"), nil("data")],
+        "ExUnit.AssertionError" => {
+            let none = |f: &'static str| (f, Value::atom(super::stdlib::exunit::NO_VALUE));
+            vec![none("left"), none("right"), none("message"), none("expr"), none("args"), none("doctest"), ("context", Value::atom("=="))]
+        }
         _ => return None,
     };
     fields.insert(0, ("__exception__", Value::Bool(true)));
@@ -2193,7 +2196,7 @@ fn bitstring_items(bytes: &[u8], ty: Option<&Node>, span: Span) -> EResult<Vec<V
     }
 }
 
-fn split_when(n: &Node) -> (&Node, Option<&Node>) {
+pub(crate) fn split_when(n: &Node) -> (&Node, Option<&Node>) {
     match &n.kind {
         Kind::BinOp { op, lhs, rhs } if op == "when" => (lhs, Some(rhs)),
         _ => (n, None),
@@ -2341,7 +2344,19 @@ pub(crate) fn access_get(t: &Value, k: &Value, span: Span) -> EResult<Value> {
     }
 }
 
-fn exception_value(ex: &Exception) -> Value {
+/// What `catch :error, reason` sees: the raw reason, so an Erlang error
+/// that Elixir would normalize to `%ErlangError{}` is caught as its term.
+pub(crate) fn caught_error(ex: &Exception) -> Value {
+    match exception_value(ex) {
+        Value::Struct(st) if &*st.module == "Elixir.ErlangError" && !matches!(st.get("original"), None | Some(Value::Nil)) => {
+            st.get("original").cloned().unwrap_or(Value::Nil)
+        }
+        v => v,
+    }
+}
+
+/// The exception struct a `rescue` binds.
+pub(crate) fn exception_value(ex: &Exception) -> Value {
     let v = exception_struct_value(ex);
     match v {
         Value::Struct(s) if !s.has("__exception__") => {

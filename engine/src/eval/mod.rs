@@ -13,6 +13,7 @@ pub mod expand;
 mod machine;
 mod pattern;
 mod pcre;
+pub use crate::value::quoted;
 pub mod stdlib;
 mod unicode_gc;
 
@@ -342,6 +343,9 @@ pub struct Interp {
     pub output: String,
     /// The host's count of the bytes it holds, for `Limits::max_memory`.
     pub memory_in_use: Option<fn() -> usize>,
+    /// The source being evaluated, for the line numbers of quoted code
+    /// (`Interp::set_source`).
+    pub source_lines: Option<Rc<quoted::SourceLines>>,
     ext: HashMap<TypeId, Box<dyn Any>>,
 }
 
@@ -374,8 +378,15 @@ impl Interp {
             stack_base: 0,
             output: String::new(),
             memory_in_use: None,
+            source_lines: None,
             ext: HashMap::new(),
         }
+    }
+
+    /// The text the spans of evaluated code point into: quoted code then
+    /// carries their line numbers (`[line: 3]`), as Elixir's does.
+    pub fn set_source(&mut self, text: &str) {
+        self.source_lines = Some(Rc::new(quoted::SourceLines::new(text)));
     }
 
     /// Per-area state, created on first use.

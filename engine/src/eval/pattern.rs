@@ -119,7 +119,9 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
                 let key = interp.eval(k, &mut env.clone())?;
                 let got = match value {
                     Value::Map(mp) => mp.get(&key).cloned(),
+                    Value::Struct(s) if key.as_atom() == Some("__struct__") => Some(Value::Atom(s.module.clone())),
                     Value::Struct(s) => key.as_atom().and_then(|a| s.get(a).cloned()),
+                    other if key.as_atom() == Some("__struct__") => other.struct_name().map(Value::module),
                     other => match (other.struct_fields(), key.as_atom()) {
                         (Some(fields), Some(a)) => fields.into_iter().find(|(k, _)| &**k == a).map(|(_, v)| v),
                         _ => match (other, key.as_atom()) {

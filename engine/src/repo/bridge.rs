@@ -66,8 +66,18 @@ pub(crate) fn execute(interp: &mut Interp, op: &str, query: &Value, opts: &Value
     let opts = &opts;
     let q = attach_prefix(query_of(interp, &query, span)?, opts);
     let op = Op::from_name(op).unwrap_or(Op::All);
-    let (planned, sql, params) = plan_sql(interp, &q, op)?;
-    let result = with_conn(interp, span, |c| c.query(&sql, params))?.map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
+    let r = plan::plan(interp, &q, op, Dialect::Sqlite)?;
+    let sql = crate::query::sql::to_sql(&r.planned, Dialect::Sqlite)?;
+    let (planned, params, cast_params) = (r.planned, r.params, r.cast_params);
+    let source = match planned.sources.first() {
+        Some(crate::query::plan::PSource::Table { table, .. }) => Some(table.as_str().to_string()),
+        _ => None,
+    };
+    let ctx = super::telemetry::Context { source, cast_params: Some(Value::list(cast_params)) };
+    let result = super::telemetry::with_call_opts(interp, Some(opts.clone()), |i| {
+        super::telemetry::with_context(i, ctx, |i| with_conn(i, span, |c| c.query(&sql, params)))
+    })?
+    .map_err(|e| super::errors::raise_db_in(&e, Some(&sql), span))?;
     let (n, rows) = util::into_rows(&sql, result);
     let Some(sel) = &planned.select else {
         return Ok((n, rows.map(|_| vec![]).filter(|_| false)));

@@ -45,6 +45,33 @@ pub struct LogEntry {
     pub micros: u64,
     /// Rows returned and rows changed, or the database's error message.
     pub outcome: Result<(usize, u64), String>,
+    /// Whether it ran inside a transaction already open (no checkout of
+    /// the connection for it: DBConnection reports no queue or idle time).
+    pub in_transaction: bool,
+    /// What the database returned, kept while telemetry handlers listen
+    /// (`Conn::keep_results`), for the event's `result` metadata.
+    pub result: Option<std::rc::Rc<QueryResult>>,
+    /// The SQLite error code of a failed statement.
+    pub error_code: i32,
+    /// Reported on another telemetry event than the Repo's own (the
+    /// `telemetry_event:` option): not part of the Repo's statement log.
+    pub off_event: bool,
+}
+
+impl LogEntry {
+    fn new(kind: StatementKind, sql: &str, params: Vec<Value>, micros: u64, outcome: Result<(usize, u64), String>) -> LogEntry {
+        LogEntry {
+            kind,
+            sql: sql.to_string(),
+            params,
+            micros,
+            outcome,
+            in_transaction: false,
+            result: None,
+            error_code: 0,
+            off_event: false,
+        }
+    }
 }
 
 /// A monotonic clock in microseconds (`performance.now()` in the page).
@@ -62,11 +89,13 @@ pub struct Conn {
     /// dropped once the transaction has rolled back.
     broken: bool,
     clock: Option<Clock>,
+    /// Keep each statement's result in its log entry (telemetry listens).
+    pub keep_results: bool,
 }
 
 impl Conn {
     pub fn new(exec: Box<dyn Executor>) -> Conn {
-        Conn { exec, log: Vec::new(), depth: 0, failed: false, broken: false, clock: None }
+        Conn { exec, log: Vec::new(), depth: 0, failed: false, broken: false, clock: None, keep_results: false }
     }
 
     /// Times each statement with `clock` (microseconds, monotonic).
@@ -79,7 +108,8 @@ impl Conn {
         self.clock = Some(clock);
     }
 
-    fn now(&self) -> u64 {
+    /// The connection's clock in microseconds (0 without one).
+    pub fn now(&self) -> u64 {
         self.clock.as_ref().map_or(0, |c| c())
     }
 
@@ -101,7 +131,10 @@ impl Conn {
             // DBConnection refuses statements in a transaction a nested level
             // rolled back (Ecto still logs the query, with the error)
             let message = "transaction rolling back".to_string();
-            self.log.push(LogEntry { kind: StatementKind::Query, sql: sql.to_string(), params, micros: 0, outcome: Err(message.clone()) });
+            let mut entry = LogEntry::new(StatementKind::Query, sql, params, 0, Err(message.clone()));
+            entry.in_transaction = true;
+            entry.error_code = crate::executor::CONNECTION_ERROR;
+            self.log.push(entry);
             self.broken = true;
             return Err(DbError { code: crate::executor::CONNECTION_ERROR, message });
         }
@@ -126,7 +159,14 @@ impl Conn {
             Ok(r) => Ok((r.rows.len(), r.changes)),
             Err(e) => Err(e.message.clone()),
         };
-        self.log.push(LogEntry { kind: StatementKind::Query, sql: sql.to_string(), params, micros, outcome });
+        let mut entry = LogEntry::new(StatementKind::Query, sql, params, micros, outcome);
+        entry.in_transaction = self.depth > 0;
+        match &result {
+            Ok(r) if self.keep_results => entry.result = Some(std::rc::Rc::new(r.clone())),
+            Err(e) => entry.error_code = e.code,
+            _ => {}
+        }
+        self.log.push(entry);
         result
     }
 
@@ -138,7 +178,9 @@ impl Conn {
             Ok(_) => Ok((0, 0)),
             Err(e) => Err(e.message.clone()),
         };
-        self.log.push(LogEntry { kind, sql: name.to_string(), params: vec![], micros, outcome });
+        let mut entry = LogEntry::new(kind, name, vec![], micros, outcome);
+        entry.in_transaction = kind != StatementKind::Begin;
+        self.log.push(entry);
         result.map(|_| ())
     }
 

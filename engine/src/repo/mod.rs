@@ -25,6 +25,7 @@ mod preloader;
 mod queryable;
 mod schema_ops;
 pub mod sql;
+pub mod telemetry;
 mod util;
 
 #[cfg(test)]
@@ -58,6 +59,12 @@ pub struct RepoState {
     pub(crate) current: Option<Value>,
     /// Parsed Elixir templates for the queries Repo builds.
     pub(crate) templates: HashMap<&'static str, Rc<Node>>,
+    /// The Repo's `telemetry_prefix` (default: from its module name).
+    pub telemetry_prefix: Option<Value>,
+    /// The options of the Repo call being run, for its telemetry events.
+    pub(crate) call_opts: Option<Value>,
+    /// What the statement being run is about (source, cast params).
+    pub(crate) statement: Option<telemetry::Context>,
 }
 
 /// Installs a database for this run.
@@ -87,16 +94,44 @@ pub(crate) fn current_repo(interp: &mut Interp) -> Value {
     interp.ext::<RepoState>().current.clone().unwrap_or_else(repo_value)
 }
 
-/// Runs `f` with the connection, raising when none is installed.
+/// Runs `f` with the connection, raising when none is installed. Each
+/// statement `f` runs is reported on the Repo's telemetry event.
 pub(crate) fn with_conn<T>(interp: &mut Interp, span: Span, f: impl FnOnce(&mut Conn) -> T) -> EResult<T> {
-    match interp.ext::<RepoState>().conn.as_mut() {
-        Some(c) => Ok(f(c)),
-        None => Err(Error::raise(
+    let listening = telemetry::listening(interp);
+    let off_event = telemetry::off_event(interp);
+    let Some(c) = interp.ext::<RepoState>().conn.as_mut() else {
+        return Err(Error::raise(
             "RuntimeError",
             "could not lookup Ecto repo because it was not started or it does not exist (no database is open)",
             span,
-        )),
+        ));
+    };
+    let before = c.log.len();
+    c.keep_results = listening;
+    let out = f(c);
+    c.keep_results = false;
+    let start = before.min(c.log.len());
+    for e in &mut c.log[start..] {
+        e.off_event = off_event;
     }
+    if listening && c.log.len() > start {
+        let entries = c.log[start..].to_vec();
+        for e in &mut c.log[start..] {
+            e.result = None;
+        }
+        telemetry::emit(interp, entries, span)?;
+    }
+    Ok(out)
+}
+
+/// Defines `name` as a Repo module (`use Ecto.Repo`) and returns it: runs
+/// then see it as their `repo` and in telemetry metadata.
+pub fn define_repo(interp: &mut Interp, name: &str) -> EResult<Value> {
+    let src = format!("defmodule {name} do\n  use Ecto.Repo, otp_app: :ectoplasm, adapter: Ecto.Adapters.SQLite3\nend\n");
+    let parsed = syntax::parse(&src);
+    let mut env = Env::default();
+    interp.eval(&parsed.root, &mut env)?;
+    Ok(Value::module(name))
 }
 
 /// Evaluates an Elixir template (e.g. `from x in q, where: ...`) with the
@@ -213,8 +248,12 @@ fn dispatch(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value>
         return Err(Error::raise("UndefinedFunctionError", format!("function Repo.{name}/{} is undefined", list.len()), span));
     };
     let list = with_default_options(interp, &module, &name, list, span)?;
+    let opts = match name.as_str() {
+        "query" | "query!" => list.get(2).cloned(),
+        _ => operation_of(&name, &list).and_then(|(_, pos)| list.get(pos).cloned()),
+    };
     let prev = interp.ext::<RepoState>().current.replace(module);
-    let result = f(interp, list, span);
+    let result = telemetry::with_call_opts(interp, opts, |i| f(i, list, span));
     interp.ext::<RepoState>().current = prev;
     result
 }
@@ -377,7 +416,11 @@ fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Va
         Some(Value::Nil) | None => vec![],
         Some(other) => return Err(crate::eval::args::arg_error("query", "a list of parameters", other, span)),
     };
-    let result = with_conn(interp, span, |c| c.query(&sql, params))?;
+    let opts = args.get(2).cloned().filter(|o| matches!(o, Value::List(_)));
+    let result = match opts {
+        Some(o) => telemetry::with_call_opts(interp, Some(o), |i| with_conn(i, span, |c| c.query(&sql, params)))?,
+        None => with_conn(interp, span, |c| c.query(&sql, params))?,
+    };
     Ok(match result {
         Ok(r) => Ok(util::exqlite_result(&sql, &r)),
         Err(e) => Err((e, sql)),

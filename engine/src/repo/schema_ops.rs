@@ -433,7 +433,8 @@ fn run_struct(
     span: Span,
 ) -> EResult<StructResult> {
     let params = values.clone();
-    let result = with_conn(interp, span, |c| c.query(sql_text, values))?;
+    let ctx = super::telemetry::Context { source: Some(source.to_string()), cast_params: None };
+    let result = super::telemetry::with_context(interp, ctx, |i| with_conn(i, span, |c| c.query(sql_text, values)))?;
     match result {
         Ok(r) => {
             let (n, rows) = util::into_rows(sql_text, r);
@@ -1631,7 +1632,8 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
         }
         _ => insert_all_rows(interp, &rows_list, schema.as_deref(), &source, &prefix, &ret_sources, opts, span)?,
     };
-    let result = with_conn(interp, span, |c| c.query(&sql_text, all_params))?;
+    let ctx = super::telemetry::Context { source: Some(source.to_string()), cast_params: None };
+    let result = super::telemetry::with_context(interp, ctx, |i| with_conn(i, span, |c| c.query(&sql_text, all_params)))?;
     let r = match result {
         Ok(r) => r,
         Err(e) => return Err(errors::raise_db_in(&e, Some(&sql_text), span)),

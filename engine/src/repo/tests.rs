@@ -379,3 +379,26 @@ fn insert_all_from_a_query_and_streams() {
     let select = r#"SELECT p0."title" FROM "posts" AS p0 []"#;
     assert_eq!(s.log(), vec!["begin", select, select, select, "commit"]);
 }
+
+#[test]
+fn telemetry_event_per_statement() {
+    let mut s = Session::new();
+    let out = s.eval(
+        r#"
+        parent = self()
+        :telemetry.attach("t", [:ectoplasm, :repo, :query], fn _, m, md, _ -> send(parent, {md.query, md.source, md.params, elem(md.result, 0), m |> Map.keys() |> Enum.sort()}) end, nil)
+        Repo.transaction(fn -> Repo.insert!(%T.User{name: "A", email: "a@x.io"}) end)
+        Repo.all(from(u in T.User, where: u.age > ^3, select: u.id), telemetry_event: [:elsewhere])
+        Repo.all(from u in T.User, select: u.id)
+        :telemetry.detach("t")
+        collect = fn f, acc -> receive do m -> f.(f, [m | acc]) after 0 -> Enum.reverse(acc) end end
+        collect.(collect, []) |> Enum.map(fn {q, s, p, r, m} -> {String.slice(q, 0, 11), s, length(p), r, m} end)
+        "#,
+    );
+    assert_eq!(
+        out,
+        r#"[{"begin", nil, 0, :ok, [:idle_time, :query_time, :queue_time, :total_time]}, {"INSERT INTO", "users", 5, :ok, [:decode_time, :query_time, :total_time]}, {"commit", nil, 0, :ok, [:query_time, :total_time]}, {"SELECT u0.\"", "users", 0, :ok, [:decode_time, :idle_time, :query_time, :queue_time, :total_time]}]"#
+    );
+    let log = take_log(&mut s.interp);
+    assert_eq!(log.iter().filter(|e| e.off_event).count(), 1);
+}

@@ -287,7 +287,7 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
             Function::Native { name, arity, .. } => out.push_str(&format!("&{name}/{arity}")),
             Function::Closure { arity, .. } => out.push_str(&format!("#Function<{arity}.0/{arity} in :erl_eval.expr/6>")),
         },
-        Value::Quoted(n) => out.push_str(&format!("#Quoted<{:?}>", n.kind).chars().take(200).collect::<String>()),
+        Value::Quoted(n) => out.push_str(&inspect_opts(&super::quoted::plain(n), o)),
         Value::Opaque(x) => out.push_str(&x.inspect()),
     }
 }

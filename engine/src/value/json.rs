@@ -64,6 +64,7 @@ pub fn encode_with(v: &Value, hook: &dyn Fn(&Value) -> Option<Json>) -> Json {
             json!({ "$struct": "MapSet", "map": obj })
         }
         Value::Regex(r) => json!({ "$regex": r.source, "opts": r.opts_list().iter().map(enc).collect::<Vec<_>>() }),
+        Value::Quoted(n) => enc(&super::quoted::plain(n)),
         other => json!({ "$inspect": inspect::inspect_full(other) }),
     }
 }

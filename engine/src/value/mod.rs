@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod json;
 pub mod list;
 pub mod map;
+pub mod quoted;
 
 use std::any::Any;
 use std::cmp::Ordering;

@@ -805,6 +805,13 @@ pub fn register(b: &mut Builtins) {
             Some(m) => name.is_some_and(|n| Value::module(n) == *m),
         }))
     });
+    b.add("Kernel", "is_exception", &[1, 2], |_, a, _| {
+        let exception = a[0].as_struct().filter(|s| s.has("__exception__"));
+        Ok(Value::Bool(match a.get(1) {
+            None => exception.is_some(),
+            Some(m) => exception.is_some_and(|s| Value::Atom(s.module.clone()) == *m),
+        }))
+    });
     b.add("Kernel", "is_function", &[1, 2], |_, a, _| {
         Ok(Value::Bool(match (&a[0], a.get(1)) {
             (Value::Fun(f), Some(Value::Int(n))) => f.arity() as i64 == *n,
@@ -1374,6 +1381,7 @@ pub(crate) fn builtin_exception_message(e: &Value) -> Option<String> {
                 Some(t) => format!("key {key} not found in: {}", inspect::inspect(t)),
             })
         }
+        "ExUnit.AssertionError" => Some(super::exunit::message(e)),
         "ErlangError" if e.get_field("message").is_none() => {
             Some(format!("Erlang error: {}", inspect::inspect(e.get_field("original").unwrap_or(&Value::Nil))))
         }

@@ -6,6 +6,7 @@ mod decimal;
 mod r#enum;
 pub(crate) mod erlang;
 pub(crate) mod extra;
+pub(crate) mod exunit;
 mod jason;
 mod kernel;
 mod lazy;
@@ -13,6 +14,7 @@ mod map;
 mod process;
 mod regex;
 mod string;
+pub mod telemetry;
 #[cfg(test)]
 mod tests;
 
@@ -36,6 +38,8 @@ pub fn register(b: &mut Builtins) {
     erlang::register(b);
     extra::register(b);
     lazy::register(b);
+    exunit::register(b);
+    telemetry::register(b);
 }
 
 pub(crate) fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {

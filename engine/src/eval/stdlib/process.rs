@@ -115,7 +115,25 @@ pub fn register(b: &mut Builtins) {
     });
     b.add("Process", "alive?", &[1], |_, _, _| Ok(Value::Bool(true)));
     b.add("Process", "flag", &[2], |_, _, _| Ok(Value::Bool(false)));
-    b.add("Process", "info", &[1, 2], |_, _, _| Ok(Value::list(vec![])));
+    b.add("Process", "info", &[1, 2], |i, a, _| {
+        let mailbox = i.ext::<Procs>().mailbox.clone();
+        let item = |key: &str| match key {
+            "messages" => Some(Value::list(mailbox.clone())),
+            "message_queue_len" => Some(Value::Int(mailbox.len() as i64)),
+            _ => None,
+        };
+        Ok(match a.get(1) {
+            None => Value::list(vec![]),
+            Some(Value::Atom(k)) => match item(k) {
+                Some(v) => Value::tuple(vec![Value::atom(k), v]),
+                None => Value::Nil,
+            },
+            Some(Value::List(keys)) => Value::list(
+                keys.iter().filter_map(|k| k.as_atom().and_then(|k| item(k).map(|v| Value::tuple(vec![Value::atom(k), v])))).collect(),
+            ),
+            Some(_) => Value::Nil,
+        })
+    });
     b.add("Process", "whereis", &[1], |i, a, _| Ok(i.ext::<Procs>().names.get(&a[0]).map(|id| pid(*id)).unwrap_or(Value::Nil)));
     b.add("Process", "register", &[2], |i, a, _| {
         if let Some(id) = pid_id(&a[0]) {
@@ -231,6 +249,19 @@ pub fn register(b: &mut Builtins) {
         i.ext::<Procs>().agents.remove(&id);
         Ok(Value::atom("ok"))
     });
+}
+
+/// The messages in this process's mailbox, oldest first.
+pub(crate) fn mailbox(i: &mut Interp) -> Vec<Value> {
+    i.ext::<Procs>().mailbox.clone()
+}
+
+/// Takes the `k`th message out of the mailbox (a receive matched it).
+pub(crate) fn take_message(i: &mut Interp, k: usize) {
+    let mb = &mut i.ext::<Procs>().mailbox;
+    if k < mb.len() {
+        mb.remove(k);
+    }
 }
 
 fn run_fun(i: &mut Interp, a: &[Value], s: Span) -> EResult<Value> {

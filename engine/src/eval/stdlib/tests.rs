@@ -533,3 +533,73 @@ fn fidelity_with_elixir_1_18() {
         ("Integer.is_even(4)", "** (UndefinedFunctionError) function Integer.is_even/1 is undefined or private"),
     ]);
 }
+
+#[test]
+fn exunit_assertions() {
+    let msg = |code: &str| format!("import ExUnit.Assertions\ntry do\n  {code}\nrescue\n  e -> Exception.message(e)\nend");
+    check(&[
+        ("import ExUnit.Assertions\nassert {:ok, v} = {:ok, 3}\nv * 2", "6"),
+        ("import ExUnit.Assertions\n{assert(1 < 2), refute(1 > 2), refute(nil)}", "{true, false, nil}"),
+        (&msg("assert 1 + 1 == 3"), r#""\n\nAssertion with == failed\ncode:  assert 1 + 1 == 3\nleft:  2\nright: 3\n""#),
+        (&msg("assert 2 > 2"), r#""\n\nAssertion with > failed, both sides are exactly equal\ncode: assert 2 > 2\nleft: 2\n""#),
+        (
+            &msg("x = 1\n  assert %{a: ^x} = %{a: 2}"),
+            r#""\n\nmatch (=) failed\n     The following variables were pinned:\n       x = 1\ncode:  assert %{a: ^x} = %{a: 2}\nleft:  %{a: ^x}\nright: %{a: 2}\n""#,
+        ),
+        (
+            &msg("assert String.contains?(\"ab\", String.upcase(\"z\"))"),
+            r#""\n\nExpected truthy, got false\ncode: assert String.contains?(\"ab\", String.upcase(\"z\"))\narguments:\n\n         # 1\n         \"ab\"\n\n         # 2\n         \"Z\"\n\n""#,
+        ),
+        (&msg("assert_raise ArgumentError, fn -> :ok end"), r#""\n\nExpected exception ArgumentError but nothing was raised\n""#),
+        (
+            &msg("assert_received :never"),
+            r#""\n\nAssertion failed, no matching message after 0ms\n     The process mailbox is empty.\ncode: assert_received :never\n""#,
+        ),
+        (
+            "import ExUnit.Assertions\nsend(self(), {:n, 1})\nsend(self(), {:n, 5})\n{assert_received({:n, x} when x > 2), x}",
+            "{{:n, 5}, 5}",
+        ),
+        (
+            "import ExUnit.Assertions\n{catch_throw(throw(:t)), catch_exit(exit(:e)), catch_error(raise \"r\")}",
+            "{:t, :e, %RuntimeError{message: \"r\"}}",
+        ),
+        ("%ExUnit.AssertionError{}.context", ":=="),
+    ]);
+    // with the source known, quoted code carries its lines
+    let src = "import ExUnit.Assertions\ntry do\n  assert 1 == 2\nrescue\n  e -> e.expr\nend";
+    let mut interp = crate::interp();
+    interp.set_source(src);
+    let v = interp.eval(&syntax::parse(src).root, &mut Interp::env_with_imports(&[])).map(|v| inspect::inspect(&v));
+    assert_eq!(v.ok().as_deref(), Some("{:assert, [line: 3], [{:==, [line: 3], [1, 2]}]}"));
+}
+
+#[test]
+fn quoted_terms_and_macro_to_string() {
+    check(&[
+        ("quote(do: check(1, 2))", "{:check, [], [1, 2]}"),
+        ("quote(do: a.b)", "{{:., [], [{:a, [], nil}, :b]}, [no_parens: true], []}"),
+        ("Macro.to_string(quote(do: Enum.map(list, &(&1 * 2)) |> Enum.sum()))", r#""Enum.map(list, &(&1 * 2)) |> Enum.sum()""#),
+        ("Macro.to_string(quote(do: %{\"a\" => 1, b: [c: 2]}))", r#""%{\"a\" => 1, b: [c: 2]}""#),
+        ("Macro.to_string(quote(do: (a + b) * c - -d))", r#""(a + b) * c - -d""#),
+        ("Macro.to_string(quote(do: m[:k].name))", r#""m[:k].name""#),
+        ("Macro.to_string(quote(do: fn {:ok, x} -> x end))", r#""fn {:ok, x} -> x end""#),
+        ("Macro.to_string(quote(do: &String.upcase/1))", r#""&String.upcase/1""#),
+        ("Macro.to_string(quote(do: \"hi #{name}!\"))", r#""\"hi \#{name}!\"""#),
+        ("Macro.to_string(quote(do: x not in [1, 2]))", r#""x not in [1, 2]""#),
+        ("Macro.to_string(quote(do: if(a, do: b, else: c)))", r#""if a do\n  b\nelse\n  c\nend""#),
+    ]);
+}
+
+#[test]
+fn telemetry_handlers() {
+    check(&[
+        (
+            "parent = self()\n:telemetry.attach(\"h\", [:a, :b], fn e, m, md, c -> send(parent, {e, m, md, c}) end, :cfg)\n:telemetry.execute([:a, :b], %{n: 1}, %{k: 2})\n{:telemetry.attach(\"h\", [:x], fn _, _, _, _ -> :ok end, nil), :telemetry.detach(\"h\"), :telemetry.detach(\"h\"), receive do m -> m after 0 -> nil end}",
+            "{{:error, :already_exists}, :ok, {:error, :not_found}, {[:a, :b], %{n: 1}, %{k: 2}, :cfg}}",
+        ),
+        (
+            ":telemetry.attach(\"bad\", [:c], fn _, _, _, _ -> raise \"x\" end, nil)\n{:telemetry.execute([:c], %{}, %{}), :telemetry.list_handlers([:c])}",
+            "{:ok, []}",
+        ),
+    ]);
+}
