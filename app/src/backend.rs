@@ -86,11 +86,6 @@ pub enum Request {
         #[serde(default)]
         pending: Vec<String>,
     },
-    /// The code a designer operation writes (schemas and a migration);
-    /// `op` is an `engine::erd::design::DesignOp` as JSON.
-    Design { cells: Vec<String>, op: String, version: i64 },
-    /// The model as text: `mermaid`, `dbml` or `dot`.
-    ErExport { cells: Vec<String>, format: String },
 }
 
 /// What a workspace went through since its last reset, in order.
@@ -134,13 +129,6 @@ pub enum Response {
     /// drawing as it is, without reading it).
     ErModel {
         json: String,
-    },
-    /// An `engine::erd::design::Change` as JSON.
-    DesignChange {
-        json: String,
-    },
-    Text {
-        text: String,
     },
     Done,
     Error {
@@ -787,22 +775,6 @@ impl Backend {
     pub async fn er_model(&self, cells: Vec<String>, pending: Vec<String>) -> Result<String, String> {
         match self.call(Request::ErModel { cells, pending }).await {
             Response::ErModel { json } => Ok(json),
-            other => Err(unexpected(other)),
-        }
-    }
-
-    /// The code a designer operation (JSON) writes (JSON), or why it cannot.
-    pub async fn design(&self, cells: Vec<String>, op: String, version: i64) -> Result<String, String> {
-        match self.call(Request::Design { cells, op, version }).await {
-            Response::DesignChange { json } => Ok(json),
-            other => Err(unexpected(other)),
-        }
-    }
-
-    /// The model as Mermaid, DBML or DOT text.
-    pub async fn er_export(&self, cells: Vec<String>, format: &str) -> Result<String, String> {
-        match self.call(Request::ErExport { cells, format: format.to_string() }).await {
-            Response::Text { text } => Ok(text),
             other => Err(unexpected(other)),
         }
     }

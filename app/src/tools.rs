@@ -40,12 +40,20 @@ pub enum ToolRequest {
     /// SQL DDL into Ecto schemas (modules under `namespace`) and one
     /// migration with `version`.
     ImportSql { sql: String, namespace: String, version: i64 },
+    /// The code a designer operation writes: `model` is the engine's
+    /// `ErModel` as JSON, `op` a `DesignOp` as JSON; the answer is a
+    /// `Change` as JSON.
+    Design { model: String, op: String, version: i64 },
+    /// The model (JSON) as `mermaid`, `dbml` or `dot` text.
+    Export { model: String, format: String },
 }
 
 /// What the tools worker answers.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToolResponse {
     Imported(ImportedCode),
+    /// A text answer (a `Change` as JSON, an exported model).
+    Text(String),
     Error(String),
 }
 
@@ -130,6 +138,17 @@ impl ToolRequest {
                 // Fourteen digits (YYYYMMDDhhmmss) are exact in an f64.
                 set(&o, "version", &(*version as f64).into());
             }
+            ToolRequest::Design { model, op, version } => {
+                set(&o, "type", &"design".into());
+                set(&o, "model", &model.as_str().into());
+                set(&o, "op", &op.as_str().into());
+                set(&o, "version", &(*version as f64).into());
+            }
+            ToolRequest::Export { model, format } => {
+                set(&o, "type", &"export".into());
+                set(&o, "model", &model.as_str().into());
+                set(&o, "format", &format.as_str().into());
+            }
         }
         o.into()
     }
@@ -142,6 +161,12 @@ impl ToolRequest {
                 namespace: string(data, "namespace").unwrap_or_default(),
                 version: get(data, "version").as_f64().map_or(1, |v| v as i64),
             }),
+            "design" => Ok(ToolRequest::Design {
+                model: string(data, "model")?,
+                op: string(data, "op")?,
+                version: get(data, "version").as_f64().map_or(1, |v| v as i64),
+            }),
+            "export" => Ok(ToolRequest::Export { model: string(data, "model")?, format: string(data, "format")? }),
             other => Err(format!("the tools do not know {other:?}")),
         }
     }
@@ -163,6 +188,7 @@ impl ToolResponse {
                 set(&i, "warnings", &warnings);
                 set(&o, "imported", &i);
             }
+            ToolResponse::Text(text) => set(&o, "text", &text.as_str().into()),
             ToolResponse::Error(message) => set(&o, "error", &message.as_str().into()),
         }
         o.into()
@@ -172,6 +198,9 @@ impl ToolResponse {
     pub fn from_js(data: &JsValue) -> ToolResponse {
         if let Some(message) = get(data, "error").as_string() {
             return ToolResponse::Error(message);
+        }
+        if let Some(text) = get(data, "text").as_string() {
+            return ToolResponse::Text(text);
         }
         let read = || -> Result<ImportedCode, String> {
             let i = get(data, "imported");
@@ -217,6 +246,35 @@ pub fn handle(request: ToolRequest) -> ToolResponse {
                 },
                 warnings: imported.warnings.into_iter().map(|w| ImportWarning { line: w.line, message: w.message }).collect(),
             })
+        }
+        ToolRequest::Design { model, op, version } => {
+            use engine::erd::design::{Design, DesignOp};
+            let model: engine::erd::ErModel = match serde_json::from_str(&model) {
+                Ok(m) => m,
+                Err(e) => return ToolResponse::Error(format!("the model could not be read: {e}")),
+            };
+            let op: DesignOp = match serde_json::from_str(&op) {
+                Ok(op) => op,
+                Err(e) => return ToolResponse::Error(format!("the designer's operation could not be read: {e}")),
+            };
+            match Design::from_model(&model).apply(&op, version) {
+                Ok(change) => match serde_json::to_string(&change) {
+                    Ok(json) => ToolResponse::Text(json),
+                    Err(e) => ToolResponse::Error(e.to_string()),
+                },
+                Err(e) => ToolResponse::Error(e.0),
+            }
+        }
+        ToolRequest::Export { model, format } => {
+            use engine::erd::render;
+            let model: engine::erd::ErModel = match serde_json::from_str(&model) {
+                Ok(m) => m,
+                Err(e) => return ToolResponse::Error(format!("the model could not be read: {e}")),
+            };
+            match render::Format::parse(&format) {
+                Some(f) => ToolResponse::Text(render::render(&model, f)),
+                None => ToolResponse::Error(format!("unknown format {format:?} (mermaid, dbml, dot or svg)")),
+            }
         }
     }
 }
@@ -323,6 +381,14 @@ impl Tools {
         Tools::default()
     }
 
+    /// The page's one client (one tools worker for the import and the designer).
+    pub fn shared() -> Tools {
+        thread_local! {
+            static SHARED: Tools = Tools::new();
+        }
+        SHARED.with(Tools::clone)
+    }
+
     /// Starts the worker (if it is not running), so that it loads while the
     /// user is still typing.
     pub fn start(&self) -> Result<(), String> {
@@ -394,6 +460,16 @@ impl Tools {
         }
     }
 
+    /// A text answer: the code a designer operation writes (a `Change` as
+    /// JSON), or the model exported.
+    pub async fn text(&self, request: ToolRequest) -> Result<String, String> {
+        match self.call(request).await {
+            ToolResponse::Text(text) => Ok(text),
+            ToolResponse::Error(message) => Err(message),
+            ToolResponse::Imported(_) => Err("the tools answered something else".to_string()),
+        }
+    }
+
     /// [`Tools::import_sql`]'s answer as the worker sent it, the `imported`
     /// object (for the import control, which reads it in JavaScript).
     pub async fn import_sql_js(&self, sql: String, namespace: String, version: i64) -> Result<JsValue, String> {
@@ -415,6 +491,7 @@ impl Tools {
         match self.call(ToolRequest::ImportSql { sql, namespace, version }).await {
             ToolResponse::Imported(code) => Ok(code),
             ToolResponse::Error(message) => Err(message),
+            ToolResponse::Text(_) => Err("the tools answered something else".to_string()),
         }
     }
 }

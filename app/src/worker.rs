@@ -13,8 +13,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use engine::erd::design::{Design, DesignOp};
-use engine::erd::{render, ErModel};
 use engine::executor::{DbError, DbValue, Executor, QueryResult};
 use engine::playground::completion::CompletionKind;
 use engine::playground::tables::list_tables;
@@ -189,9 +187,7 @@ impl Engine {
             | Request::Complete { .. }
             | Request::Reset
             | Request::ListTables
-            | Request::ErModel { .. }
-            | Request::Design { .. }
-            | Request::ErExport { .. } => false,
+            | Request::ErModel { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
             Request::Run { .. } | Request::RunCell { .. } | Request::ExportDb | Request::ImportDb { .. } => true,
         }
@@ -269,35 +265,11 @@ impl Engine {
                     Err(e) => Response::Error { message: e.to_string() },
                 }
             }
-            Request::Design { cells, op, version } => match serde_json::from_str::<DesignOp>(&op) {
-                Ok(op) => {
-                    let model = self.er_model(&cells);
-                    match Design::from_model(&model).apply(&op, version) {
-                        Ok(change) => match serde_json::to_string(&change) {
-                            Ok(json) => Response::DesignChange { json },
-                            Err(e) => Response::Error { message: e.to_string() },
-                        },
-                        Err(e) => Response::Error { message: e.0 },
-                    }
-                }
-                Err(e) => Response::Error { message: format!("the designer's operation could not be read: {e}") },
-            },
-            Request::ErExport { cells, format } => match render::Format::parse(&format) {
-                Some(f) => Response::Text { text: render::render(&self.er_model(&cells), f) },
-                None => Response::Error { message: format!("unknown format {format:?} (mermaid, dbml, dot or svg)") },
-            },
             Request::Restore { steps, db } => match self.restore(steps, db) {
                 Ok(()) => Response::Done,
                 Err(e) => Response::Error { message: e.message },
             },
         }
-    }
-
-    /// The ER model of what ran: the schemas defined so far and, once
-    /// SQLite is loaded, its tables.
-    fn er_model(&mut self, cells: &[String]) -> ErModel {
-        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-        self.ws.er_model(&cells)
     }
 
     fn sqljs(&self) -> Result<&SqlJs, DbError> {

@@ -82,8 +82,7 @@ fn messages_are_answered_by_id_and_read_back_as_sent() {
     assert_eq!(ToolRequest::from_js(&message), Ok(request.clone()));
     let reply = answer(&message);
     assert_eq!(wire::id(&reply), Some(7));
-    let ToolRequest::ImportSql { sql, namespace, version } = request;
-    let expected = handle(ToolRequest::ImportSql { sql, namespace, version });
+    let expected = handle(request);
     assert_eq!(ToolResponse::from_js(&reply), expected);
     match expected {
         ToolResponse::Imported(code) => {
@@ -136,4 +135,25 @@ async fn the_imported_cells_run_in_the_engine_and_read_back_as_the_imported_tabl
     let users = model.table("users").expect("users");
     let columns: Vec<&str> = users.fields.iter().filter_map(|f| f.column.as_deref()).collect();
     assert_eq!(columns, ["id", "email", "name", "admin", "settings", "inserted_at", "updated_at"]);
+}
+
+#[wasm_bindgen_test]
+fn designer_operations_and_exports_are_answered_from_the_model() {
+    let model = r#"{"tables":[],"edges":[],"drift":[],"database":false}"#.to_string();
+    let op = r#"{"op":"create_table","table":"notes","module":"App.Note","fields":[{"name":"body","ecto_type":":string","null":false}],"primary_key":{"kind":"id"},"timestamps":true}"#;
+    let request = ToolRequest::Design { model: model.clone(), op: op.to_string(), version: 20261206120000 };
+    let message = request.to_js(3);
+    assert_eq!(ToolRequest::from_js(&message), Ok(request));
+    let reply = ToolResponse::from_js(&answer(&message));
+    let ToolResponse::Text(json) = reply else { panic!("{reply:?}") };
+    let change: serde_json::Value = serde_json::from_str(&json).expect("a change");
+    let migration = change["migration"].as_str().unwrap_or_default();
+    assert!(migration.contains("create table(:notes)") && migration.contains("add :body, :string, null: false"), "{migration}");
+    assert!(change["schemas"][0]["code"].as_str().unwrap_or_default().contains("schema \"notes\" do"));
+    // An operation that cannot apply says why.
+    let bad = ToolRequest::Design { model: model.clone(), op: r#"{"op":"remove_field","table":"nope","name":"x"}"#.into(), version: 1 };
+    assert!(matches!(handle(bad), ToolResponse::Error(_)));
+    let mermaid = handle(ToolRequest::Export { model, format: "mermaid".into() });
+    assert_eq!(mermaid, ToolResponse::Text("erDiagram\n".into()));
+    assert!(matches!(handle(ToolRequest::Export { model: "{}".into(), format: "mermaid".into() }), ToolResponse::Error(_)));
 }

@@ -14,11 +14,7 @@ use leptos::task::spawn_local;
 
 use super::state::{CellState, Nb, View};
 use crate::diagram::{self, Callbacks, DiagramView as Panel};
-
-/// The notebook's sources, in order (for the model's cell locations).
-fn sources(nb: Nb) -> Vec<String> {
-    nb.cells.with_untracked(|cs| cs.iter().map(|c| c.source.get_untracked()).collect())
-}
+use crate::tools::{ToolRequest, Tools};
 
 /// Waits `ms` milliseconds.
 async fn sleep_ms(ms: i32) {
@@ -95,25 +91,17 @@ pub fn DiagramView() -> impl IntoView {
                 return;
             }
             let Some(el) = host.get_untracked() else { return };
+            // Designer operations and exports are answered by the tools
+            // worker (started on first use), from the model drawn now.
             let design = Rc::new(move |op: String| {
-                let backend = nb.backend_handle();
-                let cells = sources(nb);
-                Box::pin(async move {
-                    match backend {
-                        Some(b) => b.design(cells, op, version_now()).await,
-                        None => Err("the engine is not ready".to_string()),
-                    }
-                }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>
+                let model = model.get_value();
+                Box::pin(async move { Tools::shared().text(ToolRequest::Design { model, op, version: version_now() }).await })
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>
             });
             let export_text = Rc::new(move |format: String| {
-                let backend = nb.backend_handle();
-                let cells = sources(nb);
-                Box::pin(async move {
-                    match backend {
-                        Some(b) => b.er_export(cells, &format).await,
-                        None => Err("the engine is not ready".to_string()),
-                    }
-                }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>
+                let model = model.get_value();
+                Box::pin(async move { Tools::shared().text(ToolRequest::Export { model, format }).await })
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>
             });
             let callbacks = Callbacks {
                 on_select: Box::new(move |cell| select_cell(nb, cell)),

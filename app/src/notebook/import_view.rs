@@ -23,7 +23,7 @@ pub fn ImportSql() -> impl IntoView {
     let host = NodeRef::<Div>::new();
     let control = StoredValue::new_local(None::<ImportView>);
     let failed = RwSignal::new(None::<String>);
-    let tools = Tools::new();
+    let tools = Tools::shared();
 
     spawn_local(async move {
         if let Err(e) = diagram::load().await {
