@@ -19,7 +19,8 @@ import { create } from './diagram.js';
 const TYPES = [':string', ':integer', ':boolean', ':float', ':decimal', ':date', ':time', ':naive_datetime',
   ':utc_datetime', ':map', ':binary', ':binary_id', '{:array, :string}', '{:array, :integer}'];
 
-function h(tag, attrs = {}, ...children) {
+/** An element with attributes (`on…` listeners, `text`) and children (nested lists flattened). */
+export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;

@@ -115,47 +115,33 @@ impl Workspace {
         // define the modules and aliases it names: those are evaluated for
         // the preview (never anything that reaches the database) and the
         // definitions are forgotten afterwards.
-        let mut env = self.env.clone();
-        let saved_limits = self.interp.limits;
-        self.interp.limits.max_steps = 200_000;
-        self.interp.steps = 0;
-        let mut saved = None;
-        for cell in earlier {
-            let parsed = syntax::parse(cell);
-            self.prepare(block_items(&parsed.root), &mut env, &mut saved);
-        }
         let items = block_items(&parsed.root);
         let before = items.iter().take_while(|i| i.span.end <= top.span.start).count();
-        self.prepare(&items[..before], &mut env, &mut saved);
-        let value = self.interp.eval(expr, &mut env);
-        let result = value.ok().and_then(|v| {
-            let (op, q) = match v.as_tuple() {
-                Some([tag, q]) => match tag.as_atom() {
-                    Some("update_all") => (Op::UpdateAll, q.clone()),
-                    Some("delete_all") => (Op::DeleteAll, q.clone()),
+        self.sandboxed(earlier, &items[..before], |ws, env| {
+            let value = ws.interp.eval(expr, env);
+            value.ok().and_then(|v| {
+                let (op, q) = match v.as_tuple() {
+                    Some([tag, q]) => match tag.as_atom() {
+                        Some("update_all") => (Op::UpdateAll, q.clone()),
+                        Some("delete_all") => (Op::DeleteAll, q.clone()),
+                        _ => (op, v.clone()),
+                    },
                     _ => (op, v.clone()),
-                },
-                _ => (op, v.clone()),
-            };
-            if !is_queryable(&q) {
-                return None;
-            }
-            let mut render = |dialect| match query::sql_and_params(&mut self.interp, &q, op, dialect, expr.span) {
-                Ok((sql, params)) => {
-                    DialectSql { sql: Some(sql), params: params.iter().map(inspect::inspect).collect(), error: None, error_kind: None }
+                };
+                if !is_queryable(&q) {
+                    return None;
                 }
-                Err(e) => DialectSql { sql: None, params: vec![], error: Some(e.message()), error_kind: Some(e.kind().to_string()) },
-            };
-            let sqlite = render(Dialect::Sqlite);
-            let postgres = render(Dialect::Postgres);
-            Some(SqlPreview { op: op.name(), span: expr.span, sqlite, postgres })
-        });
-        self.interp.limits = saved_limits;
-        self.interp.output.clear();
-        if let Some(saved) = saved {
-            saved.restore(&mut self.interp);
-        }
-        result
+                let mut render = |dialect| match query::sql_and_params(&mut ws.interp, &q, op, dialect, expr.span) {
+                    Ok((sql, params)) => {
+                        DialectSql { sql: Some(sql), params: params.iter().map(inspect::inspect).collect(), error: None, error_kind: None }
+                    }
+                    Err(e) => DialectSql { sql: None, params: vec![], error: Some(e.message()), error_kind: Some(e.kind().to_string()) },
+                };
+                let sqlite = render(Dialect::Sqlite);
+                let postgres = render(Dialect::Postgres);
+                Some(SqlPreview { op: op.name(), span: expr.span, sqlite, postgres })
+            })
+        })
     }
 }
 
@@ -169,22 +155,30 @@ impl Workspace {
         if pending.is_empty() {
             return self.er_model(cells);
         }
+        self.sandboxed(pending, &[], |ws, _| ws.er_model(cells))
+    }
+
+    /// Runs `f` with the definitions (and effect-free bindings) of the
+    /// `cells` and then of `items` evaluated on top of the workspace, under a
+    /// small step limit; afterwards every definition is forgotten.
+    fn sandboxed<T>(&mut self, cells: &[&str], items: &[Node], f: impl FnOnce(&mut Workspace, &mut crate::eval::Env) -> T) -> T {
         let mut env = self.env.clone();
         let saved_limits = self.interp.limits;
         self.interp.limits.max_steps = 200_000;
         self.interp.steps = 0;
         let mut saved = None;
-        for cell in pending {
+        for cell in cells {
             let parsed = syntax::parse(cell);
             self.prepare(block_items(&parsed.root), &mut env, &mut saved);
         }
-        let model = self.er_model(cells);
+        self.prepare(items, &mut env, &mut saved);
+        let out = f(self, &mut env);
         self.interp.limits = saved_limits;
         self.interp.output.clear();
         if let Some(saved) = saved {
             saved.restore(&mut self.interp);
         }
-        model
+        out
     }
 
     /// Evaluates what `items` define (modules, aliases, imports) and bind
