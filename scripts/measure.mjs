@@ -16,7 +16,11 @@ const runs = Number(process.argv[2] || 5);
 
 async function sizes() {
   const rows = [];
-  for (const name of (await readdir(DIST)).sort()) {
+  const names = (await readdir(DIST, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name).slice(DIST.length + 1))
+    .sort();
+  for (const name of names) {
     const bytes = await readFile(join(DIST, name));
     rows.push({ label: name.replace(/-[0-9a-f]{16}/, ''), name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
   }
