@@ -4,7 +4,7 @@
 //! (these statements are not part of any cell's log).
 
 use crate::executor::{DbError, DbValue, Executor};
-use crate::playground::tables::quote_ident;
+use crate::playground::tables::{int, quote_ident, table_names, text};
 
 /// The tables Ecto keeps for itself, left out of the diagram.
 pub const INTERNAL_TABLES: &[&str] = &["schema_migrations"];
@@ -84,15 +84,6 @@ pub struct CatalogIndex {
     pub columns: Vec<String>,
 }
 
-fn text(v: Option<&DbValue>) -> String {
-    match v {
-        Some(DbValue::Text(s)) => s.clone(),
-        Some(DbValue::Integer(i)) => i.to_string(),
-        Some(DbValue::Real(f)) => f.to_string(),
-        _ => String::new(),
-    }
-}
-
 fn opt_text(v: Option<&DbValue>) -> Option<String> {
     match v {
         None | Some(DbValue::Null) => None,
@@ -100,22 +91,10 @@ fn opt_text(v: Option<&DbValue>) -> Option<String> {
     }
 }
 
-fn int(v: Option<&DbValue>) -> i64 {
-    match v {
-        Some(DbValue::Integer(i)) => *i,
-        Some(DbValue::Real(f)) => *f as i64,
-        Some(DbValue::Text(s)) => s.parse().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 /// Reads every user table (SQLite's and Ecto's own left out), by name.
 pub fn read(exec: &mut dyn Executor) -> Result<Catalog, DbError> {
-    let names =
-        exec.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name", &[])?;
     let mut catalog = Catalog::default();
-    for row in names.rows {
-        let name = text(row.first());
+    for name in table_names(exec)? {
         if INTERNAL_TABLES.contains(&name.as_str()) {
             if name == "schema_migrations" {
                 let max = exec.execute(&format!("SELECT max(version) FROM {}", quote_ident(&name)), &[]);

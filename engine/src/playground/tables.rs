@@ -30,15 +30,18 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn text(v: Option<&DbValue>) -> String {
+/// A catalog value as text (names, declared types, SQL defaults).
+pub(crate) fn text(v: Option<&DbValue>) -> String {
     match v {
         Some(DbValue::Text(s)) => s.clone(),
         Some(DbValue::Integer(i)) => i.to_string(),
+        Some(DbValue::Real(f)) => f.to_string(),
         _ => String::new(),
     }
 }
 
-fn int(v: Option<&DbValue>) -> i64 {
+/// A catalog value as an integer (flags, counts, positions).
+pub(crate) fn int(v: Option<&DbValue>) -> i64 {
     match v {
         Some(DbValue::Integer(i)) => *i,
         Some(DbValue::Real(f)) => *f as i64,
@@ -47,13 +50,17 @@ fn int(v: Option<&DbValue>) -> i64 {
     }
 }
 
-/// The user's tables (SQLite's own `sqlite_*` tables left out), by name.
-pub fn list_tables(exec: &mut dyn Executor) -> Result<Vec<TableInfo>, DbError> {
+/// The names of the user's tables (SQLite's own `sqlite_*` tables left out), in order.
+pub(crate) fn table_names(exec: &mut dyn Executor) -> Result<Vec<String>, DbError> {
     let names =
         exec.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name", &[])?;
+    Ok(names.rows.iter().map(|row| text(row.first())).collect())
+}
+
+/// The user's tables (SQLite's own `sqlite_*` tables left out), by name.
+pub fn list_tables(exec: &mut dyn Executor) -> Result<Vec<TableInfo>, DbError> {
     let mut out = Vec::new();
-    for row in names.rows {
-        let name = text(row.first());
+    for name in table_names(exec)? {
         let info = exec.execute("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1)", &[DbValue::Text(name.clone())])?;
         let columns = info
             .rows
