@@ -300,22 +300,7 @@ fn assert_macro(i: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERe
             ))
         }
         Kind::Call { name, args: margs, .. } if name == "match?" && margs.len() == 2 => {
-            let ok = match_question(i, margs, env)?;
-            if ok.0 {
-                return Ok(Value::Bool(true));
-            }
-            let (pat, _) = split_when(&margs[0]);
-            let pins = pins(pat, env);
-            Err(failure(
-                vec![
-                    ("right", ok.1),
-                    ("left", quote_pattern(i, &margs[0], env)),
-                    ("expr", code(i, "assert", line_meta(i, a.span.start), a)),
-                    ("message", Value::string(format!("match (match?) failed{}", pins_message(&pins)))),
-                    ("context", match_context(&pins)),
-                ],
-                span,
-            ))
+            match_question_expected(i, env, a, margs, span, Expect { macro_name: "assert", matches: true, failed: "failed" })
         }
         Kind::BinOp { op, lhs, rhs } if OPERATORS.contains(&op.as_str()) => {
             let left = i.eval(lhs, env)?;
@@ -363,24 +348,14 @@ fn assert_macro(i: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> ERe
 fn refute_macro(i: &mut Interp, args: &[Node], env: &mut Env, span: Span) -> EResult<Value> {
     let a = &args[0];
     match &a.kind {
-        Kind::Call { name, args: margs, .. } if name == "match?" && margs.len() == 2 => {
-            let ok = match_question(i, margs, env)?;
-            if !ok.0 {
-                return Ok(Value::Bool(false));
-            }
-            let (pat, _) = split_when(&margs[0]);
-            let pins = pins(pat, env);
-            Err(failure(
-                vec![
-                    ("right", ok.1),
-                    ("left", quote_pattern(i, &margs[0], env)),
-                    ("expr", code(i, "refute", line_meta(i, a.span.start), a)),
-                    ("message", Value::string(format!("match (match?) succeeded, but should have failed{}", pins_message(&pins)))),
-                    ("context", match_context(&pins)),
-                ],
-                span,
-            ))
-        }
+        Kind::Call { name, args: margs, .. } if name == "match?" && margs.len() == 2 => match_question_expected(
+            i,
+            env,
+            a,
+            margs,
+            span,
+            Expect { macro_name: "refute", matches: false, failed: "succeeded, but should have failed" },
+        ),
         Kind::BinOp { op, lhs, rhs } if OPERATORS.contains(&op.as_str()) => {
             let left = i.eval(lhs, env)?;
             let right = i.eval(rhs, env)?;
@@ -733,4 +708,34 @@ fn refute_receive(i: &mut Interp, a: &[Node], env: &mut Env, s: Span, received: 
             Ok(Value::Bool(false))
         }
     }
+}
+
+/// What `assert match?(...)` or `refute match?(...)` expects.
+struct Expect {
+    macro_name: &'static str,
+    /// Whether the pattern should match.
+    matches: bool,
+    /// How the message says it went otherwise.
+    failed: &'static str,
+}
+
+/// `assert`/`refute` of `match?(pattern, value)`: the expected outcome
+/// returns it, the other one raises ExUnit's AssertionError.
+fn match_question_expected(i: &mut Interp, env: &mut Env, a: &Node, margs: &[Node], span: Span, expect: Expect) -> EResult<Value> {
+    let (matched, right) = match_question(i, margs, env)?;
+    if matched == expect.matches {
+        return Ok(Value::Bool(matched));
+    }
+    let (pat, _) = split_when(&margs[0]);
+    let pins = pins(pat, env);
+    Err(failure(
+        vec![
+            ("right", right),
+            ("left", quote_pattern(i, &margs[0], env)),
+            ("expr", code(i, expect.macro_name, line_meta(i, a.span.start), a)),
+            ("message", Value::string(format!("match (match?) {}{}", expect.failed, pins_message(&pins)))),
+            ("context", match_context(&pins)),
+        ],
+        span,
+    ))
 }
