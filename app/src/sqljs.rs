@@ -230,68 +230,68 @@ pub fn is_dml(sql: &str) -> bool {
     ["INSERT", "UPDATE", "DELETE", "REPLACE"].iter().any(|k| k.eq_ignore_ascii_case(&keyword))
 }
 
-/// The JS value sql.js binds to match `value` as closely as its public API
-/// allows. sql.js binds a JS number as an SQLite INTEGER when it fits in 32
-/// bits and as a REAL otherwise, and has no 64-bit integer binding. So:
-/// larger integers travel as their decimal text, and integral floats in the
-/// 32-bit range as text such as `"2.0"`. Column affinity (and SQLite's
-/// arithmetic) turns such text back into the same number; only a value read
-/// back untouched (`SELECT ?`) shows up as TEXT.
-fn bind_value(value: &DbValue) -> JsValue {
+/// How a value is bound through sql.js's public API, which binds a JS
+/// number as an SQLite INTEGER when it fits in 32 bits and as a REAL
+/// otherwise, and has no 64-bit integer binding. So: larger integers travel
+/// as their decimal text, and integral floats in the 32-bit range as text
+/// such as `"2.0"`. Column affinity (and SQLite's arithmetic) turns such
+/// text back into the same number; only a value read back untouched
+/// (`SELECT ?`) shows up as TEXT.
+enum Bound<'a> {
+    Null,
+    Number(f64),
+    Text(std::borrow::Cow<'a, str>),
+    Blob(&'a [u8]),
+}
+
+fn bound(value: &DbValue) -> Bound<'_> {
     match value {
-        DbValue::Null => JsValue::NULL,
+        DbValue::Null => Bound::Null,
         DbValue::Integer(i) => match i32::try_from(*i) {
-            Ok(small) => JsValue::from(small),
-            Err(_) => JsValue::from(i.to_string()),
+            Ok(small) => Bound::Number(f64::from(small)),
+            Err(_) => Bound::Text(i.to_string().into()),
         },
-        DbValue::Real(f) => {
-            if f.is_finite() && f.fract() == 0.0 && f.abs() <= f64::from(i32::MAX) {
-                JsValue::from(format!("{f:?}"))
-            } else {
-                JsValue::from(*f)
-            }
-        }
-        DbValue::Text(s) => JsValue::from(s.as_str()),
-        DbValue::Blob(b) => Uint8Array::from(b.as_slice()).into(),
+        DbValue::Real(f) if f.is_finite() && f.fract() == 0.0 && f.abs() <= f64::from(i32::MAX) => Bound::Text(format!("{f:?}").into()),
+        DbValue::Real(f) => Bound::Number(*f),
+        DbValue::Text(s) => Bound::Text(s.as_str().into()),
+        DbValue::Blob(b) => Bound::Blob(b),
     }
 }
 
-/// Every parameter in one call (`ectoplasmBindParams`), with the values
-/// [`bind_value`] would give: one copy of the texts, not one conversion
-/// and one call per value.
+/// The JS value sql.js binds for `value` (see [`Bound`]).
+fn bind_value(value: &DbValue) -> JsValue {
+    match bound(value) {
+        Bound::Null => JsValue::NULL,
+        Bound::Number(n) => JsValue::from(n),
+        Bound::Text(t) => JsValue::from(t.as_ref()),
+        Bound::Blob(b) => Uint8Array::from(b).into(),
+    }
+}
+
+/// Every parameter in one call (`ectoplasmBindParams`), bound as
+/// [`bind_value`] binds them: one copy of the texts, not one conversion and
+/// one call per value.
 fn bind_packed(stmt: &RawStatement, params: &[DbValue]) -> Result<(), DbError> {
     let mut tags = Vec::with_capacity(params.len());
     let mut nums = Vec::new();
     let mut text = String::new();
     let mut text_lengths = Vec::new();
     let blobs = Array::new();
-    let mut push_text = |tags: &mut Vec<u8>, s: &str| {
-        tags.push(3);
-        text.push_str(s);
-        text_lengths.push(s.encode_utf16().count() as u32);
-    };
     for value in params {
-        match value {
-            DbValue::Null => tags.push(0),
-            DbValue::Integer(i) => match i32::try_from(*i) {
-                Ok(small) => {
-                    tags.push(1);
-                    nums.push(f64::from(small));
-                }
-                Err(_) => push_text(&mut tags, &i.to_string()),
-            },
-            DbValue::Real(f) => {
-                if f.is_finite() && f.fract() == 0.0 && f.abs() <= f64::from(i32::MAX) {
-                    push_text(&mut tags, &format!("{f:?}"));
-                } else {
-                    tags.push(1);
-                    nums.push(*f);
-                }
+        match bound(value) {
+            Bound::Null => tags.push(0),
+            Bound::Number(n) => {
+                tags.push(1);
+                nums.push(n);
             }
-            DbValue::Text(s) => push_text(&mut tags, s),
-            DbValue::Blob(b) => {
+            Bound::Text(t) => {
+                tags.push(3);
+                text.push_str(&t);
+                text_lengths.push(t.encode_utf16().count() as u32);
+            }
+            Bound::Blob(b) => {
                 tags.push(4);
-                blobs.push(&Uint8Array::from(b.as_slice()));
+                blobs.push(&Uint8Array::from(b));
             }
         }
     }

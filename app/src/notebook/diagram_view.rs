@@ -150,11 +150,12 @@ pub fn DiagramView() -> impl IntoView {
         let _ = nb.run_seq.get();
         let open = nb.view.get() == View::Diagram;
         let ready = nb.status.get().is_ready();
-        let typed: Vec<(String, bool)> =
-            nb.cells.with(|cs| cs.iter().map(|c| (c.source.get(), c.edited.get() || c.state.get() != CellState::Done)).collect());
+        // Closed, the view follows no typing (opening it runs this again).
         if !open || !ready {
             return;
         }
+        let typed: Vec<(String, bool)> =
+            nb.cells.with(|cs| cs.iter().map(|c| (c.source.get(), c.edited.get() || c.state.get() != CellState::Done)).collect());
         let Some(backend) = nb.backend_handle() else { return };
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
