@@ -40,7 +40,7 @@ length(authors)`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = async (nb, n) => Number.parseFloat(await nb.cell(n).getByTestId('cell-time').innerText());
 
-const server = await serve();
+const server = await serve(process.env.DIST || undefined);
 const browser = await launch();
 try {
   const inserts = [];

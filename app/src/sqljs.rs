@@ -22,7 +22,13 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = initSqlJs)]
     fn init_sql_js(config: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
+    /// sql.js loaded with its wasm memory in view of the row reader
+    /// (`public/sqljs-rows.js`).
+    #[wasm_bindgen(catch, js_name = ectoplasmInitSqlJs)]
+    fn init_sql_js_with_memory(wasm_url: &str) -> Result<js_sys::Promise, JsValue>;
+
     /// The object `initSqlJs` resolves to; `Database` is its constructor.
+    #[derive(Clone)]
     type SqlJsStatic;
 
     #[wasm_bindgen(method, getter, js_name = Database)]
@@ -59,9 +65,10 @@ extern "C" {
     #[wasm_bindgen(method, js_name = getColumnNames)]
     fn column_names(this: &RawStatement) -> Array;
 
-    /// Every row of a statement at once (`public/sqljs-rows.js`).
+    /// Every row of a statement at once (`public/sqljs-rows.js`), read
+    /// through `sql`'s exported SQLite functions.
     #[wasm_bindgen(catch, js_name = ectoplasmReadRows)]
-    fn read_rows_js(stmt: &RawStatement) -> Result<PackedRows, JsValue>;
+    fn read_rows_js(stmt: &RawStatement, sql: &SqlJsStatic) -> Result<PackedRows, JsValue>;
 
     /// Binds every parameter at once (`public/sqljs-rows.js`): the values
     /// packed as [`read_rows_js`] returns rows (tags 0 null, 1 number,
@@ -83,15 +90,11 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn tags(this: &PackedRows) -> Uint8Array;
     #[wasm_bindgen(method, getter)]
-    fn ints(this: &PackedRows) -> js_sys::BigInt64Array;
+    fn nums(this: &PackedRows) -> js_sys::Float64Array;
     #[wasm_bindgen(method, getter)]
-    fn reals(this: &PackedRows) -> js_sys::Float64Array;
+    fn bytes(this: &PackedRows) -> Uint8Array;
     #[wasm_bindgen(method, getter)]
-    fn text(this: &PackedRows) -> String;
-    #[wasm_bindgen(method, getter, js_name = textLengths)]
-    fn text_lengths(this: &PackedRows) -> js_sys::Uint32Array;
-    #[wasm_bindgen(method, getter)]
-    fn blobs(this: &PackedRows) -> Array;
+    fn lengths(this: &PackedRows) -> js_sys::Uint32Array;
 
     #[wasm_bindgen(method, js_name = getSQL)]
     fn sql(this: &RawStatement) -> String;
@@ -129,6 +132,12 @@ impl SqlJs {
     /// Loads sql.js; `wasm_url` is where `sql-wasm.wasm` is served from
     /// (relative URLs resolve against the page, or the worker script).
     pub async fn load(wasm_url: &str) -> Result<SqlJs, DbError> {
+        if has_row_reader() {
+            let promise = init_sql_js_with_memory(wasm_url)
+                .map_err(|e| DbError { code: 1, message: format!("sql.js is not loaded ({})", error_message(&e)) })?;
+            let module = JsFuture::from(promise).await.map_err(js_error)?;
+            return Ok(SqlJs { module: module.unchecked_into() });
+        }
         let url = wasm_url.to_string();
         let locate = Closure::<dyn Fn(String) -> String>::new(move |_file: String| url.clone());
         let config = Object::new();
@@ -142,7 +151,7 @@ impl SqlJs {
     /// A new, empty in-memory database.
     pub fn open(&self) -> Result<Database, DbError> {
         let db = Reflect::construct(&self.module.database_class(), &Array::new()).map_err(js_error)?;
-        Ok(Database { raw: db.unchecked_into() })
+        Ok(Database { raw: db.unchecked_into(), module: self.module.clone() })
     }
 
     /// An in-memory database holding a copy of the SQLite file image `bytes`
@@ -151,13 +160,15 @@ impl SqlJs {
     pub fn open_image(&self, bytes: &[u8]) -> Result<Database, DbError> {
         let args = Array::of1(&Uint8Array::from(bytes));
         let db = Reflect::construct(&self.module.database_class(), &args).map_err(js_error)?;
-        Ok(Database { raw: db.unchecked_into() })
+        Ok(Database { raw: db.unchecked_into(), module: self.module.clone() })
     }
 }
 
 /// One sql.js database. Closed when dropped.
 pub struct Database {
     raw: RawDatabase,
+    /// sql.js itself, whose exported SQLite functions read result rows.
+    module: SqlJsStatic,
 }
 
 impl Database {
@@ -214,7 +225,7 @@ impl Executor for Database {
             }
         }
         let columns: Vec<String> = stmt.0.column_names().iter().filter_map(|c| c.as_string()).collect();
-        let rows = if has_row_reader() { read_packed(&stmt.0, columns.len())? } else { read_one_by_one(&stmt.0)? };
+        let rows = if has_row_reader() { read_packed(&stmt.0, &self.module, columns.len())? } else { read_one_by_one(&stmt.0)? };
         drop(stmt);
         // sqlite3_changes() keeps the count of the last INSERT, UPDATE or
         // DELETE through later statements of other kinds: report it only for those.
@@ -310,37 +321,34 @@ fn has_row_reader() -> bool {
 
 /// Every row through `ectoplasmReadRows`: a handful of copies per
 /// statement, not several calls into JavaScript per value.
-fn read_packed(stmt: &RawStatement, width: usize) -> Result<Vec<Vec<DbValue>>, DbError> {
-    let packed = read_rows_js(stmt).map_err(js_error)?;
+fn read_packed(stmt: &RawStatement, module: &SqlJsStatic, width: usize) -> Result<Vec<Vec<DbValue>>, DbError> {
+    let packed = read_rows_js(stmt, module).map_err(js_error)?;
     let tags = packed.tags().to_vec();
-    let ints = packed.ints().to_vec();
-    let reals = packed.reals().to_vec();
-    let text = packed.text();
-    let text_lengths = packed.text_lengths().to_vec();
-    let blobs = packed.blobs();
-    let (mut int, mut real, mut blob) = (ints.into_iter(), reals.into_iter(), blobs.iter());
-    let mut lengths = text_lengths.into_iter();
-    let mut chars = text.chars();
+    let nums = packed.nums().to_vec();
+    let bytes = packed.bytes().to_vec();
+    let lengths = packed.lengths().to_vec();
+    let mut num = nums.into_iter();
+    let mut lengths = lengths.into_iter();
+    let mut at = 0usize;
     let broken = || DbError { code: 1, message: "sql.js returned rows in an unexpected shape".to_string() };
+    let mut next_bytes = || -> Result<&[u8], DbError> {
+        let end = at + lengths.next().ok_or_else(broken)? as usize;
+        let b = bytes.get(at..end).ok_or_else(broken)?;
+        at = end;
+        Ok(b)
+    };
     let mut values = Vec::with_capacity(tags.len());
     for tag in tags {
         values.push(match tag {
             0 => DbValue::Null,
-            1 => DbValue::Integer(int.next().ok_or_else(broken)?),
-            2 => DbValue::Real(real.next().ok_or_else(broken)?),
-            3 => {
-                // lengths count UTF-16 units, as JavaScript does
-                let units = lengths.next().ok_or_else(broken)? as usize;
-                let mut s = String::new();
-                let mut taken = 0;
-                while taken < units {
-                    let c = chars.next().ok_or_else(broken)?;
-                    taken += c.len_utf16();
-                    s.push(c);
-                }
-                DbValue::Text(s)
-            }
-            _ => DbValue::Blob(blob.next().and_then(|b| b.dyn_into::<Uint8Array>().ok()).ok_or_else(broken)?.to_vec()),
+            // an integer within 2^53, exact as a double
+            1 => DbValue::Integer(num.next().ok_or_else(broken)? as i64),
+            2 => DbValue::Real(num.next().ok_or_else(broken)?),
+            // SQLite's text is UTF-8 unless a blob was cast to it
+            3 => DbValue::Text(String::from_utf8_lossy(next_bytes()?).into_owned()),
+            4 => DbValue::Blob(next_bytes()?.to_vec()),
+            5 => DbValue::Integer(std::str::from_utf8(next_bytes()?).ok().and_then(|s| s.parse().ok()).ok_or_else(broken)?),
+            _ => return Err(broken()),
         });
     }
     let rows = packed.rows() as usize;

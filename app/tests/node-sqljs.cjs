@@ -6,5 +6,7 @@ const initSqlJs = require('sql.js');
 const dist = path.dirname(require.resolve('sql.js/dist/sql-wasm.wasm'));
 // The page's batched row reader, as sqljs-rows.js defines it beside sql.js.
 require(path.join(__dirname, '..', '..', 'public', 'sqljs-rows.js'));
+globalThis.ectoplasmInstantiateSqlite = async (_url, imports) =>
+  (await WebAssembly.instantiate(require('node:fs').readFileSync(path.join(dist, 'sql-wasm.wasm')), imports)).instance;
 globalThis.initSqlJs = (config = {}) =>
   initSqlJs({ ...config, locateFile: (file) => path.join(dist, file) });
