@@ -1,0 +1,1 @@
+//! Preload strategies compared (below).
