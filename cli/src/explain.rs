@@ -41,9 +41,13 @@ pub fn run(input: &Input, details: bool) -> Result<(), Failure> {
     let mut failed = false;
     let mut queries = vec![];
     for item in &items {
-        if let Item::Entries(list) = common::top_item(item, "queries") {
-            queries.extend(list);
-            continue;
+        match common::top_item(item, "queries") {
+            Item::Entries(list) => {
+                queries.extend(list);
+                continue;
+            }
+            Item::NotAList(rhs) => return Err(common::not_a_list(input, &mut interp, &mut env, "queries", rhs)),
+            Item::Plain(_) => {}
         }
         match common::top_item(item, "runs") {
             Item::Entries(list) => {

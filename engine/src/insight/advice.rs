@@ -612,6 +612,8 @@ pub fn advise(planned: &Planned, facts: &Facts) -> Advice {
             wants.push(w);
         }
     }
+    // in the order of the query's bindings (`from` first), subqueries last
+    wants.sort_by_key(|w| w.top.unwrap_or(usize::MAX));
     let map = planned_clauses(planned);
     let advice = wants
         .into_iter()
