@@ -160,16 +160,9 @@ pub fn median(xs: &[u64]) -> u64 {
 /// `unique_constraint(:field)` / `unique_constraint([:a, :b])`, read from
 /// the source text of the `defmodule`s that define a schema (by table).
 pub fn unique_constraints(interp: &mut Interp, source: &str) -> Vec<(String, Vec<String>)> {
-    use crate::syntax::{Kind, Node};
+    use crate::syntax::Kind;
     let parsed = crate::syntax::parse(source);
-    let mut modules: Vec<(String, &Node)> = vec![];
-    walk(&parsed.root, 0, &mut |x| {
-        if let Kind::Call { name, args, .. } = &x.kind {
-            if let (true, Some(a)) = (name == "defmodule", args.first().and_then(|a| a.alias_name())) {
-                modules.push((a, x));
-            }
-        }
-    });
+    let modules = modules(&parsed.root);
     let mut out = vec![];
     for (name, body) in modules {
         let Some(schema) = crate::schema::lookup(interp, &name) else { continue };
@@ -194,6 +187,19 @@ pub fn unique_constraints(interp: &mut Interp, source: &str) -> Vec<(String, Vec
             }
         });
     }
+    out
+}
+
+/// Each `defmodule` of a tree, by name, with its node.
+fn modules(root: &crate::syntax::Node) -> Vec<(String, &crate::syntax::Node)> {
+    let mut out = vec![];
+    walk(root, 0, &mut |x| {
+        if let crate::syntax::Kind::Call { name, args, .. } = &x.kind {
+            if let (true, Some(a)) = (name == "defmodule", args.first().and_then(|a| a.alias_name())) {
+                out.push((a, x));
+            }
+        }
+    });
     out
 }
 
