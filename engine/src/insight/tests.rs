@@ -412,3 +412,32 @@ end
         eprintln!("generated 100,000 comments in {secs:.3} s ({:.0} rows/s)", 100_000.0 / secs);
     }
 }
+
+#[test]
+fn preload_strategies_compared() {
+    let mut ws = workspace();
+    let src = "from p in T.Post, where: p.author_id == 3, preload: [:comments]";
+    let parsed = crate::syntax::parse(src);
+    let mut env = ws.env.clone();
+    let q = ws.interp.eval(&parsed.root, &mut env).expect("query");
+    let ticks = std::cell::Cell::new(0u64);
+    let clock = || {
+        ticks.set(ticks.get() + 1);
+        ticks.get()
+    };
+    let repo = Value::module("Repo");
+    let r = strategies::compare(&mut ws.interp, &repo, &q, 3, &clock).expect("compare");
+    let summary: Vec<_> = r.iter().map(|s| (s.strategy, s.queries, s.error.clone())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            (strategies::Strategy::Separate, 2, None),
+            (strategies::Strategy::Join, 1, None),
+            (strategies::Strategy::PreloadQuery, 2, None)
+        ]
+    );
+    // 7 posts of author 3 (x % 300 + 1 over 2000 posts), each with 2 or 3 comments
+    assert!(r[0].rows > 7 && r[1].rows >= r[0].rows - 7, "{r:?}");
+    assert!(r[1].code.contains("left_join: c1 in assoc(p0, :comments)") && r[1].code.contains("preload: [comments: c1]"), "{}", r[1].code);
+    assert!(r[2].code.ends_with("preload: [comments: ^from(r in T.Comment)]"), "{}", r[2].code);
+}
