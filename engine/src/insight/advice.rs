@@ -212,13 +212,14 @@ fn field(e: &Expr) -> Option<(usize, &str)> {
 
 /// A value known when the statement runs: a parameter, a literal, a list
 /// of them, or a subquery.
+/// Anything that reads no column of the query (`ago(1, "day")`,
+/// `type(^x, :integer)`) is one value for the whole statement.
 fn is_value(e: &Expr) -> bool {
-    match e {
-        Expr::Param(_) | Expr::ParamList(..) | Expr::Lit(_) | Expr::PlannedSubquery(_) => true,
-        Expr::Tagged(x, _) | Expr::TaggedPrim(x, _) => is_value(x),
-        Expr::List(items) | Expr::Tuple(items) => items.iter().all(is_value),
-        _ => false,
-    }
+    let mut reads_column = false;
+    e.walk(&mut |x| {
+        reads_column |= matches!(x, Expr::Field(..) | Expr::FieldStr(..) | Expr::Var(_) | Expr::SelectedAsRef(_) | Expr::Over(..));
+    });
+    !reads_column
 }
 
 /// The first field anywhere in `e` (for notes).

@@ -156,6 +156,8 @@ fn advice_by_query_shape() {
         ("from p in T.Post, where: p.author_id == ^1 and p.views > ^3", &["create index(:posts, [:author_id, :views])"]),
         ("from p in T.Post, where: p.views > ^10", &["create index(:posts, [:views])"]),
         ("from p in T.Post, where: ^10 < p.views", &["create index(:posts, [:views])"]),
+        ("from p in T.Post, where: p.inserted_at > ago(3, \"day\")", &["create index(:posts, [:inserted_at])"]),
+        ("from p in T.Post, where: p.views > p.id", &[]),
         ("from p in T.Post, where: p.author_id in ^[1, 2]", &["create index(:posts, [:author_id])"]),
         ("from p in T.Post, where: [published: true]", &["create index(:posts, [:published])"]),
         // partial
