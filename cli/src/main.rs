@@ -9,6 +9,7 @@ mod changeset;
 mod common;
 mod ddl;
 mod erd;
+mod explain;
 mod input;
 mod repo;
 mod sql;
@@ -42,6 +43,8 @@ enum Command {
     Ddl(FileArgs),
     /// Run `setup_migrations` and each `runs = [name: fn repo -> ... end]` on an in-memory SQLite database
     Repo(FileArgs),
+    /// Run `setup_migrations` and `runs`, then print the plan and index advice of each entry of `queries = [...]`
+    Explain(ExplainArgs),
     /// Run a script against a SQLite file and print each top-level result as IEx would
     Run(RunArgs),
     /// Evaluate a file on an in-memory SQLite database and print the entity-relationship diagram of its schemas and tables
@@ -65,6 +68,15 @@ struct RunArgs {
     /// The SQLite database file to run against (default: in memory)
     #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    #[command(flatten)]
+    input: FileArgs,
+    /// Also print the plan in words, each suggestion's reason and DDL, and the notes
+    #[arg(long)]
+    details: bool,
 }
 
 #[derive(Args, Debug)]
@@ -93,6 +105,7 @@ impl Command {
             Command::Changeset(_) => "changeset",
             Command::Ddl(_) => "ddl",
             Command::Repo(_) => "repo",
+            Command::Explain(_) => "explain",
             Command::Run(_) => "run",
             Command::Erd(_) => "erd",
             Command::ImportSql(_) => "import-sql",
@@ -102,6 +115,7 @@ impl Command {
     fn file(&self) -> &std::path::Path {
         match self {
             Command::Sql(f) | Command::Changeset(f) | Command::Ddl(f) | Command::Repo(f) => &f.file,
+            Command::Explain(e) => &e.input.file,
             Command::Run(r) => &r.input.file,
             Command::Erd(e) => &e.input.file,
             Command::ImportSql(i) => &i.file,
@@ -116,6 +130,7 @@ impl Command {
             Command::Changeset(_) => changeset::run(&input),
             Command::Ddl(_) => ddl::run(&input),
             Command::Repo(_) => repo::run(&input),
+            Command::Explain(e) => explain::run(&input, e.details),
             Command::Run(r) => repo::run_script(&input, r.db.as_deref().map(|p| p.to_string_lossy()).as_deref()),
             Command::Erd(e) => erd::run(&input, e.format),
             Command::ImportSql(i) => erd::import_sql(&input, &i.namespace),

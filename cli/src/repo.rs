@@ -20,7 +20,7 @@ use crate::common::{self, Item};
 use crate::input::{Failure, Input};
 
 /// A new interpreter with a database and the environment of a repo run.
-fn setup(exec: SqliteExecutor) -> (Interp, Env) {
+pub(crate) fn setup(exec: SqliteExecutor) -> (Interp, Env) {
     let mut interp = common::interp();
     repo::install(&mut interp, Box::new(exec));
     if let Some(c) = repo::conn(&mut interp) {
@@ -32,7 +32,7 @@ fn setup(exec: SqliteExecutor) -> (Interp, Env) {
     (interp, env)
 }
 
-fn open(path: Option<&str>) -> Result<SqliteExecutor, Failure> {
+pub(crate) fn open(path: Option<&str>) -> Result<SqliteExecutor, Failure> {
     let exec = match path {
         Some(p) => SqliteExecutor::open(p),
         None => SqliteExecutor::in_memory(),
@@ -47,7 +47,7 @@ fn open(path: Option<&str>) -> Result<SqliteExecutor, Failure> {
     Ok(exec)
 }
 
-fn is_binding(item: &Node, binding: &str) -> bool {
+pub(crate) fn is_binding(item: &Node, binding: &str) -> bool {
     matches!(&item.kind, Kind::BinOp { op, lhs, .. } if op == "=" && matches!(&lhs.kind, Kind::Var(v) if v == binding))
 }
 
@@ -75,7 +75,7 @@ fn now(interp: &mut Interp) -> NaiveDateTime {
 }
 
 /// Runs the setup migrations, printing one line each.
-fn run_migrations(interp: &mut Interp, repo_v: &Value, modules: &Value, out: &mut String, input: &Input, span: Span) {
+pub(crate) fn run_migrations(interp: &mut Interp, repo_v: &Value, modules: &Value, out: &mut String, input: &Input, span: Span) {
     let list = modules.as_list().map(|l| l.to_vec()).unwrap_or_default();
     for (i, m) in list.iter().enumerate() {
         let name = m.as_atom().map(|a| engine::value::alias_name(a).to_string()).unwrap_or_else(|| inspect::inspect(m));
@@ -108,7 +108,7 @@ fn run_migrations(interp: &mut Interp, repo_v: &Value, modules: &Value, out: &mu
 }
 
 /// Evaluates one run: `fn repo -> ... end` called with the Repo.
-fn run_entry(interp: &mut Interp, env: &Env, repo_v: &Value, expr: &Node) -> Result<Value, Box<Error>> {
+pub(crate) fn run_entry(interp: &mut Interp, env: &Env, repo_v: &Value, expr: &Node) -> Result<Value, Box<Error>> {
     interp.steps = 0;
     interp.depth = 0;
     let mut local = env.clone();

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const COMMANDS: [(&str, &str); 4] = [("sql", "queries"), ("changeset", "changesets"), ("ddl", "migrations"), ("repo", "runs")];
+const COMMANDS: [(&str, &str); 5] =
+    [("sql", "queries"), ("changeset", "changesets"), ("ddl", "migrations"), ("repo", "runs"), ("explain", "queries")];
 
 /// How long one run may take (a debug build, on a shared machine).
 const LIMIT: Duration = Duration::from_secs(20);

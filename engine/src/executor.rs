@@ -1,10 +1,10 @@
 //! The database boundary. Both SQLite bindings (rusqlite natively, sql.js in
 //! the page) are synchronous, so this trait is too.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A value as SQLite stores it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DbValue {
     Null,
     Integer(i64),
@@ -24,7 +24,7 @@ pub struct QueryResult {
 
 /// An error reported by the database, with SQLite's (extended) result code
 /// and message, from which constraint names are recovered.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DbError {
     pub code: i32,
     pub message: String,

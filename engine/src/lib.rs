@@ -10,6 +10,7 @@ pub mod diag;
 pub mod erd;
 pub mod eval;
 pub mod executor;
+pub mod insight;
 pub mod migration;
 pub mod playground;
 pub mod query;

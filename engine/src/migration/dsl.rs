@@ -292,6 +292,20 @@ fn unique_index(_interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<V
     build_index(&args, Value::list(all), span, "unique_index")
 }
 
+/// `index(table, columns, opts)` (or `unique_index`) as a value, with its
+/// default name: what `create index(...)` hands to the DDL printers.
+pub fn index_struct(table: &str, columns: &[&str], unique: bool, where_: Option<&str>) -> EResult<Value> {
+    let mut opts = vec![];
+    if unique {
+        opts.push(Value::tuple(vec![Value::atom("unique"), Value::Bool(true)]));
+    }
+    if let Some(w) = where_ {
+        opts.push(Value::tuple(vec![Value::atom("where"), Value::string(w.to_string())]));
+    }
+    let args = [Value::string(table.to_string()), Value::list(columns.iter().map(|c| Value::atom(c)).collect())];
+    build_index(&args, Value::list(opts), Span::NONE, if unique { "unique_index" } else { "index" })
+}
+
 fn build_index(args: &[Value], opts: Value, span: Span, fun: &str) -> EResult<Value> {
     let Some(table) = name_string(&args[0]) else {
         return Err(clause(fun, args, span));

@@ -329,6 +329,7 @@ fn build_from(
     };
     let bind_node = Node::new(Kind::List(binds.clone()), binding.map(|b| b.span).unwrap_or(span));
     if compile_time {
+        query.from.written = Written(e.span);
         if let Some(p) = prefix_v {
             query.from.prefix = if matches!(p, Value::Nil) { None } else { Some(p) };
         }
@@ -503,7 +504,12 @@ fn from_keywords(
                 }
             }
             i = j;
-            let (q, bind) = build_join(interp, env, query, vars, QualArg::Known(qual), v, on.as_ref(), as_, prefix, hints, span)?;
+            let (mut q, bind) = build_join(interp, env, query, vars, QualArg::Known(qual), v, on.as_ref(), as_, prefix, hints, span)?;
+            // `join:` keyword through its last option
+            if let Some(last) = q.joins.last_mut() {
+                let end = kw.get(j.wrapping_sub(1)).map_or(v.span, |(_, n)| n.span);
+                last.written = Written(v.span.to(end));
+            }
             query = q;
             let (name, ix) = bind;
             vars.push(&name, Bind::Ix(ix));
@@ -882,6 +888,7 @@ fn build_join(
         params: join_params,
         hints: hints_v,
         loc: loc(span),
+        written: Written(on.map_or(expr.span, |o| expr.span.to(o.span))),
     };
     match on {
         Some(on_node) if pinned(on_node).is_some() => {

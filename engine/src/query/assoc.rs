@@ -134,6 +134,7 @@ pub(super) fn join_expr(source: Source, on: Expr, span: Span) -> JoinExpr {
         params: vec![],
         hints: vec![],
         loc: loc(span),
+        written: Written(span),
     }
 }
 

@@ -451,6 +451,18 @@ pub struct Loc {
     pub span: Span,
 }
 
+/// Where a `from` or `join` is written in the source (its `x in Source`
+/// and `on:`), for tools that highlight it (the query plan's nodes).
+/// Not part of a query's identity: always equal.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Written(pub Span);
+
+impl PartialEq for Written {
+    fn eq(&self, _: &Written) -> bool {
+        true
+    }
+}
+
 /// Common clause: an expression, its params and subqueries.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Clause<E = Expr> {
@@ -507,6 +519,7 @@ pub struct FromExpr {
     pub params: Vec<Param>,
     pub hints: Vec<String>,
     pub loc: Loc,
+    pub written: Written,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -580,6 +593,7 @@ pub struct JoinExpr {
     pub params: Vec<Param>,
     pub hints: Vec<String>,
     pub loc: Loc,
+    pub written: Written,
 }
 
 /// `select`: expression plus `take` (for `struct/2`/`map/2`) and aliases.
@@ -766,7 +780,7 @@ impl Query {
     pub fn from_source(source: Source, prefix: Option<Value>) -> Query {
         Query {
             prefix: None,
-            from: FromExpr { source, as_: None, prefix, params: vec![], hints: vec![], loc: Loc::default() },
+            from: FromExpr { source, as_: None, prefix, params: vec![], hints: vec![], loc: Loc::default(), written: Written::default() },
             joins: vec![],
             aliases: vec![],
             wheres: vec![],
