@@ -10,6 +10,8 @@ pub mod diag;
 pub mod erd;
 pub mod eval;
 pub mod executor;
+#[cfg(feature = "sql-import")]
+pub mod from_sql;
 pub mod migration;
 pub mod playground;
 pub mod query;

@@ -26,7 +26,7 @@ mod queryable;
 mod schema_ops;
 pub mod sql;
 pub mod telemetry;
-mod util;
+pub(crate) mod util;
 
 #[cfg(test)]
 mod tests;
