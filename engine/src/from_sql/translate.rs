@@ -302,10 +302,16 @@ fn lit_for(l: &Lit, ty: Option<&EctoType>, pin: bool) -> String {
         (Lit::Int(s), EctoType::Boolean) if s == "0" || s == "1" => (s == "1").to_string(),
         (Lit::Float(_), EctoType::Float) => plain(),
         (Lit::Str(_), EctoType::String | EctoType::Binary) => plain(),
+        (Lit::Str(d), EctoType::Date) if is_iso_date(d) => format!("^~D[{d}]"),
         (Lit::Bool(_), EctoType::Boolean) => plain(),
         (_, EctoType::Any) => plain(),
         _ => typed(),
     }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
 fn ident_lower(i: &Ident) -> String {
@@ -810,7 +816,8 @@ impl<'a> Tr<'a> {
                     }
                 }
                 let sql_name = alias.as_ref().map(|a| ident_lower(&a.name)).unwrap_or_else(|| table.to_lowercase());
-                let hint = alias.as_ref().map(|a| a.name.value.clone()).unwrap_or_else(|| table.clone());
+                // Ecto's habit: a table without an alias binds its first letter.
+                let hint = alias.as_ref().map(|a| a.name.value.clone()).unwrap_or_else(|| table.chars().take(1).collect());
                 let var = self.fresh_var(&hint);
                 let (src, code) = if let Some(c) = self.ctes.iter().rev().find(|c| c.name.eq_ignore_ascii_case(&table)) {
                     (Src::Derived(c.cols.clone()), string(&c.name))
@@ -1670,7 +1677,12 @@ impl<'a> Tr<'a> {
             let rx = Ex { code: rc, ..r.clone() };
             Ok(Ex::op(format!("{} {sym} {}", lx.at(prec + 1), rx.at(prec + 1)), prec))
         };
-        let arith = |sym: &str, prec: u8| Ex::op(format!("{} {sym} {}", l.at(prec), r.at(prec + 1)), prec);
+        let arith = |sym: &str, prec: u8| {
+            let ty = l.ty.clone().or_else(|| r.ty.clone());
+            let lc = Ex { code: self.retype(&l, &r), ..l.clone() };
+            let rc = Ex { code: self.retype(&r, &l), ..r.clone() };
+            Ex { ty, ..Ex::op(format!("{} {sym} {}", lc.at(prec), rc.at(prec + 1)), prec) }
+        };
         match op {
             B::And => Ok(Ex::op(format!("{} and {}", l.at(P_AND), r.at(P_AND)), P_AND)),
             B::Or => Ok(Ex::op(format!("{} or {}", l.at(P_OR), r.at(P_OR)), P_OR)),
@@ -1758,10 +1770,11 @@ impl<'a> Tr<'a> {
             s.fragment(&t, codes.clone(), why)
         };
         let mut x = match (lname.as_str(), xs.len()) {
-            ("count", 0) if wildcard => Ex { agg: true, ..Ex::atom("count()") },
-            ("count", 1) if distinct => Ex { agg: true, ..Ex::atom(format!("count({}, :distinct)", codes[0])) },
-            ("count", 1) => Ex { agg: true, ..Ex::atom(format!("count({})", codes[0])) },
-            ("sum" | "avg" | "min" | "max", 1) if !distinct => Ex { agg: true, ..Ex::atom(format!("{lname}({})", codes[0])) },
+            // Ecto types count as :integer and the others as their argument.
+            ("count", 0) if wildcard => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom("count()") },
+            ("count", 1) if distinct => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) },
+            ("count", 1) => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({})", codes[0])) },
+            ("sum" | "avg" | "min" | "max", 1) if !distinct => Ex { agg: true, ty: xs[0].ty.clone(), ..Ex::atom(format!("{lname}({})", codes[0])) },
             ("coalesce" | "ifnull", n) if n >= 2 => {
                 let mut acc = self.retype(&xs[n - 1], &xs[0]);
                 for i in (0..n - 1).rev() {
