@@ -902,7 +902,14 @@ impl<'a> Tr<'a> {
                     return unsupported("GROUP BY modifiers (ROLLUP, CUBE, ...) have no Ecto form");
                 }
                 self.alias_mode = AliasMode::Fallback;
-                let r: R<Vec<String>> = exprs.iter().map(|e| self.expr(e).map(|x| x.code)).collect();
+                let r: R<Vec<String>> = exprs
+                    .iter()
+                    .map(|e| match e {
+                        // A position, as written (never pinned).
+                        Expr::Value(v) if matches!(v.value, SqlValue::Number(..)) => Ok(v.value.to_string()),
+                        e => self.expr(e).map(|x| x.code),
+                    })
+                    .collect();
                 self.alias_mode = AliasMode::Never;
                 q.group_by = r?;
             }
@@ -1224,9 +1231,12 @@ impl<'a> Tr<'a> {
     }
 
     fn shape_select(&mut self, items: Vec<Item>, shape: &Shape, single_binding: bool) -> R<(Option<String>, Vec<Col>)> {
+        let single_binding_schema = self.scopes.last().and_then(|s| s.bindings.first()).is_some_and(|b| matches!(b.src, Src::Schema(_)));
         let name_of = |it: &Item| it.name.clone();
         match shape {
-            Shape::Exists => Ok((None, vec![])),
+            // Ecto needs a select over a source without a schema.
+            Shape::Exists if single_binding_schema => Ok((None, vec![])),
+            Shape::Exists => Ok((Some("1".into()), vec![])),
             Shape::Value => {
                 if items.len() != 1 {
                     return unsupported("a subquery used as a value selects one column");
@@ -1356,6 +1366,18 @@ impl<'a> Tr<'a> {
         if qual.is_none() {
             if let Some(ex) = self.alias(&lc) {
                 return Ok(ex);
+            }
+        }
+        // A column no schema maps: the first schema table of this query lacks it.
+        if qual.is_none() {
+            let t = self.scopes.last().and_then(|s| {
+                s.bindings.iter().find_map(|b| match b.src {
+                    Src::Schema(t) => Some(t),
+                    _ => None,
+                })
+            });
+            if let Some(t) = t {
+                return Err(TrError::Retry(self.cat.tables[t].table.to_lowercase()));
             }
         }
         match qual {
