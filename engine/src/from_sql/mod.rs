@@ -114,17 +114,12 @@ pub fn propose(sql: &str, schemas: &SchemaRegistry, opts: &Options) -> Vec<Propo
         if text.is_empty() {
             continue;
         }
-        let mut p = Proposal { line, sql: text.clone(), kind: Kind::All, code: None, query: None, params: vec![], notes: vec![], error: None };
+        let mut p =
+            Proposal { line, sql: text.clone(), kind: Kind::All, code: None, query: None, params: vec![], notes: vec![], error: None };
         match parse(&text, opts.dialect) {
             Err(message) => {
                 let (l, c) = position(&message);
-                p.error = Some(FromSqlError {
-                    kind: ErrorKind::Parse,
-                    message,
-                    line: l.map(|l| l + line - 1),
-                    column: c,
-                    nearest: None,
-                });
+                p.error = Some(FromSqlError { kind: ErrorKind::Parse, message, line: l.map(|l| l + line - 1), column: c, nearest: None });
             }
             Ok(statements) => {
                 for (i, st) in statements.iter().enumerate() {

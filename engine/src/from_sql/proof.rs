@@ -62,7 +62,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -220,7 +220,9 @@ pub fn compare_rows(theirs: &[Vec<DbValue>], ours: &[Vec<DbValue>], ordered: boo
     }
     if ordered {
         if let Some(i) = (0..theirs.len()).find(|&i| !same_row(&theirs[i], &ours[i])) {
-            return Comparison::Different { message: format!("row {}: the input has {}, the proposal {}", i + 1, show(&theirs[i]), show(&ours[i])) };
+            return Comparison::Different {
+                message: format!("row {}: the input has {}, the proposal {}", i + 1, show(&theirs[i]), show(&ours[i])),
+            };
         }
     } else {
         let mut a: Vec<&Vec<DbValue>> = theirs.iter().collect();

@@ -199,7 +199,17 @@ fn writes_evaluate_to_their_sql() {
 #[test]
 fn bad_input_never_panics() {
     let reg = SchemaRegistry::default();
-    for sql in ["", ";;;", "SELECT", "SELECT * FROM", "DROP TABLE x", "SELECT a FROM b WHERE c IN (SELECT", "VALUES (1)", "SELECT 1", "WITH x AS (SELECT 1) SELECT * FROM x"] {
+    for sql in [
+        "",
+        ";;;",
+        "SELECT",
+        "SELECT * FROM",
+        "DROP TABLE x",
+        "SELECT a FROM b WHERE c IN (SELECT",
+        "VALUES (1)",
+        "SELECT 1",
+        "WITH x AS (SELECT 1) SELECT * FROM x",
+    ] {
         let _ = propose(sql, &reg, &Options::default());
     }
 }

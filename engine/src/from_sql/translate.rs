@@ -13,9 +13,10 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, Distinct, InTarget, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, Join, JoinConstraint,
-    JoinOperator, LimitClause, ObjectName, OrderBy, OrderByExpr, OrderByKind, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
-    SetOperator, SetQuantifier, Statement, TableFactor, TableObject, UnaryOperator, Value as SqlValue, WindowType,
+    BinaryOperator, CastKind, Distinct, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, InTarget,
+    Join, JoinConstraint, JoinOperator, LimitClause, ObjectName, OrderBy, OrderByExpr, OrderByKind, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Statement, TableFactor, TableObject, UnaryOperator,
+    Value as SqlValue, WindowType,
 };
 
 use super::{ErrorKind, FromSqlError, Kind, Options, Proposal};
@@ -94,7 +95,10 @@ impl Catalog {
 
 #[derive(Debug)]
 pub(crate) enum TrError {
-    Unsupported { message: String, nearest: Option<String> },
+    Unsupported {
+        message: String,
+        nearest: Option<String>,
+    },
     /// This table's schema lacks a column the SQL reads: read it as a string source.
     Retry(String),
 }
@@ -223,7 +227,8 @@ pub(crate) fn string(s: &str) -> String {
     out
 }
 
-const RESERVED: &[&str] = &["do", "end", "fn", "in", "and", "or", "not", "when", "true", "false", "nil", "after", "else", "catch", "rescue"];
+const RESERVED: &[&str] =
+    &["do", "end", "fn", "in", "and", "or", "not", "when", "true", "false", "nil", "after", "else", "catch", "rescue"];
 
 fn is_ident(s: &str) -> bool {
     let mut cs = s.chars();
@@ -669,8 +674,11 @@ impl<'a> Tr<'a> {
             recursive = w.recursive;
             for cte in &w.cte_tables {
                 let name = cte.alias.name.value.clone();
-                let names: Option<Vec<String>> =
-                    if cte.alias.columns.is_empty() { None } else { Some(cte.alias.columns.iter().map(|c| c.name.value.clone()).collect()) };
+                let names: Option<Vec<String>> = if cte.alias.columns.is_empty() {
+                    None
+                } else {
+                    Some(cte.alias.columns.iter().map(|c| c.name.value.clone()).collect())
+                };
                 let materialized = matches!(cte.materialized, Some(sqlparser::ast::CteAsMaterialized::Materialized));
                 let (code, cols) = if w.recursive {
                     self.recursive_cte(&name, &cte.query, names)?
@@ -848,14 +856,28 @@ impl<'a> Tr<'a> {
         scope.bindings.push(Binding { name, var, src, as_: Rc::new(Cell::new(false)) });
     }
 
-    fn select(&mut self, s: &Select, order: Option<&OrderBy>, limit: Option<&Expr>, offset: Option<&Expr>, shape: &Shape) -> R<(Q, Vec<Col>)> {
+    fn select(
+        &mut self,
+        s: &Select,
+        order: Option<&OrderBy>,
+        limit: Option<&Expr>,
+        offset: Option<&Expr>,
+        shape: &Shape,
+    ) -> R<(Q, Vec<Col>)> {
         self.scopes.push(Scope::default());
         let r = self.select_in_scope(s, order, limit, offset, shape);
         self.scopes.pop();
         r
     }
 
-    fn select_in_scope(&mut self, s: &Select, order: Option<&OrderBy>, limit: Option<&Expr>, offset: Option<&Expr>, shape: &Shape) -> R<(Q, Vec<Col>)> {
+    fn select_in_scope(
+        &mut self,
+        s: &Select,
+        order: Option<&OrderBy>,
+        limit: Option<&Expr>,
+        offset: Option<&Expr>,
+        shape: &Shape,
+    ) -> R<(Q, Vec<Col>)> {
         let mut q = Q::default();
         if s.from.is_empty() {
             return self.constant_select(s, shape);
@@ -1000,7 +1022,7 @@ impl<'a> Tr<'a> {
                 _ => format!("c{}", i + 1),
             };
             let ex = self.expr(e)?;
-            if !ex.lit.is_some() && ex.code.contains('.') {
+            if ex.lit.is_none() && ex.code.contains('.') {
                 return unsupported("a SELECT without FROM has no Ecto form unless it selects constants");
             }
             parts.push(format!("? AS {name}"));
@@ -1031,8 +1053,11 @@ impl<'a> Tr<'a> {
             JoinOperator::CrossJoin(c) => ("cross_join", ":cross", Some(c)),
             other => return unsupported(format!("{other:?} joins have no Ecto form").replace("(None)", "")),
         };
-        let before: Vec<(String, Src, String)> =
-            self.scopes.last().map(|s| s.bindings.iter().map(|b| (b.name.clone(), b.src.clone(), b.var.clone())).collect()).unwrap_or_default();
+        let before: Vec<(String, Src, String)> = self
+            .scopes
+            .last()
+            .map(|s| s.bindings.iter().map(|b| (b.name.clone(), b.src.clone(), b.var.clone())).collect())
+            .unwrap_or_default();
         let (var, mut source, lateral) = self.source(&j.relation)?;
         let (keyword, qual) = match (lateral, keyword) {
             (false, _) => (keyword, qual),
@@ -1075,7 +1100,10 @@ impl<'a> Tr<'a> {
                         .ok_or_else(|| TrError::Unsupported { message: "USING without a table on its left".into(), nearest: None })?;
                     let (lname, _, _) = left.clone();
                     let l = self.column(Some(&lname), &col)?;
-                    let r = self.column(Some(&self.scopes.last().and_then(|s| s.bindings.last()).map(|b| b.name.clone()).unwrap_or_default()), &col)?;
+                    let r = self.column(
+                        Some(&self.scopes.last().and_then(|s| s.bindings.last()).map(|b| b.name.clone()).unwrap_or_default()),
+                        &col,
+                    )?;
                     parts.push(format!("{} == {}", l.code, r.code));
                 }
                 self.note("JOIN ... USING is written as `on:` over the same columns (SELECT * then lists both tables' copies)");
@@ -1160,7 +1188,9 @@ impl<'a> Tr<'a> {
             let Some((_, Src::Schema(oi), ovar)) = before.iter().find(|(n, _, _)| *n == other_q) else { continue };
             let owner = &self.cat.tables[*oi];
             let found = owner.assocs.iter().find(|a| {
-                a.module == new_table.module && a.owner_column.eq_ignore_ascii_case(&other_c) && a.related_column.eq_ignore_ascii_case(&new_c)
+                a.module == new_table.module
+                    && a.owner_column.eq_ignore_ascii_case(&other_c)
+                    && a.related_column.eq_ignore_ascii_case(&new_c)
             });
             if let Some(a) = found {
                 let rest: Vec<&Expr> = conj.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, e)| *e).collect();
@@ -1244,7 +1274,8 @@ impl<'a> Tr<'a> {
                 Ok((Some(items[0].ex.code.clone()), vec![]))
             }
             Shape::Top | Shape::Positional => {
-                let cols: Vec<Col> = items.iter().map(|it| Col { sql: name_of(it).unwrap_or_default(), key: String::new(), ty: None }).collect();
+                let cols: Vec<Col> =
+                    items.iter().map(|it| Col { sql: name_of(it).unwrap_or_default(), key: String::new(), ty: None }).collect();
                 if items.len() == 1 && items[0].ex.whole.is_some() && single_binding && matches!(shape, Shape::Top) {
                     return Ok((None, cols));
                 }
@@ -1258,7 +1289,8 @@ impl<'a> Tr<'a> {
                     && items.iter().all(|it| it.ex.whole.is_none())
                     && names.iter().all(|n| n.as_deref().map(|n| is_ident(n) && seen.insert(n.to_string())).unwrap_or(false));
                 if as_map {
-                    let pairs: Vec<String> = names.iter().zip(&codes).map(|(n, c)| format!("{} {c}", key(n.as_deref().unwrap_or_default()))).collect();
+                    let pairs: Vec<String> =
+                        names.iter().zip(&codes).map(|(n, c)| format!("{} {c}", key(n.as_deref().unwrap_or_default()))).collect();
                     Ok((Some(format!("%{{{}}}", pairs.join(", "))), cols))
                 } else {
                     Ok((Some(format!("{{{}}}", codes.join(", "))), cols))
@@ -1485,7 +1517,9 @@ impl<'a> Tr<'a> {
                 let (q, _) = self.subquery(q, &Shape::Value)?;
                 Ok(Ex::atom(format!("subquery({q})")))
             }
-            Expr::Like { negated, any: false, expr, pattern, escape_char } => self.like("like", "LIKE", *negated, expr, pattern, escape_char.as_deref()),
+            Expr::Like { negated, any: false, expr, pattern, escape_char } => {
+                self.like("like", "LIKE", *negated, expr, pattern, escape_char.as_deref())
+            }
             Expr::ILike { negated, any: false, expr, pattern, escape_char } => {
                 self.note("ILIKE is PostgreSQL's: SQLite has none (its LIKE ignores ASCII case already)");
                 self.like("ilike", "ILIKE", *negated, expr, pattern, escape_char.as_deref())
@@ -1516,7 +1550,11 @@ impl<'a> Tr<'a> {
                     CastKind::TryCast | CastKind::SafeCast => "TRY_CAST",
                     _ => "CAST",
                 };
-                Ok(self.fragment(&format!("{t}(? AS {data_type})"), vec![x.code], "Ecto's type/2 casts to Ecto types; a SQL CAST is a fragment"))
+                Ok(self.fragment(
+                    &format!("{t}(? AS {data_type})"),
+                    vec![x.code],
+                    "Ecto's type/2 casts to Ecto types; a SQL CAST is a fragment",
+                ))
             }
             Expr::Extract { field, expr, .. } => {
                 let x = self.expr(expr)?;
@@ -1533,7 +1571,13 @@ impl<'a> Tr<'a> {
                 for (kw, part) in [("FROM", substring_from), ("FOR", substring_for)] {
                     if let Some(p) = part {
                         args.push(self.expr(p)?.code);
-                        t.push_str(if *special { ", ?" } else if kw == "FROM" { " FROM ?" } else { " FOR ?" });
+                        t.push_str(if *special {
+                            ", ?"
+                        } else if kw == "FROM" {
+                            " FROM ?"
+                        } else {
+                            " FOR ?"
+                        });
                     }
                 }
                 t.push(')');
@@ -1577,7 +1621,11 @@ impl<'a> Tr<'a> {
                     match a {
                         sqlparser::ast::AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index }) => {
                             let i = self.expr(index)?;
-                            x = self.fragment("?[?]", vec![x.code, i.code], "Ecto has no array subscript: it is a fragment (PostgreSQL arrays count from 1)");
+                            x = self.fragment(
+                                "?[?]",
+                                vec![x.code, i.code],
+                                "Ecto has no array subscript: it is a fragment (PostgreSQL arrays count from 1)",
+                            );
                         }
                         _ => return unsupported(format!("`{e}` has no Ecto form")),
                     }
@@ -1593,7 +1641,9 @@ impl<'a> Tr<'a> {
                 Ok(self.fragment(&t, args, "an ARRAY[...] constructor is a fragment (a pinned list, `^[...]`, is the Ecto way for values)"))
             }
             Expr::Interval(_) => {
-                self.note("an INTERVAL literal is constant SQL text in a fragment (Ecto's `ago/2` and `date_add/3` are the idiomatic forms)");
+                self.note(
+                    "an INTERVAL literal is constant SQL text in a fragment (Ecto's `ago/2` and `date_add/3` are the idiomatic forms)",
+                );
                 Ok(Ex::atom(format!("fragment({})", string(&e.to_string()))))
             }
             Expr::Wildcard(_) => unsupported("`*` is not a value"),
@@ -1616,7 +1666,8 @@ impl<'a> Tr<'a> {
                 if n.contains(['.', 'e', 'E']) {
                     self.lit(Lit::Float(n.clone()))
                 } else if let Some(hex) = n.strip_prefix("0x").or_else(|| n.strip_prefix("0X")) {
-                    let v = i128::from_str_radix(hex, 16).map_err(|_| TrError::Unsupported { message: format!("number {n}"), nearest: None })?;
+                    let v = i128::from_str_radix(hex, 16)
+                        .map_err(|_| TrError::Unsupported { message: format!("number {n}"), nearest: None })?;
                     self.lit(Lit::Int(v.to_string()))
                 } else {
                     self.lit(Lit::Int(n.clone()))
@@ -1673,7 +1724,11 @@ impl<'a> Tr<'a> {
         if let Some(esc) = escape {
             let esc = self.expr(esc)?;
             let not = if negated { "NOT " } else { "" };
-            return Ok(self.fragment(&format!("? {not}{sql} ? ESCAPE ?"), vec![x.code, p.code, esc.code], "Ecto's like/2 has no ESCAPE: it is a fragment"));
+            return Ok(self.fragment(
+                &format!("? {not}{sql} ? ESCAPE ?"),
+                vec![x.code, p.code, esc.code],
+                "Ecto's like/2 has no ESCAPE: it is a fragment",
+            ));
         }
         let code = format!("{f}({}, {})", x.code, p.code);
         Ok(Ex::atom(if negated { format!("not {code}") } else { code }))
@@ -1691,7 +1746,11 @@ impl<'a> Tr<'a> {
         let r = self.expr(right)?;
         let cmp = |s: &mut Self, sym: &str, prec: u8| -> R<Ex> {
             if l.lit == Some(Lit::Null) || r.lit == Some(Lit::Null) {
-                return Ok(s.fragment(&format!("? {op} ?"), vec![l.code.clone(), r.code.clone()], "a comparison with NULL is never true; `is_nil/1` is the test"));
+                return Ok(s.fragment(
+                    &format!("? {op} ?"),
+                    vec![l.code.clone(), r.code.clone()],
+                    "a comparison with NULL is never true; `is_nil/1` is the test",
+                ));
             }
             let lc = s.retype(&l, &r);
             let rc = s.retype(&r, &l);
@@ -1719,8 +1778,16 @@ impl<'a> Tr<'a> {
             B::Multiply => Ok(arith("*", P_MUL)),
             B::Divide => Ok(arith("/", P_MUL)),
             B::StringConcat => Ok(self.fragment("? || ?", vec![l.code, r.code], "Ecto has no string concatenation: `||` is a fragment")),
-            B::Arrow => Ok(self.fragment("? -> ?", vec![l.code, r.code], "`->` returns JSON text; Ecto's `x.field[\"key\"]` reads the value (`->>`)")),
-            other => Ok(self.fragment(&format!("? {other} ?"), vec![l.code, r.code], &format!("Ecto has no `{other}` operator: it is a fragment"))),
+            B::Arrow => Ok(self.fragment(
+                "? -> ?",
+                vec![l.code, r.code],
+                "`->` returns JSON text; Ecto's `x.field[\"key\"]` reads the value (`->>`)",
+            )),
+            other => Ok(self.fragment(
+                &format!("? {other} ?"),
+                vec![l.code, r.code],
+                &format!("Ecto has no `{other}` operator: it is a fragment"),
+            )),
         }
     }
 
@@ -1794,9 +1861,13 @@ impl<'a> Tr<'a> {
         let mut x = match (lname.as_str(), xs.len()) {
             // Ecto types count as :integer and the others as their argument.
             ("count", 0) if wildcard => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom("count()") },
-            ("count", 1) if distinct => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) },
+            ("count", 1) if distinct => {
+                Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) }
+            }
             ("count", 1) => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({})", codes[0])) },
-            ("sum" | "avg" | "min" | "max", 1) if !distinct => Ex { agg: true, ty: xs[0].ty.clone(), ..Ex::atom(format!("{lname}({})", codes[0])) },
+            ("sum" | "avg" | "min" | "max", 1) if !distinct => {
+                Ex { agg: true, ty: xs[0].ty.clone(), ..Ex::atom(format!("{lname}({})", codes[0])) }
+            }
             ("coalesce" | "ifnull", n) if n >= 2 => {
                 let mut acc = self.retype(&xs[n - 1], &xs[0]);
                 for i in (0..n - 1).rev() {
@@ -1832,7 +1903,11 @@ impl<'a> Tr<'a> {
                         return unsupported("a window extending a named window has no Ecto form");
                     }
                     let opts = self.window_opts(spec)?;
-                    x = if opts.is_empty() { Ex::atom(format!("over({})", x.code)) } else { Ex::atom(format!("over({}, {})", x.code, opts.join(", "))) };
+                    x = if opts.is_empty() {
+                        Ex::atom(format!("over({})", x.code))
+                    } else {
+                        Ex::atom(format!("over({}, {})", x.code, opts.join(", ")))
+                    };
                 }
             }
         }
@@ -1908,7 +1983,11 @@ impl<'a> Tr<'a> {
                         || matches!(&**left, Expr::CompoundIdentifier(p) if p.last().is_some_and(|i| i.value.eq_ignore_ascii_case(&col)));
                     let n = self.expr(right)?;
                     if same && matches!(n.lit, Some(Lit::Int(_) | Lit::Float(_))) {
-                        let v = if matches!(op, BinaryOperator::Minus) { format!("-{}", lit_text(n.lit.as_ref().unwrap_or(&Lit::Null))) } else { n.code };
+                        let v = if matches!(op, BinaryOperator::Minus) {
+                            format!("-{}", lit_text(n.lit.as_ref().unwrap_or(&Lit::Null)))
+                        } else {
+                            n.code
+                        };
                         inc.push(format!("{} {v}", key(&field)));
                         continue;
                     }
@@ -1995,7 +2074,11 @@ impl<'a> Tr<'a> {
                     ks
                 }
             }
-            None if cols.is_empty() => return unsupported(format!("INSERT INTO {table} without a column list: Ecto needs the columns (or a schema for `{table}`)")),
+            None if cols.is_empty() => {
+                return unsupported(format!(
+                    "INSERT INTO {table} without a column list: Ecto needs the columns (or a schema for `{table}`)"
+                ))
+            }
             None => cols.clone(),
         };
         let dest = match target {
