@@ -10,6 +10,7 @@ mod common;
 mod ddl;
 mod erd;
 mod explain;
+mod from_sql;
 mod input;
 mod repo;
 mod sql;
@@ -51,6 +52,8 @@ enum Command {
     Erd(ErdArgs),
     /// Read SQL DDL (PostgreSQL or SQLite) and print Ecto schemas and the migration that creates the tables
     ImportSql(ImportSqlArgs),
+    /// Read SQL queries (SELECT, INSERT ... SELECT, UPDATE, DELETE) and print the Ecto that writes each
+    FromSql(FromSqlArgs),
 }
 
 /// The input file, common to every subcommand.
@@ -98,6 +101,31 @@ struct ImportSqlArgs {
     namespace: String,
 }
 
+#[derive(Args, Debug)]
+struct FromSqlArgs {
+    /// The SQL file (PostgreSQL or SQLite), one or more statements
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// An Elixir file defining the schemas the tables map to
+    #[arg(long, value_name = "FILE.exs")]
+    schemas: Option<PathBuf>,
+    /// Write the pipe form (`Post |> where([p], ...)`) instead of keyword syntax
+    #[arg(long)]
+    pipe: bool,
+    /// Pin the SQL's literal values as parameters (`^10`)
+    #[arg(long)]
+    pin_literals: bool,
+    /// The SQL's dialect
+    #[arg(long, value_enum, default_value_t)]
+    dialect: from_sql::DialectArg,
+    /// Evaluate each proposal and print its SQLite and PostgreSQL SQL on stderr
+    #[arg(long)]
+    check: bool,
+    /// A SQLite database to run the input and the proposal on, comparing their rows (on stderr)
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+}
+
 impl Command {
     fn name(&self) -> &'static str {
         match self {
@@ -109,6 +137,7 @@ impl Command {
             Command::Run(_) => "run",
             Command::Erd(_) => "erd",
             Command::ImportSql(_) => "import-sql",
+            Command::FromSql(_) => "from-sql",
         }
     }
 
@@ -119,6 +148,7 @@ impl Command {
             Command::Run(r) => &r.input.file,
             Command::Erd(e) => &e.input.file,
             Command::ImportSql(i) => &i.file,
+            Command::FromSql(f) => &f.file,
         }
     }
 
@@ -134,6 +164,12 @@ impl Command {
             Command::Run(r) => repo::run_script(&input, r.db.as_deref().map(|p| p.to_string_lossy()).as_deref()),
             Command::Erd(e) => erd::run(&input, e.format),
             Command::ImportSql(i) => erd::import_sql(&input, &i.namespace),
+            Command::FromSql(f) => {
+                let schemas = f.schemas.as_ref().map(|p| p.to_string_lossy().into_owned());
+                let db = f.db.as_ref().map(|p| p.to_string_lossy().into_owned());
+                let options = engine::from_sql::Options { pipe: f.pipe, pin_literals: f.pin_literals, dialect: f.dialect.into() };
+                from_sql::run(&input, &from_sql::FromSqlRun { schemas: schemas.as_deref(), db: db.as_deref(), check: f.check, options })
+            }
         }
     }
 }

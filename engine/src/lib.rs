@@ -11,6 +11,8 @@ pub mod erd;
 pub mod eval;
 pub mod executor;
 pub mod insight;
+#[cfg(feature = "sql-import")]
+pub mod from_sql;
 pub mod migration;
 pub mod playground;
 pub mod query;
