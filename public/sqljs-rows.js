@@ -206,26 +206,87 @@ function statementHandle(stmt, sql) {
 
 // Binds a statement's parameters from packed arrays: tags (Uint8Array; 0
 // null, 1 number, 3 text, 4 blob), nums (Float64Array, the numbers in
-// order), text (every text value, concatenated), textLengths (Uint32Array,
-// in UTF-16 units) and blobs (Array of Uint8Array).
-globalThis.ectoplasmBindParams = function ectoplasmBindParams(stmt, tags, nums, text, textLengths, blobs) {
+// order), bytes (Uint8Array: every text in UTF-8 and every blob,
+// concatenated) and lengths (Uint32Array, each text's or blob's length in
+// bytes). A number is bound as sql.js binds it (an INTEGER when it fits in
+// 32 bits, a REAL otherwise). With `sql` (initSqlJs's object) the bytes are
+// copied into SQLite's memory once and each value bound there by SQLite's
+// own functions, without a copy (SQLITE_STATIC): the returned pointer is
+// that memory, to be given to ectoplasmFreeParams once the statement is
+// freed. Otherwise the values go through `Statement.bind` and 0 is returned.
+globalThis.ectoplasmBindParams = function ectoplasmBindParams(stmt, sql, tags, nums, bytes, lengths) {
+  const handle = sql && sqliteMemory && typeof sql._malloc === 'function' ? statementHandle(stmt, sql) : undefined;
+  if (handle === undefined) {
+    stmt.bind(unpackParams(tags, nums, bytes, lengths));
+    return 0;
+  }
+  const base = sql._malloc(Math.max(bytes.length, 1));
+  if (!base) throw new Error('out of memory');
+  try {
+    heap().set(bytes, base);
+    let num = 0;
+    let at = 0;
+    let len = 0;
+    for (let i = 0; i < tags.length; i += 1) {
+      const pos = i + 1;
+      let rc;
+      switch (tags[i]) {
+        case 0:
+          rc = sql._sqlite3_bind_blob(handle, pos, 0, 0, 0);
+          break;
+        case 1: {
+          const n = nums[num++];
+          rc = n === (n | 0) ? sql._sqlite3_bind_int(handle, pos, n) : sql._sqlite3_bind_double(handle, pos, n);
+          break;
+        }
+        case 3: {
+          const n = lengths[len++];
+          rc = sql._sqlite3_bind_text(handle, pos, base + at, n, 0);
+          at += n;
+          break;
+        }
+        default: {
+          const n = lengths[len++];
+          rc = sql._sqlite3_bind_blob(handle, pos, base + at, n, 0);
+          at += n;
+        }
+      }
+      if (rc !== 0) throw new Error(BIND_ERRORS[rc] || `parameter ${pos} could not be bound (SQLite code ${rc})`);
+    }
+  } catch (e) {
+    // Bindings so far point into `base`: clear them before it is freed.
+    sql._sqlite3_clear_bindings(handle);
+    sql._free(base);
+    throw e;
+  }
+  return base;
+};
+
+// Frees the memory ectoplasmBindParams returned (after its statement).
+globalThis.ectoplasmFreeParams = function ectoplasmFreeParams(sql, ptr) {
+  if (ptr) sql._free(ptr);
+};
+
+// SQLite's texts for the codes its bind functions return.
+const BIND_ERRORS = { 7: 'out of memory', 18: 'string or blob too big', 21: 'bad parameter or other API misuse', 25: 'column index out of range' };
+
+// The packed parameters as the values `Statement.bind` takes.
+function unpackParams(tags, nums, bytes, lengths) {
+  const utf8 = new TextDecoder();
   const values = new Array(tags.length);
   let num = 0;
   let at = 0;
-  let str = 0;
-  let blob = 0;
+  let len = 0;
   for (let i = 0; i < tags.length; i += 1) {
     switch (tags[i]) {
       case 0: values[i] = null; break;
       case 1: values[i] = nums[num++]; break;
-      case 3: {
-        const end = at + textLengths[str++];
-        values[i] = text.slice(at, end);
+      default: {
+        const end = at + lengths[len++];
+        values[i] = tags[i] === 3 ? utf8.decode(bytes.subarray(at, end)) : bytes.slice(at, end);
         at = end;
-        break;
       }
-      default: values[i] = blobs[blob++];
     }
   }
-  stmt.bind(values);
-};
+  return values;
+}

@@ -70,18 +70,22 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = ectoplasmReadRows)]
     fn read_rows_js(stmt: &RawStatement, sql: &SqlJsStatic) -> Result<PackedRows, JsValue>;
 
-    /// Binds every parameter at once (`public/sqljs-rows.js`): the values
-    /// packed as [`read_rows_js`] returns rows (tags 0 null, 1 number,
-    /// 3 text, 4 blob; numbers in `nums`, texts concatenated in `text`).
+    /// Binds every parameter at once (`public/sqljs-rows.js`): tags 0 null,
+    /// 1 number, 3 text, 4 blob; numbers in `nums`; texts (UTF-8) and
+    /// blobs concatenated in `bytes`, each one's length in `lengths`.
     #[wasm_bindgen(catch, js_name = ectoplasmBindParams)]
     fn bind_packed_js(
         stmt: &RawStatement,
+        sql: &SqlJsStatic,
         tags: &[u8],
         nums: &[f64],
-        text: &str,
-        text_lengths: &[u32],
-        blobs: &Array,
-    ) -> Result<(), JsValue>;
+        bytes: &[u8],
+        lengths: &[u32],
+    ) -> Result<f64, JsValue>;
+
+    /// Frees what [`bind_packed_js`] returned, once its statement is freed.
+    #[wasm_bindgen(js_name = ectoplasmFreeParams)]
+    fn free_params_js(sql: &SqlJsStatic, ptr: f64);
 
     type PackedRows;
 
@@ -204,21 +208,25 @@ impl Drop for Database {
     }
 }
 
-/// Frees the prepared statement however `execute` leaves.
-struct Prepared(RawStatement);
+/// Frees the prepared statement however `execute` leaves, then the memory
+/// its parameters were bound from (a pointer into SQLite's memory, or 0).
+struct Prepared<'a>(RawStatement, f64, &'a SqlJsStatic);
 
-impl Drop for Prepared {
+impl Drop for Prepared<'_> {
     fn drop(&mut self) {
         self.0.free();
+        if self.1 != 0.0 {
+            free_params_js(self.2, self.1);
+        }
     }
 }
 
 impl Executor for Database {
     fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
-        let stmt = Prepared(self.raw.prepare(sql).map_err(js_error)?);
+        let mut stmt = Prepared(self.raw.prepare(sql).map_err(js_error)?, 0.0, &self.module);
         if !params.is_empty() {
             if has_row_reader() {
-                bind_packed(&stmt.0, params)?;
+                stmt.1 = bind_packed(&stmt.0, &self.module, params)?;
             } else {
                 let values: Array = params.iter().map(bind_value).collect();
                 stmt.0.bind(&values).map_err(js_error)?;
@@ -280,14 +288,14 @@ fn bind_value(value: &DbValue) -> JsValue {
 }
 
 /// Every parameter in one call (`ectoplasmBindParams`), bound as
-/// [`bind_value`] binds them: one copy of the texts, not one conversion and
-/// one call per value.
-fn bind_packed(stmt: &RawStatement, params: &[DbValue]) -> Result<(), DbError> {
+/// [`bind_value`] binds them: the texts and blobs copied once into SQLite's
+/// memory, not converted and bound one call at a time. Returns that memory's
+/// pointer (0 if none), to free after the statement (see [`Prepared`]).
+fn bind_packed(stmt: &RawStatement, module: &SqlJsStatic, params: &[DbValue]) -> Result<f64, DbError> {
     let mut tags = Vec::with_capacity(params.len());
     let mut nums = Vec::new();
-    let mut text = String::new();
-    let mut text_lengths = Vec::new();
-    let blobs = Array::new();
+    let mut bytes = Vec::new();
+    let mut lengths = Vec::new();
     for value in params {
         match bound(value) {
             Bound::Null => tags.push(0),
@@ -297,16 +305,17 @@ fn bind_packed(stmt: &RawStatement, params: &[DbValue]) -> Result<(), DbError> {
             }
             Bound::Text(t) => {
                 tags.push(3);
-                text.push_str(&t);
-                text_lengths.push(t.encode_utf16().count() as u32);
+                bytes.extend_from_slice(t.as_bytes());
+                lengths.push(t.len() as u32);
             }
             Bound::Blob(b) => {
                 tags.push(4);
-                blobs.push(&Uint8Array::from(b));
+                bytes.extend_from_slice(b);
+                lengths.push(b.len() as u32);
             }
         }
     }
-    bind_packed_js(stmt, &tags, &nums, &text, &text_lengths, &blobs).map_err(js_error)
+    bind_packed_js(stmt, module, &tags, &nums, &bytes, &lengths).map_err(js_error)
 }
 
 /// Whether `public/sqljs-rows.js` is loaded (it is beside sql.js in the

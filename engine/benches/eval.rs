@@ -51,6 +51,7 @@ fn programs(c: &mut Criterion) {
     bench(c, "loop_1m_tail", "B.loop(1_000_000, 0)");
     bench(c, "deep_100k_body", "B.deep(100_000)");
     bench(c, "reduce_1m", "Enum.reduce(1..1_000_000, 0, fn x, acc -> x + acc end)");
+    bench(c, "map_rows_20k", "Enum.map(1..20_000, &%{id: &1, name: \"author #{&1}\"})");
 }
 
 criterion_group! {

@@ -520,9 +520,11 @@ impl<'a> Run<'a> {
             kept_closures: HashMap::new(),
             sites: FastMap::default(),
             generation: 0,
-            frames: Vec::new(),
-            values: Vec::new(),
-            envs: Vec::new(),
+            // Room for a small function's run without regrowing (a run
+            // per callback call of `Enum.map` and the like).
+            frames: Vec::with_capacity(16),
+            values: Vec::with_capacity(8),
+            envs: Vec::with_capacity(2),
         }
     }
 

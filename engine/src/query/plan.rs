@@ -1691,6 +1691,14 @@ impl<'i> Planner<'i> {
                 return Ok(Casted::Many(out));
             }
         };
+        // `x in ^ids` over integers on SQLite (preloads, `where: p.id in ^ids`):
+        // one parameter per integer, each cast and dumped to itself, as the
+        // general path below finds.
+        if let (Type::In(inner), Some(items), Dialect::Sqlite) = (&ty, v.as_list(), self.dialect) {
+            if matches!(**inner, Type::Id | Type::Integer) && items.iter().all(|i| matches!(i, Value::Int(_))) {
+                return Ok(Casted::Many(items.iter().map(|i| (i.clone(), i.clone())).collect()));
+            }
+        }
         let cast = match types::cast(self.interp, &ty, v, span)? {
             types::Cast::Ok(c) => c,
             _ => {

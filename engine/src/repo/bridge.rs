@@ -195,8 +195,9 @@ fn load_shape(
             }
             let template = match schema.as_deref() {
                 Some(m) => {
-                    let key = (m.to_string(), source.as_deref().map(str::to_string), prefix.clone());
-                    let cached = interp.ext::<LoadCache>().0.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+                    let same =
+                        |k: &(String, Option<String>, Option<Value>)| k.0 == m && k.1.as_deref() == source.as_deref() && k.2 == *prefix;
+                    let cached = interp.ext::<LoadCache>().0.iter().find(|(k, _)| same(k)).map(|(_, v)| v.clone());
                     match cached {
                         Some(t) => Some(t),
                         None => {
@@ -206,7 +207,7 @@ fn load_shape(
                                 if cache.len() > 64 {
                                     cache.clear();
                                 }
-                                cache.push((key, t.clone()));
+                                cache.push(((m.to_string(), source.as_deref().map(str::to_string), prefix.clone()), t.clone()));
                             }
                             t
                         }
@@ -215,10 +216,22 @@ fn load_shape(
                 None => None,
             };
             match template {
-                Some(mut s) => {
-                    let module = schema.as_deref().map(str::to_string).unwrap_or_default();
+                Some(Value::Struct(mut s)) => {
+                    // One copy of the cached template, then each field set in place.
+                    let st = Rc::make_mut(&mut s);
                     for ((name, ty), v) in fields.iter().zip(raw) {
-                        let loaded = load_value(interp, ty, &v, name, Some(&module), span)?;
+                        let loaded = load_value(interp, ty, &v, name, schema.as_deref(), span)?;
+                        if let Some(slot) = st.fields.iter_mut().find(|(k, _)| &**k == name.as_str()) {
+                            slot.1 = loaded;
+                        } else {
+                            st.fields.push((Rc::from(name.as_str()), loaded));
+                        }
+                    }
+                    Value::Struct(s)
+                }
+                Some(mut s) => {
+                    for ((name, ty), v) in fields.iter().zip(raw) {
+                        let loaded = load_value(interp, ty, &v, name, schema.as_deref(), span)?;
                         s = util::put_field_owned(s, name, loaded);
                     }
                     s

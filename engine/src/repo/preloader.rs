@@ -264,12 +264,12 @@ fn many_assoc_map(loaded_counts: &[(Value, usize)], fetch_ids: &[Value], all: Ve
     let mut i = 0;
     while i < fetch_ids.len() {
         let id = &fetch_ids[i];
-        let mut group = vec![rest.get(i).cloned().unwrap_or(Value::Nil)];
         let mut j = i + 1;
         while j < fetch_ids.len() && &fetch_ids[j] == id {
-            group.insert(0, rest.get(j).cloned().unwrap_or(Value::Nil));
             j += 1;
         }
+        // The group in reverse: result order again.
+        let group: Vec<Value> = (i..j).rev().map(|k| rest.get(k).cloned().unwrap_or(Value::Nil)).collect();
         m.insert(id.clone(), Value::list(group));
         i = j;
     }

@@ -1696,8 +1696,16 @@ fn insert_all_rows(
     let placeholder_map = opts.keyword_get("placeholders").cloned().unwrap_or(Value::map(MapT::new()));
     // Placeholders: key → (index, type, dumped value).
     let mut placeholders: Vec<(Value, usize, Type, Value)> = Vec::new();
-    let mut header: BTreeMap<String, ()> = BTreeMap::new();
-    let mut extracted: Vec<Vec<(String, RowCell)>> = Vec::new();
+    // The columns seen (sorted below, as Ecto's header map is), and each
+    // field's column and type, looked up once per call rather than per row.
+    let mut header: Vec<Rc<str>> = Vec::new();
+    let mut fields: Vec<(Value, Rc<str>, Type)> = Vec::new();
+    let mut extracted: Vec<Vec<(Rc<str>, RowCell)>> = Vec::with_capacity(rows_list.len());
+    let see = |header: &mut Vec<Rc<str>>, col: &Rc<str>| {
+        if !header.iter().any(|h| h == col) {
+            header.push(col.clone());
+        }
+    };
     for row in rows_list {
         let entries: Vec<(Value, Value)> = match row {
             Value::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
@@ -1710,14 +1718,28 @@ fn insert_all_rows(
                 .collect(),
             other => return Err(arg(format!("expected each row to be a map or keyword list, got: {}", inspect::inspect(other)), span)),
         };
-        let mut cells: Vec<(String, RowCell)> = Vec::new();
+        let mut cells: Vec<(Rc<str>, RowCell)> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
-            let Some(name) = k.as_atom().map(|s| s.to_string()) else {
+            let Some(name) = k.as_atom() else {
                 return Err(arg(format!("expected atom keys in insert_all rows, got: {}", inspect::inspect(&k)), span));
             };
-            let (col, ty) = match &schema {
+            if let Some((_, col, ty)) = fields.iter().find(|(key, ..)| *key == k) {
+                let (col, ty) = (col.clone(), ty.clone());
+                see(&mut header, &col);
+                let cell = match (&v, schema) {
+                    (Value::Tuple(_) | Value::Opaque(_), _) => None,
+                    (_, Some(s)) => Some(RowCell::Value(dump_field(interp, "insert_all", s, name, &ty, &v, span)?)),
+                    (_, None) => Some(RowCell::Value(v.clone())),
+                };
+                if let Some(cell) = cell {
+                    cells.push((col, cell));
+                    continue;
+                }
+            }
+            let name = name.to_string();
+            let (col, ty): (Rc<str>, Type) = match &schema {
                 Some(s) => match s.field(&name) {
-                    Some(fd) if fd.writable != Writable::Never => (fd.source.clone(), Type::from(&fd.ty)),
+                    Some(fd) if fd.writable != Writable::Never => (Rc::from(fd.source.as_str()), Type::from(&fd.ty)),
                     _ => {
                         return Err(arg(
                             format!(
@@ -1729,9 +1751,12 @@ fn insert_all_rows(
                         ))
                     }
                 },
-                None => (name.clone(), Type::Any),
+                None => (Rc::from(name.as_str()), Type::Any),
             };
-            header.insert(col.clone(), ());
+            if !fields.iter().any(|(key, ..)| *key == k) {
+                fields.push((k.clone(), col.clone(), ty.clone()));
+            }
+            see(&mut header, &col);
             let cell = match &v {
                 Value::Opaque(_) => RowCell::Query(v.clone()),
                 Value::Tuple(t) if t.len() == 2 && t[0].as_atom() == Some("placeholder") => {
@@ -1782,24 +1807,26 @@ fn insert_all_rows(
         // autogenerate_id/4 for rows (only when the adapter generates ids).
         if let Some(s) = &schema {
             if let Some((key, source, ty)) = &s.autogenerate_id {
-                if !cells.iter().any(|(c, _)| c == source) && !cells.iter().any(|(c, _)| c == key) {
+                if !cells.iter().any(|(c, _)| **c == **source) && !cells.iter().any(|(c, _)| **c == **key) {
                     if let Some(d) = adapter_autogenerate(interp, &Type::from(ty)) {
-                        header.insert(source.clone(), ());
-                        cells.insert(0, (source.clone(), RowCell::Value(d)));
+                        let source: Rc<str> = Rc::from(source.as_str());
+                        see(&mut header, &source);
+                        cells.insert(0, (source, RowCell::Value(d)));
                     }
                 }
             }
         }
         extracted.push(cells);
     }
-    let header: Vec<String> = header.into_keys().collect();
+    header.sort();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
     // plan_query_in_rows + unzip_inserts: number the cells in header order.
-    let mut sql_rows: Vec<Vec<Cell>> = Vec::new();
-    let mut params: Vec<Value> = Vec::new();
+    let mut sql_rows: Vec<Vec<Cell>> = Vec::with_capacity(extracted.len());
+    let mut params: Vec<Value> = Vec::with_capacity(extracted.len() * header.len());
     for cells in extracted {
-        let mut row = Vec::new();
+        let mut row = Vec::with_capacity(header.len());
         for h in &header {
-            match cells.iter().find(|(c, _)| c == h) {
+            match cells.iter().find(|(c, _)| **c == **h) {
                 Some((_, RowCell::Value(v))) => {
                     params.push(v.clone());
                     row.push(Cell::Param);

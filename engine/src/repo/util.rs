@@ -245,8 +245,9 @@ pub fn put_field_owned(v: Value, key: &str, value: Value) -> Value {
     match v {
         Value::Struct(mut s) => {
             let st = Rc::make_mut(&mut s);
-            if !st.set(key, value.clone()) {
-                st.fields.push((Rc::from(key), value));
+            match st.fields.iter_mut().find(|(k, _)| &**k == key) {
+                Some(slot) => slot.1 = value,
+                None => st.fields.push((Rc::from(key), value)),
             }
             Value::Struct(s)
         }
