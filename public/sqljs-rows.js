@@ -103,9 +103,10 @@ globalThis.ectoplasmReadRows = function ectoplasmReadRows(stmt, sql) {
       if (sqliteMemory) copy(heap(), ptr, n);
       else putString(decode(ptr, n, true));
     };
+    let width = -1;
     while (stmt.step()) {
       rows += 1;
-      const width = count(handle);
+      if (width < 0) width = count(handle);
       for (let i = 0; i < width; i += 1) {
         switch (type(handle, i)) {
           case 1: {

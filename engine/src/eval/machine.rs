@@ -358,6 +358,18 @@ impl Interp {
                 }
                 None => run.fallback(self, node)?,
             },
+            // The commonest leaves, without a trip through the tree walker.
+            Kind::Var(name) => match run.env().get(name).cloned() {
+                Some(v) => {
+                    self.tick(span)?;
+                    run.values.push(v);
+                }
+                None => run.fallback(self, node)?,
+            },
+            Kind::Int(i) => {
+                self.tick(span)?;
+                run.values.push(Value::Int(*i));
+            }
             _ => run.fallback(self, node)?,
         }
         Ok(())
