@@ -14,15 +14,17 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use engine::executor::{DbError, DbValue, Executor, QueryResult};
+use engine::insight::datagen::{GenOptions, Generator, Progress, Skew};
 use engine::playground::completion::CompletionKind;
+use engine::playground::insight::InsightOutcome;
 use engine::playground::tables::list_tables;
 use engine::playground::{sql_format, CellResult, EditorDiagnostic, Statement, StatementKind, Workspace};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::backend::{
-    byte_offset, utf16_offset, wire, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, Preview, Replay, Request,
-    Response, ResultTable, Stmt, SQL_WASM_URL,
+    byte_offset, utf16_offset, wire, AdviceView, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, GenProgress,
+    Insight, PlanNodeView, Preview, Replay, Request, Response, ResultTable, Stmt, StrategyRow, TimingView, SQL_WASM_URL,
 };
 use crate::sqljs::{Database, SqlJs};
 
@@ -153,6 +155,8 @@ pub struct Engine {
     sqljs: Option<SqlJs>,
     db: SharedDb,
     ws: Workspace,
+    /// The data generation under way (`Request::Generate` to `GenerateEnd`).
+    generation: Option<Generator>,
 }
 
 impl Engine {
@@ -168,7 +172,7 @@ impl Engine {
     pub fn without_database() -> Engine {
         let db = SharedDb(Rc::new(RefCell::new(None)));
         let ws = workspace(db.clone());
-        Engine { sqljs: None, db, ws }
+        Engine { sqljs: None, db, ws, generation: None }
     }
 
     /// Gives the engine sql.js and opens its (empty) database.
@@ -189,7 +193,15 @@ impl Engine {
             | Request::ListTables
             | Request::ErModel { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
-            Request::Run { .. } | Request::RunCell { .. } | Request::ExportDb | Request::ImportDb { .. } => true,
+            Request::Run { .. }
+            | Request::RunCell { .. }
+            | Request::ExportDb
+            | Request::ImportDb { .. }
+            | Request::Insight { .. }
+            | Request::Strategies { .. }
+            | Request::Generate { .. }
+            | Request::GenerateStep
+            | Request::GenerateEnd => true,
         }
     }
 
@@ -269,6 +281,64 @@ impl Engine {
                 Ok(()) => Response::Done,
                 Err(e) => Response::Error { message: e.message },
             },
+            Request::Insight { src, cursor, earlier, cells, runs } => {
+                let at = byte_offset(&src, cursor);
+                let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
+                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                let outcome = self.ws.insight_at(&earlier, &cells, &src, at, runs as usize);
+                Response::Insight { insight: insight_view(&src, outcome) }
+            }
+            Request::Strategies { src, cursor, earlier, runs } => {
+                let at = byte_offset(&src, cursor);
+                let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
+                match self.ws.strategies_at(&earlier, &src, at, runs as usize) {
+                    None => Response::Error { message: "there is no query under the cursor".to_string() },
+                    Some(Err(message)) => Response::Error { message },
+                    Some(Ok(list)) => Response::Strategies {
+                        strategies: list
+                            .into_iter()
+                            .map(|s| StrategyRow {
+                                strategy: json_name(&s.strategy),
+                                code: s.code,
+                                queries: s.queries,
+                                rows: s.rows,
+                                median_us: s.median_us,
+                                error: s.error,
+                            })
+                            .collect(),
+                    },
+                }
+            }
+            Request::Generate { table, cells, rows, seed, skew } => {
+                self.generation = None;
+                let skew = if skew == "heavy" { Skew::Heavy } else { Skew::Uniform };
+                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                match self.ws.generator(&table, &cells, GenOptions { rows: rows as usize, seed, skew }) {
+                    Ok(g) => {
+                        let progress = progress(g.progress());
+                        self.generation = Some(g);
+                        Response::Progress { progress }
+                    }
+                    Err(message) => Response::Error { message },
+                }
+            }
+            Request::GenerateStep => match self.generation.as_mut() {
+                None => Response::Error { message: "no generation is under way".to_string() },
+                Some(g) => match self.ws.generate_step(g) {
+                    Ok(p) => Response::Progress { progress: progress(p) },
+                    Err(message) => {
+                        self.generation = None;
+                        Response::Error { message }
+                    }
+                },
+            },
+            Request::GenerateEnd => {
+                self.generation = None;
+                match self.export() {
+                    Ok(bytes) => Response::Db { bytes },
+                    Err(e) => Response::Error { message: e.message },
+                }
+            }
         }
     }
 
@@ -277,6 +347,7 @@ impl Engine {
     }
 
     fn reset(&mut self) -> Result<(), DbError> {
+        self.generation = None;
         let fresh = self.sqljs()?.open()?;
         self.db = SharedDb(Rc::new(RefCell::new(Some(fresh))));
         self.ws = workspace(self.db.clone());
@@ -415,6 +486,88 @@ fn kind_name(k: CompletionKind) -> &'static str {
 fn dialect(d: engine::playground::preview::DialectSql) -> DialectPreview {
     let pretty = d.sql.as_deref().map(sql_format::pretty);
     DialectPreview { sql: d.sql, pretty, params: d.params, error: d.error, error_kind: d.error_kind }
+}
+
+/// A serde enum's name as it is written in JSON (`preload_query`).
+fn json_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn progress(p: Progress) -> GenProgress {
+    GenProgress { inserted: p.inserted, total: p.total, done: p.done }
+}
+
+/// The page's view of an analysis: spans as UTF-16 offsets into `src`.
+fn insight_view(src: &str, outcome: InsightOutcome) -> Option<Insight> {
+    let range = |start: u32, end: u32| (utf16_offset(src, start as usize), utf16_offset(src, end as usize));
+    let empty = |span: engine::diag::Span, error: Option<String>| Insight {
+        op: "all".to_string(),
+        from: utf16_offset(src, span.start as usize),
+        to: utf16_offset(src, span.end as usize),
+        sql: String::new(),
+        postgres: None,
+        error,
+        nodes: vec![],
+        roots: vec![],
+        advice: vec![],
+        notes: vec![],
+        timing: None,
+        timing_error: None,
+        preloads: false,
+    };
+    let i = match outcome {
+        InsightOutcome::NoQuery => return None,
+        InsightOutcome::Failed { span, message } => return Some(empty(span, Some(message))),
+        InsightOutcome::Ready(i) => i,
+    };
+    let a = i.analysis;
+    let nodes = a
+        .plan
+        .nodes
+        .into_iter()
+        .map(|n| PlanNodeView {
+            kind: json_name(&n.kind),
+            detail: n.detail,
+            words: n.words,
+            flag: n.flag.filter(|_| n.flagged),
+            spans: n.clauses.iter().map(|c| range(c.start, c.end)).collect(),
+            children: n.children,
+        })
+        .collect();
+    let advice = a
+        .advice
+        .into_iter()
+        .zip(i.cells)
+        .map(|(x, cell)| AdviceView {
+            migration: x.migration,
+            reason: x.reason,
+            sqlite: x.sqlite,
+            postgres: x.postgres,
+            cell,
+            spans: x.clauses.iter().map(|c| range(c.start, c.end)).collect(),
+        })
+        .collect();
+    let notes = a
+        .notes
+        .into_iter()
+        .map(|n| match (n.table, n.column) {
+            (Some(t), Some(c)) => format!("{t}.{c}: {}", n.reason),
+            _ => n.reason,
+        })
+        .collect();
+    Some(Insight {
+        op: i.op.to_string(),
+        sql: a.sql,
+        postgres: a.postgres,
+        nodes,
+        roots: a.plan.roots,
+        advice,
+        notes,
+        timing: i.timing.map(|t| TimingView { runs: t.runs_us.len(), median_us: t.median_us, rows: t.rows }),
+        timing_error: i.timing_error,
+        preloads: i.preloads,
+        ..empty(i.span, None)
+    })
 }
 
 fn diag(d: EditorDiagnostic) -> Diag {

@@ -12,6 +12,7 @@ pub fn SidePane() -> impl IntoView {
     view! {
         <aside class="side-pane" aria-label="SQL and statement log">
             <SqlPane/>
+            <super::insight::InsightPanel/>
             <StatementLog/>
         </aside>
     }
