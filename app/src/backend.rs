@@ -164,12 +164,15 @@ pub enum Response {
     ErModel {
         json: String,
     },
-    /// None: the expression under the cursor is not a query.
+    /// The analysis as JSON (the shape `app/js/insight.js` documents,
+    /// handed to the plan panel as it is); None: the expression under the
+    /// cursor is not a query.
     Insight {
-        insight: Option<Insight>,
+        json: Option<String>,
     },
+    /// The strategies compared (`engine::insight::strategies::StrategyResult`s) as JSON.
     Strategies {
-        strategies: Vec<StrategyRow>,
+        json: String,
     },
     Progress {
         progress: GenProgress,
@@ -259,80 +262,6 @@ pub struct Preview {
     pub to: u32,
     pub sqlite: DialectPreview,
     pub postgres: DialectPreview,
-}
-
-/// One node of a query plan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PlanNodeView {
-    /// SQLite's text, unchanged.
-    pub detail: String,
-    /// The node in words.
-    pub words: String,
-    /// `scan`, `search`, `temp_btree`, ...
-    pub kind: String,
-    /// Why it is flagged (a full scan of a large table, a temporary sort).
-    pub flag: Option<String>,
-    /// The Ecto clauses it comes from, as UTF-16 ranges of the cell.
-    pub spans: Vec<(u32, u32)>,
-    /// Positions of its children in the plan's nodes.
-    pub children: Vec<usize>,
-}
-
-/// One index worth creating.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AdviceView {
-    /// `create index(:posts, [:title])`
-    pub migration: String,
-    pub reason: String,
-    pub sqlite: Vec<String>,
-    pub postgres: Vec<String>,
-    /// The migration cell that creates it.
-    pub cell: String,
-    /// The clauses that call for it (UTF-16 ranges of the cell).
-    pub spans: Vec<(u32, u32)>,
-}
-
-/// A query run several times.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TimingView {
-    pub runs: usize,
-    pub median_us: u64,
-    pub rows: usize,
-}
-
-/// The plan, advice and timing of the query under the cursor.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Insight {
-    /// `all`, `update_all` or `delete_all`.
-    pub op: String,
-    /// The query expression (UTF-16 offsets).
-    pub from: u32,
-    pub to: u32,
-    pub sql: String,
-    pub postgres: Option<String>,
-    /// Why the query could not be planned (nothing else is then set).
-    pub error: Option<String>,
-    pub nodes: Vec<PlanNodeView>,
-    pub roots: Vec<usize>,
-    pub advice: Vec<AdviceView>,
-    /// Conditions no index is suggested for, and why.
-    pub notes: Vec<String>,
-    pub timing: Option<TimingView>,
-    pub timing_error: Option<String>,
-    /// Whether the query preloads associations.
-    pub preloads: bool,
-}
-
-/// One way of loading a query's preloads, measured.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StrategyRow {
-    /// `separate`, `join` or `preload_query`.
-    pub strategy: String,
-    pub code: String,
-    pub queries: usize,
-    pub rows: usize,
-    pub median_us: u64,
-    pub error: Option<String>,
 }
 
 /// How far a generation got.
@@ -928,23 +857,23 @@ impl Backend {
         }
     }
 
-    /// The plan and advice of the query at `cursor` in `src`; when `runs`
-    /// is not 0, also its timing, under Stop and the time limit.
+    /// The plan and advice of the query at `cursor` in `src` (JSON); when
+    /// `runs` is not 0, also its timing, under Stop and the time limit.
     /// `Ok(None)`: not a query.
-    pub async fn insight(&self, earlier: Vec<String>, cells: Vec<String>, src: String, cursor: u32, runs: u32) -> Result<Option<Insight>, String> {
+    pub async fn insight(&self, earlier: Vec<String>, cells: Vec<String>, src: String, cursor: u32, runs: u32) -> Result<Option<String>, String> {
         let request = Request::Insight { src, cursor, earlier, cells, runs };
         let response = if runs > 0 { self.guarded(request, RESTORED_DATA).await.map_err(|s| s.message)? } else { self.call(request).await };
         match response {
-            Response::Insight { insight } => Ok(insight),
+            Response::Insight { json } => Ok(json),
             other => Err(unexpected(other)),
         }
     }
 
     /// The preloads of the query at `cursor` loaded three ways (under Stop
     /// and the time limit).
-    pub async fn strategies(&self, earlier: Vec<String>, src: String, cursor: u32, runs: u32) -> Result<Vec<StrategyRow>, String> {
+    pub async fn strategies(&self, earlier: Vec<String>, src: String, cursor: u32, runs: u32) -> Result<String, String> {
         match self.guarded(Request::Strategies { src, cursor, earlier, runs }, RESTORED_DATA).await.map_err(|s| s.message)? {
-            Response::Strategies { strategies } => Ok(strategies),
+            Response::Strategies { json } => Ok(json),
             other => Err(unexpected(other)),
         }
     }

@@ -13,6 +13,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use serde::Serialize;
+
 use engine::executor::{DbError, DbValue, Executor, QueryResult};
 use engine::insight::datagen::{GenOptions, Generator, Progress, Skew};
 use engine::playground::completion::CompletionKind;
@@ -23,8 +25,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::backend::{
-    byte_offset, utf16_offset, wire, AdviceView, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, GenProgress,
-    Insight, PlanNodeView, Preview, Replay, Request, Response, ResultTable, Stmt, StrategyRow, TimingView, SQL_WASM_URL,
+    byte_offset, utf16_offset, wire, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, GenProgress, Preview,
+    Replay, Request, Response, ResultTable, Stmt, SQL_WASM_URL,
 };
 use crate::sqljs::{Database, SqlJs};
 
@@ -286,7 +288,7 @@ impl Engine {
                 let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
                 let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
                 let outcome = self.ws.insight_at(&earlier, &cells, &src, at, runs as usize);
-                Response::Insight { insight: insight_view(&src, outcome) }
+                Response::Insight { json: insight_view(&src, outcome).and_then(|i| serde_json::to_string(&i).ok()) }
             }
             Request::Strategies { src, cursor, earlier, runs } => {
                 let at = byte_offset(&src, cursor);
@@ -294,18 +296,9 @@ impl Engine {
                 match self.ws.strategies_at(&earlier, &src, at, runs as usize) {
                     None => Response::Error { message: "there is no query under the cursor".to_string() },
                     Some(Err(message)) => Response::Error { message },
-                    Some(Ok(list)) => Response::Strategies {
-                        strategies: list
-                            .into_iter()
-                            .map(|s| StrategyRow {
-                                strategy: json_name(&s.strategy),
-                                code: s.code,
-                                queries: s.queries,
-                                rows: s.rows,
-                                median_us: s.median_us,
-                                error: s.error,
-                            })
-                            .collect(),
+                    Some(Ok(list)) => match serde_json::to_string(&list) {
+                        Ok(json) => Response::Strategies { json },
+                        Err(e) => Response::Error { message: e.to_string() },
                     },
                 }
             }
@@ -497,10 +490,73 @@ fn progress(p: Progress) -> GenProgress {
     GenProgress { inserted: p.inserted, total: p.total, done: p.done }
 }
 
+/// One node of a query plan, as the plan panel draws it.
+#[derive(Serialize)]
+struct PlanNodeView {
+    /// SQLite's text, unchanged.
+    detail: String,
+    /// The node in words.
+    words: String,
+    /// `scan`, `search`, `temp_btree`, ...
+    kind: String,
+    /// Why it is flagged (a full scan of a large table, a temporary sort).
+    flag: Option<String>,
+    /// The Ecto clauses it comes from, as UTF-16 ranges of the cell.
+    spans: Vec<(u32, u32)>,
+    /// Positions of its children in the plan's nodes.
+    children: Vec<usize>,
+}
+
+/// One index worth creating.
+#[derive(Serialize)]
+struct AdviceView {
+    /// `create index(:posts, [:title])`
+    migration: String,
+    reason: String,
+    sqlite: Vec<String>,
+    postgres: Vec<String>,
+    /// The migration cell that creates it.
+    cell: String,
+    /// The clauses that call for it (UTF-16 ranges of the cell).
+    spans: Vec<(u32, u32)>,
+}
+
+/// A query run several times.
+#[derive(Serialize)]
+struct TimingView {
+    runs: usize,
+    median_us: u64,
+    rows: usize,
+}
+
+/// The plan, advice and timing of the query under the cursor: the JSON
+/// `app/js/insight.js` draws.
+#[derive(Serialize)]
+struct InsightView {
+    /// `all`, `update_all` or `delete_all`.
+    op: String,
+    /// The query expression (UTF-16 offsets).
+    from: u32,
+    to: u32,
+    sql: String,
+    postgres: Option<String>,
+    /// Why the query could not be planned (nothing else is then set).
+    error: Option<String>,
+    nodes: Vec<PlanNodeView>,
+    roots: Vec<usize>,
+    advice: Vec<AdviceView>,
+    /// Conditions no index is suggested for, and why.
+    notes: Vec<String>,
+    timing: Option<TimingView>,
+    timing_error: Option<String>,
+    /// Whether the query preloads associations.
+    preloads: bool,
+}
+
 /// The page's view of an analysis: spans as UTF-16 offsets into `src`.
-fn insight_view(src: &str, outcome: InsightOutcome) -> Option<Insight> {
+fn insight_view(src: &str, outcome: InsightOutcome) -> Option<InsightView> {
     let range = |start: u32, end: u32| (utf16_offset(src, start as usize), utf16_offset(src, end as usize));
-    let empty = |span: engine::diag::Span, error: Option<String>| Insight {
+    let empty = |span: engine::diag::Span, error: Option<String>| InsightView {
         op: "all".to_string(),
         from: utf16_offset(src, span.start as usize),
         to: utf16_offset(src, span.end as usize),
@@ -555,7 +611,7 @@ fn insight_view(src: &str, outcome: InsightOutcome) -> Option<Insight> {
             _ => n.reason,
         })
         .collect();
-    Some(Insight {
+    Some(InsightView {
         op: i.op.to_string(),
         sql: a.sql,
         postgres: a.postgres,

@@ -39,7 +39,7 @@ pub fn CellView(cell: CellModel) -> impl IntoView {
             on_run: Box::new(move || nb.run_cell(id, false)),
             on_run_next: Box::new(move || nb.run_cell(id, true)),
             on_focus: Box::new(move || nb.active.set(Some(id))),
-            on_hover: Box::new(move |pos| nb.hover.set(u32::try_from(pos).ok().map(|p| (id, p)))),
+            on_hover: Box::new(move |pos| nb.hover_at(id, pos)),
             complete,
         };
         let label = format!("Code of cell {}", number());

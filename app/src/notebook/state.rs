@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::insight::{GenState, InsightState, DEFAULT_RUNS};
+use super::insight::{InsightState, DEFAULT_RUNS};
 use crate::backend::{Backend, CellRun, CellSource, Diag, Preview};
 use crate::editor::Editor;
 use crate::persist::{Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
@@ -222,14 +222,14 @@ pub struct Nb {
     /// The notebook's own reactive owner: cells live as long as it, whatever
     /// part of the page added them (a button inside a list that re-renders).
     owner: StoredValue<Option<Owner>, LocalStorage>,
-    /// The text position the mouse is over in a cell's editor: (cell, UTF-16 offset).
-    pub hover: RwSignal<Option<(u32, u32)>>,
-    /// The plan, advice and timing of the query under the cursor.
+    /// The text position (UTF-16) the mouse is over in the editor of the
+    /// cell whose query the plan panel shows.
+    pub hover: RwSignal<Option<u32>>,
+    /// The plan, advice and timing of the query under the cursor, and the
+    /// data generation.
     pub insight: RwSignal<InsightState>,
     /// How many times a timing runs the query.
     pub runs: RwSignal<u32>,
-    /// Data generation: the options and the generation under way.
-    pub generation: RwSignal<GenState>,
 }
 
 /// The main area's view.
@@ -268,7 +268,6 @@ impl Nb {
             hover: RwSignal::new(None),
             insight: RwSignal::new(InsightState::default()),
             runs: RwSignal::new(DEFAULT_RUNS),
-            generation: RwSignal::new(GenState::default()),
         }
     }
 
