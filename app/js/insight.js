@@ -187,19 +187,20 @@ export function createView(host, cb) {
       h('button', {
         type: 'button', class: 'btn small', 'data-testid': 'time-query', disabled: !extras.ready || !timeable,
         title: 'Run the query under the cursor several times and show the median time',
-        text: extras.busy === 'timing' ? 'Timing…' : '⏱ Time it', onclick: () => cb.onTime(),
+        text: extras.busy === 'timing' ? 'Timing…' : 'Time it', onclick: () => cb.onTime(),
       }));
-    root.replaceChildren(
+    const parts = [
       tools,
-      extras.busy ? h('p', { class: 'muted', 'data-testid': 'insight-busy', role: 'status', text: BUSY[extras.busy] || 'Working…' }) : '',
-      extras.error ? h('p', { class: 'error', 'data-testid': 'insight-error', role: 'alert', text: extras.error }) : '',
+      extras.busy ? h('p', { class: 'muted', 'data-testid': 'insight-busy', role: 'status', text: BUSY[extras.busy] || 'Working…' }) : null,
+      extras.error ? h('p', { class: 'error', 'data-testid': 'insight-error', role: 'alert', text: extras.error }) : null,
       insight ? analysis(insight) : h('p', {
         class: 'muted', 'data-testid': 'plan-empty',
         text: 'Put the cursor on a query to see how SQLite runs it: the plan, the indexes it lacks and what the query costs on your data (generate rows from the tables on the left).',
       }),
-      extras.compare ? compare(extras.compare) : '',
-      extras.strategies ? strategies(extras.strategies) : '',
-    );
+      extras.compare ? compare(extras.compare) : null,
+      extras.strategies ? strategies(extras.strategies) : null,
+    ];
+    root.replaceChildren(...parts.flat(Infinity).filter((p) => p !== null && p !== undefined));
   }
 
   return {

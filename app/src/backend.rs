@@ -220,6 +220,17 @@ pub struct ResultTable {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A query a cell sent more than twice: a likely N+1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Repeated {
+    pub sql: String,
+    pub count: usize,
+    /// Where it was sent from and the preload that removes it, in words.
+    pub message: String,
+    /// The Repo call that sent it (UTF-16 offsets in the cell), when it is in the cell.
+    pub span: Option<(u32, u32)>,
+}
+
 /// The outcome of one cell.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellRun {
@@ -232,9 +243,9 @@ pub struct CellRun {
     pub diagnostics: Vec<Diag>,
     pub statements: Vec<Stmt>,
     pub query_count: usize,
-    /// The SQL text sent most often when it was sent more than twice (a
-    /// likely N+1), with the count.
-    pub repeated: Option<(String, usize)>,
+    /// The query sent most often when it was sent more than twice (a
+    /// likely N+1).
+    pub repeated: Option<Repeated>,
     pub elapsed_ms: f64,
     /// Why the cell did not finish when it was stopped (Stop, the time
     /// limit, or the engine failing); the database is as before the cell.

@@ -26,7 +26,7 @@ use wasm_bindgen::JsCast;
 
 use crate::backend::{
     byte_offset, utf16_offset, wire, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, GenProgress, Preview,
-    Replay, Request, Response, ResultTable, Stmt, SQL_WASM_URL,
+    Repeated, Replay, Request, Response, ResultTable, Stmt, SQL_WASM_URL,
 };
 use crate::sqljs::{Database, SqlJs};
 
@@ -364,7 +364,8 @@ impl Engine {
         let start = performance_now();
         let result = self.ws.run_cell(&cell.source);
         let elapsed_ms = performance_now() - start;
-        cell_run(cell.index, result, elapsed_ms)
+        let repeated = repeated(&mut self.ws, &result.statements, &cell.source);
+        cell_run(cell.index, result, elapsed_ms, repeated)
     }
 
     /// The database as an SQLite file image. sql.js reconnects to export,
@@ -674,22 +675,29 @@ fn stmt(s: Statement) -> Stmt {
     }
 }
 
-/// The SQL text sent most often by a cell, when more than twice.
-pub fn most_repeated(statements: &[Stmt]) -> Option<(String, usize)> {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for s in statements.iter().filter(|s| s.kind == "query") {
-        match counts.iter_mut().find(|(sql, _)| *sql == s.sql) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((&s.sql, 1)),
-        }
-    }
-    counts.into_iter().filter(|(_, n)| *n > 2).max_by_key(|(_, n)| *n).map(|(sql, n)| (sql.to_string(), n))
+/// The query a cell sent most often, when more than twice (a likely
+/// N+1), with the line that sent it and the preload that removes it.
+fn repeated(ws: &mut Workspace, statements: &[Statement], src: &str) -> Option<Repeated> {
+    let r = engine::playground::insight::repeated_query(ws, statements, src)?;
+    let place = match r.line {
+        Some(line) => format!("The same query ran {} times, sent from line {line}: an N+1.", r.count),
+        None => format!("The same query ran {} times: an N+1?", r.count),
+    };
+    let fix = match r.preload {
+        Some(p) => format!(" To {p}."),
+        None => " Try preload.".to_string(),
+    };
+    Some(Repeated {
+        message: format!("{place}{fix}"),
+        span: r.span.map(|sp| (utf16_offset(src, sp.start as usize), utf16_offset(src, sp.end as usize))),
+        sql: r.sql,
+        count: r.count,
+    })
 }
 
-fn cell_run(index: usize, r: CellResult, elapsed_ms: f64) -> CellRun {
+fn cell_run(index: usize, r: CellResult, elapsed_ms: f64, repeated: Option<Repeated>) -> CellRun {
     let ok = r.inspect.is_some();
     let statements: Vec<Stmt> = r.statements.into_iter().map(stmt).collect();
-    let repeated = most_repeated(&statements);
     CellRun {
         index,
         ok,
@@ -702,29 +710,5 @@ fn cell_run(index: usize, r: CellResult, elapsed_ms: f64) -> CellRun {
         repeated,
         elapsed_ms,
         stopped: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn repeated_queries_are_flagged() {
-        let q = |sql: &str| Stmt {
-            kind: "query".into(),
-            sql: sql.into(),
-            pretty: sql.into(),
-            params: vec![],
-            params_total: 0,
-            micros: 0,
-            rows: 0,
-            changes: 0,
-            error: None,
-        };
-        let list = vec![q("A"), q("B"), q("B"), q("B")];
-        assert_eq!(most_repeated(&list), Some(("B".to_string(), 3)));
-        assert_eq!(most_repeated(&list[..3]), None);
     }
 }

@@ -99,7 +99,7 @@ fn TableEntry(t: TableInfo) -> impl IntoView {
                 <summary>
                     <span class="table-name">{name}</span>
                     <span class="muted" data-testid="table-row-count">{rows}</span>
-                    <super::insight::GenerateButton table=table/>
+                    {(table != "schema_migrations").then(|| view! { <super::insight::GenerateButton table=table/> })}
                 </summary>
                 <ul class="columns">{columns}</ul>
             </details>

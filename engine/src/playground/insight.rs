@@ -224,6 +224,88 @@ impl Workspace {
     }
 }
 
+/// A query a cell sent more than twice (a likely N+1): where it came from
+/// and the preload that loads the same rows in one query.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Repeated {
+    pub sql: String,
+    pub count: usize,
+    /// The Repo call that sent it, when it is in the cell (byte span).
+    pub span: Option<Span>,
+    /// Its 1-based line in the cell.
+    pub line: Option<usize>,
+    /// The preload that removes it, in words with the code
+    /// (`` `Repo.preload(posts, :comments)` `` ...), when an association
+    /// matches the query.
+    pub preload: Option<String>,
+}
+
+/// The SQL text a cell sent most often, when more than twice, with the
+/// line of the Repo call that sent it (when that call is in `src`, the
+/// cell's text) and the preload that would load those rows at once.
+pub fn repeated_query(ws: &mut Workspace, statements: &[super::Statement], src: &str) -> Option<Repeated> {
+    let mut counts: Vec<(&str, usize, Option<Span>)> = Vec::new();
+    for s in statements.iter().filter(|s| s.kind == super::StatementKind::Query) {
+        match counts.iter_mut().find(|(sql, _, _)| *sql == s.sql) {
+            Some((_, n, _)) => *n += 1,
+            None => counts.push((&s.sql, 1, s.span)),
+        }
+    }
+    let (sql, count, span) = counts.into_iter().filter(|(_, n, _)| *n > 2).max_by_key(|(_, n, _)| *n)?;
+    // A span points into the source of the code that made the call: it is
+    // this cell's only when the text there is that call.
+    let span = span.filter(|sp| {
+        src.get(sp.start as usize..sp.end as usize).is_some_and(|t| t.contains("Repo") || t.contains("repo") || t.contains("preload"))
+    });
+    let line = span.map(|sp| src[..sp.start as usize].matches('\n').count() + 1);
+    let preload = preload_for(ws, sql);
+    Some(Repeated { sql: sql.to_string(), count, span, line, preload })
+}
+
+/// The association whose loading, one parent at a time, sends `sql`
+/// (`SELECT ... FROM "comments" AS c0 WHERE (c0."post_id" = ?)`), and the
+/// preload that loads it for every parent at once.
+fn preload_for(ws: &mut Workspace, sql: &str) -> Option<String> {
+    let from = sql.find(" FROM \"")? + 7;
+    let table = &sql[from..from + sql[from..].find('"')?];
+    let where_at = sql.find(" WHERE ")?;
+    let cond = &sql[where_at..];
+    let eq = cond.find("\" = ?").or_else(|| cond.find("\" = $"))?;
+    let column = &cond[cond[..eq].rfind('"')? + 1..eq];
+    let mut schemas: Vec<Rc<crate::schema::Schema>> = ws.interp.ext::<crate::schema::SchemaRegistry>().schemas.values().cloned().collect();
+    schemas.sort_by(|a, b| a.module.cmp(&b.module));
+    let source_of = |module: &str| schemas.iter().find(|s| s.module == module).and_then(|s| s.source.clone());
+    let mut has = vec![];
+    let mut belongs = vec![];
+    for s in &schemas {
+        for a in &s.assocs {
+            let Some(related) = a.related.as_deref() else { continue };
+            let related_table = a.related_source.clone().or_else(|| source_of(related));
+            if related_table.as_deref() != Some(table) || a.related_key != column {
+                continue;
+            }
+            match a.kind {
+                crate::schema::AssocKind::Has { .. } => has.push((s.module.clone(), a.field.clone())),
+                crate::schema::AssocKind::BelongsTo => belongs.push((s.module.clone(), a.field.clone())),
+                _ => {}
+            }
+        }
+    }
+    let (module, field) = if has.len() == 1 {
+        has.remove(0)
+    } else if has.is_empty() && belongs.len() == 1 {
+        belongs.remove(0)
+    } else {
+        return None;
+    };
+    let module = module.strip_prefix("Elixir.").unwrap_or(&module).to_string();
+    let var = format!("{}s", code::underscore_last(&module));
+    let atom = code::atom(&field);
+    Some(format!(
+        "load `{field}` for every {module} at once: `Repo.preload({var}, {atom})` on the list, or `preload: [{atom}]` in the query that loads them"
+    ))
+}
+
 #[cfg(all(test, feature = "rusqlite"))]
 mod tests {
     use super::*;
@@ -366,6 +448,36 @@ Repo.insert!(%Blog.Author{name: "Grace"})
         assert_eq!(i.op, "delete_all");
         assert!(i.timing.is_none() && i.timing_error.is_some());
         assert_eq!(ws.run_cell("Repo.aggregate(Blog.Post, :count)").inspect.as_deref(), Some("200"));
+    }
+
+    #[test]
+    fn a_repeated_query_points_at_its_line_and_the_preload() {
+        let mut ws = blog();
+        generate(&mut ws, "posts", 10);
+        let src = "posts = Repo.all(Blog.Post)\nEnum.map(posts, fn p ->\n  Repo.all(Ecto.assoc(p, :comments))\nend)";
+        let r = ws.run_cell(src);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let rep = repeated_query(&mut ws, &r.statements, src).expect("repeated");
+        assert_eq!(rep.count, 10);
+        assert_eq!(rep.line, Some(3));
+        let sp = rep.span.expect("span");
+        assert_eq!(&src[sp.start as usize..sp.end as usize], "Repo.all(Ecto.assoc(p, :comments))");
+        let fix = rep.preload.expect("preload");
+        assert!(fix.contains("Repo.preload(posts, :comments)") && fix.contains("preload: [:comments]"), "{fix}");
+        // belongs_to, one parent at a time
+        let src = "for p <- Repo.all(Blog.Post), do: Repo.get!(Blog.Author, p.author_id).name";
+        let r = ws.run_cell(src);
+        let rep = repeated_query(&mut ws, &r.statements, src).expect("repeated");
+        assert_eq!(rep.line, Some(1));
+        assert!(rep.preload.expect("preload").contains("Repo.preload(posts, :author)"));
+        // a call made inside a function defined elsewhere has no line here
+        let r = ws.run_cell("defmodule Loader do\n  def comments(p), do: Repo.all(Ecto.assoc(p, :comments))\nend");
+        assert!(r.diagnostics.is_empty());
+        let src = "Repo.all(Blog.Post) |> Enum.map(&Loader.comments/1)";
+        let r = ws.run_cell(src);
+        let rep = repeated_query(&mut ws, &r.statements, src).expect("repeated");
+        assert_eq!(rep.line, None);
+        assert!(repeated_query(&mut ws, &[], "").is_none());
     }
 
     #[test]
