@@ -109,13 +109,7 @@ pub enum Request {
     },
     /// Starts generating `rows` rows for `table` (nothing is inserted yet);
     /// `skew` is `uniform` or `heavy`; `cells` as for `Insight` (validations).
-    Generate {
-        table: String,
-        cells: Vec<String>,
-        rows: u32,
-        seed: u64,
-        skew: String,
-    },
+    Generate { table: String, cells: Vec<String>, rows: u32, seed: u64, skew: String },
     /// Inserts the next batch of the generation under way.
     GenerateStep,
     /// Ends the generation under way; the answer is the database.
@@ -871,7 +865,14 @@ impl Backend {
     /// The plan and advice of the query at `cursor` in `src` (JSON); when
     /// `runs` is not 0, also its timing, under Stop and the time limit.
     /// `Ok(None)`: not a query.
-    pub async fn insight(&self, earlier: Vec<String>, cells: Vec<String>, src: String, cursor: u32, runs: u32) -> Result<Option<String>, String> {
+    pub async fn insight(
+        &self,
+        earlier: Vec<String>,
+        cells: Vec<String>,
+        src: String,
+        cursor: u32,
+        runs: u32,
+    ) -> Result<Option<String>, String> {
         let request = Request::Insight { src, cursor, earlier, cells, runs };
         let response = if runs > 0 { self.guarded(request, RESTORED_DATA).await.map_err(|s| s.message)? } else { self.call(request).await };
         match response {

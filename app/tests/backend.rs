@@ -352,8 +352,17 @@ async fn rows_are_generated_in_steps_then_the_plan_and_its_advice() {
     assert!(v["advice"][0]["cell"].as_str().expect("cell").contains("Ecto.Migrator.up(Repo, 2, Blog.Migrations.CreatePostsTitleIndex)"));
     assert_eq!(v["timing"]["runs"], 3);
     // not a query; a missing table
-    assert_eq!(b.0.handle(Request::Insight { src: "1 + 1".into(), cursor: 1, earlier: vec![], cells: vec![], runs: 0 }), Response::Insight { json: None });
-    match b.0.handle(Request::Insight { src: "from x in \"nope\", select: x.id".into(), cursor: 1, earlier: vec![], cells: vec![], runs: 0 }) {
+    assert_eq!(
+        b.0.handle(Request::Insight { src: "1 + 1".into(), cursor: 1, earlier: vec![], cells: vec![], runs: 0 }),
+        Response::Insight { json: None }
+    );
+    match b.0.handle(Request::Insight {
+        src: "from x in \"nope\", select: x.id".into(),
+        cursor: 1,
+        earlier: vec![],
+        cells: vec![],
+        runs: 0,
+    }) {
         Response::Insight { json: Some(json) } => assert!(json.contains("no such table"), "{json}"),
         other => panic!("{other:?}"),
     }

@@ -10,9 +10,9 @@ pub mod diag;
 pub mod erd;
 pub mod eval;
 pub mod executor;
-pub mod insight;
 #[cfg(feature = "sql-import")]
 pub mod from_sql;
+pub mod insight;
 pub mod migration;
 pub mod playground;
 pub mod query;

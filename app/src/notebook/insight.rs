@@ -88,15 +88,7 @@ pub struct GenState {
 
 impl Default for GenState {
     fn default() -> GenState {
-        GenState {
-            rows: DEFAULT_GEN_ROWS,
-            seed: 1,
-            skew: "uniform".to_string(),
-            table: None,
-            progress: None,
-            stop: false,
-            message: None,
-        }
+        GenState { rows: DEFAULT_GEN_ROWS, seed: 1, skew: "uniform".to_string(), table: None, progress: None, stop: false, message: None }
     }
 }
 
@@ -343,7 +335,8 @@ impl Nb {
             let secs = (now_ms() - started) / 1000.0;
             let message = match (outcome, end) {
                 (Ok(p), Ok(())) => {
-                    let rate = if secs > 0.0 { format!(", {} rows/s", thousands((p.inserted as f64 / secs) as usize)) } else { String::new() };
+                    let rate =
+                        if secs > 0.0 { format!(", {} rows/s", thousands((p.inserted as f64 / secs) as usize)) } else { String::new() };
                     let stopped = if p.done { "" } else { " (stopped)" };
                     (true, format!("Inserted {} rows into {table} in {secs:.2} s{rate}{stopped}.", thousands(p.inserted)))
                 }

@@ -50,7 +50,10 @@ pub enum InsightOutcome {
     /// The expression under the cursor is not a query.
     NoQuery,
     /// The query could not be planned or explained (no such table, ...).
-    Failed { span: Span, message: String },
+    Failed {
+        span: Span,
+        message: String,
+    },
     Ready(Box<QueryInsight>),
 }
 
@@ -175,7 +178,13 @@ impl Workspace {
     /// The query at `cursor` loaded with its preloads three ways (separate
     /// queries, a join, preload queries), each run `runs` times. `None`
     /// when the expression there is not a query.
-    pub fn strategies_at(&mut self, earlier: &[&str], src: &str, cursor: usize, runs: usize) -> Option<Result<Vec<StrategyResult>, String>> {
+    pub fn strategies_at(
+        &mut self,
+        earlier: &[&str],
+        src: &str,
+        cursor: usize,
+        runs: usize,
+    ) -> Option<Result<Vec<StrategyResult>, String>> {
         let limits = self.interp.limits;
         self.with_query_at(earlier, src, cursor, |ws, op, q, _| {
             if op != Op::All {
@@ -409,7 +418,8 @@ Repo.insert!(%Blog.Author{name: "Grace"})
         let mut ws = blog();
         generate(&mut ws, "posts", 5_000);
         generate(&mut ws, "comments", 5_000);
-        let src = "title = \"x\"\nfrom p in Blog.Post,\n  join: c in assoc(p, :comments),\n  where: p.title == ^title,\n  select: {p.id, c.body}";
+        let src =
+            "title = \"x\"\nfrom p in Blog.Post,\n  join: c in assoc(p, :comments),\n  where: p.title == ^title,\n  select: {p.id, c.body}";
         let cursor = src.len() - 3;
         let InsightOutcome::Ready(i) = ws.insight_at(&[], &[BLOG], src, cursor, 3) else { panic!("no insight") };
         let scan = i.analysis.plan.nodes.iter().find(|n| n.detail.starts_with("SCAN")).expect("a full scan");
@@ -427,7 +437,11 @@ Repo.insert!(%Blog.Author{name: "Grace"})
         let r = ws.run_cell(&i.cells[0]);
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
         let InsightOutcome::Ready(after) = ws.insight_at(&[], &[BLOG], src, cursor, 0) else { panic!("no insight") };
-        assert!(after.analysis.plan.nodes.iter().any(|n| n.detail.starts_with("SEARCH p0") && n.detail.contains("INDEX posts_title_index")), "{:?}", after.analysis.plan);
+        assert!(
+            after.analysis.plan.nodes.iter().any(|n| n.detail.starts_with("SEARCH p0") && n.detail.contains("INDEX posts_title_index")),
+            "{:?}",
+            after.analysis.plan
+        );
         assert!(after.analysis.advice.is_empty());
         assert_eq!(after.timing, None);
     }
