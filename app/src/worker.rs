@@ -193,13 +193,14 @@ impl Engine {
             | Request::Complete { .. }
             | Request::Reset
             | Request::ListTables
-            | Request::ErModel { .. } => false,
+            | Request::ErModel { .. }
+            // a database never loaded has no tables to plan on
+            | Request::Insight { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
             Request::Run { .. }
             | Request::RunCell { .. }
             | Request::ExportDb
             | Request::ImportDb { .. }
-            | Request::Insight { .. }
             | Request::Strategies { .. }
             | Request::Generate { .. }
             | Request::GenerateStep
@@ -216,6 +217,11 @@ impl Engine {
                     return Response::Done;
                 }
                 Request::Restore { ref steps, ref db } if steps.is_empty() && db.is_none() => return Response::Done,
+                Request::Insight { .. } => {
+                    let message = "The database is empty: run the cells that create the tables this query reads.".to_string();
+                    let outcome = InsightOutcome::Failed { span: engine::diag::Span::NONE, message };
+                    return Response::Insight { json: insight_view("", outcome).and_then(|i| serde_json::to_string(&i).ok()) };
+                }
                 _ => {}
             }
         }
