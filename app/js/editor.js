@@ -8,13 +8,14 @@
 //   readOnly,                          shown and runnable (Mod-Enter), not editable
 //   onChange(doc), onCursor(pos),      pos: UTF-16 offset of the main cursor
 //   onRun(), onRunNext(), onFocus(),   Mod-Enter, Shift-Enter, focus
+//   onHover(pos),                      the text position under the mouse (-1: none)
 //   complete(doc, pos) -> Promise<{from, to, items: [{label, kind, detail}]} | null>
 // }
 // Everything shown comes from text: diagnostics and completions are
 // rendered by CodeMirror as text nodes, never as HTML.
-import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
+import { EditorView, Decoration, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
   highlightSpecialChars, dropCursor } from '@codemirror/view';
-import { EditorState, Prec } from '@codemirror/state';
+import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
@@ -41,7 +42,22 @@ const theme = EditorView.theme({
   '.cm-tooltip-autocomplete ul li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-fg)' },
   '.cm-completionDetail': { color: 'var(--muted)', fontStyle: 'normal', marginLeft: '0.8em' },
   '.cm-diagnostic-error': { borderLeftColor: 'var(--error-fg)' },
+  '.cm-linked-clause': { backgroundColor: 'var(--linked)', outline: '1px solid var(--accent)', borderRadius: '2px' },
 });
+
+// Ranges of the text marked from outside (the plan node hovered in the
+// query plan marks the clause it comes from).
+const setMarks = StateEffect.define();
+const marks = StateField.define({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    let d = deco.map(tr.changes);
+    for (const e of tr.effects) if (e.is(setMarks)) d = e.value;
+    return d;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+const clauseMark = Decoration.mark({ class: 'cm-linked-clause' });
 
 /** A UTF-16 offset for a 0-based (line, column) pair, clamped to the document. */
 function offset(doc, line, col) {
@@ -76,6 +92,7 @@ export function create(parent, options) {
       options: r.items.map((i) => ({ label: i.label, type: KIND_TYPES[i.kind] || 'text', detail: i.detail })),
     };
   };
+  let hovered = -1;
   const state = EditorState.create({
     doc: o.doc || '',
     extensions: [
@@ -101,6 +118,17 @@ export function create(parent, options) {
       EditorView.lineWrapping,
       EditorView.contentAttributes.of({ 'aria-label': o.label || 'Code', 'data-testid': 'cell-input', spellcheck: 'false',
         autocapitalize: 'off', autocorrect: 'off', 'aria-readonly': o.readOnly ? 'true' : 'false' }),
+      marks,
+      EditorView.domEventHandlers({
+        mousemove: (e, v) => {
+          const pos = v.posAtCoords({ x: e.clientX, y: e.clientY });
+          const at = pos == null ? -1 : pos;
+          if (at !== hovered) { hovered = at; call(o.onHover, at); }
+        },
+        mouseleave: () => {
+          if (hovered !== -1) { hovered = -1; call(o.onHover, -1); }
+        },
+      }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) call(o.onChange, u.state.doc.toString());
         if (u.docChanged || u.selectionSet) call(o.onCursor, u.state.selection.main.head);
@@ -130,6 +158,17 @@ export function create(parent, options) {
         return { from, to, severity: d.severity === 'warning' ? 'warning' : 'error', message: String(d.message) };
       });
       view.dispatch(setDiagnostics(view.state, diagnostics));
+    },
+    /** ranges: [from, to, from, to, ...] (UTF-16 offsets); empty clears the marks. */
+    mark: (ranges) => {
+      const len = view.state.doc.length;
+      const list = [];
+      for (let i = 0; i + 1 < (ranges || []).length; i += 2) {
+        const from = Math.max(0, Math.min(ranges[i], len));
+        const to = Math.max(from, Math.min(ranges[i + 1], len));
+        if (to > from) list.push(clauseMark.range(from, to));
+      }
+      view.dispatch({ effects: setMarks.of(Decoration.set(list, true)) });
     },
     destroy: () => view.destroy(),
   };

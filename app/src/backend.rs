@@ -86,6 +86,34 @@ pub enum Request {
         #[serde(default)]
         pending: Vec<String>,
     },
+    /// The plan and index advice of the query at `cursor` in `src` (found
+    /// as for `Preview`, with `earlier` likewise), and with `runs` > 0 its
+    /// timing; `cells` are the notebook's sources (where the schemas'
+    /// unique constraints are read).
+    Insight {
+        src: String,
+        cursor: u32,
+        #[serde(default)]
+        earlier: Vec<String>,
+        #[serde(default)]
+        cells: Vec<String>,
+        runs: u32,
+    },
+    /// The preloads of the query at `cursor` loaded three ways, each run `runs` times.
+    Strategies {
+        src: String,
+        cursor: u32,
+        #[serde(default)]
+        earlier: Vec<String>,
+        runs: u32,
+    },
+    /// Starts generating `rows` rows for `table` (nothing is inserted yet);
+    /// `skew` is `uniform` or `heavy`; `cells` as for `Insight` (validations).
+    Generate { table: String, cells: Vec<String>, rows: u32, seed: u64, skew: String },
+    /// Inserts the next batch of the generation under way.
+    GenerateStep,
+    /// Ends the generation under way; the answer is the database.
+    GenerateEnd,
 }
 
 /// What a workspace went through since its last reset, in order.
@@ -130,6 +158,19 @@ pub enum Response {
     ErModel {
         json: String,
     },
+    /// The analysis as JSON (the shape `app/js/insight.js` documents,
+    /// handed to the plan panel as it is); None: the expression under the
+    /// cursor is not a query.
+    Insight {
+        json: Option<String>,
+    },
+    /// The strategies compared (`engine::insight::strategies::StrategyResult`s) as JSON.
+    Strategies {
+        json: String,
+    },
+    Progress {
+        progress: GenProgress,
+    },
     Done,
     Error {
         message: String,
@@ -173,6 +214,17 @@ pub struct ResultTable {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A query a cell sent more than twice: a likely N+1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Repeated {
+    pub sql: String,
+    pub count: usize,
+    /// Where it was sent from and the preload that removes it, in words.
+    pub message: String,
+    /// The Repo call that sent it (UTF-16 offsets in the cell), when it is in the cell.
+    pub span: Option<(u32, u32)>,
+}
+
 /// The outcome of one cell.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellRun {
@@ -185,9 +237,9 @@ pub struct CellRun {
     pub diagnostics: Vec<Diag>,
     pub statements: Vec<Stmt>,
     pub query_count: usize,
-    /// The SQL text sent most often when it was sent more than twice (a
-    /// likely N+1), with the count.
-    pub repeated: Option<(String, usize)>,
+    /// The query sent most often when it was sent more than twice (a
+    /// likely N+1).
+    pub repeated: Option<Repeated>,
     pub elapsed_ms: f64,
     /// Why the cell did not finish when it was stopped (Stop, the time
     /// limit, or the engine failing); the database is as before the cell.
@@ -217,6 +269,14 @@ pub struct Preview {
     pub postgres: DialectPreview,
 }
 
+/// How far a generation got.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GenProgress {
+    pub inserted: usize,
+    pub total: usize,
+    pub done: bool,
+}
+
 /// One completion.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompletionItem {
@@ -243,6 +303,17 @@ pub const DEFAULT_TIME_LIMIT_S: f64 = 10.0;
 
 /// The message under a cell whose run did not finish.
 const RESTORED: &str = "The database is as it was before this cell.";
+
+/// The message after a timing, comparison or generation step was ended.
+const RESTORED_DATA: &str = "The database is as it was before.";
+
+/// A guarded request that was ended (Stop, the time limit, the engine
+/// failing): why, in words, and after how long.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stopped {
+    pub message: String,
+    pub elapsed_ms: f64,
+}
 
 /// Stands in for a reply when the worker is terminated before answering.
 const INTERRUPTED: &str = "interrupted";
@@ -518,6 +589,7 @@ impl Client {
     }
 
     fn start_timer(&mut self) {
+        self.stop_timer();
         let weak = self.this.clone();
         let on_timeout = Closure::<dyn Fn()>::new(move || {
             if let Some(client) = weak.upgrade() {
@@ -646,26 +718,49 @@ impl Backend {
 
     async fn run_cell(&self, cell: CellSource) -> Result<CellRun, String> {
         let (index, source) = (cell.index, cell.source.clone());
+        match self.guarded(Request::RunCell { cell }, RESTORED).await {
+            Ok(Response::CellRan { run, db }) => {
+                let mut c = self.inner.borrow_mut();
+                c.snapshot = db;
+                c.history.push(Replay::Cell { source });
+                Ok(run)
+            }
+            Ok(other) => Err(unexpected(other)),
+            Err(Stopped { message, elapsed_ms }) => Ok(CellRun {
+                index,
+                ok: false,
+                inspect: None,
+                table: None,
+                output: String::new(),
+                diagnostics: Vec::new(),
+                statements: Vec::new(),
+                query_count: 0,
+                repeated: None,
+                elapsed_ms,
+                stopped: Some(message),
+            }),
+        }
+    }
+
+    /// Sends a request that Stop and the time limit apply to (a cell, a
+    /// timing, a generation step): when it is ended, the worker is replaced
+    /// and the workspace restored, and the error says why, followed by
+    /// `restored` (what the database is back to).
+    async fn guarded(&self, request: Request, restored: &str) -> Result<Response, Stopped> {
         let promise = {
             let mut c = self.inner.borrow_mut();
             c.interrupted = None;
-            let promise = c.send(Role::Main, Request::RunCell { cell });
+            let promise = c.send(Role::Main, request);
             c.start_timer();
             promise
         };
         let started = self.inner.borrow().running.as_ref().map_or_else(performance_now, |r| r.started);
         match await_reply(promise).await {
-            Reply::Answer(Response::CellRan { run, db }) => {
+            Reply::Answer(response) => {
                 let mut c = self.inner.borrow_mut();
                 c.stop_timer();
-                c.snapshot = db;
-                c.history.push(Replay::Cell { source });
                 c.restarts = 0;
-                Ok(run)
-            }
-            Reply::Answer(other) => {
-                self.inner.borrow_mut().stop_timer();
-                Err(unexpected(other))
+                Ok(response)
             }
             Reply::Interrupted => {
                 let elapsed_ms = performance_now() - started;
@@ -674,11 +769,11 @@ impl Backend {
                     (c.interrupted.take(), c.restoring.take(), c.time_limit_ms)
                 };
                 let mut message = match why {
-                    Some(Interrupt::TimeLimit) => format!("Stopped after {} s (time limit). {RESTORED}", seconds(limit)),
-                    Some(Interrupt::Crashed(e)) => format!("The engine failed ({e}) and was restarted. {RESTORED}"),
-                    Some(Interrupt::Stopped) | None => format!("Stopped after {} s. {RESTORED}", seconds(elapsed_ms)),
+                    Some(Interrupt::TimeLimit) => format!("Stopped after {} s (time limit). {restored}", seconds(limit)),
+                    Some(Interrupt::Crashed(e)) => format!("The engine failed ({e}) and was restarted. {restored}"),
+                    Some(Interrupt::Stopped) | None => format!("Stopped after {} s. {restored}", seconds(elapsed_ms)),
                 };
-                let restored = match restoring {
+                let outcome = match restoring {
                     Some(promise) => match await_reply(promise).await {
                         Reply::Answer(Response::Done) => Ok(()),
                         Reply::Answer(other) => Err(unexpected(other)),
@@ -686,23 +781,11 @@ impl Backend {
                     },
                     None => Err("the engine could not be restarted".to_string()),
                 };
-                match restored {
+                match outcome {
                     Ok(()) => self.inner.borrow_mut().restarts = 0,
                     Err(e) => message = format!("{message} Restoring the workspace failed: {e}."),
                 }
-                Ok(CellRun {
-                    index,
-                    ok: false,
-                    inspect: None,
-                    table: None,
-                    output: String::new(),
-                    diagnostics: Vec::new(),
-                    statements: Vec::new(),
-                    query_count: 0,
-                    repeated: None,
-                    elapsed_ms,
-                    stopped: Some(message),
-                })
+                Err(Stopped { message, elapsed_ms })
             }
         }
     }
@@ -775,6 +858,63 @@ impl Backend {
     pub async fn er_model(&self, cells: Vec<String>, pending: Vec<String>) -> Result<String, String> {
         match self.call(Request::ErModel { cells, pending }).await {
             Response::ErModel { json } => Ok(json),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The plan and advice of the query at `cursor` in `src` (JSON); when
+    /// `runs` is not 0, also its timing, under Stop and the time limit.
+    /// `Ok(None)`: not a query.
+    pub async fn insight(
+        &self,
+        earlier: Vec<String>,
+        cells: Vec<String>,
+        src: String,
+        cursor: u32,
+        runs: u32,
+    ) -> Result<Option<String>, String> {
+        let request = Request::Insight { src, cursor, earlier, cells, runs };
+        let response = if runs > 0 { self.guarded(request, RESTORED_DATA).await.map_err(|s| s.message)? } else { self.call(request).await };
+        match response {
+            Response::Insight { json } => Ok(json),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The preloads of the query at `cursor` loaded three ways (under Stop
+    /// and the time limit).
+    pub async fn strategies(&self, earlier: Vec<String>, src: String, cursor: u32, runs: u32) -> Result<String, String> {
+        match self.guarded(Request::Strategies { src, cursor, earlier, runs }, RESTORED_DATA).await.map_err(|s| s.message)? {
+            Response::Strategies { json } => Ok(json),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Starts generating rows for `table` (nothing inserted yet).
+    pub async fn generate(&self, table: String, cells: Vec<String>, rows: u32, seed: u64, skew: String) -> Result<GenProgress, String> {
+        match self.guarded(Request::Generate { table, cells, rows, seed, skew }, RESTORED_DATA).await.map_err(|s| s.message)? {
+            Response::Progress { progress } => Ok(progress),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Inserts the generation's next batch. Ended by Stop or the time
+    /// limit, the database goes back to before the generation.
+    pub async fn generate_step(&self) -> Result<GenProgress, String> {
+        match self.guarded(Request::GenerateStep, RESTORED_DATA).await.map_err(|s| s.message)? {
+            Response::Progress { progress } => Ok(progress),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Ends the generation under way; the database with its new rows
+    /// becomes the snapshot a restarted worker restores.
+    pub async fn generate_end(&self) -> Result<(), String> {
+        match self.call(Request::GenerateEnd).await {
+            Response::Db { bytes } => {
+                self.inner.borrow_mut().snapshot = bytes;
+                Ok(())
+            }
             other => Err(unexpected(other)),
         }
     }

@@ -47,7 +47,13 @@ thread_local! {
 
 /// Loads `diagram.js` (once); resolves when `EctoplasmDiagram` is defined.
 pub async fn load() -> Result<(), String> {
-    let promise = LOADING.with(|l| {
+    load_script(&LOADING, SCRIPT).await
+}
+
+/// Loads the script at `src` (once per `cache`: callers share the loading);
+/// a failed load may be tried again.
+pub(crate) async fn load_script(cache: &'static std::thread::LocalKey<RefCell<Option<Promise>>>, src: &'static str) -> Result<(), String> {
+    let promise = cache.with(|l| {
         l.borrow_mut()
             .get_or_insert_with(|| {
                 Promise::new(&mut |resolve, reject| {
@@ -59,11 +65,11 @@ pub async fn load() -> Result<(), String> {
                         let _ = reject.call1(&JsValue::NULL, &"no script element".into());
                         return;
                     };
-                    let _ = script.set_attribute("src", SCRIPT);
+                    let _ = script.set_attribute("src", src);
                     let script: web_sys::HtmlScriptElement = script.unchecked_into();
                     script.set_onload(Some(&resolve));
                     let failed = Closure::once_into_js(move || {
-                        let _ = reject.call1(&JsValue::NULL, &format!("{SCRIPT} could not be loaded").into());
+                        let _ = reject.call1(&JsValue::NULL, &format!("{src} could not be loaded").into());
                     });
                     script.set_onerror(Some(failed.unchecked_ref()));
                     if let Some(head) = document.head() {
@@ -77,8 +83,8 @@ pub async fn load() -> Result<(), String> {
         Ok(_) => Ok(()),
         Err(e) => {
             // A failed load may be retried (the network came back).
-            LOADING.with(|l| l.borrow_mut().take());
-            Err(e.as_string().unwrap_or_else(|| format!("{SCRIPT} could not be loaded")))
+            cache.with(|l| l.borrow_mut().take());
+            Err(e.as_string().unwrap_or_else(|| format!("{src} could not be loaded")))
         }
     }
 }

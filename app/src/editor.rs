@@ -37,6 +37,9 @@ extern "C" {
     fn set_diagnostics(this: &RawEditor, list: &Array);
 
     #[wasm_bindgen(method, structural)]
+    fn mark(this: &RawEditor, ranges: &[u32]);
+
+    #[wasm_bindgen(method, structural)]
     fn destroy(this: &RawEditor);
 }
 
@@ -54,6 +57,8 @@ pub struct Callbacks {
     /// Shift-Enter.
     pub on_run_next: Box<dyn Fn()>,
     pub on_focus: Box<dyn Fn()>,
+    /// The mouse is over text position `pos` (UTF-16), or over none (-1).
+    pub on_hover: Box<dyn Fn(i32)>,
     pub complete: CompleteFn,
 }
 
@@ -82,7 +87,7 @@ impl Editor {
         set(&options, "readOnly", &JsValue::from_bool(read_only));
         set(&options, "doc", &JsValue::from_str(doc));
         set(&options, "label", &JsValue::from_str(label));
-        let Callbacks { on_change, on_cursor, on_run, on_run_next, on_focus, complete } = cb;
+        let Callbacks { on_change, on_cursor, on_run, on_run_next, on_focus, on_hover, complete } = cb;
         let mut closures: Vec<JsValue> = Vec::new();
         let mut add = |key: &str, f: JsValue| {
             set(&options, key, &f);
@@ -93,6 +98,7 @@ impl Editor {
         add("onRun", Closure::<dyn Fn()>::new(on_run).into_js_value());
         add("onRunNext", Closure::<dyn Fn()>::new(on_run_next).into_js_value());
         add("onFocus", Closure::<dyn Fn()>::new(on_focus).into_js_value());
+        add("onHover", Closure::<dyn Fn(i32)>::new(on_hover).into_js_value());
         let complete = Closure::<dyn Fn(String, u32) -> Promise>::new(move |src: String, pos: u32| {
             let fut = complete(src, pos);
             wasm_bindgen_futures::future_to_promise(async move { Ok(fut.await.map(completions_js).unwrap_or(JsValue::NULL)) })
@@ -118,6 +124,13 @@ impl Editor {
 
     pub fn focus(&self) {
         self.raw.focus();
+    }
+
+    /// Marks the given ranges of the text (UTF-16 `(from, to)`), replacing
+    /// earlier marks; an empty list clears them.
+    pub fn mark(&self, ranges: &[(u32, u32)]) {
+        let flat: Vec<u32> = ranges.iter().flat_map(|&(a, b)| [a, b]).collect();
+        self.raw.mark(&flat);
     }
 
     /// Underlines each diagnostic's span; hovering shows its message.

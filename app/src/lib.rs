@@ -10,6 +10,8 @@
 //! - [`tools`]: the tools worker (SQL import), started only when needed,
 //!   and the page's client of it.
 //! - [`editor`]: the CodeMirror wrapper (the only module that touches it).
+//! - [`diagram`]: the ER diagram's bundle (the only module that touches it).
+//! - [`insight`]: the query plan panel's bundle (the only module that touches it).
 //! - [`notebook`]: the playground's components.
 //! - [`persist`]: the saved notebook format and the local store.
 //! - [`share`]: share links (the notebook in a `#nb=` fragment).
@@ -20,6 +22,7 @@ pub mod console;
 pub mod diagram;
 pub mod editor;
 pub mod embed;
+pub mod insight;
 pub mod notebook;
 pub mod persist;
 pub mod share;

@@ -13,16 +13,20 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use serde::Serialize;
+
 use engine::executor::{DbError, DbValue, Executor, QueryResult};
+use engine::insight::datagen::{GenOptions, Generator, Progress, Skew};
 use engine::playground::completion::CompletionKind;
+use engine::playground::insight::InsightOutcome;
 use engine::playground::tables::list_tables;
 use engine::playground::{sql_format, CellResult, EditorDiagnostic, Statement, StatementKind, Workspace};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::backend::{
-    byte_offset, utf16_offset, wire, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, Preview, Replay, Request,
-    Response, ResultTable, Stmt, SQL_WASM_URL,
+    byte_offset, utf16_offset, wire, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, GenProgress, Preview,
+    Repeated, Replay, Request, Response, ResultTable, Stmt, SQL_WASM_URL,
 };
 use crate::sqljs::{Database, SqlJs};
 
@@ -153,6 +157,8 @@ pub struct Engine {
     sqljs: Option<SqlJs>,
     db: SharedDb,
     ws: Workspace,
+    /// The data generation under way (`Request::Generate` to `GenerateEnd`).
+    generation: Option<Generator>,
 }
 
 impl Engine {
@@ -168,7 +174,7 @@ impl Engine {
     pub fn without_database() -> Engine {
         let db = SharedDb(Rc::new(RefCell::new(None)));
         let ws = workspace(db.clone());
-        Engine { sqljs: None, db, ws }
+        Engine { sqljs: None, db, ws, generation: None }
     }
 
     /// Gives the engine sql.js and opens its (empty) database.
@@ -187,9 +193,18 @@ impl Engine {
             | Request::Complete { .. }
             | Request::Reset
             | Request::ListTables
-            | Request::ErModel { .. } => false,
+            | Request::ErModel { .. }
+            // a database never loaded has no tables to plan on
+            | Request::Insight { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
-            Request::Run { .. } | Request::RunCell { .. } | Request::ExportDb | Request::ImportDb { .. } => true,
+            Request::Run { .. }
+            | Request::RunCell { .. }
+            | Request::ExportDb
+            | Request::ImportDb { .. }
+            | Request::Strategies { .. }
+            | Request::Generate { .. }
+            | Request::GenerateStep
+            | Request::GenerateEnd => true,
         }
     }
 
@@ -202,6 +217,11 @@ impl Engine {
                     return Response::Done;
                 }
                 Request::Restore { ref steps, ref db } if steps.is_empty() && db.is_none() => return Response::Done,
+                Request::Insight { .. } => {
+                    let message = "The database is empty: run the cells that create the tables this query reads.".to_string();
+                    let outcome = InsightOutcome::Failed { span: engine::diag::Span::NONE, message };
+                    return Response::Insight { json: insight_view("", outcome).and_then(|i| serde_json::to_string(&i).ok()) };
+                }
                 _ => {}
             }
         }
@@ -269,6 +289,55 @@ impl Engine {
                 Ok(()) => Response::Done,
                 Err(e) => Response::Error { message: e.message },
             },
+            Request::Insight { src, cursor, earlier, cells, runs } => {
+                let at = byte_offset(&src, cursor);
+                let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
+                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                let outcome = self.ws.insight_at(&earlier, &cells, &src, at, runs as usize);
+                Response::Insight { json: insight_view(&src, outcome).and_then(|i| serde_json::to_string(&i).ok()) }
+            }
+            Request::Strategies { src, cursor, earlier, runs } => {
+                let at = byte_offset(&src, cursor);
+                let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
+                match self.ws.strategies_at(&earlier, &src, at, runs as usize) {
+                    None => Response::Error { message: "there is no query under the cursor".to_string() },
+                    Some(Err(message)) => Response::Error { message },
+                    Some(Ok(list)) => match serde_json::to_string(&list) {
+                        Ok(json) => Response::Strategies { json },
+                        Err(e) => Response::Error { message: e.to_string() },
+                    },
+                }
+            }
+            Request::Generate { table, cells, rows, seed, skew } => {
+                self.generation = None;
+                let skew = if skew == "heavy" { Skew::Heavy } else { Skew::Uniform };
+                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                match self.ws.generator(&table, &cells, GenOptions { rows: rows as usize, seed, skew }) {
+                    Ok(g) => {
+                        let progress = progress(g.progress());
+                        self.generation = Some(g);
+                        Response::Progress { progress }
+                    }
+                    Err(message) => Response::Error { message },
+                }
+            }
+            Request::GenerateStep => match self.generation.as_mut() {
+                None => Response::Error { message: "no generation is under way".to_string() },
+                Some(g) => match self.ws.generate_step(g) {
+                    Ok(p) => Response::Progress { progress: progress(p) },
+                    Err(message) => {
+                        self.generation = None;
+                        Response::Error { message }
+                    }
+                },
+            },
+            Request::GenerateEnd => {
+                self.generation = None;
+                match self.export() {
+                    Ok(bytes) => Response::Db { bytes },
+                    Err(e) => Response::Error { message: e.message },
+                }
+            }
         }
     }
 
@@ -277,6 +346,7 @@ impl Engine {
     }
 
     fn reset(&mut self) -> Result<(), DbError> {
+        self.generation = None;
         let fresh = self.sqljs()?.open()?;
         self.db = SharedDb(Rc::new(RefCell::new(Some(fresh))));
         self.ws = workspace(self.db.clone());
@@ -300,7 +370,8 @@ impl Engine {
         let start = performance_now();
         let result = self.ws.run_cell(&cell.source);
         let elapsed_ms = performance_now() - start;
-        cell_run(cell.index, result, elapsed_ms)
+        let repeated = repeated(&mut self.ws, &result.statements, &cell.source);
+        cell_run(cell.index, result, elapsed_ms, repeated)
     }
 
     /// The database as an SQLite file image. sql.js reconnects to export,
@@ -417,6 +488,151 @@ fn dialect(d: engine::playground::preview::DialectSql) -> DialectPreview {
     DialectPreview { sql: d.sql, pretty, params: d.params, error: d.error, error_kind: d.error_kind }
 }
 
+/// A serde enum's name as it is written in JSON (`preload_query`).
+fn json_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn progress(p: Progress) -> GenProgress {
+    GenProgress { inserted: p.inserted, total: p.total, done: p.done }
+}
+
+/// One node of a query plan, as the plan panel draws it.
+#[derive(Serialize)]
+struct PlanNodeView {
+    /// SQLite's text, unchanged.
+    detail: String,
+    /// The node in words.
+    words: String,
+    /// `scan`, `search`, `temp_btree`, ...
+    kind: String,
+    /// Why it is flagged (a full scan of a large table, a temporary sort).
+    flag: Option<String>,
+    /// The Ecto clauses it comes from, as UTF-16 ranges of the cell.
+    spans: Vec<(u32, u32)>,
+    /// Positions of its children in the plan's nodes.
+    children: Vec<usize>,
+}
+
+/// One index worth creating.
+#[derive(Serialize)]
+struct AdviceView {
+    /// `create index(:posts, [:title])`
+    migration: String,
+    reason: String,
+    sqlite: Vec<String>,
+    postgres: Vec<String>,
+    /// The migration cell that creates it.
+    cell: String,
+    /// The clauses that call for it (UTF-16 ranges of the cell).
+    spans: Vec<(u32, u32)>,
+}
+
+/// A query run several times.
+#[derive(Serialize)]
+struct TimingView {
+    runs: usize,
+    median_us: u64,
+    rows: usize,
+}
+
+/// The plan, advice and timing of the query under the cursor: the JSON
+/// `app/js/insight.js` draws.
+#[derive(Serialize)]
+struct InsightView {
+    /// `all`, `update_all` or `delete_all`.
+    op: String,
+    /// The query expression (UTF-16 offsets).
+    from: u32,
+    to: u32,
+    sql: String,
+    postgres: Option<String>,
+    /// Why the query could not be planned (nothing else is then set).
+    error: Option<String>,
+    nodes: Vec<PlanNodeView>,
+    roots: Vec<usize>,
+    advice: Vec<AdviceView>,
+    /// Conditions no index is suggested for, and why.
+    notes: Vec<String>,
+    timing: Option<TimingView>,
+    timing_error: Option<String>,
+    /// Whether the query preloads associations.
+    preloads: bool,
+}
+
+/// The page's view of an analysis: spans as UTF-16 offsets into `src`.
+fn insight_view(src: &str, outcome: InsightOutcome) -> Option<InsightView> {
+    let range = |start: u32, end: u32| (utf16_offset(src, start as usize), utf16_offset(src, end as usize));
+    let empty = |span: engine::diag::Span, error: Option<String>| InsightView {
+        op: "all".to_string(),
+        from: utf16_offset(src, span.start as usize),
+        to: utf16_offset(src, span.end as usize),
+        sql: String::new(),
+        postgres: None,
+        error,
+        nodes: vec![],
+        roots: vec![],
+        advice: vec![],
+        notes: vec![],
+        timing: None,
+        timing_error: None,
+        preloads: false,
+    };
+    let i = match outcome {
+        InsightOutcome::NoQuery => return None,
+        InsightOutcome::Failed { span, message } => return Some(empty(span, Some(message))),
+        InsightOutcome::Ready(i) => i,
+    };
+    let a = i.analysis;
+    let nodes = a
+        .plan
+        .nodes
+        .into_iter()
+        .map(|n| PlanNodeView {
+            kind: json_name(&n.kind),
+            detail: n.detail,
+            words: n.words,
+            flag: n.flag.filter(|_| n.flagged),
+            spans: n.clauses.iter().map(|c| range(c.start, c.end)).collect(),
+            children: n.children,
+        })
+        .collect();
+    let advice = a
+        .advice
+        .into_iter()
+        .zip(i.cells)
+        .map(|(x, cell)| AdviceView {
+            migration: x.migration,
+            reason: x.reason,
+            sqlite: x.sqlite,
+            postgres: x.postgres,
+            cell,
+            spans: x.clauses.iter().map(|c| range(c.start, c.end)).collect(),
+        })
+        .collect();
+    let notes = a
+        .notes
+        .into_iter()
+        .map(|n| match (n.table, n.column) {
+            (Some(t), Some(c)) => format!("{t}.{c}: {}", n.reason),
+            _ => n.reason,
+        })
+        .collect();
+    Some(InsightView {
+        op: i.op.to_string(),
+        sql: a.sql,
+        postgres: a.postgres,
+        nodes,
+        roots: a.plan.roots,
+        advice,
+        notes,
+        timing: i.timing.map(|t| TimingView { runs: t.runs_us.len(), median_us: t.median_us, rows: t.rows }),
+        timing_error: i.timing_error,
+        preloads: i.preloads,
+        ..empty(i.span, None)
+    })
+}
+
 fn diag(d: EditorDiagnostic) -> Diag {
     let severity = match d.diagnostic.severity {
         engine::diag::Severity::Error => "error",
@@ -465,22 +681,29 @@ fn stmt(s: Statement) -> Stmt {
     }
 }
 
-/// The SQL text sent most often by a cell, when more than twice.
-pub fn most_repeated(statements: &[Stmt]) -> Option<(String, usize)> {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for s in statements.iter().filter(|s| s.kind == "query") {
-        match counts.iter_mut().find(|(sql, _)| *sql == s.sql) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((&s.sql, 1)),
-        }
-    }
-    counts.into_iter().filter(|(_, n)| *n > 2).max_by_key(|(_, n)| *n).map(|(sql, n)| (sql.to_string(), n))
+/// The query a cell sent most often, when more than twice (a likely
+/// N+1), with the line that sent it and the preload that removes it.
+fn repeated(ws: &mut Workspace, statements: &[Statement], src: &str) -> Option<Repeated> {
+    let r = engine::playground::insight::repeated_query(ws, statements, src)?;
+    let place = match r.line {
+        Some(line) => format!("The same query ran {} times, sent from line {line}: an N+1.", r.count),
+        None => format!("The same query ran {} times: an N+1?", r.count),
+    };
+    let fix = match r.preload {
+        Some(p) => format!(" To {p}."),
+        None => " Try preload.".to_string(),
+    };
+    Some(Repeated {
+        message: format!("{place}{fix}"),
+        span: r.span.map(|sp| (utf16_offset(src, sp.start as usize), utf16_offset(src, sp.end as usize))),
+        sql: r.sql,
+        count: r.count,
+    })
 }
 
-fn cell_run(index: usize, r: CellResult, elapsed_ms: f64) -> CellRun {
+fn cell_run(index: usize, r: CellResult, elapsed_ms: f64, repeated: Option<Repeated>) -> CellRun {
     let ok = r.inspect.is_some();
     let statements: Vec<Stmt> = r.statements.into_iter().map(stmt).collect();
-    let repeated = most_repeated(&statements);
     CellRun {
         index,
         ok,
@@ -493,29 +716,5 @@ fn cell_run(index: usize, r: CellResult, elapsed_ms: f64) -> CellRun {
         repeated,
         elapsed_ms,
         stopped: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn repeated_queries_are_flagged() {
-        let q = |sql: &str| Stmt {
-            kind: "query".into(),
-            sql: sql.into(),
-            pretty: sql.into(),
-            params: vec![],
-            params_total: 0,
-            micros: 0,
-            rows: 0,
-            changes: 0,
-            error: None,
-        };
-        let list = vec![q("A"), q("B"), q("B"), q("B")];
-        assert_eq!(most_repeated(&list), Some(("B".to_string(), 3)));
-        assert_eq!(most_repeated(&list[..3]), None);
     }
 }

@@ -3,7 +3,7 @@
 //! (`make test-wasm`), and the message envelopes it speaks.
 #![cfg(target_arch = "wasm32")]
 
-use ectoplasm_app::backend::{wire, CellRun, CellSource, CompletionList, Diag, Preview, Replay, Request, Response};
+use ectoplasm_app::backend::{wire, CellRun, CellSource, CompletionList, Diag, GenProgress, Preview, Replay, Request, Response};
 use ectoplasm_app::worker::Engine;
 use engine::playground::examples;
 use engine::playground::tables::TableInfo;
@@ -296,4 +296,104 @@ async fn envelopes_carry_databases_beside_the_json() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// The blog example's schemas, migration and seed data, run.
+async fn blog() -> B {
+    let mut b = backend().await;
+    let notebook = examples::find("blog").expect("the blog example").notebook();
+    let cells: Vec<CellSource> =
+        notebook.cells.into_iter().take(3).enumerate().map(|(index, c)| CellSource { index, source: c.source }).collect();
+    let runs = b.run(cells).await.expect("runs");
+    assert!(runs.iter().all(|r| r.ok), "{runs:?}");
+    b
+}
+
+fn generate(b: &mut B, table: &str, rows: u32) -> Vec<GenProgress> {
+    let mut seen = vec![];
+    let mut r = b.0.handle(Request::Generate { table: table.into(), cells: vec![], rows, seed: 5, skew: "heavy".into() });
+    loop {
+        match r {
+            Response::Progress { progress } => {
+                seen.push(progress);
+                if progress.done {
+                    break;
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+        r = b.0.handle(Request::GenerateStep);
+    }
+    match b.0.handle(Request::GenerateEnd) {
+        Response::Db { bytes } => assert!(bytes.starts_with(b"SQLite format 3\0")),
+        other => panic!("{other:?}"),
+    }
+    seen
+}
+
+#[wasm_bindgen_test]
+async fn rows_are_generated_in_steps_then_the_plan_and_its_advice() {
+    let mut b = blog().await;
+    let steps = generate(&mut b, "posts", 25_000);
+    let inserted: Vec<usize> = steps.iter().map(|p| p.inserted).collect();
+    assert_eq!(inserted, [0, 10_000, 20_000, 25_000], "one answer per batch");
+    let src = "from p in Post, join: a in assoc(p, :author), where: p.title == \"x\", select: a.name";
+    let json = match b.0.handle(Request::Insight { src: src.into(), cursor: 5, earlier: vec![], cells: vec![], runs: 3 }) {
+        Response::Insight { json: Some(json) } => json,
+        other => panic!("{other:?}"),
+    };
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let details: Vec<&str> = v["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["detail"].as_str()).collect();
+    assert!(details.contains(&"SCAN p0"), "{details:?}");
+    let scan = v["nodes"].as_array().and_then(|ns| ns.iter().find(|n| n["detail"] == "SCAN p0")).expect("scan");
+    // the `from` clause, as UTF-16 offsets of the cell
+    assert_eq!(scan["spans"][0], serde_json::json!([5, 14]));
+    assert_eq!(v["advice"][0]["migration"], "create index(:posts, [:title])");
+    assert!(v["advice"][0]["cell"].as_str().expect("cell").contains("Ecto.Migrator.up(Repo, 2, Blog.Migrations.CreatePostsTitleIndex)"));
+    assert_eq!(v["timing"]["runs"], 3);
+    // not a query; a missing table
+    assert_eq!(
+        b.0.handle(Request::Insight { src: "1 + 1".into(), cursor: 1, earlier: vec![], cells: vec![], runs: 0 }),
+        Response::Insight { json: None }
+    );
+    match b.0.handle(Request::Insight {
+        src: "from x in \"nope\", select: x.id".into(),
+        cursor: 1,
+        earlier: vec![],
+        cells: vec![],
+        runs: 0,
+    }) {
+        Response::Insight { json: Some(json) } => assert!(json.contains("no such table"), "{json}"),
+        other => panic!("{other:?}"),
+    }
+    // a step with no generation under way is an error, not a panic
+    assert!(matches!(b.0.handle(Request::GenerateStep), Response::Error { .. }));
+    assert!(matches!(
+        b.0.handle(Request::Generate { table: "nope".into(), cells: vec![], rows: 10, seed: 0, skew: "uniform".into() }),
+        Response::Error { .. }
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn preload_strategies_and_the_n_plus_one_line() {
+    let mut b = blog().await;
+    generate(&mut b, "comments", 300);
+    let src = "from p in Post, preload: [:comments]";
+    let json = match b.0.handle(Request::Strategies { src: src.into(), cursor: 3, earlier: vec![], runs: 2 }) {
+        Response::Strategies { json } => json,
+        other => panic!("{other:?}"),
+    };
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let queries: Vec<(String, u64)> = v
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| (r["strategy"].as_str().unwrap_or_default().to_string(), r["queries"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(queries, [("separate".to_string(), 2), ("join".to_string(), 1), ("preload_query".to_string(), 2)]);
+    let (run, _) = b.run_cell("for p <- Repo.all(Post) do\n  Repo.preload(p, :comments)\nend");
+    let r = run.repeated.expect("an N+1");
+    assert_eq!(r.count, 3);
+    assert!(r.message.contains("sent from line 2") && r.message.contains("Repo.preload(posts, :comments)"), "{}", r.message);
+    assert_eq!(r.span, Some((29, 55)), "the call `Repo.preload(p, :comments)`");
 }

@@ -7,6 +7,7 @@
 pub mod completion;
 pub mod db;
 pub mod examples;
+pub mod insight;
 pub mod preview;
 pub mod sql_format;
 pub mod tables;

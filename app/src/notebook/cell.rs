@@ -39,6 +39,7 @@ pub fn CellView(cell: CellModel) -> impl IntoView {
             on_run: Box::new(move || nb.run_cell(id, false)),
             on_run_next: Box::new(move || nb.run_cell(id, true)),
             on_focus: Box::new(move || nb.active.set(Some(id))),
+            on_hover: Box::new(move |pos| nb.hover_at(id, pos)),
             complete,
         };
         let label = format!("Code of cell {}", number());
@@ -69,7 +70,7 @@ pub fn CellView(cell: CellModel) -> impl IntoView {
                         let label = if n == 1 { "1 query".to_string() } else { format!("{n} queries") };
                         let warn = repeated.is_some();
                         let hint = repeated
-                            .map(|(sql, times)| format!("The same query ran {times} times (N+1?): {sql}"))
+                            .map(|r| format!("{}\n{}", r.message, r.sql))
                             .unwrap_or_else(|| "SQL queries this cell sent (begin/commit not counted)".to_string());
                         view! {
                             <span class="badge" class:warn=warn data-testid="cell-query-count" title=hint>{label}</span>
@@ -104,6 +105,15 @@ pub fn CellView(cell: CellModel) -> impl IntoView {
             </header>
             <div class="cell-editor" data-testid="cell-editor" node_ref=host></div>
             {move || editor_error.get().map(|e| view! { <p class="error" role="alert">{format!("The editor failed to start: {e}")}</p> })}
+            {move || cell.result.with(|r| r.as_ref().and_then(|r| r.repeated.clone())).map(|r| {
+                // Hovering the warning marks the Repo call that sent the query.
+                let span: Vec<(u32, u32)> = r.span.into_iter().collect();
+                view! {
+                    <p class="warn-text n-plus-one" data-testid="n-plus-one" data-line=r.span.is_some().to_string()
+                        on:mouseenter=move |_| nb.mark_clauses(id, &span)
+                        on:mouseleave=move |_| nb.mark_clauses(id, &[])>{r.message}</p>
+                }
+            })}
             <ResultView cell=cell/>
         </section>
     }

@@ -8,6 +8,8 @@
 //! - [`cell`]: one cell (editor, run button, results).
 //! - [`result`]: a cell's output, errors, table and inspect.
 //! - [`sql_pane`]: the SQL preview and the statement log.
+//! - [`insight`]: the query plan, index advice, timings, preload
+//!   strategies and data generation.
 //! - [`sidebar`]: the examples gallery and the tables.
 //! - [`run_control`]: the Stop button and the time limit.
 //! - [`share`]: the Share control and the notices above the notebook.
@@ -18,6 +20,7 @@ pub mod cell;
 pub mod diagram_view;
 pub mod embed;
 pub mod import_view;
+pub mod insight;
 pub mod result;
 pub mod run_control;
 pub mod share;

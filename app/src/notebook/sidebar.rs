@@ -1,5 +1,6 @@
 //! The left-hand sidebar: the examples gallery and the database's tables
-//! (columns and row counts, refreshed after every run).
+//! (columns and row counts, refreshed after every run), each with its
+//! "Generate data" button.
 
 use engine::playground::tables::TableInfo;
 use leptos::prelude::*;
@@ -64,6 +65,7 @@ fn Tables() -> impl IntoView {
         <section class="panel tables" data-testid="tables" aria-labelledby="tables-title">
             <h2 id="tables-title">"Tables"</h2>
             <p class="muted" hidden=move || nb.tables.with(|t| !t.is_empty())>"No tables yet: run a migration."</p>
+            <super::insight::GenerateOptions/>
             <ul class="table-list">
                 <For each=move || nb.tables.get() key=|t| (t.name.clone(), t.row_count, t.columns.len()) let:t>
                     <TableEntry t=t/>
@@ -90,12 +92,14 @@ fn TableEntry(t: TableInfo) -> impl IntoView {
         })
         .collect_view();
     let attr_name = name.clone();
+    let table = name.clone();
     view! {
         <li data-testid="table-entry" data-name=attr_name>
             <details>
                 <summary>
                     <span class="table-name">{name}</span>
                     <span class="muted" data-testid="table-row-count">{rows}</span>
+                    {(table != "schema_migrations").then(|| view! { <super::insight::GenerateButton table=table/> })}
                 </summary>
                 <ul class="columns">{columns}</ul>
             </details>

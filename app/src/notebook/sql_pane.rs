@@ -12,6 +12,7 @@ pub fn SidePane() -> impl IntoView {
     view! {
         <aside class="side-pane" aria-label="SQL and statement log">
             <SqlPane/>
+            <super::insight::InsightPanel/>
             <StatementLog/>
         </aside>
     }
@@ -119,9 +120,7 @@ fn Group(group: LogGroup) -> impl IntoView {
         1 => "1 query".to_string(),
         n => format!("{n} queries"),
     };
-    let repeated = run.repeated.map(|(_, n)| {
-        view! { <p class="warn-text" data-testid="log-repeated">{format!("The same query ran {n} times: an N+1 pattern? Try preload.")}</p> }
-    });
+    let repeated = run.repeated.map(|r| view! { <p class="warn-text" data-testid="log-repeated">{r.message}</p> });
     let statements = run.statements.into_iter().map(|s| view! { <StatementView s=s/> }).collect_view();
     view! {
         <li class="log-group" data-testid="log-group">

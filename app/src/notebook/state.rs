@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::insight::{InsightState, DEFAULT_RUNS};
 use crate::backend::{Backend, CellRun, CellSource, Diag, Preview};
 use crate::editor::Editor;
 use crate::persist::{Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
@@ -221,6 +222,14 @@ pub struct Nb {
     /// The notebook's own reactive owner: cells live as long as it, whatever
     /// part of the page added them (a button inside a list that re-renders).
     owner: StoredValue<Option<Owner>, LocalStorage>,
+    /// The text position (UTF-16) the mouse is over in the editor of the
+    /// cell whose query the plan panel shows.
+    pub hover: RwSignal<Option<u32>>,
+    /// The plan, advice and timing of the query under the cursor, and the
+    /// data generation.
+    pub insight: RwSignal<InsightState>,
+    /// How many times a timing runs the query.
+    pub runs: RwSignal<u32>,
 }
 
 /// The main area's view.
@@ -256,6 +265,9 @@ impl Nb {
             view: RwSignal::new(View::Notebook),
             positions: RwSignal::new(BTreeMap::new()),
             owner: StoredValue::new_local(Owner::current()),
+            hover: RwSignal::new(None),
+            insight: RwSignal::new(InsightState::default()),
+            runs: RwSignal::new(DEFAULT_RUNS),
         }
     }
 
@@ -312,6 +324,27 @@ impl Nb {
         }
     }
 
+    /// Inserts a cell holding `source` just before cell `before` (at the
+    /// end when there is none); returns its id.
+    pub fn insert_cell_before(&self, before: u32, source: String) -> u32 {
+        let cell = self.new_cell(None, source);
+        self.cells.update(|cs| {
+            let at = cs.iter().position(|c| c.id == before).unwrap_or(cs.len());
+            cs.insert(at, cell);
+        });
+        cell.id
+    }
+
+    /// The cells, by id, for a batch to run.
+    pub(crate) fn cell_models(&self, ids: &[u32]) -> Vec<CellModel> {
+        self.cells.with_untracked(|cs| cs.iter().filter(|c| ids.contains(&c.id)).copied().collect())
+    }
+
+    /// Every cell's text, in order.
+    pub(crate) fn sources(&self) -> Vec<String> {
+        self.cells.with_untracked(|cs| cs.iter().map(|c| c.source.get_untracked()).collect())
+    }
+
     /// Appends an empty (or given) cell; returns its id.
     pub fn add_cell(&self, source: String) -> u32 {
         let cell = self.new_cell(None, source);
@@ -347,7 +380,7 @@ impl Nb {
         let _ = self.editors.try_update_value(|m| m.remove(&id));
     }
 
-    fn editor(&self, id: u32) -> Option<Rc<Editor>> {
+    pub(crate) fn editor(&self, id: u32) -> Option<Rc<Editor>> {
         self.editors.with_value(|m| m.get(&id).cloned())
     }
 
@@ -417,6 +450,10 @@ impl Nb {
                 }
             });
             nb.log.set(Vec::new());
+            nb.insight.update(|s| {
+                s.compare = None;
+                s.strategies = None;
+            });
             nb.status.set(Status::Ready);
             nb.refresh_tables();
         });
@@ -454,6 +491,17 @@ impl Nb {
         }
         let nb = *self;
         nb.status.set(Status::Running);
+        spawn_local(async move {
+            nb.run_now(&backend, batch, reset_first).await;
+            nb.status.set(Status::Ready);
+        });
+    }
+
+    /// Runs `batch` (after emptying the database, with `reset_first`) and
+    /// shows the results; whether every cell ran to its end. The caller
+    /// sets the status around it.
+    pub(crate) async fn run_now(&self, backend: &Backend, batch: Vec<CellModel>, reset_first: bool) -> bool {
+        let nb = *self;
         if reset_first {
             // Results stay until their cell's new one replaces them (no flicker).
             nb.log.set(Vec::new());
@@ -463,47 +511,46 @@ impl Nb {
         }
         let sources: Vec<CellSource> =
             batch.iter().filter_map(|c| Some(CellSource { index: nb.position(c.id)?, source: c.source.get_untracked() })).collect();
-        spawn_local(async move {
-            if reset_first {
-                if let Err(e) = backend.reset().await {
-                    gloo::console::error!(e);
-                }
-            }
-            let results = backend.run(sources).await.unwrap_or_else(|e| {
+        if reset_first {
+            if let Err(e) = backend.reset().await {
                 gloo::console::error!(e);
-                Vec::new()
-            });
-            let mut seq = nb.log.with_untracked(|l| l.last().map_or(0, |g| g.seq));
-            let mut groups = Vec::new();
-            for (cell, run) in batch.iter().zip(results.iter().map(Some).chain(std::iter::repeat(None))) {
-                match run {
-                    Some(run) => {
-                        cell.state.set(if run.ok { CellState::Done } else { CellState::Failed });
-                        cell.edited.set(false);
-                        cell.result.set(Some(run.clone()));
-                        if let Some(editor) = nb.editor(cell.id) {
-                            editor.set_diagnostics(&run.diagnostics);
-                        }
-                        seq += 1;
-                        groups.push(LogGroup { seq, cell_number: run.index + 1, cell_title: cell.title.get_untracked(), run: run.clone() });
+            }
+        }
+        let results = backend.run(sources).await.unwrap_or_else(|e| {
+            gloo::console::error!(e);
+            Vec::new()
+        });
+        let all_ok = results.len() == batch.len() && results.iter().all(|r| r.ok);
+        let mut seq = nb.log.with_untracked(|l| l.last().map_or(0, |g| g.seq));
+        let mut groups = Vec::new();
+        for (cell, run) in batch.iter().zip(results.iter().map(Some).chain(std::iter::repeat(None))) {
+            match run {
+                Some(run) => {
+                    cell.state.set(if run.ok { CellState::Done } else { CellState::Failed });
+                    cell.edited.set(false);
+                    cell.result.set(Some(run.clone()));
+                    if let Some(editor) = nb.editor(cell.id) {
+                        editor.set_diagnostics(&run.diagnostics);
                     }
-                    // Not reached: an earlier cell failed.
-                    None => {
-                        cell.state.set(CellState::Fresh);
-                        if reset_first {
-                            cell.result.set(None);
-                        }
+                    seq += 1;
+                    groups.push(LogGroup { seq, cell_number: run.index + 1, cell_title: cell.title.get_untracked(), run: run.clone() });
+                }
+                // Not reached: an earlier cell failed.
+                None => {
+                    cell.state.set(CellState::Fresh);
+                    if reset_first {
+                        cell.result.set(None);
                     }
                 }
             }
-            nb.log.update(|l| l.extend(groups));
-            nb.status.set(Status::Ready);
-            nb.run_seq.update(|n| *n += 1);
-            nb.refresh_tables();
-            if let Some(id) = nb.active.get_untracked() {
-                nb.schedule(id, false);
-            }
-        });
+        }
+        nb.log.update(|l| l.extend(groups));
+        nb.run_seq.update(|n| *n += 1);
+        nb.refresh_tables();
+        if let Some(id) = nb.active.get_untracked() {
+            nb.schedule(id, false);
+        }
+        all_ok
     }
 
     pub fn refresh_tables(&self) {
@@ -603,7 +650,7 @@ impl Nb {
 
     /// The sources of the cells before `id` that have not run, or changed
     /// since they ran, in order.
-    fn unrun_before(&self, id: u32) -> Vec<String> {
+    pub(crate) fn unrun_before(&self, id: u32) -> Vec<String> {
         self.cells.with_untracked(|cs| {
             cs.iter()
                 .take_while(|c| c.id != id)
@@ -613,7 +660,7 @@ impl Nb {
         })
     }
 
-    fn source_of(&self, id: u32) -> String {
+    pub(crate) fn source_of(&self, id: u32) -> String {
         self.cells.with_untracked(|cs| cs.iter().find(|c| c.id == id).map(|c| c.source.get_untracked()).unwrap_or_default())
     }
 

@@ -67,7 +67,7 @@
 //! ```
 
 pub mod catalog;
-mod code;
+pub(crate) mod code;
 pub mod design;
 pub mod drift;
 mod extract;

@@ -42,6 +42,10 @@ pub struct Statement {
     pub changes: u64,
     /// The database's error message when the statement failed.
     pub error: Option<String>,
+    /// The span of the Repo call that sent it, in the source of the code
+    /// that made the call (not necessarily the cell that ran).
+    #[serde(skip)]
+    pub span: Option<crate::diag::Span>,
 }
 
 impl From<LogEntry> for Statement {
@@ -57,7 +61,8 @@ impl From<LogEntry> for Statement {
             Err(message) => (0, 0, Some(message)),
         };
         let params = e.params.iter().take(LOG_PARAMS).map(inspect::inspect).collect();
-        Statement { kind, sql: e.sql, params, params_total: e.params.len(), micros: e.micros, rows, changes, error }
+        let span = (!e.span.is_none()).then_some(e.span);
+        Statement { kind, sql: e.sql, params, params_total: e.params.len(), micros: e.micros, rows, changes, error, span }
     }
 }
 

@@ -105,6 +105,33 @@ impl Workspace {
     /// definitions and pure bindings count for the preview, as the current
     /// cell's do.
     pub fn preview_sql_after(&mut self, earlier: &[&str], src: &str, cursor: usize) -> Option<SqlPreview> {
+        self.with_query_at(earlier, src, cursor, |ws, op, q, span| {
+            let mut render = |dialect| match query::sql_and_params(&mut ws.interp, &q, op, dialect, span) {
+                Ok((sql, params)) => {
+                    DialectSql { sql: Some(sql), params: params.iter().map(inspect::inspect).collect(), error: None, error_kind: None }
+                }
+                Err(e) => DialectSql { sql: None, params: vec![], error: Some(e.message()), error_kind: Some(e.kind().to_string()) },
+            };
+            let sqlite = render(Dialect::Sqlite);
+            let postgres = render(Dialect::Postgres);
+            SqlPreview { op: op.name(), span, sqlite, postgres }
+        })
+    }
+
+    /// Finds the query expression at byte `cursor` of `src` as the SQL
+    /// preview does (after the definitions of `earlier` cells and the
+    /// cell's own earlier bindings, nothing that reaches the database),
+    /// evaluates it and, when it is a queryable, calls `f` with the
+    /// operation, the queryable and the expression's span, still inside the
+    /// sandbox (definitions typed but not run are visible to `f`, and
+    /// forgotten afterwards).
+    pub fn with_query_at<T>(
+        &mut self,
+        earlier: &[&str],
+        src: &str,
+        cursor: usize,
+        f: impl FnOnce(&mut Workspace, Op, Value, Span) -> T,
+    ) -> Option<T> {
         let parsed = syntax::parse(src);
         let top = super::expression_at(&parsed.root, cursor)?;
         let (op, expr) = query_expr(top);
@@ -118,29 +145,19 @@ impl Workspace {
         let items = block_items(&parsed.root);
         let before = items.iter().take_while(|i| i.span.end <= top.span.start).count();
         self.sandboxed(earlier, &items[..before], |ws, env| {
-            let value = ws.interp.eval(expr, env);
-            value.ok().and_then(|v| {
-                let (op, q) = match v.as_tuple() {
-                    Some([tag, q]) => match tag.as_atom() {
-                        Some("update_all") => (Op::UpdateAll, q.clone()),
-                        Some("delete_all") => (Op::DeleteAll, q.clone()),
-                        _ => (op, v.clone()),
-                    },
+            let v = ws.interp.eval(expr, env).ok()?;
+            let (op, q) = match v.as_tuple() {
+                Some([tag, q]) => match tag.as_atom() {
+                    Some("update_all") => (Op::UpdateAll, q.clone()),
+                    Some("delete_all") => (Op::DeleteAll, q.clone()),
                     _ => (op, v.clone()),
-                };
-                if !is_queryable(&q) {
-                    return None;
-                }
-                let mut render = |dialect| match query::sql_and_params(&mut ws.interp, &q, op, dialect, expr.span) {
-                    Ok((sql, params)) => {
-                        DialectSql { sql: Some(sql), params: params.iter().map(inspect::inspect).collect(), error: None, error_kind: None }
-                    }
-                    Err(e) => DialectSql { sql: None, params: vec![], error: Some(e.message()), error_kind: Some(e.kind().to_string()) },
-                };
-                let sqlite = render(Dialect::Sqlite);
-                let postgres = render(Dialect::Postgres);
-                Some(SqlPreview { op: op.name(), span: expr.span, sqlite, postgres })
-            })
+                },
+                _ => (op, v.clone()),
+            };
+            if !is_queryable(&q) {
+                return None;
+            }
+            Some(f(ws, op, q, expr.span))
         })
     }
 }

@@ -56,6 +56,8 @@ pub struct LogEntry {
     /// Reported on another telemetry event than the Repo's own (the
     /// `telemetry_event:` option): not part of the Repo's statement log.
     pub off_event: bool,
+    /// The Repo call that sent it (the span the call reached the connection with).
+    pub span: crate::diag::Span,
 }
 
 impl LogEntry {
@@ -70,6 +72,7 @@ impl LogEntry {
             result: None,
             error_code: 0,
             off_event: false,
+            span: crate::diag::Span::NONE,
         }
     }
 }

@@ -113,6 +113,9 @@ pub(crate) fn with_conn<T>(interp: &mut Interp, span: Span, f: impl FnOnce(&mut 
     let start = before.min(c.log.len());
     for e in &mut c.log[start..] {
         e.off_event = off_event;
+        if e.span.is_none() {
+            e.span = span;
+        }
     }
     if listening && c.log.len() > start {
         let entries = c.log[start..].to_vec();
