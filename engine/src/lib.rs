@@ -11,7 +11,6 @@ pub mod erd;
 pub mod eval;
 pub mod executor;
 pub mod insight;
-#[cfg(feature = "sql-import")]
 pub mod from_sql;
 pub mod migration;
 pub mod playground;

@@ -19,77 +19,8 @@ use sqlparser::ast::{
     Value as SqlValue, WindowType,
 };
 
+use super::catalog::{AssocPath, Catalog, ColType, Column as Col};
 use super::{ErrorKind, FromSqlError, Kind, Options, Proposal};
-use crate::schema::{AssocKind, EctoType, SchemaRegistry};
-
-// ---------------------------------------------------------------- catalog
-
-/// The workspace's schemas, by table.
-pub(crate) struct Catalog {
-    tables: Vec<TableInfo>,
-}
-
-struct TableInfo {
-    table: String,
-    module: String,
-    fields: Vec<Col>,
-    assocs: Vec<AssocInfo>,
-}
-
-/// An association joinable with `assoc/2`: `owner.owner_column ==
-/// related.related_column`.
-struct AssocInfo {
-    name: String,
-    module: String,
-    owner_column: String,
-    related_column: String,
-}
-
-/// A column of a binding: its SQL name, the field (or map key) Ecto reads
-/// it by, and its type when a schema says.
-#[derive(Clone, Debug)]
-struct Col {
-    sql: String,
-    key: String,
-    ty: Option<EctoType>,
-}
-
-impl Catalog {
-    pub(crate) fn new(reg: &SchemaRegistry) -> Catalog {
-        let mut modules: Vec<_> = reg.schemas.values().filter(|s| s.source.is_some() && !s.is_embedded()).collect();
-        modules.sort_by(|a, b| a.module.cmp(&b.module));
-        let mut tables: Vec<TableInfo> = Vec::new();
-        for s in modules {
-            let table = s.source.clone().unwrap_or_default();
-            if tables.iter().any(|t| t.table == table) {
-                continue;
-            }
-            let fields = s.query_fields().map(|f| Col { sql: f.source.clone(), key: f.name.clone(), ty: Some(f.ty.clone()) }).collect();
-            let mut assocs = Vec::new();
-            for a in &s.assocs {
-                let plain = matches!(a.kind, AssocKind::Has { .. } | AssocKind::BelongsTo);
-                let no_where = matches!(&a.where_, crate::Value::List(l) if l.is_empty()) || matches!(a.where_, crate::Value::Nil);
-                let Some(related) = a.related.as_deref().and_then(|m| reg.get(m)) else { continue };
-                if !plain || !no_where || a.related_source.is_some() {
-                    continue;
-                }
-                let (Some(oc), Some(rc)) = (s.field_source(&a.owner_key), related.field_source(&a.related_key)) else { continue };
-                assocs.push(AssocInfo {
-                    name: a.field.clone(),
-                    module: related.module.clone(),
-                    owner_column: oc.to_string(),
-                    related_column: rc.to_string(),
-                });
-            }
-            tables.push(TableInfo { table, module: s.module.clone(), fields, assocs });
-        }
-        Catalog { tables }
-    }
-
-    fn table(&self, name: &str) -> Option<usize> {
-        self.tables.iter().position(|t| t.table.eq_ignore_ascii_case(name))
-    }
-}
 
 // ---------------------------------------------------------------- state
 
@@ -184,7 +115,7 @@ struct Ex {
     code: String,
     prec: u8,
     lit: Option<Lit>,
-    ty: Option<EctoType>,
+    ty: Option<ColType>,
     /// A whole schema binding (`p` selecting every field): its columns.
     whole: Option<Vec<Col>>,
     /// An Ecto aggregate (`filter/2` applies).
@@ -296,20 +227,20 @@ fn lit_type(l: &Lit) -> &'static str {
 /// A literal next to a value of type `ty`: as written when Ecto can dump
 /// it to that type, else typed by itself (`type(^"2024-01-01", :string)`),
 /// so the SQL compares what the input compared.
-fn lit_for(l: &Lit, ty: Option<&EctoType>, pin: bool) -> String {
+fn lit_for(l: &Lit, ty: Option<&ColType>, pin: bool) -> String {
     let plain = || if pin && *l != Lit::Null { format!("^{}", lit_text(l)) } else { lit_text(l) };
     let typed = || format!("type(^{}, {})", lit_text(l), lit_type(l));
     let Some(ty) = ty else { return plain() };
     match (l, ty) {
         (Lit::Null, _) => plain(),
-        (Lit::Int(_), EctoType::Integer | EctoType::Id) => plain(),
-        (Lit::Int(s), EctoType::Float) => float(&format!("{s}.0")),
-        (Lit::Int(s), EctoType::Boolean) if s == "0" || s == "1" => (s == "1").to_string(),
-        (Lit::Float(_), EctoType::Float) => plain(),
-        (Lit::Str(_), EctoType::String | EctoType::Binary) => plain(),
-        (Lit::Str(d), EctoType::Date) if is_iso_date(d) => format!("^~D[{d}]"),
-        (Lit::Bool(_), EctoType::Boolean) => plain(),
-        (_, EctoType::Any) => plain(),
+        (Lit::Int(_), ColType::Integer) => plain(),
+        (Lit::Int(s), ColType::Float) => float(&format!("{s}.0")),
+        (Lit::Int(s), ColType::Boolean) if s == "0" || s == "1" => (s == "1").to_string(),
+        (Lit::Float(_), ColType::Float) => plain(),
+        (Lit::Str(_), ColType::String) => plain(),
+        (Lit::Str(d), ColType::Date) if is_iso_date(d) => format!("^~D[{d}]"),
+        (Lit::Bool(_), ColType::Boolean) => plain(),
+        (_, ColType::Any) => plain(),
         _ => typed(),
     }
 }
@@ -1189,8 +1120,8 @@ impl<'a> Tr<'a> {
             let owner = &self.cat.tables[*oi];
             let found = owner.assocs.iter().find(|a| {
                 a.module == new_table.module
-                    && a.owner_column.eq_ignore_ascii_case(&other_c)
-                    && a.related_column.eq_ignore_ascii_case(&new_c)
+                    && matches!(&a.path, AssocPath::Direct { owner_column, related_column }
+                        if owner_column.eq_ignore_ascii_case(&other_c) && related_column.eq_ignore_ascii_case(&new_c))
             });
             if let Some(a) = found {
                 let rest: Vec<&Expr> = conj.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, e)| *e).collect();
@@ -1392,7 +1323,7 @@ impl<'a> Tr<'a> {
                 b.as_.set(true);
                 format!("parent_as({})", atom(&b.var))
             };
-            let json_ok = matches!(ty, None | Some(EctoType::Map | EctoType::MapOf(_) | EctoType::Embed(_)));
+            let json_ok = matches!(ty, None | Some(ColType::Json));
             return Ok(Ex { ty, field: json_ok, ..Ex::atom(field_of(&var, &key)) });
         }
         if qual.is_none() {
@@ -1860,11 +1791,11 @@ impl<'a> Tr<'a> {
         };
         let mut x = match (lname.as_str(), xs.len()) {
             // Ecto types count as :integer and the others as their argument.
-            ("count", 0) if wildcard => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom("count()") },
+            ("count", 0) if wildcard => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom("count()") },
             ("count", 1) if distinct => {
-                Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) }
+                Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) }
             }
-            ("count", 1) => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({})", codes[0])) },
+            ("count", 1) => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({})", codes[0])) },
             ("sum" | "avg" | "min" | "max", 1) if !distinct => {
                 Ex { agg: true, ty: xs[0].ty.clone(), ..Ex::atom(format!("{lname}({})", codes[0])) }
             }
