@@ -86,6 +86,22 @@ pub enum Request {
         #[serde(default)]
         pending: Vec<String>,
     },
+    /// The schemas as "From SQL" reads them (`engine::from_sql::Catalog`,
+    /// as JSON), with the definitions of `pending` on top.
+    SqlCatalog {
+        #[serde(default)]
+        pending: Vec<String>,
+    },
+    /// Proves proposals (`engine::from_sql::Proposal`s as JSON, from the
+    /// tools worker) with the definitions of `pending` on top: each one's
+    /// SQL for both adapters and, for a `SELECT`, the input and the proposal
+    /// run on the database and compared. The answer is JSON (see
+    /// `crate::worker::prove_from_sql`).
+    ProveFromSql {
+        proposals: String,
+        #[serde(default)]
+        pending: Vec<String>,
+    },
 }
 
 /// What a workspace went through since its last reset, in order.
@@ -128,6 +144,10 @@ pub enum Response {
     /// The `engine::erd::ErModel` as JSON (the page hands it to the
     /// drawing as it is, without reading it).
     ErModel {
+        json: String,
+    },
+    /// JSON the page passes on without reading it (From SQL's catalog and proofs).
+    Json {
         json: String,
     },
     Done,
@@ -240,9 +260,6 @@ pub const WORKER_URL: &str = "ectoplasm-worker_loader.js";
 
 /// The default time limit for one cell, in seconds.
 pub const DEFAULT_TIME_LIMIT_S: f64 = 10.0;
-
-/// The message under a cell whose run did not finish.
-const RESTORED: &str = "The database is as it was before this cell.";
 
 /// Stands in for a reply when the worker is terminated before answering.
 const INTERRUPTED: &str = "interrupted";
@@ -669,27 +686,7 @@ impl Backend {
             }
             Reply::Interrupted => {
                 let elapsed_ms = performance_now() - started;
-                let (why, restoring, limit) = {
-                    let mut c = self.inner.borrow_mut();
-                    (c.interrupted.take(), c.restoring.take(), c.time_limit_ms)
-                };
-                let mut message = match why {
-                    Some(Interrupt::TimeLimit) => format!("Stopped after {} s (time limit). {RESTORED}", seconds(limit)),
-                    Some(Interrupt::Crashed(e)) => format!("The engine failed ({e}) and was restarted. {RESTORED}"),
-                    Some(Interrupt::Stopped) | None => format!("Stopped after {} s. {RESTORED}", seconds(elapsed_ms)),
-                };
-                let restored = match restoring {
-                    Some(promise) => match await_reply(promise).await {
-                        Reply::Answer(Response::Done) => Ok(()),
-                        Reply::Answer(other) => Err(unexpected(other)),
-                        Reply::Interrupted => Err("the engine failed again".to_string()),
-                    },
-                    None => Err("the engine could not be restarted".to_string()),
-                };
-                match restored {
-                    Ok(()) => self.inner.borrow_mut().restarts = 0,
-                    Err(e) => message = format!("{message} Restoring the workspace failed: {e}."),
-                }
+                let message = self.interrupted(elapsed_ms, "this cell").await;
                 Ok(CellRun {
                     index,
                     ok: false,
@@ -705,6 +702,35 @@ impl Backend {
                 })
             }
         }
+    }
+
+    /// Why the main worker's request was cut short (after `elapsed_ms`),
+    /// once the new worker has restored the workspace: `what` is the thing
+    /// that ran ("this cell").
+    async fn interrupted(&self, elapsed_ms: f64, what: &str) -> String {
+        let (why, restoring, limit) = {
+            let mut c = self.inner.borrow_mut();
+            (c.interrupted.take(), c.restoring.take(), c.time_limit_ms)
+        };
+        let restored_note = format!("The database is as it was before {what}.");
+        let mut message = match why {
+            Some(Interrupt::TimeLimit) => format!("Stopped after {} s (time limit). {restored_note}", seconds(limit)),
+            Some(Interrupt::Crashed(e)) => format!("The engine failed ({e}) and was restarted. {restored_note}"),
+            Some(Interrupt::Stopped) | None => format!("Stopped after {} s. {restored_note}", seconds(elapsed_ms)),
+        };
+        let restored = match restoring {
+            Some(promise) => match await_reply(promise).await {
+                Reply::Answer(Response::Done) => Ok(()),
+                Reply::Answer(other) => Err(unexpected(other)),
+                Reply::Interrupted => Err("the engine failed again".to_string()),
+            },
+            None => Err("the engine could not be restarted".to_string()),
+        };
+        match restored {
+            Ok(()) => self.inner.borrow_mut().restarts = 0,
+            Err(e) => message = format!("{message} Restoring the workspace failed: {e}."),
+        }
+        message
     }
 
     pub async fn preview(&self, earlier: Vec<String>, src: String, cursor: u32) -> Option<Preview> {
@@ -776,6 +802,39 @@ impl Backend {
         match self.call(Request::ErModel { cells, pending }).await {
             Response::ErModel { json } => Ok(json),
             other => Err(unexpected(other)),
+        }
+    }
+
+    /// The schemas as From SQL reads them (a `Catalog` as JSON), with the
+    /// definitions of `pending` (cells not run, or edited since) on top.
+    pub async fn sql_catalog(&self, pending: Vec<String>) -> Result<String, String> {
+        match self.call(Request::SqlCatalog { pending }).await {
+            Response::Json { json } => Ok(json),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Proves the proposals (JSON) on the notebook's database. It runs the
+    /// user's SQL, so it runs as a cell does: under the time limit, ended by
+    /// Stop, and a worker that fails is replaced with the workspace restored.
+    pub async fn prove_from_sql(&self, proposals: String, pending: Vec<String>) -> Result<String, String> {
+        let promise = {
+            let mut c = self.inner.borrow_mut();
+            c.interrupted = None;
+            let promise = c.send(Role::Main, Request::ProveFromSql { proposals, pending });
+            c.start_timer();
+            promise
+        };
+        let started = self.inner.borrow().running.as_ref().map_or_else(performance_now, |r| r.started);
+        match await_reply(promise).await {
+            Reply::Answer(answer) => {
+                self.inner.borrow_mut().stop_timer();
+                match answer {
+                    Response::Json { json } => Ok(json),
+                    other => Err(unexpected(other)),
+                }
+            }
+            Reply::Interrupted => Err(self.interrupted(performance_now() - started, "the comparison").await),
         }
     }
 }

@@ -187,9 +187,14 @@ impl Engine {
             | Request::Complete { .. }
             | Request::Reset
             | Request::ListTables
-            | Request::ErModel { .. } => false,
+            | Request::ErModel { .. }
+            | Request::SqlCatalog { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
-            Request::Run { .. } | Request::RunCell { .. } | Request::ExportDb | Request::ImportDb { .. } => true,
+            Request::Run { .. }
+            | Request::RunCell { .. }
+            | Request::ExportDb
+            | Request::ImportDb { .. }
+            | Request::ProveFromSql { .. } => true,
         }
     }
 
@@ -265,11 +270,72 @@ impl Engine {
                     Err(e) => Response::Error { message: e.to_string() },
                 }
             }
+            Request::SqlCatalog { pending } => {
+                let pending: Vec<&str> = pending.iter().map(String::as_str).collect();
+                match serde_json::to_string(&self.ws.sql_catalog_with(&pending)) {
+                    Ok(json) => Response::Json { json },
+                    Err(e) => Response::Error { message: e.to_string() },
+                }
+            }
+            Request::ProveFromSql { proposals, pending } => match self.prove_from_sql(&proposals, &pending) {
+                Ok(json) => Response::Json { json },
+                Err(message) => Response::Error { message },
+            },
             Request::Restore { steps, db } => match self.restore(steps, db) {
                 Ok(()) => Response::Done,
                 Err(e) => Response::Error { message: e.message },
             },
         }
+    }
+
+    /// Proves the proposals (JSON from the tools worker): the answer, as
+    /// JSON, is one object per statement, the proposal's fields with
+    /// `cell` (the notebook cell that runs it) and `proof`: `eval_error`,
+    /// `sqlite`/`postgres` (`sql`, `pretty`, `params`, `error`),
+    /// `comparison` (`outcome`: `equal`, `different`, `input_failed`,
+    /// `proposal_failed` or `not_compared`, with its fields) and `summary`
+    /// ("equal on 3 rows").
+    fn prove_from_sql(&mut self, proposals: &str, pending: &[String]) -> Result<String, String> {
+        use engine::from_sql::proof::{AdapterSql, Comparison};
+        use engine::from_sql::Proposal;
+        let proposals: Vec<Proposal> = serde_json::from_str(proposals).map_err(|e| format!("the proposals could not be read: {e}"))?;
+        let pending: Vec<&str> = pending.iter().map(String::as_str).collect();
+        let proofs = self.ws.prove_from_sql_with(&pending, &proposals);
+        // An input that fails on a database without tables means the
+        // notebook has not run yet.
+        let empty = list_tables(&mut self.db.clone()).map(|t| t.is_empty()).unwrap_or(false);
+        let adapter = |a: &AdapterSql| {
+            serde_json::json!({
+                "sql": a.sql,
+                "pretty": a.sql.as_deref().map(sql_format::pretty),
+                "params": a.params,
+                "error": a.error,
+            })
+        };
+        let out: Vec<serde_json::Value> = proposals
+            .iter()
+            .zip(proofs)
+            .map(|(p, mut proof)| {
+                if empty && matches!(proof.comparison, Comparison::InputFailed { .. }) {
+                    proof.comparison = Comparison::NotCompared {
+                        reason: "the notebook's database has no tables yet: run the notebook, then compare again".to_string(),
+                    };
+                }
+                let mut v = serde_json::to_value(p).unwrap_or_default();
+                v["cell"] = serde_json::json!(p.cell());
+                if p.code.is_some() {
+                    v["proof"] = serde_json::json!({
+                        "eval_error": proof.eval_error,
+                        "sqlite": adapter(&proof.sqlite),
+                        "postgres": adapter(&proof.postgres),
+                        "comparison": proof.comparison,
+                        "summary": proof.comparison.summary(),
+                    });
+                }
+                v
+            })
+            .collect();
+        serde_json::to_string(&out).map_err(|e| e.to_string())
     }
 
     fn sqljs(&self) -> Result<&SqlJs, DbError> {
