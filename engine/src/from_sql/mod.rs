@@ -179,7 +179,14 @@ pub fn propose_with(sql: &str, catalog: &Catalog, opts: &Options) -> Vec<Proposa
         };
         match parse(&text, opts.dialect) {
             Err(message) => {
-                let (l, c) = position(&message);
+                let (mut l, mut c) = position(&message);
+                if l.is_none() && message.ends_with("found: EOF") {
+                    // sqlparser gives no position at the end of the text:
+                    // the statement ended too soon, just after its last character.
+                    let last = text.rsplit('\n').next().unwrap_or("");
+                    l = Some(text.matches('\n').count() + 1);
+                    c = Some(last.chars().count() + 1);
+                }
                 p.error = Some(FromSqlError { kind: ErrorKind::Parse, message, line: l.map(|l| l + line - 1), column: c, nearest: None });
             }
             Ok(statements) => {

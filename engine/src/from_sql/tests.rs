@@ -168,6 +168,23 @@ fn parse_errors_carry_line_and_column() {
     assert_eq!(e.kind, ErrorKind::Parse);
     assert_eq!(e.line, Some(3));
     assert!(e.column.is_some(), "{e:?}");
+    // A statement that ends too soon: sqlparser names no position, the
+    // error points just past its last character.
+    let ps = propose("SELECT 1;\nSELECT id\nFROM posts WHERE;", &SchemaRegistry::default(), &Options::default());
+    let e = ps[1].error.as_ref().expect("a parse error");
+    assert_eq!((e.line, e.column), (Some(3), Some(17)), "{e:?}");
+}
+
+#[test]
+fn a_proposal_becomes_a_cell_that_runs_it() {
+    let p = one("SELECT title FROM posts WHERE id = $1", &Options::default());
+    let cell = p.cell().expect("a cell");
+    assert!(cell.starts_with("# Bind p1 (the SQL's parameters) before running this cell.\nquery = from(p in Blog.Post,"), "{cell}");
+    assert!(cell.ends_with(")\nRepo.all(query)"), "{cell}");
+    assert!(crate::syntax::parse(&cell).errors.is_empty(), "{cell}");
+    let p = one("DELETE FROM comments WHERE approved = false", &Options { pipe: true, ..Options::default() });
+    assert_eq!(p.cell(), p.code);
+    assert!(one("SELECT FROM WHERE (", &Options::default()).cell().is_none());
 }
 
 #[test]
