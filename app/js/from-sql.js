@@ -9,8 +9,8 @@
 //
 // createFromSql(host, callbacks) -> view
 // callbacks: {
-//   translate(sql, optionsJson) -> Promise<json>   one object per statement (app/src/worker.rs,
-//                                                  prove_from_sql); rejects with a message
+//   translate(sql, optionsJson) -> Promise<json>   one {proposal, cell, proof} per statement (app/src/worker.rs,
+//                                                  Proved); rejects with a message
 //   addCell(source)                                a cell added at the end of the notebook and run
 // }
 // view: { setReady(bool), destroy() }
@@ -52,7 +52,7 @@ export function createFromSql(host, cb) {
   const problem = h('p', { class: 'error', 'data-testid': 'from-sql-failed', role: 'alert', hidden: true });
   const results = h('div', { class: 'from-sql-results', 'aria-live': 'polite' });
 
-  function statement(r, i, count) {
+  function statement({ proposal: r, cell, proof: p }, i, count) {
     const where = count > 1 ? `Statement ${i + 1} (line ${r.line})` : null;
     const kind = r.kind || 'all';
     const parts = [];
@@ -81,7 +81,6 @@ export function createFromSql(host, cb) {
     if (r.notes && r.notes.length) {
       parts.push(h('ul', { class: 'from-sql-notes' }, r.notes.map((n) => h('li', { 'data-testid': 'from-sql-note', text: n }))));
     }
-    const p = r.proof;
     if (p) {
       if (p.eval_error) {
         parts.push(h('p', { class: 'error', 'data-testid': 'from-sql-eval-error', text: `The proposal does not evaluate: ${p.eval_error}` }));
@@ -99,14 +98,14 @@ export function createFromSql(host, cb) {
           : `${OUTCOME_MARK[outcome] ?? ''}Both queries on this notebook’s database: ${p.summary}${order}.`,
       }));
     }
-    if (r.cell) {
+    if (cell) {
       const done = h('span', { class: 'muted', role: 'status' });
       const insert = h('button', {
         type: 'button', class: 'btn primary small', 'data-testid': 'from-sql-insert',
         text: kind === 'all' ? 'Add as a cell with Repo.all and run it' : 'Add as a cell and run it',
-        title: r.cell,
+        title: cell,
         onclick: () => {
-          cb.addCell(r.cell);
+          cb.addCell(cell);
           done.textContent = ' Added at the end of the notebook.';
         },
       });

@@ -41,7 +41,8 @@ pub type JsonFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
 /// What the control asks of the page.
 pub struct Callbacks {
     /// SQL and the options (JSON `{pipe, pin_literals, dialect}`) → one
-    /// object per statement (JSON; `crate::worker` describes it).
+    /// `{proposal, cell, proof}` per statement (JSON; `crate::worker`'s
+    /// `Proved` describes it).
     pub translate: Rc<dyn Fn(String, String) -> JsonFuture>,
     /// A cell to add at the end of the notebook and run.
     pub add_cell: Box<dyn Fn(String)>,

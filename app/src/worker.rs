@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use engine::executor::{DbError, DbValue, Executor, QueryResult};
+use engine::from_sql::Proposal;
 use engine::playground::completion::CompletionKind;
 use engine::playground::tables::list_tables;
 use engine::playground::{sql_format, CellResult, EditorDiagnostic, Statement, StatementKind, Workspace};
@@ -288,51 +289,37 @@ impl Engine {
         }
     }
 
-    /// Proves the proposals (JSON from the tools worker): the answer, as
-    /// JSON, is one object per statement, the proposal's fields with
-    /// `cell` (the notebook cell that runs it) and `proof`: `eval_error`,
-    /// `sqlite`/`postgres` (`sql`, `pretty`, `params`, `error`),
-    /// `comparison` (`outcome`: `equal`, `different`, `input_failed`,
-    /// `proposal_failed` or `not_compared`, with its fields) and `summary`
-    /// ("equal on 3 rows").
+    /// Proves the proposals (JSON from the tools worker); the answer is
+    /// JSON, one [`Proved`] per statement.
     fn prove_from_sql(&mut self, proposals: &str, pending: &[String]) -> Result<String, String> {
-        use engine::from_sql::proof::{AdapterSql, Comparison};
-        use engine::from_sql::Proposal;
+        use engine::from_sql::proof::Comparison;
         let proposals: Vec<Proposal> = serde_json::from_str(proposals).map_err(|e| format!("the proposals could not be read: {e}"))?;
         let pending: Vec<&str> = pending.iter().map(String::as_str).collect();
-        let proofs = self.ws.prove_from_sql_with(&pending, &proposals);
+        let mut proofs = self.ws.prove_from_sql_with(&pending, &proposals);
         // An input that fails on a database without tables means the
         // notebook has not run yet.
-        let empty = list_tables(&mut self.db.clone()).map(|t| t.is_empty()).unwrap_or(false);
-        let adapter = |a: &AdapterSql| {
-            serde_json::json!({
-                "sql": a.sql,
-                "pretty": a.sql.as_deref().map(sql_format::pretty),
-                "params": a.params,
-                "error": a.error,
-            })
-        };
-        let out: Vec<serde_json::Value> = proposals
-            .iter()
-            .zip(proofs)
-            .map(|(p, mut proof)| {
-                if empty && matches!(proof.comparison, Comparison::InputFailed { .. }) {
+        if list_tables(&mut self.db.clone()).is_ok_and(|t| t.is_empty()) {
+            for proof in &mut proofs {
+                if matches!(proof.comparison, Comparison::InputFailed { .. }) {
                     proof.comparison = Comparison::NotCompared {
-                        reason: "the notebook's database has no tables yet: run the notebook, then compare again".to_string(),
+                        reason: "the notebook's database has no tables yet: run the notebook, then translate again".to_string(),
                     };
                 }
-                let mut v = serde_json::to_value(p).unwrap_or_default();
-                v["cell"] = serde_json::json!(p.cell());
-                if p.code.is_some() {
-                    v["proof"] = serde_json::json!({
-                        "eval_error": proof.eval_error,
-                        "sqlite": adapter(&proof.sqlite),
-                        "postgres": adapter(&proof.postgres),
-                        "comparison": proof.comparison,
-                        "summary": proof.comparison.summary(),
-                    });
-                }
-                v
+            }
+        }
+        let out: Vec<Proved> = proposals
+            .iter()
+            .zip(&proofs)
+            .map(|(p, proof)| Proved {
+                cell: p.cell(),
+                proposal: p,
+                proof: p.code.is_some().then(|| ProofView {
+                    eval_error: proof.eval_error.as_deref(),
+                    sqlite: adapter(&proof.sqlite),
+                    postgres: adapter(&proof.postgres),
+                    comparison: &proof.comparison,
+                    summary: proof.comparison.summary(),
+                }),
             })
             .collect();
         serde_json::to_string(&out).map_err(|e| e.to_string())
@@ -465,6 +452,41 @@ fn workspace(db: SharedDb) -> Workspace {
     ws.set_clock(Box::new(|| (performance_now() * 1000.0) as u64));
     ws.set_now(Box::new(|| (js_sys::Date::now() * 1000.0) as i64));
     ws
+}
+
+/// One statement of From SQL as the page shows it: the proposal (an
+/// `engine::from_sql::Proposal`), the cell that runs it, and its proof.
+#[derive(serde::Serialize)]
+struct Proved<'a> {
+    proposal: &'a Proposal,
+    cell: Option<String>,
+    proof: Option<ProofView<'a>>,
+}
+
+/// A proposal's proof: `comparison` is tagged by `outcome` (`equal`,
+/// `different`, `input_failed`, `proposal_failed`, `not_compared`) and
+/// `summary` says it in words ("equal on 3 rows").
+#[derive(serde::Serialize)]
+struct ProofView<'a> {
+    eval_error: Option<&'a str>,
+    sqlite: AdapterView<'a>,
+    postgres: AdapterView<'a>,
+    comparison: &'a engine::from_sql::proof::Comparison,
+    summary: String,
+}
+
+/// One adapter's SQL (as sent, and with line breaks before its clauses),
+/// its params as `inspect` shows them, or its error.
+#[derive(serde::Serialize)]
+struct AdapterView<'a> {
+    sql: Option<&'a str>,
+    pretty: Option<String>,
+    params: Option<&'a str>,
+    error: Option<&'a str>,
+}
+
+fn adapter(a: &engine::from_sql::proof::AdapterSql) -> AdapterView<'_> {
+    AdapterView { sql: a.sql.as_deref(), pretty: a.sql.as_deref().map(sql_format::pretty), params: a.params.as_deref(), error: a.error.as_deref() }
 }
 
 fn kind_name(k: CompletionKind) -> &'static str {

@@ -831,8 +831,16 @@ impl<'a> Tr<'a> {
                     as_,
                 });
             }
-            for j in &twj.joins {
-                self.join(j, &mut q)?;
+            let mut k = 0;
+            while k < twj.joins.len() {
+                if let Some(pair) = twj.joins.get(k + 1) {
+                    if self.through_join(&twj.joins[k], pair, s, order, &mut q)? {
+                        k += 2;
+                        continue;
+                    }
+                }
+                self.join(&twj.joins[k], &mut q)?;
+                k += 1;
             }
         }
         if s.from.len() > 1 {
@@ -1060,6 +1068,79 @@ impl<'a> Tr<'a> {
         }
         q.joins.push(JoinQ { keyword, qual, var, source, on, as_ });
         Ok(())
+    }
+
+    /// `JOIN jt ON jt.owner_join = o.owner_column JOIN r ON r.related_column
+    /// = jt.related_join`, the join table of a `many_to_many` and its
+    /// related table (both inner, or both left, joins), is
+    /// `join: r in assoc(o, :name)` when nothing else reads the join table.
+    fn through_join(&mut self, j1: &Join, j2: &Join, s: &Select, order: Option<&OrderBy>, q: &mut Q) -> R<bool> {
+        fn kind(j: &Join) -> Option<(&'static str, &'static str, &Expr)> {
+            match &j.join_operator {
+                JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => Some(("join", ":inner", e)),
+                JoinOperator::Left(JoinConstraint::On(e)) | JoinOperator::LeftOuter(JoinConstraint::On(e)) => Some(("left_join", ":left", e)),
+                _ => None,
+            }
+        }
+        let (Some((keyword, qual, on1)), Some((keyword2, _, on2))) = (kind(j1), kind(j2)) else { return Ok(false) };
+        if keyword != keyword2 {
+            return Ok(false);
+        }
+        let table_of = |tf: &TableFactor| match tf {
+            TableFactor::Table { name, alias, args: None, .. } => {
+                let table = object_last(name);
+                let sql_name = alias.as_ref().map(|a| ident_lower(&a.name)).unwrap_or_else(|| table.to_lowercase());
+                Some((table, sql_name))
+            }
+            _ => None,
+        };
+        let (Some((jt, jname)), Some((rt, rname))) = (table_of(&j1.relation), table_of(&j2.relation)) else { return Ok(false) };
+        let shadowed = |t: &str| self.ctes.iter().any(|c| c.name.eq_ignore_ascii_case(t)) || self.forced.contains(&t.to_lowercase());
+        if shadowed(&jt) || shadowed(&rt) {
+            return Ok(false);
+        }
+        let Some(ri) = self.cat.table(&rt) else { return Ok(false) };
+        // Each ON is one equality between the join table and the other side.
+        let eq = |e: &Expr, side: &str| -> Option<(String, String, String)> {
+            let Expr::BinaryOp { left, op: BinaryOperator::Eq, right } = e else { return None };
+            let ((lq, lc), (rq, rc)) = (qualified(left)?, qualified(right)?);
+            if lq == side && rq != side {
+                Some((lc, rq, rc))
+            } else if rq == side && lq != side {
+                Some((rc, lq, lc))
+            } else {
+                None
+            }
+        };
+        let Some((owner_join, oq, owner_col)) = eq(on1, &jname) else { return Ok(false) };
+        let Some((related_join, rq2, related_col)) = eq(on2, &jname) else { return Ok(false) };
+        if rq2 != rname {
+            return Ok(false);
+        }
+        let Some(owner) = self.scopes.last().and_then(|sc| sc.bindings.iter().find(|b| b.name == oq)) else { return Ok(false) };
+        let (Src::Schema(oi), ovar) = (&owner.src, owner.var.clone()) else { return Ok(false) };
+        let related_module = &self.cat.tables[ri].module;
+        let found = self.cat.tables[*oi].assocs.iter().find(|a| {
+            &a.module == related_module
+                && matches!(&a.path, AssocPath::Through { join_table, owner_column, owner_join: oj, related_join: rj, related_column }
+                    if join_table.eq_ignore_ascii_case(&jt) && owner_column.eq_ignore_ascii_case(&owner_col)
+                        && oj.eq_ignore_ascii_case(&owner_join) && rj.eq_ignore_ascii_case(&related_join)
+                        && related_column.eq_ignore_ascii_case(&related_col))
+        });
+        let Some(assoc) = found.map(|a| a.name.clone()) else { return Ok(false) };
+        // Nothing but the two conditions may name the join table.
+        let mut text = s.to_string();
+        if let Some(o) = order {
+            text.push(' ');
+            text.push_str(&o.to_string());
+        }
+        if mentions(&text, &jname) != 2 || (jname != jt.to_lowercase() && mentions(&text, &jt.to_lowercase()) > 0) {
+            return Ok(false);
+        }
+        let (var, _, _) = self.source(&j2.relation)?;
+        let as_ = self.scopes.last().and_then(|sc| sc.bindings.last()).map(|b| b.as_.clone()).unwrap_or_default();
+        q.joins.push(JoinQ { keyword, qual, var, source: format!("assoc({ovar}, {})", atom(&assoc)), on: None, as_ });
+        Ok(true)
     }
 
     fn natural_on(&self, before: &[(String, Src, String)], new_src: Option<&Src>, var: &str) -> Option<String> {
@@ -1456,6 +1537,15 @@ impl<'a> Tr<'a> {
                 self.like("ilike", "ILIKE", *negated, expr, pattern, escape_char.as_deref())
             }
             Expr::Function(f) => self.function(f),
+            Expr::Case { operand: None, conditions, else_result: Some(other), .. }
+                if matches!(conditions.as_slice(), [c] if matches!(&c.condition, Expr::IsNull(x) if **x == **other)) =>
+            {
+                // CASE WHEN x IS NULL THEN y ELSE x END
+                let x = self.expr(other)?;
+                let y = self.expr(&conditions[0].result)?;
+                let y = self.retype(&y, &x);
+                Ok(Ex { ty: x.ty.clone(), ..Ex::atom(format!("coalesce({}, {y})", x.code)) })
+            }
             Expr::Case { operand, conditions, else_result, .. } => {
                 let mut t = String::from("CASE");
                 let mut args = vec![];
@@ -1749,6 +1839,37 @@ impl<'a> Tr<'a> {
         Ok(Some(Ex::atom(code)))
     }
 
+    /// `count/sum/avg/min/max(CASE WHEN c THEN x END)` (no ELSE, or ELSE
+    /// NULL) is the aggregate of `x` over the rows where `c` holds: Ecto's
+    /// `filter/2` (SQL's `FILTER (WHERE c)`); `count` of a constant is
+    /// `count()`. Not over a window, nor with a FILTER of its own.
+    fn case_aggregate(&mut self, f: &Function, lname: &str, distinct: bool, args: &[Expr]) -> R<Option<Ex>> {
+        if !matches!(lname, "count" | "sum" | "avg" | "min" | "max") || distinct || f.filter.is_some() || f.over.is_some() {
+            return Ok(None);
+        }
+        let [Expr::Case { operand: None, conditions, else_result, .. }] = args else { return Ok(None) };
+        let [when] = conditions.as_slice() else { return Ok(None) };
+        let null_else = match else_result.as_deref() {
+            None => true,
+            Some(Expr::Value(v)) => matches!(v.value, SqlValue::Null),
+            Some(_) => false,
+        };
+        if !null_else {
+            return Ok(None);
+        }
+        let constant = matches!(&when.result, Expr::Value(v) if !matches!(v.value, SqlValue::Null | SqlValue::Placeholder(_)));
+        let cond = self.expr(&when.condition)?;
+        let agg = if lname == "count" && constant {
+            Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom("count()") }
+        } else {
+            let x = self.expr(&when.result)?;
+            let ty = if lname == "count" { Some(ColType::Integer) } else { x.ty.clone() };
+            Ex { agg: true, ty, ..Ex::atom(format!("{lname}({})", x.code)) }
+        };
+        self.note(format!("{lname}(CASE WHEN ... END) is the aggregate over the rows the condition keeps: filter/2"));
+        Ok(Some(Ex { agg: true, ty: agg.ty.clone(), ..Ex::atom(format!("filter({}, {})", agg.code, cond.code)) }))
+    }
+
     fn function(&mut self, f: &Function) -> R<Ex> {
         let name = object_last(&f.name);
         let lname = name.to_lowercase();
@@ -1772,6 +1893,9 @@ impl<'a> Tr<'a> {
                 (distinct, args, wildcard)
             }
         };
+        if let Some(x) = self.case_aggregate(f, &lname, distinct, &args)? {
+            return Ok(x);
+        }
         let mut xs = vec![];
         for a in &args {
             xs.push(self.expr(a)?);
@@ -2090,6 +2214,24 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         Expr::Nested(inner) => conjuncts(inner, out),
         other => out.push(other),
     }
+}
+
+/// How many times `name.` qualifies a column in `sql` (any case, quoted or not).
+fn mentions(sql: &str, name: &str) -> usize {
+    let lower = sql.to_lowercase();
+    let mut n = 0;
+    for pat in [format!("{name}."), format!("\"{name}\".")] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(&pat) {
+            let start = from + at;
+            let before = lower[..start].chars().next_back();
+            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || (c == '"' && !pat.starts_with('"'))) {
+                n += 1;
+            }
+            from = start + pat.len();
+        }
+    }
+    n
 }
 
 /// `t.c` → (t, c), lowercased.
