@@ -9,8 +9,9 @@
 //
 // createFromSql(host, callbacks) -> view
 // callbacks: {
-//   translate(sql, optionsJson) -> Promise<json>   one {proposal, cell, proof} per statement (app/src/worker.rs,
-//                                                  Proved); rejects with a message
+//   translate(sql, optionsJson) -> Promise<json>   [proposals, proofs]: each statement's Proposal with its cell
+//                                                  (engine/src/from_sql) and its proof (app/src/worker.rs,
+//                                                  ProofView), in the same order; rejects with a message
 //   addCell(source)                                a cell added at the end of the notebook and run
 // }
 // view: { setReady(bool), destroy() }
@@ -52,7 +53,8 @@ export function createFromSql(host, cb) {
   const problem = h('p', { class: 'error', 'data-testid': 'from-sql-failed', role: 'alert', hidden: true });
   const results = h('div', { class: 'from-sql-results', 'aria-live': 'polite' });
 
-  function statement({ proposal: r, cell, proof: p }, i, count) {
+  function statement(r, p, i, count) {
+    const { cell } = r;
     const where = count > 1 ? `Statement ${i + 1} (line ${r.line})` : null;
     const kind = r.kind || 'all';
     const parts = [];
@@ -89,8 +91,8 @@ export function createFromSql(host, cb) {
         sqlBlock('Your SQL', 'from-sql-sql-input', r.sql, null, null),
         sqlBlock('Ecto’s SQL for SQLite', 'from-sql-sql-sqlite', p.sqlite.pretty || p.sqlite.sql, p.sqlite.params, p.sqlite.error),
         sqlBlock('Ecto’s SQL for PostgreSQL', 'from-sql-sql-postgres', p.postgres.pretty || p.postgres.sql, p.postgres.params, p.postgres.error)));
-      const outcome = p.comparison ? p.comparison.outcome : 'not_compared';
-      const order = p.comparison && p.comparison.outcome === 'equal' ? (p.comparison.ordered ? ', in the same order' : ', in any order') : '';
+      const { outcome } = p;
+      const order = outcome === 'equal' ? (p.ordered ? ', in the same order' : ', in any order') : '';
       parts.push(h('p', {
         class: `from-sql-proof ${outcome}`, 'data-testid': 'from-sql-proof', 'data-outcome': outcome, role: 'status',
         text: outcome === 'not_compared'
@@ -115,14 +117,15 @@ export function createFromSql(host, cb) {
     }
     return h('section', {
       class: 'from-sql-result design-change', 'data-testid': 'from-sql-result', 'data-kind': kind,
-      'data-outcome': p && p.comparison ? p.comparison.outcome : r.error ? 'error' : '',
+      'data-outcome': p ? p.outcome : r.error ? 'error' : '',
     }, parts);
   }
 
   function show(json) {
     let list;
+    let proofs;
     try {
-      list = JSON.parse(json);
+      [list, proofs] = JSON.parse(json);
     } catch (e) {
       fail(`the answer could not be read: ${message(e)}`);
       return;
@@ -132,7 +135,8 @@ export function createFromSql(host, cb) {
       results.replaceChildren(h('p', { class: 'muted', 'data-testid': 'from-sql-empty', text: 'There is no SQL statement to translate.' }));
       return;
     }
-    results.replaceChildren(...list.map((r, i) => statement(r, i, list.length)));
+    // A statement without code has nothing proved.
+    results.replaceChildren(...list.map((r, i) => statement(r, r.code ? proofs[i] : null, i, list.length)));
   }
 
   function fail(e) {

@@ -95,8 +95,8 @@ pub enum Request {
     /// Proves proposals (`engine::from_sql::Proposal`s as JSON, from the
     /// tools worker) with the definitions of `pending` on top: each one's
     /// SQL for both adapters and, for a `SELECT`, the input and the proposal
-    /// run on the database and compared. The answer is JSON, one
-    /// `{proposal, cell, proof}` per statement (`crate::worker`'s `Proved`).
+    /// run on the database and compared. The answer is JSON, one proof per
+    /// proposal, in order (`crate::worker`'s `ProofView`).
     ProveFromSql {
         proposals: String,
         #[serde(default)]

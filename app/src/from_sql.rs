@@ -40,9 +40,10 @@ pub type JsonFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
 
 /// What the control asks of the page.
 pub struct Callbacks {
-    /// SQL and the options (JSON `{pipe, pin_literals, dialect}`) → one
-    /// `{proposal, cell, proof}` per statement (JSON; `crate::worker`'s
-    /// `Proved` describes it).
+    /// SQL and the options (JSON `{pipe, pin_literals, dialect}`) →
+    /// `[proposals, proofs]` (JSON): each statement's `Proposal` with its
+    /// `cell` (the tools worker's), and its proof (`crate::worker`'s
+    /// `ProofView`), in the same order.
     pub translate: Rc<dyn Fn(String, String) -> JsonFuture>,
     /// A cell to add at the end of the notebook and run.
     pub add_cell: Box<dyn Fn(String)>,

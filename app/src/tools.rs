@@ -51,7 +51,8 @@ pub enum ToolRequest {
     /// "How do I write this SQL in Ecto?": `sql` with the schemas of
     /// `catalog` (an `engine::from_sql::Catalog` as JSON, from the engine's
     /// worker) and `options` (`engine::from_sql::Options` as JSON); the
-    /// answer is the `Proposal`s as JSON.
+    /// answer is the `Proposal`s as JSON, each with `cell`, the notebook
+    /// cell that runs it (`Proposal::cell`).
     FromSql { sql: String, catalog: String, options: String },
 }
 
@@ -295,7 +296,14 @@ pub fn handle(request: ToolRequest) -> ToolResponse {
             }
         }
         ToolRequest::FromSql { sql, catalog, options } => {
-            use engine::from_sql::{propose_with, Catalog, Options};
+            use engine::from_sql::{propose_with, Catalog, Options, Proposal};
+            /// A proposal and the notebook cell that runs it.
+            #[derive(serde::Serialize)]
+            struct WithCell {
+                #[serde(flatten)]
+                proposal: Proposal,
+                cell: Option<String>,
+            }
             let catalog: Catalog = match serde_json::from_str(&catalog) {
                 Ok(c) => c,
                 Err(e) => return ToolResponse::Error(format!("the schemas could not be read: {e}")),
@@ -304,7 +312,9 @@ pub fn handle(request: ToolRequest) -> ToolResponse {
                 Ok(o) => o,
                 Err(e) => return ToolResponse::Error(format!("the options could not be read: {e}")),
             };
-            match serde_json::to_string(&propose_with(&sql, &catalog, &options)) {
+            let proposals: Vec<WithCell> =
+                propose_with(&sql, &catalog, &options).into_iter().map(|p| WithCell { cell: p.cell(), proposal: p }).collect();
+            match serde_json::to_string(&proposals) {
                 Ok(json) => ToolResponse::Text(json),
                 Err(e) => ToolResponse::Error(e.to_string()),
             }

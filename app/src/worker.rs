@@ -191,11 +191,9 @@ impl Engine {
             | Request::ErModel { .. }
             | Request::SqlCatalog { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
-            Request::Run { .. }
-            | Request::RunCell { .. }
-            | Request::ExportDb
-            | Request::ImportDb { .. }
-            | Request::ProveFromSql { .. } => true,
+            Request::Run { .. } | Request::RunCell { .. } | Request::ExportDb | Request::ImportDb { .. } | Request::ProveFromSql { .. } => {
+                true
+            }
         }
     }
 
@@ -290,36 +288,53 @@ impl Engine {
     }
 
     /// Proves the proposals (JSON from the tools worker); the answer is
-    /// JSON, one [`Proved`] per statement.
+    /// JSON, one [`ProofView`] per proposal, in order.
     fn prove_from_sql(&mut self, proposals: &str, pending: &[String]) -> Result<String, String> {
         use engine::from_sql::proof::Comparison;
-        let proposals: Vec<Proposal> = serde_json::from_str(proposals).map_err(|e| format!("the proposals could not be read: {e}"))?;
+        let read: Vec<ToProve> = serde_json::from_str(proposals).map_err(|e| format!("the proposals could not be read: {e}"))?;
+        let proposals: Vec<Proposal> = read
+            .into_iter()
+            .map(|p| Proposal {
+                line: 0,
+                sql: p.sql,
+                kind: p.kind,
+                code: None,
+                query: p.query,
+                params: vec![],
+                notes: vec![],
+                error: None,
+                ordered: p.ordered,
+            })
+            .collect();
         let pending: Vec<&str> = pending.iter().map(String::as_str).collect();
-        let mut proofs = self.ws.prove_from_sql_with(&pending, &proposals);
+        let proofs = self.ws.prove_from_sql_with(&pending, &proposals);
         // An input that fails on a database without tables means the
         // notebook has not run yet.
-        if list_tables(&mut self.db.clone()).is_ok_and(|t| t.is_empty()) {
-            for proof in &mut proofs {
-                if matches!(proof.comparison, Comparison::InputFailed { .. }) {
-                    proof.comparison = Comparison::NotCompared {
-                        reason: "the notebook's database has no tables yet: run the notebook, then translate again".to_string(),
-                    };
-                }
-            }
-        }
-        let out: Vec<Proved> = proposals
+        let empty = list_tables(&mut self.db.clone()).is_ok_and(|t| t.is_empty());
+        let out: Vec<ProofView> = proofs
             .iter()
-            .zip(&proofs)
-            .map(|(p, proof)| Proved {
-                cell: p.cell(),
-                proposal: p,
-                proof: p.code.is_some().then(|| ProofView {
+            .map(|proof| {
+                let (outcome, ordered) = match &proof.comparison {
+                    Comparison::Equal { ordered, .. } => ("equal", *ordered),
+                    Comparison::Different { .. } => ("different", false),
+                    Comparison::InputFailed { .. } if empty => ("not_compared", false),
+                    Comparison::InputFailed { .. } => ("input_failed", false),
+                    Comparison::ProposalFailed { .. } => ("proposal_failed", false),
+                    Comparison::NotCompared { .. } => ("not_compared", false),
+                };
+                let summary = if empty && matches!(proof.comparison, Comparison::InputFailed { .. }) {
+                    "not compared: the notebook's database has no tables yet: run the notebook, then translate again".to_string()
+                } else {
+                    proof.comparison.summary()
+                };
+                ProofView {
                     eval_error: proof.eval_error.as_deref(),
                     sqlite: adapter(&proof.sqlite),
                     postgres: adapter(&proof.postgres),
-                    comparison: &proof.comparison,
-                    summary: proof.comparison.summary(),
-                }),
+                    outcome,
+                    ordered,
+                    summary,
+                }
             })
             .collect();
         serde_json::to_string(&out).map_err(|e| e.to_string())
@@ -454,24 +469,27 @@ fn workspace(db: SharedDb) -> Workspace {
     ws
 }
 
-/// One statement of From SQL as the page shows it: the proposal (an
-/// `engine::from_sql::Proposal`), the cell that runs it, and its proof.
-#[derive(serde::Serialize)]
-struct Proved<'a> {
-    proposal: &'a Proposal,
-    cell: Option<String>,
-    proof: Option<ProofView<'a>>,
+/// What the proof needs of a proposal (the rest of its JSON is ignored).
+#[derive(serde::Deserialize)]
+struct ToProve {
+    sql: String,
+    kind: engine::from_sql::Kind,
+    query: Option<String>,
+    #[serde(default)]
+    ordered: bool,
 }
 
-/// A proposal's proof: `comparison` is tagged by `outcome` (`equal`,
-/// `different`, `input_failed`, `proposal_failed`, `not_compared`) and
-/// `summary` says it in words ("equal on 3 rows").
+/// A proposal's proof as the page shows it: `outcome` is `equal`,
+/// `different`, `input_failed`, `proposal_failed` or `not_compared`,
+/// `ordered` whether equal rows were compared in order, and `summary`
+/// says it in words ("equal on 3 rows").
 #[derive(serde::Serialize)]
 struct ProofView<'a> {
     eval_error: Option<&'a str>,
     sqlite: AdapterView<'a>,
     postgres: AdapterView<'a>,
-    comparison: &'a engine::from_sql::proof::Comparison,
+    outcome: &'static str,
+    ordered: bool,
     summary: String,
 }
 
@@ -486,7 +504,12 @@ struct AdapterView<'a> {
 }
 
 fn adapter(a: &engine::from_sql::proof::AdapterSql) -> AdapterView<'_> {
-    AdapterView { sql: a.sql.as_deref(), pretty: a.sql.as_deref().map(sql_format::pretty), params: a.params.as_deref(), error: a.error.as_deref() }
+    AdapterView {
+        sql: a.sql.as_deref(),
+        pretty: a.sql.as_deref().map(sql_format::pretty),
+        params: a.params.as_deref(),
+        error: a.error.as_deref(),
+    }
 }
 
 fn kind_name(k: CompletionKind) -> &'static str {

@@ -30,7 +30,8 @@ fn pending(nb: Nb) -> Vec<String> {
     })
 }
 
-/// SQL in, the proposals with their proofs out (JSON). The engine is
+/// SQL in; out, `[proposals, proofs]` (JSON: the tools worker's
+/// proposals, each with its cell, and the engine's proof of each). The engine is
 /// marked busy meanwhile: the proof runs the SQL on the notebook's database.
 async fn translate(nb: Nb, tools: Tools, sql: String, options: String) -> Result<String, String> {
     let backend = nb.backend_handle().ok_or("the engine is still loading")?;
@@ -42,7 +43,9 @@ async fn translate(nb: Nb, tools: Tools, sql: String, options: String) -> Result
         let pending = pending(nb);
         let catalog = backend.sql_catalog(pending.clone()).await?;
         let proposals = tools.text(ToolRequest::FromSql { sql, catalog, options }).await?;
-        backend.prove_from_sql(proposals, pending).await
+        let proofs = backend.prove_from_sql(proposals.clone(), pending).await?;
+        // Both lists, for the control to read side by side.
+        Ok(format!("[{proposals},{proofs}]"))
     }
     .await;
     nb.status.set(Status::Ready);
@@ -107,7 +110,7 @@ pub fn FromSql() -> impl IntoView {
                 }
             }>
             <summary data-testid="from-sql-open">
-                <span class="from-sql-title">"From SQL"</span>
+                <strong>"From SQL"</strong>
                 <span class="muted">" paste a SQL query, get its Ecto, proved on this notebook's data"</span>
             </summary>
             <div class="from-sql-host" node_ref=host></div>

@@ -133,12 +133,20 @@ impl Catalog {
                             JoinThrough::Table(t) => (t.clone(), oj.clone(), rj.clone()),
                             JoinThrough::Schema(m) => {
                                 let Some(j) = reg.get(m) else { continue };
-                                let (Some(t), Some(oj), Some(rj)) = (j.source.clone(), j.field_source(oj), j.field_source(rj)) else { continue };
+                                let (Some(t), Some(oj), Some(rj)) = (j.source.clone(), j.field_source(oj), j.field_source(rj)) else {
+                                    continue;
+                                };
                                 (t, oj.to_string(), rj.to_string())
                             }
                         };
                         let (Some(oc), Some(rc)) = (s.field_source(ok), related.field_source(rk)) else { continue };
-                        AssocPath::Through { join_table, owner_column: oc.to_string(), owner_join: oj, related_join: rj, related_column: rc.to_string() }
+                        AssocPath::Through {
+                            join_table,
+                            owner_column: oc.to_string(),
+                            owner_join: oj,
+                            related_join: rj,
+                            related_column: rc.to_string(),
+                        }
                     }
                     _ => continue,
                 };

@@ -37,9 +37,9 @@ use sqlparser::dialect::{Dialect, GenericDialect, PostgreSqlDialect, SQLiteDiale
 #[cfg(feature = "sql-import")]
 use sqlparser::parser::Parser;
 
-pub use catalog::Catalog;
 #[cfg(feature = "sql-import")]
 use crate::schema::SchemaRegistry;
+pub use catalog::Catalog;
 
 /// The SQL dialect the input is read in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -191,13 +191,23 @@ fn show(row: &[DbValue]) -> String {
     format!("({})", cells.join(", "))
 }
 
+/// An f64's bits, ordered as the numbers are (negatives reversed).
+fn sortable(f: f64) -> u64 {
+    let b = f.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
 fn key(row: &[DbValue]) -> String {
     // Numbers compare by value (2 and 2.0 sort together).
     row.iter()
         .map(|v| match v {
             DbValue::Null => "0".to_string(),
-            DbValue::Integer(i) => format!("1{:+024.6}", *i as f64),
-            DbValue::Real(f) => format!("1{f:+024.6}"),
+            DbValue::Integer(i) => format!("1{:016x}", sortable(*i as f64)),
+            DbValue::Real(f) => format!("1{:016x}", sortable(*f)),
             DbValue::Text(s) => format!("2{s}"),
             DbValue::Blob(b) => format!("3{b:?}"),
         })

@@ -1078,7 +1078,9 @@ impl<'a> Tr<'a> {
         fn kind(j: &Join) -> Option<(&'static str, &'static str, &Expr)> {
             match &j.join_operator {
                 JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => Some(("join", ":inner", e)),
-                JoinOperator::Left(JoinConstraint::On(e)) | JoinOperator::LeftOuter(JoinConstraint::On(e)) => Some(("left_join", ":left", e)),
+                JoinOperator::Left(JoinConstraint::On(e)) | JoinOperator::LeftOuter(JoinConstraint::On(e)) => {
+                    Some(("left_join", ":left", e))
+                }
                 _ => None,
             }
         }
@@ -1537,8 +1539,7 @@ impl<'a> Tr<'a> {
                 self.like("ilike", "ILIKE", *negated, expr, pattern, escape_char.as_deref())
             }
             Expr::Function(f) => self.function(f),
-            Expr::Case { operand: None, conditions, else_result: Some(other), .. }
-                if matches!(conditions.as_slice(), [c] if matches!(&c.condition, Expr::IsNull(x) if **x == **other)) =>
+            Expr::Case { operand: None, conditions, else_result: Some(other), .. } if matches!(conditions.as_slice(), [c] if matches!(&c.condition, Expr::IsNull(x) if **x == **other)) =>
             {
                 // CASE WHEN x IS NULL THEN y ELSE x END
                 let x = self.expr(other)?;
@@ -1916,9 +1917,7 @@ impl<'a> Tr<'a> {
         let mut x = match (lname.as_str(), xs.len()) {
             // Ecto types count as :integer and the others as their argument.
             ("count", 0) if wildcard => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom("count()") },
-            ("count", 1) if distinct => {
-                Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) }
-            }
+            ("count", 1) if distinct => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) },
             ("count", 1) => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({})", codes[0])) },
             ("sum" | "avg" | "min" | "max", 1) if !distinct => {
                 Ex { agg: true, ty: xs[0].ty.clone(), ..Ex::atom(format!("{lname}({})", codes[0])) }
