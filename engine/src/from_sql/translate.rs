@@ -1262,7 +1262,7 @@ impl<'a> Tr<'a> {
             }
             Src::Derived(cols) => Ok(cols
                 .iter()
-                .map(|c| Item { name: Some(c.sql.clone()), ex: Ex { ty: c.ty.clone(), field: true, ..Ex::atom(field_of(&b.var, &c.key)) } })
+                .map(|c| Item { name: Some(c.sql.clone()), ex: Ex { ty: c.ty, field: true, ..Ex::atom(field_of(&b.var, &c.key)) } })
                 .collect()),
             Src::Table(t) => Err(TrError::Unsupported {
                 message: format!(
@@ -1322,7 +1322,7 @@ impl<'a> Tr<'a> {
                     match &it.ex.whole {
                         Some(cols) => {
                             for c in cols {
-                                let ex = Ex { ty: c.ty.clone(), field: true, ..Ex::atom(field_of(&it.ex.code, &c.key)) };
+                                let ex = Ex { ty: c.ty, field: true, ..Ex::atom(field_of(&it.ex.code, &c.key)) };
                                 flat.push((Some(c.sql.clone()), ex));
                             }
                         }
@@ -1345,7 +1345,7 @@ impl<'a> Tr<'a> {
                         k = format!("{k}_{n}");
                     }
                     pairs.push(format!("{} {}", key(&k), ex.code));
-                    cols.push(Col { sql: k.clone(), key: k, ty: ex.ty.clone() });
+                    cols.push(Col { sql: k.clone(), key: k, ty: ex.ty });
                 }
                 Ok((Some(format!("%{{{}}}", pairs.join(", "))), cols))
             }
@@ -1391,11 +1391,11 @@ impl<'a> Tr<'a> {
             let b = &self.scopes[si].bindings[bi];
             let (key, ty) = match &b.src {
                 Src::Schema(t) => match self.cat.tables[*t].fields.iter().find(|c| c.sql.eq_ignore_ascii_case(col)) {
-                    Some(c) => (c.key.clone(), c.ty.clone()),
+                    Some(c) => (c.key.clone(), c.ty),
                     None => return Err(TrError::Retry(self.cat.tables[*t].table.to_lowercase())),
                 },
                 Src::Derived(cols) => match cols.iter().find(|c| c.sql.eq_ignore_ascii_case(col)) {
-                    Some(c) => (c.key.clone(), c.ty.clone()),
+                    Some(c) => (c.key.clone(), c.ty),
                     None => return unsupported(format!("no column `{col}` in `{}`", b.name)),
                 },
                 Src::Table(_) => (col.to_string(), None),
@@ -1545,7 +1545,7 @@ impl<'a> Tr<'a> {
                 let x = self.expr(other)?;
                 let y = self.expr(&conditions[0].result)?;
                 let y = self.retype(&y, &x);
-                Ok(Ex { ty: x.ty.clone(), ..Ex::atom(format!("coalesce({}, {y})", x.code)) })
+                Ok(Ex { ty: x.ty, ..Ex::atom(format!("coalesce({}, {y})", x.code)) })
             }
             Expr::Case { operand, conditions, else_result, .. } => {
                 let mut t = String::from("CASE");
@@ -1781,7 +1781,7 @@ impl<'a> Tr<'a> {
             Ok(Ex::op(format!("{} {sym} {}", lx.at(prec + 1), rx.at(prec + 1)), prec))
         };
         let arith = |sym: &str, prec: u8| {
-            let ty = l.ty.clone().or_else(|| r.ty.clone());
+            let ty = l.ty.or(r.ty);
             let lc = Ex { code: self.retype(&l, &r), ..l.clone() };
             let rc = Ex { code: self.retype(&r, &l), ..r.clone() };
             Ex { ty, ..Ex::op(format!("{} {sym} {}", lc.at(prec), rc.at(prec + 1)), prec) }
@@ -1864,11 +1864,11 @@ impl<'a> Tr<'a> {
             Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom("count()") }
         } else {
             let x = self.expr(&when.result)?;
-            let ty = if lname == "count" { Some(ColType::Integer) } else { x.ty.clone() };
+            let ty = if lname == "count" { Some(ColType::Integer) } else { x.ty };
             Ex { agg: true, ty, ..Ex::atom(format!("{lname}({})", x.code)) }
         };
         self.note(format!("{lname}(CASE WHEN ... END) is the aggregate over the rows the condition keeps: filter/2"));
-        Ok(Some(Ex { agg: true, ty: agg.ty.clone(), ..Ex::atom(format!("filter({}, {})", agg.code, cond.code)) }))
+        Ok(Some(Ex { agg: true, ty: agg.ty, ..Ex::atom(format!("filter({}, {})", agg.code, cond.code)) }))
     }
 
     fn function(&mut self, f: &Function) -> R<Ex> {
@@ -1919,16 +1919,14 @@ impl<'a> Tr<'a> {
             ("count", 0) if wildcard => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom("count()") },
             ("count", 1) if distinct => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) },
             ("count", 1) => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({})", codes[0])) },
-            ("sum" | "avg" | "min" | "max", 1) if !distinct => {
-                Ex { agg: true, ty: xs[0].ty.clone(), ..Ex::atom(format!("{lname}({})", codes[0])) }
-            }
+            ("sum" | "avg" | "min" | "max", 1) if !distinct => Ex { agg: true, ty: xs[0].ty, ..Ex::atom(format!("{lname}({})", codes[0])) },
             ("coalesce" | "ifnull", n) if n >= 2 => {
                 let mut acc = self.retype(&xs[n - 1], &xs[0]);
                 for i in (0..n - 1).rev() {
                     let c = if i == 0 { xs[0].code.clone() } else { self.retype(&xs[i], &xs[0]) };
                     acc = format!("coalesce({c}, {acc})");
                 }
-                Ex { ty: xs[0].ty.clone(), ..Ex::atom(acc) }
+                Ex { ty: xs[0].ty, ..Ex::atom(acc) }
             }
             ("json_extract", 2) if xs[0].field => match json_path_keys(&args[1]) {
                 Some(keys) => Ex::atom(format!("{}{}", xs[0].code, keys)),
