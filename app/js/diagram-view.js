@@ -15,22 +15,12 @@
 // }
 // view: { setModel(modelJson, positionsJson), setReady(bool), setError(text | null), layoutMs, destroy() }
 import { create } from './diagram.js';
+import { h } from './dom.js';
 
 const TYPES = [':string', ':integer', ':boolean', ':float', ':decimal', ':date', ':time', ':naive_datetime',
   ':utc_datetime', ':map', ':binary', ':binary_id', '{:array, :string}', '{:array, :integer}'];
 
-/** An element with attributes (`on…` listeners, `text`) and children (nested lists flattened). */
-export function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) node.append(c);
-  return node;
-}
+export { h };
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -114,6 +114,22 @@ pub enum Request {
     GenerateStep,
     /// Ends the generation under way; the answer is the database.
     GenerateEnd,
+    /// The schemas as "From SQL" reads them (`engine::from_sql::Catalog`,
+    /// as JSON), with the definitions of `pending` on top.
+    SqlCatalog {
+        #[serde(default)]
+        pending: Vec<String>,
+    },
+    /// Proves proposals (`engine::from_sql::Proposal`s as JSON, from the
+    /// tools worker) with the definitions of `pending` on top: each one's
+    /// SQL for both adapters and, for a `SELECT`, the input and the proposal
+    /// run on the database and compared. The answer is JSON, one proof per
+    /// proposal, in order (`crate::worker`'s `ProofView`).
+    ProveFromSql {
+        proposals: String,
+        #[serde(default)]
+        pending: Vec<String>,
+    },
 }
 
 /// What a workspace went through since its last reset, in order.
@@ -170,6 +186,10 @@ pub enum Response {
     },
     Progress {
         progress: GenProgress,
+    },
+    /// JSON the page passes on without reading it (From SQL's catalog and proofs).
+    Json {
+        json: String,
     },
     Done,
     Error {
@@ -306,6 +326,9 @@ const RESTORED: &str = "The database is as it was before this cell.";
 
 /// The message after a timing, comparison or generation step was ended.
 const RESTORED_DATA: &str = "The database is as it was before.";
+
+/// The message after From SQL's comparison was ended.
+const RESTORED_COMPARISON: &str = "The database is as it was before the comparison.";
 
 /// A guarded request that was ended (Stop, the time limit, the engine
 /// failing): why, in words, and after how long.
@@ -881,6 +904,15 @@ impl Backend {
         }
     }
 
+    /// The schemas as From SQL reads them (a `Catalog` as JSON), with the
+    /// definitions of `pending` (cells not run, or edited since) on top.
+    pub async fn sql_catalog(&self, pending: Vec<String>) -> Result<String, String> {
+        match self.call(Request::SqlCatalog { pending }).await {
+            Response::Json { json } => Ok(json),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// The preloads of the query at `cursor` loaded three ways (under Stop
     /// and the time limit).
     pub async fn strategies(&self, earlier: Vec<String>, src: String, cursor: u32, runs: u32) -> Result<String, String> {
@@ -915,6 +947,16 @@ impl Backend {
                 self.inner.borrow_mut().snapshot = bytes;
                 Ok(())
             }
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Proves the proposals (JSON) on the notebook's database. It runs the
+    /// user's SQL, so it runs as a cell does: under the time limit, ended by
+    /// Stop, and a worker that fails is replaced with the workspace restored.
+    pub async fn prove_from_sql(&self, proposals: String, pending: Vec<String>) -> Result<String, String> {
+        match self.guarded(Request::ProveFromSql { proposals, pending }, RESTORED_COMPARISON).await.map_err(|s| s.message)? {
+            Response::Json { json } => Ok(json),
             other => Err(unexpected(other)),
         }
     }

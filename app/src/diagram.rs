@@ -40,50 +40,51 @@ extern "C" {
     fn destroy(this: &RawView);
 }
 
-thread_local! {
-    /// The bundle's loading, started once and shared by every caller.
-    static LOADING: RefCell<Option<Promise>> = const { RefCell::new(None) };
-}
-
 /// Loads `diagram.js` (once); resolves when `EctoplasmDiagram` is defined.
 pub async fn load() -> Result<(), String> {
-    load_script(&LOADING, SCRIPT).await
+    load_script(SCRIPT).await
 }
 
-/// Loads the script at `src` (once per `cache`: callers share the loading);
-/// a failed load may be tried again.
-pub(crate) async fn load_script(cache: &'static std::thread::LocalKey<RefCell<Option<Promise>>>, src: &'static str) -> Result<(), String> {
-    let promise = cache.with(|l| {
-        l.borrow_mut()
-            .get_or_insert_with(|| {
-                Promise::new(&mut |resolve, reject| {
-                    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-                        let _ = reject.call1(&JsValue::NULL, &"no document".into());
-                        return;
-                    };
-                    let Ok(script) = document.create_element("script") else {
-                        let _ = reject.call1(&JsValue::NULL, &"no script element".into());
-                        return;
-                    };
-                    let _ = script.set_attribute("src", src);
-                    let script: web_sys::HtmlScriptElement = script.unchecked_into();
-                    script.set_onload(Some(&resolve));
-                    let failed = Closure::once_into_js(move || {
-                        let _ = reject.call1(&JsValue::NULL, &format!("{src} could not be loaded").into());
-                    });
-                    script.set_onerror(Some(failed.unchecked_ref()));
-                    if let Some(head) = document.head() {
-                        let _ = head.append_child(&script);
-                    }
-                })
-            })
-            .clone()
+thread_local! {
+    /// Each lazily loaded bundle's loading, started once and shared by every caller.
+    static LOADING: RefCell<Vec<(&'static str, Promise)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Loads the script at `src` (once; a failed load may be retried, the
+/// network having come back); resolves when it has run.
+pub async fn load_script(src: &'static str) -> Result<(), String> {
+    let promise = LOADING.with(|l| {
+        let mut l = l.borrow_mut();
+        if let Some((_, p)) = l.iter().find(|(s, _)| *s == src) {
+            return p.clone();
+        }
+        let p = Promise::new(&mut |resolve, reject| {
+            let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+                let _ = reject.call1(&JsValue::NULL, &"no document".into());
+                return;
+            };
+            let Ok(script) = document.create_element("script") else {
+                let _ = reject.call1(&JsValue::NULL, &"no script element".into());
+                return;
+            };
+            let _ = script.set_attribute("src", src);
+            let script: web_sys::HtmlScriptElement = script.unchecked_into();
+            script.set_onload(Some(&resolve));
+            let failed = Closure::once_into_js(move || {
+                let _ = reject.call1(&JsValue::NULL, &format!("{src} could not be loaded").into());
+            });
+            script.set_onerror(Some(failed.unchecked_ref()));
+            if let Some(head) = document.head() {
+                let _ = head.append_child(&script);
+            }
+        });
+        l.push((src, p.clone()));
+        p
     });
     match JsFuture::from(promise).await {
         Ok(_) => Ok(()),
         Err(e) => {
-            // A failed load may be retried (the network came back).
-            cache.with(|l| l.borrow_mut().take());
+            LOADING.with(|l| l.borrow_mut().retain(|(s, _)| *s != src));
             Err(e.as_string().unwrap_or_else(|| format!("{src} could not be loaded")))
         }
     }

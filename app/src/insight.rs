@@ -5,21 +5,15 @@
 //! JSON the engine's worker writes (`worker::insight_json`); the page's own
 //! code never links its types.
 
-use std::cell::RefCell;
-
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 /// Where the bundle is served from (beside the page, unhashed).
 const SCRIPT: &str = "insight.js";
 
-thread_local! {
-    static LOADING: RefCell<Option<Promise>> = const { RefCell::new(None) };
-}
-
 /// Loads `insight.js` (once); resolves when `EctoplasmInsight` is defined.
 pub async fn load() -> Result<(), String> {
-    crate::diagram::load_script(&LOADING, SCRIPT).await
+    crate::diagram::load_script(SCRIPT).await
 }
 
 #[wasm_bindgen]

@@ -7,11 +7,12 @@
 //! - [`backend`]: the typed Request/Response interface to the engine (the
 //!   page's side, talking to the worker).
 //! - [`worker`]: the engine's side, run in a Web Worker.
-//! - [`tools`]: the tools worker (SQL import), started only when needed,
+//! - [`tools`]: the tools worker (SQL import, From SQL), started only when needed,
 //!   and the page's client of it.
 //! - [`editor`]: the CodeMirror wrapper (the only module that touches it).
-//! - [`diagram`]: the ER diagram's bundle (the only module that touches it).
-//! - [`insight`]: the query plan panel's bundle (the only module that touches it).
+//! - [`diagram`], [`from_sql`], [`insight`]: the lazily loaded bundles'
+//!   controls (ER diagram and SQL import; From SQL; the query plan panel),
+//!   each wrapped once.
 //! - [`notebook`]: the playground's components.
 //! - [`persist`]: the saved notebook format and the local store.
 //! - [`share`]: share links (the notebook in a `#nb=` fragment).
@@ -22,6 +23,7 @@ pub mod console;
 pub mod diagram;
 pub mod editor;
 pub mod embed;
+pub mod from_sql;
 pub mod insight;
 pub mod notebook;
 pub mod persist;

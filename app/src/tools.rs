@@ -1,6 +1,7 @@
 //! The tools worker: work the page needs rarely and whose code is large,
-//! kept out of the playground's first load. Today that is SQL DDL import
-//! (the engine's `erd::import`, with `sqlparser`).
+//! kept out of the playground's first load: SQL DDL import (the engine's
+//! `erd::import`, with `sqlparser`), the designer's code, the model's
+//! exports and From SQL's proposals (`from_sql::propose_with`).
 //!
 //! It is its own binary (`src/bin/tools.rs`, `ectoplasm-tools`), built by
 //! Trunk with this crate's `tools` feature (which turns on the engine's
@@ -11,9 +12,10 @@
 //!
 //! - [`ToolRequest`] / [`ToolResponse`]: the protocol. Messages are plain
 //!   JavaScript objects (structured clones, no JSON codec in the page):
-//!   `{id, type: "import_sql", sql, namespace, version}` in,
+//!   `{id, type: "import_sql", sql, namespace, version}` (or `design`,
+//!   `export`, `from_sql` with `sql`, `catalog`, `options`) in,
 //!   `{id, imported: {tables, schemas: [[title, code]…], migration: [title,
-//!   code], warnings: [[line, message]…]}}` or `{id, error}` out. The
+//!   code], warnings: [[line, message]…]}}`, `{id, text}` or `{id, error}` out. The
 //!   worker's first message is [`wire::ready`](crate::backend::wire::ready),
 //!   as the engine's is.
 //! - [`Tools`]: the page's client, with typed helpers ([`Tools::import_sql`]).
@@ -46,6 +48,12 @@ pub enum ToolRequest {
     Design { model: String, op: String, version: i64 },
     /// The model (JSON) as `mermaid`, `dbml` or `dot` text.
     Export { model: String, format: String },
+    /// "How do I write this SQL in Ecto?": `sql` with the schemas of
+    /// `catalog` (an `engine::from_sql::Catalog` as JSON, from the engine's
+    /// worker) and `options` (`engine::from_sql::Options` as JSON); the
+    /// answer is the `Proposal`s as JSON, each with `cell`, the notebook
+    /// cell that runs it (`Proposal::cell`).
+    FromSql { sql: String, catalog: String, options: String },
 }
 
 /// What the tools worker answers.
@@ -149,6 +157,12 @@ impl ToolRequest {
                 set(&o, "model", &model.as_str().into());
                 set(&o, "format", &format.as_str().into());
             }
+            ToolRequest::FromSql { sql, catalog, options } => {
+                set(&o, "type", &"from_sql".into());
+                set(&o, "sql", &sql.as_str().into());
+                set(&o, "catalog", &catalog.as_str().into());
+                set(&o, "options", &options.as_str().into());
+            }
         }
         o.into()
     }
@@ -167,6 +181,11 @@ impl ToolRequest {
                 version: get(data, "version").as_f64().map_or(1, |v| v as i64),
             }),
             "export" => Ok(ToolRequest::Export { model: string(data, "model")?, format: string(data, "format")? }),
+            "from_sql" => Ok(ToolRequest::FromSql {
+                sql: string(data, "sql")?,
+                catalog: string(data, "catalog")?,
+                options: string(data, "options").unwrap_or_else(|_| "{}".to_string()),
+            }),
             other => Err(format!("the tools do not know {other:?}")),
         }
     }
@@ -274,6 +293,30 @@ pub fn handle(request: ToolRequest) -> ToolResponse {
             match render::Format::parse(&format) {
                 Some(f) => ToolResponse::Text(render::render(&model, f)),
                 None => ToolResponse::Error(format!("unknown format {format:?} (mermaid, dbml, dot or svg)")),
+            }
+        }
+        ToolRequest::FromSql { sql, catalog, options } => {
+            use engine::from_sql::{propose_with, Catalog, Options, Proposal};
+            /// A proposal and the notebook cell that runs it.
+            #[derive(serde::Serialize)]
+            struct WithCell {
+                #[serde(flatten)]
+                proposal: Proposal,
+                cell: Option<String>,
+            }
+            let catalog: Catalog = match serde_json::from_str(&catalog) {
+                Ok(c) => c,
+                Err(e) => return ToolResponse::Error(format!("the schemas could not be read: {e}")),
+            };
+            let options: Options = match serde_json::from_str(&options) {
+                Ok(o) => o,
+                Err(e) => return ToolResponse::Error(format!("the options could not be read: {e}")),
+            };
+            let proposals: Vec<WithCell> =
+                propose_with(&sql, &catalog, &options).into_iter().map(|p| WithCell { cell: p.cell(), proposal: p }).collect();
+            match serde_json::to_string(&proposals) {
+                Ok(json) => ToolResponse::Text(json),
+                Err(e) => ToolResponse::Error(e.to_string()),
             }
         }
     }

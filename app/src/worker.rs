@@ -16,6 +16,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use engine::executor::{DbError, DbValue, Executor, QueryResult};
+use engine::from_sql::Proposal;
 use engine::insight::datagen::{GenOptions, Generator, Progress, Skew};
 use engine::playground::completion::CompletionKind;
 use engine::playground::insight::InsightOutcome;
@@ -194,6 +195,7 @@ impl Engine {
             | Request::Reset
             | Request::ListTables
             | Request::ErModel { .. }
+            | Request::SqlCatalog { .. }
             // a database never loaded has no tables to plan on
             | Request::Insight { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
@@ -201,6 +203,7 @@ impl Engine {
             | Request::RunCell { .. }
             | Request::ExportDb
             | Request::ImportDb { .. }
+            | Request::ProveFromSql { .. }
             | Request::Strategies { .. }
             | Request::Generate { .. }
             | Request::GenerateStep
@@ -285,6 +288,17 @@ impl Engine {
                     Err(e) => Response::Error { message: e.to_string() },
                 }
             }
+            Request::SqlCatalog { pending } => {
+                let pending: Vec<&str> = pending.iter().map(String::as_str).collect();
+                match serde_json::to_string(&self.ws.sql_catalog_with(&pending)) {
+                    Ok(json) => Response::Json { json },
+                    Err(e) => Response::Error { message: e.to_string() },
+                }
+            }
+            Request::ProveFromSql { proposals, pending } => match self.prove_from_sql(&proposals, &pending) {
+                Ok(json) => Response::Json { json },
+                Err(message) => Response::Error { message },
+            },
             Request::Restore { steps, db } => match self.restore(steps, db) {
                 Ok(()) => Response::Done,
                 Err(e) => Response::Error { message: e.message },
@@ -339,6 +353,59 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Proves the proposals (JSON from the tools worker); the answer is
+    /// JSON, one [`ProofView`] per proposal, in order.
+    fn prove_from_sql(&mut self, proposals: &str, pending: &[String]) -> Result<String, String> {
+        use engine::from_sql::proof::Comparison;
+        let read: Vec<ToProve> = serde_json::from_str(proposals).map_err(|e| format!("the proposals could not be read: {e}"))?;
+        let proposals: Vec<Proposal> = read
+            .into_iter()
+            .map(|p| Proposal {
+                line: 0,
+                sql: p.sql,
+                kind: p.kind,
+                code: None,
+                query: p.query,
+                params: vec![],
+                notes: vec![],
+                error: None,
+                ordered: p.ordered,
+            })
+            .collect();
+        let pending: Vec<&str> = pending.iter().map(String::as_str).collect();
+        let proofs = self.ws.prove_from_sql_with(&pending, &proposals);
+        // An input that fails on a database without tables means the
+        // notebook has not run yet.
+        let empty = list_tables(&mut self.db.clone()).is_ok_and(|t| t.is_empty());
+        let out: Vec<ProofView> = proofs
+            .iter()
+            .map(|proof| {
+                let (outcome, ordered) = match &proof.comparison {
+                    Comparison::Equal { ordered, .. } => ("equal", *ordered),
+                    Comparison::Different { .. } => ("different", false),
+                    Comparison::InputFailed { .. } if empty => ("not_compared", false),
+                    Comparison::InputFailed { .. } => ("input_failed", false),
+                    Comparison::ProposalFailed { .. } => ("proposal_failed", false),
+                    Comparison::NotCompared { .. } => ("not_compared", false),
+                };
+                let summary = if empty && matches!(proof.comparison, Comparison::InputFailed { .. }) {
+                    "not compared: the notebook's database has no tables yet: run the notebook, then translate again".to_string()
+                } else {
+                    proof.comparison.summary()
+                };
+                ProofView {
+                    eval_error: proof.eval_error.as_deref(),
+                    sqlite: adapter(&proof.sqlite),
+                    postgres: adapter(&proof.postgres),
+                    outcome,
+                    ordered,
+                    summary,
+                }
+            })
+            .collect();
+        serde_json::to_string(&out).map_err(|e| e.to_string())
     }
 
     fn sqljs(&self) -> Result<&SqlJs, DbError> {
@@ -470,6 +537,49 @@ fn workspace(db: SharedDb) -> Workspace {
     ws.set_clock(Box::new(|| (performance_now() * 1000.0) as u64));
     ws.set_now(Box::new(|| (js_sys::Date::now() * 1000.0) as i64));
     ws
+}
+
+/// What the proof needs of a proposal (the rest of its JSON is ignored).
+#[derive(serde::Deserialize)]
+struct ToProve {
+    sql: String,
+    kind: engine::from_sql::Kind,
+    query: Option<String>,
+    #[serde(default)]
+    ordered: bool,
+}
+
+/// A proposal's proof as the page shows it: `outcome` is `equal`,
+/// `different`, `input_failed`, `proposal_failed` or `not_compared`,
+/// `ordered` whether equal rows were compared in order, and `summary`
+/// says it in words ("equal on 3 rows").
+#[derive(serde::Serialize)]
+struct ProofView<'a> {
+    eval_error: Option<&'a str>,
+    sqlite: AdapterView<'a>,
+    postgres: AdapterView<'a>,
+    outcome: &'static str,
+    ordered: bool,
+    summary: String,
+}
+
+/// One adapter's SQL (as sent, and with line breaks before its clauses),
+/// its params as `inspect` shows them, or its error.
+#[derive(serde::Serialize)]
+struct AdapterView<'a> {
+    sql: Option<&'a str>,
+    pretty: Option<String>,
+    params: Option<&'a str>,
+    error: Option<&'a str>,
+}
+
+fn adapter(a: &engine::from_sql::proof::AdapterSql) -> AdapterView<'_> {
+    AdapterView {
+        sql: a.sql.as_deref(),
+        pretty: a.sql.as_deref().map(sql_format::pretty),
+        params: a.params.as_deref(),
+        error: a.error.as_deref(),
+    }
 }
 
 fn kind_name(k: CompletionKind) -> &'static str {

@@ -157,3 +157,69 @@ fn designer_operations_and_exports_are_answered_from_the_model() {
     assert_eq!(mermaid, ToolResponse::Text("erDiagram\n".into()));
     assert!(matches!(handle(ToolRequest::Export { model: "{}".into(), format: "mermaid".into() }), ToolResponse::Error(_)));
 }
+
+/// From SQL across both workers' sides, as the page sends it: the engine
+/// describes the schemas, the tools propose, the engine proves.
+fn from_sql(engine: &mut Engine, sql: &str, options: &str, pending: &[String]) -> (serde_json::Value, serde_json::Value) {
+    let catalog = match engine.handle(Request::SqlCatalog { pending: pending.to_vec() }) {
+        Response::Json { json } => json,
+        other => panic!("{other:?}"),
+    };
+    let request = ToolRequest::FromSql { sql: sql.to_string(), catalog, options: options.to_string() };
+    let message = request.to_js(3);
+    assert_eq!(ToolRequest::from_js(&message), Ok(request));
+    let proposals = match ToolResponse::from_js(&answer(&message)) {
+        ToolResponse::Text(json) => json,
+        other => panic!("{other:?}"),
+    };
+    let proofs = match engine.handle(Request::ProveFromSql { proposals: proposals.clone(), pending: pending.to_vec() }) {
+        Response::Json { json } => json,
+        other => panic!("{other:?}"),
+    };
+    (serde_json::from_str(&proposals).expect("proposals"), serde_json::from_str(&proofs).expect("proofs"))
+}
+
+#[wasm_bindgen_test]
+async fn from_sql_proposes_with_the_notebooks_schemas_and_proves_on_its_database() {
+    let notebook = engine::playground::examples::parse(include_str!("../../examples/blog.exs"));
+    let sources: Vec<String> = notebook.cells.iter().map(|c| c.source.clone()).collect();
+    let sql = "SELECT a.name, count(c.id) AS comments FROM authors a JOIN posts p ON p.author_id = a.id \
+               JOIN comments c ON c.post_id = p.id WHERE c.body <> 'What about joins?' GROUP BY a.name ORDER BY a.name;\n\
+               DELETE FROM comments WHERE body = 'x';\nSELECT FROM WHERE (";
+
+    // Nothing has run: the schemas of the cells not run count, the database has no tables.
+    let mut engine = Engine::start().await.expect("sql.js loads");
+    let (proposals, proofs) = from_sql(&mut engine, sql, r#"{"pipe": false}"#, &sources);
+    assert_eq!(proposals.as_array().map(Vec::len), Some(3));
+    let code = proposals[0]["code"].as_str().expect("code");
+    assert!(code.contains("join: p in assoc(a, :posts)") && code.contains("join: c in assoc(p, :comments)"), "{code}");
+    assert!(proposals[0]["cell"].as_str().is_some_and(|c| c.ends_with("Repo.all(query)")), "{}", proposals[0]);
+    assert!(proofs[0]["sqlite"]["sql"].as_str().is_some_and(|s| s.contains("INNER JOIN \"posts\"")), "{}", proofs[0]);
+    assert_eq!(proofs[0]["outcome"], "not_compared");
+    assert!(proofs[0]["summary"].as_str().is_some_and(|s| s.contains("no tables yet")), "{}", proofs[0]);
+    assert_eq!(proposals[1]["kind"], "delete_all");
+    assert_eq!(proofs[1]["outcome"], "not_compared");
+    assert_eq!(proposals[2]["error"]["kind"], "parse");
+    assert!(proposals[2]["error"]["line"].as_u64() == Some(3), "{}", proposals[2]);
+
+    // Once the notebook ran: both queries on its data, equal in order.
+    for (index, source) in sources.iter().enumerate() {
+        match engine.handle(Request::RunCell { cell: CellSource { index, source: source.clone() } }) {
+            Response::CellRan { run, .. } => assert!(run.ok, "{run:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    let (proposals, proofs) = from_sql(&mut engine, sql, r#"{"pipe": true, "pin_literals": true}"#, &[]);
+    assert!(proposals[0]["code"].as_str().is_some_and(|c| c.starts_with("Blog.Author\n|> join(")), "{}", proposals[0]);
+    assert_eq!(proofs[0]["outcome"], "equal", "{}", proofs[0]);
+    assert_eq!(proofs[0]["ordered"], true);
+    assert_eq!(proofs[0]["summary"], "equal on 2 rows");
+    // The proof changed nothing: the comments are all there.
+    let (_, proofs) = from_sql(&mut engine, "SELECT count(*) FROM comments", "{}", &[]);
+    assert_eq!(proofs[0]["summary"], "equal on 1 row");
+
+    // What cannot be read is said, not panicked on.
+    assert!(matches!(engine.handle(Request::ProveFromSql { proposals: "nope".into(), pending: vec![] }), Response::Error { .. }));
+    let bad = ToolRequest::FromSql { sql: "SELECT 1".into(), catalog: "{".into(), options: "{}".into() };
+    assert!(matches!(handle(bad), ToolResponse::Error(m) if m.contains("schemas")));
+}

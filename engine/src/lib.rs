@@ -10,7 +10,6 @@ pub mod diag;
 pub mod erd;
 pub mod eval;
 pub mod executor;
-#[cfg(feature = "sql-import")]
 pub mod from_sql;
 pub mod insight;
 pub mod migration;

@@ -15,10 +15,12 @@
 //! - [`share`]: the Share control and the notices above the notebook.
 //! - [`embed`]: the page in embed mode (`?embed=1`).
 //! - [`diagram_view`]: the Diagram view; [`import_view`] its SQL import.
+//! - [`from_sql_view`]: From SQL, above the cells.
 
 pub mod cell;
 pub mod diagram_view;
 pub mod embed;
+pub mod from_sql_view;
 pub mod import_view;
 pub mod insight;
 pub mod result;
@@ -86,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <p class="muted hint">"Ctrl+Enter (⌘+Enter) runs a cell, Shift+Enter runs it and moves to the next; Ctrl+Space completes."</p>
                 </div>
                 {move || nb.opening.get().then(|| view! { <p class="muted" data-testid="opening" role="status">"Opening the shared notebook…"</p> })}
+                <from_sql_view::FromSql/>
                 <For each=move || nb.cells.get() key=|c| c.id let:c>
                     <cell::CellView cell=c/>
                 </For>

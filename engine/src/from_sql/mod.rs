@@ -14,19 +14,32 @@
 //! both adapters and, with a database, runs both queries and compares rows.
 //!
 //! The translation itself is `translate.rs`; nothing here runs Elixir.
+//!
+//! Only the reading of SQL needs `sqlparser` (feature `sql-import`):
+//! [`propose`] and the translation. The data ([`Proposal`], [`Options`]),
+//! the [`catalog::Catalog`] of the schemas and the proof are always
+//! compiled, so a host without the parser (the page's engine worker) can
+//! describe its schemas and prove proposals made elsewhere.
 
+pub mod catalog;
 pub mod proof;
+#[cfg(feature = "sql-import")]
 mod translate;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sql-import"))]
 mod tests;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "sql-import")]
 use sqlparser::ast::Statement;
+#[cfg(feature = "sql-import")]
 use sqlparser::dialect::{Dialect, GenericDialect, PostgreSqlDialect, SQLiteDialect};
+#[cfg(feature = "sql-import")]
 use sqlparser::parser::Parser;
 
+#[cfg(feature = "sql-import")]
 use crate::schema::SchemaRegistry;
+pub use catalog::Catalog;
 
 /// The SQL dialect the input is read in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,30 +114,86 @@ pub struct Proposal {
     /// What a reader should know: fragments and why, guesses made.
     pub notes: Vec<String>,
     pub error: Option<FromSqlError>,
+    /// The input orders its rows (`ORDER BY` on the outer query), so the
+    /// proof compares them in order.
+    #[serde(default)]
+    pub ordered: bool,
+}
+
+impl Proposal {
+    /// The notebook cell that runs the proposal: for a `SELECT`, the query
+    /// bound to `query` and `Repo.all(query)`; for a write, the Repo call.
+    /// Pinned parameters the SQL had are named in a comment first.
+    pub fn cell(&self) -> Option<String> {
+        let code = self.code.as_deref()?;
+        let mut out = String::new();
+        if !self.params.is_empty() {
+            out.push_str(&format!("# Bind {} (the SQL's parameters) before running this cell.\n", self.params.join(", ")));
+        }
+        if self.kind != Kind::All {
+            out.push_str(code);
+            return Some(out);
+        }
+        // Comments stay on their own lines before the expression.
+        let mut lines = code.lines().peekable();
+        while let Some(l) = lines.next_if(|l| l.trim_start().starts_with('#')) {
+            out.push_str(l);
+            out.push('\n');
+        }
+        let expr: Vec<&str> = lines.collect();
+        out.push_str("query = ");
+        out.push_str(&expr.join("\n"));
+        out.push_str("\nRepo.all(query)");
+        Some(out)
+    }
 }
 
 /// Proposes Ecto for every statement of `sql`, with the tables `schemas`
 /// map. Never fails: a statement that cannot be read or written carries
 /// its error.
+#[cfg(feature = "sql-import")]
 pub fn propose(sql: &str, schemas: &SchemaRegistry, opts: &Options) -> Vec<Proposal> {
-    let catalog = translate::Catalog::new(schemas);
+    propose_with(sql, &Catalog::new(schemas), opts)
+}
+
+/// [`propose`] with the schemas described by a [`Catalog`] (built where
+/// they were evaluated).
+#[cfg(feature = "sql-import")]
+pub fn propose_with(sql: &str, catalog: &Catalog, opts: &Options) -> Vec<Proposal> {
     let mut out = Vec::new();
     for (line, text) in crate::erd::import::split_statements(sql) {
         let text = text.trim().trim_end_matches(';').trim().to_string();
         if text.is_empty() {
             continue;
         }
-        let mut p =
-            Proposal { line, sql: text.clone(), kind: Kind::All, code: None, query: None, params: vec![], notes: vec![], error: None };
+        let mut p = Proposal {
+            line,
+            sql: text.clone(),
+            kind: Kind::All,
+            code: None,
+            query: None,
+            params: vec![],
+            notes: vec![],
+            error: None,
+            ordered: false,
+        };
         match parse(&text, opts.dialect) {
             Err(message) => {
-                let (l, c) = position(&message);
+                let (mut l, mut c) = position(&message);
+                if l.is_none() && message.ends_with("found: EOF") {
+                    // sqlparser gives no position at the end of the text:
+                    // the statement ended too soon, just after its last character.
+                    let last = text.rsplit('\n').next().unwrap_or("");
+                    l = Some(text.matches('\n').count() + 1);
+                    c = Some(last.chars().count() + 1);
+                }
                 p.error = Some(FromSqlError { kind: ErrorKind::Parse, message, line: l.map(|l| l + line - 1), column: c, nearest: None });
             }
             Ok(statements) => {
                 for (i, st) in statements.iter().enumerate() {
                     let mut q = if i == 0 { p.clone() } else { Proposal { sql: st.to_string(), ..p.clone() } };
-                    translate::statement(&catalog, opts, st, &mut q);
+                    q.ordered = matches!(st, Statement::Query(q) if q.order_by.is_some());
+                    translate::statement(catalog, opts, st, &mut q);
                     out.push(q);
                 }
                 continue;
@@ -135,6 +204,7 @@ pub fn propose(sql: &str, schemas: &SchemaRegistry, opts: &Options) -> Vec<Propo
     out
 }
 
+#[cfg(feature = "sql-import")]
 fn parse(text: &str, dialect: SqlDialect) -> Result<Vec<Statement>, String> {
     let dialects: Vec<&dyn Dialect> = match dialect {
         SqlDialect::Sqlite => vec![&SQLiteDialect {}],
@@ -155,6 +225,7 @@ fn parse(text: &str, dialect: SqlDialect) -> Result<Vec<Statement>, String> {
 }
 
 /// The `Line: L, Column: C` sqlparser puts in its messages.
+#[cfg(feature = "sql-import")]
 fn position(message: &str) -> (Option<usize>, Option<usize>) {
     let num = |key: &str| {
         let at = message.rfind(key)? + key.len();

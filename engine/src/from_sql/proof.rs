@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Kind, Proposal};
-use crate::eval::EResult;
+use crate::eval::{EResult, Env};
 use crate::executor::{DbValue, QueryResult};
 use crate::playground::Workspace;
 use crate::query::{self, Dialect, Op};
@@ -76,6 +76,13 @@ fn thousands(n: usize) -> String {
 /// `SELECT`, runs the input SQL and the SQLite SQL and compares the rows.
 /// Writes are never run.
 pub fn prove(ws: &mut Workspace, p: &Proposal) -> Proof {
+    let env = ws.env.clone();
+    prove_in(ws, &env, p)
+}
+
+/// [`prove`] with the proposal evaluated in `env` (a workspace's bindings
+/// with definitions evaluated on top, as the page's preview does).
+pub fn prove_in(ws: &mut Workspace, env: &Env, p: &Proposal) -> Proof {
     let mut proof = Proof {
         eval_error: None,
         sqlite: AdapterSql::default(),
@@ -83,7 +90,7 @@ pub fn prove(ws: &mut Workspace, p: &Proposal) -> Proof {
         comparison: Comparison::NotCompared { reason: "there is no proposal".into() },
     };
     let Some(code) = &p.query else { return proof };
-    let queryable = match eval(ws, code) {
+    let queryable = match eval(ws, env, code) {
         Ok(v) => v,
         Err(message) => {
             proof.comparison = Comparison::NotCompared { reason: "the proposal does not evaluate".into() };
@@ -111,14 +118,14 @@ pub fn prove(ws: &mut Workspace, p: &Proposal) -> Proof {
         }
     }
     proof.comparison = match (p.kind, sqlite_params) {
-        (Kind::All, Some((sql, params))) => compare(ws, &p.sql, &sql, params),
+        (Kind::All, Some((sql, params))) => compare(ws, &p.sql, &sql, params, p.ordered),
         (Kind::All, None) => Comparison::NotCompared { reason: "Ecto builds no SQLite SQL for it".into() },
         _ => Comparison::NotCompared { reason: "writes are not run".into() },
     };
     proof
 }
 
-fn eval(ws: &mut Workspace, code: &str) -> Result<Value, String> {
+fn eval(ws: &mut Workspace, env: &Env, code: &str) -> Result<Value, String> {
     let parsed = crate::syntax::parse(code);
     if let Some(e) = parsed.errors.first() {
         return Err(e.message.clone());
@@ -126,7 +133,7 @@ fn eval(ws: &mut Workspace, code: &str) -> Result<Value, String> {
     ws.interp.steps = 0;
     ws.interp.depth = 0;
     ws.interp.native_depth = 0;
-    let mut env = ws.env.clone();
+    let mut env = env.clone();
     let r: EResult<Value> = ws.interp.eval(&parsed.root, &mut env);
     ws.interp.output.clear();
     r.map_err(|e| e.message())
@@ -142,18 +149,8 @@ fn run(ws: &mut Workspace, sql: &str, params: Vec<Value>) -> Result<QueryResult,
     conn.executor().execute(sql, &bound).map_err(|e| e.message)
 }
 
-fn ordered(sql: &str) -> bool {
-    use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
-    for d in [&SQLiteDialect {} as &dyn sqlparser::dialect::Dialect, &PostgreSqlDialect {}] {
-        if let Ok(st) = sqlparser::parser::Parser::parse_sql(d, sql) {
-            return matches!(st.first(), Some(sqlparser::ast::Statement::Query(q)) if q.order_by.is_some());
-        }
-    }
-    false
-}
-
-/// Runs both statements and compares their rows.
-pub fn compare(ws: &mut Workspace, input: &str, sql: &str, params: Vec<Value>) -> Comparison {
+/// Runs both statements and compares their rows (in order when `ordered`).
+pub fn compare(ws: &mut Workspace, input: &str, sql: &str, params: Vec<Value>, ordered: bool) -> Comparison {
     if ws.interp.ext::<crate::repo::RepoState>().conn.is_none() {
         return Comparison::NotCompared { reason: "the workspace has no database".into() };
     }
@@ -165,7 +162,7 @@ pub fn compare(ws: &mut Workspace, input: &str, sql: &str, params: Vec<Value>) -
         Ok(r) => r,
         Err(message) => return Comparison::ProposalFailed { message },
     };
-    compare_rows(&theirs.rows, &ours.rows, ordered(input))
+    compare_rows(&theirs.rows, &ours.rows, ordered)
 }
 
 fn same(a: &DbValue, b: &DbValue) -> bool {
@@ -194,13 +191,23 @@ fn show(row: &[DbValue]) -> String {
     format!("({})", cells.join(", "))
 }
 
+/// An f64's bits, ordered as the numbers are (negatives reversed).
+fn sortable(f: f64) -> u64 {
+    let b = f.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
 fn key(row: &[DbValue]) -> String {
     // Numbers compare by value (2 and 2.0 sort together).
     row.iter()
         .map(|v| match v {
             DbValue::Null => "0".to_string(),
-            DbValue::Integer(i) => format!("1{:+024.6}", *i as f64),
-            DbValue::Real(f) => format!("1{f:+024.6}"),
+            DbValue::Integer(i) => format!("1{:016x}", sortable(*i as f64)),
+            DbValue::Real(f) => format!("1{:016x}", sortable(*f)),
             DbValue::Text(s) => format!("2{s}"),
             DbValue::Blob(b) => format!("3{b:?}"),
         })

@@ -116,6 +116,36 @@ fn the_issue_example_joins_by_association_and_selects_in_order() {
 }
 
 #[test]
+fn many_to_many_joins_through_their_join_table_are_assoc_joins() {
+    let c = code("SELECT p.title, t.name FROM posts p JOIN posts_tags pt ON pt.post_id = p.id JOIN tags t ON t.id = pt.tag_id");
+    assert!(c.contains("join: t in assoc(p, :tags)") && !c.contains("posts_tags"), "{c}");
+    let c = code("SELECT t.name FROM tags t LEFT JOIN posts_tags pt ON t.id = pt.tag_id LEFT JOIN posts p ON pt.post_id = p.id");
+    assert!(c.contains("left_join: p in assoc(t, :posts)"), "{c}");
+    // The join table read elsewhere, joins of two kinds, or keys that are
+    // not the association's: the joins stay as written.
+    for sql in [
+        "SELECT p.title, pt.tag_id FROM posts p JOIN posts_tags pt ON pt.post_id = p.id JOIN tags t ON t.id = pt.tag_id",
+        "SELECT p.title FROM posts p JOIN posts_tags pt ON pt.post_id = p.id JOIN tags t ON t.id = pt.tag_id ORDER BY pt.tag_id",
+        "SELECT p.title FROM posts p JOIN posts_tags pt ON pt.post_id = p.id LEFT JOIN tags t ON t.id = pt.tag_id",
+        "SELECT p.title FROM posts p JOIN posts_tags pt ON pt.tag_id = p.id JOIN tags t ON t.id = pt.post_id",
+    ] {
+        let c = code(sql);
+        assert!(c.contains("\"posts_tags\"") && !c.contains("assoc(p, :tags)"), "{sql}\n{c}");
+    }
+}
+
+#[test]
+fn case_inside_an_aggregate_is_filter_and_a_null_test_is_coalesce() {
+    let c = code("SELECT count(CASE WHEN views > 100 THEN 1 END), sum(CASE WHEN published THEN views ELSE NULL END) FROM posts");
+    assert!(c.contains("filter(count(), p.views > 100)") && c.contains("filter(sum(p.views), p.published)"), "{c}");
+    let c = code("SELECT CASE WHEN rating IS NULL THEN 0 ELSE rating END FROM posts");
+    assert!(c.contains("coalesce(p.rating, 0.0)") && !c.contains("fragment"), "{c}");
+    // With an ELSE of its own, a CASE is not a filter (sum over no rows is NULL, not 0).
+    let c = code("SELECT sum(CASE WHEN published THEN 1 ELSE 0 END) FROM posts");
+    assert!(c.contains("fragment(\"CASE WHEN ? THEN ? ELSE ? END\""), "{c}");
+}
+
+#[test]
 fn fields_are_named_by_their_source() {
     let c = code("SELECT c.body FROM comments c WHERE c.body = 'nice'");
     assert!(c.contains("select: c.content") && c.contains("where: c.content == \"nice\""), "{c}");
@@ -168,6 +198,23 @@ fn parse_errors_carry_line_and_column() {
     assert_eq!(e.kind, ErrorKind::Parse);
     assert_eq!(e.line, Some(3));
     assert!(e.column.is_some(), "{e:?}");
+    // A statement that ends too soon: sqlparser names no position, the
+    // error points just past its last character.
+    let ps = propose("SELECT 1;\nSELECT id\nFROM posts WHERE;", &SchemaRegistry::default(), &Options::default());
+    let e = ps[1].error.as_ref().expect("a parse error");
+    assert_eq!((e.line, e.column), (Some(3), Some(17)), "{e:?}");
+}
+
+#[test]
+fn a_proposal_becomes_a_cell_that_runs_it() {
+    let p = one("SELECT title FROM posts WHERE id = $1", &Options::default());
+    let cell = p.cell().expect("a cell");
+    assert!(cell.starts_with("# Bind p1 (the SQL's parameters) before running this cell.\nquery = from(p in Blog.Post,"), "{cell}");
+    assert!(cell.ends_with(")\nRepo.all(query)"), "{cell}");
+    assert!(crate::syntax::parse(&cell).errors.is_empty(), "{cell}");
+    let p = one("DELETE FROM comments WHERE approved = false", &Options { pipe: true, ..Options::default() });
+    assert_eq!(p.cell(), p.code);
+    assert!(one("SELECT FROM WHERE (", &Options::default()).cell().is_none());
 }
 
 #[test]

@@ -19,77 +19,8 @@ use sqlparser::ast::{
     Value as SqlValue, WindowType,
 };
 
+use super::catalog::{AssocPath, Catalog, ColType, Column as Col};
 use super::{ErrorKind, FromSqlError, Kind, Options, Proposal};
-use crate::schema::{AssocKind, EctoType, SchemaRegistry};
-
-// ---------------------------------------------------------------- catalog
-
-/// The workspace's schemas, by table.
-pub(crate) struct Catalog {
-    tables: Vec<TableInfo>,
-}
-
-struct TableInfo {
-    table: String,
-    module: String,
-    fields: Vec<Col>,
-    assocs: Vec<AssocInfo>,
-}
-
-/// An association joinable with `assoc/2`: `owner.owner_column ==
-/// related.related_column`.
-struct AssocInfo {
-    name: String,
-    module: String,
-    owner_column: String,
-    related_column: String,
-}
-
-/// A column of a binding: its SQL name, the field (or map key) Ecto reads
-/// it by, and its type when a schema says.
-#[derive(Clone, Debug)]
-struct Col {
-    sql: String,
-    key: String,
-    ty: Option<EctoType>,
-}
-
-impl Catalog {
-    pub(crate) fn new(reg: &SchemaRegistry) -> Catalog {
-        let mut modules: Vec<_> = reg.schemas.values().filter(|s| s.source.is_some() && !s.is_embedded()).collect();
-        modules.sort_by(|a, b| a.module.cmp(&b.module));
-        let mut tables: Vec<TableInfo> = Vec::new();
-        for s in modules {
-            let table = s.source.clone().unwrap_or_default();
-            if tables.iter().any(|t| t.table == table) {
-                continue;
-            }
-            let fields = s.query_fields().map(|f| Col { sql: f.source.clone(), key: f.name.clone(), ty: Some(f.ty.clone()) }).collect();
-            let mut assocs = Vec::new();
-            for a in &s.assocs {
-                let plain = matches!(a.kind, AssocKind::Has { .. } | AssocKind::BelongsTo);
-                let no_where = matches!(&a.where_, crate::Value::List(l) if l.is_empty()) || matches!(a.where_, crate::Value::Nil);
-                let Some(related) = a.related.as_deref().and_then(|m| reg.get(m)) else { continue };
-                if !plain || !no_where || a.related_source.is_some() {
-                    continue;
-                }
-                let (Some(oc), Some(rc)) = (s.field_source(&a.owner_key), related.field_source(&a.related_key)) else { continue };
-                assocs.push(AssocInfo {
-                    name: a.field.clone(),
-                    module: related.module.clone(),
-                    owner_column: oc.to_string(),
-                    related_column: rc.to_string(),
-                });
-            }
-            tables.push(TableInfo { table, module: s.module.clone(), fields, assocs });
-        }
-        Catalog { tables }
-    }
-
-    fn table(&self, name: &str) -> Option<usize> {
-        self.tables.iter().position(|t| t.table.eq_ignore_ascii_case(name))
-    }
-}
 
 // ---------------------------------------------------------------- state
 
@@ -184,7 +115,7 @@ struct Ex {
     code: String,
     prec: u8,
     lit: Option<Lit>,
-    ty: Option<EctoType>,
+    ty: Option<ColType>,
     /// A whole schema binding (`p` selecting every field): its columns.
     whole: Option<Vec<Col>>,
     /// An Ecto aggregate (`filter/2` applies).
@@ -296,20 +227,20 @@ fn lit_type(l: &Lit) -> &'static str {
 /// A literal next to a value of type `ty`: as written when Ecto can dump
 /// it to that type, else typed by itself (`type(^"2024-01-01", :string)`),
 /// so the SQL compares what the input compared.
-fn lit_for(l: &Lit, ty: Option<&EctoType>, pin: bool) -> String {
+fn lit_for(l: &Lit, ty: Option<&ColType>, pin: bool) -> String {
     let plain = || if pin && *l != Lit::Null { format!("^{}", lit_text(l)) } else { lit_text(l) };
     let typed = || format!("type(^{}, {})", lit_text(l), lit_type(l));
     let Some(ty) = ty else { return plain() };
     match (l, ty) {
         (Lit::Null, _) => plain(),
-        (Lit::Int(_), EctoType::Integer | EctoType::Id) => plain(),
-        (Lit::Int(s), EctoType::Float) => float(&format!("{s}.0")),
-        (Lit::Int(s), EctoType::Boolean) if s == "0" || s == "1" => (s == "1").to_string(),
-        (Lit::Float(_), EctoType::Float) => plain(),
-        (Lit::Str(_), EctoType::String | EctoType::Binary) => plain(),
-        (Lit::Str(d), EctoType::Date) if is_iso_date(d) => format!("^~D[{d}]"),
-        (Lit::Bool(_), EctoType::Boolean) => plain(),
-        (_, EctoType::Any) => plain(),
+        (Lit::Int(_), ColType::Integer) => plain(),
+        (Lit::Int(s), ColType::Float) => float(&format!("{s}.0")),
+        (Lit::Int(s), ColType::Boolean) if s == "0" || s == "1" => (s == "1").to_string(),
+        (Lit::Float(_), ColType::Float) => plain(),
+        (Lit::Str(_), ColType::String) => plain(),
+        (Lit::Str(d), ColType::Date) if is_iso_date(d) => format!("^~D[{d}]"),
+        (Lit::Bool(_), ColType::Boolean) => plain(),
+        (_, ColType::Any) => plain(),
         _ => typed(),
     }
 }
@@ -900,8 +831,16 @@ impl<'a> Tr<'a> {
                     as_,
                 });
             }
-            for j in &twj.joins {
-                self.join(j, &mut q)?;
+            let mut k = 0;
+            while k < twj.joins.len() {
+                if let Some(pair) = twj.joins.get(k + 1) {
+                    if self.through_join(&twj.joins[k], pair, s, order, &mut q)? {
+                        k += 2;
+                        continue;
+                    }
+                }
+                self.join(&twj.joins[k], &mut q)?;
+                k += 1;
             }
         }
         if s.from.len() > 1 {
@@ -1131,6 +1070,81 @@ impl<'a> Tr<'a> {
         Ok(())
     }
 
+    /// `JOIN jt ON jt.owner_join = o.owner_column JOIN r ON r.related_column
+    /// = jt.related_join`, the join table of a `many_to_many` and its
+    /// related table (both inner, or both left, joins), is
+    /// `join: r in assoc(o, :name)` when nothing else reads the join table.
+    fn through_join(&mut self, j1: &Join, j2: &Join, s: &Select, order: Option<&OrderBy>, q: &mut Q) -> R<bool> {
+        fn kind(j: &Join) -> Option<(&'static str, &'static str, &Expr)> {
+            match &j.join_operator {
+                JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => Some(("join", ":inner", e)),
+                JoinOperator::Left(JoinConstraint::On(e)) | JoinOperator::LeftOuter(JoinConstraint::On(e)) => {
+                    Some(("left_join", ":left", e))
+                }
+                _ => None,
+            }
+        }
+        let (Some((keyword, qual, on1)), Some((keyword2, _, on2))) = (kind(j1), kind(j2)) else { return Ok(false) };
+        if keyword != keyword2 {
+            return Ok(false);
+        }
+        let table_of = |tf: &TableFactor| match tf {
+            TableFactor::Table { name, alias, args: None, .. } => {
+                let table = object_last(name);
+                let sql_name = alias.as_ref().map(|a| ident_lower(&a.name)).unwrap_or_else(|| table.to_lowercase());
+                Some((table, sql_name))
+            }
+            _ => None,
+        };
+        let (Some((jt, jname)), Some((rt, rname))) = (table_of(&j1.relation), table_of(&j2.relation)) else { return Ok(false) };
+        let shadowed = |t: &str| self.ctes.iter().any(|c| c.name.eq_ignore_ascii_case(t)) || self.forced.contains(&t.to_lowercase());
+        if shadowed(&jt) || shadowed(&rt) {
+            return Ok(false);
+        }
+        let Some(ri) = self.cat.table(&rt) else { return Ok(false) };
+        // Each ON is one equality between the join table and the other side.
+        let eq = |e: &Expr, side: &str| -> Option<(String, String, String)> {
+            let Expr::BinaryOp { left, op: BinaryOperator::Eq, right } = e else { return None };
+            let ((lq, lc), (rq, rc)) = (qualified(left)?, qualified(right)?);
+            if lq == side && rq != side {
+                Some((lc, rq, rc))
+            } else if rq == side && lq != side {
+                Some((rc, lq, lc))
+            } else {
+                None
+            }
+        };
+        let Some((owner_join, oq, owner_col)) = eq(on1, &jname) else { return Ok(false) };
+        let Some((related_join, rq2, related_col)) = eq(on2, &jname) else { return Ok(false) };
+        if rq2 != rname {
+            return Ok(false);
+        }
+        let Some(owner) = self.scopes.last().and_then(|sc| sc.bindings.iter().find(|b| b.name == oq)) else { return Ok(false) };
+        let (Src::Schema(oi), ovar) = (&owner.src, owner.var.clone()) else { return Ok(false) };
+        let related_module = &self.cat.tables[ri].module;
+        let found = self.cat.tables[*oi].assocs.iter().find(|a| {
+            &a.module == related_module
+                && matches!(&a.path, AssocPath::Through { join_table, owner_column, owner_join: oj, related_join: rj, related_column }
+                    if join_table.eq_ignore_ascii_case(&jt) && owner_column.eq_ignore_ascii_case(&owner_col)
+                        && oj.eq_ignore_ascii_case(&owner_join) && rj.eq_ignore_ascii_case(&related_join)
+                        && related_column.eq_ignore_ascii_case(&related_col))
+        });
+        let Some(assoc) = found.map(|a| a.name.clone()) else { return Ok(false) };
+        // Nothing but the two conditions may name the join table.
+        let mut text = s.to_string();
+        if let Some(o) = order {
+            text.push(' ');
+            text.push_str(&o.to_string());
+        }
+        if mentions(&text, &jname) != 2 || (jname != jt.to_lowercase() && mentions(&text, &jt.to_lowercase()) > 0) {
+            return Ok(false);
+        }
+        let (var, _, _) = self.source(&j2.relation)?;
+        let as_ = self.scopes.last().and_then(|sc| sc.bindings.last()).map(|b| b.as_.clone()).unwrap_or_default();
+        q.joins.push(JoinQ { keyword, qual, var, source: format!("assoc({ovar}, {})", atom(&assoc)), on: None, as_ });
+        Ok(true)
+    }
+
     fn natural_on(&self, before: &[(String, Src, String)], new_src: Option<&Src>, var: &str) -> Option<String> {
         let new_cols = self.src_cols(new_src?)?;
         let mut parts = vec![];
@@ -1189,8 +1203,8 @@ impl<'a> Tr<'a> {
             let owner = &self.cat.tables[*oi];
             let found = owner.assocs.iter().find(|a| {
                 a.module == new_table.module
-                    && a.owner_column.eq_ignore_ascii_case(&other_c)
-                    && a.related_column.eq_ignore_ascii_case(&new_c)
+                    && matches!(&a.path, AssocPath::Direct { owner_column, related_column }
+                        if owner_column.eq_ignore_ascii_case(&other_c) && related_column.eq_ignore_ascii_case(&new_c))
             });
             if let Some(a) = found {
                 let rest: Vec<&Expr> = conj.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, e)| *e).collect();
@@ -1248,7 +1262,7 @@ impl<'a> Tr<'a> {
             }
             Src::Derived(cols) => Ok(cols
                 .iter()
-                .map(|c| Item { name: Some(c.sql.clone()), ex: Ex { ty: c.ty.clone(), field: true, ..Ex::atom(field_of(&b.var, &c.key)) } })
+                .map(|c| Item { name: Some(c.sql.clone()), ex: Ex { ty: c.ty, field: true, ..Ex::atom(field_of(&b.var, &c.key)) } })
                 .collect()),
             Src::Table(t) => Err(TrError::Unsupported {
                 message: format!(
@@ -1308,7 +1322,7 @@ impl<'a> Tr<'a> {
                     match &it.ex.whole {
                         Some(cols) => {
                             for c in cols {
-                                let ex = Ex { ty: c.ty.clone(), field: true, ..Ex::atom(field_of(&it.ex.code, &c.key)) };
+                                let ex = Ex { ty: c.ty, field: true, ..Ex::atom(field_of(&it.ex.code, &c.key)) };
                                 flat.push((Some(c.sql.clone()), ex));
                             }
                         }
@@ -1331,7 +1345,7 @@ impl<'a> Tr<'a> {
                         k = format!("{k}_{n}");
                     }
                     pairs.push(format!("{} {}", key(&k), ex.code));
-                    cols.push(Col { sql: k.clone(), key: k, ty: ex.ty.clone() });
+                    cols.push(Col { sql: k.clone(), key: k, ty: ex.ty });
                 }
                 Ok((Some(format!("%{{{}}}", pairs.join(", "))), cols))
             }
@@ -1377,11 +1391,11 @@ impl<'a> Tr<'a> {
             let b = &self.scopes[si].bindings[bi];
             let (key, ty) = match &b.src {
                 Src::Schema(t) => match self.cat.tables[*t].fields.iter().find(|c| c.sql.eq_ignore_ascii_case(col)) {
-                    Some(c) => (c.key.clone(), c.ty.clone()),
+                    Some(c) => (c.key.clone(), c.ty),
                     None => return Err(TrError::Retry(self.cat.tables[*t].table.to_lowercase())),
                 },
                 Src::Derived(cols) => match cols.iter().find(|c| c.sql.eq_ignore_ascii_case(col)) {
-                    Some(c) => (c.key.clone(), c.ty.clone()),
+                    Some(c) => (c.key.clone(), c.ty),
                     None => return unsupported(format!("no column `{col}` in `{}`", b.name)),
                 },
                 Src::Table(_) => (col.to_string(), None),
@@ -1392,7 +1406,7 @@ impl<'a> Tr<'a> {
                 b.as_.set(true);
                 format!("parent_as({})", atom(&b.var))
             };
-            let json_ok = matches!(ty, None | Some(EctoType::Map | EctoType::MapOf(_) | EctoType::Embed(_)));
+            let json_ok = matches!(ty, None | Some(ColType::Json));
             return Ok(Ex { ty, field: json_ok, ..Ex::atom(field_of(&var, &key)) });
         }
         if qual.is_none() {
@@ -1525,6 +1539,14 @@ impl<'a> Tr<'a> {
                 self.like("ilike", "ILIKE", *negated, expr, pattern, escape_char.as_deref())
             }
             Expr::Function(f) => self.function(f),
+            Expr::Case { operand: None, conditions, else_result: Some(other), .. } if matches!(conditions.as_slice(), [c] if matches!(&c.condition, Expr::IsNull(x) if **x == **other)) =>
+            {
+                // CASE WHEN x IS NULL THEN y ELSE x END
+                let x = self.expr(other)?;
+                let y = self.expr(&conditions[0].result)?;
+                let y = self.retype(&y, &x);
+                Ok(Ex { ty: x.ty, ..Ex::atom(format!("coalesce({}, {y})", x.code)) })
+            }
             Expr::Case { operand, conditions, else_result, .. } => {
                 let mut t = String::from("CASE");
                 let mut args = vec![];
@@ -1759,7 +1781,7 @@ impl<'a> Tr<'a> {
             Ok(Ex::op(format!("{} {sym} {}", lx.at(prec + 1), rx.at(prec + 1)), prec))
         };
         let arith = |sym: &str, prec: u8| {
-            let ty = l.ty.clone().or_else(|| r.ty.clone());
+            let ty = l.ty.or(r.ty);
             let lc = Ex { code: self.retype(&l, &r), ..l.clone() };
             let rc = Ex { code: self.retype(&r, &l), ..r.clone() };
             Ex { ty, ..Ex::op(format!("{} {sym} {}", lc.at(prec), rc.at(prec + 1)), prec) }
@@ -1818,6 +1840,37 @@ impl<'a> Tr<'a> {
         Ok(Some(Ex::atom(code)))
     }
 
+    /// `count/sum/avg/min/max(CASE WHEN c THEN x END)` (no ELSE, or ELSE
+    /// NULL) is the aggregate of `x` over the rows where `c` holds: Ecto's
+    /// `filter/2` (SQL's `FILTER (WHERE c)`); `count` of a constant is
+    /// `count()`. Not over a window, nor with a FILTER of its own.
+    fn case_aggregate(&mut self, f: &Function, lname: &str, distinct: bool, args: &[Expr]) -> R<Option<Ex>> {
+        if !matches!(lname, "count" | "sum" | "avg" | "min" | "max") || distinct || f.filter.is_some() || f.over.is_some() {
+            return Ok(None);
+        }
+        let [Expr::Case { operand: None, conditions, else_result, .. }] = args else { return Ok(None) };
+        let [when] = conditions.as_slice() else { return Ok(None) };
+        let null_else = match else_result.as_deref() {
+            None => true,
+            Some(Expr::Value(v)) => matches!(v.value, SqlValue::Null),
+            Some(_) => false,
+        };
+        if !null_else {
+            return Ok(None);
+        }
+        let constant = matches!(&when.result, Expr::Value(v) if !matches!(v.value, SqlValue::Null | SqlValue::Placeholder(_)));
+        let cond = self.expr(&when.condition)?;
+        let agg = if lname == "count" && constant {
+            Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom("count()") }
+        } else {
+            let x = self.expr(&when.result)?;
+            let ty = if lname == "count" { Some(ColType::Integer) } else { x.ty };
+            Ex { agg: true, ty, ..Ex::atom(format!("{lname}({})", x.code)) }
+        };
+        self.note(format!("{lname}(CASE WHEN ... END) is the aggregate over the rows the condition keeps: filter/2"));
+        Ok(Some(Ex { agg: true, ty: agg.ty, ..Ex::atom(format!("filter({}, {})", agg.code, cond.code)) }))
+    }
+
     fn function(&mut self, f: &Function) -> R<Ex> {
         let name = object_last(&f.name);
         let lname = name.to_lowercase();
@@ -1841,6 +1894,9 @@ impl<'a> Tr<'a> {
                 (distinct, args, wildcard)
             }
         };
+        if let Some(x) = self.case_aggregate(f, &lname, distinct, &args)? {
+            return Ok(x);
+        }
         let mut xs = vec![];
         for a in &args {
             xs.push(self.expr(a)?);
@@ -1860,21 +1916,17 @@ impl<'a> Tr<'a> {
         };
         let mut x = match (lname.as_str(), xs.len()) {
             // Ecto types count as :integer and the others as their argument.
-            ("count", 0) if wildcard => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom("count()") },
-            ("count", 1) if distinct => {
-                Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) }
-            }
-            ("count", 1) => Ex { agg: true, ty: Some(EctoType::Integer), ..Ex::atom(format!("count({})", codes[0])) },
-            ("sum" | "avg" | "min" | "max", 1) if !distinct => {
-                Ex { agg: true, ty: xs[0].ty.clone(), ..Ex::atom(format!("{lname}({})", codes[0])) }
-            }
+            ("count", 0) if wildcard => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom("count()") },
+            ("count", 1) if distinct => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({}, :distinct)", codes[0])) },
+            ("count", 1) => Ex { agg: true, ty: Some(ColType::Integer), ..Ex::atom(format!("count({})", codes[0])) },
+            ("sum" | "avg" | "min" | "max", 1) if !distinct => Ex { agg: true, ty: xs[0].ty, ..Ex::atom(format!("{lname}({})", codes[0])) },
             ("coalesce" | "ifnull", n) if n >= 2 => {
                 let mut acc = self.retype(&xs[n - 1], &xs[0]);
                 for i in (0..n - 1).rev() {
                     let c = if i == 0 { xs[0].code.clone() } else { self.retype(&xs[i], &xs[0]) };
                     acc = format!("coalesce({c}, {acc})");
                 }
-                Ex { ty: xs[0].ty.clone(), ..Ex::atom(acc) }
+                Ex { ty: xs[0].ty, ..Ex::atom(acc) }
             }
             ("json_extract", 2) if xs[0].field => match json_path_keys(&args[1]) {
                 Some(keys) => Ex::atom(format!("{}{}", xs[0].code, keys)),
@@ -2159,6 +2211,24 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         Expr::Nested(inner) => conjuncts(inner, out),
         other => out.push(other),
     }
+}
+
+/// How many times `name.` qualifies a column in `sql` (any case, quoted or not).
+fn mentions(sql: &str, name: &str) -> usize {
+    let lower = sql.to_lowercase();
+    let mut n = 0;
+    for pat in [format!("{name}."), format!("\"{name}\".")] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(&pat) {
+            let start = from + at;
+            let before = lower[..start].chars().next_back();
+            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || (c == '"' && !pat.starts_with('"'))) {
+                n += 1;
+            }
+            from = start + pat.len();
+        }
+    }
+    n
 }
 
 /// `t.c` → (t, c), lowercased.

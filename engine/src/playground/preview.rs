@@ -175,6 +175,20 @@ impl Workspace {
         self.sandboxed(pending, &[], |ws, _| ws.er_model(cells))
     }
 
+    /// The schemas as "From SQL" reads them ([`crate::from_sql::Catalog`]),
+    /// with the definitions of `pending` (cells not run, or edited since)
+    /// evaluated on top, as for the ER model.
+    pub fn sql_catalog_with(&mut self, pending: &[&str]) -> crate::from_sql::Catalog {
+        self.sandboxed(pending, &[], |ws, _| crate::from_sql::Catalog::new(ws.interp.ext::<crate::schema::SchemaRegistry>()))
+    }
+
+    /// Proves each proposal ([`crate::from_sql::proof::prove_in`]) with the
+    /// definitions of `pending` on top: its SQL for both adapters and, for a
+    /// `SELECT`, both queries run on the workspace's database and compared.
+    pub fn prove_from_sql_with(&mut self, pending: &[&str], proposals: &[crate::from_sql::Proposal]) -> Vec<crate::from_sql::proof::Proof> {
+        self.sandboxed(pending, &[], |ws, env| proposals.iter().map(|p| crate::from_sql::proof::prove_in(ws, env, p)).collect())
+    }
+
     /// Runs `f` with the definitions (and effect-free bindings) of the
     /// `cells` and then of `items` evaluated on top of the workspace, under a
     /// small step limit; afterwards every definition is forgotten.
