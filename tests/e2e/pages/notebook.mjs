@@ -108,6 +108,8 @@ export class NotebookPage {
   /** The message under cell `n` when its run was stopped (null if none). */
   async stoppedMessage(n) {
     const m = this.cell(n).getByTestId('cell-stopped');
+    // Drawn with the run's result; allow a busy machine a moment to paint it.
+    await m.waitFor({ timeout: 3_000 }).catch(() => {});
     return (await m.count()) ? m.innerText() : null;
   }
 
