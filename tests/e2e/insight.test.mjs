@@ -117,6 +117,14 @@ test('generation: Stop keeps the batches inserted, a missing parent is explained
     const p = document.querySelector('[data-testid="generate-progress"] progress');
     return p && Number(p.value) > 0;
   }, null, { timeout: 20_000 });
+  // The page stays responsive while the worker inserts.
+  let slowest = 0;
+  for (let i = 0; i < 5; i += 1) {
+    const t0 = Date.now();
+    await nb.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok())));
+    slowest = Math.max(slowest, Date.now() - t0);
+  }
+  assert.ok(slowest < 250, `a frame took ${slowest} ms during the generation`);
   await ins.testid('generate-stop').click();
   const { status } = await started;
   assert.match(status, /\(stopped\)/);
