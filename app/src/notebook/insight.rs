@@ -316,7 +316,7 @@ impl Nb {
         nb.insight.update(|s| {
             let g = &mut s.gen;
             g.table = Some(table.clone());
-            g.progress = Some(GenProgress { inserted: 0, total: rows as usize, done: false });
+            g.progress = Some(GenProgress { inserted: 0, total: rows as usize, done: false, attempted: 0 });
             g.stop = false;
             g.message = None;
         });
@@ -337,7 +337,12 @@ impl Nb {
                     let rate =
                         if secs > 0.0 { format!(", {} rows/s", thousands((p.inserted as f64 / secs) as usize)) } else { String::new() };
                     let stopped = if p.done { "" } else { " (stopped)" };
-                    (true, format!("Inserted {} rows into {table} in {secs:.2} s{rate}{stopped}.", thousands(p.inserted)))
+                    let skipped = if p.inserted < p.attempted {
+                        format!(" {} rows that would have repeated a unique combination were skipped.", thousands(p.attempted - p.inserted))
+                    } else {
+                        String::new()
+                    };
+                    (true, format!("Inserted {} rows into {table} in {secs:.2} s{rate}{stopped}.{skipped}", thousands(p.inserted)))
                 }
                 (Err(e), _) | (_, Err(e)) => (false, format!("Generating rows for {table} failed: {e}")),
             };
@@ -475,10 +480,10 @@ pub fn GenerateOptions() -> impl IntoView {
             </div>
             {move || nb.insight.with(|s| match (&s.gen.progress, &s.gen.message) {
                 (Some(p), _) => {
-                    let text = format!("{}: {} / {}", s.gen.table.as_deref().unwrap_or_default(), thousands(p.inserted), thousands(p.total));
+                    let text = format!("{}: {} / {}", s.gen.table.as_deref().unwrap_or_default(), thousands(p.attempted), thousands(p.total));
                     view! {
                         <div class="gen-progress" data-testid="generate-progress">
-                            <progress max=p.total.max(1) value=p.inserted></progress>
+                            <progress max=p.total.max(1) value=p.attempted></progress>
                             <span class="muted">{text}</span>
                             <button type="button" class="btn small" data-testid="generate-stop"
                                 title="Stop after the batch being inserted: the rows so far stay"
