@@ -510,10 +510,11 @@ pub fn GenerateButton(table: String) -> impl IntoView {
     view! {
         <button type="button" class="btn small gen-button" data-testid="generate-data" data-table=table.clone()
             title=format!("Insert generated rows into {table} (rows, seed and parents as set above)")
+            aria-label=format!("Generate data for {table}")
             disabled=move || !nb.status.get().is_ready()
             on:click=move |ev| {
                 ev.prevent_default();
                 nb.generate(name.clone());
-            }>"Generate data"</button>
+            }>"Generate"</button>
     }
 }
