@@ -292,9 +292,13 @@ pub struct Preview {
 /// How far a generation got.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GenProgress {
+    /// Rows that went in.
     pub inserted: usize,
     pub total: usize,
     pub done: bool,
+    /// Rows made (more than `inserted` when some would have repeated a
+    /// unique combination and were skipped).
+    pub attempted: usize,
 }
 
 /// One completion.

@@ -604,7 +604,7 @@ fn json_name<T: serde::Serialize>(v: &T) -> String {
 }
 
 fn progress(p: Progress) -> GenProgress {
-    GenProgress { inserted: p.inserted, total: p.total, done: p.done }
+    GenProgress { inserted: p.inserted, total: p.total, done: p.done, attempted: p.attempted }
 }
 
 /// One node of a query plan, as the plan panel draws it.

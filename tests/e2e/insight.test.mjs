@@ -106,6 +106,14 @@ test('an N+1 names the line that sent the repeated query and the preload that re
   await warning.hover();
   assert.deepEqual(await ins.marked(), ['Repo.all(Ecto.assoc(p, :comments))']);
   assert.match(await nb.logGroups.first().getByTestId('log-repeated').innerText(), /ran 23 times/);
+
+  // A join table: pairs already there are not repeated (23 posts × 3 tags at most).
+  await ins.options({ rows: 1000 });
+  const { status } = await ins.generate('posts_tags');
+  const inserted = Number(/Inserted ([\d,]+) rows into posts_tags/.exec(status)[1]);
+  assert.ok(inserted > 0 && inserted <= 23 * 3 - 4, status);
+  assert.match(status, /rows that would have repeated a unique combination were skipped/);
+  assert.equal((await nb.tableCounts()).posts_tags, `${inserted + 4} rows`);
 });
 
 test('generation: Stop keeps the batches inserted, a missing parent is explained, and the rows survive a stopped cell', async () => {
@@ -117,6 +125,14 @@ test('generation: Stop keeps the batches inserted, a missing parent is explained
     const p = document.querySelector('[data-testid="generate-progress"] progress');
     return p && Number(p.value) > 0;
   }, null, { timeout: 20_000 });
+  // The page stays responsive while the worker inserts.
+  let slowest = 0;
+  for (let i = 0; i < 5; i += 1) {
+    const t0 = Date.now();
+    await nb.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok())));
+    slowest = Math.max(slowest, Date.now() - t0);
+  }
+  assert.ok(slowest < 250, `a frame took ${slowest} ms during the generation`);
   await ins.testid('generate-stop').click();
   const { status } = await started;
   assert.match(status, /\(stopped\)/);

@@ -70,13 +70,10 @@ pub struct InsightState {
     pub gen: GenState,
 }
 
-/// Data generation: the options and the generation under way.
-#[derive(Clone, Debug, PartialEq)]
+/// Data generation: the generation under way and the last one's outcome
+/// (the options are read from their fields when a generation starts).
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct GenState {
-    pub rows: u32,
-    pub seed: u64,
-    /// `uniform` or `heavy`.
-    pub skew: String,
     /// The table being filled.
     pub table: Option<String>,
     pub progress: Option<GenProgress>,
@@ -86,10 +83,10 @@ pub struct GenState {
     pub message: Option<(bool, String)>,
 }
 
-impl Default for GenState {
-    fn default() -> GenState {
-        GenState { rows: DEFAULT_GEN_ROWS, seed: 1, skew: "uniform".to_string(), table: None, progress: None, stop: false, message: None }
-    }
+/// The value of the form field `id` (an input or a select).
+fn field(id: &str) -> Option<String> {
+    let el = web_sys::window()?.document()?.get_element_by_id(id)?;
+    js_sys::Reflect::get(&el, &"value".into()).ok()?.as_string()
 }
 
 fn now_ms() -> f64 {
@@ -312,12 +309,14 @@ impl Nb {
         }
         let Some(backend) = self.backend_handle() else { return };
         let nb = *self;
-        let (rows, seed, skew) = nb.insight.with_untracked(|s| (s.gen.rows.clamp(1, MAX_GEN_ROWS), s.gen.seed, s.gen.skew.clone()));
+        let rows = field("gen-rows").and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(DEFAULT_GEN_ROWS).clamp(1, MAX_GEN_ROWS);
+        let seed = field("gen-seed").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+        let skew = field("gen-skew").unwrap_or_default();
         nb.status.set(Status::Running);
         nb.insight.update(|s| {
             let g = &mut s.gen;
             g.table = Some(table.clone());
-            g.progress = Some(GenProgress { inserted: 0, total: rows as usize, done: false });
+            g.progress = Some(GenProgress { inserted: 0, total: rows as usize, done: false, attempted: 0 });
             g.stop = false;
             g.message = None;
         });
@@ -338,7 +337,12 @@ impl Nb {
                     let rate =
                         if secs > 0.0 { format!(", {} rows/s", thousands((p.inserted as f64 / secs) as usize)) } else { String::new() };
                     let stopped = if p.done { "" } else { " (stopped)" };
-                    (true, format!("Inserted {} rows into {table} in {secs:.2} s{rate}{stopped}.", thousands(p.inserted)))
+                    let skipped = if p.inserted < p.attempted {
+                        format!(" {} rows that would have repeated a unique combination were skipped.", thousands(p.attempted - p.inserted))
+                    } else {
+                        String::new()
+                    };
+                    (true, format!("Inserted {} rows into {table} in {secs:.2} s{rate}{stopped}.{skipped}", thousands(p.inserted)))
                 }
                 (Err(e), _) | (_, Err(e)) => (false, format!("Generating rows for {table} failed: {e}")),
             };
@@ -456,41 +460,44 @@ pub fn InsightPanel() -> impl IntoView {
 }
 
 /// The generation options above the tables, and the progress of a
-/// generation under way.
+/// generation under way (or how the last one went).
 #[component]
 pub fn GenerateOptions() -> impl IntoView {
     let nb = expect_context::<Nb>();
-    let set = move |f: &dyn Fn(&mut GenState, &str), value: String| nb.insight.update(|s| f(&mut s.gen, value.trim()));
-    let progress = move || nb.insight.with(|s| s.gen.progress.map(|p| (p, s.gen.table.clone().unwrap_or_default())));
     view! {
         <div class="gen" data-testid="generate-options" hidden=move || nb.tables.with(|t| t.is_empty())>
             <div class="gen-fields">
                 <label>"Rows "
-                    <input type="number" min="1" max="200000" step="1000" value="1000" data-testid="generate-rows"
-                        on:change:target=move |ev| set(&|g, v| if let Ok(n) = v.parse::<u32>() { g.rows = n.clamp(1, MAX_GEN_ROWS) }, ev.target().value())/>
+                    <input type="number" id="gen-rows" min="1" max="200000" step="1000" value="1000" data-testid="generate-rows"/>
                 </label>
-                <label>"Seed "
-                    <input type="number" min="0" value="1" data-testid="generate-seed"
-                        on:change:target=move |ev| set(&|g, v| if let Ok(n) = v.parse::<u64>() { g.seed = n }, ev.target().value())/>
-                </label>
+                <label>"Seed "<input type="number" id="gen-seed" min="0" value="1" data-testid="generate-seed"/></label>
                 <label title="How child rows spread over their parent rows">"Parents "
-                    <select data-testid="generate-skew" on:change:target=move |ev| set(&|g, v| g.skew = v.to_string(), ev.target().value())>
+                    <select id="gen-skew" data-testid="generate-skew">
                         <option value="uniform">"uniform"</option>
                         <option value="heavy">"a few heavy"</option>
                     </select>
                 </label>
             </div>
-            <div class="gen-progress" data-testid="generate-progress" hidden=move || progress().is_none()>
-                <progress max=move || progress().map_or(1, |(p, _)| p.total.max(1)) value=move || progress().map_or(0, |(p, _)| p.inserted)></progress>
-                <span class="muted">{move || progress().map(|(p, t)| format!("{t}: {} / {}", thousands(p.inserted), thousands(p.total)))}</span>
-                <button type="button" class="btn small" data-testid="generate-stop"
-                    title="Stop after the batch being inserted: the rows so far stay"
-                    on:click=move |_| nb.insight.update(|s| s.gen.stop = true)>"Stop"</button>
-            </div>
-            <p class="gen-status" class:error=move || nb.insight.with(|s| s.gen.message.as_ref().is_some_and(|m| !m.0))
-                data-testid="generate-status" role="status">
-                {move || nb.insight.with(|s| s.gen.message.as_ref().map(|m| m.1.clone()))}
-            </p>
+            {move || nb.insight.with(|s| match (&s.gen.progress, &s.gen.message) {
+                (Some(p), _) => {
+                    let text = format!("{}: {} / {}", s.gen.table.as_deref().unwrap_or_default(), thousands(p.attempted), thousands(p.total));
+                    view! {
+                        <div class="gen-progress" data-testid="generate-progress">
+                            <progress max=p.total.max(1) value=p.attempted></progress>
+                            <span class="muted">{text}</span>
+                            <button type="button" class="btn small" data-testid="generate-stop"
+                                title="Stop after the batch being inserted: the rows so far stay"
+                                on:click=move |_| nb.insight.update(|s| s.gen.stop = true)>"Stop"</button>
+                        </div>
+                    }
+                    .into_any()
+                }
+                (None, Some((ok, m))) => view! {
+                    <p class="gen-status" class:error=!ok data-testid="generate-status" role="status">{m.clone()}</p>
+                }
+                .into_any(),
+                (None, None) => ().into_any(),
+            })}
         </div>
     }
 }
@@ -503,10 +510,11 @@ pub fn GenerateButton(table: String) -> impl IntoView {
     view! {
         <button type="button" class="btn small gen-button" data-testid="generate-data" data-table=table.clone()
             title=format!("Insert generated rows into {table} (rows, seed and parents as set above)")
+            aria-label=format!("Generate data for {table}")
             disabled=move || !nb.status.get().is_ready()
             on:click=move |ev| {
                 ev.prevent_default();
                 nb.generate(name.clone());
-            }>"Generate data"</button>
+            }>"Generate"</button>
     }
 }

@@ -157,6 +157,12 @@ pub struct ColumnPlan {
 pub struct GenPlan {
     pub table: String,
     pub columns: Vec<ColumnPlan>,
+    /// A unique index (or primary key) over several filled columns, such as
+    /// a join table's `(post_id, tag_id)`: a row that would repeat a
+    /// combination is skipped (`ON CONFLICT DO NOTHING`), so fewer rows
+    /// than asked may go in.
+    #[serde(default)]
+    pub unique_together: Vec<Vec<String>>,
 }
 
 /// Why a generation cannot start or go on.
@@ -311,15 +317,27 @@ pub fn plan_from_catalog(t: &CatalogTable, schema: Option<&Schema>, validations:
         let null_rate = if c.not_null || unique || timestamp || c.default.is_some() { 0.0 } else { 0.05 };
         columns.push(ColumnPlan { name: c.name.clone(), gen, null_rate, unique });
     }
-    GenPlan { table: t.name.clone(), columns }
+    let filled = |cols: &[String]| cols.len() > 1 && cols.iter().all(|c| columns.iter().any(|p| p.name == *c));
+    let mut unique_together: Vec<Vec<String>> =
+        t.indexes.iter().filter(|i| i.unique && filled(&i.columns)).map(|i| i.columns.clone()).collect();
+    let pk_cols: Vec<String> = pk.iter().map(|c| c.to_string()).collect();
+    if filled(&pk_cols) && !unique_together.contains(&pk_cols) {
+        unique_together.push(pk_cols);
+    }
+    GenPlan { table: t.name.clone(), columns, unique_together }
 }
 
 /// How far a generation got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
+    /// Rows in the table that this generation added.
     pub inserted: usize,
     pub total: usize,
     pub done: bool,
+    /// Rows made so far (more than `inserted` when rows that would repeat a
+    /// unique combination were skipped).
+    #[serde(default)]
+    pub attempted: usize,
 }
 
 /// A generation under way: each [`Generator::step`] inserts the next batch.
@@ -327,6 +345,8 @@ pub struct Generator {
     plan: GenPlan,
     opts: GenOptions,
     rng: Rng,
+    /// Rows made so far, and how many of them went in.
+    attempted: usize,
     inserted: usize,
     /// Per column: the parents' keys (foreign keys only).
     parents: Vec<Vec<DbValue>>,
@@ -366,7 +386,7 @@ impl Generator {
         }
         let opts = GenOptions { rows: opts.rows.min(MAX_ROWS), ..opts };
         let rng = Rng::new(opts.seed ^ 0x5EED_0000_0000_0000);
-        Ok(Generator { plan, opts, rng, inserted: 0, parents, unique_base, sql_cache: None })
+        Ok(Generator { plan, opts, rng, attempted: 0, inserted: 0, parents, unique_base, sql_cache: None })
     }
 
     pub fn plan(&self) -> &GenPlan {
@@ -374,7 +394,7 @@ impl Generator {
     }
 
     pub fn progress(&self) -> Progress {
-        Progress { inserted: self.inserted, total: self.opts.rows, done: self.inserted >= self.opts.rows }
+        Progress { inserted: self.inserted, total: self.opts.rows, done: self.attempted >= self.opts.rows, attempted: self.attempted }
     }
 
     /// The next row's values, column by column.
@@ -422,7 +442,7 @@ impl Generator {
 
     /// Inserts the next batch (up to [`STEP_ROWS`] rows, in one transaction).
     pub fn step(&mut self, exec: &mut dyn Executor) -> Result<Progress, GenError> {
-        let left = self.opts.rows.saturating_sub(self.inserted);
+        let left = self.opts.rows.saturating_sub(self.attempted);
         let n = left.min(STEP_ROWS);
         if n == 0 {
             return Ok(self.progress());
@@ -431,31 +451,39 @@ impl Generator {
         let per_stmt = (MAX_PARAMS / cols).clamp(1, 1_000);
         exec.execute("BEGIN", &[])?;
         let result = self.insert_rows(exec, n, per_stmt);
-        match result {
-            Ok(()) => exec.execute("COMMIT", &[]).map(|_| ())?,
+        let changed = match result {
+            Ok(changed) => {
+                exec.execute("COMMIT", &[])?;
+                changed
+            }
             Err(e) => {
                 let _ = exec.execute("ROLLBACK", &[]);
                 return Err(e);
             }
-        }
-        self.inserted += n;
+        };
+        self.attempted += n;
+        self.inserted += changed;
         Ok(self.progress())
     }
 
-    fn insert_rows(&mut self, exec: &mut dyn Executor, n: usize, per_stmt: usize) -> Result<(), GenError> {
+    /// Inserts `n` rows; how many went in.
+    fn insert_rows(&mut self, exec: &mut dyn Executor, n: usize, per_stmt: usize) -> Result<usize, GenError> {
         let mut done = 0;
+        let mut changed = 0;
         let mut params = Vec::with_capacity(per_stmt * self.plan.columns.len());
         while done < n {
             let m = (n - done).min(per_stmt);
             params.clear();
             for r in 0..m {
-                self.row(self.inserted + done + r, &mut params);
+                self.row(self.attempted + done + r, &mut params);
             }
             let sql = self.sql(m);
-            exec.execute(&sql, &params)?;
+            let r = exec.execute(&sql, &params)?;
+            // without a unique combination to skip, every row goes in
+            changed += if self.plan.unique_together.is_empty() { m } else { (r.changes as usize).min(m) };
             done += m;
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// `insert_all`'s statement for `rows` rows.
@@ -467,16 +495,13 @@ impl Generator {
         }
         let header: Vec<String> = self.plan.columns.iter().map(|c| c.name.clone()).collect();
         let cells = vec![vec![crate::repo::sql::Cell::Param; header.len()]; rows];
-        let sql = crate::repo::sql::insert(
-            &crate::value::Value::Nil,
-            &self.plan.table,
-            &header,
-            &cells,
-            &crate::repo::sql::OnConflict::Raise,
-            &[],
-            0,
-        )
-        .unwrap_or_else(|_| format!("INSERT INTO {} DEFAULT VALUES", quote_ident(&self.plan.table)));
+        let on_conflict = if self.plan.unique_together.is_empty() {
+            crate::repo::sql::OnConflict::Raise
+        } else {
+            crate::repo::sql::OnConflict::Nothing(crate::repo::sql::ConflictTarget::none())
+        };
+        let sql = crate::repo::sql::insert(&crate::value::Value::Nil, &self.plan.table, &header, &cells, &on_conflict, &[], 0)
+            .unwrap_or_else(|_| format!("INSERT INTO {} DEFAULT VALUES", quote_ident(&self.plan.table)));
         if self.sql_cache.as_ref().is_none_or(|(n, _)| *n < rows) {
             self.sql_cache = Some((rows, sql.clone()));
         }

@@ -414,6 +414,21 @@ Repo.insert!(%Blog.Author{name: "Grace"})
     }
 
     #[test]
+    fn a_join_table_skips_repeated_pairs_and_says_how_many_went_in() {
+        let mut ws = blog();
+        let r = ws.run_cell(
+            "Repo.query!(\"CREATE TABLE follows (follower_id INTEGER NOT NULL REFERENCES authors(id), followed_id INTEGER NOT NULL REFERENCES authors(id))\")\nRepo.query!(\"CREATE UNIQUE INDEX follows_pair ON follows (follower_id, followed_id)\")",
+        );
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let p = generate(&mut ws, "follows", 100);
+        assert!(p.done && p.attempted == 100, "{p:?}");
+        // two authors: at most four pairs, each once
+        assert!(p.inserted >= 1 && p.inserted <= 4, "{p:?}");
+        let r = ws.run_cell("Repo.query!(\"SELECT count(*) FROM follows\").rows");
+        assert_eq!(r.inspect, Some(format!("[[{}]]", p.inserted)));
+    }
+
+    #[test]
     fn the_query_under_the_cursor_is_planned_advised_and_timed() {
         let mut ws = blog();
         generate(&mut ws, "posts", 5_000);

@@ -32,18 +32,16 @@ export class InsightPage {
     if (skew !== undefined) await this.testid('generate-skew').selectOption(skew);
   }
 
-  /** Clicks the table's "Generate data" and waits for the generation to end;
-   * returns { ms (click to the end), status (the message) }. */
+  /** Clicks the table's "Generate data" and waits for the generation to end
+   * (the notebook's run counter moves on when the data changed); returns
+   * { ms (click to the end), status (the message) }. */
   async generate(table, { timeout = 60_000 } = {}) {
-    const before = await this.statusText();
+    const before = Number(await this.nb.notebook.getAttribute('data-run'));
     const started = Date.now();
     await this.page.locator(`[data-testid="generate-data"][data-table="${table}"]`).click();
     await this.page.waitForFunction(
-      (prev) => {
-        const s = document.querySelector('[data-testid="generate-status"]');
-        const busy = document.querySelector('[data-testid="status"]')?.dataset.state === 'running';
-        return s && s.textContent && s.textContent !== prev && !busy;
-      },
+      (n) => Number(document.querySelector('[data-testid="notebook"]').dataset.run) > n
+        && document.querySelector('[data-testid="status"]')?.dataset.state !== 'running',
       before,
       { timeout },
     );
