@@ -228,6 +228,9 @@ fn lit_type(l: &Lit) -> &'static str {
 /// it to that type, else typed by itself (`type(^"2024-01-01", :string)`),
 /// so the SQL compares what the input compared.
 fn lit_for(l: &Lit, ty: Option<&ColType>, pin: bool) -> String {
+    // ecto_sqlite3 doubles the backslashes of the strings it writes into
+    // the SQL: a string with one travels as a parameter.
+    let pin = pin || matches!(l, Lit::Str(s) if s.contains('\\'));
     let plain = || if pin && *l != Lit::Null { format!("^{}", lit_text(l)) } else { lit_text(l) };
     let typed = || format!("type(^{}, {})", lit_text(l), lit_type(l));
     let Some(ty) = ty else { return plain() };
@@ -1699,7 +1702,12 @@ impl<'a> Tr<'a> {
             | SqlValue::DoubleQuotedString(s)
             | SqlValue::EscapedStringLiteral(s)
             | SqlValue::UnicodeStringLiteral(s)
-            | SqlValue::NationalStringLiteral(s) => self.lit(Lit::Str(s.clone())),
+            | SqlValue::NationalStringLiteral(s) => {
+                if s.contains('\\') {
+                    self.note("a string with a backslash is pinned (`^\"...\"`): ecto_sqlite3 doubles backslashes in the strings it writes into the SQL");
+                }
+                self.lit(Lit::Str(s.clone()))
+            }
             SqlValue::DollarQuotedString(d) => self.lit(Lit::Str(d.value.clone())),
             SqlValue::Boolean(b) => self.lit(Lit::Bool(*b)),
             SqlValue::Null => Ex { lit: Some(Lit::Null), ..Ex::atom("nil") },
