@@ -1838,6 +1838,11 @@ impl<'a> Tr<'a> {
         for k in keys {
             match k {
                 Expr::Value(v) => match &v.value {
+                    // SQLite's `x ->> '$.a.b'` takes a JSON path.
+                    SqlValue::SingleQuotedString(s) if s.starts_with('$') => match json_path_keys(k) {
+                        Some(keys) => code.push_str(&keys),
+                        None => return Ok(None),
+                    },
                     SqlValue::SingleQuotedString(s) => code.push_str(&format!("[{}]", string(s))),
                     SqlValue::Number(n, _) if !n.contains('.') => code.push_str(&format!("[{n}]")),
                     _ => return Ok(None),

@@ -124,3 +124,4 @@ SELECT author_id, avg(CASE WHEN rating IS NOT NULL THEN rating END) AS r, max(CA
 SELECT id, CASE WHEN rating IS NULL THEN 0 ELSE rating END AS r FROM posts ORDER BY id;
 SELECT sum(CASE WHEN published THEN 1 ELSE 0 END) AS published FROM posts;
 SELECT id FROM users WHERE email LIKE '%\_%' ESCAPE '\' OR name = 'a\b' ORDER BY id;
+SELECT name, settings ->> '$.theme' AS theme, settings -> 'lang' ->> '$' AS lang FROM users ORDER BY id;
