@@ -964,7 +964,7 @@ impl<'a> Tr<'a> {
                 _ => format!("c{}", i + 1),
             };
             let ex = self.expr(e)?;
-            if ex.lit.is_none() && ex.code.contains('.') {
+            if ex.lit.is_none() && reads_a_field(&ex.code) {
                 return unsupported("a SELECT without FROM has no Ecto form unless it selects constants");
             }
             parts.push(format!("? AS {name}"));
@@ -2224,6 +2224,35 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         Expr::Nested(inner) => conjuncts(inner, out),
         other => out.push(other),
     }
+}
+
+/// Whether Elixir code reads a binding's field (`p.title`), outside its
+/// strings: `7.5 / 2` does not.
+pub(crate) fn reads_a_field(code: &str) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut token = String::new();
+    for c in code.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                token.clear();
+            }
+            '.' if token.starts_with(|t: char| t.is_ascii_alphabetic() || t == '_') => return true,
+            c if c.is_ascii_alphanumeric() || c == '_' => token.push(c),
+            _ => token.clear(),
+        }
+    }
+    false
 }
 
 /// How many times `name.` qualifies a column in `sql` (any case, quoted or not).

@@ -125,3 +125,4 @@ SELECT id, CASE WHEN rating IS NULL THEN 0 ELSE rating END AS r FROM posts ORDER
 SELECT sum(CASE WHEN published THEN 1 ELSE 0 END) AS published FROM posts;
 SELECT id FROM users WHERE email LIKE '%\_%' ESCAPE '\' OR name = 'a\b' ORDER BY id;
 SELECT name, settings ->> '$.theme' AS theme, settings -> 'lang' ->> '$' AS lang FROM users ORDER BY id;
+SELECT 7 / 2 AS a, 7 % 3 AS b, 7.5 / 2 AS c, 'a.b' || 'c' AS d;
