@@ -111,3 +111,21 @@ test('markup in the SQL stays text', async () => {
   assert.equal(await nb.box.locator('img').count(), 0);
   assert.match(r.sql.input, /<img src=x/);
 });
+
+test('a comparison that never ends is stopped by the time limit, and the notebook goes on', async () => {
+  const { page } = nb;
+  await page.goto(`${nb.url}?time-limit=1.5`);
+  await page.locator('[data-testid="run-all"]:enabled').waitFor({ timeout: 30_000 });
+  await nb.runAllCells();
+  await nb.openFromSql();
+  await nb.input.fill('WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n');
+  await page.locator('[data-testid="from-sql-run"]:enabled').click();
+  const failed = page.locator('[data-testid="from-sql-failed"]:not([hidden])');
+  await failed.waitFor({ timeout: 30_000 });
+  assert.match(await failed.innerText(), /^Stopped after 1\.5 s \(time limit\)\. The database is as it was before the comparison\./);
+  // The engine was restored: the next translation is proved on the same data.
+  const [r] = await nb.translate('SELECT count(*) FROM comments');
+  assert.equal(r.outcome, 'equal');
+  assert.match(r.proof, /equal on 1 row\b/);
+  assert.equal(await page.locator('[data-testid="status"]').getAttribute('data-state'), 'ready');
+});

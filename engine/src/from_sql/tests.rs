@@ -146,6 +146,14 @@ fn case_inside_an_aggregate_is_filter_and_a_null_test_is_coalesce() {
 }
 
 #[test]
+fn a_select_without_from_takes_constant_expressions_only() {
+    assert!(super::translate::reads_a_field("fragment(\"? || ?\", p.title, \"x\")"));
+    assert!(!super::translate::reads_a_field("fragment(\"? % ?\", 7.5, \"a.b\") + 1.0e3"));
+    let p = one("SELECT 7.5 / 2, 'a.b' || 'c'", &Options::default());
+    assert!(p.code.is_some(), "{:?}", p.error);
+}
+
+#[test]
 fn fields_are_named_by_their_source() {
     let c = code("SELECT c.body FROM comments c WHERE c.body = 'nice'");
     assert!(c.contains("select: c.content") && c.contains("where: c.content == \"nice\""), "{c}");

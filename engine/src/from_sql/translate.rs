@@ -228,6 +228,9 @@ fn lit_type(l: &Lit) -> &'static str {
 /// it to that type, else typed by itself (`type(^"2024-01-01", :string)`),
 /// so the SQL compares what the input compared.
 fn lit_for(l: &Lit, ty: Option<&ColType>, pin: bool) -> String {
+    // ecto_sqlite3 doubles the backslashes of the strings it writes into
+    // the SQL: a string with one travels as a parameter.
+    let pin = pin || matches!(l, Lit::Str(s) if s.contains('\\'));
     let plain = || if pin && *l != Lit::Null { format!("^{}", lit_text(l)) } else { lit_text(l) };
     let typed = || format!("type(^{}, {})", lit_text(l), lit_type(l));
     let Some(ty) = ty else { return plain() };
@@ -961,7 +964,7 @@ impl<'a> Tr<'a> {
                 _ => format!("c{}", i + 1),
             };
             let ex = self.expr(e)?;
-            if ex.lit.is_none() && ex.code.contains('.') {
+            if ex.lit.is_none() && reads_a_field(&ex.code) {
                 return unsupported("a SELECT without FROM has no Ecto form unless it selects constants");
             }
             parts.push(format!("? AS {name}"));
@@ -1699,7 +1702,12 @@ impl<'a> Tr<'a> {
             | SqlValue::DoubleQuotedString(s)
             | SqlValue::EscapedStringLiteral(s)
             | SqlValue::UnicodeStringLiteral(s)
-            | SqlValue::NationalStringLiteral(s) => self.lit(Lit::Str(s.clone())),
+            | SqlValue::NationalStringLiteral(s) => {
+                if s.contains('\\') {
+                    self.note("a string with a backslash is pinned (`^\"...\"`): ecto_sqlite3 doubles backslashes in the strings it writes into the SQL");
+                }
+                self.lit(Lit::Str(s.clone()))
+            }
             SqlValue::DollarQuotedString(d) => self.lit(Lit::Str(d.value.clone())),
             SqlValue::Boolean(b) => self.lit(Lit::Bool(*b)),
             SqlValue::Null => Ex { lit: Some(Lit::Null), ..Ex::atom("nil") },
@@ -1830,6 +1838,11 @@ impl<'a> Tr<'a> {
         for k in keys {
             match k {
                 Expr::Value(v) => match &v.value {
+                    // SQLite's `x ->> '$.a.b'` takes a JSON path.
+                    SqlValue::SingleQuotedString(s) if s.starts_with('$') => match json_path_keys(k) {
+                        Some(keys) => code.push_str(&keys),
+                        None => return Ok(None),
+                    },
                     SqlValue::SingleQuotedString(s) => code.push_str(&format!("[{}]", string(s))),
                     SqlValue::Number(n, _) if !n.contains('.') => code.push_str(&format!("[{n}]")),
                     _ => return Ok(None),
@@ -2211,6 +2224,35 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         Expr::Nested(inner) => conjuncts(inner, out),
         other => out.push(other),
     }
+}
+
+/// Whether Elixir code reads a binding's field (`p.title`), outside its
+/// strings: `7.5 / 2` does not.
+pub(crate) fn reads_a_field(code: &str) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut token = String::new();
+    for c in code.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                token.clear();
+            }
+            '.' if token.starts_with(|t: char| t.is_ascii_alphabetic() || t == '_') => return true,
+            c if c.is_ascii_alphanumeric() || c == '_' => token.push(c),
+            _ => token.clear(),
+        }
+    }
+    false
 }
 
 /// How many times `name.` qualifies a column in `sql` (any case, quoted or not).

@@ -123,3 +123,6 @@ SELECT count(CASE WHEN views > 100 THEN 1 END) AS hot, sum(CASE WHEN published T
 SELECT author_id, avg(CASE WHEN rating IS NOT NULL THEN rating END) AS r, max(CASE WHEN views > 0 THEN views ELSE NULL END) AS v, count(CASE WHEN rating > 3 THEN rating END) AS good FROM posts GROUP BY author_id ORDER BY author_id;
 SELECT id, CASE WHEN rating IS NULL THEN 0 ELSE rating END AS r FROM posts ORDER BY id;
 SELECT sum(CASE WHEN published THEN 1 ELSE 0 END) AS published FROM posts;
+SELECT id FROM users WHERE email LIKE '%\_%' ESCAPE '\' OR name = 'a\b' ORDER BY id;
+SELECT name, settings ->> '$.theme' AS theme, settings -> 'lang' ->> '$' AS lang FROM users ORDER BY id;
+SELECT 7 / 2 AS a, 7 % 3 AS b, 7.5 / 2 AS c, 'a.b' || 'c' AS d;
