@@ -1,5 +1,5 @@
 // Building DOM nodes for the lazily loaded controls (diagram, SQL import,
-// From SQL): text goes in as textContent, never as HTML.
+// From SQL, the query plan panel): text goes in as textContent, never as HTML.
 
 /** An element with attributes (`on…` listeners, `text`) and children (nested lists flattened). */
 export function h(tag, attrs = {}, ...children) {

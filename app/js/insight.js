@@ -21,18 +21,7 @@
 //            strategies: [{ strategy, code, queries, rows, median_us, error }] | null,
 //            compare: { migration, elapsed_ms, before: insight, after: insight } | null }
 
-/** An element with attributes (`on…` listeners, `text`) and children (nested lists flattened). */
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) node.append(c);
-  return node;
-}
+import { h } from './dom.js';
 
 /** Microseconds as `12.3 ms`. */
 export function ms(us) {
