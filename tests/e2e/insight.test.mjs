@@ -89,6 +89,12 @@ test('preload strategies compared: separate queries, a join and preload queries,
   assert.deepEqual(rows.map((r) => [r.strategy, r.queries]), [['separate', 2], ['join', 1], ['preload_query', 2]]);
   assert.ok(rows.every((r) => /ms$/.test(r.median)), JSON.stringify(rows));
   assert.match(await ins.strategies.innerText(), /Separate preload queries[\s\S]*Join preload[\s\S]*Preload queries/);
+
+  // Reset empties the database: the plan follows, and what was measured goes.
+  await nb.testid('reset').click();
+  await ins.testid('plan-error').waitFor({ timeout: 10_000 });
+  assert.match(await ins.testid('plan-error').innerText(), /no such table: posts/);
+  assert.equal(await ins.strategies.count(), 0);
 });
 
 test('an N+1 names the line that sent the repeated query and the preload that removes it', async () => {

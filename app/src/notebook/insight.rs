@@ -70,6 +70,16 @@ pub struct InsightState {
     pub gen: GenState,
 }
 
+impl InsightState {
+    /// The database was replaced (reset, import): what was measured on the
+    /// old one goes, and the query is planned again.
+    pub fn forget(&mut self) {
+        self.key = None;
+        self.compare = None;
+        self.strategies = None;
+    }
+}
+
 /// Data generation: the generation under way and the last one's outcome
 /// (the options are read from their fields when a generation starts).
 #[derive(Clone, Debug, PartialEq, Default)]

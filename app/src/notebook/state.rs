@@ -450,10 +450,7 @@ impl Nb {
                 }
             });
             nb.log.set(Vec::new());
-            nb.insight.update(|s| {
-                s.compare = None;
-                s.strategies = None;
-            });
+            nb.insight.update(|s| s.forget());
             nb.status.set(Status::Ready);
             nb.refresh_tables();
         });
@@ -691,7 +688,12 @@ impl Nb {
             };
             input.set_value("");
             match backend.import_db(bytes).await {
-                Ok(()) => nb.refresh_tables(),
+                Ok(()) => {
+                    // The data changed: the query plan is made again.
+                    nb.insight.update(|s| s.forget());
+                    nb.run_seq.update(|n| *n += 1);
+                    nb.refresh_tables();
+                }
                 Err(e) => {
                     gloo::console::error!(e.clone());
                     nb.status.set(Status::Ready);
