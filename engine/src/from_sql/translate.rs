@@ -320,6 +320,47 @@ impl Q {
         }
     }
 
+    /// The clauses after the joins, in the order both forms write them:
+    /// each keyword with its argument (`where` and `p.x == 1`).
+    fn clauses(&self) -> Vec<(&str, String)> {
+        let mut out: Vec<(&str, String)> = vec![];
+        if !self.wheres.is_empty() {
+            out.push(("where", Q::and(&self.wheres)));
+        }
+        if !self.group_by.is_empty() {
+            out.push(("group_by", list(&self.group_by)));
+        }
+        if !self.having.is_empty() {
+            out.push(("having", Q::and(&self.having)));
+        }
+        if !self.windows.is_empty() {
+            let w: Vec<String> = self.windows.iter().map(|(n, d)| format!("{} {d}", key(n))).collect();
+            out.push(("windows", format!("[{}]", w.join(", "))));
+        }
+        if let Some(d) = &self.distinct {
+            out.push(("distinct", d.clone()));
+        }
+        if let Some(s) = &self.select {
+            out.push(("select", s.clone()));
+        }
+        if !self.order_by.is_empty() {
+            out.push(("order_by", format!("[{}]", self.order_by.join(", "))));
+        }
+        if let Some(l) = &self.limit {
+            out.push(("limit", l.clone()));
+        }
+        if let Some(o) = &self.offset {
+            out.push(("offset", o.clone()));
+        }
+        if !self.update.is_empty() {
+            out.push(("update", format!("[{}]", self.update.join(", "))));
+        }
+        for (op, q) in &self.combos {
+            out.push((*op, format!("^{q}")));
+        }
+        out
+    }
+
     /// Keyword syntax; `indent` None writes one line.
     fn keyword(&self, indent: Option<&str>) -> String {
         let Some(from) = &self.from else { return String::new() };
@@ -336,39 +377,8 @@ impl Q {
                 parts.push(format!("on: {on}"));
             }
         }
-        if !self.wheres.is_empty() {
-            parts.push(format!("where: {}", Q::and(&self.wheres)));
-        }
-        if !self.group_by.is_empty() {
-            parts.push(format!("group_by: {}", list(&self.group_by)));
-        }
-        if !self.having.is_empty() {
-            parts.push(format!("having: {}", Q::and(&self.having)));
-        }
-        if !self.windows.is_empty() {
-            let w: Vec<String> = self.windows.iter().map(|(n, d)| format!("{} {d}", key(n))).collect();
-            parts.push(format!("windows: [{}]", w.join(", ")));
-        }
-        if let Some(d) = &self.distinct {
-            parts.push(format!("distinct: {d}"));
-        }
-        if let Some(s) = &self.select {
-            parts.push(format!("select: {s}"));
-        }
-        if !self.order_by.is_empty() {
-            parts.push(format!("order_by: [{}]", self.order_by.join(", ")));
-        }
-        if let Some(l) = &self.limit {
-            parts.push(format!("limit: {l}"));
-        }
-        if let Some(o) = &self.offset {
-            parts.push(format!("offset: {o}"));
-        }
-        if !self.update.is_empty() {
-            parts.push(format!("update: [{}]", self.update.join(", ")));
-        }
-        for (op, q) in &self.combos {
-            parts.push(format!("{op}: ^{q}"));
+        for (name, arg) in self.clauses() {
+            parts.push(format!("{name}: {arg}"));
         }
         let head = format!("from({} in {}", from.var, from.source);
         let mut out = match indent {
@@ -444,39 +454,16 @@ impl Q {
             vars.push(j.var.clone());
         }
         let b = format!("[{}]", self.vars().join(", "));
-        if !self.wheres.is_empty() {
-            lines.push(format!("|> where({b}, {})", Q::and(&self.wheres)));
-        }
-        if !self.group_by.is_empty() {
-            lines.push(format!("|> group_by({b}, {})", list(&self.group_by)));
-        }
-        if !self.having.is_empty() {
-            lines.push(format!("|> having({b}, {})", Q::and(&self.having)));
-        }
-        if !self.windows.is_empty() {
-            let w: Vec<String> = self.windows.iter().map(|(n, d)| format!("{} {d}", key(n))).collect();
-            lines.push(format!("|> windows({b}, {})", w.join(", ")));
-        }
-        if let Some(d) = &self.distinct {
-            lines.push(format!("|> distinct({b}, {d})"));
-        }
-        if let Some(s) = &self.select {
-            lines.push(format!("|> select({b}, {s})"));
-        }
-        if !self.order_by.is_empty() {
-            lines.push(format!("|> order_by({b}, [{}])", self.order_by.join(", ")));
-        }
-        if let Some(l) = &self.limit {
-            lines.push(format!("|> limit({l})"));
-        }
-        if let Some(o) = &self.offset {
-            lines.push(format!("|> offset({o})"));
-        }
-        if !self.update.is_empty() {
-            lines.push(format!("|> update({b}, [{}])", self.update.join(", ")));
-        }
-        for (op, q) in &self.combos {
-            lines.push(format!("|> {op}(^{q})"));
+        for (name, arg) in self.clauses() {
+            match name {
+                // no bindings: `limit/2`, `offset/2` and the set operations
+                "limit" | "offset" | "union" | "union_all" | "intersect" | "intersect_all" | "except" | "except_all" => {
+                    lines.push(format!("|> {name}({arg})"))
+                }
+                // its keyword list as the last argument, without brackets
+                "windows" => lines.push(format!("|> windows({b}, {})", &arg[1..arg.len() - 1])),
+                _ => lines.push(format!("|> {name}({b}, {arg})")),
+            }
         }
         let mut out = lines.join("\n");
         out.push_str(&self.cte_pipes(Some("")));
