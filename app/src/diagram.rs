@@ -40,6 +40,35 @@ extern "C" {
     fn destroy(this: &RawView);
 }
 
+/// The options object a lazily loaded control is created with, and its
+/// callbacks, kept alive as long as the view that holds `keep`.
+pub(crate) struct JsCallbacks {
+    pub object: Object,
+    pub keep: Vec<JsValue>,
+}
+
+impl JsCallbacks {
+    pub fn new() -> JsCallbacks {
+        JsCallbacks { object: Object::new(), keep: Vec::new() }
+    }
+
+    /// Sets `name` to the callback `f`.
+    pub fn set(&mut self, name: &str, f: JsValue) {
+        let _ = Reflect::set(&self.object, &name.into(), &f);
+        self.keep.push(f);
+    }
+}
+
+/// A callback taking one string (anything else is ignored).
+pub(crate) fn text_callback(f: impl Fn(String) + 'static) -> JsValue {
+    Closure::<dyn Fn(JsValue)>::new(move |text: JsValue| {
+        if let Some(text) = text.as_string() {
+            f(text);
+        }
+    })
+    .into_js_value()
+}
+
 /// Loads `diagram.js` (once); resolves when `EctoplasmDiagram` is defined.
 pub async fn load() -> Result<(), String> {
     load_script(SCRIPT).await
@@ -115,13 +144,8 @@ pub struct DiagramView {
 impl DiagramView {
     pub fn new(host: &web_sys::HtmlElement, cb: Callbacks) -> Result<DiagramView, String> {
         let Callbacks { on_select, on_move, on_reset_layout, design, export_text, add_cells } = cb;
-        let options = Object::new();
-        let mut keep = Vec::new();
-        let mut set = |name: &str, f: JsValue| {
-            let _ = Reflect::set(&options, &name.into(), &f);
-            keep.push(f);
-        };
-        set(
+        let mut options = JsCallbacks::new();
+        options.set(
             "onSelect",
             Closure::<dyn Fn(JsValue)>::new(move |cell: JsValue| {
                 if let Some(cell) = cell.as_f64().filter(|c| *c >= 0.0) {
@@ -130,7 +154,7 @@ impl DiagramView {
             })
             .into_js_value(),
         );
-        set(
+        options.set(
             "onMove",
             Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |t: JsValue, x: JsValue, y: JsValue| {
                 if let (Some(t), Some(x), Some(y)) = (t.as_string(), x.as_f64(), y.as_f64()) {
@@ -139,7 +163,7 @@ impl DiagramView {
             })
             .into_js_value(),
         );
-        set("onResetLayout", Closure::<dyn Fn()>::new(on_reset_layout).into_js_value());
+        options.set("onResetLayout", Closure::<dyn Fn()>::new(on_reset_layout).into_js_value());
         let promised = |f: Rc<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>>| {
             Closure::<dyn Fn(JsValue) -> Promise>::new(move |arg: JsValue| {
                 let future = f(arg.as_string().unwrap_or_default());
@@ -147,18 +171,10 @@ impl DiagramView {
             })
             .into_js_value()
         };
-        set("design", promised(design));
-        set("exportText", promised(export_text));
-        set(
-            "addCells",
-            Closure::<dyn Fn(JsValue)>::new(move |cells: JsValue| {
-                if let Some(cells) = cells.as_string() {
-                    add_cells(cells);
-                }
-            })
-            .into_js_value(),
-        );
-        set(
+        options.set("design", promised(design));
+        options.set("exportText", promised(export_text));
+        options.set("addCells", text_callback(add_cells));
+        options.set(
             "download",
             Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |name: JsValue, mime: JsValue, data: JsValue| {
                 let name = name.as_string().unwrap_or_else(|| "schema".to_string());
@@ -175,8 +191,8 @@ impl DiagramView {
             })
             .into_js_value(),
         );
-        let raw = create_view(host, &options).map_err(|e| format!("the diagram could not start: {e:?}"))?;
-        Ok(DiagramView { raw, _callbacks: keep })
+        let raw = create_view(host, &options.object).map_err(|e| format!("the diagram could not start: {e:?}"))?;
+        Ok(DiagramView { raw, _callbacks: options.keep })
     }
 
     /// Draws the model (JSON), boxes at `positions` (JSON `{table: [x, y]}`) where given.
@@ -239,14 +255,9 @@ pub struct ImportView {
 impl ImportView {
     pub fn new(host: &web_sys::HtmlElement, cb: ImportCallbacks) -> Result<ImportView, String> {
         let ImportCallbacks { open, import_sql, add_cells } = cb;
-        let options = Object::new();
-        let mut keep = Vec::new();
-        let mut set = |name: &str, f: JsValue| {
-            let _ = Reflect::set(&options, &name.into(), &f);
-            keep.push(f);
-        };
-        set("open", Closure::<dyn Fn()>::new(open).into_js_value());
-        set(
+        let mut options = JsCallbacks::new();
+        options.set("open", Closure::<dyn Fn()>::new(open).into_js_value());
+        options.set(
             "importSql",
             Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(move |sql: JsValue, namespace: JsValue| {
                 let future = import_sql(sql.as_string().unwrap_or_default(), namespace.as_string().unwrap_or_default());
@@ -254,17 +265,9 @@ impl ImportView {
             })
             .into_js_value(),
         );
-        set(
-            "addCells",
-            Closure::<dyn Fn(JsValue)>::new(move |cells: JsValue| {
-                if let Some(cells) = cells.as_string() {
-                    add_cells(cells);
-                }
-            })
-            .into_js_value(),
-        );
-        let raw = create_import_sql(host, &options).map_err(|e| format!("the import could not start: {e:?}"))?;
-        Ok(ImportView { raw, _callbacks: keep })
+        options.set("addCells", text_callback(add_cells));
+        let raw = create_import_sql(host, &options.object).map_err(|e| format!("the import could not start: {e:?}"))?;
+        Ok(ImportView { raw, _callbacks: options.keep })
     }
 
     /// Whether the engine can run the cells (the add button follows it).

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -58,13 +58,8 @@ pub struct FromSqlView {
 impl FromSqlView {
     pub fn new(host: &web_sys::HtmlElement, cb: Callbacks) -> Result<FromSqlView, String> {
         let Callbacks { translate, add_cell } = cb;
-        let options = Object::new();
-        let mut keep = Vec::new();
-        let mut set = |name: &str, f: JsValue| {
-            let _ = Reflect::set(&options, &name.into(), &f);
-            keep.push(f);
-        };
-        set(
+        let mut options = crate::diagram::JsCallbacks::new();
+        options.set(
             "translate",
             Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(move |sql: JsValue, opts: JsValue| {
                 let future = translate(sql.as_string().unwrap_or_default(), opts.as_string().unwrap_or_default());
@@ -72,17 +67,9 @@ impl FromSqlView {
             })
             .into_js_value(),
         );
-        set(
-            "addCell",
-            Closure::<dyn Fn(JsValue)>::new(move |source: JsValue| {
-                if let Some(source) = source.as_string() {
-                    add_cell(source);
-                }
-            })
-            .into_js_value(),
-        );
-        let raw = create_from_sql(host, &options).map_err(|e| format!("From SQL could not start: {e:?}"))?;
-        Ok(FromSqlView { raw, _callbacks: keep })
+        options.set("addCell", crate::diagram::text_callback(add_cell));
+        let raw = create_from_sql(host, &options.object).map_err(|e| format!("From SQL could not start: {e:?}"))?;
+        Ok(FromSqlView { raw, _callbacks: options.keep })
     }
 
     /// Whether the engine is ready (translating and adding cells need it).

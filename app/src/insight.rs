@@ -5,7 +5,7 @@
 //! JSON the engine's worker writes (`worker::insight_json`); the page's own
 //! code never links its types.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 /// Where the bundle is served from (beside the page, unhashed).
@@ -54,13 +54,8 @@ pub struct InsightView {
 impl InsightView {
     pub fn new(host: &web_sys::HtmlElement, cb: Callbacks) -> Result<InsightView, String> {
         let Callbacks { on_mark, on_apply, on_time, on_compare, on_runs } = cb;
-        let options = Object::new();
-        let mut keep = Vec::new();
-        let mut set = |name: &str, f: JsValue| {
-            let _ = Reflect::set(&options, &name.into(), &f);
-            keep.push(f);
-        };
-        set(
+        let mut options = crate::diagram::JsCallbacks::new();
+        options.set(
             "onMark",
             Closure::<dyn Fn(JsValue)>::new(move |ranges: JsValue| {
                 let flat: Vec<u32> = Array::from(&ranges).iter().filter_map(|v| v.as_f64()).map(|f| f.max(0.0) as u32).collect();
@@ -68,7 +63,7 @@ impl InsightView {
             })
             .into_js_value(),
         );
-        set(
+        options.set(
             "onApply",
             Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |cell: JsValue, migration: JsValue, timed: JsValue| {
                 if let (Some(cell), Some(migration)) = (cell.as_string(), migration.as_string()) {
@@ -77,9 +72,9 @@ impl InsightView {
             })
             .into_js_value(),
         );
-        set("onTime", Closure::<dyn Fn()>::new(on_time).into_js_value());
-        set("onCompare", Closure::<dyn Fn()>::new(on_compare).into_js_value());
-        set(
+        options.set("onTime", Closure::<dyn Fn()>::new(on_time).into_js_value());
+        options.set("onCompare", Closure::<dyn Fn()>::new(on_compare).into_js_value());
+        options.set(
             "onRuns",
             Closure::<dyn Fn(JsValue)>::new(move |k: JsValue| {
                 if let Some(k) = k.as_f64().filter(|k| k.is_finite() && *k >= 1.0) {
@@ -88,8 +83,8 @@ impl InsightView {
             })
             .into_js_value(),
         );
-        let raw = create_view(host, &options).map_err(|e| format!("the plan panel could not start: {e:?}"))?;
-        Ok(InsightView { raw, _callbacks: keep })
+        let raw = create_view(host, &options.object).map_err(|e| format!("the plan panel could not start: {e:?}"))?;
+        Ok(InsightView { raw, _callbacks: options.keep })
     }
 
     /// Draws the analysis (JSON, or none) and the panel's state (`extras`, JSON).
