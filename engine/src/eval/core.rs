@@ -2002,7 +2002,11 @@ impl Interp {
         }
         Err(raise(
             "Protocol.UndefinedError",
-            format!("protocol {proto} not implemented for type {type_name}\n\nGot value:\n\n    {}\n", inspect::inspect(&first)),
+            format!(
+                "protocol {proto} not implemented for type {}\n\nGot value:\n\n    {}\n",
+                super::stdlib::value_type(&first),
+                inspect::inspect(&first)
+            ),
             span,
         ))
     }

@@ -626,7 +626,13 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
                             write(out, &a[1]);
                         }
                     } else if is_call {
-                        write(out, inner);
+                        let mut call = String::new();
+                        write(&mut call, inner);
+                        // `& &1.title`: a space keeps the two `&` apart.
+                        if call.starts_with('&') {
+                            out.push(' ');
+                        }
+                        out.push_str(&call);
                     } else {
                         out.push('(');
                         write(out, inner);
@@ -804,7 +810,10 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
 }
 
 fn write_remote_target(out: &mut String, t: &Value) {
-    let needs_parens = matches!(node(t), Some((Value::Atom(o), _, Value::List(a))) if (a.len() == 2 && binary_op(o).is_some()) || (a.len() == 1 && unary_op(o)));
+    // A capture argument stays bare (`&1.title`), as Elixir prints it.
+    let capture_arg = matches!(node(t), Some((Value::Atom(o), _, Value::List(a))) if o.as_ref() == "&" && matches!(a.as_slice(), [Value::Int(_)]));
+    let needs_parens = !capture_arg
+        && matches!(node(t), Some((Value::Atom(o), _, Value::List(a))) if (a.len() == 2 && binary_op(o).is_some()) || (a.len() == 1 && unary_op(o)));
     if needs_parens {
         out.push('(');
         write(out, t);

@@ -126,9 +126,10 @@ pub fn not_enumerable(v: &Value, span: Span) -> Box<Error> {
     )
 }
 
-/// The type name used in protocol errors.
-pub fn value_type(v: &Value) -> &'static str {
-    match v {
+/// The type name used in protocol errors (`Protocol.UndefinedError`): a
+/// struct is named by its module, as `Ecto.Association.NotLoaded (a struct)`.
+pub fn value_type(v: &Value) -> std::borrow::Cow<'static, str> {
+    std::borrow::Cow::Borrowed(match v {
         Value::Int(_) => "Integer",
         Value::Float(_) => "Float",
         Value::Atom(_) | Value::Nil | Value::Bool(_) => "Atom",
@@ -137,8 +138,11 @@ pub fn value_type(v: &Value) -> &'static str {
         Value::Fun(_) => "Function",
         Value::Map(_) => "Map",
         Value::List(_) | Value::Improper(_) => "List",
-        _ => "Struct",
-    }
+        other => match other.struct_name() {
+            Some(name) => return std::borrow::Cow::Owned(format!("{} (a struct)", inspect::inspect(&Value::module(name)))),
+            None => "Any",
+        },
+    })
 }
 
 /// `x in collection`
