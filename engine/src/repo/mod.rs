@@ -19,6 +19,7 @@
 mod bridge;
 pub mod conn;
 mod errors;
+mod explain;
 pub mod migrate;
 mod multi;
 mod preloader;
@@ -226,6 +227,8 @@ const FUNS: &[(&str, &[usize], NativeFn)] = &[
     ("stop", &[0, 1], stop),
     ("__adapter__", &[0], adapter),
     ("config", &[0], config),
+    ("to_sql", &[2, 3], explain::to_sql),
+    ("explain", &[2, 3], explain::explain),
 ];
 
 pub fn register(b: &mut Builtins) {
@@ -238,6 +241,7 @@ pub fn register(b: &mut Builtins) {
     b.add_macro("Ecto.Repo", "__using__", &[1], using);
     b.add("Ecto.Adapters.SQL", "query", &[2, 3, 4], sql_query);
     b.add("Ecto.Adapters.SQL", "query!", &[2, 3, 4], sql_query_bang);
+    b.add("Ecto.Adapters.SQL", "explain", &[3, 4], explain::sql_explain);
     multi::register(b);
 }
 

@@ -402,3 +402,25 @@ fn telemetry_event_per_statement() {
     let log = take_log(&mut s.interp);
     assert_eq!(log.iter().filter(|e| e.off_event).count(), 1);
 }
+
+#[test]
+fn to_sql_and_explain_on_the_repo() {
+    let mut s = Session::new();
+    assert_eq!(
+        s.eval(r#"Repo.to_sql(:all, from(u in T.User, where: u.email == ^"a@x.io", select: u.id))"#),
+        r#"{"SELECT u0.\"id\" FROM \"users\" AS u0 WHERE (u0.\"email\" = ?)", ["a@x.io"]}"#
+    );
+    assert_eq!(
+        s.eval(r#"Repo.explain(:all, from(u in T.User, where: u.age > ^30, order_by: u.name))"#),
+        r#""QUERY PLAN\n|--SCAN u0\n`--USE TEMP B-TREE FOR ORDER BY""#
+    );
+    // ecto_sql runs it in a transaction that is rolled back
+    let log = s.log();
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(log[0], "begin");
+    assert!(log[1].starts_with("EXPLAIN QUERY PLAN SELECT "), "{log:?}");
+    assert_eq!(log[2], "rollback");
+    let table = s.eval(r#"Ecto.Adapters.SQL.explain(Repo, :all, T.Post, type: :instructions, wrap_in_transaction: false)"#);
+    assert!(table.starts_with(r#""+------+"#) && table.contains(r#"| addr | opcode "#), "{table}");
+    assert!(s.log()[0].starts_with("EXPLAIN SELECT "));
+}

@@ -811,7 +811,8 @@ fn write_node(out: &mut String, form: &Value, meta: &Value, args: &Value) {
 
 fn write_remote_target(out: &mut String, t: &Value) {
     // A capture argument stays bare (`&1.title`), as Elixir prints it.
-    let capture_arg = matches!(node(t), Some((Value::Atom(o), _, Value::List(a))) if o.as_ref() == "&" && matches!(a.as_slice(), [Value::Int(_)]));
+    let capture_arg =
+        matches!(node(t), Some((Value::Atom(o), _, Value::List(a))) if o.as_ref() == "&" && matches!(a.as_slice(), [Value::Int(_)]));
     let needs_parens = !capture_arg
         && matches!(node(t), Some((Value::Atom(o), _, Value::List(a))) if (a.len() == 2 && binary_op(o).is_some()) || (a.len() == 1 && unary_op(o)));
     if needs_parens {
