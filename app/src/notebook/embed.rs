@@ -8,7 +8,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::cell::CellView;
+use super::cell::AnyCellView;
 use super::diagram_view::DiagramView;
 use super::share::Notices;
 use super::state::{Nb, Status, View};
@@ -72,7 +72,7 @@ pub fn EmbedApp() -> impl IntoView {
                 <Notices/>
                 {move || nb.opening.get().then(|| view! { <p class="muted" data-testid="opening" role="status">"Opening the notebook…"</p> })}
                 <For each=move || nb.cells.get() key=|c| c.id let:c>
-                    <CellView cell=c/>
+                    <AnyCellView cell=c/>
                 </For>
             </main>
             <footer class="embed-bar">
