@@ -12,6 +12,7 @@ mod erd;
 mod explain;
 mod from_sql;
 mod input;
+mod lesson;
 mod repo;
 mod sql;
 
@@ -54,6 +55,24 @@ enum Command {
     ImportSql(ImportSqlArgs),
     /// Read SQL queries (SELECT, INSERT ... SELECT, UPDATE, DELETE) and print the Ecto that writes each
     FromSql(FromSqlArgs),
+    /// Check every exercise of a Livebook lesson (`.livemd`): one line each, exit status 0 when all pass
+    Lesson(LessonArgs),
+}
+
+#[derive(Args, Debug)]
+struct LessonArgs {
+    /// The Livebook lesson (`.livemd`)
+    #[arg(value_name = "FILE.livemd")]
+    file: PathBuf,
+    /// Whose code fills the starter cells
+    #[arg(long = "use", value_enum, default_value_t, conflicts_with = "run_all")]
+    using: lesson::UseArg,
+    /// One JSON object per exercise: exercise, passed, tests, failures, failure
+    #[arg(long, conflicts_with = "run_all")]
+    json: bool,
+    /// Run every code cell in order and print what each printed and returned
+    #[arg(long)]
+    run_all: bool,
 }
 
 /// The input file, common to every subcommand.
@@ -138,6 +157,7 @@ impl Command {
             Command::Erd(_) => "erd",
             Command::ImportSql(_) => "import-sql",
             Command::FromSql(_) => "from-sql",
+            Command::Lesson(_) => "lesson",
         }
     }
 
@@ -149,6 +169,7 @@ impl Command {
             Command::Erd(e) => &e.input.file,
             Command::ImportSql(i) => &i.file,
             Command::FromSql(f) => &f.file,
+            Command::Lesson(l) => &l.file,
         }
     }
 
@@ -164,6 +185,8 @@ impl Command {
             Command::Run(r) => repo::run_script(&input, r.db.as_deref().map(|p| p.to_string_lossy()).as_deref()),
             Command::Erd(e) => erd::run(&input, e.format),
             Command::ImportSql(i) => erd::import_sql(&input, &i.namespace),
+            Command::Lesson(l) if l.run_all => lesson::run_all(&input),
+            Command::Lesson(l) => lesson::check(&input, l.using, l.json),
             Command::FromSql(f) => {
                 let schemas = f.schemas.as_ref().map(|p| p.to_string_lossy().into_owned());
                 let db = f.db.as_ref().map(|p| p.to_string_lossy().into_owned());

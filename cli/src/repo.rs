@@ -185,6 +185,8 @@ pub fn run_script(input: &Input, db: Option<&str>) -> Result<(), Failure> {
     let items = Input::items(input.parse()?);
     common::compile_check(input, &items)?;
     let (mut interp, mut env) = setup(open(db)?);
+    interp.set_source(&input.text);
+    engine::eval::stdlib::exunit_case::set_file(&mut interp, &input.path);
     let mut failed = false;
     for item in &items {
         interp.steps = 0;
@@ -204,6 +206,20 @@ pub fn run_script(input: &Input, db: Option<&str>) -> Result<(), Failure> {
             }
         }
         repo::take_log(&mut interp);
+    }
+    // `ExUnit.start()` (autorun on) runs the test modules when the script ends.
+    if engine::eval::stdlib::exunit_case::autorun_pending(&mut interp) {
+        interp.steps = 0;
+        let result = engine::eval::stdlib::exunit_case::run_pending(&mut interp);
+        print!("{}", std::mem::take(&mut interp.output));
+        match result {
+            Ok(stats) if stats.get_field("failures").and_then(Value::as_int) == Some(0) => {}
+            Ok(_) => failed = true,
+            Err(e) => {
+                failed = true;
+                println!("{}", input.runtime_error(&e));
+            }
+        }
     }
     if failed {
         return Err(Failure::reported());

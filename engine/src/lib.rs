@@ -12,6 +12,7 @@ pub mod eval;
 pub mod executor;
 pub mod from_sql;
 pub mod insight;
+pub mod lesson;
 pub mod markdown;
 pub mod migration;
 pub mod playground;

@@ -58,7 +58,8 @@ pub struct CellResult {
     pub table: Option<Table>,
     /// What `IO.puts`/`IO.inspect` printed.
     pub output: String,
-    /// Syntax errors and the raised exception, if any.
+    /// Syntax errors and the raised exception, if any; notes (severity
+    /// `info`, such as `Mix.install/2`'s) before them.
     pub diagnostics: Vec<EditorDiagnostic>,
     /// Every statement the database received while the cell ran, in
     /// order, transaction control included.
@@ -131,9 +132,14 @@ impl Workspace {
         self.interp.steps = 0;
         self.interp.depth = 0;
         self.interp.native_depth = 0;
+        self.interp.set_source(src);
         let mut env = self.env.clone();
         let outcome = self.interp.eval(&parsed.root, &mut env);
         result.output = std::mem::take(&mut self.interp.output);
+        // Notes (`Mix.install/2`'s) come first, then the error, if any.
+        for note in crate::eval::stdlib::mix::take_notes(&mut self.interp) {
+            result.diagnostics.push(EditorDiagnostic::new(src, &index, note));
+        }
         if outcome.is_err() {
             db::abort(&mut self.interp);
         }

@@ -2047,7 +2047,7 @@ impl Interp {
     }
 
     /// Replaces `@attr` reads with their current values.
-    fn expand_attrs(&self, node: &Node, module: &str) -> Node {
+    pub(crate) fn expand_attrs(&self, node: &Node, module: &str) -> Node {
         let attrs = match self.modules.get(module) {
             Some(m) if !m.attributes.is_empty() => &m.attributes,
             _ => return node.clone(),

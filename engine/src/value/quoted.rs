@@ -30,6 +30,14 @@ impl SourceLines {
         }
     }
 
+    /// The text of a 1-based line, without its newline.
+    pub fn line_text(&self, line: i64) -> Option<&str> {
+        let k = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *self.starts.get(k)?;
+        let end = self.starts.get(k + 1).map_or(self.text.len(), |e| e - 1);
+        self.text.get(start..end)
+    }
+
     /// The character at a byte offset, if there is one.
     fn char_at(&self, offset: usize) -> Option<char> {
         self.text.get(offset..).and_then(|s| s.chars().next())

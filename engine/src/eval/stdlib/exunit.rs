@@ -90,6 +90,14 @@ fn flunk_with(message: &str, span: Span) -> Box<Error> {
 /// `Exception.message/1` of an assertion error: two newlines, then what
 /// `ExUnit.Formatter.format_assertion_error/1` writes.
 pub(crate) fn message(e: &Value) -> String {
+    format!("\n\n{}", report_fields(e, "", None))
+}
+
+/// The fields of an assertion error as ExUnit's formatter writes them, each
+/// line starting with `prefix` (`"     "` in a test report). `code` is the
+/// source line shown when the error carries no expression (a failure from
+/// `flunk/1` or `assert_raise/2`), as ExUnit reads it from the test's file.
+pub(crate) fn report_fields(e: &Value, prefix: &str, code: Option<&str>) -> String {
     let field = |k: &str| e.get_field(k).cloned().unwrap_or_else(no_value);
     let right = field("right");
     let label_padding = if has_value(&right) { 7 } else { 6 };
@@ -110,6 +118,8 @@ pub(crate) fn message(e: &Value) -> String {
     let expr = field("expr");
     if has_value(&expr) {
         fields.push(("code", code_multiline(&expr, padding)));
+    } else if let Some(code) = code {
+        fields.push(("code", code.to_string()));
     }
     let args = field("args");
     if let Some(list) = args.as_list().filter(|_| has_value(&args)) {
@@ -142,8 +152,9 @@ pub(crate) fn message(e: &Value) -> String {
             }
         }
     }
-    let mut out = String::from("\n\n");
+    let mut out = String::new();
     for (label, value) in fields {
+        out.push_str(prefix);
         if label != "message" {
             out.push_str(&format!("{:<width$}", format!("{label}:"), width = label_padding));
         }
@@ -153,7 +164,7 @@ pub(crate) fn message(e: &Value) -> String {
     out
 }
 
-fn pad_multiline(s: &str, n: usize) -> String {
+pub(crate) fn pad_multiline(s: &str, n: usize) -> String {
     let pad = " ".repeat(n);
     let mut out = String::new();
     for (k, line) in s.split('\n').enumerate() {

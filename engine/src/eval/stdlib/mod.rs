@@ -7,10 +7,12 @@ mod r#enum;
 pub(crate) mod erlang;
 pub(crate) mod extra;
 pub(crate) mod exunit;
+pub mod exunit_case;
 mod jason;
 mod kernel;
 mod lazy;
 mod map;
+pub mod mix;
 mod process;
 mod regex;
 mod string;
@@ -39,6 +41,8 @@ pub fn register(b: &mut Builtins) {
     extra::register(b);
     lazy::register(b);
     exunit::register(b);
+    exunit_case::register(b);
+    mix::register(b);
     telemetry::register(b);
 }
 

@@ -256,6 +256,19 @@ pub(crate) fn mailbox(i: &mut Interp) -> Vec<Value> {
     i.ext::<Procs>().mailbox.clone()
 }
 
+/// What a test process would not share with its parent: the mailbox.
+pub(crate) struct Isolated(Vec<Value>);
+
+/// Starts a process of its own: an empty mailbox until `restore`.
+pub(crate) fn isolate(i: &mut Interp) -> Isolated {
+    Isolated(std::mem::take(&mut i.ext::<Procs>().mailbox))
+}
+
+/// Back in the parent: its mailbox again (the child's messages are gone).
+pub(crate) fn restore(i: &mut Interp, saved: Isolated) {
+    i.ext::<Procs>().mailbox = saved.0;
+}
+
 /// Takes the `k`th message out of the mailbox (a receive matched it).
 pub(crate) fn take_message(i: &mut Interp, k: usize) {
     let mb = &mut i.ext::<Procs>().mailbox;
