@@ -107,3 +107,26 @@ test('a lesson with locked solutions shows none; the teacher link (solutions=1) 
   assert.match(await page.locator('[data-testid="cell"][data-role="solution"]').innerText(), /n \* 2/);
   assert.ok(site.url);
 });
+
+test('the built-in course opens from the sidebar, and its solutions pass', async () => {
+  const entry = nb.testid('lesson').first();
+  const file = await entry.getAttribute('data-file');
+  await entry.click();
+  await nb.progress.waitFor({ timeout: 30_000 });
+  await nb.waitReady();
+  const { total } = await nb.progressState();
+  assert.ok(total >= 2, `${file}: ${total} exercises`);
+  // The first exercise fails as given and passes with its solution in place.
+  const first = await page.locator('[data-testid="exercise"]').first().getAttribute('data-exercise');
+  assert.equal((await nb.check(first)).status, 'fail', `${file}: the starter of ${first} fails`);
+  await nb.exercise(first).getByTestId('show-solution').click();
+  const solution = page.locator('[data-testid="cell"][data-role="solution"]').first();
+  await solution.waitFor();
+  const code = await solution.getByTestId('cell-input').innerText();
+  const starter = nb.cells.filter({ has: nb.exercise(first) });
+  await starter.getByTestId('cell-input').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(code);
+  const passed = await nb.check(first);
+  assert.equal(passed.status, 'pass', `${file}: ${passed.text}`);
+});

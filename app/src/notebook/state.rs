@@ -23,6 +23,13 @@ pub const DEFAULT_EXAMPLE: &str = "blog";
 mod gallery {
     include!(concat!(env!("OUT_DIR"), "/examples_index.rs"));
 }
+mod course {
+    include!(concat!(env!("OUT_DIR"), "/lessons_index.rs"));
+}
+/// The course: (file name, title) of each lesson under `lessons/` (beside
+/// the page), opened as `lessons/NAME`.
+pub use course::LESSONS;
+
 /// The gallery: (id, title, description) of each example. Their texts are
 /// fetched when opened (`examples/ID.exs`, beside the page), except the
 /// default one's, which the page carries to open at once.
