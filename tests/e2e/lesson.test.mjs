@@ -116,6 +116,12 @@ test('the built-in course opens from the sidebar, and its solutions pass', async
   await nb.waitReady();
   const { total } = await nb.progressState();
   assert.ok(total >= 2, `${file}: ${total} exercises`);
+  // Locked cells and tests run but cannot be edited.
+  const locked = page.locator('[data-testid="cell"][data-role="locked"], [data-testid="cell"][data-role="tests"]');
+  assert.ok(await locked.count() >= 2);
+  for (const input of await locked.getByTestId('cell-input').all()) {
+    assert.equal(await input.getAttribute('aria-readonly'), 'true');
+  }
   // The first exercise fails as given and passes with its solution in place.
   const first = await page.locator('[data-testid="exercise"]').first().getAttribute('data-exercise');
   assert.equal((await nb.check(first)).status, 'fail', `${file}: the starter of ${first} fails`);
