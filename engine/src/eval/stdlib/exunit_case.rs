@@ -267,7 +267,7 @@ fn test(i: &mut Interp, args: &[Node], env: &mut Env, s: Span) -> EResult<Value>
         Some(b) => b.clone(),
         None => {
             tags.push((Value::atom("not_implemented"), Value::Bool(true)));
-            let flunk = Node::new(
+            Node::new(
                 Kind::Dot {
                     target: Box::new(Node::new(Kind::Alias(vec!["ExUnit".into(), "Assertions".into()]), s)),
                     name: "flunk".into(),
@@ -275,8 +275,7 @@ fn test(i: &mut Interp, args: &[Node], env: &mut Env, s: Span) -> EResult<Value>
                     parens: true,
                 },
                 s,
-            );
-            flunk
+            )
         }
     };
     let pattern = pattern.map(|p| i.expand_attrs(&p, &module));
