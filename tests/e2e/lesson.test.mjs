@@ -72,8 +72,10 @@ test('a lesson: fail an exercise, fix it, pass, and the progress survives a relo
 
 test('a hand-written .livemd with Mix.install round-trips byte-equal, and only edits change it', async () => {
   const text = await fixture('roundtrip.livemd');
-  await nb.importLivemd('roundtrip.livemd', text);
+  // Dropped on the page, as from a file manager.
+  await nb.dropLivemd('roundtrip.livemd', text);
   await nb.markdownCells.first().waitFor();
+  assert.equal(await nb.testid('notebook-title').innerText(), 'Ecto by hand');
   const out = await nb.exportLivemd();
   assert.equal(out.name, 'ecto-by-hand.livemd');
   assert.equal(out.text, text);

@@ -33,6 +33,18 @@ export class LessonPage extends WorkspacePage {
     await this.page.locator('[data-testid="opening"]').waitFor({ state: 'detached', timeout: 30_000 });
   }
 
+  /** Drops a Livebook file (`name`, `text`) on the notebook, as a file dragged from the desktop. */
+  async dropLivemd(name, text) {
+    const transfer = await this.page.evaluateHandle(([n, t]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t], n, { type: 'text/markdown' }));
+      return dt;
+    }, [name, text]);
+    await this.notebook.dispatchEvent('dragover', { dataTransfer: transfer });
+    await this.notebook.dispatchEvent('drop', { dataTransfer: transfer });
+    await this.page.locator('[data-testid="opening"]').waitFor({ state: 'detached', timeout: 30_000 });
+  }
+
   /** Downloads the notebook as `.livemd`; returns { name, text }. */
   async exportLivemd() {
     const [download] = await Promise.all([this.page.waitForEvent('download'), this.testid('export-livemd').click()]);
