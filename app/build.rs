@@ -7,6 +7,8 @@
 //!   description of each example, in the engine's gallery order), so the
 //!   page lists the examples without carrying their text: it fetches an
 //!   example's file (`examples/ID.exs`, beside the page) when it is opened.
+//! - The course's index (`$OUT_DIR/lessons_index.rs`: file name and title of
+//!   each `lessons/*.livemd`, by name); a lesson is fetched when opened.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -32,8 +34,36 @@ fn main() {
         let _ = writeln!(out, "    ({id:?}, {:?}, {:?}),", header("title"), header("description"));
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string())).join("examples_index.rs");
+    let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string());
+    let dest = Path::new(&out_dir).join("examples_index.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         println!("cargo:warning=the gallery index could not be written: {e}");
+    }
+    lessons_index(&root, Path::new(&out_dir));
+}
+
+/// `LESSONS`: (file name, title) of each `lessons/*.livemd`, by name.
+fn lessons_index(root: &Path, out_dir: &Path) {
+    let dir = root.join("lessons");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".livemd")).collect())
+        .unwrap_or_default();
+    names.sort();
+    let mut out =
+        String::from("/// (file name, title) of each lesson under `lessons/`, by name.\npub const LESSONS: &[(&str, &str)] = &[\n");
+    for name in names {
+        let file = dir.join(&name);
+        println!("cargo:rerun-if-changed={}", file.display());
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let title = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .map_or_else(|| name.trim_end_matches(".livemd").to_string(), |t| t.trim().to_string());
+        let _ = writeln!(out, "    ({name:?}, {title:?}),");
+    }
+    out.push_str("];\n");
+    if let Err(e) = std::fs::write(out_dir.join("lessons_index.rs"), out) {
+        println!("cargo:warning=the lessons index could not be written: {e}");
     }
 }

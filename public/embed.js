@@ -10,7 +10,11 @@
  * Each block becomes an iframe of the playground in embed mode
  * (?embed=1, plus &readonly=1 when the block has data-readonly), with the
  * notebook in the fragment (#nb= base64url of deflate-raw JSON, as the
- * playground's Share button makes). A line "# %%" starts a new cell. The
+ * playground's Share button makes). A line "# %%" starts a new cell, and
+ * "# %% [markdown]" a Markdown cell (its lines are the text, as written). A
+ * block with data-livemd="URL" embeds that Livebook file or lesson instead
+ * (same origin as the playground, or served with CORS), exercises and all;
+ * data-solutions on it is a teacher's embed (locked solutions shown). The
  * iframe grows and shrinks with its content: the playground posts
  * {type: 'ectoplasm:height', height} and this script applies it.
  * Options on the script tag: data-playground="URL" (default: where this
@@ -35,7 +39,9 @@
       var m = /^\s*# %%(.*)$/.exec(line);
       if (m) {
         out.push(current);
-        current = { title: m[1].trim() || null, lines: [] };
+        var rest = m[1].trim();
+        var md = /^\[markdown\]\s*/.exec(rest);
+        current = { title: (md ? rest.slice(md[0].length) : rest) || null, lines: [], markdown: !!md };
       } else {
         current.lines.push(line);
       }
@@ -46,6 +52,7 @@
         var source = c.lines.join('\n').replace(/^\n+|\s+$/g, '');
         var cell = { source: source };
         if (c.title) cell.title = c.title;
+        if (c.markdown) cell.kind = 'markdown';
         return cell;
       })
       .filter(function (c, i, all) { return c.source !== '' || c.title || all.length === 1; });
@@ -64,26 +71,40 @@
     return new Response(stream).arrayBuffer().then(function (buf) { return base64url(new Uint8Array(buf)); });
   }
 
+  function frameFor(pre, src, title, lines) {
+    var frame = document.createElement('iframe');
+    frame.src = src;
+    frame.title = title ? 'ectoplasm notebook: ' + title : 'ectoplasm notebook';
+    frame.loading = 'lazy';
+    frame.setAttribute('data-ectoplasm-frame', '');
+    // A first guess from the code's length, corrected by the playground's height messages.
+    frame.style.cssText = 'display:block;box-sizing:content-box;width:100%;border:1px solid rgba(127,127,127,.35);' +
+      'border-radius:8px;height:' +
+      Math.min(200 + lines * 21, 1200) + 'px';
+    pre.replaceWith(frame);
+    frames.push(frame);
+    return frame;
+  }
+
   function embed(pre) {
+    var livemd = pre.getAttribute('data-livemd');
+    if (livemd) {
+      var url = new URL(livemd, document.baseURI).href;
+      var theme0 = pre.getAttribute('data-theme') || allTheme;
+      frameFor(pre, base + '?embed=1&livemd=' + encodeURIComponent(url) +
+        (pre.hasAttribute('data-solutions') ? '&solutions=1' : '') +
+        (theme0 === 'light' || theme0 === 'dark' ? '&theme=' + theme0 : ''), pre.getAttribute('data-title'), 30);
+      return Promise.resolve();
+    }
     var notebook = { v: 1, cells: cells(pre.textContent || '') };
     var title = pre.getAttribute('data-title');
     if (title) notebook.title = title;
     var readonly = allReadonly || pre.hasAttribute('data-readonly');
     var theme = pre.getAttribute('data-theme') || allTheme;
     return encode(notebook).then(function (payload) {
-      var frame = document.createElement('iframe');
-      frame.src = base + '?embed=1' + (readonly ? '&readonly=1' : '') +
+      var src = base + '?embed=1' + (readonly ? '&readonly=1' : '') +
         (theme === 'light' || theme === 'dark' ? '&theme=' + theme : '') + '#nb=' + payload;
-      frame.title = title ? 'ectoplasm notebook: ' + title : 'ectoplasm notebook';
-      frame.loading = 'lazy';
-      frame.setAttribute('data-ectoplasm-frame', '');
-      // A first guess from the code's length, corrected by the playground's height messages.
-      var lines = (pre.textContent || '').split('\n').length;
-      frame.style.cssText = 'display:block;box-sizing:content-box;width:100%;border:1px solid rgba(127,127,127,.35);' +
-        'border-radius:8px;height:' +
-        Math.min(200 + lines * 21, 1200) + 'px';
-      pre.replaceWith(frame);
-      frames.push(frame);
+      frameFor(pre, src, title, (pre.textContent || '').split('\n').length);
     });
   }
 

@@ -28,6 +28,8 @@ use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use engine::playground::tables::TableInfo;
+
+use crate::persist::SavedNotebook;
 use js_sys::{Array, Function, Promise};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -130,6 +132,19 @@ pub enum Request {
         #[serde(default)]
         pending: Vec<String>,
     },
+    /// Markdown cells rendered to HTML (`engine::markdown::to_html`: raw
+    /// HTML escaped, unsafe links dropped), one per source, in order.
+    Markdown { sources: Vec<String> },
+    /// A Livebook file read as a notebook (cells, lesson markup, the file
+    /// kept for export).
+    ImportLivemd { text: String },
+    /// The notebook written as a Livebook file (the file it was opened
+    /// from, with only what changed rewritten).
+    ExportLivemd { notebook: SavedNotebook },
+    /// Checks exercise `exercise` of the lesson `notebook` (its cells as
+    /// the learner has them), on a scratch workspace and database: the
+    /// notebook's own are not touched.
+    CheckExercise { notebook: SavedNotebook, exercise: String },
 }
 
 /// What a workspace went through since its last reset, in order.
@@ -191,10 +206,35 @@ pub enum Response {
     Json {
         json: String,
     },
+    /// HTML made by the engine's Markdown renderer, one per source.
+    Html {
+        html: Vec<String>,
+    },
+    Notebook {
+        notebook: SavedNotebook,
+    },
+    Text {
+        text: String,
+    },
+    Checked {
+        outcome: ExerciseOutcome,
+    },
     Done,
     Error {
         message: String,
     },
+}
+
+/// How an exercise's check went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExerciseOutcome {
+    pub passed: bool,
+    /// Tests run and failed, as ExUnit counted them.
+    pub tests: usize,
+    pub failures: usize,
+    /// ExUnit's report (failures with `code:`, `left:`, `right:`, then the
+    /// summary), or the error the learner's code raised.
+    pub report: String,
 }
 
 /// A diagnostic with 0-based line/column positions (UTF-16 columns).
@@ -719,7 +759,9 @@ impl Backend {
     /// worker. Prefer [`Backend::run`] for cells: it keeps the snapshots.
     pub async fn call(&self, request: Request) -> Response {
         let role = match request {
-            Request::Preview { .. } | Request::Check { .. } | Request::Complete { .. } if self.is_running() => Role::Aux,
+            Request::Preview { .. } | Request::Check { .. } | Request::Complete { .. } | Request::Markdown { .. } if self.is_running() => {
+                Role::Aux
+            }
             _ => Role::Main,
         };
         match self.send(role, request).await {
@@ -904,6 +946,41 @@ impl Backend {
         let response = if runs > 0 { self.guarded(request, RESTORED_DATA).await.map_err(|s| s.message)? } else { self.call(request).await };
         match response {
             Response::Insight { json } => Ok(json),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Markdown sources as HTML, in order (the engine's renderer: safe to
+    /// insert as it is).
+    pub async fn markdown(&self, sources: Vec<String>) -> Result<Vec<String>, String> {
+        match self.call(Request::Markdown { sources }).await {
+            Response::Html { html } => Ok(html),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// A Livebook file as a notebook.
+    pub async fn import_livemd(&self, text: String) -> Result<SavedNotebook, String> {
+        match self.call(Request::ImportLivemd { text }).await {
+            Response::Notebook { notebook } => Ok(notebook),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The notebook as a Livebook file.
+    pub async fn export_livemd(&self, notebook: SavedNotebook) -> Result<String, String> {
+        match self.call(Request::ExportLivemd { notebook }).await {
+            Response::Text { text } => Ok(text),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Checks an exercise on a scratch workspace; under Stop and the time
+    /// limit like a cell (a runaway answer ends there, the notebook's
+    /// workspace is restored).
+    pub async fn check_exercise(&self, notebook: SavedNotebook, exercise: String) -> Result<ExerciseOutcome, String> {
+        match self.guarded(Request::CheckExercise { notebook, exercise }, RESTORED_DATA).await.map_err(|s| s.message)? {
+            Response::Checked { outcome } => Ok(outcome),
             other => Err(unexpected(other)),
         }
     }

@@ -27,12 +27,12 @@ pub struct Mode {
 }
 
 /// The value of query parameter `name`.
-fn param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+pub fn param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
     query.trim_start_matches('?').split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
 }
 
 /// Whether a query parameter is on: present with `1`, `true`, `yes` or no value.
-fn flag(query: &str, name: &str) -> bool {
+pub fn flag(query: &str, name: &str) -> bool {
     query.trim_start_matches('?').split('&').any(|pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         key == name && matches!(value, "" | "1" | "true" | "yes")

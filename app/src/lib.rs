@@ -25,6 +25,7 @@ pub mod editor;
 pub mod embed;
 pub mod from_sql;
 pub mod insight;
+pub mod livemd;
 pub mod notebook;
 pub mod persist;
 pub mod share;

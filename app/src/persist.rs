@@ -3,8 +3,9 @@
 //! and the local store that keeps it across reloads.
 //!
 //! The format is JSON: `{"v": 1, "title", "description", "example",
-//! "cells": [{"title", "source"}]}` (everything but `v` and `cells`
-//! optional). A saved text that cannot be read (not JSON, another version,
+//! "cells": [{"title", "source", "kind"}]}` (everything but `v` and `cells`
+//! optional; a cell without `kind` is code, so saves and links from
+//! before Markdown cells read as they were). A saved text that cannot be read (not JSON, another version,
 //! wrong shape) is never dropped: [`Store::load`] moves it aside under a
 //! key of its own and says where, so the page can tell the user.
 
@@ -22,12 +23,108 @@ pub const WORKSPACE_KEY: &str = "ectoplasm-workspace";
 pub const UNREADABLE_PREFIX: &str = "ectoplasm-workspace-unreadable-";
 pub const PREVIOUS_PREFIX: &str = "ectoplasm-workspace-previous-";
 
+/// What a cell holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellKind {
+    /// Elixir, run in order.
+    #[default]
+    Code,
+    /// Text, rendered as Markdown; never run.
+    Markdown,
+}
+
+impl CellKind {
+    pub fn is_code(&self) -> bool {
+        *self == CellKind::Code
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CellKind::Code => "code",
+            CellKind::Markdown => "markdown",
+        }
+    }
+}
+
+/// A cell's part in a lesson (the lesson markup of `docs/lessons.md`),
+/// or a Livebook cell that cannot run here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellRole {
+    /// The exercise it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<String>,
+    /// `starter`, `solution`, `test` or `hint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Runs, cannot be edited.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
+    /// A cell kept from a Livebook file that does not run here (a smart
+    /// cell), shown read-only with this note; or a note on a cell that runs
+    /// differently here (`Mix.install`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Shown, never run (a smart cell).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inert: bool,
+    /// A starter's text as the lesson gives it ("Reset this exercise").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<String>,
+}
+
+impl CellRole {
+    pub fn is(&self, role: &str) -> bool {
+        self.role.as_deref() == Some(role)
+    }
+
+    /// Shown as code that cannot be edited.
+    pub fn read_only(&self) -> bool {
+        self.locked || self.inert || self.is("test") || self.is("solution")
+    }
+}
+
 /// One cell of a saved notebook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedCell {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub source: String,
+    #[serde(default, skip_serializing_if = "CellKind::is_code")]
+    pub kind: CellKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<CellRole>,
+    /// Its place in the Livebook file the notebook was opened from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub livemd: Option<usize>,
+}
+
+impl SavedCell {
+    pub fn code(title: Option<String>, source: String) -> SavedCell {
+        SavedCell { title, source, kind: CellKind::Code, role: None, livemd: None }
+    }
+}
+
+/// How a lesson treats its solutions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Solutions {
+    /// The learner may reveal them.
+    #[default]
+    Hidden,
+    /// Not shown unless the link unlocks them (`&solutions=1`).
+    Locked,
+}
+
+/// A notebook in lesson mode.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonMeta {
+    #[serde(default)]
+    pub solutions: Solutions,
+    /// Where it came from (a `?livemd=` address or a file's name), for the
+    /// key its progress is kept under.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
 }
 
 /// A notebook as saved and shared.
@@ -45,6 +142,13 @@ pub struct SavedNotebook {
     /// Where the ER diagram's boxes were dragged to: table → [x, y].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub positions: BTreeMap<String, [f64; 2]>,
+    /// Lesson mode (set by the lesson markup of an imported `.livemd`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<LessonMeta>,
+    /// The Livebook file the notebook was opened from, as it was: export
+    /// writes it back with only the edited parts changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub livemd: Option<String>,
 }
 
 impl SavedNotebook {

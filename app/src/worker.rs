@@ -26,9 +26,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::backend::{
-    byte_offset, utf16_offset, wire, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, GenProgress, Preview,
-    Repeated, Replay, Request, Response, ResultTable, Stmt, SQL_WASM_URL,
+    byte_offset, utf16_offset, wire, CellRun, CellSource, CompletionItem, CompletionList, Diag, DialectPreview, ExerciseOutcome,
+    GenProgress, Preview, Repeated, Replay, Request, Response, ResultTable, Stmt, SQL_WASM_URL,
 };
+use crate::persist::SavedNotebook;
 use crate::sqljs::{Database, SqlJs};
 
 /// The pragmas ecto_sqlite3 sets when it connects. sql.js's `export()`
@@ -196,6 +197,9 @@ impl Engine {
             | Request::ListTables
             | Request::ErModel { .. }
             | Request::SqlCatalog { .. }
+            | Request::Markdown { .. }
+            | Request::ImportLivemd { .. }
+            | Request::ExportLivemd { .. }
             // a database never loaded has no tables to plan on
             | Request::Insight { .. } => false,
             Request::Restore { steps, db } => !steps.is_empty() || db.is_some(),
@@ -204,6 +208,7 @@ impl Engine {
             | Request::ExportDb
             | Request::ImportDb { .. }
             | Request::ProveFromSql { .. }
+            | Request::CheckExercise { .. }
             | Request::Strategies { .. }
             | Request::Generate { .. }
             | Request::GenerateStep
@@ -237,6 +242,13 @@ impl Engine {
                     Err(e) => Response::Error { message: e.message },
                 }
             }
+            Request::ImportLivemd { text } => Response::Notebook { notebook: crate::livemd::import(&text) },
+            Request::ExportLivemd { notebook } => Response::Text { text: crate::livemd::export(&notebook) },
+            Request::CheckExercise { notebook, exercise } => match self.check_exercise(&notebook, &exercise) {
+                Ok(outcome) => Response::Checked { outcome },
+                Err(message) => Response::Error { message },
+            },
+            Request::Markdown { sources } => Response::Html { html: sources.iter().map(|s| engine::markdown::to_html(s)).collect() },
             Request::Preview { src, cursor, earlier } => {
                 let at = byte_offset(&src, cursor);
                 let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
@@ -439,6 +451,24 @@ impl Engine {
         let elapsed_ms = performance_now() - start;
         let repeated = repeated(&mut self.ws, &result.statements, &cell.source);
         cell_run(cell.index, result, elapsed_ms, repeated)
+    }
+
+    /// Checks exercise `id` of the lesson `notebook` as the learner has it,
+    /// in a workspace and database of its own (the notebook's are not
+    /// touched), with the same limits and clocks as the notebook's.
+    fn check_exercise(&mut self, notebook: &SavedNotebook, id: &str) -> Result<ExerciseOutcome, String> {
+        let model = crate::livemd::model(notebook);
+        let lesson = engine::lesson::lesson(&model);
+        let steps = engine::lesson::plan(&model, &lesson, id, engine::lesson::Learner::AsWritten)
+            .ok_or_else(|| format!("the lesson has no exercise {id:?} with a starter cell"))?;
+        let mut fresh = self.sqljs().and_then(SqlJs::open).map_err(|e| e.message)?;
+        for pragma in CONNECT_PRAGMAS {
+            fresh.execute(pragma, &[]).map_err(|e| e.message)?;
+        }
+        let mut ws = workspace(SharedDb(Rc::new(RefCell::new(Some(fresh)))));
+        let result = engine::lesson::check_in(&mut ws, id, &steps);
+        let report = if result.passed { result.output } else { result.failure };
+        Ok(ExerciseOutcome { passed: result.passed, tests: result.tests, failures: result.failures, report })
     }
 
     /// The database as an SQLite file image. sql.js reconnects to export,

@@ -2,7 +2,7 @@
 //! (`make test-wasm`; Node has Blob, CompressionStream and Response).
 #![cfg(target_arch = "wasm32")]
 
-use ectoplasm_app::persist::{SavedCell, SavedNotebook, FORMAT_VERSION};
+use ectoplasm_app::persist::{CellKind, SavedCell, SavedNotebook, FORMAT_VERSION};
 use ectoplasm_app::share::{base64url_decode, base64url_encode, decode, deflate, encode, fragment_payload, inflate};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -13,10 +13,12 @@ fn notebook() -> SavedNotebook {
         description: String::new(),
         example: None,
         cells: vec![
-            SavedCell { title: None, source: "x = 1".into() },
-            SavedCell { title: Some("Two".into()), source: "<script>alert(1)</script> ünïcode ✓".into() },
+            SavedCell::code(None, "x = 1".into()),
+            SavedCell::code(Some("Two".into()), "<script>alert(1)</script> ünïcode ✓".into()),
         ],
         positions: Default::default(),
+        lesson: None,
+        livemd: None,
     }
 }
 
@@ -34,6 +36,17 @@ fn the_format_round_trips_and_omits_empty_fields() {
     let text = notebook().to_json();
     assert!(text.starts_with(r#"{"v":1,"title":"T","cells":[{"source":"x = 1"},{"title":"Two","source":"#), "{text}");
     assert_eq!(SavedNotebook::from_json(&text), Ok(notebook()));
+}
+
+#[wasm_bindgen_test]
+fn markdown_cells_are_marked_and_old_cells_read_as_code() {
+    let mut nb = notebook();
+    nb.cells.insert(0, SavedCell { title: None, source: "# Intro".into(), kind: CellKind::Markdown, role: None, livemd: None });
+    let text = nb.to_json();
+    assert!(text.contains(r##"{"source":"# Intro","kind":"markdown"},{"source":"x = 1"}"##), "{text}");
+    assert_eq!(SavedNotebook::from_json(&text), Ok(nb));
+    let old = SavedNotebook::from_json(r#"{"v":1,"cells":[{"source":"x = 1"}]}"#).expect("an old save reads");
+    assert_eq!(old.cells[0].kind, CellKind::Code);
 }
 
 #[wasm_bindgen_test]

@@ -13,6 +13,7 @@ pub mod executor;
 pub mod from_sql;
 pub mod insight;
 pub mod lesson;
+pub mod markdown;
 pub mod migration;
 pub mod playground;
 pub mod query;

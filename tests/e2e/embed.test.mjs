@@ -17,6 +17,9 @@ const s = pagePerTest(async (p, { url }) => {
   em = new EmbedPage(p, url);
 });
 
+// A lesson of the built-in course (dist/lessons/).
+const LESSON = '01-changesets-and-queries.livemd';
+
 const NOTEBOOK = {
   v: 1,
   title: 'Embedded',
@@ -162,5 +165,42 @@ Enum.map(xs, fn x -> %{n: x, square: x * x} end)
   } finally {
     await host.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('embed.js embeds a lesson (data-livemd) with working exercises, and Markdown cells in blocks', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ectoplasm-host-'));
+  await writeFile(join(dir, 'index.html'), `<!doctype html>
+<html><head><meta charset="utf-8"><title>Course</title></head>
+<body>
+<pre data-ectoplasm data-livemd="${s.url}lessons/${LESSON}"></pre>
+<pre data-ectoplasm>
+# %% [markdown] Intro
+## Counting *rows*
+# %%
+1 + 1
+</pre>
+<script src="${s.url}embed.js"></script>
+</body></html>`);
+  const host = await serve(dir);
+  try {
+    const hp = new HostPage(page, host.url);
+    await hp.open();
+    assert.equal(await hp.frames.count(), 2);
+    const src = await hp.frames.first().getAttribute('src');
+    assert.ok(src.startsWith(`${s.url}?embed=1&livemd=`), src);
+    const lesson = await hp.frame(0);
+    const exercise = lesson.locator('[data-testid="exercise"]').first();
+    await exercise.waitFor({ timeout: 30_000 });
+    await lesson.getByTestId('lesson-progress').waitFor();
+    await exercise.getByTestId('check-exercise').click();
+    await exercise.locator('[data-testid="exercise-result"][data-status="fail"]').waitFor({ timeout: 30_000 });
+    assert.equal(await lesson.getByTestId('lesson-progress').getAttribute('data-passed'), '0');
+
+    const blocks = await hp.frame(1);
+    assert.equal(await blocks.locator('[data-testid="markdown-cell"] h2').innerText(), 'Counting rows');
+    assert.deepEqual(await blocks.getByTestId('cell-input').allInnerTexts(), ['1 + 1']);
+  } finally {
+    await host.stop();
   }
 });

@@ -8,8 +8,9 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::cell::CellView;
+use super::cell::AnyCellView;
 use super::diagram_view::DiagramView;
+use super::lesson::LessonProgress;
 use super::share::Notices;
 use super::state::{Nb, Status, View};
 use super::{RunAllButton, StatusBadge};
@@ -54,6 +55,9 @@ pub fn EmbedApp() -> impl IntoView {
         });
     }
 
+    // In lesson mode hints and solutions appear once revealed.
+    let visible_cells = move || nb.cells.get().into_iter().filter(|c| nb.cell_visible(c)).collect::<Vec<_>>();
+
     let root = NodeRef::<Div>::new();
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
@@ -71,8 +75,9 @@ pub fn EmbedApp() -> impl IntoView {
                 style:display=if mode.diagram { "none" } else { "" }>
                 <Notices/>
                 {move || nb.opening.get().then(|| view! { <p class="muted" data-testid="opening" role="status">"Opening the notebook…"</p> })}
-                <For each=move || nb.cells.get() key=|c| c.id let:c>
-                    <CellView cell=c/>
+                <LessonProgress/>
+                <For each=visible_cells key=|c| c.id let:c>
+                    <AnyCellView cell=c/>
                 </For>
             </main>
             <footer class="embed-bar">

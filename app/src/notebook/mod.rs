@@ -16,6 +16,7 @@
 //! - [`embed`]: the page in embed mode (`?embed=1`).
 //! - [`diagram_view`]: the Diagram view; [`import_view`] its SQL import.
 //! - [`from_sql_view`]: From SQL, above the cells.
+//! - [`lesson`]: lesson mode (exercises, hints, solutions, progress).
 
 pub mod cell;
 pub mod diagram_view;
@@ -23,6 +24,7 @@ pub mod embed;
 pub mod from_sql_view;
 pub mod import_view;
 pub mod insight;
+pub mod lesson;
 pub mod result;
 pub mod run_control;
 pub mod share;
@@ -42,6 +44,8 @@ pub fn App() -> impl IntoView {
     nb.open_workspace();
     nb.start_backend();
     // The diagram's code loads the first time its view opens, and stays.
+    // In lesson mode hints and solutions appear once revealed.
+    let visible_cells = move || nb.cells.get().into_iter().filter(|c| nb.cell_visible(c)).collect::<Vec<_>>();
     let diagram_opened = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || nb.view.get() == View::Diagram);
     view! {
         <a class="skip" href="#notebook">"Skip to the notebook"</a>
@@ -58,6 +62,15 @@ pub fn App() -> impl IntoView {
                     title="Download the database as an SQLite file"
                     disabled=move || !nb.status.get().is_ready()
                     on:click=move |_| nb.export_db()>"Export DB"</button>
+                <label class="btn file" data-testid="import-livemd-label" title="Open a Livebook notebook or lesson (.livemd); you can also drop one on the page">
+                    "Open .livemd"
+                    <input type="file" class="visually-hidden" data-testid="import-livemd" accept=".livemd,.md,text/markdown"
+                        on:change:target=move |ev| nb.import_livemd_file(ev.target())/>
+                </label>
+                <button type="button" class="btn" data-testid="export-livemd"
+                    title="Download the notebook as a Livebook file (.livemd)"
+                    disabled=move || nb.status.get() == state::Status::Loading
+                    on:click=move |_| nb.export_livemd()>"Save .livemd"</button>
                 <label class="btn file" data-testid="import-db" title="Open an SQLite file as the database">
                     "Import DB"
                     <input type="file" class="visually-hidden" data-testid="import-db-input" accept=".sqlite,.sqlite3,.db,application/vnd.sqlite3,application/x-sqlite3"
@@ -71,7 +84,21 @@ pub fn App() -> impl IntoView {
             </div>
         </header>
         <share::Notices/>
-        <div class="layout" class:diagram-mode=move || nb.view.get() == View::Diagram>
+        <div class="layout" class:diagram-mode=move || nb.view.get() == View::Diagram
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                if dragging_files(&ev) {
+                    ev.prevent_default();
+                }
+            }
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                if dragging_files(&ev) {
+                    ev.prevent_default();
+                    match dropped_livemd(&ev) {
+                        Some(file) => nb.import_livemd_blob(file),
+                        None => nb.notify(state::NoticeKind::Error, "livemd", "Only Livebook files (.livemd) open when dropped here.".to_string(), None, None),
+                    }
+                }
+            }>
             <sidebar::Sidebar/>
             <div class="main-area">
             <ViewSwitch/>
@@ -89,17 +116,34 @@ pub fn App() -> impl IntoView {
                 </div>
                 {move || nb.opening.get().then(|| view! { <p class="muted" data-testid="opening" role="status">"Opening the shared notebook…"</p> })}
                 <from_sql_view::FromSql/>
-                <For each=move || nb.cells.get() key=|c| c.id let:c>
-                    <cell::CellView cell=c/>
+                <lesson::LessonProgress/>
+                <For each=visible_cells key=|c| c.id let:c>
+                    <cell::AnyCellView cell=c/>
                 </For>
-                <button type="button" class="btn add-cell" data-testid="add-cell" on:click=move |_| { nb.add_cell(String::new()); }>
-                    "+ Add cell"
-                </button>
+                <div class="add-cells">
+                    <button type="button" class="btn add-cell" data-testid="add-cell" on:click=move |_| { nb.add_cell(String::new()); }>
+                        "+ Add cell"
+                    </button>
+                    <button type="button" class="btn add-cell" data-testid="add-markdown-cell" on:click=move |_| { nb.add_markdown_cell(); }>
+                        "+ Markdown"
+                    </button>
+                </div>
             </main>
             </div>
             <sql_pane::SidePane/>
         </div>
     }
+}
+
+/// Whether files are dragged over the page (their names are hidden until dropped).
+fn dragging_files(ev: &leptos::ev::DragEvent) -> bool {
+    ev.data_transfer().is_some_and(|t| t.types().includes(&"Files".into(), 0))
+}
+
+/// The file dropped on the page, when it is a `.livemd`.
+fn dropped_livemd(ev: &leptos::ev::DragEvent) -> Option<web_sys::File> {
+    let file = ev.data_transfer()?.files()?.get(0)?;
+    file.name().to_lowercase().ends_with(".livemd").then_some(file)
 }
 
 /// Notebook | Diagram.

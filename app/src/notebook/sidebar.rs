@@ -12,8 +12,42 @@ pub fn Sidebar() -> impl IntoView {
     view! {
         <nav class="sidebar" aria-label="Examples and tables">
             <Gallery/>
+            <Course/>
             <Tables/>
         </nav>
+    }
+}
+
+/// The built-in lessons (Livebook files under `lessons/`).
+#[component]
+fn Course() -> impl IntoView {
+    let nb = expect_context::<Nb>();
+    let items: Vec<_> = super::state::LESSONS
+        .iter()
+        .map(|&(name, title)| {
+            let url = format!("lessons/{name}");
+            let current = {
+                let url = url.clone();
+                move || nb.lesson.meta.with(|m| m.as_ref().is_some_and(|m| m.origin == url))
+            };
+            view! {
+                <li>
+                    <button type="button" class="example" data-testid="lesson" data-file=name
+                        class:current=current
+                        on:click=move |_| nb.open_livemd_url(url.clone())>
+                        <span class="example-title">{title}</span>
+                    </button>
+                </li>
+            }
+        })
+        .collect();
+    view! {
+        {(!items.is_empty()).then(|| view! {
+            <section class="panel gallery" data-testid="course" aria-labelledby="course-title">
+                <h2 id="course-title">"Lessons"</h2>
+                <ul class="examples">{items}</ul>
+            </section>
+        })}
     }
 }
 

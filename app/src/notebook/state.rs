@@ -11,9 +11,10 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::insight::{InsightState, DEFAULT_RUNS};
+use super::lesson::LessonState;
 use crate::backend::{Backend, CellRun, CellSource, Diag, Preview};
 use crate::editor::Editor;
-use crate::persist::{Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
+use crate::persist::{CellKind, CellRole, Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
 use crate::share;
 
 /// The example the page opens with.
@@ -22,6 +23,13 @@ pub const DEFAULT_EXAMPLE: &str = "blog";
 mod gallery {
     include!(concat!(env!("OUT_DIR"), "/examples_index.rs"));
 }
+mod course {
+    include!(concat!(env!("OUT_DIR"), "/lessons_index.rs"));
+}
+/// The course: (file name, title) of each lesson under `lessons/` (beside
+/// the page), opened as `lessons/NAME`.
+pub use course::LESSONS;
+
 /// The gallery: (id, title, description) of each example. Their texts are
 /// fetched when opened (`examples/ID.exs`, beside the page), except the
 /// default one's, which the page carries to open at once.
@@ -121,6 +129,17 @@ impl CellState {
 #[derive(Clone, Copy)]
 pub struct CellModel {
     pub id: u32,
+    /// Code or Markdown (fixed for the cell's life).
+    pub kind: CellKind,
+    /// A Markdown cell's HTML, from the engine's renderer, for the source
+    /// it was made from (None until rendered, and while the text changes).
+    pub html: RwSignal<Option<(String, String)>>,
+    /// A Markdown cell shown as its text, being edited.
+    pub editing: RwSignal<bool>,
+    /// Its part in a lesson, or the note of a Livebook cell (fixed).
+    pub role: StoredValue<Option<CellRole>>,
+    /// Its place in the Livebook file the notebook came from.
+    pub livemd: Option<usize>,
     pub title: RwSignal<Option<String>>,
     pub source: RwSignal<String>,
     pub result: RwSignal<Option<CellRun>>,
@@ -130,6 +149,18 @@ pub struct CellModel {
 }
 
 impl CellModel {
+    /// Code the notebook runs: not Markdown, not a cell kept only to be
+    /// shown (a Livebook smart cell), and in lesson mode not a solution.
+    pub fn runs(&self, lesson: bool) -> bool {
+        self.kind.is_code() && self.role.with_value(|r| r.as_ref().is_none_or(|r| !(r.inert || (lesson && r.is("solution")))))
+    }
+
+    /// Shown as code that cannot be edited (a lesson's tests, solutions and
+    /// locked cells, smart cells).
+    pub fn read_only(&self) -> bool {
+        self.role.with_value(|r| r.as_ref().is_some_and(CellRole::read_only))
+    }
+
     /// Its last run was stopped: running a later cell does not start it again.
     fn was_stopped(&self) -> bool {
         self.result.with_untracked(|r| r.as_ref().is_some_and(|r| r.stopped.is_some()))
@@ -230,6 +261,12 @@ pub struct Nb {
     pub insight: RwSignal<InsightState>,
     /// How many times a timing runs the query.
     pub runs: RwSignal<u32>,
+    /// Lesson mode: exercises, hints, solutions, progress.
+    pub lesson: LessonState,
+    /// The Livebook file the notebook came from (export rewrites it).
+    pub livemd: RwSignal<Option<String>>,
+    /// A Livebook file waiting for the engine to read it (text, origin).
+    pending_livemd: StoredValue<Option<(String, String)>>,
 }
 
 /// The main area's view.
@@ -268,6 +305,9 @@ impl Nb {
             hover: RwSignal::new(None),
             insight: RwSignal::new(InsightState::default()),
             runs: RwSignal::new(DEFAULT_RUNS),
+            lesson: LessonState::new(),
+            livemd: RwSignal::new(None),
+            pending_livemd: StoredValue::new(None),
         }
     }
 
@@ -305,13 +345,31 @@ impl Nb {
             self.schedule(id, true);
         }
         self.refresh_tables();
+        self.render_markdown(None);
+        if let Some((text, origin)) = self.pending_livemd.try_update_value(Option::take).flatten() {
+            self.import_livemd_text(text, origin);
+        }
     }
 
     fn new_cell(&self, title: Option<String>, source: String) -> CellModel {
+        self.new_cell_of(CellKind::Code, title, source)
+    }
+
+    fn new_cell_of(&self, kind: CellKind, title: Option<String>, source: String) -> CellModel {
+        self.new_cell_with(SavedCell { title, source, kind, role: None, livemd: None })
+    }
+
+    fn new_cell_with(&self, saved: SavedCell) -> CellModel {
+        let SavedCell { title, source, kind, role, livemd } = saved;
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         let make = move || CellModel {
             id,
+            kind,
+            html: RwSignal::new(None),
+            editing: RwSignal::new(false),
+            role: StoredValue::new(role),
+            livemd,
             title: RwSignal::new(title),
             source: RwSignal::new(source),
             result: RwSignal::new(None),
@@ -340,9 +398,10 @@ impl Nb {
         self.cells.with_untracked(|cs| cs.iter().filter(|c| ids.contains(&c.id)).copied().collect())
     }
 
-    /// Every cell's text, in order.
+    /// Every cell's code, in order (a Markdown cell's is empty, so that
+    /// positions stay those of the notebook).
     pub(crate) fn sources(&self) -> Vec<String> {
-        self.cells.with_untracked(|cs| cs.iter().map(|c| c.source.get_untracked()).collect())
+        self.cells.with_untracked(|cs| cs.iter().map(|c| if c.kind.is_code() { c.source.get_untracked() } else { String::new() }).collect())
     }
 
     /// Appends an empty (or given) cell; returns its id.
@@ -350,6 +409,60 @@ impl Nb {
         let cell = self.new_cell(None, source);
         self.cells.update(|cs| cs.push(cell));
         cell.id
+    }
+
+    /// Appends an empty Markdown cell, open for editing; returns its id.
+    pub fn add_markdown_cell(&self) -> u32 {
+        let cell = self.new_cell_of(CellKind::Markdown, None, String::new());
+        cell.editing.set(true);
+        self.cells.update(|cs| cs.push(cell));
+        cell.id
+    }
+
+    /// Renders the Markdown cells whose HTML is missing or stale (all of
+    /// them when `ids` is None), in the engine's worker.
+    pub fn render_markdown(&self, ids: Option<Vec<u32>>) {
+        let Some(backend) = self.backend_handle() else { return };
+        let cells: Vec<CellModel> = self.cells.with_untracked(|cs| {
+            cs.iter()
+                .filter(|c| !c.kind.is_code() && ids.as_ref().is_none_or(|ids| ids.contains(&c.id)))
+                .filter(|c| {
+                    let source = c.source.get_untracked();
+                    c.html.with_untracked(|h| h.as_ref().is_none_or(|(for_source, _)| *for_source != source))
+                })
+                .copied()
+                .collect()
+        });
+        if cells.is_empty() {
+            return;
+        }
+        let sources: Vec<String> = cells.iter().map(|c| c.source.get_untracked()).collect();
+        spawn_local(async move {
+            match backend.markdown(sources.clone()).await {
+                Ok(html) => {
+                    for ((cell, source), html) in cells.iter().zip(sources).zip(html) {
+                        // A cell deleted meanwhile has disposed signals.
+                        let _ = cell.html.try_set(Some((source, html)));
+                    }
+                }
+                Err(e) => gloo::console::error!(e),
+            }
+        });
+    }
+
+    /// A Markdown cell's text changed (it is being edited).
+    pub fn markdown_changed(&self, id: u32, text: String) {
+        if let Some(cell) = self.cells.with_untracked(|cs| cs.iter().find(|c| c.id == id).copied()) {
+            cell.source.set(text);
+        }
+    }
+
+    /// Ends editing a Markdown cell: it is shown rendered.
+    pub fn finish_markdown(&self, id: u32) {
+        if let Some(cell) = self.cells.with_untracked(|cs| cs.iter().find(|c| c.id == id).copied()) {
+            cell.editing.set(false);
+            self.render_markdown(Some(vec![id]));
+        }
     }
 
     pub fn delete_cell(&self, id: u32) {
@@ -407,6 +520,8 @@ impl Nb {
         self.title.set(notebook.title);
         self.description.set(notebook.description);
         self.example.set(Some(id.to_string()));
+        self.lesson.meta.set(None);
+        self.livemd.set(None);
         self.replace_cells(cells);
     }
 
@@ -416,11 +531,14 @@ impl Nb {
         self.title.set("Untitled notebook".to_string());
         self.description.set("Schemas, migrations and queries: everything runs on an in-memory SQLite database.".to_string());
         self.example.set(None);
+        self.lesson.meta.set(None);
+        self.livemd.set(None);
         self.replace_cells(vec![cell]);
     }
 
     fn replace_cells(&self, cells: Vec<CellModel>) {
         self.cells.set(cells);
+        self.render_markdown(None);
         self.active.set(None);
         self.preview.update(|p| {
             p.cell = None;
@@ -460,9 +578,16 @@ impl Nb {
     /// `advance`, then moves to the next cell (adding one at the end).
     pub fn run_cell(&self, id: u32, advance: bool) {
         let Some(pos) = self.position(id) else { return };
+        let lesson = self.lesson.meta.with_untracked(Option::is_some);
+        if !self.cells.with_untracked(|cs| {
+            cs.get(pos).is_some_and(|c| c.kind.is_code() && c.role.with_value(|r| r.as_ref().is_none_or(|r| !r.inert)))
+        }) {
+            return;
+        }
         let batch: Vec<CellModel> = self.cells.with_untracked(|cs| {
             cs.iter()
                 .enumerate()
+                .filter(|(i, c)| *i == pos || c.runs(lesson))
                 .filter(|(i, c)| *i == pos || (*i < pos && c.state.get_untracked() != CellState::Done && !c.was_stopped()))
                 .map(|(_, c)| *c)
                 .collect()
@@ -477,7 +602,8 @@ impl Nb {
 
     /// Empties the database and runs every cell in order.
     pub fn run_all(&self) {
-        let batch = self.cells.get_untracked();
+        let lesson = self.lesson.meta.with_untracked(Option::is_some);
+        let batch: Vec<CellModel> = self.cells.with_untracked(|cs| cs.iter().filter(|c| c.runs(lesson)).copied().collect());
         self.run_batch(batch, true);
     }
 
@@ -648,9 +774,11 @@ impl Nb {
     /// The sources of the cells before `id` that have not run, or changed
     /// since they ran, in order.
     pub(crate) fn unrun_before(&self, id: u32) -> Vec<String> {
+        let lesson = self.lesson.meta.with_untracked(Option::is_some);
         self.cells.with_untracked(|cs| {
             cs.iter()
                 .take_while(|c| c.id != id)
+                .filter(|c| c.runs(lesson))
                 .filter(|c| c.state.get_untracked() == CellState::Fresh || c.edited.get_untracked())
                 .map(|c| c.source.get_untracked())
                 .collect()
@@ -735,14 +863,25 @@ impl Nb {
             title: read(&self.title, tracked),
             description: read(&self.description, tracked),
             example: read(&self.example, tracked),
-            cells: cells.iter().map(|c| SavedCell { title: read(&c.title, tracked), source: read(&c.source, tracked) }).collect(),
+            cells: cells
+                .iter()
+                .map(|c| SavedCell {
+                    title: read(&c.title, tracked),
+                    source: read(&c.source, tracked),
+                    kind: c.kind,
+                    role: c.role.get_value(),
+                    livemd: c.livemd,
+                })
+                .collect(),
             positions: read(&self.positions, tracked),
+            lesson: read(&self.lesson.meta, tracked),
+            livemd: read(&self.livemd, tracked),
         }
     }
 
     /// Replaces the notebook with a saved or shared one.
     pub fn load_saved(&self, saved: SavedNotebook) {
-        let mut cells: Vec<CellModel> = saved.cells.into_iter().map(|c| self.new_cell(c.title, c.source)).collect();
+        let mut cells: Vec<CellModel> = saved.cells.into_iter().map(|c| self.new_cell_with(c)).collect();
         if cells.is_empty() {
             cells.push(self.new_cell(None, String::new()));
         }
@@ -750,6 +889,9 @@ impl Nb {
         self.description.set(saved.description);
         self.example.set(saved.example);
         self.positions.set(saved.positions);
+        self.lesson.meta.set(saved.lesson);
+        self.livemd.set(saved.livemd);
+        self.load_progress();
         self.replace_cells(cells);
     }
 
@@ -773,9 +915,10 @@ impl Nb {
         self.autosave();
         let nb = *self;
         let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-        match share::fragment_payload(&hash) {
-            Some(payload) => nb.open_link(payload.to_string(), true),
-            None => nb.open_local(),
+        match (share::fragment_payload(&hash), livemd_param()) {
+            (Some(payload), _) => nb.open_link(payload.to_string(), true),
+            (None, Some(url)) => nb.open_livemd_url(url),
+            (None, None) => nb.open_local(),
         }
         let listener = window_event_listener(leptos::ev::hashchange, move |_| {
             let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
@@ -846,6 +989,19 @@ impl Nb {
     /// Opens a shared notebook; the local workspace, when it holds work of
     /// its own, is kept aside first and can be restored from the notice.
     fn open_shared(&self, shared: SavedNotebook) {
+        self.open_replacing(
+            shared,
+            "shared",
+            "You opened a shared notebook. Your previous workspace was kept in this browser (key below): restore it at any time.",
+            "You opened a shared notebook; it is now your workspace in this browser.",
+        );
+        share::clear_fragment();
+    }
+
+    /// Opens `shared` as the workspace, keeping the local one aside first
+    /// when it holds work of its own (restorable from the notice, which
+    /// says `text_kept` then, else `text`).
+    fn open_replacing(&self, shared: SavedNotebook, topic: &'static str, text_kept: &str, text: &str) {
         // What is saved now: the notebook on screen, once it was saved.
         let raw = self.store.with_value(|s| s.as_ref().and_then(Store::raw));
         let mut kept = None;
@@ -873,15 +1029,13 @@ impl Nb {
         }
         self.opened_link.set_value(Some(shared.clone()));
         self.load_saved(shared);
-        let text = match kept {
-            Some(_) => {
-                "You opened a shared notebook. Your previous workspace was kept in this browser (key below): restore it at any time."
-            }
-            None => "You opened a shared notebook; it is now your workspace in this browser.",
-        };
-        self.notices.update(|ns| ns.retain(|n| n.topic != "shared" || n.restore.is_some()));
-        self.notify(NoticeKind::Info, "shared", text.to_string(), kept.clone(), kept);
-        share::clear_fragment();
+        if self.store.with_value(Option::is_none) {
+            // Embed mode: nothing is saved, nothing to say.
+            return;
+        }
+        let text = if kept.is_some() { text_kept } else { text };
+        self.notices.update(|ns| ns.retain(|n| n.topic != topic || n.restore.is_some()));
+        self.notify(NoticeKind::Info, topic, text.to_string(), kept.clone(), kept);
     }
 
     /// Brings back a workspace kept aside under `key`. The notebook it
@@ -954,6 +1108,10 @@ impl Nb {
     pub fn open_embedded(&self) {
         let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
         let nb = *self;
+        if let (None, Some(url)) = (share::fragment_payload(&hash), livemd_param()) {
+            nb.open_livemd_url(url);
+            return;
+        }
         let Some(payload) = share::fragment_payload(&hash).map(str::to_string) else {
             nb.load_blank();
             return;
@@ -969,6 +1127,160 @@ impl Nb {
             }
             nb.opening.set(false);
         });
+    }
+}
+
+/// Livebook files in and out: a file chosen or dropped, `?livemd=URL`,
+/// and the download. The engine's worker reads and writes the format
+/// (`Request::ImportLivemd`, `ExportLivemd`); the page only moves text.
+impl Nb {
+    /// Reads a Livebook file into the notebook (once the engine is up).
+    pub fn import_livemd_text(&self, text: String, origin: String) {
+        let Some(backend) = self.backend_handle() else {
+            self.pending_livemd.set_value(Some((text, origin)));
+            self.opening.set(true);
+            return;
+        };
+        let nb = *self;
+        nb.opening.set(true);
+        spawn_local(async move {
+            match backend.import_livemd(text).await {
+                Ok(mut notebook) => {
+                    if let Some(lesson) = notebook.lesson.as_mut() {
+                        lesson.origin = origin;
+                    }
+                    // Learners go on where they were: the same lesson, saved here, opens as saved.
+                    let same = match nb.store.with_value(|s| s.as_ref().and_then(Store::raw)) {
+                        Some(raw) => SavedNotebook::from_json(&raw).ok().filter(|saved| {
+                            saved.livemd == notebook.livemd
+                                && saved.lesson.as_ref().map(|l| &l.origin) == notebook.lesson.as_ref().map(|l| &l.origin)
+                        }),
+                        None => None,
+                    };
+                    match same {
+                        Some(saved) if notebook.lesson.is_some() => nb.load_saved(saved),
+                        _ => nb.open_replacing(
+                            notebook,
+                            "livemd",
+                            "You opened a Livebook file. Your previous workspace was kept in this browser (key below): restore it at any time.",
+                            "You opened a Livebook file; it is now your workspace in this browser.",
+                        ),
+                    }
+                }
+                Err(e) => {
+                    nb.notify(NoticeKind::Error, "livemd", format!("The Livebook file could not be opened: {e}."), None, None);
+                    if nb.cells.with_untracked(Vec::is_empty) {
+                        nb.open_local();
+                    }
+                }
+            }
+            nb.opening.set(false);
+        });
+    }
+
+    /// Reads the `.livemd` file chosen in `input`.
+    pub fn import_livemd_file(&self, input: web_sys::HtmlInputElement) {
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        self.import_livemd_blob(file);
+    }
+
+    /// Reads a `.livemd` file (chosen or dropped).
+    pub fn import_livemd_blob(&self, file: web_sys::File) {
+        let nb = *self;
+        let name = file.name();
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()) {
+                Some(text) => nb.import_livemd_text(text, format!("file:{name}")),
+                None => nb.notify(NoticeKind::Error, "livemd", format!("{name} could not be read as text."), None, None),
+            }
+        });
+    }
+
+    /// Fetches a Livebook file (same origin, or a server that allows it) and opens it.
+    pub fn open_livemd_url(&self, url: String) {
+        let nb = *self;
+        nb.opening.set(true);
+        spawn_local(async move {
+            match fetch_text(&url).await {
+                Ok(text) => nb.import_livemd_text(text, url),
+                Err(e) => {
+                    nb.opening.set(false);
+                    nb.notify(NoticeKind::Error, "livemd", format!("The Livebook file at {url} could not be fetched: {e}."), None, None);
+                    if nb.store.with_value(Option::is_some) {
+                        nb.open_local();
+                    } else {
+                        nb.load_blank();
+                    }
+                }
+            }
+        });
+    }
+
+    /// Offers the notebook as a `.livemd` file.
+    pub fn export_livemd(&self) {
+        let Some(backend) = self.backend_handle() else { return };
+        let notebook = self.snapshot();
+        let name = file_name(&notebook.title);
+        let nb = *self;
+        spawn_local(async move {
+            match backend.export_livemd(notebook).await {
+                Ok(text) => {
+                    if let Err(e) = download_text(&text, &format!("{name}.livemd"), "text/markdown") {
+                        gloo::console::error!(e);
+                    }
+                }
+                Err(e) => nb.notify(
+                    NoticeKind::Error,
+                    "livemd",
+                    format!("The notebook could not be written as a Livebook file: {e}."),
+                    None,
+                    None,
+                ),
+            }
+        });
+    }
+}
+
+/// `?livemd=URL` in the page's address (decoded).
+fn livemd_param() -> Option<String> {
+    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let raw = crate::embed::param(&query, "livemd")?;
+    let decoded = js_sys::decode_uri_component(&raw.replace('+', " ")).ok()?.as_string()?;
+    (!decoded.is_empty()).then_some(decoded)
+}
+
+/// The text at `url`.
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| "the network or the server refused it (a server elsewhere must allow it with CORS)".to_string())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
+    if !response.ok() {
+        return Err(format!("the server answered {}", response.status()));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| "no text".to_string())?)
+        .await
+        .map_err(|_| "the text could not be read".to_string())?;
+    text.as_string().ok_or_else(|| "the text could not be read".to_string())
+}
+
+/// A file name from a title: letters, digits and dashes.
+fn file_name(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "notebook".to_string()
+    } else {
+        out
     }
 }
 
