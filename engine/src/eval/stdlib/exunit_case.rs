@@ -131,6 +131,11 @@ pub fn register(b: &mut Builtins) {
     });
     b.add("ExUnit", "run", &[0, 1], |i, _, s| run(i, s));
     b.add("ExUnit", "plural_rule", &[1], |_, a, _| Ok(Value::string(format!("{}s", a[0].as_str().unwrap_or_default()))));
+    b.add("ExUnit.CaptureIO", "capture_io", &[1, 2, 3], capture_io);
+    b.add("ExUnit.CaptureIO", "with_io", &[1, 2, 3], |i, a, s| {
+        let (value, text) = captured(i, &a, "with_io", s)?;
+        Ok(Value::tuple(vec![value, Value::string(text)]))
+    });
     b.add_macro("ExUnit.Case", "__using__", &[1], using);
     b.add_macro("ExUnit.Case", "test", &[1, 2, 3], test);
     b.add_macro("ExUnit.Case", "describe", &[2], describe);
@@ -154,6 +159,25 @@ pub fn has_pending(i: &mut Interp) -> bool {
 /// `ExUnit.start/0`), printing the report.
 pub fn run_pending(i: &mut Interp) -> EResult<Value> {
     run(i, Span::NONE)
+}
+
+/// Runs the function (the last argument) and returns its value and what it
+/// printed, which is kept out of the program's output. Every device prints
+/// to the one output here, so `:stderr` captures it too; input is not read.
+fn captured(i: &mut Interp, a: &[Value], name: &str, s: Span) -> EResult<(Value, String)> {
+    let fun = a.last().cloned().unwrap_or(Value::Nil);
+    if !matches!(&fun, Value::Fun(f) if f.arity() == 0) {
+        return Err(raise("FunctionClauseError", format!("no function clause matching in ExUnit.CaptureIO.{name}/{}", a.len()), s));
+    }
+    let before = std::mem::take(&mut i.output);
+    let r = i.apply(&fun, vec![], s);
+    let text = std::mem::replace(&mut i.output, before);
+    Ok((r?, text))
+}
+
+/// `ExUnit.CaptureIO.capture_io/1,2,3`.
+fn capture_io(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
+    Ok(Value::string(captured(i, &a, "capture_io", s)?.1))
 }
 
 fn configure(i: &mut Interp, opts: &Value, s: Span) -> EResult<()> {
@@ -951,7 +975,8 @@ Finished in 0.00 seconds (0.00s async, 0.00s sync)
         let src = r#"ExUnit.start(autorun: false)
 defmodule A do
   use ExUnit.Case
-  test "one", do: assert(true)
+  import ExUnit.CaptureIO
+  test "one", do: assert(capture_io(fn -> IO.puts("hi") end) == "hi\n")
   test "two" do
     refute 1 > 2
     assert_in_delta 1.0, 1.05, 0.1
