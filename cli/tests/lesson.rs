@@ -19,7 +19,7 @@ fn text(o: &Output) -> String {
 
 #[test]
 fn solutions_pass_and_starters_fail() {
-    let file = repo_file("lessons/01-changesets-and-queries.livemd");
+    let file = repo_file("cli/tests/data/first-lesson.livemd");
     let out = bin().args(["lesson", "--use", "solution"]).arg(&file).output().expect("run");
     assert_eq!(text(&out), "signup  pass  3 tests, 0 failures\nadults  pass  2 tests, 0 failures\n");
     assert_eq!(out.status.code(), Some(0));

@@ -18,7 +18,7 @@ const s = pagePerTest(async (p, { url }) => {
 });
 
 // A lesson of the built-in course (dist/lessons/).
-const LESSON = '01-changesets-and-queries.livemd';
+const LESSON = '01-schemas-and-associations.livemd';
 
 const NOTEBOOK = {
   v: 1,

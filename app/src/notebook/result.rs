@@ -30,6 +30,12 @@ fn RunView(run: CellRun) -> impl IntoView {
             </div>
         }
     });
+    // Notes (`Mix.install/2`'s, for one) are information, not errors.
+    let (notes, diagnostics): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.severity == "info");
+    let notes = (!notes.is_empty()).then(|| {
+        let items = notes.into_iter().map(|d| view! { <p class="message">{d.message}</p> }).collect_view();
+        view! { <div class="note" data-testid="cell-note">{items}</div> }
+    });
     let errors = (!diagnostics.is_empty()).then(|| {
         let items = diagnostics
             .into_iter()
@@ -62,7 +68,7 @@ fn RunView(run: CellRun) -> impl IntoView {
             view! { <pre class="inspect" data-testid="cell-inspect">{text}</pre> }.into_any()
         }
     });
-    view! { {stopped} {output} {errors} {table} {inspect} }
+    view! { {stopped} {notes} {output} {errors} {table} {inspect} }
 }
 
 #[component]
