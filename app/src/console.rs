@@ -91,5 +91,6 @@ pub fn display_value(value: &DbValue) -> String {
             let more = if bytes.len() > 64 { "…" } else { "" };
             format!("X'{hex}{more}'")
         }
+        DbValue::Term(t) => engine::value::inspect::inspect(t),
     }
 }

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A value as SQLite stores it.
+/// A value as SQLite stores it, or a term as a PostgreSQL executor
+/// encodes and decodes it (by type OID, as Postgrex: see [`crate::pg`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DbValue {
     Null,
@@ -11,6 +12,10 @@ pub enum DbValue {
     Real(f64),
     Text(String),
     Blob(Vec<u8>),
+    /// A parameter or column of a PostgreSQL executor (never serialized:
+    /// the page's PostgreSQL executor lives beside the engine).
+    #[serde(skip)]
+    Term(crate::value::Value),
 }
 
 /// What a statement returned: column names and rows (empty for statements
@@ -47,6 +52,12 @@ pub trait Executor {
     /// By default the connection is kept.
     fn reconnect(&mut self) -> Result<(), DbError> {
         Ok(())
+    }
+
+    /// Whether this is a PostgreSQL session: parameters travel as
+    /// [`DbValue::Term`]s and the Repo behaves as ecto_sql's Postgres adapter.
+    fn postgres(&self) -> bool {
+        false
     }
 }
 
@@ -162,6 +173,7 @@ pub mod native {
                     DbValue::Real(f) => SqlValue::Real(*f),
                     DbValue::Text(s) => SqlValue::Text(s.clone()),
                     DbValue::Blob(b) => SqlValue::Blob(b.clone()),
+                    DbValue::Term(t) => SqlValue::Text(crate::value::inspect::inspect(t)),
                 })
                 .collect();
             let mut rows_out = Vec::new();

@@ -13,6 +13,7 @@ pub mod executor;
 pub mod from_sql;
 pub mod insight;
 pub mod migration;
+pub mod pg;
 pub mod playground;
 pub mod query;
 pub mod repo;
