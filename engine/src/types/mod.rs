@@ -244,18 +244,6 @@ pub(crate) fn map_get<'a>(m: &'a MapT, key: &str) -> Option<&'a Value> {
 /// `%{year: y, month: m, ...}`-style field access on maps and on the
 /// struct-like calendar values.
 pub(crate) fn field_of(v: &Value, key: &str) -> Option<Value> {
-    if key == "__struct__" {
-        let module = match v {
-            Value::Date(_) => "Date",
-            Value::Time(_) => "Time",
-            Value::NaiveDateTime(_) => "NaiveDateTime",
-            Value::DateTime(_) => "DateTime",
-            _ => "",
-        };
-        if !module.is_empty() {
-            return Some(Value::module(module));
-        }
-    }
     match v {
         Value::Map(m) => m.get(&Value::atom(key)).cloned(),
         Value::Struct(s) => s.get(key).cloned(),
