@@ -58,5 +58,5 @@ done
 
 # the codec against a real server
 scripts/pg-cluster.sh createdb ectoplasm_codec || exit 2
-ECTOPLASM_TEST_PG_URL=$(scripts/pg-cluster.sh url ectoplasm_codec) cargo test --quiet -p ectoplasm-cli pg:: || status=1
+ECTOPLASM_TEST_PG_URL=$(scripts/pg-cluster.sh url ectoplasm_codec) cargo test --quiet -p ectoplasm-cli --bin ectoplasm pg:: || status=1
 exit $status

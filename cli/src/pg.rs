@@ -112,6 +112,8 @@ impl Socket {
             ("database", &self.url.database),
             ("client_encoding", "UTF8"),
             ("application_name", "ectoplasm"),
+            // Ecto's default `:timeout`: a runaway statement is stopped, never hangs the command
+            ("statement_timeout", "15000"),
         ]);
         self.stream.write_all(&msg).map_err(|e| e.to_string())?;
         loop {
@@ -248,6 +250,14 @@ mod tests {
         db.execute("INSERT INTO t (i) VALUES (NULL)", &[]).unwrap();
         let r = db.execute("SELECT avg(n), count(*), sum(i) FROM t", &[]).unwrap();
         assert_eq!(inspect(&Value::list(r.rows[0].iter().map(term).collect())), r#"[Decimal.new("24.5000000000000000"), 2, 1]"#);
+        // intervals, ranges and text search vectors as Postgrex's structs
+        let r = db.execute("SELECT interval '1 mon 2 days 00:00:03.5', int4range(1, 5), to_tsvector('simple', 'a b a')", &[]).unwrap();
+        assert_eq!(
+            inspect(&Value::list(r.rows[0].iter().map(term).collect())),
+            "[%Postgrex.Interval{months: 1, days: 2, secs: 3, microsecs: 500000}, \
+             %Postgrex.Range{lower: 1, upper: 5, lower_inclusive: true, upper_inclusive: false}, \
+             [%Postgrex.Lexeme{word: \"a\", positions: [{1, nil}, {3, nil}]}, %Postgrex.Lexeme{word: \"b\", positions: [{2, nil}]}]]"
+        );
         // a type mismatch is Postgrex's encode error; a server error keeps its code
         let err = db.execute("SELECT $1::int", &[DbValue::Term(Value::str("x"))]).unwrap_err();
         assert_eq!(err.code, engine::pg::ENCODE_ERROR, "{}", err.message);

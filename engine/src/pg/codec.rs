@@ -36,6 +36,7 @@ pub const VOID: u32 = 2278;
 pub const UUID: u32 = 2950;
 pub const JSONB: u32 = 3802;
 pub const TSVECTOR: u32 = 3614;
+pub const INTERVAL: u32 = 1186;
 
 /// The bound type of a range type (`int4range`, `tsrange`, ...).
 pub fn range_element(oid: u32) -> Option<u32> {
@@ -69,6 +70,7 @@ pub fn array_element(oid: u32) -> Option<u32> {
         1115 => TIMESTAMP,
         1182 => DATE,
         1183 => TIME,
+        1187 => INTERVAL,
         1185 => TIMESTAMPTZ,
         1231 => NUMERIC,
         199 => JSON,
@@ -106,6 +108,7 @@ pub fn binary_format(oid: u32) -> bool {
             | UUID
             | JSONB
             | TSVECTOR
+            | INTERVAL
     ) || array_element(oid).is_some()
         || range_element(oid).is_some()
 }
@@ -230,6 +233,15 @@ pub fn encode(v: &Value, oid: u32, out: &mut Vec<u8>) -> Result<(), EncodeError>
             out.extend_from_slice(&micros.to_be_bytes());
         }
         VOID => {}
+        INTERVAL => {
+            let Some(s) = v.as_struct().filter(|s| s.name() == "Postgrex.Interval") else {
+                return Err(expected("a %Postgrex.Interval{}", v));
+            };
+            let g = |k: &str| s.get(k).and_then(Value::as_int).unwrap_or(0);
+            out.extend_from_slice(&(g("secs") * 1_000_000 + g("microsecs")).to_be_bytes());
+            out.extend_from_slice(&(g("days") as i32).to_be_bytes());
+            out.extend_from_slice(&(g("months") as i32).to_be_bytes());
+        }
         _ => match array_element(oid) {
             Some(elem) => encode_array(v, elem, out)?,
             None => return Err(expected("a value of a known type", v)),
@@ -398,6 +410,21 @@ fn decode_binary(oid: u32, b: &[u8]) -> Option<Value> {
         }
         VOID => Value::atom("void"),
         TSVECTOR => decode_tsvector(b)?,
+        INTERVAL => {
+            // %Postgrex.Interval{months, days, secs, microsecs}
+            let us = be_i64(b)?;
+            let days = be_i32(b.get(8..)?)?;
+            let months = be_i32(b.get(12..)?)?;
+            make_struct(
+                "Postgrex.Interval",
+                vec![
+                    ("months", Value::Int(months as i64)),
+                    ("days", Value::Int(days as i64)),
+                    ("secs", Value::Int(us / 1_000_000)),
+                    ("microsecs", Value::Int(us % 1_000_000)),
+                ],
+            )
+        }
         _ if range_element(oid).is_some() => decode_range(range_element(oid)?, b)?,
         RECORD => {
             let n = be_i32(b)?.max(0) as usize;

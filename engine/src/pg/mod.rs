@@ -23,6 +23,8 @@ use wire::{Backend, ErrorFields};
 pub const PG_ERROR: i32 = -2;
 /// The code of a parameter Postgrex cannot encode (`DBConnection.EncodeError`).
 pub const ENCODE_ERROR: i32 = -3;
+/// The code of a statement given the wrong number of parameters (Postgrex's `ArgumentError`).
+pub const ARGUMENT_ERROR: i32 = -4;
 
 /// Carries frontend messages to the server.
 pub trait Transport {
@@ -195,7 +197,10 @@ impl<T: Transport> PgExecutor<T> {
     pub fn run(&mut self, sql: &str, params: &[DbValue]) -> Result<(QueryResult, Vec<u32>, String), DbError> {
         let (oids, fields) = self.prepare(sql)?;
         if oids.len() != params.len() {
-            return Err(DbError { code: ENCODE_ERROR, message: format!("expected {} parameters but got {}", oids.len(), params.len()) });
+            return Err(DbError {
+                code: ARGUMENT_ERROR,
+                message: format!("parameters must be of length {} for query {sql:?}", oids.len()),
+            });
         }
         let mut bound = Vec::with_capacity(params.len());
         for (p, oid) in params.iter().zip(&oids) {

@@ -56,6 +56,9 @@ pub fn raise_db_in(e: &DbError, statement: Option<&str>, span: Span) -> Box<Erro
     if e.code == crate::pg::ENCODE_ERROR {
         return Error::raise("DBConnection.EncodeError", e.message.clone(), span);
     }
+    if e.code == crate::pg::ARGUMENT_ERROR {
+        return Error::raise("ArgumentError", e.message.clone(), span);
+    }
     if e.code == crate::pg::PG_ERROR {
         let message = match statement {
             Some(sql) if !e.message.contains("\n    ") => format!("{}\n\n    query: {sql}", e.message),
