@@ -59,6 +59,12 @@ pub trait Executor {
     fn postgres(&self) -> bool {
         false
     }
+
+    /// Whether the open transaction has failed (PostgreSQL's transaction
+    /// status `E`: a statement in it raised, so it can only roll back).
+    fn transaction_failed(&self) -> bool {
+        false
+    }
 }
 
 /// The code of a [`DbError`] that is DBConnection's own

@@ -137,6 +137,8 @@ pub fn error_parts(message: &str) -> Option<(String, Option<String>)> {
 /// An [`Executor`] on a PostgreSQL session reached through a [`Transport`].
 pub struct PgExecutor<T: Transport> {
     pub transport: T,
+    /// The transaction status of the last ReadyForQuery (`I`, `T` or `E`).
+    pub status: u8,
 }
 
 fn transport_error(e: String) -> DbError {
@@ -166,12 +168,16 @@ pub fn tag_count(tag: &str) -> Option<u64> {
 
 impl<T: Transport> PgExecutor<T> {
     pub fn new(transport: T) -> PgExecutor<T> {
-        PgExecutor { transport }
+        PgExecutor { transport, status: b'I' }
     }
 
     fn exchange(&mut self, msgs: &[u8]) -> Result<Vec<Backend>, DbError> {
         let bytes = self.transport.roundtrip(msgs).map_err(transport_error)?;
-        wire::parse_backend(&bytes).map_err(transport_error)
+        let msgs = wire::parse_backend(&bytes).map_err(transport_error)?;
+        if let Some(Backend::ReadyForQuery(s)) = msgs.last() {
+            self.status = *s;
+        }
+        Ok(msgs)
     }
 
     /// Parse + Describe: the parameter types and the result columns.
@@ -253,6 +259,10 @@ impl<T: Transport> Executor for PgExecutor<T> {
 
     fn postgres(&self) -> bool {
         true
+    }
+
+    fn transaction_failed(&self) -> bool {
+        self.status == b'E'
     }
 }
 

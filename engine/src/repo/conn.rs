@@ -236,7 +236,9 @@ impl Conn {
         if self.depth > 0 {
             return Ok(!self.failed);
         }
-        if self.failed {
+        // DBConnection rolls back a transaction the database has failed
+        // (Postgrex's commit of an aborted transaction)
+        if self.failed || self.exec.transaction_failed() {
             self.failed = false;
             self.control(StatementKind::Rollback, "ROLLBACK", "rollback")?;
             if std::mem::take(&mut self.broken) {

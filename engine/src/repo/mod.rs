@@ -417,6 +417,10 @@ fn config(interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value>
 fn raw_query(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     match run_raw(interp, &args, span)? {
         Ok(v) => Ok(Value::ok(v)),
+        // what Postgrex raises before the statement reaches the server
+        Err((e, sql)) if e.code == crate::pg::ENCODE_ERROR || e.code == crate::pg::ARGUMENT_ERROR => {
+            Err(errors::raise_db_in(&e, Some(&sql), span))
+        }
         Err((e, sql)) => Ok(Value::error(errors::exqlite_error_value(&e, Some(&sql)))),
     }
 }

@@ -102,6 +102,18 @@ fn conflict_target(t: &ConflictTarget) -> String {
     }
 }
 
+/// ecto_sql's Postgres `conflict_target!/1`: an update needs a target there.
+fn require_target(oc: &OnConflict, pg: bool) -> Result<(), SqlError> {
+    let target = match oc {
+        OnConflict::Replace(_, t) | OnConflict::Query { target: t, .. } => t,
+        _ => return Ok(()),
+    };
+    if pg && target.is_empty() {
+        return Err(arg_error("the :conflict_target option is required on upserts by PostgreSQL"));
+    }
+    Ok(())
+}
+
 fn on_conflict(oc: &OnConflict) -> String {
     match oc {
         OnConflict::Raise => String::new(),
@@ -154,6 +166,7 @@ pub fn insert(
     pg: bool,
 ) -> Result<String, SqlError> {
     let table = quote_table_in(prefix, table, pg)?;
+    require_target(oc, pg)?;
     if !pg && header.is_empty() && rows.len() == 1 && rows[0].is_empty() && placeholders == 0 {
         return Ok(format!("INSERT INTO {table}{} DEFAULT VALUES{}", insert_as(oc), returning(ret)));
     }
@@ -204,6 +217,7 @@ pub fn insert_select(
     ret: &[String],
     pg: bool,
 ) -> Result<String, SqlError> {
+    require_target(oc, pg)?;
     Ok(format!(
         "INSERT INTO {}{} ({}) {select_sql}{}{}",
         quote_table_in(prefix, table, pg)?,
