@@ -274,7 +274,7 @@ fn bound(value: &DbValue) -> Bound<'_> {
         DbValue::Real(f) => Bound::Number(*f),
         DbValue::Text(s) => Bound::Text(s.as_str().into()),
         DbValue::Blob(b) => Bound::Blob(b),
-        DbValue::Term(t) => Bound::Text(engine::value::inspect::inspect(t).into()),
+        DbValue::Pg { bytes, .. } => Bound::Blob(bytes),
     }
 }
 

@@ -213,11 +213,7 @@ mod tests {
     }
 
     fn term(v: &DbValue) -> Value {
-        match v {
-            DbValue::Term(t) => t.clone(),
-            DbValue::Null => Value::Nil,
-            other => panic!("not a term: {other:?}"),
-        }
+        engine::pg::from_db(v)
     }
 
     use engine::executor::{DbValue, Executor};
@@ -240,8 +236,10 @@ mod tests {
         );
         let mut interp = crate::common::interp();
         let values = interp.eval(&row.root, &mut engine::eval::Env::default()).unwrap();
-        let params: Vec<DbValue> = values.as_list().unwrap().iter().map(|v| DbValue::Term(v.clone())).collect();
         let sql = "INSERT INTO t VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)";
+        let oids = db.param_types(sql).unwrap();
+        let params: Vec<DbValue> =
+            values.as_list().unwrap().iter().zip(&oids).map(|(v, oid)| engine::pg::to_db(v, *oid).unwrap()).collect();
         assert_eq!(db.execute(sql, &params).unwrap().changes, 1);
         let r = db.execute("SELECT * FROM t", &[]).unwrap();
         let got = Value::list(r.rows[0].iter().map(term).collect());
@@ -259,7 +257,7 @@ mod tests {
              [%Postgrex.Lexeme{word: \"a\", positions: [{1, nil}, {3, nil}]}, %Postgrex.Lexeme{word: \"b\", positions: [{2, nil}]}]]"
         );
         // a type mismatch is Postgrex's encode error; a server error keeps its code
-        let err = db.execute("SELECT $1::int", &[DbValue::Term(Value::str("x"))]).unwrap_err();
+        let err = db.execute("SELECT $1::int", &[DbValue::Text("x".into())]).unwrap_err();
         assert_eq!(err.code, engine::pg::ENCODE_ERROR, "{}", err.message);
         let err = db.execute("SELECT nope FROM t", &[]).unwrap_err();
         assert!(err.message.starts_with("ERROR 42703 (undefined_column)"), "{}", err.message);

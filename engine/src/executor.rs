@@ -3,8 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A value as SQLite stores it, or a term as a PostgreSQL executor
-/// encodes and decodes it (by type OID, as Postgrex: see [`crate::pg`]).
+/// A value as SQLite stores it, or a PostgreSQL value in its wire format.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DbValue {
     Null,
@@ -12,10 +11,14 @@ pub enum DbValue {
     Real(f64),
     Text(String),
     Blob(Vec<u8>),
-    /// A parameter or column of a PostgreSQL executor (never serialized:
-    /// the page's PostgreSQL executor lives beside the engine).
-    #[serde(skip)]
-    Term(crate::value::Value),
+    /// A parameter or column of a PostgreSQL executor: its type OID, format
+    /// (0 text, 1 binary) and bytes; [`crate::pg::from_db`] decodes it as
+    /// Postgrex does, [`crate::pg::to_db`] encodes a term.
+    Pg {
+        oid: u32,
+        format: i16,
+        bytes: Vec<u8>,
+    },
 }
 
 /// What a statement returned: column names and rows (empty for statements
@@ -54,10 +57,16 @@ pub trait Executor {
         Ok(())
     }
 
-    /// Whether this is a PostgreSQL session: parameters travel as
-    /// [`DbValue::Term`]s and the Repo behaves as ecto_sql's Postgres adapter.
+    /// Whether this is a PostgreSQL session: parameters and columns travel
+    /// as [`DbValue::Pg`] and the Repo behaves as ecto_sql's Postgres adapter.
     fn postgres(&self) -> bool {
         false
+    }
+
+    /// PostgreSQL: the parameter types the server infers for `sql` (Parse +
+    /// Describe), so that terms can be encoded for them before `execute`.
+    fn param_types(&mut self, _sql: &str) -> Result<Vec<u32>, DbError> {
+        Ok(vec![])
     }
 
     /// Whether the open transaction has failed (PostgreSQL's transaction
@@ -179,7 +188,7 @@ pub mod native {
                     DbValue::Real(f) => SqlValue::Real(*f),
                     DbValue::Text(s) => SqlValue::Text(s.clone()),
                     DbValue::Blob(b) => SqlValue::Blob(b.clone()),
-                    DbValue::Term(t) => SqlValue::Text(crate::value::inspect::inspect(t)),
+                    DbValue::Pg { bytes, .. } => SqlValue::Blob(bytes.clone()),
                 })
                 .collect();
             let mut rows_out = Vec::new();

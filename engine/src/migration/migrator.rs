@@ -213,7 +213,7 @@ impl Migrator {
                 Some(DbValue::Integer(i)) => Some(*i),
                 Some(DbValue::Text(t)) => t.parse().ok(),
                 Some(DbValue::Real(f)) => Some(*f as i64),
-                Some(DbValue::Term(Value::Int(i))) => Some(*i),
+                Some(v @ DbValue::Pg { .. }) => crate::pg::from_db(v).as_int(),
                 _ => None,
             })
             .collect())
@@ -309,7 +309,9 @@ impl Migrator {
                 Direction::Up => {
                     let inserted_at = match self.adapter {
                         Adapter::Sqlite => DbValue::Text(now.iso('T')),
-                        Adapter::Postgres => DbValue::Term(Value::NaiveDateTime(now)),
+                        Adapter::Postgres => {
+                            crate::pg::to_db(&Value::NaiveDateTime(now), crate::pg::codec::TIMESTAMP).unwrap_or(DbValue::Null)
+                        }
                     };
                     let params = [DbValue::Integer(version), inserted_at];
                     let sql = self.insert_sql();

@@ -6,10 +6,11 @@
 //! `execProtocolRawSync` in the page).
 //!
 //! Each statement takes two round trips, as Postgrex's prepare and execute:
-//! Parse + Describe (the server infers the parameter types) and Bind +
-//! Execute, with parameters encoded for the inferred types and columns
-//! decoded by theirs. Parameters and columns are [`DbValue::Term`]s: the
-//! terms Postgrex receives and returns.
+//! Parse + Describe (the server infers the parameter types:
+//! [`Executor::param_types`]) and Bind + Execute. Parameters and columns
+//! are [`DbValue::Pg`] (type OID, format, bytes): the Repo encodes its
+//! terms for the inferred types with [`to_db`] and decodes columns with
+//! [`from_db`], as Postgrex's extensions do.
 
 pub mod codec;
 pub mod wire;
@@ -137,6 +138,9 @@ pub fn error_parts(message: &str) -> Option<(String, Option<String>)> {
 /// An [`Executor`] on a PostgreSQL session reached through a [`Transport`].
 pub struct PgExecutor<T: Transport> {
     pub transport: T,
+    /// The statement the server holds as its unnamed prepared statement,
+    /// with its parameter types and columns (Bind can reuse it).
+    prepared: Option<(String, Vec<u32>, Vec<wire::Field>)>,
     /// The transaction status of the last ReadyForQuery (`I`, `T` or `E`).
     pub status: u8,
 }
@@ -149,16 +153,25 @@ fn server_error(f: &ErrorFields) -> DbError {
     DbError { code: PG_ERROR, message: error_message(f, None) }
 }
 
-/// A parameter as a term: the executor's own kind, or a SQLite-shaped value.
-fn term(v: &DbValue) -> Value {
+/// A database value as the term Postgrex decodes (a column that does not
+/// decode stays its bytes); SQLite-shaped values as they are.
+pub fn from_db(v: &DbValue) -> Value {
     match v {
-        DbValue::Term(t) => t.clone(),
+        DbValue::Pg { oid, format, bytes } => codec::decode(*oid, *format, bytes).unwrap_or_else(|_| Value::binary(bytes)),
         DbValue::Null => Value::Nil,
         DbValue::Integer(i) => Value::Int(*i),
         DbValue::Real(f) => Value::Float(*f),
         DbValue::Text(s) => Value::str(s),
         DbValue::Blob(b) => Value::binary(b),
     }
+}
+
+/// A term encoded as Postgrex encodes a parameter of type `oid`.
+pub fn to_db(v: &Value, oid: u32) -> Result<DbValue, codec::EncodeError> {
+    Ok(match codec::encode_param(v, oid)? {
+        (_, None) => DbValue::Null,
+        (format, Some(bytes)) => DbValue::Pg { oid, format, bytes },
+    })
 }
 
 /// The row count of a CommandComplete tag (`INSERT 0 3`, `UPDATE 2`, `SELECT 5`).
@@ -168,7 +181,7 @@ pub fn tag_count(tag: &str) -> Option<u64> {
 
 impl<T: Transport> PgExecutor<T> {
     pub fn new(transport: T) -> PgExecutor<T> {
-        PgExecutor { transport, status: b'I' }
+        PgExecutor { transport, prepared: None, status: b'I' }
     }
 
     fn exchange(&mut self, msgs: &[u8]) -> Result<Vec<Backend>, DbError> {
@@ -182,6 +195,7 @@ impl<T: Transport> PgExecutor<T> {
 
     /// Parse + Describe: the parameter types and the result columns.
     fn prepare(&mut self, sql: &str) -> Result<(Vec<u32>, Vec<wire::Field>), DbError> {
+        self.prepared = None;
         let mut msgs = Vec::new();
         wire::parse(&mut msgs, sql);
         wire::describe(&mut msgs, b'S');
@@ -199,9 +213,14 @@ impl<T: Transport> PgExecutor<T> {
         Ok((oids, fields))
     }
 
-    /// Runs a statement; the columns' type OIDs are returned with the result.
+    /// Runs a statement; the columns' type OIDs and the command tag are
+    /// returned with the result. Parameters that are not [`DbValue::Pg`]
+    /// are encoded for the types the server infers.
     pub fn run(&mut self, sql: &str, params: &[DbValue]) -> Result<(QueryResult, Vec<u32>, String), DbError> {
-        let (oids, fields) = self.prepare(sql)?;
+        let (oids, fields) = match self.prepared.take() {
+            Some((s, o, f)) if s == sql => (o, f),
+            _ => self.prepare(sql)?,
+        };
         if oids.len() != params.len() {
             return Err(DbError {
                 code: ARGUMENT_ERROR,
@@ -210,7 +229,10 @@ impl<T: Transport> PgExecutor<T> {
         }
         let mut bound = Vec::with_capacity(params.len());
         for (p, oid) in params.iter().zip(&oids) {
-            bound.push(codec::encode_param(&term(p), *oid).map_err(|e| DbError { code: ENCODE_ERROR, message: e.0 })?);
+            bound.push(match p {
+                DbValue::Pg { format, bytes, .. } => (*format, Some(bytes.clone())),
+                other => codec::encode_param(&from_db(other), *oid).map_err(|e| DbError { code: ENCODE_ERROR, message: e.0 })?,
+            });
         }
         let formats: Vec<i16> = fields.iter().map(|f| codec::binary_format(f.type_oid) as i16).collect();
         let mut msgs = Vec::new();
@@ -229,7 +251,7 @@ impl<T: Transport> PgExecutor<T> {
                         let (oid, fmt) = fields.get(i).map_or((codec::TEXT, 0), |f| (f.type_oid, formats[i]));
                         row.push(match c {
                             None => DbValue::Null,
-                            Some(b) => DbValue::Term(codec::decode(oid, fmt, &b).map_err(transport_error)?),
+                            Some(bytes) => DbValue::Pg { oid, format: fmt, bytes },
                         });
                     }
                     rows.push(row);
@@ -263,6 +285,12 @@ impl<T: Transport> Executor for PgExecutor<T> {
 
     fn transaction_failed(&self) -> bool {
         self.status == b'E'
+    }
+
+    fn param_types(&mut self, sql: &str) -> Result<Vec<u32>, DbError> {
+        let (oids, fields) = self.prepare(sql)?;
+        self.prepared = Some((sql.to_string(), oids.clone(), fields));
+        Ok(oids)
     }
 }
 

@@ -157,15 +157,12 @@ impl Conn {
                 }
             }
         }
-        if postgres {
-            // Postgrex encodes each term for the type the server infers
-            bound.extend(params.iter().map(|p| DbValue::Term(p.clone())));
-        }
         let start = self.now();
         let savepoint = postgres && self.savepoint && self.depth > 0;
         let result = match bind_error {
             Some(e) => Err(e),
-            None if savepoint => self.in_savepoint(sql, &bound),
+            None if savepoint => self.in_savepoint(sql, &params),
+            None if postgres => self.run_pg(sql, &params),
             None => self.exec.execute(sql, &bound).map_err(|e| sqlite_message(e, sql)),
         };
         let micros = self.now().saturating_sub(start);
@@ -184,10 +181,28 @@ impl Conn {
         result
     }
 
+    /// Postgrex's prepare and execute: the server infers the parameter
+    /// types, each term is encoded for its type (or refused as Postgrex
+    /// refuses it), then the statement runs.
+    fn run_pg(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
+        let oids = self.exec.param_types(sql)?;
+        if oids.len() != params.len() {
+            return Err(DbError {
+                code: crate::pg::ARGUMENT_ERROR,
+                message: format!("parameters must be of length {} for query {sql:?}", oids.len()),
+            });
+        }
+        let mut bound = Vec::with_capacity(params.len());
+        for (p, oid) in params.iter().zip(&oids) {
+            bound.push(crate::pg::to_db(p, *oid).map_err(|e| DbError { code: crate::pg::ENCODE_ERROR, message: e.0 })?);
+        }
+        self.exec.execute(sql, &bound)
+    }
+
     /// Postgrex's `mode: :savepoint`: these statements are not logged.
-    fn in_savepoint(&mut self, sql: &str, bound: &[DbValue]) -> Result<QueryResult, DbError> {
+    fn in_savepoint(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
         self.exec.execute("SAVEPOINT postgrex_query", &[])?;
-        let result = self.exec.execute(sql, bound);
+        let result = self.run_pg(sql, params);
         let end = if result.is_ok() { "RELEASE SAVEPOINT postgrex_query" } else { "ROLLBACK TO SAVEPOINT postgrex_query" };
         self.exec.execute(end, &[])?;
         result

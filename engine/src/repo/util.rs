@@ -76,7 +76,7 @@ pub fn column_value(v: &DbValue) -> Value {
         DbValue::Real(f) => Value::Float(*f),
         DbValue::Text(s) => Value::string(s.clone()),
         DbValue::Blob(b) => Value::binary(b),
-        DbValue::Term(t) => t.clone(),
+        v @ DbValue::Pg { .. } => crate::pg::from_db(v),
     }
 }
 
@@ -112,7 +112,7 @@ fn owned_column(v: DbValue) -> Value {
         DbValue::Real(f) => Value::Float(f),
         DbValue::Text(s) => Value::Str(Rc::from(s.as_str())),
         DbValue::Blob(b) => Value::binary(&b),
-        DbValue::Term(t) => t,
+        v @ DbValue::Pg { .. } => crate::pg::from_db(&v),
     }
 }
 
