@@ -4,7 +4,7 @@
 #   make test     set up if needed, then everything CI checks (see `test:` below)
 #
 # Other targets: setup, build, check (before landing), fmt, fmt-check, clippy, test-native, test-wasm,
-# conformance, test-lessons, e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
+# conformance, test-lessons, test-pg, e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +15,7 @@ WASM_TARGET := wasm32-unknown-unknown
 
 JS_BUNDLE := app/js/build/editor.js
 
-.PHONY: js setup serve build test check fmt fmt-check clippy test-native test-wasm conformance test-lessons e2e measure screenshot clean
+.PHONY: js setup serve build test check fmt fmt-check clippy test-native test-wasm conformance test-lessons test-pg e2e measure screenshot clean
 
 setup:
 	@scripts/setup.sh
@@ -37,7 +37,7 @@ build: setup
 	trunk build --release
 
 ## test: what CI runs (.ci/run), in order, stopping at the first failure.
-test: setup fmt-check clippy test-native test-wasm conformance test-lessons build e2e
+test: setup fmt-check clippy test-native test-wasm conformance test-lessons test-pg build e2e
 
 ## check: the quick part of `make test` (no wasm, no browser); run it before landing.
 check: fmt-check clippy test-native conformance test-lessons
@@ -70,6 +70,12 @@ conformance:
 ## test-lessons: every lessons/*.livemd checked headlessly: solutions pass, starters fail.
 test-lessons:
 	scripts/test-lessons.sh
+
+## test-pg: a throwaway PostgreSQL cluster (Debian's postgresql is installed when
+## missing), the PostgreSQL corpus files through `ectoplasm repo --adapter postgres`
+## against their baselines, and the tests that need a server; the cluster is stopped after.
+test-pg:
+	scripts/conformance-pg.sh
 
 ## e2e: browser tests against dist/ (run `make build` first; `make test` does).
 e2e:

@@ -91,5 +91,6 @@ pub fn display_value(value: &DbValue) -> String {
             let more = if bytes.len() > 64 { "…" } else { "" };
             format!("X'{hex}{more}'")
         }
+        v @ DbValue::Pg { .. } => engine::value::inspect::inspect(&engine::pg::from_db(v)),
     }
 }

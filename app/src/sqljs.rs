@@ -274,6 +274,7 @@ fn bound(value: &DbValue) -> Bound<'_> {
         DbValue::Real(f) => Bound::Number(*f),
         DbValue::Text(s) => Bound::Text(s.as_str().into()),
         DbValue::Blob(b) => Bound::Blob(b),
+        DbValue::Pg { bytes, .. } => Bound::Blob(bytes),
     }
 }
 

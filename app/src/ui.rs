@@ -194,7 +194,7 @@ fn ResultTable(columns: Vec<String>, rows: Vec<Vec<DbValue>>) -> impl IntoView {
                     let class = match v {
                         DbValue::Null => "null",
                         DbValue::Integer(_) | DbValue::Real(_) => "num",
-                        DbValue::Text(_) | DbValue::Blob(_) => "",
+                        DbValue::Text(_) | DbValue::Blob(_) | DbValue::Pg { .. } => "",
                     };
                     view! { <td class=class>{display_value(v)}</td> }
                 })

@@ -13,6 +13,7 @@ mod explain;
 mod from_sql;
 mod input;
 mod lesson;
+mod pg;
 mod repo;
 mod sql;
 
@@ -44,7 +45,8 @@ enum Command {
     /// Print the DDL of each migration in `migrations = [...]`
     Ddl(FileArgs),
     /// Run `setup_migrations` and each `runs = [name: fn repo -> ... end]` on an in-memory SQLite database
-    Repo(FileArgs),
+    /// (or, with `--adapter postgres`, on the PostgreSQL database `--database-url` names)
+    Repo(RepoArgs),
     /// Run `setup_migrations` and `runs`, then print the plan and index advice of each entry of `queries = [...]`
     Explain(ExplainArgs),
     /// Run a script against a SQLite file and print each top-level result as IEx would
@@ -81,6 +83,19 @@ struct FileArgs {
     /// The Elixir script (`.exs`) to evaluate
     #[arg(value_name = "FILE")]
     file: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct RepoArgs {
+    #[command(flatten)]
+    input: FileArgs,
+    /// The database the Repo runs on: an in-memory SQLite database, or a PostgreSQL server
+    #[arg(long, value_enum, default_value_t, requires_if("postgres", "database_url"))]
+    adapter: repo::AdapterArg,
+    /// With `--adapter postgres`: the database to run on, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+    /// (a directory as HOST, or `?host=DIR`, is a Unix socket's)
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -163,7 +178,8 @@ impl Command {
 
     fn file(&self) -> &std::path::Path {
         match self {
-            Command::Sql(f) | Command::Changeset(f) | Command::Ddl(f) | Command::Repo(f) => &f.file,
+            Command::Sql(f) | Command::Changeset(f) | Command::Ddl(f) => &f.file,
+            Command::Repo(r) => &r.input.file,
             Command::Explain(e) => &e.input.file,
             Command::Run(r) => &r.input.file,
             Command::Erd(e) => &e.input.file,
@@ -180,7 +196,13 @@ impl Command {
             Command::Sql(_) => sql::run(&input),
             Command::Changeset(_) => changeset::run(&input),
             Command::Ddl(_) => ddl::run(&input),
-            Command::Repo(_) => repo::run(&input),
+            Command::Repo(r) => match (r.adapter, r.database_url.as_deref()) {
+                (repo::AdapterArg::Postgres, Some(url)) => repo::run_postgres(&input, url),
+                (repo::AdapterArg::Postgres, None) => {
+                    Err(Failure("ectoplasm: --adapter postgres needs --database-url postgres://USER@HOST/DATABASE".into()))
+                }
+                (repo::AdapterArg::Sqlite, _) => repo::run(&input),
+            },
             Command::Explain(e) => explain::run(&input, e.details),
             Command::Run(r) => repo::run_script(&input, r.db.as_deref().map(|p| p.to_string_lossy()).as_deref()),
             Command::Erd(e) => erd::run(&input, e.format),

@@ -19,10 +19,24 @@ use serde_json::{json, Map, Value as Json};
 use crate::common::{self, Item};
 use crate::input::{Failure, Input};
 
+/// The database of `ectoplasm repo` on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AdapterArg {
+    /// ecto_sqlite3 on an in-memory database
+    #[default]
+    Sqlite,
+    /// ecto_sql's Postgres adapter (Postgrex) on a server
+    Postgres,
+}
+
 /// A new interpreter with a database and the environment of a repo run.
 pub(crate) fn setup(exec: SqliteExecutor) -> (Interp, Env) {
+    setup_with(Box::new(exec))
+}
+
+fn setup_with(exec: Box<dyn Executor>) -> (Interp, Env) {
     let mut interp = common::interp();
-    repo::install(&mut interp, Box::new(exec));
+    repo::install(&mut interp, exec);
     if let Some(c) = repo::conn(&mut interp) {
         let start = std::time::Instant::now();
         c.set_clock(Box::new(move || start.elapsed().as_micros() as u64));
@@ -79,7 +93,8 @@ pub(crate) fn run_migrations(interp: &mut Interp, repo_v: &Value, modules: &Valu
     let list = modules.as_list().map(|l| l.to_vec()).unwrap_or_default();
     for (i, m) in list.iter().enumerate() {
         let name = m.as_atom().map(|a| engine::value::alias_name(a).to_string()).unwrap_or_else(|| inspect::inspect(m));
-        let mut migrator = Migrator::new(repo::migrate::shared_db(), Adapter::Sqlite);
+        let postgres = repo::conn(interp).is_some_and(|c| c.postgres());
+        let mut migrator = Migrator::new(repo::migrate::shared_db(), if postgres { Adapter::Postgres } else { Adapter::Sqlite });
         migrator.repo = Some(repo_v.clone());
         let t = now(interp);
         let result = migrator.up(interp, i as i64, &MigrationSource::Module(name.clone()), t);
@@ -96,7 +111,7 @@ pub(crate) fn run_migrations(interp: &mut Interp, repo_v: &Value, modules: &Valu
             .collect();
         let mut obj = Map::new();
         obj.insert("setup_migration".into(), Json::String(name));
-        obj.insert("sqlite_statements".into(), Json::Array(statements));
+        obj.insert(if postgres { "postgres_statements" } else { "sqlite_statements" }.into(), Json::Array(statements));
         if let Err(e) = result {
             obj.insert("error".into(), Json::String(e.message()));
             obj.insert("error_type".into(), Json::String(e.kind().to_string()));
@@ -122,14 +137,27 @@ pub(crate) fn run_entry(interp: &mut Interp, env: &Env, repo_v: &Value, expr: &N
 
 pub fn run(input: &Input) -> Result<(), Failure> {
     let items = common::checked_items(input, "runs")?;
-    let (mut interp, mut env) = setup(open(None)?);
+    run_on(input, &items, Box::new(open(None)?), "sqlite")
+}
+
+/// `ectoplasm repo --adapter postgres --database-url URL FILE`: the same
+/// runs on a PostgreSQL server, reported under `postgres`.
+pub fn run_postgres(input: &Input, url: &str) -> Result<(), Failure> {
+    let items = common::checked_items(input, "runs")?;
+    run_on(input, &items, Box::new(crate::pg::open(url)?), "postgres")
+}
+
+fn run_on(input: &Input, items: &[Node], exec: Box<dyn Executor>, adapter: &str) -> Result<(), Failure> {
+    let (mut interp, mut env) = setup_with(exec);
     interp.set_source(&input.text);
-    // The corpus Repo: `Corpus.Repo`, started with `telemetry_prefix: [:corpus_repo]`.
-    let repo_v = repo::define_repo(&mut interp, "Corpus.Repo").map_err(|e| Failure(input.runtime_error(&e)))?;
+    // The corpus Repo: `Corpus.Repo` (`Corpus.PGRepo` on PostgreSQL), started
+    // with `telemetry_prefix: [:corpus_repo]`.
+    let name = if adapter == "postgres" { "Corpus.PGRepo" } else { "Corpus.Repo" };
+    let repo_v = repo::define_repo(&mut interp, name).map_err(|e| Failure(input.runtime_error(&e)))?;
     interp.ext::<repo::RepoState>().telemetry_prefix = Some(Value::list(vec![Value::atom("corpus_repo")]));
     let mut out = String::new();
     let mut failed = false;
-    for item in &items {
+    for item in items {
         let list = match common::top_item(item, "runs") {
             Item::Entries(list) => list,
             Item::NotAList(rhs) => return Err(common::not_a_list(input, &mut interp, &mut env, "runs", rhs)),
@@ -168,7 +196,7 @@ pub fn run(input: &Input) -> Result<(), Failure> {
             }
             sqlite.insert("statements".into(), Json::Array(statements));
             obj.insert("name".into(), Json::String(name));
-            obj.insert("sqlite".into(), Json::Object(sqlite));
+            obj.insert(adapter.into(), Json::Object(sqlite));
             out.push_str(&Json::Object(obj).to_string());
             out.push('\n');
         }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A value as SQLite stores it.
+/// A value as SQLite stores it, or a PostgreSQL value in its wire format.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DbValue {
     Null,
@@ -11,6 +11,14 @@ pub enum DbValue {
     Real(f64),
     Text(String),
     Blob(Vec<u8>),
+    /// A parameter or column of a PostgreSQL executor: its type OID, format
+    /// (0 text, 1 binary) and bytes; [`crate::pg::from_db`] decodes it as
+    /// Postgrex does, [`crate::pg::to_db`] encodes a term.
+    Pg {
+        oid: u32,
+        format: i16,
+        bytes: Vec<u8>,
+    },
 }
 
 /// What a statement returned: column names and rows (empty for statements
@@ -47,6 +55,24 @@ pub trait Executor {
     /// By default the connection is kept.
     fn reconnect(&mut self) -> Result<(), DbError> {
         Ok(())
+    }
+
+    /// Whether this is a PostgreSQL session: parameters and columns travel
+    /// as [`DbValue::Pg`] and the Repo behaves as ecto_sql's Postgres adapter.
+    fn postgres(&self) -> bool {
+        false
+    }
+
+    /// PostgreSQL: the parameter types the server infers for `sql` (Parse +
+    /// Describe), so that terms can be encoded for them before `execute`.
+    fn param_types(&mut self, _sql: &str) -> Result<Vec<u32>, DbError> {
+        Ok(vec![])
+    }
+
+    /// Whether the open transaction has failed (PostgreSQL's transaction
+    /// status `E`: a statement in it raised, so it can only roll back).
+    fn transaction_failed(&self) -> bool {
+        false
     }
 }
 
@@ -162,6 +188,7 @@ pub mod native {
                     DbValue::Real(f) => SqlValue::Real(*f),
                     DbValue::Text(s) => SqlValue::Text(s.clone()),
                     DbValue::Blob(b) => SqlValue::Blob(b.clone()),
+                    DbValue::Pg { bytes, .. } => SqlValue::Blob(bytes.clone()),
                 })
                 .collect();
             let mut rows_out = Vec::new();

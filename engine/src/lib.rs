@@ -15,6 +15,7 @@ pub mod insight;
 pub mod lesson;
 pub mod markdown;
 pub mod migration;
+pub mod pg;
 pub mod playground;
 pub mod query;
 pub mod repo;

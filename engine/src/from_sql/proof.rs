@@ -186,6 +186,7 @@ fn show(row: &[DbValue]) -> String {
             DbValue::Real(f) => f.to_string(),
             DbValue::Text(s) => format!("{s:?}"),
             DbValue::Blob(b) => format!("<{} bytes>", b.len()),
+            v @ DbValue::Pg { .. } => crate::value::inspect::inspect(&crate::pg::from_db(v)),
         })
         .collect();
     format!("({})", cells.join(", "))
@@ -210,6 +211,7 @@ fn key(row: &[DbValue]) -> String {
             DbValue::Real(f) => format!("1{:016x}", sortable(*f)),
             DbValue::Text(s) => format!("2{s}"),
             DbValue::Blob(b) => format!("3{b:?}"),
+            v @ DbValue::Pg { .. } => format!("4{}", crate::value::inspect::inspect(&crate::pg::from_db(v))),
         })
         .collect::<Vec<_>>()
         .join("\u{1}")

@@ -500,7 +500,7 @@ impl Generator {
         } else {
             crate::repo::sql::OnConflict::Nothing(crate::repo::sql::ConflictTarget::none())
         };
-        let sql = crate::repo::sql::insert(&crate::value::Value::Nil, &self.plan.table, &header, &cells, &on_conflict, &[], 0)
+        let sql = crate::repo::sql::insert(&crate::value::Value::Nil, &self.plan.table, &header, &cells, &on_conflict, &[], 0, false)
             .unwrap_or_else(|_| format!("INSERT INTO {} DEFAULT VALUES", quote_ident(&self.plan.table)));
         if self.sql_cache.as_ref().is_none_or(|(n, _)| *n < rows) {
             self.sql_cache = Some((rows, sql.clone()));

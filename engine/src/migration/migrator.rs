@@ -213,6 +213,7 @@ impl Migrator {
                 Some(DbValue::Integer(i)) => Some(*i),
                 Some(DbValue::Text(t)) => t.parse().ok(),
                 Some(DbValue::Real(f)) => Some(*f as i64),
+                Some(v @ DbValue::Pg { .. }) => crate::pg::from_db(v).as_int(),
                 _ => None,
             })
             .collect())
@@ -306,7 +307,13 @@ impl Migrator {
         if result.is_ok() {
             result = match direction {
                 Direction::Up => {
-                    let params = [DbValue::Integer(version), DbValue::Text(now.iso('T'))];
+                    let inserted_at = match self.adapter {
+                        Adapter::Sqlite => DbValue::Text(now.iso('T')),
+                        Adapter::Postgres => {
+                            crate::pg::to_db(&Value::NaiveDateTime(now), crate::pg::codec::TIMESTAMP).unwrap_or(DbValue::Null)
+                        }
+                    };
+                    let params = [DbValue::Integer(version), inserted_at];
                     let sql = self.insert_sql();
                     lock(&self.db)?.execute(interp, &sql, &params).map(|_| ())
                 }

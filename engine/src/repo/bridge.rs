@@ -53,8 +53,9 @@ pub(crate) fn prepare_query(interp: &mut Interp, op: &str, query: &Value, opts: 
 
 /// Plans and prints a query for SQLite.
 pub(crate) fn plan_sql(interp: &mut Interp, q: &Query, op: Op) -> EResult<(Rc<Planned>, String, Vec<Value>)> {
-    let r = plan::plan(interp, q, op, Dialect::Sqlite)?;
-    let sql = crate::query::sql::to_sql(&r.planned, Dialect::Sqlite)?;
+    let dialect = super::dialect(interp);
+    let r = plan::plan(interp, q, op, dialect)?;
+    let sql = crate::query::sql::to_sql(&r.planned, dialect)?;
     Ok((r.planned, sql, r.params))
 }
 
@@ -66,8 +67,9 @@ pub(crate) fn execute(interp: &mut Interp, op: &str, query: &Value, opts: &Value
     let opts = &opts;
     let q = attach_prefix(query_of(interp, &query, span)?, opts);
     let op = Op::from_name(op).unwrap_or(Op::All);
-    let r = plan::plan(interp, &q, op, Dialect::Sqlite)?;
-    let sql = crate::query::sql::to_sql(&r.planned, Dialect::Sqlite)?;
+    let dialect = super::dialect(interp);
+    let r = plan::plan(interp, &q, op, dialect)?;
+    let sql = crate::query::sql::to_sql(&r.planned, dialect)?;
     let (planned, params, cast_params) = (r.planned, r.params, r.cast_params);
     let source = match planned.sources.first() {
         Some(crate::query::plan::PSource::Table { table, .. }) => Some(table.as_str().to_string()),
@@ -700,7 +702,7 @@ pub(crate) fn on_conflict_query(
     query: &Value,
     table: &str,
     target: ConflictTarget,
-    _counter: usize,
+    counter: usize,
     span: Span,
 ) -> EResult<(OnConflict, Vec<Value>, bool)> {
     let q = query_of(interp, query, span)?;
@@ -712,9 +714,14 @@ pub(crate) fn on_conflict_query(
             ));
         }
     }
-    let r = plan::plan(interp, &q, Op::UpdateAll, Dialect::Sqlite)?;
-    let mut printer = crate::query::sql::Printer::new(Dialect::Sqlite);
-    let text = printer.update_all(&r.planned, Some(""))?;
+    let dialect = super::dialect(interp);
+    let r = plan::plan(interp, &q, Op::UpdateAll, dialect)?;
+    let mut printer = crate::query::sql::Printer::new(dialect);
+    let mut text = printer.update_all(&r.planned, Some(""))?;
+    if dialect == Dialect::Postgres {
+        // the update's parameters follow the inserted rows' ($N numbering)
+        text = super::sql::shift_params(&text, counter);
+    }
     // create_alias/1: the table's first letter, or `t`.
     let alias = format!("{}0", table.chars().next().filter(|c| c.is_ascii_alphabetic()).unwrap_or('t'));
     Ok((OnConflict::Query { set: text, where_: String::new(), returning: String::new(), alias, target }, r.params, false))

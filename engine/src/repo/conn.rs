@@ -94,11 +94,15 @@ pub struct Conn {
     clock: Option<Clock>,
     /// Keep each statement's result in its log entry (telemetry listens).
     pub keep_results: bool,
+    /// The call asked for `mode: :savepoint`: on PostgreSQL, a statement in
+    /// a transaction runs inside a savepoint (Postgrex's `postgrex_query`),
+    /// so its failure leaves the transaction usable.
+    pub savepoint: bool,
 }
 
 impl Conn {
     pub fn new(exec: Box<dyn Executor>) -> Conn {
-        Conn { exec, log: Vec::new(), depth: 0, failed: false, broken: false, clock: None, keep_results: false }
+        Conn { exec, log: Vec::new(), depth: 0, failed: false, broken: false, clock: None, keep_results: false, savepoint: false }
     }
 
     /// Times each statement with `clock` (microseconds, monotonic).
@@ -143,7 +147,8 @@ impl Conn {
         }
         let mut bound: Vec<DbValue> = Vec::with_capacity(params.len());
         let mut bind_error = None;
-        for p in &params {
+        let postgres = self.exec.postgres();
+        for p in params.iter().filter(|_| !postgres) {
             match super::util::bind_value(p) {
                 Ok(v) => bound.push(v),
                 Err(message) => {
@@ -153,8 +158,11 @@ impl Conn {
             }
         }
         let start = self.now();
+        let savepoint = postgres && self.savepoint && self.depth > 0;
         let result = match bind_error {
             Some(e) => Err(e),
+            None if savepoint => self.in_savepoint(sql, &params),
+            None if postgres => self.run_pg(sql, &params),
             None => self.exec.execute(sql, &bound).map_err(|e| sqlite_message(e, sql)),
         };
         let micros = self.now().saturating_sub(start);
@@ -173,6 +181,33 @@ impl Conn {
         result
     }
 
+    /// Postgrex's prepare and execute: the server infers the parameter
+    /// types, each term is encoded for its type (or refused as Postgrex
+    /// refuses it), then the statement runs.
+    fn run_pg(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
+        let oids = self.exec.param_types(sql)?;
+        if oids.len() != params.len() {
+            return Err(DbError {
+                code: crate::pg::ARGUMENT_ERROR,
+                message: format!("parameters must be of length {} for query {sql:?}", oids.len()),
+            });
+        }
+        let mut bound = Vec::with_capacity(params.len());
+        for (p, oid) in params.iter().zip(&oids) {
+            bound.push(crate::pg::to_db(p, *oid).map_err(|e| DbError { code: crate::pg::ENCODE_ERROR, message: e.0 })?);
+        }
+        self.exec.execute(sql, &bound)
+    }
+
+    /// Postgrex's `mode: :savepoint`: these statements are not logged.
+    fn in_savepoint(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
+        self.exec.execute("SAVEPOINT postgrex_query", &[])?;
+        let result = self.run_pg(sql, params);
+        let end = if result.is_ok() { "RELEASE SAVEPOINT postgrex_query" } else { "ROLLBACK TO SAVEPOINT postgrex_query" };
+        self.exec.execute(end, &[])?;
+        result
+    }
+
     fn control(&mut self, kind: StatementKind, sql: &str, name: &str) -> Result<(), DbError> {
         let start = self.now();
         let result = self.exec.execute(sql, &[]);
@@ -185,6 +220,11 @@ impl Conn {
         entry.in_transaction = kind != StatementKind::Begin;
         self.log.push(entry);
         result.map(|_| ())
+    }
+
+    /// Whether the database is PostgreSQL (ecto_sql's Postgres adapter).
+    pub fn postgres(&self) -> bool {
+        self.exec.postgres()
     }
 
     pub fn in_transaction(&self) -> bool {
@@ -211,7 +251,9 @@ impl Conn {
         if self.depth > 0 {
             return Ok(!self.failed);
         }
-        if self.failed {
+        // DBConnection rolls back a transaction the database has failed
+        // (Postgrex's commit of an aborted transaction)
+        if self.failed || self.exec.transaction_failed() {
             self.failed = false;
             self.control(StatementKind::Rollback, "ROLLBACK", "rollback")?;
             if std::mem::take(&mut self.broken) {

@@ -8,17 +8,64 @@ use crate::value::{inspect, Value};
 
 use super::util::{field, make_struct};
 
-/// `%Exqlite.Error{message: ..., statement: ...}`.
+/// `%Exqlite.Error{message: ..., statement: ...}`, or on PostgreSQL
+/// `%Postgrex.Error{postgres: %{code: ..., pg_code: ..., ...}, query: ...}`.
 pub fn exqlite_error_value(e: &DbError, statement: Option<&str>) -> Value {
+    if e.code == crate::pg::PG_ERROR {
+        return postgrex_error_value(e, statement);
+    }
     let fields = vec![("message", Value::str(&e.message)), ("statement", statement.map(Value::str).unwrap_or(Value::Nil))];
     Value::Struct(std::rc::Rc::new(crate::value::Struct::exception("Elixir.Exqlite.Error", fields)))
 }
 
+/// `%Postgrex.Error{}` of a server error (see [`crate::pg::error_message`]).
+fn postgrex_error_value(e: &DbError, statement: Option<&str>) -> Value {
+    let first = e.message.lines().next().unwrap_or_default();
+    let mut parts = first.splitn(4, ' ');
+    let severity = parts.next().unwrap_or("ERROR");
+    let pg_code = parts.next().unwrap_or_default();
+    let code = parts.next().unwrap_or_default().trim_matches(|c| c == '(' || c == ')');
+    let message = parts.next().unwrap_or_default();
+    let mut pg = crate::value::MapT::new();
+    pg.insert(Value::atom("code"), Value::atom(code));
+    pg.insert(Value::atom("message"), Value::str(message));
+    pg.insert(Value::atom("pg_code"), Value::str(pg_code));
+    pg.insert(Value::atom("severity"), Value::str(severity));
+    for line in e.message.lines() {
+        if let Some((k, v)) = line.strip_prefix("    ").and_then(|l| l.split_once(": ")) {
+            if matches!(k, "schema" | "table" | "column" | "data_type" | "constraint") {
+                pg.insert(Value::atom(k), Value::str(v));
+            }
+        }
+    }
+    let fields = vec![
+        ("message", Value::Nil),
+        ("postgres", Value::Map(std::rc::Rc::new(pg))),
+        ("connection_id", Value::Int(0)),
+        ("query", statement.map(Value::str).unwrap_or(Value::Nil)),
+    ];
+    Value::Struct(std::rc::Rc::new(crate::value::Struct::exception("Elixir.Postgrex.Error", fields)))
+}
+
 /// Raises the database error as `Exqlite.Error` (its message shows the
-/// statement, as `Exqlite.Error.message/1` does).
+/// statement, as `Exqlite.Error.message/1` does), or `Postgrex.Error`.
 pub fn raise_db_in(e: &DbError, statement: Option<&str>, span: Span) -> Box<Error> {
     if e.code == crate::executor::CONNECTION_ERROR {
         return Error::raise("DBConnection.ConnectionError", e.message.clone(), span);
+    }
+    if e.code == crate::pg::ENCODE_ERROR {
+        return Error::raise("DBConnection.EncodeError", e.message.clone(), span);
+    }
+    if e.code == crate::pg::ARGUMENT_ERROR {
+        return Error::raise("ArgumentError", e.message.clone(), span);
+    }
+    if e.code == crate::pg::PG_ERROR {
+        let message = match statement {
+            Some(sql) if !e.message.contains("\n    ") => format!("{}\n\n    query: {sql}", e.message),
+            _ => e.message.clone(),
+        };
+        let value = postgrex_error_value(e, statement);
+        return Box::new(Error::Raise(Exception { kind: "Postgrex.Error".into(), message, span, value: Some(value) }));
     }
     let message = match statement {
         Some(sql) => format!("{}\n{sql}", e.message),
@@ -45,8 +92,25 @@ pub struct Violation {
     pub name: Option<String>,
 }
 
-/// `Ecto.Adapters.SQLite3.Connection.to_constraints/2`.
+/// `Ecto.Adapters.SQLite3.Connection.to_constraints/2`, and for a
+/// PostgreSQL error `Ecto.Adapters.Postgres.Connection.to_constraints/2`
+/// (by SQLSTATE, with the constraint the server names).
 pub fn to_constraints(message: &str) -> Vec<Violation> {
+    if message.starts_with("ERROR ") {
+        if let Some((code, name)) = crate::pg::error_parts(message) {
+            let kind = match code.as_str() {
+                "23505" => "unique",
+                "23503" => "foreign_key",
+                "23P01" => "exclusion",
+                "23514" => "check",
+                _ => return vec![],
+            };
+            return match name {
+                Some(n) => vec![Violation { kind, name: Some(n) }],
+                None => vec![],
+            };
+        }
+    }
     if let Some(rest) = message.strip_prefix("UNIQUE constraint failed: index ") {
         return vec![Violation { kind: "unique", name: Some(rest.trim_matches('\'').to_string()) }];
     }

@@ -43,5 +43,8 @@ pub fn shared_db() -> SharedDb {
 
 /// Makes `Ecto.Migrator.up/run/...` use the Repo's connection.
 pub fn install_migrator(interp: &mut Interp) {
-    set_provider(interp, Rc::new(|_i, _repo| Ok((shared_db(), Adapter::Sqlite))), None);
+    let provider: crate::migration::migrator::DbProvider = Rc::new(|i: &mut Interp, _repo: &crate::value::Value| {
+        Ok((shared_db(), if super::postgres(i) { Adapter::Postgres } else { Adapter::Sqlite }))
+    });
+    set_provider(interp, provider, None);
 }

@@ -80,6 +80,29 @@ pub fn conn(interp: &mut Interp) -> Option<&mut Conn> {
     interp.ext::<RepoState>().conn.as_mut()
 }
 
+/// Whether the installed database is PostgreSQL (ecto_sql's Postgres adapter).
+pub fn postgres(interp: &mut Interp) -> bool {
+    conn(interp).is_some_and(|c| c.postgres())
+}
+
+/// The adapter whose dumpers and loaders the Repo uses.
+pub(crate) fn adapter(interp: &mut Interp) -> crate::types::Adapter {
+    if postgres(interp) {
+        crate::types::Adapter::Postgres
+    } else {
+        crate::types::Adapter::Sqlite
+    }
+}
+
+/// The dialect the Repo plans and prints queries for.
+pub(crate) fn dialect(interp: &mut Interp) -> crate::query::plan::Dialect {
+    if postgres(interp) {
+        crate::query::plan::Dialect::Postgres
+    } else {
+        crate::query::plan::Dialect::Sqlite
+    }
+}
+
 /// Takes the statements logged so far.
 pub fn take_log(interp: &mut Interp) -> Vec<LogEntry> {
     conn(interp).map(|c| c.take_log()).unwrap_or_default()
@@ -100,6 +123,8 @@ pub(crate) fn current_repo(interp: &mut Interp) -> Value {
 pub(crate) fn with_conn<T>(interp: &mut Interp, span: Span, f: impl FnOnce(&mut Conn) -> T) -> EResult<T> {
     let listening = telemetry::listening(interp);
     let off_event = telemetry::off_event(interp);
+    let savepoint =
+        interp.ext::<RepoState>().call_opts.as_ref().is_some_and(|o| o.keyword_get("mode").and_then(Value::as_atom) == Some("savepoint"));
     let Some(c) = interp.ext::<RepoState>().conn.as_mut() else {
         return Err(Error::raise(
             "RuntimeError",
@@ -109,8 +134,10 @@ pub(crate) fn with_conn<T>(interp: &mut Interp, span: Span, f: impl FnOnce(&mut 
     };
     let before = c.log.len();
     c.keep_results = listening;
+    c.savepoint = savepoint;
     let out = f(c);
     c.keep_results = false;
+    c.savepoint = false;
     let start = before.min(c.log.len());
     for e in &mut c.log[start..] {
         e.off_event = off_event;
@@ -131,7 +158,8 @@ pub(crate) fn with_conn<T>(interp: &mut Interp, span: Span, f: impl FnOnce(&mut 
 /// Defines `name` as a Repo module (`use Ecto.Repo`) and returns it: runs
 /// then see it as their `repo` and in telemetry metadata.
 pub fn define_repo(interp: &mut Interp, name: &str) -> EResult<Value> {
-    let src = format!("defmodule {name} do\n  use Ecto.Repo, otp_app: :ectoplasm, adapter: Ecto.Adapters.SQLite3\nend\n");
+    let adapter = adapter_module(interp);
+    let src = format!("defmodule {name} do\n  use Ecto.Repo, otp_app: :ectoplasm, adapter: {adapter}\nend\n");
     let parsed = syntax::parse(&src);
     let mut env = Env::default();
     interp.eval(&parsed.root, &mut env)?;
@@ -225,7 +253,7 @@ const FUNS: &[(&str, &[usize], NativeFn)] = &[
     ("get_dynamic_repo", &[0], dynamic_repo),
     ("start_link", &[0, 1], start_link),
     ("stop", &[0, 1], stop),
-    ("__adapter__", &[0], adapter),
+    ("__adapter__", &[0], adapter_fn),
     ("config", &[0], config),
     ("to_sql", &[2, 3], explain::to_sql),
     ("explain", &[2, 3], explain::explain),
@@ -372,18 +400,31 @@ fn stop(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> 
     Ok(Value::atom("ok"))
 }
 
-fn adapter(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
-    Ok(Value::module("Ecto.Adapters.SQLite3"))
+fn adapter_module(interp: &mut Interp) -> &'static str {
+    if postgres(interp) {
+        "Ecto.Adapters.Postgres"
+    } else {
+        "Ecto.Adapters.SQLite3"
+    }
 }
 
-fn config(_interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
-    Ok(Value::keyword(vec![("database", Value::str(":memory:")), ("adapter", Value::module("Ecto.Adapters.SQLite3"))]))
+fn adapter_fn(interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
+    Ok(Value::module(adapter_module(interp)))
+}
+
+fn config(interp: &mut Interp, _args: Vec<Value>, _span: Span) -> EResult<Value> {
+    let database = if postgres(interp) { "ectoplasm" } else { ":memory:" };
+    Ok(Value::keyword(vec![("database", Value::str(database)), ("adapter", Value::module(adapter_module(interp)))]))
 }
 
 /// `Repo.query(sql, params, opts)`: `{:ok, %Exqlite.Result{}}` or `{:error, %Exqlite.Error{}}`.
 fn raw_query(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     match run_raw(interp, &args, span)? {
         Ok(v) => Ok(Value::ok(v)),
+        // what Postgrex raises before the statement reaches the server
+        Err((e, sql)) if e.code == crate::pg::ENCODE_ERROR || e.code == crate::pg::ARGUMENT_ERROR => {
+            Err(errors::raise_db_in(&e, Some(&sql), span))
+        }
         Err((e, sql)) => Ok(Value::error(errors::exqlite_error_value(&e, Some(&sql)))),
     }
 }
@@ -429,7 +470,7 @@ fn run_raw(interp: &mut Interp, args: &[Value], span: Span) -> EResult<Result<Va
         None => with_conn(interp, span, |c| c.query(&sql, params))?,
     };
     Ok(match result {
-        Ok(r) => Ok(util::exqlite_result(&sql, &r)),
+        Ok(r) => Ok(util::raw_result(interp, &sql, &r)),
         Err(e) => Err((e, sql)),
     })
 }

@@ -8,7 +8,7 @@ use crate::diag::Span;
 use crate::eval::{EResult, Error, Interp};
 use crate::executor::DbError;
 use crate::schema::{self, Assoc, AssocKind, Autogenerate, Cardinality, Schema, Writable};
-use crate::types::{self, Adapter, Type};
+use crate::types::{self, Type};
 use crate::value::{inspect, Date, DateTime, MapT, NaiveDateTime, Value};
 
 use super::errors::{self, arg, Violation};
@@ -382,7 +382,8 @@ fn dump_field(interp: &mut Interp, action: &str, schema: &Schema, name: &str, ty
         (Type::Id | Type::Integer | Type::String | Type::Float | Type::Boolean | Type::Decimal, Value::Nil) => return Ok(Value::Nil),
         _ => {}
     }
-    match types::adapter_dump(interp, Adapter::Sqlite, ty, v, span)? {
+    let adapter = super::adapter(interp);
+    match types::adapter_dump(interp, adapter, ty, v, span)? {
         Some(d) => Ok(d),
         None => Err(Error::raise(
             "Ecto.ChangeError",
@@ -404,7 +405,8 @@ fn dump_fields(interp: &mut Interp, action: &str, schema: &Schema, kv: &[(String
 
 /// `Ecto.Type.adapter_load/3` raising Ecto's `ArgumentError`.
 pub(crate) fn load_value(interp: &mut Interp, ty: &Type, v: &Value, name: &str, schema: Option<&str>, span: Span) -> EResult<Value> {
-    match types::adapter_load(interp, Adapter::Sqlite, ty, v, span)? {
+    let adapter = super::adapter(interp);
+    match types::adapter_load(interp, adapter, ty, v, span)? {
         Some(x) => Ok(x),
         None => {
             let in_schema = schema.map(|s| format!(" in schema {s}")).unwrap_or_default();
@@ -1230,8 +1232,9 @@ pub(crate) fn do_insert(interp: &mut Interp, cs: &Value, opts: &Value, span: Spa
         let (oc, conflict_params, nothing) = resolve_on_conflict(interp, &opts, Some(&schema), &table, dumped.len(), span)?;
         let header: Vec<String> = dumped.iter().map(|(k, _)| k.clone()).collect();
         let row = vec![Cell::Param; header.len()];
+        let pg = super::postgres(interp);
         let sql_text =
-            sql::insert(&prefix, &table, &header, &[row], &oc, &rsources, 0).map_err(|e| Error::raise(e.kind, e.message, span))?;
+            sql::insert(&prefix, &table, &header, &[row], &oc, &rsources, 0, pg).map_err(|e| Error::raise(e.kind, e.message, span))?;
         let mut values: Vec<Value> = dumped.iter().map(|(_, v)| v.clone()).collect();
         values.extend(conflict_params);
         let r = run_struct(interp, &sql_text, values, nothing, &rsources, "insert", &table, span)?;
@@ -1247,11 +1250,18 @@ pub(crate) fn do_insert(interp: &mut Interp, cs: &Value, opts: &Value, span: Spa
     })
 }
 
-/// `Ecto.Type.adapter_autogenerate/2` with ecto_sqlite3's `autogenerate/1`.
+/// `Ecto.Type.adapter_autogenerate/2` with ecto_sqlite3's `autogenerate/1`
+/// (a uuid string), or ecto_sql Postgres' (its 16 bytes, `bingenerate/0`).
 fn adapter_autogenerate(interp: &mut Interp, ty: &Type) -> Option<Value> {
     match ty {
-        Type::BinaryId => Some(Value::string(types::register::generate_uuid(interp))),
-        Type::Uuid => Some(Value::string(types::register::generate_uuid(interp))),
+        Type::BinaryId | Type::Uuid => {
+            let uuid = Value::string(types::register::generate_uuid(interp));
+            if super::postgres(interp) {
+                types::uuid::dump(&uuid)
+            } else {
+                Some(uuid)
+            }
+        }
         _ => None,
     }
 }
@@ -1472,8 +1482,8 @@ pub(crate) fn do_update(interp: &mut Interp, cs: &Value, opts: &Value, span: Spa
         let (r, autogen) = if do_it {
             let fields: Vec<String> = dumped.iter().map(|(k, _)| k.clone()).collect();
             let fs: Vec<sql::Filter> = dump_filters.iter().map(|(k, v)| (k.clone(), matches!(v, Value::Nil))).collect();
-            let sql_text =
-                sql::update(&prefix, &table, &fields, &fs, &return_sources).map_err(|e| Error::raise(e.kind, e.message, span))?;
+            let sql_text = sql::update(&prefix, &table, &fields, &fs, &return_sources, super::postgres(interp))
+                .map_err(|e| Error::raise(e.kind, e.message, span))?;
             let mut values: Vec<Value> = dumped.iter().map(|(_, v)| v.clone()).collect();
             values.extend(dump_filters.iter().map(|(_, v)| v.clone()));
             (run_struct(interp, &sql_text, values, false, &return_sources, "update", &table, span)?, autogen)
@@ -1528,7 +1538,8 @@ pub(crate) fn do_delete(interp: &mut Interp, cs: &Value, opts: &Value, span: Spa
             super::queryable::delete_assoc(interp, refl, &field(&c, "data"), span)?;
         }
         let fs: Vec<sql::Filter> = dump_filters.iter().map(|(k, v)| (k.clone(), matches!(v, Value::Nil))).collect();
-        let sql_text = sql::delete(&prefix, &table, &fs, &return_sources).map_err(|e| Error::raise(e.kind, e.message, span))?;
+        let sql_text = sql::delete(&prefix, &table, &fs, &return_sources, super::postgres(interp))
+            .map_err(|e| Error::raise(e.kind, e.message, span))?;
         let values: Vec<Value> = dump_filters.iter().map(|(_, v)| v.clone()).collect();
         let r = run_struct(interp, &sql_text, values, false, &return_sources, "delete", &table, span)?;
         match conclude(interp, &c, "delete", r, &opts, span)? {
@@ -1624,7 +1635,7 @@ pub(crate) fn do_insert_all(interp: &mut Interp, target: &Value, rows: &Value, o
             let (query, _) = super::bridge::prepare_query(interp, "insert_all", rows, opts, span)?;
             let (header, select_sql, qparams) = super::bridge::insert_all_select(interp, &query, schema.as_deref(), span)?;
             let (oc, conflict_params, _) = resolve_on_conflict(interp, opts, schema.as_deref(), &source, qparams.len(), span)?;
-            let text = sql::insert_select(&prefix, &source, &header, &select_sql, &oc, &ret_sources)
+            let text = sql::insert_select(&prefix, &source, &header, &select_sql, &oc, &ret_sources, super::postgres(interp))
                 .map_err(|e| Error::raise(e.kind, e.message, span))?;
             let mut all = qparams;
             all.extend(conflict_params);
@@ -1844,7 +1855,7 @@ fn insert_all_rows(
     }
     let counter = placeholders.len() + params.len();
     let (oc, conflict_params, _) = resolve_on_conflict(interp, opts, schema, source, counter, span)?;
-    let sql_text = sql::insert(prefix, source, &header, &sql_rows, &oc, ret_sources, placeholders.len())
+    let sql_text = sql::insert(prefix, source, &header, &sql_rows, &oc, ret_sources, placeholders.len(), super::postgres(interp))
         .map_err(|e| Error::raise(e.kind, e.message, span))?;
     let mut all_params: Vec<Value> = placeholders.iter().map(|(_, _, _, d)| d.clone()).collect();
     all_params.extend(params);

@@ -106,6 +106,7 @@ pub(crate) fn emit(interp: &mut Interp, entries: Vec<LogEntry>, span: Span) -> E
     let ctx = interp.ext::<RepoState>().statement.clone().unwrap_or_default();
     let repo = current_repo(interp);
     let options = opts.keyword_get("telemetry_options").cloned().unwrap_or_else(|| Value::list(vec![]));
+    let postgres = super::postgres(interp);
     for e in entries {
         let control = e.kind != StatementKind::Query;
         let native = |micros: u64| Value::Int(micros.max(1) as i64 * 1000);
@@ -130,6 +131,19 @@ pub(crate) fn emit(interp: &mut Interp, entries: Vec<LogEntry>, span: Span) -> E
             StatementKind::Rollback => "rollback".into(),
         };
         let result = match (&e.outcome, &e.result) {
+            // Postgrex's result of BEGIN/COMMIT/ROLLBACK has no rows nor count
+            (Ok(_), _) if postgres && control => Value::ok(util::make_struct(
+                "Postgrex.Result",
+                vec![
+                    ("command", Value::atom(&sql)),
+                    ("columns", Value::Nil),
+                    ("rows", Value::Nil),
+                    ("num_rows", Value::Nil),
+                    ("connection_id", Value::Int(0)),
+                    ("messages", Value::list(vec![])),
+                ],
+            )),
+            (Ok(_), Some(r)) if postgres => Value::ok(util::postgrex_result(&sql, r)),
             (Ok(_), Some(r)) => Value::ok(util::exqlite_result(&sql, r)),
             (Ok((rows, changes)), None) => {
                 let n = if control {
@@ -141,7 +155,7 @@ pub(crate) fn emit(interp: &mut Interp, entries: Vec<LogEntry>, span: Span) -> E
                 };
                 let command = if control { Value::atom(&sql) } else { Value::atom("execute") };
                 Value::ok(util::make_struct(
-                    "Exqlite.Result",
+                    if postgres { "Postgrex.Result" } else { "Exqlite.Result" },
                     vec![
                         ("command", command),
                         ("columns", Value::list(vec![])),

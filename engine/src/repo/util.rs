@@ -76,6 +76,7 @@ pub fn column_value(v: &DbValue) -> Value {
         DbValue::Real(f) => Value::Float(*f),
         DbValue::Text(s) => Value::string(s.clone()),
         DbValue::Blob(b) => Value::binary(b),
+        v @ DbValue::Pg { .. } => crate::pg::from_db(v),
     }
 }
 
@@ -111,6 +112,7 @@ fn owned_column(v: DbValue) -> Value {
         DbValue::Real(f) => Value::Float(f),
         DbValue::Text(s) => Value::Str(Rc::from(s.as_str())),
         DbValue::Blob(b) => Value::binary(&b),
+        v @ DbValue::Pg { .. } => crate::pg::from_db(&v),
     }
 }
 
@@ -125,6 +127,42 @@ pub fn exqlite_result(sql: &str, r: &QueryResult) -> Value {
     make_struct(
         "Exqlite.Result",
         vec![("command", Value::atom("execute")), ("columns", columns), ("rows", rows), ("num_rows", Value::Int(n))],
+    )
+}
+
+/// A raw query's result: `%Postgrex.Result{}` on PostgreSQL (the command
+/// from the statement's first words), `%Exqlite.Result{}` on SQLite.
+pub fn raw_result(interp: &mut crate::eval::Interp, sql: &str, r: &QueryResult) -> Value {
+    if !super::postgres(interp) {
+        return exqlite_result(sql, r);
+    }
+    postgrex_result(sql, r)
+}
+
+/// `%Postgrex.Result{}`: rows are `nil` for a statement without columns.
+pub fn postgrex_result(sql: &str, r: &QueryResult) -> Value {
+    let words: Vec<String> = sql.split_whitespace().take(2).map(|w| w.to_ascii_lowercase()).collect();
+    let command = match words.first().map(String::as_str) {
+        Some(w @ ("create" | "drop" | "alter")) => format!("{w}_{}", words.get(1).map(String::as_str).unwrap_or("")),
+        Some(w) => w.trim_end_matches(';').to_string(),
+        None => "select".into(),
+    };
+    let rows = if r.columns.is_empty() {
+        Value::Nil
+    } else {
+        Value::list(r.rows.iter().map(|row| Value::list(row.iter().map(column_value).collect())).collect())
+    };
+    let n = if r.columns.is_empty() || is_dml(sql) { r.changes as i64 } else { r.rows.len() as i64 };
+    make_struct(
+        "Postgrex.Result",
+        vec![
+            ("command", Value::atom(&command)),
+            ("columns", if r.columns.is_empty() { Value::Nil } else { Value::list(r.columns.iter().map(|c| Value::str(c)).collect()) }),
+            ("rows", rows),
+            ("num_rows", Value::Int(n)),
+            ("connection_id", Value::Int(0)),
+            ("messages", Value::list(vec![])),
+        ],
     )
 }
 

@@ -297,5 +297,6 @@ pub fn sqlite_column(v: &crate::executor::DbValue) -> Value {
         DbValue::Real(f) => Value::Float(*f),
         DbValue::Text(s) => Value::string(s.clone()),
         DbValue::Blob(b) => Value::binary(b),
+        v @ DbValue::Pg { .. } => crate::pg::from_db(v),
     }
 }

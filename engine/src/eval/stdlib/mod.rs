@@ -178,6 +178,8 @@ pub fn builtin_field(v: &Value, name: &str) -> Option<Value> {
         (Value::Date(d), "month") => i(d.month as i64),
         (Value::Date(d), "day") => i(d.day as i64),
         (Value::Date(_) | Value::NaiveDateTime(_) | Value::DateTime(_) | Value::Time(_), "calendar") => Some(Value::module("Calendar.ISO")),
+        (Value::Struct(s), "__struct__") => Some(Value::Atom(s.module.clone())),
+        (v, "__struct__") => v.struct_name().map(Value::module),
         (Value::NaiveDateTime(n), _) | (Value::DateTime(crate::value::DateTime { naive: n }), _) => match name {
             "year" | "month" | "day" => builtin_field(&Value::Date(n.date), name),
             "hour" | "minute" | "second" | "microsecond" => builtin_field(&Value::Time(n.time), name),
@@ -197,8 +199,6 @@ pub fn builtin_field(v: &Value, name: &str) -> Option<Value> {
         (Value::Decimal(d), "exp") => i(d.exp as i64),
         (Value::Decimal(d), "coef") => i(d.coef as i64),
         (Value::Regex(r), "source") => Some(Value::str(&r.source)),
-        (Value::Struct(s), "__struct__") => Some(Value::Atom(s.module.clone())),
-        (v, "__struct__") => v.struct_name().map(Value::module),
         _ => None,
     }
 }
