@@ -26,6 +26,7 @@ pub mod embed;
 pub mod from_sql;
 pub mod insight;
 pub mod notebook;
+pub mod pglite;
 pub mod persist;
 pub mod share;
 pub mod sqljs;

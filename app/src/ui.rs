@@ -49,7 +49,8 @@ async fn open_database() -> Result<Database, DbError> {
 pub fn App() -> impl IntoView {
     let (sql, set_sql) = signal(EXAMPLE.to_string());
     let (state, set_state) = signal(DbState::Loading);
-    let (last_run, set_last_run) = signal(None::<Run>);
+    // Local: results may hold engine terms (`DbValue::Term`), which stay on this thread.
+    let (last_run, set_last_run) = signal_local(None::<Run>);
     let db = StoredValue::new_local(None::<Database>);
 
     spawn_local(async move {

@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::insight::{InsightState, DEFAULT_RUNS};
 use crate::backend::{Backend, CellRun, CellSource, Diag, Preview};
 use crate::editor::Editor;
-use crate::persist::{Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
+use crate::persist::{Database, Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
 use crate::share;
 
 /// The example the page opens with.
@@ -230,6 +230,12 @@ pub struct Nb {
     pub insight: RwSignal<InsightState>,
     /// How many times a timing runs the query.
     pub runs: RwSignal<u32>,
+    /// The database the notebook runs on (saved with it).
+    pub database: RwSignal<Database>,
+    /// PostgreSQL is being loaded into the engine's worker.
+    pub db_loading: RwSignal<bool>,
+    /// The database embed mode's `?db=` asks for, over the notebook's own.
+    forced_db: StoredValue<Option<Database>>,
 }
 
 /// The main area's view.
@@ -268,6 +274,9 @@ impl Nb {
             hover: RwSignal::new(None),
             insight: RwSignal::new(InsightState::default()),
             runs: RwSignal::new(DEFAULT_RUNS),
+            database: RwSignal::new(Database::Sqlite),
+            db_loading: RwSignal::new(false),
+            forced_db: StoredValue::new(None),
         }
     }
 
@@ -304,7 +313,29 @@ impl Nb {
         if let Some(id) = self.active.get_untracked() {
             self.schedule(id, true);
         }
-        self.refresh_tables();
+        if self.database.get_untracked() == Database::Postgres {
+            // The worker starts on SQLite: move it (this loads PostgreSQL).
+            self.reset();
+        } else {
+            self.refresh_tables();
+        }
+    }
+
+    /// Embed mode's `?db=`: the notebook runs on `db` whatever it says.
+    pub fn force_database(&self, db: Database) {
+        self.forced_db.set_value(Some(db));
+        self.database.set(db);
+    }
+
+    /// Moves the notebook to `db`: a fresh workspace on an empty database of
+    /// that kind (PostgreSQL is loaded the first time); the cells keep
+    /// their text and run again from the start.
+    pub fn set_database(&self, db: Database) {
+        if self.database.get_untracked() == db {
+            return;
+        }
+        self.database.set(db);
+        self.reset();
     }
 
     fn new_cell(&self, title: Option<String>, source: String) -> CellModel {
@@ -433,14 +464,26 @@ impl Nb {
         }
     }
 
-    /// A fresh workspace and database; cells keep their text.
+    /// A fresh workspace and database (of the notebook's kind: moving
+    /// the worker to it if it is on the other); cells keep their text.
     pub fn reset(&self) {
         let Some(backend) = self.backend_handle() else { return };
         let nb = *self;
         nb.status.set(Status::Running);
         spawn_local(async move {
-            if let Err(e) = backend.reset().await {
-                gloo::console::error!(e);
+            let postgres = nb.database.get_untracked() == Database::Postgres;
+            let outcome = if backend.is_postgres() != postgres {
+                nb.db_loading.set(postgres);
+                let outcome = backend.use_database(postgres).await;
+                nb.db_loading.set(false);
+                outcome
+            } else {
+                backend.reset().await
+            };
+            if let Err(e) = outcome {
+                gloo::console::error!(e.clone());
+                let what = if postgres { "PostgreSQL" } else { "SQLite" };
+                nb.notify(NoticeKind::Error, "database-error", format!("{what} could not be started: {e}"), None, None);
             }
             nb.cells.with_untracked(|cs| {
                 for c in cs {
@@ -737,6 +780,7 @@ impl Nb {
             example: read(&self.example, tracked),
             cells: cells.iter().map(|c| SavedCell { title: read(&c.title, tracked), source: read(&c.source, tracked) }).collect(),
             positions: read(&self.positions, tracked),
+            db: read(&self.database, tracked),
         }
     }
 
@@ -750,6 +794,7 @@ impl Nb {
         self.description.set(saved.description);
         self.example.set(saved.example);
         self.positions.set(saved.positions);
+        self.database.set(self.forced_db.get_value().unwrap_or(saved.db));
         self.replace_cells(cells);
     }
 
