@@ -60,10 +60,10 @@ clippy:
 test-native:
 	cargo test -p ectoplasm-engine -p ectoplasm-cli
 
-## test-wasm: the app's sql.js wrapper, the engine's worker and the tools worker
+## test-wasm: the app's sql.js and PGlite wrappers, the engine's worker (on SQLite and PostgreSQL) and the tools worker
 ## (feature `tools`: SQL import) against real sql.js, under Node (wasm-bindgen-test).
 test-wasm:
-	NODE_OPTIONS="--require $(CURDIR)/app/tests/node-sqljs.cjs" cargo test -p ectoplasm-app --target $(WASM_TARGET) --features tools
+	NODE_OPTIONS="--require $(CURDIR)/app/tests/node-sqljs.cjs --require $(CURDIR)/app/tests/node-pglite.cjs" cargo test -p ectoplasm-app --target $(WASM_TARGET) --features tools
 
 conformance:
 	scripts/conformance.sh
