@@ -7,9 +7,10 @@ const path = require('node:path');
 const { readFile } = require('node:fs/promises');
 const { pathToFileURL } = require('node:url');
 
-const dist = path.dirname(require.resolve('@electric-sql/pglite/package.json'));
+// The package's main file is in dist/, beside the artifacts.
+const dist = path.dirname(require.resolve('@electric-sql/pglite'));
 globalThis.ectoplasmPgliteArtifact = async (name) => {
-  const bytes = await readFile(path.join(dist, 'dist', name));
+  const bytes = await readFile(path.join(dist, name));
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 };
 const entry = import(pathToFileURL(path.join(__dirname, '..', 'js', 'pglite.js')).href);
