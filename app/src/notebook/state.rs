@@ -708,9 +708,11 @@ impl Nb {
     pub fn export_db(&self) {
         let Some(backend) = self.backend_handle() else { return };
         spawn_local(async move {
+            // PostgreSQL's export is PGlite's data directory, a tar.
+            let name = if backend.is_postgres() { "ectoplasm-pgdata.tar" } else { "ectoplasm.sqlite3" };
             match backend.export_db().await {
                 Ok(bytes) => {
-                    if let Err(e) = download(&bytes, "ectoplasm.sqlite3") {
+                    if let Err(e) = download(&bytes, name) {
                         gloo::console::error!(e);
                     }
                 }
