@@ -25,6 +25,7 @@ js:
 	esbuild app/js/editor.js --bundle --format=iife --global-name=EctoplasmEditor --minify --target=es2020 --log-level=warning --outfile=$(JS_BUNDLE)
 	esbuild app/js/diagram.js --bundle --format=iife --global-name=EctoplasmDiagram --minify --target=es2020 --log-level=warning --outfile=app/js/build/diagram.js
 	esbuild app/js/insight.js --bundle --format=iife --global-name=EctoplasmInsight --minify --target=es2020 --log-level=warning --outfile=app/js/build/insight.js
+	esbuild app/js/pglite.js --bundle --format=iife --minify --target=es2020 --define:import.meta.url=self.location.href --external:fs --external:fs/promises --external:zlib --external:stream --external:stream/promises --external:util --external:node:module --log-level=warning --outfile=app/js/build/pglite.js
 	esbuild app/js/from-sql.js --bundle --format=iife --global-name=EctoplasmFromSql --minify --target=es2020 --log-level=warning --outfile=app/js/build/from-sql.js
 
 ## serve: a development build, rebuilt on every change (trunk serve).
@@ -59,10 +60,10 @@ clippy:
 test-native:
 	cargo test -p ectoplasm-engine -p ectoplasm-cli
 
-## test-wasm: the app's sql.js wrapper, the engine's worker and the tools worker
+## test-wasm: the app's sql.js and PGlite wrappers, the engine's worker (on SQLite and PostgreSQL) and the tools worker
 ## (feature `tools`: SQL import) against real sql.js, under Node (wasm-bindgen-test).
 test-wasm:
-	NODE_OPTIONS="--require $(CURDIR)/app/tests/node-sqljs.cjs" cargo test -p ectoplasm-app --target $(WASM_TARGET) --features tools
+	NODE_OPTIONS="--require $(CURDIR)/app/tests/node-sqljs.cjs --require $(CURDIR)/app/tests/node-pglite.cjs" cargo test -p ectoplasm-app --target $(WASM_TARGET) --features tools
 
 conformance:
 	scripts/conformance.sh

@@ -70,6 +70,9 @@ pub enum Request {
     Complete { src: String, cursor: u32 },
     /// A fresh workspace and an empty database.
     Reset,
+    /// A fresh workspace on an empty database of this kind: SQLite
+    /// (sql.js) or PostgreSQL (PGlite, loaded by the worker the first time).
+    Database { postgres: bool },
     /// The database as an SQLite file.
     ExportDb,
     /// Replaces the database with an SQLite file (the workspace's bindings stay).
@@ -493,7 +496,11 @@ struct Client {
     /// Since the last reset: what a new worker replays.
     history: Vec<Replay>,
     /// The database after the last cell that ran (or import, or reset).
+    /// Empty on PostgreSQL, whose database a restarted worker rebuilds by
+    /// replaying `history` on a fresh cluster.
     snapshot: Vec<u8>,
+    /// Whether the notebook runs on PostgreSQL (PGlite) rather than SQLite.
+    postgres: bool,
     /// How much of `history` the auxiliary worker has replayed.
     aux_synced: usize,
     running: Option<Running>,
@@ -652,7 +659,14 @@ impl Client {
         }
         // A history that keeps failing is dropped: the data still comes back.
         let steps = if self.restarts > 2 { Vec::new() } else { self.history.clone() };
-        self.restoring = Some(self.send(Role::Main, Request::Restore { steps, db: Some(self.snapshot.clone()) }));
+        if self.postgres {
+            // PostgreSQL first (a fresh cluster), then the cells replayed on
+            // it, writes and all: that is the database before the cell.
+            let _switched = self.send(Role::Main, Request::Database { postgres: true });
+            self.restoring = Some(self.send(Role::Main, Request::Restore { steps, db: None }));
+        } else {
+            self.restoring = Some(self.send(Role::Main, Request::Restore { steps, db: Some(self.snapshot.clone()) }));
+        }
     }
 
     fn start_timer(&mut self) {
@@ -699,6 +713,7 @@ impl Backend {
                 on_ready: None,
                 history: Vec::new(),
                 snapshot: Vec::new(),
+                postgres: false,
                 aux_synced: 0,
                 running: None,
                 interrupted: None,
@@ -891,6 +906,29 @@ impl Backend {
         // With the history cleared, a stopped worker's successor restores nothing.
         self.stop();
         match self.call(Request::Reset).await {
+            Response::Done => Ok(()),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Whether the workspace is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.inner.borrow().postgres
+    }
+
+    /// Moves the workspace to an empty database of the other kind (a
+    /// running cell is stopped first): PostgreSQL is loaded into the
+    /// worker the first time (several megabytes; the answer waits for it).
+    pub async fn use_database(&self, postgres: bool) -> Result<(), String> {
+        {
+            let mut c = self.inner.borrow_mut();
+            c.history.clear();
+            c.snapshot.clear();
+            c.postgres = postgres;
+            c.drop_aux();
+        }
+        self.stop();
+        match self.call(Request::Database { postgres }).await {
             Response::Done => Ok(()),
             other => Err(unexpected(other)),
         }

@@ -24,6 +24,9 @@ pub struct Mode {
     /// `view=diagram` (embed mode only): the ER diagram of the notebook,
     /// run once it loads, instead of its cells.
     pub diagram: bool,
+    /// `db=postgres` (embed mode only): the notebook runs on PostgreSQL
+    /// (PGlite), whatever its link says.
+    pub database: Option<crate::persist::Database>,
 }
 
 /// The value of query parameter `name`.
@@ -49,7 +52,8 @@ impl Mode {
             _ => None,
         };
         let diagram = embed && param(query, "view") == Some("diagram");
-        Mode { embed, readonly: embed && flag(query, "readonly"), theme, diagram }
+        let database = param(query, "db").filter(|_| embed).and_then(crate::persist::Database::from_name);
+        Mode { embed, readonly: embed && flag(query, "readonly"), theme, diagram, database }
     }
 
     /// From the page's address.

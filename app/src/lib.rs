@@ -28,6 +28,7 @@ pub mod insight;
 pub mod livemd;
 pub mod notebook;
 pub mod persist;
+pub mod pglite;
 pub mod share;
 pub mod sqljs;
 pub mod tools;

@@ -49,6 +49,7 @@ pub fn import(text: &str) -> SavedNotebook {
         positions: Default::default(),
         lesson,
         livemd: Some(text.to_string()),
+        db: Default::default(),
     }
 }
 

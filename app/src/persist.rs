@@ -3,9 +3,10 @@
 //! and the local store that keeps it across reloads.
 //!
 //! The format is JSON: `{"v": 1, "title", "description", "example",
-//! "cells": [{"title", "source", "kind"}]}` (everything but `v` and `cells`
-//! optional; a cell without `kind` is code, so saves and links from
-//! before Markdown cells read as they were). A saved text that cannot be read (not JSON, another version,
+//! "cells": [{"title", "source", "kind"}], "positions", "db"}` (everything but `v`
+//! and `cells` optional; a cell without `kind` is code, so saves and links from
+//! before Markdown cells read as they were; `db` is `"postgres"` for a PostgreSQL
+//! notebook). A saved text that cannot be read (not JSON, another version,
 //! wrong shape) is never dropped: [`Store::load`] moves it aside under a
 //! key of its own and says where, so the page can tell the user.
 
@@ -149,6 +150,49 @@ pub struct SavedNotebook {
     /// writes it back with only the edited parts changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub livemd: Option<String>,
+    /// The database the notebook runs on (`"postgres"`; absent: SQLite).
+    #[serde(default, skip_serializing_if = "Database::is_sqlite")]
+    pub db: Database,
+}
+
+/// The database a notebook runs on: SQLite (sql.js) or PostgreSQL (PGlite).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Database {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+impl Database {
+    pub fn is_sqlite(&self) -> bool {
+        *self == Database::Sqlite
+    }
+
+    /// Its name in saves, links and `?db=`: `sqlite` or `postgres`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Database::Sqlite => "sqlite",
+            Database::Postgres => "postgres",
+        }
+    }
+
+    /// The database a name stands for (`postgresql` and `pg` too).
+    pub fn from_name(name: &str) -> Option<Database> {
+        match name {
+            "sqlite" => Some(Database::Sqlite),
+            "postgres" | "postgresql" | "pg" => Some(Database::Postgres),
+            _ => None,
+        }
+    }
+
+    /// How the page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Database::Sqlite => "SQLite",
+            Database::Postgres => "PostgreSQL",
+        }
+    }
 }
 
 impl SavedNotebook {

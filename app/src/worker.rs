@@ -11,6 +11,7 @@
 //! a first message saying sql.js is loaded (or why not).
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -20,7 +21,7 @@ use engine::from_sql::Proposal;
 use engine::insight::datagen::{GenOptions, Generator, Progress, Skew};
 use engine::playground::completion::CompletionKind;
 use engine::playground::insight::InsightOutcome;
-use engine::playground::tables::list_tables;
+use engine::playground::tables::{list_tables, quote_ident, ColumnInfo, TableInfo};
 use engine::playground::{sql_format, CellResult, EditorDiagnostic, Statement, StatementKind, Workspace};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -30,7 +31,9 @@ use crate::backend::{
     GenProgress, Preview, Repeated, Replay, Request, Response, ResultTable, Stmt, SQL_WASM_URL,
 };
 use crate::persist::SavedNotebook;
+use crate::pglite::{self, Pglite, PgliteTransport, PGLITE_SCRIPT};
 use crate::sqljs::{Database, SqlJs};
+use engine::pg::PgExecutor;
 
 /// The pragmas ecto_sqlite3 sets when it connects. sql.js's `export()`
 /// closes and reopens the connection, which forgets them, so they are set
@@ -59,75 +62,133 @@ extern "C" {
 /// The worker's entry point: says it is ready as soon as the engine is
 /// loaded, then answers each message. SQLite (sql.js, a third of the first
 /// download) is fetched when the first request needs a database: the
-/// preview, diagnostics and completion never do. Requests arriving while it
-/// loads wait, in order, and are answered once it is up.
+/// preview, diagnostics and completion never do; PostgreSQL (PGlite) only
+/// when a notebook switches to it ([`Request::Database`]). Requests
+/// arriving while either loads wait, in order, and are answered once it is up.
 pub fn start() {
     let scope: WorkerScope = js_sys::global().unchecked_into();
-    let worker = Rc::new(RefCell::new(Worker { engine: Engine::without_database(), loading: false, waiting: Vec::new() }));
+    let worker = Rc::new(RefCell::new(Worker { engine: Engine::without_database(), loading: false, waiting: VecDeque::new() }));
     let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let scope: WorkerScope = js_sys::global().unchecked_into();
         let (id, request) = match wire::decode_request(&event.data()) {
             Ok(decoded) => decoded,
-            Err(message) => {
-                let (reply, transfer) = wire::encode_response(0, Response::Error { message });
-                scope.post_message(&reply, &transfer);
-                return;
-            }
+            Err(message) => return post(0, Response::Error { message }),
         };
-        let Ok(mut state) = worker.try_borrow_mut() else {
-            let (reply, transfer) = wire::encode_response(id, Response::Error { message: "the engine is busy".to_string() });
-            scope.post_message(&reply, &transfer);
-            return;
-        };
-        if state.loading || (state.engine.sqljs.is_none() && Engine::needs_database(&request)) {
-            state.waiting.push((id, request));
-            if !state.loading {
-                state.loading = true;
-                wasm_bindgen_futures::spawn_local(load_database(worker.clone()));
-            }
-            return;
+        match worker.try_borrow_mut() {
+            Ok(mut state) => state.waiting.push_back((id, request)),
+            Err(_) => return post(id, Response::Error { message: "the engine is busy".to_string() }),
         }
-        let response = state.engine.handle(request);
-        drop(state);
-        let (reply, transfer) = wire::encode_response(id, response);
-        scope.post_message(&reply, &transfer);
+        pump(&worker);
     });
     scope.set_onmessage(on_message.as_ref().unchecked_ref());
     on_message.forget();
     scope.post_message(&wire::ready(), &js_sys::Array::new());
 }
 
-/// The worker's state: the engine, and the requests waiting for SQLite.
+fn post(id: u32, response: Response) {
+    let scope: WorkerScope = js_sys::global().unchecked_into();
+    let (reply, transfer) = wire::encode_response(id, response);
+    scope.post_message(&reply, &transfer);
+}
+
+/// The worker's state: the engine, and the requests waiting their turn
+/// (behind a database being loaded, or a PostgreSQL dump).
 struct Worker {
     engine: Engine,
     loading: bool,
-    waiting: Vec<(u32, Request)>,
+    waiting: VecDeque<(u32, Request)>,
 }
 
-/// Loads sql.js into the worker, gives it to the engine and answers the
-/// requests that waited for it (each with the reason, if it failed to load:
-/// the next request that needs a database tries again).
-async fn load_database(worker: Rc<RefCell<Worker>>) {
+/// What a request needs done asynchronously before (or as) its answer.
+enum Pending {
+    LoadSqlJs,
+    LoadPglite,
+    /// `ExportDb` on PostgreSQL: PGlite's data directory, as a tar.
+    DumpPostgres(Pglite),
+}
+
+/// Answers the waiting requests in order, until one needs to wait for
+/// something asynchronous (which answers it and pumps again).
+fn pump(worker: &Rc<RefCell<Worker>>) {
+    loop {
+        let Ok(mut state) = worker.try_borrow_mut() else { return };
+        if state.loading {
+            return;
+        }
+        let Some((id, request)) = state.waiting.pop_front() else { return };
+        match state.engine.pending(&request) {
+            Some(pending) => {
+                state.loading = true;
+                drop(state);
+                wasm_bindgen_futures::spawn_local(finish(worker.clone(), pending, id, request));
+                return;
+            }
+            None => {
+                let response = state.engine.handle(request);
+                drop(state);
+                post(id, response);
+            }
+        }
+    }
+}
+
+/// Does what `request` waited for, answers it, and goes on with the rest.
+async fn finish(worker: Rc<RefCell<Worker>>, pending: Pending, id: u32, request: Request) {
+    let response = match pending {
+        Pending::LoadSqlJs => match load_sqljs().await {
+            Ok(sqljs) => with_engine(&worker, |engine| match engine.attach(sqljs) {
+                Ok(()) => engine.handle(request),
+                Err(e) => Response::Error { message: format!("SQLite could not be loaded: {}", e.message) },
+            }),
+            // The next request that needs a database tries again.
+            Err(message) => Response::Error { message: format!("SQLite could not be loaded: {message}") },
+        },
+        Pending::LoadPglite => match load_pglite().await {
+            Ok(pg) => with_engine(&worker, |engine| {
+                engine.pglite = Some(pg);
+                engine.handle(request)
+            }),
+            Err(message) => Response::Error { message: format!("PostgreSQL could not be loaded: {message}") },
+        },
+        Pending::DumpPostgres(pg) => match pg.dump().await {
+            Ok(bytes) => Response::Db { bytes },
+            Err(message) => Response::Error { message },
+        },
+    };
+    if let Ok(mut state) = worker.try_borrow_mut() {
+        state.loading = false;
+    }
+    post(id, response);
+    pump(&worker);
+}
+
+fn with_engine(worker: &Rc<RefCell<Worker>>, f: impl FnOnce(&mut Engine) -> Response) -> Response {
+    match worker.try_borrow_mut() {
+        Ok(mut state) => f(&mut state.engine),
+        Err(_) => Response::Error { message: "the engine is busy".to_string() },
+    }
+}
+
+/// Loads sql.js into the worker.
+async fn load_sqljs() -> Result<SqlJs, String> {
     let scope: WorkerScope = js_sys::global().unchecked_into();
-    let loaded = match scope.import_scripts("sql-wasm.js") {
+    match scope.import_scripts("sql-wasm.js") {
         Ok(()) => {
             // Rows read in one call per statement; without it, one value at a time.
             let _ = scope.import_scripts("sqljs-rows.js");
             SqlJs::load(SQL_WASM_URL).await.map_err(|e| e.message)
         }
         Err(e) => Err(e.as_string().unwrap_or_else(|| "sql-wasm.js could not be loaded".to_string())),
-    };
-    let Ok(mut state) = worker.try_borrow_mut() else { return };
-    state.loading = false;
-    let attached = loaded.and_then(|sqljs| state.engine.attach(sqljs).map_err(|e| e.message));
-    for (id, request) in std::mem::take(&mut state.waiting) {
-        let response = match &attached {
-            Ok(()) => state.engine.handle(request),
-            Err(message) => Response::Error { message: format!("SQLite could not be loaded: {message}") },
-        };
-        let (reply, transfer) = wire::encode_response(id, response);
-        scope.post_message(&reply, &transfer);
     }
+}
+
+/// Loads PGlite's bundle into the worker (unless it is there, as under
+/// Node's tests) and starts an empty PostgreSQL.
+async fn load_pglite() -> Result<Pglite, String> {
+    if !pglite::is_loaded() {
+        let scope: WorkerScope = js_sys::global().unchecked_into();
+        scope.import_scripts(PGLITE_SCRIPT).map_err(|e| e.as_string().unwrap_or_else(|| format!("{PGLITE_SCRIPT} could not be loaded")))?;
+    }
+    Pglite::start("", None, |_, _| {}).await
 }
 
 /// The database the Repo uses, shared with the engine (export, import,
@@ -154,10 +215,33 @@ impl Executor for SharedDb {
     }
 }
 
+/// The PostgreSQL session the Repo uses when the notebook runs on
+/// PostgreSQL (PGlite), shared with the engine (reset, tables).
+#[derive(Clone)]
+struct SharedPg(Rc<RefCell<PgExecutor<PgliteTransport>>>);
+
+impl Executor for SharedPg {
+    fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
+        match self.0.try_borrow_mut() {
+            Ok(mut pg) => pg.execute(sql, params),
+            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+        }
+    }
+
+    fn postgres(&self) -> bool {
+        true
+    }
+}
+
 /// The workspace and its database.
 pub struct Engine {
     sqljs: Option<SqlJs>,
     db: SharedDb,
+    /// PostgreSQL, once loaded ([`Request::Database`]); stays loaded when
+    /// the notebook goes back to SQLite.
+    pglite: Option<Pglite>,
+    /// The session the workspace runs on while the notebook is on PostgreSQL.
+    pg: Option<SharedPg>,
     ws: Workspace,
     /// The data generation under way (`Request::Generate` to `GenerateEnd`).
     generation: Option<Generator>,
@@ -175,8 +259,8 @@ impl Engine {
     /// An engine whose database comes later ([`Engine::attach`]).
     pub fn without_database() -> Engine {
         let db = SharedDb(Rc::new(RefCell::new(None)));
-        let ws = workspace(db.clone());
-        Engine { sqljs: None, db, ws, generation: None }
+        let ws = workspace(Box::new(db.clone()));
+        Engine { sqljs: None, db, pglite: None, pg: None, ws, generation: None }
     }
 
     /// Gives the engine sql.js and opens its (empty) database.
@@ -184,6 +268,35 @@ impl Engine {
         let fresh = sqljs.open()?;
         self.sqljs = Some(sqljs);
         self.swap_in(fresh)
+    }
+
+    /// An engine on PostgreSQL from the start (the page's tests under Node,
+    /// where PGlite's bundle is already loaded).
+    pub async fn start_postgres() -> Result<Engine, String> {
+        let mut engine = Engine::without_database();
+        engine.pglite = Some(load_pglite().await?);
+        match engine.handle(Request::Database { postgres: true }) {
+            Response::Done => Ok(engine),
+            other => Err(format!("{other:?}")),
+        }
+    }
+
+    /// Whether the workspace runs on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// What `request` must wait for: a database to load, or PostgreSQL's
+    /// dump (asynchronous in PGlite) for an export.
+    fn pending(&self, request: &Request) -> Option<Pending> {
+        match (request, &self.pglite) {
+            (Request::Database { postgres: true }, None) => Some(Pending::LoadPglite),
+            (Request::Database { .. }, _) => None,
+            (Request::ExportDb, Some(pg)) if self.pg.is_some() => Some(Pending::DumpPostgres(pg.clone())),
+            _ if self.pg.is_some() => None,
+            _ if self.sqljs.is_none() && Engine::needs_database(request) => Some(Pending::LoadSqlJs),
+            _ => None,
+        }
     }
 
     /// Whether answering `request` needs SQLite (a database that has never
@@ -194,6 +307,7 @@ impl Engine {
             | Request::Check { .. }
             | Request::Complete { .. }
             | Request::Reset
+            | Request::Database { .. }
             | Request::ListTables
             | Request::ErModel { .. }
             | Request::SqlCatalog { .. }
@@ -217,11 +331,11 @@ impl Engine {
     }
 
     pub fn handle(&mut self, request: Request) -> Response {
-        if self.sqljs.is_none() {
+        if self.sqljs.is_none() && self.pg.is_none() {
             match request {
                 Request::ListTables => return Response::Tables { tables: Vec::new() },
                 Request::Reset => {
-                    self.ws = workspace(self.db.clone());
+                    self.ws = workspace(Box::new(self.db.clone()));
                     return Response::Done;
                 }
                 Request::Restore { ref steps, ref db } if steps.is_empty() && db.is_none() => return Response::Done,
@@ -279,6 +393,10 @@ impl Engine {
                 Ok(()) => Response::Done,
                 Err(e) => Response::Error { message: e.message },
             },
+            Request::Database { postgres } => match self.use_database(postgres) {
+                Ok(()) => Response::Done,
+                Err(e) => Response::Error { message: e.message },
+            },
             Request::ExportDb => match self.export() {
                 Ok(bytes) => Response::Db { bytes },
                 Err(e) => Response::Error { message: e.message },
@@ -286,6 +404,11 @@ impl Engine {
             Request::ImportDb { bytes } => match self.import(&bytes) {
                 Ok(()) => Response::Done,
                 Err(e) => Response::Error { message: e.message },
+            },
+            Request::ListTables if self.pg.is_some() => match self.pg.clone().map(|mut pg| pg_tables(&mut pg)) {
+                Some(Ok(tables)) => Response::Tables { tables },
+                Some(Err(e)) => Response::Error { message: e.message },
+                None => Response::Tables { tables: Vec::new() },
             },
             Request::ListTables => match list_tables(&mut self.db.clone()) {
                 Ok(tables) => Response::Tables { tables },
@@ -426,10 +549,33 @@ impl Engine {
 
     fn reset(&mut self) -> Result<(), DbError> {
         self.generation = None;
+        if let Some(pg) = &self.pg {
+            let mut pg = pg.clone();
+            empty_postgres(&mut pg)?;
+            self.ws = workspace(Box::new(pg));
+            return Ok(());
+        }
         let fresh = self.sqljs()?.open()?;
         self.db = SharedDb(Rc::new(RefCell::new(Some(fresh))));
-        self.ws = workspace(self.db.clone());
+        self.ws = workspace(Box::new(self.db.clone()));
         Ok(())
+    }
+
+    /// A fresh workspace on an empty database of the kind asked for
+    /// (PostgreSQL must be loaded: see [`Engine::pending`]).
+    fn use_database(&mut self, postgres: bool) -> Result<(), DbError> {
+        self.generation = None;
+        if !postgres {
+            self.pg = None;
+            if self.sqljs.is_none() {
+                self.ws = workspace(Box::new(self.db.clone()));
+                return Ok(());
+            }
+            return self.reset();
+        }
+        let pglite = self.pglite.as_ref().ok_or_else(|| DbError { code: 1, message: "PostgreSQL is not loaded yet".to_string() })?;
+        self.pg = Some(SharedPg(Rc::new(RefCell::new(pglite.executor()))));
+        self.reset()
     }
 
     fn run(&mut self, cells: Vec<CellSource>) -> Vec<CellRun> {
@@ -465,7 +611,7 @@ impl Engine {
         for pragma in CONNECT_PRAGMAS {
             fresh.execute(pragma, &[]).map_err(|e| e.message)?;
         }
-        let mut ws = workspace(SharedDb(Rc::new(RefCell::new(Some(fresh)))));
+        let mut ws = workspace(Box::new(SharedDb(Rc::new(RefCell::new(Some(fresh))))));
         let result = engine::lesson::check_in(&mut ws, id, &steps);
         let report = if result.passed { result.output } else { result.failure };
         Ok(ExerciseOutcome { passed: result.passed, tests: result.tests, failures: result.failures, report })
@@ -474,6 +620,11 @@ impl Engine {
     /// The database as an SQLite file image. sql.js reconnects to export,
     /// so the connection's pragmas are set again.
     fn export(&mut self) -> Result<Vec<u8>, DbError> {
+        // PostgreSQL's snapshot is the history replayed (see `Backend`);
+        // its export is asynchronous (`Pending::DumpPostgres`).
+        if self.pg.is_some() {
+            return Ok(Vec::new());
+        }
         self.db.with(|db| {
             let bytes = db.export();
             for pragma in CONNECT_PRAGMAS {
@@ -485,6 +636,12 @@ impl Engine {
 
     /// Swaps in the database in `bytes` after checking it is one.
     fn import(&mut self, bytes: &[u8]) -> Result<(), DbError> {
+        if self.pg.is_some() {
+            return Err(DbError {
+                code: 1,
+                message: "this notebook runs on PostgreSQL: an SQLite file opens in a notebook on SQLite".to_string(),
+            });
+        }
         let mut fresh = self.sqljs()?.open_image(bytes)?;
         fresh.execute("SELECT count(*) FROM sqlite_master", &[])?;
         self.swap_in(fresh)
@@ -553,8 +710,82 @@ fn wasm_memory() -> usize {
     }
 }
 
-fn workspace(db: SharedDb) -> Workspace {
-    let mut ws = Workspace::with_executor(Box::new(db));
+/// Empties PostgreSQL: ends any transaction left open, drops every schema
+/// the user could have made (with what is in them) and makes `public` again.
+fn empty_postgres(pg: &mut SharedPg) -> Result<(), DbError> {
+    // Without a transaction open PostgreSQL only warns.
+    pg.execute("ROLLBACK", &[])?;
+    let schemas = pg.execute(
+        "SELECT nspname::text FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
+        &[],
+    )?;
+    for row in &schemas.rows {
+        if let Some(name) = row.first().and_then(term_text) {
+            pg.execute(&format!("DROP SCHEMA {} CASCADE", quote_ident(&name)), &[])?;
+        }
+    }
+    pg.execute("CREATE SCHEMA public", &[])?;
+    Ok(())
+}
+
+/// A text column's value from a PostgreSQL session.
+fn term_text(v: &DbValue) -> Option<String> {
+    match v {
+        DbValue::Text(s) => Some(s.clone()),
+        DbValue::Pg { .. } => engine::pg::from_db(v).as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+fn term_int(v: Option<&DbValue>) -> i64 {
+    match v {
+        Some(DbValue::Integer(i)) => *i,
+        Some(v @ DbValue::Pg { .. }) => engine::pg::from_db(v).as_int().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn term_bool(v: Option<&DbValue>) -> bool {
+    match v {
+        Some(DbValue::Integer(i)) => *i != 0,
+        Some(v @ DbValue::Pg { .. }) => matches!(engine::pg::from_db(v), engine::Value::Bool(true)),
+        _ => false,
+    }
+}
+
+/// The tables of PostgreSQL's `public` schema, as the sidebar lists them.
+fn pg_tables(pg: &mut SharedPg) -> Result<Vec<TableInfo>, DbError> {
+    let columns = pg.execute(
+        "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+         EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY(i.indkey)) \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname, a.attnum",
+        &[],
+    )?;
+    let mut tables: Vec<TableInfo> = Vec::new();
+    for row in &columns.rows {
+        let (Some(table), Some(name)) = (row.first().and_then(term_text), row.get(1).and_then(term_text)) else { continue };
+        let column = ColumnInfo {
+            name,
+            ty: row.get(2).and_then(term_text).unwrap_or_default(),
+            not_null: term_bool(row.get(3)),
+            primary_key: term_bool(row.get(4)),
+        };
+        match tables.last_mut() {
+            Some(t) if t.name == table => t.columns.push(column),
+            _ => tables.push(TableInfo { name: table, columns: vec![column], row_count: 0 }),
+        }
+    }
+    for t in &mut tables {
+        let count = pg.execute(&format!("SELECT count(*) FROM {}", quote_ident(&t.name)), &[])?;
+        t.row_count = term_int(count.rows.first().and_then(|r| r.first())).max(0) as u64;
+    }
+    Ok(tables)
+}
+
+fn workspace(db: Box<dyn Executor>) -> Workspace {
+    let mut ws = Workspace::with_executor(db);
     ws.interp.limits.max_depth = MAX_DEPTH;
     ws.interp.limits.max_native_depth = MAX_NATIVE_DEPTH;
     ws.interp.limits.max_memory = Some(MAX_MEMORY);

@@ -2,7 +2,7 @@
 //! (`make test-wasm`; Node has Blob, CompressionStream and Response).
 #![cfg(target_arch = "wasm32")]
 
-use ectoplasm_app::persist::{CellKind, SavedCell, SavedNotebook, FORMAT_VERSION};
+use ectoplasm_app::persist::{CellKind, Database, SavedCell, SavedNotebook, FORMAT_VERSION};
 use ectoplasm_app::share::{base64url_decode, base64url_encode, decode, deflate, encode, fragment_payload, inflate};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -19,7 +19,20 @@ fn notebook() -> SavedNotebook {
         positions: Default::default(),
         lesson: None,
         livemd: None,
+        db: Database::Sqlite,
     }
+}
+
+#[wasm_bindgen_test]
+fn the_database_travels_with_the_notebook_and_sqlite_is_the_default() {
+    let mut nb = notebook();
+    assert!(!nb.to_json().contains("\"db\""), "SQLite notebooks are saved as before");
+    nb.db = Database::Postgres;
+    let text = nb.to_json();
+    assert!(text.ends_with(r#""db":"postgres"}"#), "{text}");
+    assert_eq!(SavedNotebook::from_json(&text).expect("reads back"), nb);
+    let err = SavedNotebook::from_json(r#"{"v":1,"cells":[],"db":"oracle"}"#).expect_err("unknown database");
+    assert!(err.contains("oracle"), "{err}");
 }
 
 #[wasm_bindgen_test]
@@ -116,19 +129,23 @@ async fn broken_links_are_errors_not_panics() {
 fn embed_mode_from_the_query() {
     use ectoplasm_app::embed::Mode;
     assert_eq!(Mode::from_query(""), Mode::default());
-    assert_eq!(Mode::from_query("?embed=1"), Mode { embed: true, readonly: false, theme: None, diagram: false });
+    assert_eq!(Mode::from_query("?embed=1"), Mode { embed: true, readonly: false, theme: None, diagram: false, database: None });
     assert_eq!(
         Mode::from_query("?embed=1&readonly=1&theme=dark"),
-        Mode { embed: true, readonly: true, theme: Some("dark"), diagram: false }
+        Mode { embed: true, readonly: true, theme: Some("dark"), diagram: false, database: None }
     );
     assert_eq!(
         Mode::from_query("?embed&readonly=true&theme=light"),
-        Mode { embed: true, readonly: true, theme: Some("light"), diagram: false }
+        Mode { embed: true, readonly: true, theme: Some("light"), diagram: false, database: None }
     );
     // Read-only and theme only apply to embeds; unknown values are ignored.
     assert_eq!(Mode::from_query("?readonly=1&theme=dark"), Mode::default());
     assert_eq!(Mode::from_query("?embed=0"), Mode::default());
     assert!(Mode::from_query("?embed=1&view=diagram").diagram);
     assert!(!Mode::from_query("?view=diagram").diagram, "only in embed mode");
-    assert_eq!(Mode::from_query("?embed=1&theme=<b>"), Mode { embed: true, readonly: false, theme: None, diagram: false });
+    assert_eq!(Mode::from_query("?embed=1&theme=<b>"), Mode { embed: true, readonly: false, theme: None, diagram: false, database: None });
+    assert_eq!(Mode::from_query("?embed=1&db=postgres").database, Some(Database::Postgres));
+    assert_eq!(Mode::from_query("?embed=1&db=sqlite").database, Some(Database::Sqlite));
+    assert_eq!(Mode::from_query("?embed=1&db=oracle").database, None);
+    assert_eq!(Mode::from_query("?db=postgres").database, None, "only in embed mode");
 }

@@ -26,6 +26,9 @@ pub fn EmbedApp() -> impl IntoView {
     if mode.diagram {
         nb.view.set(View::Diagram);
     }
+    if let Some(db) = mode.database {
+        nb.force_database(db);
+    }
     provide_context(nb);
     nb.open_embedded();
     nb.start_backend();
@@ -82,6 +85,7 @@ pub fn EmbedApp() -> impl IntoView {
             </main>
             <footer class="embed-bar">
                 <RunAllButton class="btn primary small"/>
+                <super::DatabaseLoading/>
                 <button type="button" class="btn small" data-testid="stop"
                     title="Stop the running cell; the database goes back to before it"
                     style:visibility=move || if nb.status.get() == Status::Running { "visible" } else { "hidden" }

@@ -34,6 +34,7 @@ pub mod state;
 
 use leptos::prelude::*;
 
+use crate::persist::Database;
 use state::{Nb, View};
 
 /// The page.
@@ -51,8 +52,10 @@ pub fn App() -> impl IntoView {
         <a class="skip" href="#notebook">"Skip to the notebook"</a>
         <header class="bar">
             <h1 class="brand">"ectoplasm"</h1>
-            <p class="tagline">"Ecto in your browser, on SQLite"</p>
+            <p class="tagline">{move || format!("Ecto in your browser, on {}", nb.database.get().label())}</p>
             <div class="bar-actions">
+                <DatabaseSwitch/>
+                <DatabaseLoading/>
                 <RunAllButton class="btn primary"/>
                 <button type="button" class="btn" data-testid="reset"
                     title="Empty the database and forget every binding"
@@ -174,6 +177,42 @@ fn RunAllButton(class: &'static str) -> impl IntoView {
             title="Start from an empty database and run every cell in order"
             disabled=move || !nb.status.get().is_ready()
             on:click=move |_| nb.run_all()>"Run all"</button>
+    }
+}
+
+/// SQLite | PostgreSQL for this notebook (saved with it and in its links).
+#[component]
+fn DatabaseSwitch() -> impl IntoView {
+    let nb = expect_context::<Nb>();
+    view! {
+        <label class="db-switch" title="The database this notebook runs on; switching empties it and keeps the cells">
+            <span class="visually-hidden">"Database"</span>
+            <select data-testid="db-switch" class="btn"
+                disabled=move || !nb.status.get().is_ready()
+                prop:value=move || nb.database.get().name()
+                on:change:target=move |ev| {
+                    if let Some(db) = Database::from_name(&ev.target().value()) {
+                        nb.set_database(db);
+                    }
+                }>
+                <option value="sqlite">"SQLite"</option>
+                <option value="postgres">"PostgreSQL"</option>
+            </select>
+        </label>
+    }
+}
+
+/// Shown while PostgreSQL (PGlite) downloads and starts in the engine's worker.
+#[component]
+fn DatabaseLoading() -> impl IntoView {
+    let nb = expect_context::<Nb>();
+    view! {
+        {move || nb.db_loading.get().then(|| view! {
+            <span class="db-loading" data-testid="db-loading" role="status">
+                <progress aria-label="Loading PostgreSQL"></progress>
+                " Loading PostgreSQL (PGlite, about 5.5 MB)…"
+            </span>
+        })}
     }
 }
 

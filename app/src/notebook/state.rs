@@ -14,7 +14,7 @@ use super::insight::{InsightState, DEFAULT_RUNS};
 use super::lesson::LessonState;
 use crate::backend::{Backend, CellRun, CellSource, Diag, Preview};
 use crate::editor::Editor;
-use crate::persist::{CellKind, CellRole, Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
+use crate::persist::{CellKind, CellRole, Database, Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
 use crate::share;
 
 /// The example the page opens with.
@@ -267,6 +267,12 @@ pub struct Nb {
     pub livemd: RwSignal<Option<String>>,
     /// A Livebook file waiting for the engine to read it (text, origin).
     pending_livemd: StoredValue<Option<(String, String)>>,
+    /// The database the notebook runs on (saved with it).
+    pub database: RwSignal<Database>,
+    /// PostgreSQL is being loaded into the engine's worker.
+    pub db_loading: RwSignal<bool>,
+    /// The database embed mode's `?db=` asks for, over the notebook's own.
+    forced_db: StoredValue<Option<Database>>,
 }
 
 /// The main area's view.
@@ -308,6 +314,9 @@ impl Nb {
             lesson: LessonState::new(),
             livemd: RwSignal::new(None),
             pending_livemd: StoredValue::new(None),
+            database: RwSignal::new(Database::Sqlite),
+            db_loading: RwSignal::new(false),
+            forced_db: StoredValue::new(None),
         }
     }
 
@@ -344,11 +353,33 @@ impl Nb {
         if let Some(id) = self.active.get_untracked() {
             self.schedule(id, true);
         }
-        self.refresh_tables();
+        if self.database.get_untracked() == Database::Postgres {
+            // The worker starts on SQLite: move it (this loads PostgreSQL).
+            self.reset();
+        } else {
+            self.refresh_tables();
+        }
         self.render_markdown(None);
         if let Some((text, origin)) = self.pending_livemd.try_update_value(Option::take).flatten() {
             self.import_livemd_text(text, origin);
         }
+    }
+
+    /// Embed mode's `?db=`: the notebook runs on `db` whatever it says.
+    pub fn force_database(&self, db: Database) {
+        self.forced_db.set_value(Some(db));
+        self.database.set(db);
+    }
+
+    /// Moves the notebook to `db`: a fresh workspace on an empty database of
+    /// that kind (PostgreSQL is loaded the first time); the cells keep
+    /// their text and run again from the start.
+    pub fn set_database(&self, db: Database) {
+        if self.database.get_untracked() == db {
+            return;
+        }
+        self.database.set(db);
+        self.reset();
     }
 
     fn new_cell(&self, title: Option<String>, source: String) -> CellModel {
@@ -551,14 +582,26 @@ impl Nb {
         }
     }
 
-    /// A fresh workspace and database; cells keep their text.
+    /// A fresh workspace and database (of the notebook's kind: moving
+    /// the worker to it if it is on the other); cells keep their text.
     pub fn reset(&self) {
         let Some(backend) = self.backend_handle() else { return };
         let nb = *self;
         nb.status.set(Status::Running);
         spawn_local(async move {
-            if let Err(e) = backend.reset().await {
-                gloo::console::error!(e);
+            let postgres = nb.database.get_untracked() == Database::Postgres;
+            let outcome = if backend.is_postgres() != postgres {
+                nb.db_loading.set(postgres);
+                let outcome = backend.use_database(postgres).await;
+                nb.db_loading.set(false);
+                outcome
+            } else {
+                backend.reset().await
+            };
+            if let Err(e) = outcome {
+                gloo::console::error!(e.clone());
+                let what = if postgres { "PostgreSQL" } else { "SQLite" };
+                nb.notify(NoticeKind::Error, "database-error", format!("{what} could not be started: {e}"), None, None);
             }
             nb.cells.with_untracked(|cs| {
                 for c in cs {
@@ -793,9 +836,11 @@ impl Nb {
     pub fn export_db(&self) {
         let Some(backend) = self.backend_handle() else { return };
         spawn_local(async move {
+            // PostgreSQL's export is PGlite's data directory, a tar.
+            let name = if backend.is_postgres() { "ectoplasm-pgdata.tar" } else { "ectoplasm.sqlite3" };
             match backend.export_db().await {
                 Ok(bytes) => {
-                    if let Err(e) = download(&bytes, "ectoplasm.sqlite3") {
+                    if let Err(e) = download(&bytes, name) {
                         gloo::console::error!(e);
                     }
                 }
@@ -876,6 +921,7 @@ impl Nb {
             positions: read(&self.positions, tracked),
             lesson: read(&self.lesson.meta, tracked),
             livemd: read(&self.livemd, tracked),
+            db: read(&self.database, tracked),
         }
     }
 
@@ -892,6 +938,7 @@ impl Nb {
         self.lesson.meta.set(saved.lesson);
         self.livemd.set(saved.livemd);
         self.load_progress();
+        self.database.set(self.forced_db.get_value().unwrap_or(saved.db));
         self.replace_cells(cells);
     }
 
