@@ -228,8 +228,26 @@ impl Executor for SharedPg {
         }
     }
 
+    fn reconnect(&mut self) -> Result<(), DbError> {
+        match self.0.try_borrow_mut() {
+            Ok(mut pg) => pg.reconnect(),
+            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+        }
+    }
+
     fn postgres(&self) -> bool {
         true
+    }
+
+    fn param_types(&mut self, sql: &str) -> Result<Vec<u32>, DbError> {
+        match self.0.try_borrow_mut() {
+            Ok(mut pg) => pg.param_types(sql),
+            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+        }
+    }
+
+    fn transaction_failed(&self) -> bool {
+        self.0.try_borrow().is_ok_and(|pg| pg.transaction_failed())
     }
 }
 
