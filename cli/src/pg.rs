@@ -262,6 +262,28 @@ mod tests {
         Some(open(&url).unwrap_or_else(|e| panic!("{}", e.0)))
     }
 
+    /// The password roles of scripts/pg-cluster.sh log in, and a wrong or
+    /// missing password is refused with the server's or this client's message.
+    #[test]
+    fn password_roles_log_in() {
+        for (var, role) in [("ECTOPLASM_TEST_PG_SCRAM_URL", "ectoplasm_scram"), ("ECTOPLASM_TEST_PG_MD5_URL", "ectoplasm_md5")] {
+            let Ok(url) = std::env::var(var) else {
+                eprintln!("skipped: {var} names no role (make test-pg gives one)");
+                continue;
+            };
+            let mut db = open(&url).unwrap_or_else(|e| panic!("{role}: {}", e.0));
+            let r = db.execute("SELECT current_user::text", &[]).unwrap();
+            assert_eq!(inspect(&term(&r.rows[0][0])), format!("{role:?}"));
+            let wrong = url.replace("p%40ss", "p%40sS");
+            let err = open(&wrong).err().expect("a wrong password is refused").0;
+            assert!(err.contains("28P01"), "{role}: {err}");
+            let parsed = Url::parse(&url).unwrap();
+            let bare = format!("postgres://{}@{}:{}/{}", parsed.user, parsed.host, parsed.port, parsed.database);
+            let err = open(&bare).err().expect("a missing password is refused").0;
+            assert!(err.contains("the server asks for a password"), "{role}: {err}");
+        }
+    }
+
     fn term(v: &DbValue) -> Value {
         engine::pg::from_db(v)
     }
