@@ -125,11 +125,10 @@ impl Socket {
             let (tag, body) = self.read_message()?;
             let msg = wire::parse_backend(&frame(tag, &body))?.pop();
             match msg {
-                Some(Backend::Authentication(0, _)) => {
-                    if scram.is_some() && !verified {
-                        return Err("the server skipped the SCRAM signature that proves it knows the password; connection refused".into());
-                    }
+                Some(Backend::Authentication(0, _)) if scram.is_some() && !verified => {
+                    return Err("the server skipped the SCRAM signature that proves it knows the password; connection refused".into());
                 }
+                Some(Backend::Authentication(0, _)) => {}
                 Some(Backend::Authentication(3, _)) => {
                     let mut out = Vec::new();
                     wire::password(&mut out, self.password()?);
