@@ -58,5 +58,8 @@ done
 
 # the codec against a real server
 scripts/pg-cluster.sh createdb ectoplasm_codec || exit 2
-ECTOPLASM_TEST_PG_URL=$(scripts/pg-cluster.sh url ectoplasm_codec) cargo test --quiet -p ectoplasm-cli --bin ectoplasm pg:: || status=1
+ECTOPLASM_TEST_PG_URL=$(scripts/pg-cluster.sh url ectoplasm_codec) \
+  ECTOPLASM_TEST_PG_SCRAM_URL=$(scripts/pg-cluster.sh url ectoplasm_codec scram) \
+  ECTOPLASM_TEST_PG_MD5_URL=$(scripts/pg-cluster.sh url ectoplasm_codec md5) \
+  cargo test --quiet -p ectoplasm-cli --bin ectoplasm pg:: || status=1
 exit $status

@@ -93,7 +93,8 @@ struct RepoArgs {
     #[arg(long, value_enum, default_value_t, requires_if("postgres", "database_url"))]
     adapter: repo::AdapterArg,
     /// With `--adapter postgres`: the database to run on, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
-    /// (a directory as HOST, or `?host=DIR`, is a Unix socket's)
+    /// (a directory as HOST, or `?host=DIR`, is a Unix socket's; PASSWORD is percent-decoded and
+    /// answers trust, password, md5 or scram-sha-256 authentication)
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
 }

@@ -1,6 +1,9 @@
 //! A PostgreSQL session for `ectoplasm repo --adapter postgres`: the
 //! engine's [`PgExecutor`] over a socket (TCP, or a Unix socket when the
-//! URL's `host` is a directory), with trust or password authentication.
+//! URL's `host` is a directory), with trust, cleartext password, MD5 or
+//! SCRAM-SHA-256 authentication.
+
+mod auth;
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -116,20 +119,59 @@ impl Socket {
             ("statement_timeout", "15000"),
         ]);
         self.stream.write_all(&msg).map_err(|e| e.to_string())?;
+        let mut scram: Option<auth::Scram> = None;
+        let mut verified = false;
         loop {
             let (tag, body) = self.read_message()?;
             let msg = wire::parse_backend(&frame(tag, &body))?.pop();
             match msg {
+                Some(Backend::Authentication(0, _)) if scram.is_some() && !verified => {
+                    return Err("the server skipped the SCRAM signature that proves it knows the password; connection refused".into());
+                }
                 Some(Backend::Authentication(0, _)) => {}
                 Some(Backend::Authentication(3, _)) => {
-                    let pw = self.url.password.clone().ok_or("the server asks for a password; put it in the URL (postgres://USER:PASSWORD@HOST/DB)")?;
                     let mut out = Vec::new();
-                    wire::password(&mut out, &pw);
+                    wire::password(&mut out, self.password()?);
                     self.stream.write_all(&out).map_err(|e| e.to_string())?;
+                }
+                Some(Backend::Authentication(5, salt)) => {
+                    let digest = auth::md5_password(&self.url.user, self.password()?, &salt);
+                    let mut out = Vec::new();
+                    wire::password(&mut out, &digest);
+                    self.stream.write_all(&out).map_err(|e| e.to_string())?;
+                }
+                Some(Backend::Authentication(10, mechanisms)) => {
+                    let offered: Vec<&[u8]> = mechanisms.split(|b| *b == 0).filter(|m| !m.is_empty()).collect();
+                    if !offered.contains(&&b"SCRAM-SHA-256"[..]) {
+                        let names: Vec<String> = offered.iter().map(|m| String::from_utf8_lossy(m).into_owned()).collect();
+                        return Err(format!(
+                            "the server offers only the SASL mechanisms {} and this client speaks SCRAM-SHA-256",
+                            names.join(", ")
+                        ));
+                    }
+                    let pw = self.password()?;
+                    let exchange = auth::Scram::new("", pw, &auth::client_nonce()?);
+                    let mut out = Vec::new();
+                    wire::sasl_initial_response(&mut out, "SCRAM-SHA-256", exchange.client_first().as_bytes());
+                    self.stream.write_all(&out).map_err(|e| e.to_string())?;
+                    scram = Some(exchange);
+                }
+                Some(Backend::Authentication(11, data)) => {
+                    let exchange = scram.as_mut().ok_or("the server continued a SASL exchange that never began")?;
+                    let reply = exchange.client_final(&String::from_utf8_lossy(&data))?;
+                    let mut out = Vec::new();
+                    wire::sasl_response(&mut out, reply.as_bytes());
+                    self.stream.write_all(&out).map_err(|e| e.to_string())?;
+                }
+                Some(Backend::Authentication(12, data)) => {
+                    let exchange = scram.as_ref().ok_or("the server ended a SASL exchange that never began")?;
+                    exchange.verify_server_final(&String::from_utf8_lossy(&data))?;
+                    verified = true;
                 }
                 Some(Backend::Authentication(kind, _)) => {
                     return Err(format!(
-                        "the server asks for an authentication method this client does not speak (code {kind}); use trust or password authentication"
+                        "the server asks for an authentication method this client does not speak (code {kind}); \
+                         use trust, password, md5 or scram-sha-256 authentication"
                     ))
                 }
                 Some(Backend::Error(f)) => return Err(engine::pg::error_message(&f, None)),
@@ -137,6 +179,13 @@ impl Socket {
                 _ => {}
             }
         }
+    }
+
+    fn password(&self) -> Result<&str, String> {
+        self.url
+            .password
+            .as_deref()
+            .ok_or_else(|| "the server asks for a password; put it in the URL (postgres://USER:PASSWORD@HOST/DB)".into())
     }
 
     fn read_message(&mut self) -> Result<(u8, Vec<u8>), String> {
@@ -210,6 +259,28 @@ mod tests {
             return None;
         };
         Some(open(&url).unwrap_or_else(|e| panic!("{}", e.0)))
+    }
+
+    /// The password roles of scripts/pg-cluster.sh log in, and a wrong or
+    /// missing password is refused with the server's or this client's message.
+    #[test]
+    fn password_roles_log_in() {
+        for (var, role) in [("ECTOPLASM_TEST_PG_SCRAM_URL", "ectoplasm_scram"), ("ECTOPLASM_TEST_PG_MD5_URL", "ectoplasm_md5")] {
+            let Ok(url) = std::env::var(var) else {
+                eprintln!("skipped: {var} names no role (make test-pg gives one)");
+                continue;
+            };
+            let mut db = open(&url).unwrap_or_else(|e| panic!("{role}: {}", e.0));
+            let r = db.execute("SELECT current_user::text", &[]).unwrap();
+            assert_eq!(inspect(&term(&r.rows[0][0])), format!("{role:?}"));
+            let wrong = url.replace("p%40ss", "p%40sS");
+            let err = open(&wrong).err().expect("a wrong password is refused").0;
+            assert!(err.contains("28P01"), "{role}: {err}");
+            let parsed = Url::parse(&url).unwrap();
+            let bare = format!("postgres://{}@{}:{}/{}", parsed.user, parsed.host, parsed.port, parsed.database);
+            let err = open(&bare).err().expect("a missing password is refused").0;
+            assert!(err.contains("the server asks for a password"), "{role}: {err}");
+        }
     }
 
     fn term(v: &DbValue) -> Value {

@@ -36,6 +36,20 @@ pub fn password(out: &mut Vec<u8>, pw: &str) {
     message(out, b'p', &body);
 }
 
+/// A SASLInitialResponse: the chosen mechanism and the client's first message.
+pub fn sasl_initial_response(out: &mut Vec<u8>, mechanism: &str, data: &[u8]) {
+    let mut body = Vec::new();
+    cstr(&mut body, mechanism);
+    body.extend_from_slice(&(data.len() as i32).to_be_bytes());
+    body.extend_from_slice(data);
+    message(out, b'p', &body);
+}
+
+/// A SASLResponse: the next message of the SASL exchange.
+pub fn sasl_response(out: &mut Vec<u8>, data: &[u8]) {
+    message(out, b'p', data);
+}
+
 /// Parse of the unnamed statement; parameter types are left to the server.
 pub fn parse(out: &mut Vec<u8>, sql: &str) {
     let mut body = Vec::new();
@@ -281,5 +295,23 @@ mod tests {
         let msgs = parse_backend(&server).unwrap();
         assert_eq!(msgs, vec![Backend::ReadyForQuery(b'I'), Backend::CommandComplete("INSERT 0 1".into())]);
         assert!(parse_backend(&server[..8]).is_err());
+    }
+
+    #[test]
+    fn frames_sasl_messages() {
+        let mut out = Vec::new();
+        sasl_initial_response(&mut out, "SCRAM-SHA-256", b"n,,n=,r=abc");
+        let mut want = vec![b'p', 0, 0, 0, 33];
+        want.extend_from_slice(b"SCRAM-SHA-256\0");
+        want.extend_from_slice(&[0, 0, 0, 11]);
+        want.extend_from_slice(b"n,,n=,r=abc");
+        assert_eq!(out, want);
+        out.clear();
+        sasl_response(&mut out, b"c=biws");
+        assert_eq!(out, b"p\0\0\0\x0ac=biws");
+        // AuthenticationSASL hands over its mechanism list
+        let mut server = vec![b'R', 0, 0, 0, 23, 0, 0, 0, 10];
+        server.extend_from_slice(b"SCRAM-SHA-256\0\0");
+        assert_eq!(parse_backend(&server).unwrap(), vec![Backend::Authentication(10, b"SCRAM-SHA-256\0\0".to_vec())]);
     }
 }
