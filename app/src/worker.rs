@@ -204,7 +204,7 @@ impl SharedDb {
                 Some(db) => f(db),
                 None => Err(DbError { code: 1, message: "SQLite is not loaded yet".to_string() }),
             },
-            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+            Err(_) => Err(busy()),
         }
     }
 }
@@ -220,19 +220,22 @@ impl Executor for SharedDb {
 #[derive(Clone)]
 struct SharedPg(Rc<RefCell<PgExecutor<PgliteTransport>>>);
 
+impl SharedPg {
+    fn with<T>(&self, f: impl FnOnce(&mut PgExecutor<PgliteTransport>) -> Result<T, DbError>) -> Result<T, DbError> {
+        match self.0.try_borrow_mut() {
+            Ok(mut pg) => f(&mut pg),
+            Err(_) => Err(busy()),
+        }
+    }
+}
+
 impl Executor for SharedPg {
     fn execute(&mut self, sql: &str, params: &[DbValue]) -> Result<QueryResult, DbError> {
-        match self.0.try_borrow_mut() {
-            Ok(mut pg) => pg.execute(sql, params),
-            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
-        }
+        self.with(|pg| pg.execute(sql, params))
     }
 
     fn reconnect(&mut self) -> Result<(), DbError> {
-        match self.0.try_borrow_mut() {
-            Ok(mut pg) => pg.reconnect(),
-            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
-        }
+        self.with(|pg| pg.reconnect())
     }
 
     fn postgres(&self) -> bool {
@@ -240,15 +243,17 @@ impl Executor for SharedPg {
     }
 
     fn param_types(&mut self, sql: &str) -> Result<Vec<u32>, DbError> {
-        match self.0.try_borrow_mut() {
-            Ok(mut pg) => pg.param_types(sql),
-            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
-        }
+        self.with(|pg| pg.param_types(sql))
     }
 
     fn transaction_failed(&self) -> bool {
         self.0.try_borrow().is_ok_and(|pg| pg.transaction_failed())
     }
+}
+
+/// The error of a database already borrowed by the running statement.
+fn busy() -> DbError {
+    DbError { code: 1, message: "the database is busy".to_string() }
 }
 
 /// The workspace and its database.
@@ -675,7 +680,7 @@ impl Engine {
                 *db = Some(fresh);
                 Ok(())
             }
-            Err(_) => Err(DbError { code: 1, message: "the database is busy".to_string() }),
+            Err(_) => Err(busy()),
         }
     }
 

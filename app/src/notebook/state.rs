@@ -56,18 +56,7 @@ async fn fetch_example(id: &str) -> Result<String, String> {
     if !GALLERY.iter().any(|(known, _, _)| *known == id) {
         return Err(format!("there is no example {id:?}"));
     }
-    let window = web_sys::window().ok_or("no window")?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&format!("examples/{id}.exs")))
-        .await
-        .map_err(|_| "the network is unreachable".to_string())?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
-    if !response.ok() {
-        return Err(format!("the server answered {}", response.status()));
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| "no text".to_string())?)
-        .await
-        .map_err(|_| "the text could not be read".to_string())?;
-    let text = text.as_string().ok_or("the text could not be read")?;
+    let text = fetch_text(&format!("examples/{id}.exs"), "the network is unreachable").await?;
     FETCHED.with(|f| f.borrow_mut().insert(id.to_string(), text.clone()));
     Ok(text)
 }
@@ -1249,7 +1238,7 @@ impl Nb {
         let nb = *self;
         nb.opening.set(true);
         spawn_local(async move {
-            match fetch_text(&url).await {
+            match fetch_text(&url, "the network or the server refused it (a server elsewhere must allow it with CORS)").await {
                 Ok(text) => nb.import_livemd_text(text, url),
                 Err(e) => {
                     nb.opening.set(false);
@@ -1297,12 +1286,10 @@ fn livemd_param() -> Option<String> {
     (!decoded.is_empty()).then_some(decoded)
 }
 
-/// The text at `url`.
-async fn fetch_text(url: &str) -> Result<String, String> {
+/// The text at `url`; `refused` says why when the request fails.
+async fn fetch_text(url: &str, refused: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|_| "the network or the server refused it (a server elsewhere must allow it with CORS)".to_string())?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await.map_err(|_| refused.to_string())?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
     if !response.ok() {
         return Err(format!("the server answered {}", response.status()));

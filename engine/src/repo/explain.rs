@@ -9,32 +9,11 @@
 //! Postgres joins `EXPLAIN`'s rows with newlines, or returns the decoded
 //! JSON for `format: :map`.
 
-use super::{util, with_conn, RepoState};
+use super::{dialect, util, with_conn, RepoState};
 use crate::diag::Span;
 use crate::eval::{EResult, Error, Interp};
 use crate::query::plan::{Dialect, Op};
 use crate::value::{inspect, Value};
-
-/// The dialect of the Repo a call goes to (its adapter).
-fn dialect_of(interp: &mut Interp, repo: Option<&Value>, span: Span) -> EResult<Dialect> {
-    let repo = match repo {
-        Some(r) => Some(r.clone()),
-        None => interp.ext::<RepoState>().current.clone(),
-    };
-    let Some(name) = repo.as_ref().and_then(Value::as_atom).map(str::to_string) else {
-        return Ok(Dialect::Sqlite);
-    };
-    if name.contains("Postgres") {
-        return Ok(Dialect::Postgres);
-    }
-    if interp.modules.get(name.as_str()).is_some_and(|m| m.functions.contains_key(&("__adapter__".to_string(), 0))) {
-        let adapter = interp.call(crate::value::alias_name(&name), "__adapter__", vec![], span)?;
-        if adapter.as_atom().is_some_and(|a| a.contains("Postgres")) {
-            return Ok(Dialect::Postgres);
-        }
-    }
-    Ok(Dialect::Sqlite)
-}
 
 fn operation(v: &Value, fun: &str, span: Span) -> EResult<Op> {
     v.as_atom().and_then(Op::from_name).ok_or_else(|| {
@@ -49,7 +28,7 @@ fn operation(v: &Value, fun: &str, span: Span) -> EResult<Op> {
 /// `Repo.to_sql(kind, queryable, opts \\ [])`: `{sql, params}`.
 pub fn to_sql(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let op = operation(&args[0], "to_sql/4", span)?;
-    let dialect = dialect_of(interp, None, span)?;
+    let dialect = dialect(interp);
     let (sql, params, _) = crate::query::to_sql(interp, &args[1], op, dialect, span)?;
     Ok(Value::tuple(vec![Value::string(sql), Value::list(params)]))
 }
@@ -57,22 +36,23 @@ pub fn to_sql(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Valu
 /// `Repo.explain(kind, queryable, opts \\ [])`.
 pub fn explain(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let opts = args.get(2).cloned().unwrap_or_else(|| Value::list(vec![]));
-    run(interp, None, &args[0], &args[1], &opts, span)
+    run(interp, &args[0], &args[1], &opts, span)
 }
 
 /// `Ecto.Adapters.SQL.explain(repo, kind, queryable, opts \\ [])`.
 pub fn sql_explain(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let opts = args.get(3).cloned().unwrap_or_else(|| Value::list(vec![]));
-    let repo = args[0].clone();
-    let prev = interp.ext::<RepoState>().current.replace(repo.clone());
-    let out = run(interp, Some(&repo), &args[1], &args[2], &opts, span);
+    let prev = interp.ext::<RepoState>().current.replace(args[0].clone());
+    let out = run(interp, &args[1], &args[2], &opts, span);
     interp.ext::<RepoState>().current = prev;
     out
 }
 
-fn run(interp: &mut Interp, repo: Option<&Value>, kind: &Value, queryable: &Value, opts: &Value, span: Span) -> EResult<Value> {
+/// The session's dialect decides the statement and its text (the Repo's
+/// adapter is the session's).
+fn run(interp: &mut Interp, kind: &Value, queryable: &Value, opts: &Value, span: Span) -> EResult<Value> {
     let op = operation(kind, "explain/4", span)?;
-    let dialect = dialect_of(interp, repo, span)?;
+    let dialect = dialect(interp);
     let wrap = !matches!(util::opt(opts, "wrap_in_transaction"), Some(Value::Bool(false)));
     let (sql, params, _) = crate::query::to_sql(interp, queryable, op, dialect, span)?;
     let statement = match dialect {
@@ -126,10 +106,8 @@ fn run(interp: &mut Interp, repo: Option<&Value>, kind: &Value, queryable: &Valu
 fn postgres_options(opts: &Value, span: Span) -> EResult<String> {
     const KEYS: [&str; 8] = ["analyze", "verbose", "costs", "settings", "buffers", "timing", "summary", "format"];
     let given: Vec<(&str, &Value)> = opts.as_keyword().unwrap_or_default().into_iter().filter(|(k, _)| KEYS.contains(k)).collect();
-    if given.is_empty() {
-        return Ok(String::new());
-    }
-    let get = |key: &str| given.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    // `Keyword.pop/2`: the first value of a key
+    let get = |key: &str| given.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
     let boolean = |v: &Value| -> EResult<Option<&'static str>> {
         match v {
             Value::Nil => Ok(None),
@@ -152,13 +130,8 @@ fn postgres_options(opts: &Value, span: Span) -> EResult<String> {
         return Ok(out);
     }
     let mut parts = Vec::new();
-    let mut ordered: Vec<(&str, &Value)> = Vec::new();
-    for key in ["analyze", "verbose"] {
-        if let Some(v) = get(key) {
-            ordered.push((key, v));
-        }
-    }
-    ordered.extend(rest.iter().map(|(k, v)| (*k, *v)));
+    let popped = ["analyze", "verbose"].into_iter().filter_map(|key| get(key).map(|v| (key, v)));
+    let ordered: Vec<(&str, &Value)> = popped.chain(rest.into_iter().copied()).collect();
     for (k, v) in ordered {
         if matches!(v, Value::Nil) {
             continue;
@@ -241,4 +214,26 @@ fn format_table(columns: &[String], rows: &[Vec<Value>]) -> String {
     }
     out.push(separator());
     out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres_options;
+    use crate::diag::Span;
+    use crate::value::Value;
+
+    fn options(pairs: Vec<(&str, Value)>) -> String {
+        postgres_options(&Value::keyword(pairs), Span::default()).expect("options")
+    }
+
+    #[test]
+    fn postgres_explain_options_as_ecto_sql_builds_them() {
+        assert_eq!(options(vec![]), "");
+        assert_eq!(options(vec![("analyze", Value::Bool(true)), ("verbose", Value::Bool(false))]), "ANALYZE ");
+        assert_eq!(
+            options(vec![("costs", Value::Bool(false)), ("analyze", Value::Bool(true)), ("format", Value::atom("map"))]),
+            "( ANALYZE TRUE, COSTS FALSE, FORMAT JSON ) "
+        );
+        assert_eq!(options(vec![("timeout", Value::Int(5)), ("verbose", Value::Bool(true))]), "VERBOSE ");
+    }
 }
