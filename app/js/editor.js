@@ -65,6 +65,23 @@ function offset(doc, line, col) {
   return l.from + Math.min(Math.max(col, 0), l.length);
 }
 
+// Editors are built outside the document and attached together, once the
+// current task's editors are all built: building one reads the DOM
+// selection, which makes the browser lay out the whole page first, so a
+// notebook opening with many cells would lay the page out once per cell.
+// CodeMirror measures an attached editor on the next frame.
+let detached = [];
+function attach(parent, dom) {
+  detached.push([parent, dom]);
+  if (detached.length === 1) {
+    queueMicrotask(() => {
+      const list = detached;
+      detached = [];
+      for (const [p, d] of list) p.appendChild(d);
+    });
+  }
+}
+
 export function create(parent, options) {
   const o = options || {};
   const call = (f, ...args) => { if (typeof f === 'function') f(...args); };
@@ -139,7 +156,8 @@ export function create(parent, options) {
       }),
     ],
   });
-  const view = new EditorView({ state, parent });
+  const view = new EditorView({ state });
+  attach(parent, view.dom);
   return {
     getDoc: () => view.state.doc.toString(),
     setDoc: (text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),

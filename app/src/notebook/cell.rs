@@ -129,10 +129,24 @@ pub fn CellView(cell: CellModel) -> impl IntoView {
         };
         let label = format!("Code of cell {}", number());
         let read_only = nb.readonly.get_untracked() || cell.read_only();
-        match Editor::with_read_only(&el, &cell.source.get_untracked(), &label, read_only, callbacks) {
-            Ok(editor) => nb.register_editor(id, Rc::new(editor)),
-            Err(e) => editor_error.set(Some(e)),
-        }
+        // Built in a task of its own: a CodeMirror view costs the browser a
+        // layout of the page, and a notebook opening with many cells would
+        // otherwise hold the page (and the engine's "ready") until all are
+        // built. The text is read when the editor is built; a cell gone by
+        // then gets none.
+        let create = move || {
+            let Some(source) = cell.source.try_get_untracked() else { return };
+            if !el.is_connected() {
+                return;
+            }
+            match Editor::with_read_only(&el, &source, &label, read_only, callbacks) {
+                Ok(editor) => nb.register_editor(id, Rc::new(editor)),
+                Err(e) => {
+                    editor_error.try_set(Some(e));
+                }
+            }
+        };
+        set_timeout(create, std::time::Duration::ZERO);
         true
     });
     on_cleanup(move || nb.unregister_editor(id));

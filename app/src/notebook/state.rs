@@ -720,12 +720,17 @@ impl Nb {
     }
 
     pub fn focus_cell(&self, id: u32) {
+        self.focus_when_built(id, 3);
+    }
+
+    /// A new cell's editor is built in a task of its own after the cell is
+    /// drawn: focus it on the next frame, or on one of the few after.
+    fn focus_when_built(&self, id: u32, frames: u32) {
         let nb = *self;
-        // The cell's editor may be created on this turn: focus after rendering.
-        request_animation_frame(move || {
-            if let Some(editor) = nb.editor(id) {
-                editor.focus();
-            }
+        request_animation_frame(move || match nb.editor(id) {
+            Some(editor) => editor.focus(),
+            None if frames > 0 => nb.focus_when_built(id, frames - 1),
+            None => {}
         });
     }
 
