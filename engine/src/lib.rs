@@ -20,6 +20,7 @@ pub mod playground;
 pub mod query;
 pub mod repo;
 pub mod schema;
+pub mod sort;
 pub mod syntax;
 pub mod types;
 pub mod value;

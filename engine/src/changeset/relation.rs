@@ -873,7 +873,7 @@ fn cast_params(rel: &Relation, value: Value, sort: &Value, drop: &Value, span: S
         pending.remove(d);
     }
     let mut rest: Vec<(Value, Value)> = pending.into_iter().map(|(k, v)| (key_as_int(&k), v)).collect();
-    rest.sort();
+    crate::sort::sort(&mut rest);
     sorted.extend(rest.into_iter().map(|(_, v)| v));
     Ok(Value::list(sorted))
 }

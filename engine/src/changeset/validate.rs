@@ -480,7 +480,7 @@ fn validate_number_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<V
         let Some((_, default)) = NUMBER_VALIDATORS.iter().find(|(k, _)| *k == spec) else {
             let supported: Vec<String> = {
                 let mut keys: Vec<&str> = NUMBER_VALIDATORS.iter().map(|(k, _)| *k).collect();
-                keys.sort();
+                crate::sort::sort(&mut keys);
                 keys.iter().map(|k| format!("  * :{k}")).collect()
             };
             return Err(arg_error(

@@ -1098,7 +1098,7 @@ impl Interp {
             ("binding", 0) => {
                 let mut pairs: Vec<_> =
                     env.vars.iter().filter(|(k, _)| !k.starts_with('\u{0}')).map(|(k, v)| (k.to_string(), v.clone())).collect();
-                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
                 Value::list(pairs.into_iter().map(|(k, v)| Value::tuple(vec![Value::atom(&k), v])).collect())
             }
             ("..//", 3) => {

@@ -199,7 +199,7 @@ fn categories(keep: impl Fn(&str) -> bool) -> Vec<(u32, u32)> {
 /// `ranges` with `more` added, sorted and merged.
 fn union(mut ranges: Vec<(u32, u32)>, more: &[(u32, u32)]) -> Vec<(u32, u32)> {
     ranges.extend_from_slice(more);
-    ranges.sort_unstable();
+    crate::sort::sort(&mut ranges);
     let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
     for (lo, hi) in ranges {
         match merged.last_mut() {

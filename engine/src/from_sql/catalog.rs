@@ -102,7 +102,7 @@ impl Catalog {
     /// without a source left out; the first module by name wins a table).
     pub fn new(reg: &SchemaRegistry) -> Catalog {
         let mut modules: Vec<_> = reg.schemas.values().filter(|s| s.source.is_some() && !s.is_embedded()).collect();
-        modules.sort_by(|a, b| a.module.cmp(&b.module));
+        crate::sort::sort_by(&mut modules, |a, b| a.module.cmp(&b.module));
         let mut tables: Vec<TableInfo> = Vec::new();
         for s in modules {
             let table = s.source.clone().unwrap_or_default();

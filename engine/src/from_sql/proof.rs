@@ -236,8 +236,8 @@ pub fn compare_rows(theirs: &[Vec<DbValue>], ours: &[Vec<DbValue>], ordered: boo
     } else {
         let mut a: Vec<&Vec<DbValue>> = theirs.iter().collect();
         let mut b: Vec<&Vec<DbValue>> = ours.iter().collect();
-        a.sort_by_key(|r| key(r));
-        b.sort_by_key(|r| key(r));
+        crate::sort::sort_by_key(&mut a, |r| key(r));
+        crate::sort::sort_by_key(&mut b, |r| key(r));
         if let Some(i) = (0..a.len()).find(|&i| !same_row(a[i], b[i])) {
             return Comparison::Different { message: format!("the input has {}, the proposal {} (rows sorted)", show(a[i]), show(b[i])) };
         }

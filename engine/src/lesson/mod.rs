@@ -140,7 +140,7 @@ pub fn lesson(nb: &Notebook) -> Lesson {
             l.problems.push(format!("exercise {}: no test cell", e.id));
         }
     }
-    l.locked.sort_unstable();
+    crate::sort::sort(&mut l.locked);
     l.locked.dedup();
     l
 }

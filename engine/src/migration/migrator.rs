@@ -375,7 +375,7 @@ impl Migrator {
         self.ensure_table(interp)?;
         let versions = self.versions(interp)?;
         let mut sorted: Vec<&Migration> = migrations.iter().collect();
-        sorted.sort_by(|a, b| (a.version, &a.name).cmp(&(b.version, &b.name)));
+        crate::sort::sort_by(&mut sorted, |a, b| (a.version, &a.name).cmp(&(b.version, &b.name)));
         let mut pending: Vec<&Migration> = match direction {
             Direction::Up => sorted.into_iter().filter(|m| !versions.contains(&m.version)).collect(),
             Direction::Down => sorted.into_iter().rev().filter(|m| versions.contains(&m.version)).collect(),
@@ -437,7 +437,7 @@ impl Migrator {
         self.ensure_table(interp)?;
         let versions = self.versions(interp)?;
         let mut sorted: Vec<&Migration> = migrations.iter().collect();
-        sorted.sort_by(|a, b| (a.version, &a.name).cmp(&(b.version, &b.name)));
+        crate::sort::sort_by(&mut sorted, |a, b| (a.version, &a.name).cmp(&(b.version, &b.name)));
         let mut out = Vec::new();
         for m in sorted.iter().rev().filter(|m| versions.contains(&m.version)) {
             out.push((Direction::Up, m.version, m.name.clone()));

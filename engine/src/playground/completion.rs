@@ -513,7 +513,7 @@ impl Context<'_> {
             .filter(|(_, clauses)| clauses.iter().all(|c| !c.private))
             .map(|((name, arity), _)| (name.as_str(), *arity))
             .collect();
-        funs.sort();
+        crate::sort::sort(&mut funs);
         let mut out: Vec<Completion> = Vec::new();
         for (name, arity) in funs {
             match out.iter_mut().find(|c| c.label == name) {
@@ -633,12 +633,12 @@ impl Workspace {
                     .collect();
                 let mut shorts: Vec<(String, String)> = cx.aliases.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
                 shorts.extend(cx.ws.env.aliases.iter().map(|(k, v)| (k.clone(), v.clone())));
-                shorts.sort();
+                crate::sort::sort(&mut shorts);
                 for (short, full) in shorts {
                     out.push(Completion { label: short, kind: CompletionKind::Module, detail: full });
                 }
                 let mut schemas: Vec<String> = cx.ws.interp.ext::<SchemaRegistry>().schemas.keys().cloned().collect();
-                schemas.sort();
+                crate::sort::sort(&mut schemas);
                 for s in schemas {
                     out.push(Completion { label: s.clone(), kind: CompletionKind::Module, detail: "schema".to_string() });
                 }
@@ -655,7 +655,7 @@ impl Workspace {
                         }
                     }
                 }
-                vars.sort();
+                crate::sort::sort(&mut vars);
                 for v in vars {
                     out.push(Completion { label: v, kind: CompletionKind::Variable, detail: "variable".to_string() });
                 }

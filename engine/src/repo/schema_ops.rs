@@ -1829,7 +1829,7 @@ fn insert_all_rows(
         }
         extracted.push(cells);
     }
-    header.sort();
+    crate::sort::sort(&mut header);
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
     // plan_query_in_rows + unzip_inserts: number the cells in header order.
     let mut sql_rows: Vec<Vec<Cell>> = Vec::with_capacity(extracted.len());

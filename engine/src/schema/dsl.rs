@@ -233,7 +233,7 @@ pub fn enum_type(opts: &[(String, Value)], span: Span) -> EResult<EctoType> {
         };
         let m: Vec<(String, Value)> = pairs.iter().map(|(k, v)| (k.to_string(), (*v).clone())).collect();
         let mut vals: Vec<&Value> = m.iter().map(|(_, v)| v).collect();
-        vals.sort();
+        crate::sort::sort(&mut vals);
         vals.dedup();
         if vals.len() != m.len() {
             return Err(unique_err());
@@ -241,7 +241,7 @@ pub fn enum_type(opts: &[(String, Value)], span: Span) -> EResult<EctoType> {
         (dump, m)
     };
     let mut keys: Vec<&str> = mappings.iter().map(|(k, _)| k.as_str()).collect();
-    keys.sort();
+    crate::sort::sort(&mut keys);
     keys.dedup();
     if keys.len() != mappings.len() {
         return Err(unique_err());

@@ -155,7 +155,7 @@ impl EnumType {
     /// The `enum:` error metadata: the `on_cast` keys (atom names as strings), sorted.
     pub fn cast_keys(&self) -> Value {
         let mut keys: Vec<Value> = self.mappings.iter().map(|(k, _)| Value::str(k)).collect();
-        keys.sort();
+        crate::sort::sort(&mut keys);
         Value::list(keys)
     }
 

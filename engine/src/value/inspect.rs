@@ -73,8 +73,8 @@ fn derived_struct(s: &super::Struct, o: &Opts) -> Option<String> {
     if d.except.is_empty() {
         let mut only: Vec<&str> = d.only.as_ref().map(|o| o.iter().map(String::as_str).collect()).unwrap_or_else(|| all.clone());
         let mut sorted = all.clone();
-        only.sort_unstable();
-        sorted.sort_unstable();
+        crate::sort::sort(&mut only);
+        crate::sort::sort(&mut sorted);
         if only == sorted {
             return None;
         }

@@ -606,7 +606,7 @@ fn erl_map_view(v: &Value) -> Option<Vec<(Value, Value)>> {
         _ => return None,
     };
     entries.push((Value::atom("__struct__"), Value::module(v.struct_name()?)));
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut entries, |a, b| a.0.cmp(&b.0));
     Some(entries)
 }
 

@@ -230,7 +230,7 @@ fn pins(n: &Node, env: &Env) -> Vec<Value> {
             }
         }
     });
-    found.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut found, |a, b| a.0.cmp(&b.0));
     found.into_iter().map(|(k, v)| Value::tuple(vec![Value::tuple(vec![Value::atom(&k), Value::Nil]), v])).collect()
 }
 

@@ -41,7 +41,7 @@ pub fn register(b: &mut Builtins) {
             // PCRE's name table (`:re.inspect(re, :namelist)`) is sorted by name
             let re = compiled(&a[0], s)?;
             let mut names: Vec<&str> = re.capture_names().flatten().collect();
-            names.sort_unstable();
+            crate::sort::sort(&mut names);
             Ok(Value::list(names.into_iter().map(Value::str).collect()))
         }),
         ("split", &[2, 3], |_, a, s| {
@@ -194,7 +194,7 @@ fn match_groups(re: &regex::Regex, caps: &regex::Captures, o: &RunOpts) -> Vec<V
         Capture::First => vec![0],
         Capture::AllNames => {
             let mut named: Vec<(&str, usize)> = re.capture_names().enumerate().filter_map(|(k, n)| n.map(|n| (n, k))).collect();
-            named.sort();
+            crate::sort::sort(&mut named);
             return named.into_iter().map(|(_, k)| piece(caps.get(k))).collect();
         }
         Capture::All | Capture::AllButFirst => {
