@@ -86,11 +86,12 @@ pub fn display_value(value: &DbValue) -> String {
         DbValue::Integer(i) => i.to_string(),
         DbValue::Real(f) => format!("{f:?}"),
         DbValue::Text(s) => s.clone(),
-        DbValue::Blob(bytes) => {
+        // The console runs sql.js: a PostgreSQL value (its wire bytes) never
+        // reaches it, and is shown as bytes if one does.
+        DbValue::Blob(bytes) | DbValue::Pg { bytes, .. } => {
             let hex: String = bytes.iter().take(64).map(|b| format!("{b:02X}")).collect();
             let more = if bytes.len() > 64 { "…" } else { "" };
             format!("X'{hex}{more}'")
         }
-        v @ DbValue::Pg { .. } => engine::value::inspect::inspect(&engine::pg::from_db(v)),
     }
 }
