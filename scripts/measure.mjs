@@ -72,6 +72,19 @@ const rows = await sizes();
 console.log('Sizes (dist/):');
 for (const r of rows) console.log(`  ${r.label.padEnd(28)} ${kb(r.raw).padStart(11)} raw ${kb(r.gzip).padStart(11)} gzip   ${r.name}`);
 
+// Installed before the playground's scripts: stamps performance.now() when
+// the first editor appears and when Run all is first enabled (the engine's
+// worker ready), each as it happens.
+const playgroundObserver = () => {
+  window.__marks = {};
+  new MutationObserver(() => {
+    const m = window.__marks;
+    if (m.editor === undefined && document.querySelector('[data-testid="cell-input"]')) m.editor = performance.now();
+    const button = document.querySelector('[data-testid="run-all"]');
+    if (m.ready === undefined && button && !button.disabled) m.ready = performance.now();
+  }).observe(document, { subtree: true, childList: true, attributes: true });
+};
+
 // The playground: navigation to the first editor, and to the engine's
 // worker being ready (Run all enabled).
 async function playground(url) {
@@ -83,12 +96,13 @@ async function playground(url) {
       const fetched = new Set();
       let done = false;
       page.on('request', (r) => { if (!done) fetched.add(new URL(r.url()).pathname.slice(1) || 'index.html'); });
+      await page.addInitScript(playgroundObserver);
       await page.goto(url);
-      await page.getByTestId('cell-input').first().waitFor({ timeout: 20_000 });
-      const editor = await page.evaluate(() => performance.now());
       await page.locator('[data-testid="run-all"]:enabled').waitFor({ timeout: 20_000 });
-      const ready = await page.evaluate(() => performance.now());
       done = true;
+      await page.getByTestId('cell-input').first().waitFor({ timeout: 20_000 });
+      await page.waitForFunction(() => window.__marks.editor !== undefined && window.__marks.ready !== undefined, null, { timeout: 20_000 });
+      const { editor, ready } = await page.evaluate(() => window.__marks);
       samples.push({ editor, ready, fetched });
     } finally {
       await browser.close();
