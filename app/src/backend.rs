@@ -941,11 +941,15 @@ impl Backend {
         }
     }
 
+    /// Opens `bytes` as the database: an SQLite file, or on PostgreSQL the
+    /// data directory Export DB made there (a tar). Either joins the history.
     pub async fn import_db(&self, bytes: Vec<u8>) -> Result<(), String> {
         match self.call(Request::ImportDb { bytes: bytes.clone() }).await {
             Response::Done => {
                 let mut c = self.inner.borrow_mut();
-                c.snapshot = bytes.clone();
+                if !c.postgres {
+                    c.snapshot = bytes.clone();
+                }
                 c.history.push(Replay::Db { bytes });
                 Ok(())
             }
@@ -1059,11 +1063,18 @@ impl Backend {
     }
 
     /// Ends the generation under way; the database with its new rows
-    /// becomes the snapshot a restarted worker restores.
+    /// becomes the snapshot a restarted worker restores (on PostgreSQL,
+    /// whose snapshot is the history, PGlite's data directory joins the
+    /// history as an imported database would).
     pub async fn generate_end(&self) -> Result<(), String> {
         match self.call(Request::GenerateEnd).await {
             Response::Db { bytes } => {
-                self.inner.borrow_mut().snapshot = bytes;
+                let mut c = self.inner.borrow_mut();
+                if c.postgres {
+                    c.history.push(Replay::Db { bytes });
+                } else {
+                    c.snapshot = bytes;
+                }
                 Ok(())
             }
             other => Err(unexpected(other)),
