@@ -618,6 +618,16 @@ impl Client {
         }
     }
 
+    /// A PostgreSQL data directory joins the history: it holds all the data
+    /// up to now, so the images before it are dropped (the cells stay, for
+    /// their bindings).
+    fn push_postgres_image(&mut self, bytes: Vec<u8>) {
+        let before = self.history[..self.aux_synced.min(self.history.len())].iter().filter(|s| matches!(s, Replay::Db { .. })).count();
+        self.aux_synced -= before;
+        self.history.retain(|s| !matches!(s, Replay::Db { .. }));
+        self.history.push(Replay::Db { bytes });
+    }
+
     fn drop_aux(&mut self) {
         if let Some(aux) = self.aux.take() {
             aux.terminate();
@@ -947,9 +957,11 @@ impl Backend {
         match self.call(Request::ImportDb { bytes: bytes.clone() }).await {
             Response::Done => {
                 let mut c = self.inner.borrow_mut();
-                if !c.postgres {
-                    c.snapshot = bytes.clone();
+                if c.postgres {
+                    c.push_postgres_image(bytes);
+                    return Ok(());
                 }
+                c.snapshot = bytes.clone();
                 c.history.push(Replay::Db { bytes });
                 Ok(())
             }
@@ -1071,7 +1083,7 @@ impl Backend {
             Response::Db { bytes } => {
                 let mut c = self.inner.borrow_mut();
                 if c.postgres {
-                    c.history.push(Replay::Db { bytes });
+                    c.push_postgres_image(bytes);
                 } else {
                     c.snapshot = bytes;
                 }

@@ -138,7 +138,7 @@ test('generated rows on PostgreSQL have its types, and the plan is PostgreSQL’
   await ins.waitForNode(/^(Bitmap )?Index (Only )?Scan using posts_title_index/);
   assert.equal(await page.locator('[data-testid="plan-node"][data-node-type="Seq Scan"]').count(), 0);
   assert.equal(await page.locator('[data-testid="plan-node"][data-index="posts_title_index"]').count() > 0, true);
-  assert.match(applied.text, /Before[\s\S]*sequential scan of `posts`[\s\S]*After[\s\S]*posts_title_index/);
+  assert.match(applied.text, /Before[\s\S]*sequential scan of `posts`[\s\S]*After[\s\S]*index scan of `posts` using index `posts_title_index`/i);
   assert.equal(await ins.advice.count(), 0, 'nothing more to add');
 });
 
@@ -158,8 +158,11 @@ test('the diagram reads PostgreSQL’s catalog, and Export DB’s data directory
   assert.deepEqual(Object.keys(tables).sort(), ['audit_log', 'authors', 'posts']);
   assert.deepEqual(tables.audit_log, ['id', 'post_id', 'note']);
   assert.deepEqual(tables.posts, ['id', 'title', 'views', 'tags', 'meta', 'token', 'published_at', 'author_id', 'inserted_at', 'updated_at']);
-  // PostgreSQL's types (jsonb, arrays, uuid) match the schemas' fields: no drift.
-  assert.equal(await page.getByTestId('drift-item').count(), 0);
+  // PostgreSQL's types (jsonb, arrays, uuid) match the schemas' fields; the one
+  // drift is the foreign key PostgreSQL's catalog reports without an index.
+  const drift = await page.getByTestId('drift-item').allInnerTexts();
+  assert.equal(drift.length, 1, drift.join('\n'));
+  assert.match(drift[0], /foreign key audit_log\.post_id \(to posts\) has no index/);
   await page.getByTestId('view-notebook').click();
 
   const [download] = await Promise.all([page.waitForEvent('download'), nb.testid('export-db').click()]);
