@@ -385,7 +385,10 @@ impl Engine {
     /// returns the one it replaced, for the caller to close.
     fn swap_postgres(&mut self, fresh: Pglite) -> Result<Option<Pglite>, DbError> {
         let Some(shared) = &self.pg else {
-            return Err(DbError { code: 1, message: "this notebook runs on SQLite: a PostgreSQL data directory opens on PostgreSQL".into() });
+            return Err(DbError {
+                code: 1,
+                message: "this notebook runs on SQLite: a PostgreSQL data directory opens on PostgreSQL".into(),
+            });
         };
         let mut exec = fresh.executor();
         exec.execute("SELECT 1", &[])?;

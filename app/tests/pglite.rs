@@ -164,6 +164,8 @@ defmodule Blog.Migrations.Create do
       add :author_id, references(:authors)
       timestamps()
     end
+
+    create index(:posts, [:author_id])
   end
 end
 

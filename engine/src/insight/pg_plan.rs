@@ -53,7 +53,8 @@ pub fn explain(exec: &mut dyn Executor, sql: &str, values: &[Value], analyze: bo
     rolled_back?;
     let text = json_text(result.rows.first().and_then(|r| r.first()))
         .ok_or_else(|| DbError { code: crate::pg::PG_ERROR, message: "EXPLAIN gave no plan".to_string() })?;
-    serde_json::from_str(&text).map_err(|e| DbError { code: crate::pg::PG_ERROR, message: format!("EXPLAIN's plan could not be read: {e}") })
+    serde_json::from_str(&text)
+        .map_err(|e| DbError { code: crate::pg::PG_ERROR, message: format!("EXPLAIN's plan could not be read: {e}") })
 }
 
 fn num(n: &Json, key: &str) -> Option<f64> {
@@ -178,7 +179,9 @@ fn node(n: &Json, id: i64, parent: i64, map: &QueryMap, rows_of: &dyn Fn(&str) -
             format!("sequential scan of `{t}` (every row read){f}")
         }
         "Index Scan" => format!("index scan of `{t}` using index `{}`", index.clone().unwrap_or_default()),
-        "Index Only Scan" => format!("index-only scan of `{t}` using index `{}` (the table is not read)", index.clone().unwrap_or_default()),
+        "Index Only Scan" => {
+            format!("index-only scan of `{t}` using index `{}` (the table is not read)", index.clone().unwrap_or_default())
+        }
         "Bitmap Index Scan" => format!("bitmap of the matching rows from index `{}`", index.clone().unwrap_or_default()),
         "Bitmap Heap Scan" => format!("rows of `{t}` fetched from an index's bitmap"),
         "Sort" | "Incremental Sort" => {
