@@ -13,8 +13,10 @@
 // }
 // view: { render(insightJson | null, extrasJson), hover(pos), destroy() }
 //
-// insight: { op, from, to, sql, postgres, error,
-//            nodes: [{ detail, words, kind, flag, spans: [[from, to]], children: [index] }], roots: [index],
+// insight: { op, from, to, sql, postgres, error, engine: 'sqlite' | 'postgres', analyzed, planning_ms, execution_ms,
+//            nodes: [{ detail, words, kind, flag, spans: [[from, to]], children: [index],
+//                      PostgreSQL only: node_type, relation, index, estimated_rows, actual_rows, loops, actual_ms, cost }],
+//            roots: [index],
 //            advice: [{ migration, reason, sqlite: [ddl], postgres: [ddl], cell, spans }], notes: [text],
 //            timing: { runs, median_us, rows } | null, timing_error, preloads }
 // extras:  { ready, runs, busy: 'timing' | 'index' | 'strategies' | null, error,
@@ -29,6 +31,24 @@ export function ms(us) {
   if (m >= 100) return `${m.toFixed(0)} ms`;
   if (m >= 1) return `${m.toFixed(1)} ms`;
   return `${m.toFixed(3)} ms`;
+}
+
+/** A row count as PostgreSQL reports it (a float per loop). */
+const rows = (n) => Number(Math.round(n)).toLocaleString('en-US');
+
+/** PostgreSQL's numbers of one node: estimated vs actual rows, loops, time, cost. */
+function pgStats(n) {
+  if (!n.node_type) return null;
+  const parts = [];
+  if (n.estimated_rows !== undefined) parts.push(`estimated ${rows(n.estimated_rows)} rows`);
+  if (n.actual_rows !== undefined) parts.push(`actual ${rows(n.actual_rows)}${n.loops > 1 ? ` × ${rows(n.loops)} loops` : ''}`);
+  if (n.actual_ms !== undefined) parts.push(`${n.actual_ms.toFixed(3)} ms`);
+  if (n.cost !== undefined) parts.push(`cost ${n.cost.toFixed(2)}`);
+  return h('span', {
+    class: 'plan-stats muted', 'data-testid': 'plan-stats',
+    'data-estimated': n.estimated_rows ?? '', 'data-actual': n.actual_rows ?? '',
+    text: parts.join(' · '),
+  });
 }
 
 const count = (n, word) => `${Number(n).toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -60,6 +80,7 @@ export function createView(host, cb) {
       const li = h('li', {
         class: n.flag ? 'plan-node flagged' : 'plan-node',
         'data-testid': 'plan-node', 'data-detail': n.detail, 'data-kind': n.kind, 'data-flagged': n.flag ? 'true' : 'false',
+        'data-node-type': n.node_type || null, 'data-relation': n.relation || null, 'data-index': n.index || null,
       },
       h('div', {
         class: 'plan-line', tabindex: '0',
@@ -67,7 +88,8 @@ export function createView(host, cb) {
       },
       h('span', { class: 'plan-words', text: n.words }),
       n.flag ? h('span', { class: 'badge warn', 'data-testid': 'plan-flag', text: n.flag }) : null,
-      h('code', { class: 'plan-detail', text: n.detail })),
+      h('code', { class: 'plan-detail', text: n.detail }),
+      pgStats(n)),
       (n.children || []).length ? tree(nodes, n.children, false) : null);
       linked.push([li, n.spans || []]);
       return li;
@@ -111,8 +133,14 @@ export function createView(host, cb) {
 
   function analysis(i) {
     if (i.error) return h('p', { class: 'error', 'data-testid': 'plan-error', text: i.error });
+    const pg = i.engine === 'postgres';
+    const summary = pg ? h('p', { class: 'muted plan-summary', 'data-testid': 'plan-summary', 'data-engine': 'postgres' },
+      i.analyzed
+        ? `PostgreSQL's plan (EXPLAIN ANALYZE, run in a transaction rolled back): planning ${(i.planning_ms ?? 0).toFixed(3)} ms, execution ${(i.execution_ms ?? 0).toFixed(3)} ms.`
+        : 'PostgreSQL’s plan (EXPLAIN, estimates only: this statement changes rows, so it is not run).') : null;
     return [
-      h('div', { class: 'query-plan', 'data-testid': 'query-plan', 'data-op': i.op }, tree(i.nodes, i.roots, true)),
+      summary,
+      h('div', { class: 'query-plan', 'data-testid': 'query-plan', 'data-op': i.op, 'data-engine': i.engine || 'sqlite' }, tree(i.nodes, i.roots, true)),
       timing(i),
       advice(i),
       i.preloads ? h('button', {
@@ -184,7 +212,7 @@ export function createView(host, cb) {
       extras.error ? h('p', { class: 'error', 'data-testid': 'insight-error', role: 'alert', text: extras.error }) : null,
       insight ? analysis(insight) : h('p', {
         class: 'muted', 'data-testid': 'plan-empty',
-        text: 'Put the cursor on a query to see how SQLite runs it: the plan, the indexes it lacks and what the query costs on your data (generate rows from the tables on the left).',
+        text: 'Put the cursor on a query to see how the database runs it: the plan, the indexes it lacks and what the query costs on your data (generate rows from the tables on the left).',
       }),
       extras.compare ? compare(extras.compare) : null,
       extras.strategies ? strategies(extras.strategies) : null,

@@ -618,6 +618,16 @@ impl Client {
         }
     }
 
+    /// A PostgreSQL data directory joins the history: it holds all the data
+    /// up to now, so the images before it are dropped (the cells stay, for
+    /// their bindings).
+    fn push_postgres_image(&mut self, bytes: Vec<u8>) {
+        let before = self.history[..self.aux_synced.min(self.history.len())].iter().filter(|s| matches!(s, Replay::Db { .. })).count();
+        self.aux_synced -= before;
+        self.history.retain(|s| !matches!(s, Replay::Db { .. }));
+        self.history.push(Replay::Db { bytes });
+    }
+
     fn drop_aux(&mut self) {
         if let Some(aux) = self.aux.take() {
             aux.terminate();
@@ -941,10 +951,16 @@ impl Backend {
         }
     }
 
+    /// Opens `bytes` as the database: an SQLite file, or on PostgreSQL the
+    /// data directory Export DB made there (a tar). Either joins the history.
     pub async fn import_db(&self, bytes: Vec<u8>) -> Result<(), String> {
         match self.call(Request::ImportDb { bytes: bytes.clone() }).await {
             Response::Done => {
                 let mut c = self.inner.borrow_mut();
+                if c.postgres {
+                    c.push_postgres_image(bytes);
+                    return Ok(());
+                }
                 c.snapshot = bytes.clone();
                 c.history.push(Replay::Db { bytes });
                 Ok(())
@@ -1059,11 +1075,18 @@ impl Backend {
     }
 
     /// Ends the generation under way; the database with its new rows
-    /// becomes the snapshot a restarted worker restores.
+    /// becomes the snapshot a restarted worker restores (on PostgreSQL,
+    /// whose snapshot is the history, PGlite's data directory joins the
+    /// history as an imported database would).
     pub async fn generate_end(&self) -> Result<(), String> {
         match self.call(Request::GenerateEnd).await {
             Response::Db { bytes } => {
-                self.inner.borrow_mut().snapshot = bytes;
+                let mut c = self.inner.borrow_mut();
+                if c.postgres {
+                    c.push_postgres_image(bytes);
+                } else {
+                    c.snapshot = bytes;
+                }
                 Ok(())
             }
             other => Err(unexpected(other)),

@@ -102,8 +102,14 @@ struct Worker {
 enum Pending {
     LoadSqlJs,
     LoadPglite,
-    /// `ExportDb` on PostgreSQL: PGlite's data directory, as a tar.
+    /// `ExportDb` (and `GenerateEnd`) on PostgreSQL: PGlite's data
+    /// directory, as a tar.
     DumpPostgres(Pglite),
+    /// `ImportDb` on PostgreSQL: PGlite started again from a data directory.
+    ImportPostgres(Vec<u8>),
+    /// `Restore` on PostgreSQL with data directories among the steps: each
+    /// one starts PGlite again from it, between the cells replayed.
+    RestorePostgres(Vec<Replay>),
 }
 
 /// Answers the waiting requests in order, until one needs to wait for
@@ -149,10 +155,42 @@ async fn finish(worker: Rc<RefCell<Worker>>, pending: Pending, id: u32, request:
             }),
             Err(message) => Response::Error { message: format!("PostgreSQL could not be loaded: {message}") },
         },
-        Pending::DumpPostgres(pg) => match pg.dump().await {
-            Ok(bytes) => Response::Db { bytes },
+        Pending::DumpPostgres(pg) => {
+            if matches!(request, Request::GenerateEnd) {
+                with_engine(&worker, |engine| {
+                    engine.generation = None;
+                    Response::Done
+                });
+            }
+            match pg.dump().await {
+                Ok(bytes) => Response::Db { bytes },
+                Err(message) => Response::Error { message },
+            }
+        }
+        Pending::ImportPostgres(bytes) => match import_postgres(&worker, &bytes).await {
+            Ok(()) => Response::Done,
             Err(message) => Response::Error { message },
         },
+        Pending::RestorePostgres(steps) => {
+            let mut response = Response::Done;
+            for step in steps {
+                match step {
+                    Replay::Cell { source } => {
+                        with_engine(&worker, |engine| {
+                            drop(engine.ws.run_cell(&source));
+                            Response::Done
+                        });
+                    }
+                    Replay::Db { bytes } => {
+                        if let Err(message) = import_postgres(&worker, &bytes).await {
+                            response = Response::Error { message };
+                            break;
+                        }
+                    }
+                }
+            }
+            response
+        }
     };
     if let Ok(mut state) = worker.try_borrow_mut() {
         state.loading = false;
@@ -166,6 +204,39 @@ fn with_engine(worker: &Rc<RefCell<Worker>>, f: impl FnOnce(&mut Engine) -> Resp
         Ok(mut state) => f(&mut state.engine),
         Err(_) => Response::Error { message: "the engine is busy".to_string() },
     }
+}
+
+/// Starts PostgreSQL from the data directory in `bytes` and puts it under
+/// the workspace in place of the running one (which is closed).
+async fn import_postgres(worker: &Rc<RefCell<Worker>>, bytes: &[u8]) -> Result<(), String> {
+    let fresh = start_image(bytes).await?;
+    let old = match worker.try_borrow_mut() {
+        Ok(mut state) => state.engine.swap_postgres(fresh.clone()).map_err(|e| e.message)?,
+        Err(_) => {
+            fresh.close().await;
+            return Err("the engine is busy".to_string());
+        }
+    };
+    if let Some(old) = old {
+        old.close().await;
+    }
+    Ok(())
+}
+
+/// Whether `bytes` is a tar archive (POSIX `ustar` magic at offset 257),
+/// as PGlite's data directory dump is.
+fn is_tar(bytes: &[u8]) -> bool {
+    bytes.get(257..262) == Some(b"ustar")
+}
+
+/// A PostgreSQL started from a data directory dumped by [`Pglite::dump`].
+async fn start_image(bytes: &[u8]) -> Result<Pglite, String> {
+    if !is_tar(bytes) {
+        return Err("this notebook runs on PostgreSQL: open the .tar that Export DB makes on a PostgreSQL notebook \
+             (an SQLite file opens in a notebook on SQLite)"
+            .to_string());
+    }
+    Pglite::start("", Some(bytes), |_, _| {}).await.map_err(|e| format!("the PostgreSQL data directory could not be opened: {e}"))
 }
 
 /// Loads sql.js into the worker.
@@ -309,6 +380,45 @@ impl Engine {
         self.pg.is_some()
     }
 
+    /// Puts `fresh` under the workspace in place of the running PostgreSQL
+    /// (the workspace's bindings stay, as an SQLite import keeps them);
+    /// returns the one it replaced, for the caller to close.
+    fn swap_postgres(&mut self, fresh: Pglite) -> Result<Option<Pglite>, DbError> {
+        let Some(shared) = &self.pg else {
+            return Err(DbError {
+                code: 1,
+                message: "this notebook runs on SQLite: a PostgreSQL data directory opens on PostgreSQL".into(),
+            });
+        };
+        let mut exec = fresh.executor();
+        exec.execute("SELECT 1", &[])?;
+        match shared.0.try_borrow_mut() {
+            Ok(mut pg) => *pg = exec,
+            Err(_) => return Err(busy()),
+        }
+        self.generation = None;
+        Ok(self.pglite.replace(fresh))
+    }
+
+    /// Imports a PostgreSQL data directory (Export DB's tar on a PostgreSQL
+    /// notebook) as the workspace's database: the worker does this between
+    /// messages (`Pending::ImportPostgres`); the tests under Node call it.
+    pub async fn import_postgres_image(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let fresh = start_image(bytes).await?;
+        if let Some(old) = self.swap_postgres(fresh).map_err(|e| e.message)? {
+            old.close().await;
+        }
+        Ok(())
+    }
+
+    /// PostgreSQL's data directory as a tar (Export DB on PostgreSQL).
+    pub async fn dump_postgres(&self) -> Result<Vec<u8>, String> {
+        match (&self.pglite, &self.pg) {
+            (Some(pg), Some(_)) => pg.dump().await,
+            _ => Err("this notebook does not run on PostgreSQL".to_string()),
+        }
+    }
+
     /// What `request` must wait for: a database to load, or PostgreSQL's
     /// dump (asynchronous in PGlite) for an export.
     fn pending(&self, request: &Request) -> Option<Pending> {
@@ -316,6 +426,11 @@ impl Engine {
             (Request::Database { postgres: true }, None) => Some(Pending::LoadPglite),
             (Request::Database { .. }, _) => None,
             (Request::ExportDb, Some(pg)) if self.pg.is_some() => Some(Pending::DumpPostgres(pg.clone())),
+            (Request::GenerateEnd, Some(pg)) if self.pg.is_some() => Some(Pending::DumpPostgres(pg.clone())),
+            (Request::ImportDb { bytes }, Some(_)) if self.pg.is_some() => Some(Pending::ImportPostgres(bytes.clone())),
+            (Request::Restore { steps, .. }, Some(_)) if self.pg.is_some() && steps.iter().any(|s| matches!(s, Replay::Db { .. })) => {
+                Some(Pending::RestorePostgres(steps.clone()))
+            }
             _ if self.pg.is_some() => None,
             _ if self.sqljs.is_none() && Engine::needs_database(request) => Some(Pending::LoadSqlJs),
             _ => None,
@@ -696,6 +811,10 @@ impl Engine {
                 // A replayed cell fails again where it failed before; its
                 // bindings are what matter here, not its outcome.
                 Replay::Cell { source } => drop(self.ws.run_cell(&source)),
+                // A PostgreSQL data directory (the history of a PostgreSQL
+                // notebook replayed by the auxiliary worker, on SQLite):
+                // only the bindings matter there.
+                Replay::Db { bytes } if self.pg.is_none() && is_tar(&bytes) => {}
                 Replay::Db { bytes } => self.import(&bytes)?,
             }
         }
@@ -894,7 +1013,8 @@ fn progress(p: Progress) -> GenProgress {
 /// One node of a query plan, as the plan panel draws it.
 #[derive(Serialize)]
 struct PlanNodeView {
-    /// SQLite's text, unchanged.
+    /// SQLite's text, unchanged; on PostgreSQL its text format's line
+    /// (`Seq Scan on posts p0 (Filter: ...)`).
     detail: String,
     /// The node in words.
     words: String,
@@ -906,6 +1026,25 @@ struct PlanNodeView {
     spans: Vec<(u32, u32)>,
     /// Positions of its children in the plan's nodes.
     children: Vec<usize>,
+    /// PostgreSQL only: the node type, the relation and index it reads,
+    /// the planner's row estimate, the rows it gave, its loops, its time
+    /// (ms, per loop) and cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimated_rows: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actual_rows: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loops: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actual_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<f64>,
 }
 
 /// One index worth creating.
@@ -952,6 +1091,12 @@ struct InsightView {
     timing_error: Option<String>,
     /// Whether the query preloads associations.
     preloads: bool,
+    /// `sqlite` (EXPLAIN QUERY PLAN) or `postgres` (EXPLAIN (ANALYZE, FORMAT JSON)).
+    engine: &'static str,
+    /// PostgreSQL: whether the statement ran (ANALYZE), and its times in ms.
+    analyzed: bool,
+    planning_ms: Option<f64>,
+    execution_ms: Option<f64>,
 }
 
 /// The page's view of an analysis: spans as UTF-16 offsets into `src`.
@@ -971,6 +1116,10 @@ fn insight_view(src: &str, outcome: InsightOutcome) -> Option<InsightView> {
         timing: None,
         timing_error: None,
         preloads: false,
+        engine: "sqlite",
+        analyzed: false,
+        planning_ms: None,
+        execution_ms: None,
     };
     let i = match outcome {
         InsightOutcome::NoQuery => return None,
@@ -989,6 +1138,14 @@ fn insight_view(src: &str, outcome: InsightOutcome) -> Option<InsightView> {
             flag: n.flag.filter(|_| n.flagged),
             spans: n.clauses.iter().map(|c| range(c.start, c.end)).collect(),
             children: n.children,
+            relation: n.node_type.as_ref().and(n.table),
+            index: n.node_type.as_ref().and(n.index),
+            node_type: n.node_type,
+            estimated_rows: n.estimated_rows,
+            actual_rows: n.actual_rows,
+            loops: n.loops,
+            actual_ms: n.actual_ms,
+            cost: n.cost,
         })
         .collect();
     let advice = a
@@ -1023,6 +1180,10 @@ fn insight_view(src: &str, outcome: InsightOutcome) -> Option<InsightView> {
         timing: i.timing.map(|t| TimingView { runs: t.runs_us.len(), median_us: t.median_us, rows: t.rows }),
         timing_error: i.timing_error,
         preloads: i.preloads,
+        engine: if a.plan.postgres { "postgres" } else { "sqlite" },
+        analyzed: a.plan.analyzed,
+        planning_ms: a.plan.planning_ms,
+        execution_ms: a.plan.execution_ms,
         ..empty(i.span, None)
     })
 }

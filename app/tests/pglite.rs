@@ -126,3 +126,112 @@ Repo.all(from p in Post, where: ^tag in p.tags, select: {p.title, p.tags})"#,
     assert!(matches!(engine.handle(Request::Database { postgres: false }), Response::Done));
     assert!(!engine.is_postgres());
 }
+
+const BLOG: &str = r#"defmodule Blog.Author do
+  use Ecto.Schema
+  schema "authors" do
+    field :name, :string
+    timestamps()
+  end
+end
+
+defmodule Blog.Post do
+  use Ecto.Schema
+  schema "posts" do
+    field :title, :string
+    field :tags, {:array, :string}
+    field :meta, :map
+    field :token, Ecto.UUID
+    belongs_to :author, Blog.Author
+    timestamps()
+  end
+end
+
+defmodule Blog.Migrations.Create do
+  use Ecto.Migration
+
+  def change do
+    create table(:authors) do
+      add :name, :string, null: false
+      timestamps()
+    end
+
+    create table(:posts) do
+      add :title, :string
+      add :tags, {:array, :string}
+      add :meta, :map
+      add :token, :uuid
+      add :author_id, references(:authors)
+      timestamps()
+    end
+
+    create index(:posts, [:author_id])
+  end
+end
+
+Ecto.Migrator.up(Repo, 1, Blog.Migrations.Create)"#;
+
+fn generate(engine: &mut Engine, table: &str, rows: u32) -> usize {
+    let request = Request::Generate { table: table.into(), cells: vec![BLOG.into()], rows, seed: 1, skew: "uniform".into() };
+    match engine.handle(request) {
+        Response::Progress { .. } => {}
+        other => panic!("{other:?}"),
+    }
+    loop {
+        match engine.handle(Request::GenerateStep) {
+            Response::Progress { progress } if progress.done => return progress.inserted,
+            Response::Progress { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_tools_read_postgres_plans_catalog_and_data_directories() {
+    let mut engine = Engine::start_postgres().await.expect("PostgreSQL starts");
+    assert_eq!(ok(&mut engine, BLOG), ":ok");
+    assert_eq!(generate(&mut engine, "authors", 20), 20);
+    assert_eq!(generate(&mut engine, "posts", 2_000), 2_000);
+    let typed = ok(
+        &mut engine,
+        r#"p = Repo.one(from p in Blog.Post, where: not is_nil(p.tags) and not is_nil(p.meta) and not is_nil(p.token), limit: 1)
+{is_list(p.tags), is_map(p.meta), match?({:ok, _}, Ecto.UUID.cast(p.token)), is_integer(p.author_id)}"#,
+    );
+    assert_eq!(typed, "{true, true, true, true}");
+
+    // PostgreSQL's own plan: a Seq Scan with its filter, and the advice.
+    let src = r#"from p in Blog.Post, where: p.title == "maple", select: p.id"#;
+    let request = Request::Insight { src: src.into(), cursor: 5, earlier: vec![], cells: vec![BLOG.into()], runs: 3 };
+    let json = match engine.handle(request) {
+        Response::Insight { json: Some(json) } => json,
+        other => panic!("{other:?}"),
+    };
+    let view: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(view["engine"], "postgres", "{json}");
+    assert_eq!(view["analyzed"], true, "{json}");
+    let nodes = view["nodes"].as_array().expect("nodes");
+    let scan = nodes.iter().find(|n| n["node_type"] == "Seq Scan").unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(scan["relation"], "posts");
+    assert!(scan["detail"].as_str().unwrap_or("").contains("Filter"), "{json}");
+    assert!(scan["actual_rows"].is_number() && scan["estimated_rows"].is_number(), "{json}");
+    assert!(view["advice"][0]["migration"].as_str().unwrap_or("").contains("create index(:posts, [:title])"), "{json}");
+    assert!(view["timing"]["median_us"].is_number(), "{json}");
+
+    // The diagram's catalog: PostgreSQL's tables, columns and foreign keys, no drift.
+    let model = match engine.handle(Request::ErModel { cells: vec![BLOG.into()], pending: vec![] }) {
+        Response::ErModel { json } => json,
+        other => panic!("{other:?}"),
+    };
+    let model: serde_json::Value = serde_json::from_str(&model).expect("JSON");
+    let tables: Vec<&str> = model["tables"].as_array().expect("tables").iter().filter_map(|t| t["name"].as_str()).collect();
+    assert!(tables.contains(&"posts") && tables.contains(&"authors"), "{model}");
+    assert_eq!(model["drift"].as_array().map(Vec::len), Some(0), "{model}");
+
+    // Export DB's data directory imports back, under the same workspace.
+    let image = engine.dump_postgres().await.expect("dumps");
+    assert_eq!(ok(&mut engine, "Repo.delete_all(Blog.Post) |> elem(0)"), "2000");
+    engine.import_postgres_image(&image).await.expect("imports");
+    assert_eq!(ok(&mut engine, "Repo.aggregate(Blog.Post, :count)"), "2000");
+    let refused = engine.import_postgres_image(b"SQLite format 3\0").await.expect_err("not a data directory");
+    assert!(refused.contains("open the .tar"), "{refused}");
+}

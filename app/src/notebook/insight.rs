@@ -462,7 +462,7 @@ pub fn InsightPanel() -> impl IntoView {
             {move || failed.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="insight-host" node_ref=host>
                 <p class="muted" data-testid="plan-empty">
-                    "Put the cursor on a query to see how SQLite runs it: the plan, the indexes it lacks and what the query costs on your data (generate rows from the tables on the left)."
+                    "Put the cursor on a query to see how the database runs it: the plan, the indexes it lacks and what the query costs on your data (generate rows from the tables on the left)."
                 </p>
             </div>
         </section>

@@ -62,7 +62,11 @@ pub fn App() -> impl IntoView {
                     disabled=move || !nb.status.get().is_ready()
                     on:click=move |_| nb.reset()>"Reset"</button>
                 <button type="button" class="btn" data-testid="export-db"
-                    title="Download the database as an SQLite file"
+                    title=move || if nb.database.get() == Database::Postgres {
+                        "Download PostgreSQL's data directory (a .tar that Import DB opens)"
+                    } else {
+                        "Download the database as an SQLite file"
+                    }
                     disabled=move || !nb.status.get().is_ready()
                     on:click=move |_| nb.export_db()>"Export DB"</button>
                 <label class="btn file" data-testid="import-livemd-label" title="Open a Livebook notebook or lesson (.livemd); you can also drop one on the page">
@@ -74,9 +78,19 @@ pub fn App() -> impl IntoView {
                     title="Download the notebook as a Livebook file (.livemd)"
                     disabled=move || nb.status.get() == state::Status::Loading
                     on:click=move |_| nb.export_livemd()>"Save .livemd"</button>
-                <label class="btn file" data-testid="import-db" title="Open an SQLite file as the database">
+                <label class="btn file" data-testid="import-db"
+                    title=move || if nb.database.get() == Database::Postgres {
+                        "Open a PostgreSQL data directory (the .tar Export DB makes on PostgreSQL) as the database"
+                    } else {
+                        "Open an SQLite file as the database"
+                    }>
                     "Import DB"
-                    <input type="file" class="visually-hidden" data-testid="import-db-input" accept=".sqlite,.sqlite3,.db,application/vnd.sqlite3,application/x-sqlite3"
+                    <input type="file" class="visually-hidden" data-testid="import-db-input"
+                        accept=move || if nb.database.get() == Database::Postgres {
+                            ".tar,application/x-tar"
+                        } else {
+                            ".sqlite,.sqlite3,.db,application/vnd.sqlite3,application/x-sqlite3"
+                        }
                         disabled=move || !nb.status.get().is_ready()
                         on:change:target=move |ev| nb.import_db(ev.target())/>
                 </label>

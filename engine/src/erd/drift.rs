@@ -85,6 +85,32 @@ fn round_trips(ecto: &str, declared: &str) -> bool {
     }
 }
 
+/// Whether values of an Ecto type survive a PostgreSQL column of this
+/// declared type (`format_type`'s words), as Postgrex encodes them.
+fn pg_round_trips(ecto: &str, declared: &str) -> bool {
+    let t = declared.to_ascii_lowercase();
+    let base = ecto.trim_start_matches(':');
+    let int = ["smallint", "integer", "bigint"].contains(&t.as_str());
+    let text = t == "text" || t.starts_with("character") || t == "citext";
+    match base {
+        "id" | "integer" => int,
+        "boolean" => t == "boolean",
+        "float" => t == "double precision" || t == "real" || t.starts_with("numeric"),
+        "decimal" => t.starts_with("numeric") || int || t == "double precision" || t == "real",
+        "binary" => t == "bytea",
+        "string" => text,
+        "date" => t == "date",
+        "time" | "time_usec" => t.starts_with("time") && !t.starts_with("timestamp"),
+        "naive_datetime" | "naive_datetime_usec" | "utc_datetime" | "utc_datetime_usec" => t.starts_with("timestamp"),
+        "binary_id" | "Ecto.UUID" => t == "uuid",
+        "map" | "Ecto.Embedded" => t == "jsonb" || t == "json" || t.ends_with("[]"),
+        _ if ecto.starts_with("{:array") => t.ends_with("[]"),
+        _ if ecto.starts_with("{:map") => t == "jsonb" || t == "json",
+        // Ecto.Enum dumps to strings or integers; custom types are not known.
+        _ => true,
+    }
+}
+
 /// The migration type of a field, from the model (`:string`, `references(...)`).
 fn add_type(f: &ErField, model_tables: &[ErTable]) -> String {
     if let (Some(fk), Some(_)) = (&f.foreign_key, &f.association) {
@@ -181,7 +207,7 @@ pub fn check(tables: &[ErTable], schemas: &[Rc<Schema>], catalog: &Catalog) -> V
                     fix: (format!("Create{}", camel(&t.name)), dt.create_code()),
                 });
             }
-            (_, Some(cat)) => check_columns(t, cat, tables, &mut found),
+            (_, Some(cat)) => check_columns(t, cat, catalog.postgres, tables, &mut found),
             _ => {}
         }
     }
@@ -242,7 +268,7 @@ fn join_user(schemas: &[Rc<Schema>], table: &str) -> Option<(String, String)> {
     })
 }
 
-fn check_columns(t: &ErTable, cat: &CatalogTable, tables: &[ErTable], found: &mut Vec<Finding>) {
+fn check_columns(t: &ErTable, cat: &CatalogTable, postgres: bool, tables: &[ErTable], found: &mut Vec<Finding>) {
     let schema = t.kind == TableKind::Schema;
     let module = t.modules.join(", ");
     let tq = atom(&t.name);
@@ -286,14 +312,20 @@ fn check_columns(t: &ErTable, cat: &CatalogTable, tables: &[ErTable], found: &mu
         }
         let Some(declared) = f.column_type.as_deref() else { continue };
         if let (Some(ecto), true) = (f.ecto_type.as_deref(), f.in_db) {
-            if !f.primary_key && f.association.is_none() && !round_trips(ecto, declared) {
+            let fits = if postgres { pg_round_trips(ecto, declared) } else { round_trips(ecto, declared) };
+            if !f.primary_key && f.association.is_none() && !fits {
                 let (drop, create) = indexes_using(cat, &t.name, col);
-                let body = format!(
+                let body = if postgres {
+                    // PostgreSQL changes the type in place (`ALTER COLUMN ... TYPE`).
+                    format!("alter table({tq}) do\n  modify {c}, {}\nend\n", add_type(f, tables), c = atom(col))
+                } else {
+                    format!(
                     "# SQLite cannot change a column's type: the column is dropped and added again (its values are lost).\n{drop}alter table({tq}) do\n  remove {c}\nend\n\nalter table({tq}) do\n  add {c}, {}\nend\n{}{create}",
                     add_type(f, tables),
                     if create.is_empty() { "" } else { "\n" },
                     c = atom(col)
-                );
+                    )
+                };
                 found.push(Finding {
                     kind: DriftKind::TypeMismatch,
                     table: t.name.clone(),
@@ -365,5 +397,11 @@ mod tests {
         assert!(round_trips(":utc_datetime", "TEXT"));
         assert!(!round_trips(":integer", "TEXT"));
         assert!(round_trips("My.Type", "WHATEVER"));
+        assert!(pg_round_trips(":map", "jsonb"));
+        assert!(pg_round_trips("{:array, :string}", "character varying(255)[]"));
+        assert!(pg_round_trips(":naive_datetime", "timestamp(0) without time zone"));
+        assert!(pg_round_trips("Ecto.UUID", "uuid"));
+        assert!(!pg_round_trips(":string", "bigint"));
+        assert!(!pg_round_trips(":integer", "text"));
     }
 }

@@ -99,7 +99,7 @@ impl TableFacts {
             pk.sort_by_key(|c| c.pk);
             if !pk.is_empty() {
                 indexes.push(pk.iter().map(|c| c.name.clone()).collect());
-            } else {
+            } else if !catalog.postgres {
                 // rowid tables without a declared key still search by rowid
                 indexes.push(vec!["rowid".to_string()]);
             }

@@ -10,6 +10,14 @@
 //! statement Repo's `insert_all` prints (`INSERT INTO "t" ("a","b") VALUES
 //! (?1,?2),(?3,?4)...`), so the page can show progress and stop between
 //! batches.
+//!
+//! On PostgreSQL (`Executor::postgres`) the columns are planned from
+//! PostgreSQL's declared types (`jsonb`, arrays such as `text[]`, `uuid`,
+//! `timestamp(0) without time zone`, ...), the statement uses `$N`
+//! placeholders, and each value is bound as a text-format parameter that
+//! the server reads with its type's input function (`{"a","b"}` for an
+//! array, JSON text for `jsonb`). The last batch ends with `ANALYZE` of
+//! the table, so the planner knows how many rows it has.
 
 use serde::{Deserialize, Serialize};
 
@@ -136,6 +144,13 @@ pub enum ColumnGen {
     Time,
     Decimal,
     Uuid,
+    /// A JSON object (`{"word": "maple", "n": 12}`), for `jsonb`/`json`
+    /// columns and `:map` fields.
+    Json,
+    /// A PostgreSQL array of 0 to 3 values made by `of`.
+    Array {
+        of: Box<ColumnGen>,
+    },
     /// A parent's key, read from `parent_table`.
     Foreign {
         parent_table: String,
@@ -163,6 +178,9 @@ pub struct GenPlan {
     /// than asked may go in.
     #[serde(default)]
     pub unique_together: Vec<Vec<String>>,
+    /// Planned for PostgreSQL (see the module's notes).
+    #[serde(default)]
+    pub postgres: bool,
 }
 
 /// Why a generation cannot start or go on.
@@ -223,6 +241,37 @@ fn schema_gen(ty: &EctoType) -> Option<ColumnGen> {
     })
 }
 
+/// A field's values on PostgreSQL: as on SQLite, plus maps and arrays.
+fn pg_schema_gen(ty: &EctoType) -> Option<ColumnGen> {
+    match ty {
+        EctoType::Map | EctoType::MapOf(_) => Some(ColumnGen::Json),
+        EctoType::Array(of) => pg_schema_gen(of).map(|of| ColumnGen::Array { of: Box::new(of) }),
+        other => schema_gen(other),
+    }
+}
+
+/// A column's values from PostgreSQL's declared type (`format_type`'s words).
+fn pg_type_gen(declared: &str) -> ColumnGen {
+    let t = declared.trim().to_ascii_lowercase();
+    if let Some(of) = t.strip_suffix("[]") {
+        return ColumnGen::Array { of: Box::new(pg_type_gen(of)) };
+    }
+    let base = t.split('(').next().unwrap_or("").trim();
+    match base {
+        "smallint" => ColumnGen::Integer { min: 0, max: 10_000 },
+        "integer" | "bigint" => ColumnGen::Integer { min: 0, max: 10_000 },
+        "real" | "double precision" => ColumnGen::Float { min: 0.0, max: 1000.0 },
+        "numeric" => ColumnGen::Decimal,
+        "boolean" => ColumnGen::Boolean,
+        "date" => ColumnGen::Date,
+        "uuid" => ColumnGen::Uuid,
+        "json" | "jsonb" => ColumnGen::Json,
+        _ if base.starts_with("timestamp") => ColumnGen::DateTime { usec: !t.starts_with("timestamp(0)") },
+        _ if base.starts_with("time") => ColumnGen::Time,
+        _ => ColumnGen::Text { min_len: 4, max_len: 24 },
+    }
+}
+
 fn affinity_gen(declared: &str) -> ColumnGen {
     let t = declared.to_ascii_uppercase();
     if t.contains("BOOL") {
@@ -254,23 +303,30 @@ fn affinity_gen(declared: &str) -> ColumnGen {
 pub fn plan_table(exec: &mut dyn Executor, table: &str, schema: Option<&Schema>, validations: &[Validation]) -> Result<GenPlan, GenError> {
     let catalog = crate::erd::catalog::read(exec)?;
     let t = catalog.table(table).ok_or_else(|| GenError::NoSuchTable(table.to_string()))?;
-    Ok(plan_from_catalog(t, schema, validations))
+    Ok(plan_columns(t, catalog.postgres, schema, validations))
 }
 
-/// [`plan_table`] on a catalog already read.
+/// [`plan_table`] on an SQLite catalog already read.
 pub fn plan_from_catalog(t: &CatalogTable, schema: Option<&Schema>, validations: &[Validation]) -> GenPlan {
+    plan_columns(t, false, schema, validations)
+}
+
+fn plan_columns(t: &CatalogTable, postgres: bool, schema: Option<&Schema>, validations: &[Validation]) -> GenPlan {
     let pk: Vec<&str> = t.columns.iter().filter(|c| c.pk > 0).map(|c| c.name.as_str()).collect();
     let mut columns = vec![];
     for c in &t.columns {
         let field = schema.and_then(|s| s.fields.iter().find(|f| f.source == c.name && !f.virtual_));
-        let integer_key = pk == [c.name.as_str()] && affinity(&c.ty) == Affinity::Integer;
+        // SQLite assigns the rowid; PostgreSQL a serial key's default (nextval)
+        let integer_key = pk == [c.name.as_str()] && affinity(&c.ty) == Affinity::Integer && (!postgres || c.default.is_some());
         if integer_key {
-            continue; // SQLite assigns the rowid
+            continue;
         }
         let unique = pk == [c.name.as_str()] || t.indexes.iter().any(|i| i.unique && i.columns == [c.name.clone()]);
-        let mut gen = match (t.fk_from(&c.name), field.and_then(|f| schema_gen(&f.ty))) {
+        let from_field = field.and_then(|f| if postgres { pg_schema_gen(&f.ty) } else { schema_gen(&f.ty) });
+        let mut gen = match (t.fk_from(&c.name), from_field) {
             (Some(fk), _) => ColumnGen::Foreign { parent_table: fk.table.clone(), parent_column: fk.to.clone() },
             (None, Some(g)) => g,
+            (None, None) if postgres => pg_type_gen(&c.ty),
             (None, None) => affinity_gen(&c.ty),
         };
         let fname = field.map(|f| f.name.as_str()).unwrap_or(&c.name);
@@ -324,7 +380,7 @@ pub fn plan_from_catalog(t: &CatalogTable, schema: Option<&Schema>, validations:
     if filled(&pk_cols) && !unique_together.contains(&pk_cols) {
         unique_together.push(pk_cols);
     }
-    GenPlan { table: t.name.clone(), columns, unique_together }
+    GenPlan { table: t.name.clone(), columns, unique_together, postgres }
 }
 
 /// How far a generation got.
@@ -370,8 +426,13 @@ impl Generator {
             let keys = match &c.gen {
                 ColumnGen::Foreign { parent_table, parent_column } => {
                     let col = parent_column.as_deref().map(quote_ident).unwrap_or_else(|| "rowid".to_string());
-                    let r = exec.execute(&format!("SELECT {col} FROM {} ORDER BY 1", quote_ident(parent_table)), &[])?;
-                    let keys: Vec<DbValue> = r.rows.into_iter().filter_map(|mut row| row.drain(..).next()).collect();
+                    // PostgreSQL's keys come back as text, bound again as text
+                    let col = if plan.postgres { format!("{col}::text") } else { col };
+                    let r = exec.execute(&format!("SELECT {col} FROM {} ORDER BY {col}", quote_ident(parent_table)), &[])?;
+                    let mut keys: Vec<DbValue> = r.rows.into_iter().filter_map(|mut row| row.drain(..).next()).collect();
+                    if plan.postgres {
+                        keys = keys.iter().map(|k| DbValue::Text(crate::playground::tables::text(Some(k)))).collect();
+                    }
                     if keys.is_empty() && c.null_rate == 0.0 {
                         return Err(GenError::NoParents { column: c.name.clone(), parent: parent_table.clone() });
                     }
@@ -422,6 +483,12 @@ impl Generator {
                 ColumnGen::Time => DbValue::Text(time(rng.range(0, 86_399))),
                 ColumnGen::Decimal => DbValue::Text(format!("{}.{:02}", rng.range(0, 9_999), rng.range(0, 99))),
                 ColumnGen::Uuid => DbValue::Text(uuid(rng)),
+                ColumnGen::Json => DbValue::Text(json_value(rng)),
+                ColumnGen::Array { of } => {
+                    let n = rng.range(0, 3);
+                    let items: Vec<String> = (0..n).map(|_| array_item(rng, of)).collect();
+                    DbValue::Text(format!("{{{}}}", items.join(",")))
+                }
                 ColumnGen::Foreign { .. } => {
                     let keys = &self.parents[i];
                     if keys.is_empty() {
@@ -436,7 +503,7 @@ impl Generator {
                     }
                 }
             };
-            out.push(v);
+            out.push(if self.plan.postgres { pg_param(&c.gen, v) } else { v });
         }
     }
 
@@ -463,6 +530,10 @@ impl Generator {
         };
         self.attempted += n;
         self.inserted += changed;
+        if self.plan.postgres && self.attempted >= self.opts.rows {
+            // PGlite runs no autovacuum: the planner learns of the rows now.
+            exec.execute(&format!("ANALYZE {}", quote_ident(&self.plan.table)), &[])?;
+        }
         Ok(self.progress())
     }
 
@@ -500,7 +571,8 @@ impl Generator {
         } else {
             crate::repo::sql::OnConflict::Nothing(crate::repo::sql::ConflictTarget::none())
         };
-        let sql = crate::repo::sql::insert(&crate::value::Value::Nil, &self.plan.table, &header, &cells, &on_conflict, &[], 0, false)
+        let pg = self.plan.postgres;
+        let sql = crate::repo::sql::insert(&crate::value::Value::Nil, &self.plan.table, &header, &cells, &on_conflict, &[], 0, pg)
             .unwrap_or_else(|_| format!("INSERT INTO {} DEFAULT VALUES", quote_ident(&self.plan.table)));
         if self.sql_cache.as_ref().is_none_or(|(n, _)| *n < rows) {
             self.sql_cache = Some((rows, sql.clone()));
@@ -516,6 +588,46 @@ impl Generator {
                 return Ok(p);
             }
         }
+    }
+}
+
+/// A value as a text-format PostgreSQL parameter: the server reads it with
+/// the input function of the column's type (booleans as `t`/`f`).
+fn pg_param(gen: &ColumnGen, v: DbValue) -> DbValue {
+    let text = match (gen, v) {
+        (_, DbValue::Null) => return DbValue::Null,
+        (ColumnGen::Boolean, DbValue::Integer(i)) => if i != 0 { "t" } else { "f" }.to_string(),
+        (_, DbValue::Integer(i)) => i.to_string(),
+        (_, DbValue::Real(f)) => f.to_string(),
+        (_, DbValue::Text(s)) => s,
+        (_, other) => return other,
+    };
+    DbValue::Pg { oid: 0, format: 0, bytes: text.into_bytes() }
+}
+
+/// A small JSON object.
+fn json_value(rng: &mut Rng) -> String {
+    let word = rng.pick(WORDS).unwrap_or(&"x");
+    format!("{{\"word\": \"{word}\", \"n\": {}, \"ok\": {}}}", rng.range(0, 1000), rng.range(0, 1) == 1)
+}
+
+/// One element of an array literal (`{...}`), quoted where it is text.
+fn array_item(rng: &mut Rng, of: &ColumnGen) -> String {
+    let quoted = |s: String| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    match of {
+        ColumnGen::Integer { min, max } => rng.range(*min, *max).to_string(),
+        ColumnGen::Float { min, max } => format!("{:.2}", min + rng.unit() * (max - min)),
+        ColumnGen::Boolean => if rng.range(0, 1) == 1 { "t" } else { "f" }.to_string(),
+        ColumnGen::Decimal => format!("{}.{:02}", rng.range(0, 9_999), rng.range(0, 99)),
+        ColumnGen::Uuid => uuid(rng),
+        ColumnGen::Date => date(rng.range(0, 3 * 365)),
+        ColumnGen::Json => quoted(json_value(rng)),
+        ColumnGen::OneOf { values } => match rng.pick(values) {
+            Some(DbValue::Integer(i)) => i.to_string(),
+            Some(DbValue::Text(s)) => quoted(s.clone()),
+            _ => "NULL".to_string(),
+        },
+        _ => quoted(text_value(rng, 3, 12, None)),
     }
 }
 
@@ -619,4 +731,67 @@ pub fn validations(interp: &mut crate::eval::Interp, source: &str) -> Vec<(Strin
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::erd::catalog::{CatalogColumn, CatalogFk};
+
+    fn col(name: &str, ty: &str, pk: i64, default: Option<&str>) -> CatalogColumn {
+        CatalogColumn { name: name.into(), ty: ty.into(), not_null: pk > 0, default: default.map(str::to_string), pk }
+    }
+
+    #[test]
+    fn postgres_columns_are_planned_from_their_types_and_bound_as_text() {
+        let t = CatalogTable {
+            name: "posts".into(),
+            columns: vec![
+                col("id", "bigint", 1, Some("nextval('posts_id_seq'::regclass)")),
+                col("tags", "character varying(255)[]", 0, None),
+                col("meta", "jsonb", 0, None),
+                col("token", "uuid", 0, None),
+                col("at", "timestamp(0) without time zone", 0, None),
+                col("on", "time(0) without time zone", 0, None),
+                col("ok", "boolean", 0, None),
+                col("author_id", "bigint", 0, None),
+            ],
+            foreign_keys: vec![CatalogFk {
+                id: 0,
+                from: "author_id".into(),
+                table: "authors".into(),
+                to: Some("id".into()),
+                on_delete: "NO ACTION".into(),
+            }],
+            indexes: vec![],
+        };
+        let plan = plan_columns(&t, true, None, &[]);
+        assert!(plan.postgres);
+        let gens: Vec<(&str, &ColumnGen)> = plan.columns.iter().map(|c| (c.name.as_str(), &c.gen)).collect();
+        assert_eq!(gens[0], ("tags", &ColumnGen::Array { of: Box::new(ColumnGen::Text { min_len: 4, max_len: 24 }) }));
+        assert_eq!(gens[1], ("meta", &ColumnGen::Json));
+        assert_eq!(gens[2], ("token", &ColumnGen::Uuid));
+        assert_eq!(gens[3], ("at", &ColumnGen::DateTime { usec: false }));
+        assert_eq!(gens[4], ("on", &ColumnGen::Time));
+        assert_eq!(gens[5], ("ok", &ColumnGen::Boolean));
+        assert!(matches!(gens[6].1, ColumnGen::Foreign { .. }));
+        // A key without a default is filled on PostgreSQL (no rowid).
+        let mut keyed = t.clone();
+        keyed.columns[0].default = None;
+        assert_eq!(plan_columns(&keyed, true, None, &[]).columns[0].name, "id");
+
+        let text = |v: DbValue| match v {
+            DbValue::Pg { oid: 0, format: 0, bytes } => String::from_utf8(bytes).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(text(pg_param(&ColumnGen::Boolean, DbValue::Integer(1))), "t");
+        assert_eq!(text(pg_param(&ColumnGen::Integer { min: 0, max: 9 }, DbValue::Integer(7))), "7");
+        assert_eq!(pg_param(&ColumnGen::Json, DbValue::Null), DbValue::Null);
+        let mut rng = Rng::new(1);
+        let json: serde_json::Value = serde_json::from_str(&json_value(&mut rng)).unwrap();
+        assert!(json.get("word").is_some());
+        let item = array_item(&mut rng, &ColumnGen::Text { min_len: 4, max_len: 24 });
+        assert!(item.starts_with('"') && item.ends_with('"'), "{item}");
+        assert_eq!(array_item(&mut rng, &ColumnGen::Boolean).len(), 1);
+    }
 }

@@ -18,6 +18,7 @@
 
 pub mod advice;
 pub mod datagen;
+pub mod pg_plan;
 pub mod plan;
 pub mod strategies;
 
@@ -35,20 +36,39 @@ use crate::value::Value;
 pub use advice::{Advice, Facts, IndexAdvice, Note, TableFacts};
 pub use plan::{ClauseRef, NodeKind, Plan, PlanNode, PlanRow};
 
-/// A query planned for SQLite: the statement, its bound params and the
-/// planned query the advice reads.
+/// A query planned for the session's database: the statement, its bound
+/// params and the planned query the advice reads.
 #[derive(Clone, Debug)]
 pub struct Prepared {
     pub sql: String,
+    /// The params as SQLite binds them; on PostgreSQL, empty until
+    /// [`bind_postgres`] encodes `pg_params` for the session.
     pub params: Vec<DbValue>,
     pub planned: Rc<Planned>,
     /// The same statement for PostgreSQL, when it can be printed.
     pub postgres: Option<String>,
+    /// On a PostgreSQL session: the params as the Repo dumps them (`sql`
+    /// is then PostgreSQL's statement).
+    pub pg_params: Option<Vec<Value>>,
+    /// `update_all`/`delete_all`: planned, never run.
+    pub writes: bool,
 }
 
-/// Plans `queryable` for `op` (SQLite), with its params bound as the Repo
+/// Plans `queryable` for `op` for the session's database (SQLite, or
+/// PostgreSQL when the Repo runs there), with its params bound as the Repo
 /// binds them.
 pub fn prepare(interp: &mut Interp, queryable: &Value, op: Op, span: Span) -> EResult<Prepared> {
+    if crate::repo::postgres(interp) {
+        let (sql, params, r) = crate::query::to_sql(interp, queryable, op, Dialect::Postgres, span)?;
+        return Ok(Prepared {
+            postgres: Some(sql.clone()),
+            sql,
+            params: vec![],
+            planned: r.planned,
+            pg_params: Some(params),
+            writes: op != Op::All,
+        });
+    }
     let (sql, params, r) = crate::query::to_sql(interp, queryable, op, Dialect::Sqlite, span)?;
     let mut bound = Vec::with_capacity(params.len());
     for p in &params {
@@ -58,7 +78,16 @@ pub fn prepare(interp: &mut Interp, queryable: &Value, op: Op, span: Span) -> ER
         }
     }
     let postgres = crate::query::sql_and_params(interp, queryable, op, Dialect::Postgres, span).ok().map(|(s, _)| s);
-    Ok(Prepared { sql, params: bound, planned: r.planned, postgres })
+    Ok(Prepared { sql, params: bound, planned: r.planned, postgres, pg_params: None, writes: op != Op::All })
+}
+
+/// Encodes a PostgreSQL statement's params for the session (the types the
+/// server infers), so it can be run and timed as it is.
+pub fn bind_postgres(exec: &mut dyn Executor, prepared: &mut Prepared) -> Result<(), DbError> {
+    if let Some(values) = &prepared.pg_params {
+        prepared.params = pg_plan::bind(exec, &prepared.sql, values)?;
+    }
+    Ok(())
 }
 
 /// Everything the page shows about one query.
@@ -109,7 +138,12 @@ pub fn read_facts(exec: &mut dyn Executor, tables: &[String]) -> Result<Facts, D
 /// Runs `EXPLAIN QUERY PLAN`, reads the tables and gives the advice.
 /// `unique_constraints` lists, per table, the column sets a schema's
 /// changeset declares unique (empty when unknown).
+/// On PostgreSQL the plan is its own (`EXPLAIN (ANALYZE, FORMAT JSON)`,
+/// [`pg_plan`]) and each advice says what the plan shows of its table.
 pub fn analyze(exec: &mut dyn Executor, prepared: &Prepared, unique_constraints: &[(String, Vec<String>)]) -> Result<Analysis, DbError> {
+    if let Some(values) = &prepared.pg_params {
+        return analyze_postgres(exec, prepared, values, unique_constraints);
+    }
     let rows = plan::explain(exec, &prepared.sql, &prepared.params)?;
     let mut facts = read_facts(exec, &tables_of(&prepared.planned))?;
     for t in &mut facts.tables {
@@ -119,6 +153,32 @@ pub fn analyze(exec: &mut dyn Executor, prepared: &Prepared, unique_constraints:
     let counts: Vec<(String, u64)> = facts.tables.iter().map(|t| (t.name.clone(), t.rows)).collect();
     let plan = plan::build(rows, &map, &|t| counts.iter().find(|(n, _)| n == t).map(|(_, r)| *r));
     let Advice { advice, notes } = advice::advise(&prepared.planned, &facts);
+    Ok(Analysis { sql: prepared.sql.clone(), postgres: prepared.postgres.clone(), plan, advice, notes, tables: facts.tables })
+}
+
+fn analyze_postgres(
+    exec: &mut dyn Executor,
+    prepared: &Prepared,
+    values: &[Value],
+    unique_constraints: &[(String, Vec<String>)],
+) -> Result<Analysis, DbError> {
+    let json = pg_plan::explain(exec, &prepared.sql, values, !prepared.writes)?;
+    let mut facts = read_facts(exec, &tables_of(&prepared.planned))?;
+    for t in &mut facts.tables {
+        t.unique_constraints = unique_constraints.iter().filter(|(n, _)| *n == t.name).map(|(_, c)| c.clone()).collect();
+    }
+    let map = plan::QueryMap::of(&prepared.planned);
+    let counts: Vec<(String, u64)> = facts.tables.iter().map(|t| (t.name.clone(), t.rows)).collect();
+    let plan = pg_plan::build(&json, &map, &|t| counts.iter().find(|(n, _)| n == t).map(|(_, r)| *r));
+    let Advice { mut advice, notes } = advice::advise(&prepared.planned, &facts);
+    for a in &mut advice {
+        // What PostgreSQL's plan shows of the table the index is for.
+        let scan = plan.nodes.iter().find(|n| n.table.as_deref() == Some(&a.table) && n.kind == NodeKind::Scan);
+        if let Some(scan) = scan {
+            let removed = scan.rows_removed.map(|r| format!("; its filter dropped {r} rows")).unwrap_or_default();
+            a.reason.push_str(&format!(" PostgreSQL reads every row of `{}` (Seq Scan{removed}).", a.table));
+        }
+    }
     Ok(Analysis { sql: prepared.sql.clone(), postgres: prepared.postgres.clone(), plan, advice, notes, tables: facts.tables })
 }
 

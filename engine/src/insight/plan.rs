@@ -90,6 +90,30 @@ pub struct PlanNode {
     pub clauses: Vec<ClauseRef>,
     /// Children's positions in [`Plan::nodes`].
     pub children: Vec<usize>,
+    /// PostgreSQL only (`EXPLAIN (ANALYZE, FORMAT JSON)`): its node type
+    /// (`Seq Scan`, `Index Scan`, `Hash Join`, ...).
+    #[serde(default)]
+    pub node_type: Option<String>,
+    /// The node's `Filter`.
+    #[serde(default)]
+    pub filter: Option<String>,
+    /// The planner's estimate of the rows (per loop).
+    #[serde(default)]
+    pub estimated_rows: Option<f64>,
+    /// The rows it gave (per loop), when analyzed.
+    #[serde(default)]
+    pub actual_rows: Option<f64>,
+    #[serde(default)]
+    pub loops: Option<f64>,
+    /// Milliseconds until its last row (per loop), when analyzed.
+    #[serde(default)]
+    pub actual_ms: Option<f64>,
+    /// Rows its filter read and dropped.
+    #[serde(default)]
+    pub rows_removed: Option<f64>,
+    /// The planner's total cost.
+    #[serde(default)]
+    pub cost: Option<f64>,
 }
 
 /// The plan: rows as reported and the tree built from them.
@@ -100,6 +124,16 @@ pub struct Plan {
     pub nodes: Vec<PlanNode>,
     /// Positions of the nodes whose parent is 0.
     pub roots: Vec<usize>,
+    /// PostgreSQL's own plan ([`super::pg_plan`]) rather than SQLite's.
+    #[serde(default)]
+    pub postgres: bool,
+    /// The statement ran (`EXPLAIN ANALYZE`): actual rows and times are known.
+    #[serde(default)]
+    pub analyzed: bool,
+    #[serde(default)]
+    pub planning_ms: Option<f64>,
+    #[serde(default)]
+    pub execution_ms: Option<f64>,
 }
 
 /// Tables whose full scan is flagged have at least this many rows.
@@ -296,7 +330,7 @@ pub fn build(rows: Vec<PlanRow>, map: &QueryMap, rows_of: &dyn Fn(&str) -> Optio
             _ => roots.push(i),
         }
     }
-    Plan { rows, nodes, roots }
+    Plan { rows, nodes, roots, ..Plan::default() }
 }
 
 fn node(r: &PlanRow, map: &QueryMap, rows_of: &dyn Fn(&str) -> Option<u64>) -> PlanNode {
@@ -388,6 +422,14 @@ fn node(r: &PlanRow, map: &QueryMap, rows_of: &dyn Fn(&str) -> Option<u64>) -> P
         flag,
         clauses,
         children: vec![],
+        node_type: None,
+        filter: None,
+        estimated_rows: None,
+        actual_rows: None,
+        loops: None,
+        actual_ms: None,
+        rows_removed: None,
+        cost: None,
     }
 }
 

@@ -139,7 +139,7 @@ impl Workspace {
             ws.interp.limits = limits;
             ws.interp.steps = 0;
             let failed = |message: String| InsightOutcome::Failed { span, message };
-            let prepared = match insight::prepare(&mut ws.interp, &q, op, span) {
+            let mut prepared = match insight::prepare(&mut ws.interp, &q, op, span) {
                 Ok(p) => p,
                 Err(e) => return failed(e.message()),
             };
@@ -156,6 +156,9 @@ impl Workspace {
             let clock = clock(ws);
             let Some(conn) = crate::repo::conn(&mut ws.interp) else { return failed("no database is open".to_string()) };
             let exec = conn.executor();
+            if let Err(e) = insight::bind_postgres(exec, &mut prepared) {
+                return failed(e.message);
+            }
             let analysis = match insight::analyze(exec, &prepared, &uniques) {
                 Ok(a) => a,
                 Err(e) => return failed(e.message),

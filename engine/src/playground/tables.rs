@@ -36,6 +36,11 @@ pub(crate) fn text(v: Option<&DbValue>) -> String {
         Some(DbValue::Text(s)) => s.clone(),
         Some(DbValue::Integer(i)) => i.to_string(),
         Some(DbValue::Real(f)) => f.to_string(),
+        Some(v @ DbValue::Pg { .. }) => match crate::pg::from_db(v) {
+            crate::value::Value::Int(i) => i.to_string(),
+            crate::value::Value::Bool(b) => b.to_string(),
+            other => other.as_str().map(str::to_string).unwrap_or_default(),
+        },
         _ => String::new(),
     }
 }
@@ -46,6 +51,12 @@ pub(crate) fn int(v: Option<&DbValue>) -> i64 {
         Some(DbValue::Integer(i)) => *i,
         Some(DbValue::Real(f)) => *f as i64,
         Some(DbValue::Text(s)) => s.parse().unwrap_or(0),
+        Some(v @ DbValue::Pg { .. }) => match crate::pg::from_db(v) {
+            crate::value::Value::Int(i) => i,
+            crate::value::Value::Bool(b) => i64::from(b),
+            crate::value::Value::Float(f) => f as i64,
+            other => other.as_str().and_then(|s| s.parse().ok()).unwrap_or(0),
+        },
         _ => 0,
     }
 }
