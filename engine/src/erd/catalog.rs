@@ -52,7 +52,7 @@ impl CatalogTable {
     pub fn is_indexed(&self, column: &str) -> bool {
         let pk: Vec<&CatalogColumn> = {
             let mut pk: Vec<&CatalogColumn> = self.columns.iter().filter(|c| c.pk > 0).collect();
-            pk.sort_by_key(|c| c.pk);
+            crate::sort::sort_by_key(&mut pk, |c| c.pk);
             pk
         };
         pk.first().is_some_and(|c| c.name == column) || self.indexes.iter().any(|i| i.columns.first().is_some_and(|c| c == column))

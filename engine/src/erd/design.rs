@@ -904,7 +904,7 @@ impl Design {
     /// left to the reader: `None`/empty here).
     pub fn er_model(&self) -> ErModel {
         let mut tables: Vec<ErTable> = self.tables.iter().map(|t| self.er_table(t)).collect();
-        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut tables, |a, b| a.name.cmp(&b.name));
         let mut edges = Vec::new();
         for t in &tables {
             let Some(dt) = self.table(&t.name) else { continue };
@@ -1039,7 +1039,7 @@ impl Design {
         let primary_key = fields.iter().filter(|f| f.primary_key).filter_map(|f| f.column.clone()).collect();
         let mut indexes: Vec<ErIndex> =
             t.indexes.iter().map(|i| ErIndex { name: i.name_in(&t.table), columns: i.columns.clone(), unique: i.unique }).collect();
-        indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut indexes, |a, b| a.name.cmp(&b.name));
         ErTable {
             name: t.table.clone(),
             modules: t.module.iter().cloned().collect(),

@@ -198,7 +198,7 @@ impl<'a> Extractor<'a> {
         let primary_key = match cat {
             Some(cat) => {
                 let mut pk: Vec<_> = cat.columns.iter().filter(|c| c.pk > 0).collect();
-                pk.sort_by_key(|c| c.pk);
+                crate::sort::sort_by_key(&mut pk, |c| c.pk);
                 pk.into_iter().map(|c| c.name.clone()).collect()
             }
             None => fields.iter().filter(|f| f.primary_key).filter_map(|f| f.column.clone()).collect(),

@@ -274,7 +274,7 @@ impl Workspace {
         let schemas = {
             let registry = self.interp.ext::<crate::schema::SchemaRegistry>();
             let mut s: Vec<_> = registry.schemas.values().cloned().collect();
-            s.sort_by(|a, b| a.module.cmp(&b.module));
+            crate::sort::sort_by(&mut s, |a, b| a.module.cmp(&b.module));
             s
         };
         let catalog = crate::repo::conn(&mut self.interp).and_then(|c| catalog::read(c.executor()).ok());

@@ -96,7 +96,7 @@ impl TableFacts {
         let mut indexes = vec![];
         if let Some(t) = catalog.table(name) {
             let mut pk: Vec<_> = t.columns.iter().filter(|c| c.pk > 0).collect();
-            pk.sort_by_key(|c| c.pk);
+            crate::sort::sort_by_key(&mut pk, |c| c.pk);
             if !pk.is_empty() {
                 indexes.push(pk.iter().map(|c| c.name.clone()).collect());
             } else if !catalog.postgres {
@@ -614,7 +614,7 @@ pub fn advise(planned: &Planned, facts: &Facts) -> Advice {
         }
     }
     // in the order of the query's bindings (`from` first), subqueries last
-    wants.sort_by_key(|w| w.top.unwrap_or(usize::MAX));
+    crate::sort::sort_by_key(&mut wants, |w| w.top.unwrap_or(usize::MAX));
     let map = planned_clauses(planned);
     let advice = wants
         .into_iter()

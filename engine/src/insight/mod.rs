@@ -209,7 +209,7 @@ pub fn time_query(exec: &mut dyn Executor, sql: &str, params: &[DbValue], k: usi
 /// The median of `xs` (the lower middle for an even count; 0 when empty).
 pub fn median(xs: &[u64]) -> u64 {
     let mut v = xs.to_vec();
-    v.sort_unstable();
+    crate::sort::sort(&mut v);
     match v.len() {
         0 => 0,
         n => v[(n - 1) / 2],

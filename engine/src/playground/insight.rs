@@ -101,7 +101,7 @@ pub fn time_within_budget(
 /// for `Blog.Post`), else `App`.
 fn namespace(ws: &mut Workspace) -> String {
     let mut modules: Vec<String> = ws.interp.ext::<crate::schema::SchemaRegistry>().schemas.keys().cloned().collect();
-    modules.sort();
+    crate::sort::sort(&mut modules);
     modules
         .iter()
         .map(|m| m.strip_prefix("Elixir.").unwrap_or(m))
@@ -212,7 +212,7 @@ impl Workspace {
             let registry = self.interp.ext::<crate::schema::SchemaRegistry>();
             let mut found: Vec<(&String, &Rc<crate::schema::Schema>)> =
                 registry.schemas.iter().filter(|(_, s)| s.source.as_deref() == Some(table)).collect();
-            found.sort_by(|a, b| a.0.cmp(b.0));
+            crate::sort::sort_by(&mut found, |a, b| a.0.cmp(b.0));
             found.first().map(|(_, s)| Rc::clone(s))
         };
         let mut validations = vec![];
@@ -285,7 +285,7 @@ fn preload_for(ws: &mut Workspace, sql: &str) -> Option<String> {
     let eq = cond.find("\" = ?").or_else(|| cond.find("\" = $"))?;
     let column = &cond[cond[..eq].rfind('"')? + 1..eq];
     let mut schemas: Vec<Rc<crate::schema::Schema>> = ws.interp.ext::<crate::schema::SchemaRegistry>().schemas.values().cloned().collect();
-    schemas.sort_by(|a, b| a.module.cmp(&b.module));
+    crate::sort::sort_by(&mut schemas, |a, b| a.module.cmp(&b.module));
     let source_of = |module: &str| schemas.iter().find(|s| s.module == module).and_then(|s| s.source.clone());
     let mut has = vec![];
     let mut belongs = vec![];
