@@ -50,7 +50,7 @@ const placeholders = (rows, cols) =>
   Array.from({ length: rows }, (_, r) => `(${Array.from({ length: cols }, (_, c) => `$${r * cols + c + 1}`).join(',')})`).join(',');
 const STATEMENTS = {
   authors: `INSERT INTO "authors" ("id","name") VALUES ${placeholders(N, 2)}`,
-  posts: `INSERT INTO "posts" ("title","author_id") VALUES ${placeholders(N, 2)}`,
+  posts: `INSERT INTO "posts" ("author_id","title") VALUES ${placeholders(N, 2)}`,
   all: 'SELECT a0."id", a0."name" FROM "authors" AS a0',
   preload: 'SELECT p0."id", p0."title", p0."author_id", p0."author_id" FROM "posts" AS p0 WHERE (p0."author_id" = ANY($1)) ORDER BY p0."author_id"',
 };
@@ -68,7 +68,7 @@ self.onmessage = async ({ data: { base, statements, n } }) => {
     let t = performance.now();
     const authors = [], posts = [];
     for (let i = 1; i <= n; i += 1) authors.push(i, 'author ' + i);
-    for (let i = 1; i <= n; i += 1) posts.push('post ' + i, i);
+    for (let i = 1; i <= n; i += 1) posts.push(i, 'post ' + i);
     await pg.query('BEGIN');
     await pg.query(statements.authors, authors);
     await pg.query(statements.posts, posts);
@@ -120,7 +120,9 @@ try {
       const logged = await nb.logStatements.allInnerTexts();
       for (const [name, sql] of Object.entries(STATEMENTS)) {
         const head = sql.slice(0, 60);
-        if (!logged.some((l) => l.replace(/\s+/g, ' ').includes(head))) throw new Error(`the page did not send ${name}: ${head}…`);
+        if (!logged.some((l) => l.replace(/\s+/g, ' ').includes(head))) {
+          throw new Error(`the page did not send ${name}: ${head}…\nit sent:\n${logged.map((l) => l.slice(0, 100)).join('\n')}`);
+        }
       }
     }
     t.insert.push(await ms(nb, 1));
