@@ -3,8 +3,9 @@
 //!   that the evaluator's own depth limit ends deep recursion in user code
 //!   with an error before the stack runs out. The page's binary keeps the
 //!   default.
-//! - The gallery's index (`$OUT_DIR/examples_index.rs`: id, title and
-//!   description of each example, in the engine's gallery order), so the
+//! - The gallery's index (`$OUT_DIR/examples_index.rs`: id, title,
+//!   description and database of each example, in the engine's gallery
+//!   order: the `examples![...]` lists one after the other), so the
 //!   page lists the examples without carrying their text: it fetches an
 //!   example's file (`examples/ID.exs`, beside the page) when it is opened.
 //! - The course's index (`$OUT_DIR/lessons_index.rs`: file name and title of
@@ -21,17 +22,24 @@ fn main() {
     let gallery = root.join("engine/src/playground/examples.rs");
     println!("cargo:rerun-if-changed={}", gallery.display());
     let text = std::fs::read_to_string(&gallery).unwrap_or_default();
-    // The ids listed in `examples![ ... ];`.
-    let list = text.split_once("examples![\n").map_or("", |(_, rest)| rest.split_once("];").map_or("", |(l, _)| l));
-    let mut out =
-        String::from("/// (id, title, description) of each gallery example, in order.\npub const INDEX: &[(&str, &str, &str)] = &[\n");
-    for id in list.lines().filter_map(|l| l.trim().strip_suffix(',').map(|s| s.trim_matches('"'))).filter(|s| !s.is_empty()) {
+    // The ids listed in each `examples![ ... ];`, in order.
+    let ids: Vec<&str> = text
+        .split("examples![\n")
+        .skip(1)
+        .flat_map(|rest| rest.split_once("];").map_or("", |(l, _)| l).lines())
+        .filter_map(|l| l.trim().strip_suffix(',').map(|s| s.trim_matches('"')))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut out = String::from(
+        "/// (id, title, description, runs on PostgreSQL) of each gallery example, in order.\npub const INDEX: &[(&str, &str, &str, bool)] = &[\n",
+    );
+    for id in ids {
         let file = root.join("examples").join(format!("{id}.exs"));
         println!("cargo:rerun-if-changed={}", file.display());
         let source = std::fs::read_to_string(&file).unwrap_or_default();
         let header =
             |key: &str| source.lines().find_map(|l| l.strip_prefix(&format!("# {key}:")).map(|v| v.trim().to_string())).unwrap_or_default();
-        let _ = writeln!(out, "    ({id:?}, {:?}, {:?}),", header("title"), header("description"));
+        let _ = writeln!(out, "    ({id:?}, {:?}, {:?}, {}),", header("title"), header("description"), header("database") == "postgres");
     }
     out.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string());

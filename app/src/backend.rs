@@ -510,6 +510,24 @@ struct Client {
     /// Restarts since the last restore that succeeded.
     restarts: u32,
     time_limit_ms: f64,
+    /// Hears PGlite's download progress from the main worker.
+    on_progress: Option<Rc<dyn Fn(LoadProgress)>>,
+}
+
+/// How much of PostgreSQL (PGlite's artifacts) the worker has fetched.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoadProgress {
+    /// Bytes fetched so far.
+    pub loaded: f64,
+    /// Bytes in all, 0 while unknown (a server that compresses them).
+    pub total: f64,
+}
+
+impl LoadProgress {
+    /// The whole percent fetched, when the total is known.
+    pub fn percent(&self) -> Option<u32> {
+        (self.total > 0.0).then(|| (100.0 * self.loaded / self.total).clamp(0.0, 100.0).floor() as u32)
+    }
 }
 
 impl Client {
@@ -544,6 +562,15 @@ impl Client {
                 Client::crashed(client, role, message);
             }
             None => {
+                if let Some((loaded, total)) = wire::read_progress(&data) {
+                    if role == Role::Main {
+                        if let Some(f) = c.on_progress.clone() {
+                            drop(c);
+                            f(LoadProgress { loaded, total });
+                        }
+                    }
+                    return;
+                }
                 let Some(id) = wire::id(&data) else { return };
                 if let Some((_, resolve)) = c.pending.remove(&id) {
                     let _ = resolve.call1(&JsValue::NULL, &data);
@@ -730,6 +757,7 @@ impl Backend {
                 restoring: None,
                 restarts: 0,
                 time_limit_ms: DEFAULT_TIME_LIMIT_S * 1000.0,
+                on_progress: None,
             })
         });
         let (ready, said) = {
@@ -749,6 +777,12 @@ impl Backend {
             return Err(message);
         }
         Ok(Backend { inner })
+    }
+
+    /// `f` hears how much of PostgreSQL the main worker has fetched while
+    /// it loads (the first switch to PostgreSQL in each worker).
+    pub fn on_load_progress(&self, f: impl Fn(LoadProgress) + 'static) {
+        self.inner.borrow_mut().on_progress = Some(Rc::new(f));
     }
 
     /// The time limit for one cell, in seconds (0 or less: none).
@@ -1164,6 +1198,21 @@ pub mod wire {
         let o = Object::new();
         let _ = Reflect::set(&o, &"failed".into(), &message.into());
         o.into()
+    }
+
+    /// The worker's note of PGlite's download: bytes fetched and their
+    /// total (0 while unknown), `{progress: [loaded, total]}`.
+    pub fn progress(loaded: f64, total: f64) -> JsValue {
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"progress".into(), &Array::of2(&loaded.into(), &total.into()));
+        o.into()
+    }
+
+    /// `Some((loaded, total))` for a [`progress`] message.
+    pub fn read_progress(data: &JsValue) -> Option<(f64, f64)> {
+        let p = Reflect::get(data, &"progress".into()).ok().filter(|p| p.is_object())?;
+        let at = |i: u32| Reflect::get_u32(&p, i).ok().and_then(|v| v.as_f64()).filter(|v| v.is_finite() && *v >= 0.0);
+        Some((at(0)?, at(1)?))
     }
 
     /// `Some(Ok)` for a ready message, `Some(Err)` for a failure, `None` for a reply.

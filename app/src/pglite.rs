@@ -55,9 +55,11 @@ impl Pglite {
     /// Starts PostgreSQL (the bundle must be loaded: [`is_loaded`]).
     /// `base` is the URL the artifacts are served under, `image` a data
     /// directory from [`Pglite::dump`] to start from; `on_progress` hears
-    /// each artifact's name and size as it arrives.
-    pub async fn start(base: &str, image: Option<&[u8]>, on_progress: impl Fn(&str, f64) + 'static) -> Result<Pglite, String> {
-        let progress = Closure::<dyn Fn(String, f64)>::new(move |name: String, bytes: f64| on_progress(&name, bytes));
+    /// the bytes of the artifacts fetched so far and their total (0 while
+    /// a size is unknown), about once per percent, while they download
+    /// (not when this worker fetched them before).
+    pub async fn start(base: &str, image: Option<&[u8]>, on_progress: impl Fn(f64, f64) + 'static) -> Result<Pglite, String> {
+        let progress = Closure::<dyn Fn(f64, f64)>::new(on_progress);
         let image = image.map_or(JsValue::NULL, |b| Uint8Array::from(b).into());
         let promise = start_js(base, image, progress.as_ref().unchecked_ref()).map_err(|e| message(&e, "PGlite is not loaded"))?;
         let raw = JsFuture::from(promise).await.map_err(|e| message(&e, "PostgreSQL did not start"))?;

@@ -259,7 +259,12 @@ async fn load_pglite() -> Result<Pglite, String> {
         let scope: WorkerScope = js_sys::global().unchecked_into();
         scope.import_scripts(PGLITE_SCRIPT).map_err(|e| e.as_string().unwrap_or_else(|| format!("{PGLITE_SCRIPT} could not be loaded")))?;
     }
-    Pglite::start("", None, |_, _| {}).await
+    // The page's progress bar: bytes fetched of the artifacts, beside the replies.
+    Pglite::start("", None, |loaded, total| {
+        let scope: WorkerScope = js_sys::global().unchecked_into();
+        scope.post_message(&wire::progress(loaded, total), &js_sys::Array::new());
+    })
+    .await
 }
 
 /// The database the Repo uses, shared with the engine (export, import,

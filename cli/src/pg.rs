@@ -4,6 +4,8 @@
 //! SCRAM-SHA-256 authentication.
 
 mod auth;
+#[cfg(test)]
+mod gallery;
 
 use std::io::{Read, Write};
 use std::time::Duration;

@@ -1,7 +1,9 @@
 // PostgreSQL in the page: a notebook switched to PostgreSQL runs on PGlite
 // in the engine's worker (arrays, jsonb, constraint errors as changeset
 // errors, Stop rolls the database back), keeps the choice across a reload,
-// and the SQLite playground never fetches PGlite.
+// and the SQLite playground never fetches PGlite. The download shows its
+// progress in percent; the gallery's PostgreSQL examples open on PostgreSQL
+// and run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pagePerTest } from './harness.mjs';
@@ -48,6 +50,42 @@ async function postgresNotebook() {
 test('the SQLite playground runs without fetching PGlite', async () => {
   await nb.runAllCells();
   assert.deepEqual(fetched.filter(pglite), []);
+});
+
+test('loading PostgreSQL shows the bytes fetched as a percentage up to 100%', async () => {
+  await nb.blank();
+  await nb.recordLoading();
+  await nb.switchTo('postgres');
+  const texts = await nb.loadingTexts();
+  const percents = texts.map((t) => t.match(/(\d+)% of (\d+\.\d) MB/)).filter(Boolean);
+  assert.ok(percents.length > 0, `a percentage was shown: ${JSON.stringify(texts)}`);
+  const values = percents.map((m) => Number(m[1]));
+  assert.deepEqual(values, [...values].sort((a, b) => a - b), 'the percentage only grows');
+  assert.equal(values.at(-1), 100, `the download completed: ${JSON.stringify(texts)}`);
+  // The total is PGlite's artifacts: several megabytes.
+  assert.ok(Number(percents.at(-1)[2]) > 3, percents.at(-1)[0]);
+});
+
+test('every PostgreSQL example opens on PostgreSQL and runs with rows and no error', async () => {
+  const ids = await nb.postgresExamples();
+  assert.ok(ids.length >= 5, `the gallery lists PostgreSQL examples: ${ids}`);
+  for (const id of ids) {
+    await nb.openExample(id);
+    assert.equal(await nb.database(), 'postgres', `${id} opens on PostgreSQL`);
+    await nb.runAllCells();
+    await page.locator('[data-testid="status"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    const states = await nb.states();
+    assert.ok(states.length >= 4 && states.every((s) => s === 'done'), `${id}: ${states}`);
+    assert.equal(await page.getByTestId('cell-error').count(), 0, `${id}: no cell shows an error`);
+    // The last cell shows rows: a list that is not empty.
+    const last = await nb.inspect(states.length - 1);
+    assert.match(last, /\[\s*[^\]\s]/, `${id}: the last cell's rows: ${last}`);
+    // The sidebar lists its tables with their rows.
+    await page.locator('[data-testid="table-entry"]').first().waitFor();
+  }
+  // A SQLite example moves the notebook back to SQLite.
+  await nb.openExample('upserts');
+  assert.equal(await nb.database(), 'sqlite');
 });
 
 test('a notebook on PostgreSQL runs array and jsonb queries and shows their rows', async () => {

@@ -216,18 +216,42 @@ fn DatabaseSwitch() -> impl IntoView {
     }
 }
 
-/// Shown while PostgreSQL (PGlite) downloads and starts in the engine's worker.
+/// Shown while PostgreSQL (PGlite) downloads and starts in the engine's
+/// worker: the bytes fetched of the total as a bar and a percentage (from
+/// the worker's fetches), then that it is starting.
 #[component]
 fn DatabaseLoading() -> impl IntoView {
     let nb = expect_context::<Nb>();
     view! {
-        {move || nb.db_loading.get().then(|| view! {
-            <span class="db-loading" data-testid="db-loading" role="status">
-                <progress aria-label="Loading PostgreSQL"></progress>
-                " Loading PostgreSQL (PGlite, about 5.5 MB)…"
-            </span>
+        {move || nb.db_loading.get().then(|| {
+            let progress = nb.db_progress.get();
+            let percent = progress.and_then(|p| p.percent());
+            let label = match (progress, percent) {
+                (Some(p), Some(100)) => format!("PostgreSQL downloaded (100% of {}); starting it…", megabytes(p.total)),
+                (Some(p), Some(n)) => format!("Loading PostgreSQL (PGlite): {n}% of {}…", megabytes(p.total)),
+                (Some(p), None) => format!("Loading PostgreSQL (PGlite): {}…", megabytes(p.loaded)),
+                (None, _) => "Loading PostgreSQL (PGlite)…".to_string(),
+            };
+            let bar = match (progress, percent) {
+                (Some(p), Some(_)) => view! {
+                    <progress aria-label="Loading PostgreSQL" max=p.total value=p.loaded.min(p.total)></progress>
+                }
+                .into_any(),
+                _ => view! { <progress aria-label="Loading PostgreSQL"></progress> }.into_any(),
+            };
+            view! {
+                <span class="db-loading" data-testid="db-loading" role="status"
+                    data-percent=percent.map(|n| n.to_string())>
+                    {bar}" "{label}
+                </span>
+            }
         })}
     }
+}
+
+/// Bytes in megabytes, one decimal ("5.4 MB").
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1_000_000.0)
 }
 
 /// The backend's state (loading, ready, running, failed), announced politely.

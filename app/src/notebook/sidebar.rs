@@ -1,4 +1,5 @@
-//! The left-hand sidebar: the examples gallery and the database's tables
+//! The left-hand sidebar: the examples gallery (PostgreSQL's examples
+//! marked as such) and the database's tables
 //! (columns and row counts, refreshed after every run), each with its
 //! "Generate data" button.
 
@@ -56,7 +57,7 @@ fn Gallery() -> impl IntoView {
     let nb = expect_context::<Nb>();
     let items = super::state::GALLERY
         .iter()
-        .map(|&(id, title, description)| {
+        .map(|&(id, title, description, postgres)| {
             view! {
                 <li>
                     <button
@@ -66,10 +67,12 @@ fn Gallery() -> impl IntoView {
                         aria-current=move || (nb.example.get().as_deref() == Some(id)).then_some("true")
                         data-testid="example"
                         data-id=id
+                        data-db=if postgres { "postgres" } else { "sqlite" }
                         title=description
                         on:click=move |_| nb.load_example(id)
                     >
                         <span class="example-title">{title}</span>
+                        {postgres.then(|| view! { <span class="example-db">"PostgreSQL"</span> })}
                     </button>
                 </li>
             }

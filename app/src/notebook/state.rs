@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::insight::{InsightState, DEFAULT_RUNS};
 use super::lesson::LessonState;
-use crate::backend::{Backend, CellRun, CellSource, Diag, Preview};
+use crate::backend::{Backend, CellRun, CellSource, Diag, LoadProgress, Preview};
 use crate::editor::Editor;
 use crate::persist::{CellKind, CellRole, Database, Loaded, SavedCell, SavedNotebook, Store, FORMAT_VERSION, PREVIOUS_PREFIX};
 use crate::share;
@@ -30,7 +30,8 @@ mod course {
 /// the page), opened as `lessons/NAME`.
 pub use course::LESSONS;
 
-/// The gallery: (id, title, description) of each example. Their texts are
+/// The gallery: (id, title, description, runs on PostgreSQL) of each
+/// example. Their texts are
 /// fetched when opened (`examples/ID.exs`, beside the page), except the
 /// default one's, which the page carries to open at once.
 pub use gallery::INDEX as GALLERY;
@@ -53,7 +54,7 @@ fn example_source(id: &str) -> Option<String> {
 
 /// Fetches `examples/ID.exs`.
 async fn fetch_example(id: &str) -> Result<String, String> {
-    if !GALLERY.iter().any(|(known, _, _)| *known == id) {
+    if !GALLERY.iter().any(|(known, ..)| *known == id) {
         return Err(format!("there is no example {id:?}"));
     }
     let text = fetch_text(&format!("examples/{id}.exs"), "the network is unreachable").await?;
@@ -260,6 +261,8 @@ pub struct Nb {
     pub database: RwSignal<Database>,
     /// PostgreSQL is being loaded into the engine's worker.
     pub db_loading: RwSignal<bool>,
+    /// How much of PostgreSQL the worker has fetched (None: nothing heard yet).
+    pub db_progress: RwSignal<Option<LoadProgress>>,
     /// The database embed mode's `?db=` asks for, over the notebook's own.
     forced_db: StoredValue<Option<Database>>,
 }
@@ -305,6 +308,7 @@ impl Nb {
             pending_livemd: StoredValue::new(None),
             database: RwSignal::new(Database::Sqlite),
             db_loading: RwSignal::new(false),
+            db_progress: RwSignal::new(None),
             forced_db: StoredValue::new(None),
         }
     }
@@ -337,6 +341,8 @@ impl Nb {
 
     /// sql.js is loaded: the notebook can run.
     pub fn ready(&self, backend: Backend) {
+        let progress = self.db_progress;
+        backend.on_load_progress(move |p| progress.set(Some(p)));
         self.backend.set_value(Some(backend));
         self.status.set(Status::Ready);
         if let Some(id) = self.active.get_untracked() {
@@ -517,7 +523,9 @@ impl Nb {
         self.editors.with_value(|m| m.get(&id).cloned())
     }
 
-    /// Replaces the notebook with a gallery example and empties the database.
+    /// Replaces the notebook with a gallery example and empties the
+    /// database, moving to the example's database (SQLite or PostgreSQL)
+    /// unless embed mode's `?db=` decides.
     pub fn load_example(&self, id: &str) {
         match example_source(id) {
             Some(source) => self.open_example(id, &source),
@@ -542,6 +550,8 @@ impl Nb {
         self.example.set(Some(id.to_string()));
         self.lesson.meta.set(None);
         self.livemd.set(None);
+        let db = if notebook.postgres { Database::Postgres } else { Database::Sqlite };
+        self.database.set(self.forced_db.get_value().unwrap_or(db));
         self.replace_cells(cells);
     }
 
@@ -580,6 +590,7 @@ impl Nb {
         spawn_local(async move {
             let postgres = nb.database.get_untracked() == Database::Postgres;
             let outcome = if backend.is_postgres() != postgres {
+                nb.db_progress.set(None);
                 nb.db_loading.set(postgres);
                 let outcome = backend.use_database(postgres).await;
                 nb.db_loading.set(false);

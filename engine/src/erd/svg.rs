@@ -95,7 +95,7 @@ pub fn layout(model: &ErModel) -> Vec<Placed> {
             }
         };
         let keys: HashMap<usize, f64> = row.iter().map(|&i| (i, key(i))).collect();
-        crate::sort::sort_by(&mut row, |a, b| keys[a].total_cmp(&keys[b]).then_with(|| tables[*a].name.cmp(&tables[*b].name)));
+        crate::sort::sort_by(row, |a, b| keys[a].total_cmp(&keys[b]).then_with(|| tables[*a].name.cmp(&tables[*b].name)));
         // A layer wider than MAX_ROW_W wraps onto further rows.
         let mut x = MARGIN;
         let mut tallest: f64 = 0.0;

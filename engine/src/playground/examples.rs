@@ -11,9 +11,10 @@
 //! ...
 //! ```
 //!
-//! The first two lines are the title and description; each line starting
-//! with `# %%` begins a cell, the rest of that line being its title. The
-//! whole file stays valid Elixir.
+//! The first lines are the title and description, and optionally the
+//! database the notebook runs on (`# database: postgres`; SQLite without
+//! it); each line starting with `# %%` begins a cell, the rest of that line
+//! being its title. The whole file stays valid Elixir.
 
 use serde::Serialize;
 
@@ -24,11 +25,13 @@ pub struct Cell {
     pub source: String,
 }
 
-/// A notebook: title, description and cells.
+/// A notebook: title, description, database and cells.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Notebook {
     pub title: String,
     pub description: String,
+    /// Runs on PostgreSQL (`# database: postgres`) rather than SQLite.
+    pub postgres: bool,
     pub cells: Vec<Cell>,
 }
 
@@ -51,7 +54,7 @@ macro_rules! examples {
     };
 }
 
-/// The gallery, in the order the page lists it.
+/// The gallery's SQLite examples, in the order the page lists them.
 pub const EXAMPLES: &[Example] = examples![
     "blog",
     "changesets",
@@ -67,9 +70,19 @@ pub const EXAMPLES: &[Example] = examples![
     "dynamic_filters",
 ];
 
+/// The gallery's PostgreSQL examples (`# database: postgres`), listed after
+/// the SQLite ones; opening one moves the notebook to PostgreSQL.
+pub const POSTGRES_EXAMPLES: &[Example] =
+    examples!["pg_arrays_jsonb", "pg_full_text", "pg_distinct_on", "pg_upsert_returning", "pg_bookings",];
+
+/// Every example, SQLite's then PostgreSQL's.
+pub fn all() -> impl Iterator<Item = &'static Example> {
+    EXAMPLES.iter().chain(POSTGRES_EXAMPLES)
+}
+
 /// The example with this id.
 pub fn find(id: &str) -> Option<&'static Example> {
-    EXAMPLES.iter().find(|e| e.id == id)
+    all().find(|e| e.id == id)
 }
 
 /// Reads a notebook. Header lines are optional; text before the first
@@ -77,6 +90,7 @@ pub fn find(id: &str) -> Option<&'static Example> {
 pub fn parse(src: &str) -> Notebook {
     let mut title = String::new();
     let mut description = String::new();
+    let mut postgres = false;
     let mut cells = Vec::new();
     let mut current: Option<(Option<String>, Vec<&str>)> = None;
     let mut preamble: Vec<&str> = Vec::new();
@@ -89,6 +103,10 @@ pub fn parse(src: &str) -> Notebook {
             }
             if let Some(d) = header(line, "description") {
                 description = d;
+                continue;
+            }
+            if let Some(db) = header(line, "database") {
+                postgres = db == "postgres";
                 continue;
             }
             in_header = false;
@@ -105,7 +123,7 @@ pub fn parse(src: &str) -> Notebook {
         }
     }
     flush(&mut cells, current.take(), &mut preamble);
-    Notebook { title, description, cells }
+    Notebook { title, description, postgres, cells }
 }
 
 fn header(line: &str, key: &str) -> Option<String> {
@@ -162,8 +180,18 @@ mod tests {
     }
 
     #[test]
+    fn the_database_header_is_read() {
+        let nb = parse("# title: T\n# description: D\n# database: postgres\n# %% One\na = 1");
+        assert!(nb.postgres);
+        assert_eq!(nb.cells.len(), 1);
+        assert!(!parse("# title: T\n# %% One\na = 1").postgres);
+        assert!(EXAMPLES.iter().all(|e| !e.notebook().postgres));
+        assert!(POSTGRES_EXAMPLES.iter().all(|e| e.notebook().postgres));
+    }
+
+    #[test]
     fn every_example_has_a_title_description_and_cells() {
-        for e in EXAMPLES {
+        for e in all() {
             let nb = e.notebook();
             assert!(!nb.title.is_empty(), "{}: title", e.id);
             assert!(!nb.description.is_empty(), "{}: description", e.id);

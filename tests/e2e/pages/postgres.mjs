@@ -25,6 +25,33 @@ export class DatabasePage extends WorkspacePage {
     await this.page.locator('[data-testid="run-all"]:enabled').waitFor({ timeout: 90_000 });
   }
 
+  /** The ids of the gallery's PostgreSQL examples, in order. */
+  async postgresExamples() {
+    return this.page.locator('[data-testid="example"][data-db="postgres"]').evaluateAll((es) => es.map((e) => e.dataset.id));
+  }
+
+  /** Opens a gallery example and waits until its database is up. */
+  async openExample(id) {
+    await this.page.locator(`[data-testid="example"][data-id="${id}"]`).click();
+    await this.waitDatabaseReady();
+    await this.editor(0).waitFor();
+  }
+
+  /** Records the text of every `db-loading` indicator shown from now on;
+   * `loadingTexts()` returns them. */
+  async recordLoading() {
+    await this.page.evaluate(() => {
+      window.ectoplasmLoadingTexts = [];
+      const seen = () => {
+        const el = document.querySelector('[data-testid="db-loading"]');
+        if (el && el.textContent !== window.ectoplasmLoadingTexts.at(-1)) window.ectoplasmLoadingTexts.push(el.textContent);
+      };
+      new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+  }
+
+  async loadingTexts() { return this.page.evaluate(() => window.ectoplasmLoadingTexts); }
+
   /** The cell's visible result (inspect, output or error), whatever it is. */
   async result(n) { return this.cell(n).getByTestId('cell-result').innerText(); }
 }
