@@ -2,7 +2,8 @@
 //! Postgres connection tests, ecto_sqlite3's connection tests), written as
 //! `ectoplasm sql` inputs: `tests/adapters/<adapter>_suite.exs` with the
 //! expected lines in `<adapter>_suite.jsonl`. Each expected line holds only
-//! the adapter its suite covers: the SQL the test asserts, or `null` with
+//! the adapter its suite covers: the SQL the test asserts (and the dumped
+//! params, where the test asserts them), or `null` with
 //! the error kind the test expects and, when the test names it, what its
 //! message is (`_error_exact`), starts with (`_error_prefix`) or contains
 //! (`_error_contains`).
@@ -49,8 +50,12 @@ fn difference(adapter: &str, want: &serde_json::Value, got: &serde_json::Value) 
     match want.get(&key_type).and_then(|v| v.as_str()) {
         None => {
             let sql = want.get(adapter);
+            let params = format!("{adapter}_params");
             if got.get(adapter) == sql {
-                None
+                match want.get(&params) {
+                    Some(p) if got.get(&params) != Some(p) => Some(format!("params {:?} != {p}", got.get(&params))),
+                    _ => None,
+                }
             } else {
                 let err = got.get(&key_type).or_else(|| got.get("error_type"));
                 let msg = got.get(format!("{adapter}_error")).or_else(|| got.get("error"));
