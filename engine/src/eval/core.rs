@@ -445,6 +445,19 @@ impl Interp {
                 Ok(v)
             }
             "|>" => {
+                // A pipe into a macro is rewritten before expansion, as Elixir
+                // does: the macro sees the left side's code (`fragment(...)
+                // |> from()` is `from(fragment(...))`), not its value.
+                if let Kind::Call { name, args, parens } = &rhs.kind {
+                    if !is_special_form(name, args.len() + 1)
+                        && matches!(self.resolve_call(name, args.len() + 1, env), Some(Callee::Macro(_)))
+                    {
+                        let mut a = vec![lhs.clone()];
+                        a.extend(args.iter().cloned());
+                        let call = Node::new(Kind::Call { name: name.clone(), args: a, parens: *parens }, rhs.span);
+                        return self.eval(&call, env);
+                    }
+                }
                 let arg = self.eval(lhs, env)?;
                 self.pipe_into(arg, rhs, env, span)
             }

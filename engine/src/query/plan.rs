@@ -1094,7 +1094,10 @@ impl<'i> Planner<'i> {
     fn normalize(&mut self, mut prep: Prepared, op: Op, parent: Option<Rc<Ctx>>, mode: SelectMode) -> EResult<Planned> {
         let q = prep.query.clone();
         let ctx = self.ctx_of(&prep, parent.clone());
+        // A CTE's query is only traversed (Ecto's `validate_and_increment(:with_cte, ...)`):
+        // its operation's shape checks do not run, so an `:all` CTE may carry `update`.
         match op {
+            _ if mode == SelectMode::Cte => {}
             Op::All | Op::InsertAll => {
                 if !q.updates.is_empty() {
                     return Err(qerr(format!("`{}` does not allow `update` expressions", op.name()), &q, q.from.loc.span));

@@ -521,6 +521,14 @@ impl Printer {
                             p,
                         ))
                     }
+                    // ecto_sqlite3 names a fragment source `{nil, "f<ix>", nil}`:
+                    // selecting all of it raises, with no source name in the text.
+                    Some(PSource::Fragment { .. }) => {
+                        return Err(query_error(
+                            "SQLite3 does not support selecting all fields from  without a schema. Please specify a schema or specify exactly which fields you want to select",
+                            p,
+                        ))
+                    }
                     Some(PSource::Table { table, schema: None, prefix }) => {
                         let shown = quote_table(self.dialect, prefix.as_ref(), table).unwrap_or_else(|_| table.to_string());
                         return Err(query_error(
