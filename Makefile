@@ -4,7 +4,7 @@
 #   make test     set up if needed, then everything CI checks (see `test:` below)
 #
 # Other targets: setup, build, check (before landing), fmt, fmt-check, clippy, test-native, test-wasm,
-# conformance, test-lessons, test-pg, e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
+# conformance, test-lessons, test-pg, test-pglite, e2e, measure, screenshot, clean. Tools live in ~/.cargo/bin and node_modules/.bin.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +15,7 @@ WASM_TARGET := wasm32-unknown-unknown
 
 JS_BUNDLE := app/js/build/editor.js
 
-.PHONY: js setup serve build test check fmt fmt-check clippy test-native test-wasm conformance test-lessons test-pg e2e measure screenshot clean
+.PHONY: js setup serve build test check fmt fmt-check clippy test-native test-wasm conformance test-lessons test-pg test-pglite e2e measure screenshot clean
 
 setup:
 	@scripts/setup.sh
@@ -38,7 +38,7 @@ build: setup
 	trunk build --release
 
 ## test: what CI runs (.ci/run), in order, stopping at the first failure.
-test: setup fmt-check clippy test-native test-wasm conformance test-lessons test-pg build e2e
+test: setup fmt-check clippy test-native test-wasm conformance test-lessons test-pg test-pglite build e2e
 
 ## check: the quick part of `make test` (no wasm, no browser); run it before landing.
 check: fmt-check clippy test-native conformance test-lessons
@@ -77,6 +77,14 @@ test-lessons:
 ## against their baselines, and the tests that need a server; the cluster is stopped after.
 test-pg:
 	scripts/conformance-pg.sh
+
+## test-pglite: the same PostgreSQL corpus files on PGlite, the page's PostgreSQL, under Node
+## (the `conformance` tests of app/tests/pglite.rs: the engine's repo-file runner on the worker's
+## PGlite wrapper, a fresh PGlite per file), compared with the same recordings and checked against
+## their `_pglite` lines in tests/conformance/baseline.txt. About 25 s after test-wasm (which built
+## the test binary and ran these tests too, without the comparison).
+test-pglite:
+	scripts/conformance-pglite.sh
 
 ## e2e: browser tests against dist/ (run `make build` first; `make test` does).
 e2e:

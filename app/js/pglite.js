@@ -46,6 +46,21 @@ class Progress {
   }
 }
 
+// The contrib extensions a notebook can CREATE EXTENSION (PGlite ships each
+// as NAME.tar.gz, loaded only when named here): btree_gist, for exclusion
+// constraints over scalar columns (`EXCLUDE USING gist (room WITH =, ...)`).
+// Shipped beside the page as the artifacts are; under Node the host defines
+// `globalThis.ectoplasmPgliteExtension(name)` (a file URL in node_modules).
+const EXTENSIONS = ['btree_gist'];
+
+function extensions(base) {
+  const url = (name) =>
+    typeof globalThis.ectoplasmPgliteExtension === 'function'
+      ? globalThis.ectoplasmPgliteExtension(name)
+      : new URL(`${name}.tar.gz`, base || globalThis.location.href);
+  return Object.fromEntries(EXTENSIONS.map((name) => [name, url(name)]));
+}
+
 async function artifact(base, name, progress) {
   if (typeof globalThis.ectoplasmPgliteArtifact === 'function') {
     const bytes = await globalThis.ectoplasmPgliteArtifact(name);
@@ -119,6 +134,7 @@ export async function start(base, image, onProgress) {
   const options = await load(base, onProgress || (() => {}));
   const pg = await PGlite.create({
     ...options,
+    extensions: extensions(base),
     loadDataDir: image ? new Blob([image]) : undefined,
   });
   return pg;
@@ -136,6 +152,6 @@ export async function close(pg) {
 }
 
 /** The artifacts' names, for measuring what PostgreSQL adds to a download. */
-export const artifacts = ARTIFACTS;
+export const artifacts = [...ARTIFACTS, ...EXTENSIONS.map((name) => `${name}.tar.gz`)];
 
 globalThis.EctoplasmPglite = { start, dump, close, artifacts };

@@ -1,8 +1,12 @@
 //! PostgreSQL in the engine's worker: PGlite (the npm package, under Node:
 //! `make test-wasm` preloads `node-pglite.cjs`) behind the worker's
 //! `Engine`, its cells run through the engine's PostgreSQL executor over
-//! PGlite's `execProtocolRawSync`.
+//! PGlite's `execProtocolRawSync`. `conformance` runs the PostgreSQL corpus
+//! files there (`make test-pglite` compares their lines).
 #![cfg(target_arch = "wasm32")]
+
+#[path = "pglite/conformance.rs"]
+mod conformance;
 
 use ectoplasm_app::backend::{CellRun, CellSource, Replay, Request, Response};
 use ectoplasm_app::pglite::Pglite;

@@ -19,6 +19,7 @@ pub mod pg;
 pub mod playground;
 pub mod query;
 pub mod repo;
+pub mod repo_file;
 pub mod schema;
 pub mod sort;
 pub mod syntax;

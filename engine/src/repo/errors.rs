@@ -94,13 +94,16 @@ pub struct Violation {
 
 /// `Ecto.Adapters.SQLite3.Connection.to_constraints/2`, and for a
 /// PostgreSQL error `Ecto.Adapters.Postgres.Connection.to_constraints/2`
-/// (by SQLSTATE, with the constraint the server names).
+/// (by SQLSTATE, with the constraint the server names). PostgreSQL 18 and
+/// later report a foreign key's `ON DELETE`/`ON UPDATE RESTRICT` as
+/// `restrict_violation` (23001) where earlier servers said
+/// `foreign_key_violation`; ecto_sql reads both as the foreign key.
 pub fn to_constraints(message: &str) -> Vec<Violation> {
     if message.starts_with("ERROR ") {
         if let Some((code, name)) = crate::pg::error_parts(message) {
             let kind = match code.as_str() {
                 "23505" => "unique",
-                "23503" => "foreign_key",
+                "23503" | "23001" => "foreign_key",
                 "23P01" => "exclusion",
                 "23514" => "check",
                 _ => return vec![],
@@ -267,5 +270,15 @@ mod tests {
             vec![Violation { kind: "check", name: Some("stock_non_negative".into()) }]
         );
         assert!(to_constraints("NOT NULL constraint failed: users.name").is_empty());
+    }
+
+    #[test]
+    fn postgres_restrict_is_a_foreign_key_violation() {
+        let restrict = "ERROR 23001 (restrict_violation) update or delete on table \"users\" violates RESTRICT setting of foreign key constraint \"orders_user_id_fkey\" on table \"orders\"\n\n    table: orders\n    constraint: orders_user_id_fkey";
+        let fk = restrict.replace("23001 (restrict_violation)", "23503 (foreign_key_violation)");
+        for message in [restrict, fk.as_str()] {
+            assert_eq!(to_constraints(message), vec![Violation { kind: "foreign_key", name: Some("orders_user_id_fkey".into()) }]);
+        }
+        assert!(to_constraints("ERROR 23502 (not_null_violation) null value\n\n    constraint: x").is_empty());
     }
 }
