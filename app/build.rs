@@ -22,13 +22,14 @@ fn main() {
     let gallery = root.join("engine/src/playground/examples.rs");
     println!("cargo:rerun-if-changed={}", gallery.display());
     let text = std::fs::read_to_string(&gallery).unwrap_or_default();
-    // The ids listed in each `examples![ ... ];`, in order.
+    // The ids listed in each `examples![ ... ]`, in order, however the
+    // list is laid out (one per line, or on one line).
     let ids: Vec<&str> = text
-        .split("examples![\n")
+        .split("examples![")
         .skip(1)
-        .flat_map(|rest| rest.split_once("];").map_or("", |(l, _)| l).lines())
-        .filter_map(|l| l.trim().strip_suffix(',').map(|s| s.trim_matches('"')))
-        .filter(|s| !s.is_empty())
+        .flat_map(|rest| rest.split_once(']').map_or("", |(l, _)| l).split(','))
+        .map(|id| id.trim().trim_matches('"'))
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .collect();
     let mut out = String::from(
         "/// (id, title, description, runs on PostgreSQL) of each gallery example, in order.\npub const INDEX: &[(&str, &str, &str, bool)] = &[\n",

@@ -84,7 +84,13 @@ async function blogOnPostgres(posts) {
   const generated = await ins.generate('posts');
   assert.match(generated.status, new RegExp(`Inserted ${posts.toLocaleString('en-US')} rows into posts`));
   console.log(`# PostgreSQL: ${posts} posts generated in ${generated.ms} ms, click to done`);
-  const counts = await nb.tableCounts();
+  // The sidebar's tables are read again once the generation has ended.
+  let counts = {};
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    counts = await nb.tableCounts();
+    if (counts.authors === '50 rows' && counts.posts === `${posts} rows`) break;
+    await page.waitForTimeout(100);
+  }
   assert.equal(counts.authors, '50 rows');
   assert.equal(counts.posts, `${posts} rows`);
 }
