@@ -8,9 +8,9 @@
 #
 #   scripts/conformance-pg.sh [-v]
 set -uo pipefail
+. "$(dirname "$0")/baseline.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$root/tests/conformance
-baseline=$corpus/baseline.txt
 verbose=${1:-}
 cd "$root" || exit 2
 
@@ -31,29 +31,8 @@ for pair in repo_pg:repo_pg repo_pg_features:repo_pg_features repo_telemetry:rep
   work=$(mktemp -d)
   cp "$corpus/$input.exs" "$work/"
   (cd "$work" && timeout 300 "$bin" repo --adapter postgres --database-url "$(cd "$root" && scripts/pg-cluster.sh url "$db")" "$input.exs" >out.jsonl 2>err.txt)
-  flags=(--quiet)
-  [ "$verbose" = -v ] && flags=()
-  report=$(python3 "$corpus/compare.py" repo_pg "$corpus/$expected.jsonl" "$work/out.jsonl" "${flags[@]}")
+  check_against_baseline repo_pg "$corpus/$expected.jsonl" "$work/out.jsonl" "$expected" 18 "$verbose" || status=1
   rm -rf "$work"
-  last=$(printf '%s\n' "$report" | tail -n 1)
-  if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    passed=${BASH_REMATCH[1]} total=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
-  else
-    echo "conformance: unexpected compare.py output for $expected: $last"
-    status=1
-    continue
-  fi
-  [ "$verbose" = -v ] && printf '%s\n' "$report" | sed '$d' | sed 's/^/    /'
-  want=$(awk -v f="$expected" '$1 == f { print $2 }' "$baseline")
-  if [ -z "$want" ]; then
-    echo "conformance: $expected has no line in $baseline"
-    status=1
-    continue
-  fi
-  verdict=ok
-  if [ "$passed" -lt "$want" ]; then verdict="BELOW BASELINE"; status=1
-  elif [ "$passed" -gt "$want" ]; then verdict="above baseline: raise it in tests/conformance/baseline.txt"; fi
-  printf '  %-18s %4d of %4d pass (baseline %d) %s\n' "$expected" "$passed" "$total" "$want" "$verdict"
 done
 
 # the codec against a real server

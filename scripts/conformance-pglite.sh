@@ -12,9 +12,9 @@
 #
 #   scripts/conformance-pglite.sh [-v]
 set -uo pipefail
+. "$(dirname "$0")/baseline.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$root/tests/conformance
-baseline=$corpus/baseline.txt
 verbose=${1:-}
 cd "$root" || exit 2
 
@@ -35,27 +35,6 @@ for pair in repo_pg:repo_pg_pglite repo_pg_features:repo_pg_features_pglite repo
     status=1
     continue
   fi
-  flags=(--quiet)
-  [ "$verbose" = -v ] && flags=()
-  report=$(python3 "$corpus/compare.py" repo_pg "$corpus/$expected.jsonl" "$out/$expected.jsonl" "${flags[@]}")
-  last=$(printf '%s\n' "$report" | tail -n 1)
-  if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    passed=${BASH_REMATCH[1]} total=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
-  else
-    echo "conformance: unexpected compare.py output for $expected on PGlite: $last"
-    status=1
-    continue
-  fi
-  [ "$verbose" = -v ] && printf '%s\n' "$report" | sed '$d' | sed 's/^/    /'
-  want=$(awk -v f="$name" '$1 == f { print $2 }' "$baseline")
-  if [ -z "$want" ]; then
-    echo "conformance: $name has no line in $baseline"
-    status=1
-    continue
-  fi
-  verdict=ok
-  if [ "$passed" -lt "$want" ]; then verdict="BELOW BASELINE"; status=1
-  elif [ "$passed" -gt "$want" ]; then verdict="above baseline: raise it in tests/conformance/baseline.txt"; fi
-  printf '  %-24s %4d of %4d pass (baseline %d) %s\n' "$name" "$passed" "$total" "$want" "$verdict"
+  check_against_baseline repo_pg "$corpus/$expected.jsonl" "$out/$expected.jsonl" "$name" 24 "$verbose" || status=1
 done
 exit $status

@@ -8,9 +8,9 @@
 #
 # Exit status 1 when any file passes fewer entries than its baseline.
 set -uo pipefail
+. "$(dirname "$0")/baseline.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$root/tests/conformance
-baseline=$corpus/baseline.txt
 profile=${CONFORMANCE_PROFILE:-debug}
 verbose=${1:-}
 
@@ -34,29 +34,9 @@ for pair in sql:queries changeset:changesets ddl:ddl repo:repo changeset:elixir 
   # Each input runs alone in a fresh folder; a crash or a timeout just means
   # fewer lines to match.
   (cd "$work" && timeout 120 "$bin" "$kind" "$file.exs" >out.jsonl 2>err.txt)
-  flags=(--quiet)
+  flags=()
   [ "$file" = elixir ] || [ "$file" = exunit ] && flags+=(--strict-inspect)
-  [ "$verbose" = -v ] && flags=("${flags[@]/--quiet/}")
-  report=$(python3 "$corpus/compare.py" "$kind" "$corpus/$file.jsonl" "$work/out.jsonl" "${flags[@]}")
+  check_against_baseline "$kind" "$corpus/$file.jsonl" "$work/out.jsonl" "$file" 11 "$verbose" "${flags[@]}" || status=1
   rm -rf "$work"
-  last=$(printf '%s\n' "$report" | tail -n 1)
-  if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    passed=${BASH_REMATCH[1]} total=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
-  else
-    echo "conformance: unexpected compare.py output for $file: $last"
-    status=1
-    continue
-  fi
-  [ "$verbose" = -v ] && printf '%s\n' "$report" | sed '$d' | sed 's/^/    /'
-  want=$(awk -v f="$file" '$1 == f { print $2 }' "$baseline")
-  if [ -z "$want" ]; then
-    echo "conformance: $file has no line in $baseline"
-    status=1
-    continue
-  fi
-  verdict=ok
-  if [ "$passed" -lt "$want" ]; then verdict="BELOW BASELINE"; status=1
-  elif [ "$passed" -gt "$want" ]; then verdict="above baseline: raise it in tests/conformance/baseline.txt"; fi
-  printf '  %-11s %4d of %4d pass (baseline %d) %s\n' "$file" "$passed" "$total" "$want" "$verdict"
 done
 exit $status
