@@ -11,38 +11,16 @@
 // round and the medians. Not a test.
 //   node scripts/repo-workload-pg.mjs [ROUNDS]
 import { serve, launch } from '../tests/e2e/harness.mjs';
+import { N, setup, INSERTS, PRELOAD } from './workload-cells.mjs';
 import { DatabasePage } from '../tests/e2e/pages/postgres.mjs';
 
 const rounds = Number(process.argv[2] || 5);
-const N = 10_000;
 
-const SETUP = `defmodule Author do
-  use Ecto.Schema
-  schema "authors" do
-    field :name, :string
-    has_many :posts, Post
-  end
-end
-
-defmodule Post do
-  use Ecto.Schema
-  schema "posts" do
-    field :title, :string
-    belongs_to :author, Author
-  end
-end
-
-Repo.query!("CREATE TABLE authors (id bigint PRIMARY KEY, name text)")
-Repo.query!("CREATE TABLE posts (id bigserial PRIMARY KEY, title text, author_id bigint REFERENCES authors(id))")
-Repo.query!("CREATE INDEX posts_author_id_index ON posts (author_id)")`;
-
-const INSERTS = `Repo.transaction(fn ->
-  Repo.insert_all(Author, Enum.map(1..${N}, &%{id: &1, name: "author #{&1}"}))
-  Repo.insert_all(Post, Enum.map(1..${N}, &%{title: "post #{&1}", author_id: &1}))
-end)`;
-
-const PRELOAD = `authors = Repo.all(from a in Author, preload: :posts)
-length(authors)`;
+const SETUP = setup([
+  'CREATE TABLE authors (id bigint PRIMARY KEY, name text)',
+  'CREATE TABLE posts (id bigserial PRIMARY KEY, title text, author_id bigint REFERENCES authors(id))',
+  'CREATE INDEX posts_author_id_index ON posts (author_id)',
+]);
 
 // The statements Ecto sends for the cells above (checked against the
 // page's statement log in the first round).

@@ -5,37 +5,16 @@
 // a fresh page per round; prints each round and the median. Not a test.
 //   node scripts/repo-workload.mjs [ROUNDS]
 import { serve, launch } from '../tests/e2e/harness.mjs';
+import { setup, INSERTS, PRELOAD } from './workload-cells.mjs';
 import { NotebookPage } from '../tests/e2e/pages/notebook.mjs';
 
 const rounds = Number(process.argv[2] || 5);
 
-const SETUP = `defmodule Author do
-  use Ecto.Schema
-  schema "authors" do
-    field :name, :string
-    has_many :posts, Post
-  end
-end
-
-defmodule Post do
-  use Ecto.Schema
-  schema "posts" do
-    field :title, :string
-    belongs_to :author, Author
-  end
-end
-
-Repo.query!("CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT)")
-Repo.query!("CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT, author_id INTEGER REFERENCES authors(id))")
-Repo.query!("CREATE INDEX posts_author_id_index ON posts (author_id)")`;
-
-const INSERTS = `Repo.transaction(fn ->
-  Repo.insert_all(Author, Enum.map(1..10_000, &%{id: &1, name: "author #{&1}"}))
-  Repo.insert_all(Post, Enum.map(1..10_000, &%{title: "post #{&1}", author_id: &1}))
-end)`;
-
-const PRELOAD = `authors = Repo.all(from a in Author, preload: :posts)
-length(authors)`;
+const SETUP = setup([
+  'CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT)',
+  'CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT, author_id INTEGER REFERENCES authors(id))',
+  'CREATE INDEX posts_author_id_index ON posts (author_id)',
+]);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = async (nb, n) => Number.parseFloat(await nb.cell(n).getByTestId('cell-time').innerText());
