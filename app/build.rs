@@ -1,8 +1,8 @@
 //! Two things at build time:
-//! - The engine's worker gets a larger wasm stack (the default is 1 MiB), so
-//!   that the evaluator's own depth limit ends deep recursion in user code
-//!   with an error before the stack runs out. The page's binary keeps the
-//!   default.
+//! - The playground's binary (the page and the engine's worker) gets a
+//!   larger wasm stack (the default is 1 MiB), so that the evaluator's own
+//!   depth limit ends deep recursion in user code with an error before the
+//!   stack runs out.
 //! - The gallery's index (`$OUT_DIR/examples_index.rs`: id, title,
 //!   description and database of each example, in the engine's gallery
 //!   order: the `examples![...]` lists one after the other), so the
@@ -16,7 +16,7 @@ use std::path::Path;
 
 fn main() {
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
-        println!("cargo:rustc-link-arg-bin=ectoplasm-worker=-zstack-size={}", 16 << 20);
+        println!("cargo:rustc-link-arg-bin=ectoplasm=-zstack-size={}", 16 << 20);
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let gallery = root.join("engine/src/playground/examples.rs");

@@ -361,9 +361,15 @@ pub struct CompletionList {
     pub items: Vec<CompletionItem>,
 }
 
-/// The worker's loader script (Trunk's `data-loader-shim` for the
-/// `ectoplasm-worker` binary, next to index.html).
-pub const WORKER_URL: &str = "ectoplasm-worker_loader.js";
+/// The engine's worker script with the playground binary's hashed file
+/// names (`window.ectoplasmLoader`, set by the script Trunk.toml puts
+/// first in index.html; `public/engine-loader.js`).
+fn worker_url() -> String {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from("ectoplasmLoader"))
+        .ok()
+        .and_then(|url| url.as_string())
+        .unwrap_or_else(|| "engine-loader.js".to_string())
+}
 
 /// The default time limit for one cell, in seconds.
 pub const DEFAULT_TIME_LIMIT_S: f64 = 10.0;
@@ -425,7 +431,7 @@ impl Conn {
     fn spawn(client: Weak<RefCell<Client>>, role: Role) -> Result<(Conn, Vec<JsValue>), String> {
         let (worker, said) = match adopt_early_worker(role) {
             Some(early) => early,
-            None => (web_sys::Worker::new(WORKER_URL).map_err(|e| format!("the engine's worker did not start: {e:?}"))?, Vec::new()),
+            None => (web_sys::Worker::new(&worker_url()).map_err(|e| format!("the engine's worker did not start: {e:?}"))?, Vec::new()),
         };
         let weak = client.clone();
         let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {

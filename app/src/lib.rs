@@ -34,3 +34,16 @@ pub mod sqljs;
 pub mod tools;
 pub mod ui;
 pub mod worker;
+
+/// The page's entry point: mounts the UI for the page's address (the SQL
+/// console at `#console`, embed mode, or the playground).
+pub fn mount_page() {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    if hash == "#console" {
+        leptos::mount::mount_to_body(ui::App);
+    } else if embed::Mode::current().embed {
+        leptos::mount::mount_to_body(notebook::embed::EmbedApp);
+    } else {
+        leptos::mount::mount_to_body(notebook::App);
+    }
+}
