@@ -81,12 +81,14 @@ pub fn top_item<'a>(item: &'a Node, binding: &str) -> Item<'a> {
 /// `binding = ...`.
 pub fn checked_items(input: &Input, binding: &str) -> Result<Vec<Node>, Failure> {
     let expected = format!("`{binding} = [name: ..., ...]`");
+    // Both name where the list was looked for: the file's end.
+    let (line, col) = input.line_col(input.text.len());
     if input.text.trim().is_empty() {
-        return Err(Failure(format!("ectoplasm: {} is empty; expected {expected}", input.path)));
+        return Err(Failure(format!("ectoplasm: {}:{line}:{col}: the file is empty; expected {expected}", input.path)));
     }
     let items = Input::items(input.parse()?);
     if !items.iter().any(|i| !matches!(top_item(i, binding), Item::Plain(_))) {
-        return Err(Failure(format!("ectoplasm: {} has no {expected} list", input.path)));
+        return Err(Failure(format!("ectoplasm: {}:{line}:{col}: the file has no {expected} list", input.path)));
     }
     compile_check(input, &items)?;
     Ok(items)
