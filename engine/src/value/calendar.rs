@@ -154,7 +154,7 @@ impl Time {
     /// Parses `HH:MM:SS[.ffffff]` (also `HH:MM` when `allow_short`).
     pub fn parse(s: &str) -> Option<Time> {
         let b = s.as_bytes();
-        if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        if !s.is_ascii() || b.len() < 8 || b[2] != b':' || b[5] != b':' {
             return None;
         }
         let (h, m, sec) = (digits(&s[0..2])?, digits(&s[3..5])?, digits(&s[6..8])?);
@@ -241,7 +241,7 @@ pub fn parse_offset(zone: &str) -> Option<i64> {
         "Z" | "z" => Some(0),
         _ => {
             let b = zone.as_bytes();
-            if b.len() != 6 && b.len() != 5 {
+            if !zone.is_ascii() || b.len() != 6 && b.len() != 5 {
                 return None;
             }
             let sign = match b[0] {
@@ -258,5 +258,21 @@ pub fn parse_offset(zone: &str) -> Option<i64> {
             };
             Some(sign * (digits(h)? as i64 * 3600 + digits(m)? as i64 * 60))
         }
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn non_ascii_text_is_refused_not_sliced() {
+        // A no-break space where a digit belongs: byte 8 falls inside it.
+        assert_eq!(Time::parse("09:00:0\u{a0}0"), None);
+        assert_eq!(Time::parse("09:00:00.\u{e9}"), None);
+        assert_eq!(NaiveDateTime::parse("2024-01-01T09:00:0\u{a0}"), None);
+        assert_eq!(DateTime::parse("2024-01-01T09:00:00+0\u{e9}0"), None);
+        assert_eq!(parse_offset("+0\u{e9}0"), None);
+        assert_eq!(Time::parse("09:00:00"), Time::new(9, 0, 0, 0, 0));
     }
 }
