@@ -481,6 +481,49 @@ pub mod args {
         v.as_int().ok_or_else(|| arg_error(fun, "an integer", v, span))
     }
 
+    /// The most items (list elements, tuple fields) one built-in call
+    /// builds at once, and the most bytes of one binary it builds: a bigger
+    /// request stops the program, as running out of memory would, before
+    /// anything is allocated.
+    pub const MAX_ITEMS: u64 = 10_000_000;
+    pub const MAX_BYTES: u64 = 100_000_000;
+
+    /// A count of items for `fun` to build: a non-negative integer (else
+    /// `what` is expected), at most [`MAX_ITEMS`].
+    pub fn count(fun: &str, v: &Value, what: &str, span: Span) -> EResult<usize> {
+        match v.as_int() {
+            Some(n) if n >= 0 => {
+                built(fun, n as u64, MAX_ITEMS, span)?;
+                Ok(n as usize)
+            }
+            _ => Err(arg_error(fun, what, v, span)),
+        }
+    }
+
+    /// A count of copies of a `unit`-byte binary for `fun` to build: a
+    /// non-negative integer (else `what` is expected), at most
+    /// [`MAX_BYTES`] in all.
+    pub fn copies(fun: &str, v: &Value, unit: usize, what: &str, span: Span) -> EResult<usize> {
+        match v.as_int() {
+            Some(n) if n >= 0 => {
+                built(fun, (n as u64).saturating_mul(unit as u64), MAX_BYTES, span)?;
+                Ok(n as usize)
+            }
+            _ => Err(arg_error(fun, what, v, span)),
+        }
+    }
+
+    /// Stops `fun` before it builds `n` items (or bytes) when that is more than `max`.
+    pub fn built(fun: &str, n: u64, max: u64, span: Span) -> EResult<()> {
+        if n > max {
+            return Err(Box::new(Error::Limit(
+                format!("evaluation stopped: out of memory ({fun} would build {n} at once; at most {max} are allowed)"),
+                span,
+            )));
+        }
+        Ok(())
+    }
+
     pub fn string<'a>(fun: &str, v: &'a Value, span: Span) -> EResult<&'a str> {
         v.as_str().ok_or_else(|| arg_error(fun, "a string", v, span))
     }

@@ -200,6 +200,21 @@ impl Value {
         }
     }
 
+    /// The integer an integral float (the result of `trunc`, `round`,
+    /// `floor` or `ceil` of a finite float) stands for, exactly: beyond
+    /// i64 as a big integer, as the BEAM gives it.
+    pub fn integral_float(f: f64) -> Value {
+        if f.abs() < 9.0e18 {
+            return Value::Int(f as i64);
+        }
+        // |f| >= 2^53: mantissa × 2^exponent with exponent >= 0.
+        let bits = f.to_bits();
+        let exponent = ((bits >> 52) & 0x7ff) as i64 - 1075;
+        let mantissa = ((bits & ((1u64 << 52) - 1)) | (1u64 << 52)) as i128;
+        let big = bigint::BigInt::from_i128(mantissa).mul(&bigint::BigInt::from_i64(2).pow(exponent.max(0) as u64));
+        Value::from_bigint(if f < 0.0 { big.neg() } else { big })
+    }
+
     /// Any integer as a BigInt.
     pub fn as_bigint(&self) -> Option<bigint::BigInt> {
         match self {

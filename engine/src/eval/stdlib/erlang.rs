@@ -240,16 +240,12 @@ pub fn register(b: &mut Builtins) {
             let from = args::int(":lists.seq/3", &a[0], s)?;
             let to = args::int(":lists.seq/3", &a[1], s)?;
             let step = a.get(2).and_then(Value::as_int).unwrap_or(1);
-            if step == 0 || (to - from) / step > 10_000_000 {
+            if step == 0 {
                 return Err(raise("ArgumentError", "bad :lists.seq range", s));
             }
-            let mut out = Vec::new();
-            let mut x = from;
-            while (step > 0 && x <= to) || (step < 0 && x >= to) {
-                out.push(Value::Int(x));
-                x += step;
-            }
-            Ok(Value::list(out))
+            let items = (to as i128 - from as i128) / step as i128 + 1;
+            args::built(":lists.seq/3", items.max(0) as u64, args::MAX_ITEMS, s)?;
+            Ok(Value::list((0..items.max(0) as i64).map(|k| Value::Int(from + k * step)).collect()))
         }),
         ("sum", &[1], |i, a, s| i.call("Enum", "sum", a, s)),
         ("max", &[1], |i, a, s| i.call("Enum", "max", a, s)),
@@ -459,7 +455,10 @@ pub fn register(b: &mut Builtins) {
     b.add("binary", "part", &[2, 3], |_, a, s| binary_part(&a, s));
     b.add("binary", "copy", &[1, 2], |_, a, s| {
         let t = a[0].as_bytes().ok_or_else(|| args::arg_error(":binary.copy/2", "a binary", &a[0], s))?;
-        let n = a.get(1).and_then(Value::as_int).unwrap_or(1).clamp(0, 10_000_000) as usize;
+        let n = match a.get(1) {
+            Some(n) => args::copies(":binary.copy/2", n, t.len(), "a non-negative count", s)?,
+            None => 1,
+        };
         Ok(Value::binary(&t.repeat(n)))
     });
     b.add("binary", "first", &[1], |_, a, s| {
@@ -772,13 +771,13 @@ pub fn register(b: &mut Builtins) {
         }
     });
     b.add("Kernel", "floor", &[1], |_, a, s| match &a[0] {
-        Value::Int(i) => Ok(Value::Int(*i)),
-        Value::Float(f) => Ok(Value::Int(f.floor() as i64)),
+        Value::Int(_) | Value::BigInt(_) => Ok(a[0].clone()),
+        Value::Float(f) => Ok(Value::integral_float(f.floor())),
         other => Err(args::arg_error("floor/1", "a number", other, s)),
     });
     b.add("Kernel", "ceil", &[1], |_, a, s| match &a[0] {
-        Value::Int(i) => Ok(Value::Int(*i)),
-        Value::Float(f) => Ok(Value::Int(f.ceil() as i64)),
+        Value::Int(_) | Value::BigInt(_) => Ok(a[0].clone()),
+        Value::Float(f) => Ok(Value::integral_float(f.ceil())),
         other => Err(args::arg_error("ceil/1", "a number", other, s)),
     });
     b.add("Kernel", "binary_part", &[3], |_, a, s| binary_part(&a, s));
@@ -935,7 +934,10 @@ fn bitop(op: &str, a: &[Value], s: Span) -> EResult<Value> {
                 if x == 0 {
                     0
                 } else if left >= 63 || x.checked_shl(left as u32).is_none_or(|r| r >> left != x) {
-                    return Err(raise("ArithmeticError", "integer overflow (this evaluator uses 64-bit integers)", s));
+                    // Beyond i64: a big integer, as on the BEAM (within the memory bound).
+                    args::built(op, left as u64 / 8, 1 << 16, s)?;
+                    let two = crate::value::bigint::BigInt::from_i64(2).pow(left as u64);
+                    return Ok(Value::from_bigint(crate::value::bigint::BigInt::from_i64(x).mul(&two)));
                 } else {
                     x << left
                 }

@@ -224,16 +224,16 @@ fn rem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn round(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
-        Value::Int(i) => Ok(Value::Int(*i)),
-        Value::Float(f) => Ok(Value::Int(f.round() as i64)),
+        Value::Int(_) | Value::BigInt(_) => Ok(a[0].clone()),
+        Value::Float(f) => Ok(Value::integral_float(f.round())),
         other => Err(args::arg_error("round/1", "a number", other, s)),
     }
 }
 
 fn trunc(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
-        Value::Int(i) => Ok(Value::Int(*i)),
-        Value::Float(f) => Ok(Value::Int(f.trunc() as i64)),
+        Value::Int(_) | Value::BigInt(_) => Ok(a[0].clone()),
+        Value::Float(f) => Ok(Value::integral_float(f.trunc())),
         other => Err(args::arg_error("trunc/1", "a number", other, s)),
     }
 }

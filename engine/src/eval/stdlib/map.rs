@@ -167,7 +167,7 @@ pub fn register(b: &mut Builtins) {
             Ok(Value::tuple(t))
         }),
         ("duplicate", &[2], |_, a, s| {
-            let n = args::int("Tuple.duplicate/2", &a[1], s)?.max(0) as usize;
+            let n = args::count("Tuple.duplicate/2", &a[1], "a non-negative size", s)?;
             Ok(Value::tuple(vec![a[0].clone(); n]))
         }),
         ("sum", &[1], |i, a, s| super::r#enum::sum_values(i, tuple("Tuple.sum/1", &a[0], s)?.to_vec(), s)),
@@ -1294,11 +1294,8 @@ fn list_delete(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 fn list_duplicate(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
-    let n = args::int("List.duplicate/2", &a[1], s)?;
-    if !(0..=10_000_000).contains(&n) {
-        return Err(args::arg_error("List.duplicate/2", "a non-negative count", &a[1], s));
-    }
-    Ok(Value::list(vec![a[0].clone(); n as usize]))
+    let n = args::count("List.duplicate/2", &a[1], "a non-negative count", s)?;
+    Ok(Value::list(vec![a[0].clone(); n]))
 }
 
 fn list_foldl(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {

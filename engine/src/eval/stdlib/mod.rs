@@ -60,11 +60,9 @@ pub fn enumerate(interp: &mut Interp, v: &Value, span: Span) -> EResult<Vec<Valu
         Value::List(items) => items.to_vec(),
         Value::Range(a, b, s) => {
             let (a, b, s) = (*a, *b, *s);
-            let n = if (s > 0 && a > b) || (s < 0 && a < b) { 0 } else { ((b - a) / s + 1) as usize };
-            if n > 10_000_000 {
-                return Err(raise("RuntimeError", "range too large to enumerate", span));
-            }
-            (0..n).map(|i| Value::Int(a + i as i64 * s)).collect()
+            let n = if (s > 0 && a > b) || (s < 0 && a < b) { 0 } else { (b as i128 - a as i128) / s as i128 + 1 };
+            super::args::built("Enum", n as u64, super::args::MAX_ITEMS, span)?;
+            (0..n as i64).map(|i| Value::Int(a + i * s)).collect()
         }
         Value::Map(m) => m.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect(),
         Value::MapSet(s) => s.iter().cloned().collect(),

@@ -85,11 +85,8 @@ pub fn register(b: &mut Builtins) {
         ("reverse", &[1], |_, a, s| Ok(Value::string(st("String.reverse/1", &a[0], s)?.graphemes(true).rev().collect()))),
         ("duplicate", &[2], |_, a, s| {
             let t = bin("String.duplicate/2", &a[0], s)?;
-            let n = args::int("String.duplicate/2", &a[1], s)?;
-            if n < 0 || (t.len() as i64).saturating_mul(n) > 100_000_000 {
-                return Err(args::arg_error("String.duplicate/2", "a non-negative count", &a[1], s));
-            }
-            Ok(Value::binary(&t.repeat(n as usize)))
+            let n = args::copies("String.duplicate/2", &a[1], t.len(), "a non-negative count", s)?;
+            Ok(Value::binary(&t.repeat(n)))
         }),
         ("pad_leading", &[2, 3], |_, a, s| pad(a, s, true)),
         ("pad_trailing", &[2, 3], |_, a, s| pad(a, s, false)),
@@ -202,7 +199,11 @@ pub fn register(b: &mut Builtins) {
             let base = base_arg("Integer.parse/2", a.get(1), s)?;
             Ok(match parse_int_prefix(t, base) {
                 Some((n, used)) => Value::tuple(vec![Value::Int(n), Value::binary(&t[used..])]),
-                None => Value::atom("error"),
+                // Digits beyond i64: a big integer.
+                None => match big_int_prefix(t, base) {
+                    Some((n, used)) => Value::tuple(vec![n, Value::binary(&t[used..])]),
+                    None => Value::atom("error"),
+                },
             })
         }),
         ("digits", &[1, 2], |_, a, s| {
@@ -265,8 +266,11 @@ pub fn register(b: &mut Builtins) {
             if y == 0 {
                 return Err(raise("ArithmeticError", "bad argument in arithmetic expression", s));
             }
-            let q = x.wrapping_div(y);
-            Ok(Value::Int(if (x % y != 0) && ((x < 0) != (y < 0)) { q - 1 } else { q }))
+            // In i128: the one quotient beyond i64 (its minimum by -1) is a big integer.
+            let (x, y) = (x as i128, y as i128);
+            let q = x / y;
+            let q = if (x % y != 0) && ((x < 0) != (y < 0)) { q - 1 } else { q };
+            Ok(Value::from_bigint(crate::value::bigint::BigInt::from_i128(q)))
         }),
         ("gcd", &[2], |_, a, s| {
             let mut x = args::int("Integer.gcd/2", &a[0], s)?.unsigned_abs();
@@ -276,7 +280,7 @@ pub fn register(b: &mut Builtins) {
                 x = y;
                 y = t;
             }
-            Ok(Value::Int(x as i64))
+            Ok(Value::from_bigint(crate::value::bigint::BigInt::from_i128(x as i128)))
         }),
     ];
     for (name, ar, f) in int_fns {
@@ -706,14 +710,14 @@ fn byte_slice(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn pad(a: Vec<Value>, s: Span, leading: bool) -> EResult<Value> {
     let t = st("String.pad_leading/3", &a[0], s)?;
-    let count = args::int("String.pad_leading/3", &a[1], s)?;
     let padding = match a.get(2) {
         Some(p) => st("String.pad_leading/3", p, s)?,
         None => " ",
     };
-    if !(0..=10_000_000).contains(&count) || padding.is_empty() {
+    if padding.is_empty() {
         return Err(args::arg_error("String.pad_leading/3", "a non-negative count and a non-empty padding", &a[1], s));
     }
+    let count = args::count("String.pad_leading/3", &a[1], "a non-negative count and a non-empty padding", s)?;
     let len = t.graphemes(true).count();
     let need = (count as usize).saturating_sub(len);
     if need == 0 {
@@ -760,6 +764,21 @@ pub(crate) fn int_to_base(n: i64, base: u32) -> String {
 
 /// Parses an optionally signed integer prefix in `base`; returns the value
 /// and the number of bytes used.
+/// `parse_int_prefix` for a number beyond i64: the big integer and the bytes read.
+fn big_int_prefix(t: &[u8], base: u32) -> Option<(Value, usize)> {
+    if !(2..=36).contains(&base) {
+        return None;
+    }
+    let sign = usize::from(matches!(t.first(), Some(b'-' | b'+')));
+    let end = sign + t[sign..].iter().take_while(|b| (**b as char).to_digit(base).is_some()).count();
+    if end == sign {
+        return None;
+    }
+    let text = std::str::from_utf8(&t[..end]).ok()?;
+    let big = crate::value::bigint::BigInt::parse(text.trim_start_matches('+'), base)?;
+    Some((Value::from_bigint(big), end))
+}
+
 pub(crate) fn parse_int_prefix(t: &[u8], base: u32) -> Option<(i64, usize)> {
     if !(2..=36).contains(&base) {
         return None;

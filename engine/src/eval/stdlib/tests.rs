@@ -609,3 +609,48 @@ fn telemetry_handlers() {
         ),
     ]);
 }
+
+#[test]
+fn huge_counts_stop_before_allocating() {
+    let huge = "9223372036854775807";
+    for src in [
+        format!("Tuple.duplicate({{}}, {huge})"),
+        format!("List.duplicate(1, {huge})"),
+        format!(":lists.duplicate({huge}, 1)"),
+        format!("String.duplicate(\"ab\", {huge})"),
+        format!(":binary.copy(\"ab\", {huge})"),
+        format!("String.pad_leading(\"a\", {huge})"),
+        format!(":lists.seq(-1, {huge})"),
+        format!(":lists.seq({huge}, -1, -1)"),
+        format!("Enum.to_list(-1..{huge})"),
+        "Tuple.duplicate(1, 100_000_000)".to_string(),
+    ] {
+        let got = run(&src);
+        assert!(got.starts_with("** (RuntimeError) evaluation stopped: out of memory"), "{src}: {got}");
+    }
+    check(&[
+        ("Tuple.duplicate(:a, -1)", "** (ArgumentError) Tuple.duplicate/2 expected a non-negative size, got: -1"),
+        (":binary.copy(\"ab\", 2)", "\"abab\""),
+        (":lists.seq(9223372036854775806, 9223372036854775807)", "[9223372036854775806, 9223372036854775807]"),
+        (":lists.seq(1, 10, 4)", "[1, 5, 9]"),
+        (":lists.seq(5, 1, -2)", "[5, 3, 1]"),
+        ("Enum.to_list(9223372036854775806..9223372036854775807)", "[9223372036854775806, 9223372036854775807]"),
+    ]);
+}
+
+#[test]
+fn integers_beyond_i64_are_exact() {
+    check(&[
+        ("Integer.floor_div(-9223372036854775808, -1)", "9223372036854775808"),
+        ("Integer.gcd(-9223372036854775808, 0)", "9223372036854775808"),
+        ("trunc(1.0e20)", "100000000000000000000"),
+        ("round(-1.0e19)", "-10000000000000000000"),
+        ("floor(-1.5e19)", "-15000000000000000000"),
+        ("ceil(9.3e18)", "9300000000000000000"),
+        ("trunc(2.5)", "2"),
+        ("Integer.parse(\"99999999999999999999999rest\")", "{99999999999999999999999, \"rest\"}"),
+        ("Integer.parse(\"-ffffffffffffffffff\", 16)", "{-4722366482869645213695, \"\"}"),
+        ("Bitwise.bsl(1, 64)", "18446744073709551616"),
+        ("Bitwise.bsl(-3, 70)", "-3541774862152233910272"),
+    ]);
+}
