@@ -3,6 +3,10 @@
 
 use std::cmp::Ordering;
 
+/// The most digits [`BigInt::parse`] reads (a 100,000-digit integer takes
+/// a moment; a million would hold the evaluator for minutes).
+pub const MAX_PARSED_DIGITS: usize = 100_000;
+
 /// Sign and magnitude; the magnitude is little-endian base 2^32 limbs with no
 /// trailing zero limbs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,22 +193,32 @@ impl BigInt {
         acc
     }
 
+    /// Parses `s` (an optional sign, digits in `radix`, `_` between them);
+    /// `None` for anything else, and for more than [`MAX_PARSED_DIGITS`] digits.
     pub fn parse(s: &str, radix: u32) -> Option<BigInt> {
         let (neg, digits) = match s.strip_prefix('-') {
             Some(r) => (true, r),
             None => (false, s.strip_prefix('+').unwrap_or(s)),
         };
-        if digits.is_empty() {
+        if digits.is_empty() || digits.len() > MAX_PARSED_DIGITS {
             return None;
         }
-        let r = BigInt::from_i64(radix as i64);
+        // Eight digits at a time: one multiplication per chunk, not per digit.
         let mut acc = BigInt::zero();
+        let (mut chunk, mut scale) = (0i64, 1i64);
         for c in digits.chars() {
             if c == '_' {
                 continue;
             }
-            let d = c.to_digit(radix)?;
-            acc = acc.mul(&r).add(&BigInt::from_i64(d as i64));
+            chunk = chunk * radix as i64 + c.to_digit(radix)? as i64;
+            scale *= radix as i64;
+            if scale >= 100_000_000 {
+                acc = acc.mul(&BigInt::from_i64(scale)).add(&BigInt::from_i64(chunk));
+                (chunk, scale) = (0, 1);
+            }
+        }
+        if scale > 1 {
+            acc = acc.mul(&BigInt::from_i64(scale)).add(&BigInt::from_i64(chunk));
         }
         Some(if neg { acc.neg() } else { acc })
     }

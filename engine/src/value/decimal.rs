@@ -124,7 +124,13 @@ impl Decimal {
     }
 
     pub fn to_f64(&self) -> f64 {
-        self.to_normal().parse().unwrap_or(0.0)
+        // Through the scientific text: the normal one of `1e1000000000` is a gigabyte.
+        let f: f64 = format!("{}e{}", self.coef, self.exp).parse().unwrap_or(0.0);
+        if self.sign < 0 {
+            -f
+        } else {
+            f
+        }
     }
 
     /// Numeric comparison (`Decimal.compare/2`).

@@ -85,6 +85,10 @@ pub fn register(b: &mut Builtins) {
         ("to_string", &[1, 2], |_, a, s| {
             let d = num(&a[0], s)?;
             let kind = a.get(1).and_then(|k| k.as_atom()).unwrap_or("scientific");
+            if matches!(kind, "normal" | "xsd") {
+                // Every power of ten is written out.
+                args::built("Decimal.to_string/2", d.exp.unsigned_abs() as u64, args::MAX_BYTES, s)?;
+            }
             Ok(Value::string(match kind {
                 "normal" => d.to_normal(),
                 "raw" => d.to_raw(),
@@ -112,7 +116,14 @@ pub fn register(b: &mut Builtins) {
                 )
             })
         }),
-        ("to_float", &[1], |_, a, s| Ok(Value::Float(num(&a[0], s)?.to_f64()))),
+        ("to_float", &[1], |_, a, s| {
+            let d = num(&a[0], s)?;
+            let f = d.to_f64();
+            if !f.is_finite() {
+                return Err(raise("ArgumentError", format!("cannot convert {} to float", d.to_scientific()), s));
+            }
+            Ok(Value::Float(f))
+        }),
         ("is_decimal", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Decimal(_))))),
         ("decimal?", &[1], |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Decimal(_))))),
         ("zero?", &[1], |_, a, s| Ok(Value::Bool(num(&a[0], s)?.is_zero()))),

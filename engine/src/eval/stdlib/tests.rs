@@ -654,3 +654,15 @@ fn integers_beyond_i64_are_exact() {
         ("Bitwise.bsl(-3, 70)", "-3541774862152233910272"),
     ]);
 }
+
+#[test]
+fn huge_numbers_stop_quickly() {
+    let started = std::time::Instant::now();
+    let long = "9".repeat(1_000_000);
+    assert!(run(&format!("String.to_integer(\"{long}\")")).starts_with("** (ArgumentError)"));
+    assert!(run("Decimal.new(\"1e1000000000\") |> Decimal.to_string(:normal)").contains("out of memory"));
+    assert_eq!(run("Decimal.new(\"1e1000000000\") |> Decimal.to_float()"), "** (ArgumentError) cannot convert 1E+1000000000 to float");
+    let digits = "7".repeat(50_000);
+    assert_eq!(run(&format!("String.to_integer(\"{digits}\") |> rem(1000)")), "777");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+}
