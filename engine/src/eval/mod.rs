@@ -48,10 +48,68 @@ pub fn intern(name: &str) -> Rc<str> {
     })
 }
 
+/// A scope's variables, in the order first bound. Scopes hold few, so a
+/// list beats a hash map: no hashing per binding or lookup, and a call's
+/// or a closure's copy of a scope is one allocation.
+#[derive(Debug, Default)]
+pub struct Vars(Vec<(Rc<str>, Value)>);
+
+impl Clone for Vars {
+    /// With room for a call's arguments: a copied scope is bound into at once.
+    fn clone(&self) -> Vars {
+        let mut v = Vec::with_capacity(self.0.len() + 4);
+        v.extend(self.0.iter().cloned());
+        Vars(v)
+    }
+}
+
+impl Vars {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Binds `name` (a new binding replaces the old one in place).
+    pub fn insert(&mut self, name: Rc<str>, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| Rc::ptr_eq(k, &name) || **k == *name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        let i = self.0.iter().position(|(k, _)| &**k == name)?;
+        Some(self.0.remove(i).1)
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Rc<str>, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Rc<str>> {
+        self.0.iter().map(|(k, _)| k)
+    }
+}
+
 /// Variables and lexical context.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
-    pub vars: FastMap<Rc<str>, Value>,
+    pub vars: Vars,
     /// The module whose body or function is being evaluated (`Elixir.Blog.Post`).
     pub module: Option<Atom>,
     /// `alias Blog.User` → `"User" => "Blog.User"`.
@@ -81,7 +139,10 @@ impl Env {
     }
 
     pub fn set(&mut self, name: &str, value: Value) {
-        self.vars.insert(intern(name), value);
+        match self.vars.0.iter_mut().find(|(k, _)| &**k == name) {
+            Some(slot) => slot.1 = value,
+            None => self.vars.0.push((intern(name), value)),
+        }
     }
 
     /// Resolves an alias as written (`User` or `User.Profile`) to a full

@@ -543,6 +543,13 @@ impl Decimal {
         if self.abs_raw().cmp_value(&other.abs_raw()) == Ordering::Less {
             return Ok(Decimal { sign, coef: 0, exp: self.exp - other.exp });
         }
+        // The quotient's digits, from the operands' magnitudes: beyond the
+        // precision it is refused before any scaling (exponents far apart
+        // would make numbers of millions of digits).
+        let magnitude = |d: &Decimal| d.coef.to_string().len() as i64 + d.exp as i64;
+        if magnitude(self) - magnitude(other) > PRECISION as i64 + 1 {
+            return Err(DecimalError("integer division impossible, quotient too large".into()));
+        }
         let exp = self.exp.min(other.exp) as i64;
         let a = self.big().shl10((self.exp as i64 - exp) as usize);
         let b = other.big().shl10((other.exp as i64 - exp) as usize);

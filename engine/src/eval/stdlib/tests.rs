@@ -666,3 +666,13 @@ fn huge_numbers_stop_quickly() {
     assert_eq!(run(&format!("String.to_integer(\"{digits}\") |> rem(1000)")), "777");
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
 }
+
+#[test]
+fn decimal_integer_division_of_far_apart_exponents_is_refused_at_once() {
+    let started = std::time::Instant::now();
+    for src in ["Decimal.rem(Decimal.new(\"1e1000000000\"), 9223372036854775807)", "Decimal.div_int(Decimal.new(\"1e1000000000\"), 7)"] {
+        assert!(run(src).starts_with("** (Decimal.Error)"), "{src}: {}", run(src));
+    }
+    check(&[("Decimal.rem(Decimal.new(\"1e20\"), 7) |> Decimal.to_string()", "\"2\"")]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+}
