@@ -112,7 +112,7 @@ fn to_list(q: &Query) -> Vec<(String, String)> {
                 out.push((kw, format!("{name} in assoc({}, {})", names.get(*ix).cloned().unwrap_or_default(), inspect(&Value::atom(a)))));
                 out.extend(as_and_prefix(&j.as_, &j.prefix));
                 if !j.on.clause.expr.is_true() {
-                    out.push(("on".into(), expr_to_string(&j.on.clause.expr, &names, &j.on.clause.params)));
+                    out.push(("on".into(), clause_to_string(&j.on.clause, &names)));
                 }
             }
             None => {
@@ -123,23 +123,23 @@ fn to_list(q: &Query) -> Vec<(String, String)> {
                 };
                 out.push((kw, format!("{name} in {src}")));
                 out.extend(as_and_prefix(&j.as_, &j.prefix));
-                out.push(("on".into(), expr_to_string(&j.on.clause.expr, &names, &j.on.clause.params)));
+                out.push(("on".into(), clause_to_string(&j.on.clause, &names)));
             }
         }
     }
     for w in &q.wheres {
         let kw = if w.op == BoolOp::And { "where" } else { "or_where" };
-        out.push((kw.into(), expr_to_string(&w.clause.expr, &names, &w.clause.params)));
+        out.push((kw.into(), clause_to_string(&w.clause, &names)));
     }
     for g in &q.group_bys {
         out.push(("group_by".into(), list_string(&g.expr, &names, &g.params)));
     }
     for h in &q.havings {
         let kw = if h.op == BoolOp::And { "having" } else { "or_having" };
-        out.push((kw.into(), expr_to_string(&h.clause.expr, &names, &h.clause.params)));
+        out.push((kw.into(), clause_to_string(&h.clause, &names)));
     }
     for (name, w) in &q.windows {
-        out.push(("windows".into(), format!("[{name}: {}]", window_string(&w.expr, &names, &w.params))));
+        out.push(("windows".into(), format!("[{name}: [{}]]", window_string(&w.expr, &names, &w.params))));
     }
     for (kind, cq) in &q.combinations {
         out.push((kind.as_atom().into(), format!("({})", query_to_string(cq))));
@@ -148,7 +148,7 @@ fn to_list(q: &Query) -> Vec<(String, String)> {
         out.push(("order_by".into(), dir_list(&o.expr, &names, &o.params)));
     }
     if let Some(l) = &q.limit {
-        out.push(("limit".into(), expr_to_string(&l.clause.expr, &names, &l.clause.params)));
+        out.push(("limit".into(), clause_to_string(&l.clause, &names)));
         if l.with_ties {
             out.push(("with_ties".into(), "true".into()));
         }
@@ -203,7 +203,9 @@ fn assocs_string(assocs: &[AssocPreload], names: &[String]) -> String {
             if a.children.is_empty() {
                 format!("{} {b}", crate::value::inspect::key(&a.name))
             } else {
-                format!("{} {{{b}, {}}}", crate::value::inspect::key(&a.name), assocs_string(&a.children, names))
+                let children = assocs_string(&a.children, names);
+                let children = children.strip_prefix('[').and_then(|c| c.strip_suffix(']')).unwrap_or(&children);
+                format!("{} {{{b}, {children}}}", crate::value::inspect::key(&a.name))
             }
         })
         .collect();
@@ -220,8 +222,34 @@ fn preload_string(p: &Preload) -> String {
     }
 }
 
+/// A literal as `Macro.to_string/1` writes it: strings always as string
+/// literals (escaped), the rest as `inspect` shows them.
+fn literal(v: &Value) -> String {
+    match v {
+        Value::Str(s) => {
+            let mut out = String::new();
+            crate::value::inspect::quote_str(&mut out, s, '"');
+            out
+        }
+        Value::List(items) if items.iter().any(|i| matches!(i, Value::Str(_))) => {
+            format!("[{}]", items.iter().map(literal).collect::<Vec<_>>().join(", "))
+        }
+        other => inspect(other),
+    }
+}
+
+/// A call's last argument as `Macro.to_string/1` writes it: a keyword
+/// list without its brackets.
+fn last_arg(shown: &str, v: &Value) -> String {
+    if v.as_list().is_some_and(|l| !l.is_empty() && l.iter().all(|i| matches!(i.as_tuple(), Some([Value::Atom(_), _])))) {
+        shown.strip_prefix('[').and_then(|s| s.strip_suffix(']')).unwrap_or(shown).to_string()
+    } else {
+        shown.to_string()
+    }
+}
+
 fn select_string(e: &Expr, names: &[String], sel: &SelectExpr) -> String {
-    let ctx = Ctx { names, params: &sel.clause.params, take: &sel.take };
+    let ctx = Ctx { names, params: &sel.clause.params, take: &sel.take, subqueries: &sel.clause.subqueries };
     ctx.expr(e, 0)
 }
 
@@ -248,18 +276,25 @@ fn window_string(w: &WindowDef, names: &[String], params: &[Param]) -> String {
 }
 
 fn fragment_string(parts: &[FragPart], names: &[String], params: &[Param]) -> String {
-    let ctx = Ctx { names, params, take: &[] };
+    let ctx = Ctx { names, params, take: &[], subqueries: &[] };
     ctx.fragment(parts)
 }
 
 /// An expression as `Macro.to_string/1` prints Ecto's escaped AST.
 pub fn expr_to_string(e: &Expr, names: &[String], params: &[Param]) -> String {
-    Ctx { names, params, take: &[] }.expr(e, 0)
+    Ctx { names, params, take: &[], subqueries: &[] }.expr(e, 0)
+}
+
+/// A clause's expression, its subqueries shown in full.
+fn clause_to_string(c: &Clause, names: &[String]) -> String {
+    Ctx { names, params: &c.params, take: &[], subqueries: &c.subqueries }.expr(&c.expr, 0)
 }
 
 struct Ctx<'a> {
     names: &'a [String],
     params: &'a [Param],
+    /// The clause's subqueries (`Expr::Subquery` indexes them).
+    subqueries: &'a [Query],
     take: &'a [(usize, TakeKind, Vec<Value>)],
 }
 
@@ -313,7 +348,12 @@ impl Ctx<'_> {
             return "^...".into();
         }
         match self.params.get(ix) {
-            Some(Param::Value(v, _)) => format!("^{}", inspect(v)),
+            // A list is shown as one whatever its elements (Ecto keeps its
+            // head from reading as a charlist).
+            Some(Param::Value(Value::List(items), _)) if !items.is_empty() => {
+                format!("^[{}]", items.iter().map(literal).collect::<Vec<_>>().join(", "))
+            }
+            Some(Param::Value(v, _)) => format!("^{}", literal(v)),
             _ => "^...".into(),
         }
     }
@@ -352,7 +392,7 @@ impl Ctx<'_> {
     /// Prints `e` in a context requiring precedence `min`.
     fn expr(&self, e: &Expr, min: u8) -> String {
         match e {
-            Expr::Lit(v) => inspect(v),
+            Expr::Lit(v) => literal(v),
             Expr::Var(b) => self.var(b),
             Expr::Field(b, f) => self.field(b, f),
             Expr::FieldStr(b, f) => format!("field({}, {})", self.bind(b), inspect(&Value::string(f.to_string()))),
@@ -399,8 +439,11 @@ impl Ctx<'_> {
             Expr::Struct(n, kv) => format!("%{}{{{}}}", alias_name(n), self.kv(kv)),
             Expr::Merge(a, b) => format!("merge({}, {})", self.expr(a, 0), self.expr(b, 0)),
             Expr::Fragment(parts) => self.fragment(parts),
-            Expr::FragmentKw(v) => format!("fragment({})", inspect(v)),
-            Expr::Subquery(_) => "subquery(...)".into(),
+            Expr::FragmentKw(v) => format!("fragment({})", last_arg(&inspect(v), v)),
+            Expr::Subquery(i) => match self.subqueries.get(*i) {
+                Some(q) => format!("subquery({})", query_inspect(q)),
+                None => "subquery(...)".into(),
+            },
             Expr::PlannedSubquery(p) => format!("subquery({})", query_to_string(&p.query)),
             Expr::JsonPath(f, path) => {
                 let mut s = self.expr(f, 0);
@@ -416,13 +459,9 @@ impl Ctx<'_> {
             Expr::SelectedAs(x, n) => format!("selected_as({}, {})", self.expr(x, 0), inspect(&Value::atom(n))),
             Expr::SelectedAsRef(n) => format!("selected_as({})", inspect(&Value::atom(n))),
             Expr::Over(a, Over::Named(w)) => format!("over({}, {})", self.expr(a, 0), inspect(&Value::atom(w))),
-            Expr::Over(a, Over::Inline(w)) => {
-                if w.parts.is_empty() {
-                    format!("over({})", self.expr(a, 0))
-                } else {
-                    format!("over({}, {})", self.expr(a, 0), window_string(w, self.names, self.params))
-                }
-            }
+            // An empty window is the empty keyword list Ecto stores for it.
+            Expr::Over(a, Over::Inline(w)) if w.parts.is_empty() => format!("over({}, [])", self.expr(a, 0)),
+            Expr::Over(a, Over::Inline(w)) => format!("over({}, {})", self.expr(a, 0), window_string(w, self.names, self.params)),
             Expr::Identifier(s) => format!("identifier({})", inspect(&Value::string(s.clone()))),
         }
     }

@@ -56,6 +56,11 @@ pub fn sql_and_params(
 pub fn register(b: &mut crate::eval::Builtins) {
     api::register(b);
     assoc::register(b);
+    // `Inspect.Ecto.Query.to_string/1`: the clauses one per line, as in Ecto's error messages.
+    b.add("Inspect.Ecto.Query", "to_string", &[1], |i, a, s| {
+        let q = value::to_query(i, &a[0], s)?;
+        Ok(crate::value::Value::string(inspect::query_to_string(&q)))
+    });
 }
 
 #[cfg(test)]

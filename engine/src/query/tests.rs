@@ -217,3 +217,42 @@ fn adapter_suite_shapes() {
     let err = to_sql(&mut interp, &q, Op::All, Dialect::Sqlite, crate::Span::NONE).expect_err("refused");
     assert_eq!(err.message(), "locks are not supported by SQLite3");
 }
+
+/// `inspect/1` of a query is `Macro.to_string/1` of its clauses: string
+/// literals escaped, a pinned list shown as a list, a keyword list last in a
+/// tuple without brackets, subqueries in full, named windows as keyword lists.
+#[test]
+fn inspect_writes_clauses_as_macro_to_string_does() {
+    let cases = [
+        (r#"from(p in Post, select: <<7, 8>>)"#, r#"#Ecto.Query<from p0 in T.Post, select: "\a\b">"#),
+        (
+            r#"bytes = <<1, 200>> |> binary_part(0, 1); from(p in Post, select: {p.id, ^bytes})"#,
+            r#"#Ecto.Query<from p0 in T.Post, select: {p0.id, ^"\x01"}>"#,
+        ),
+        (r#"from(p in Post, where: p.views in ^~c"ab")"#, r#"#Ecto.Query<from p0 in T.Post, where: p0.views in ^[97, 98]>"#),
+        (
+            r#"from(u in User, join: p in assoc(u, :posts), preload: [posts: {p, author: u}])"#,
+            r#"#Ecto.Query<from u0 in T.User, join: p1 in assoc(u0, :posts), preload: [posts: {p1, author: u0}]>"#,
+        ),
+        (
+            r#"ids = from(t in Tag, where: t.name == ^"x", select: t.id); from(p in Post, where: p.id in subquery(ids))"#,
+            r#"#Ecto.Query<from p0 in T.Post, where: p0.id in subquery(#Ecto.Query<from t0 in T.Tag, where: t0.name == ^"x", select: t0.id>)>"#,
+        ),
+        (
+            r#"from(p in Post, windows: [w: [partition_by: p.author_id]], select: over(count(), :w))"#,
+            r#"#Ecto.Query<from p0 in T.Post, windows: [w: [partition_by: [p0.author_id]]], select: over(count(), :w)>"#,
+        ),
+        (r#"from(p in Post, select: count(p.id) |> over())"#, r#"#Ecto.Query<from p0 in T.Post, select: over(count(p0.id), [])>"#),
+    ];
+    let mut failures = vec![];
+    for (src, want) in cases {
+        let (_, v) = eval(src);
+        let got = crate::value::inspect::inspect(&v);
+        if got != want {
+            failures.push(format!("{src}\n  want {want}\n  got  {got}"));
+        }
+    }
+    let (_, v) = eval("from(p in Post, where: p.views > 1, select: p.id) |> Inspect.Ecto.Query.to_string()");
+    assert_eq!(v, Value::string("from p0 in T.Post,\n  where: p0.views > 1,\n  select: p0.id".to_string()));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -379,7 +379,9 @@ fn write(out: &mut String, v: &Value) {
         Value::Nil => out.push_str("nil"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Atom(a) => write_atom(out, a),
-        Value::Str(_) => out.push_str(&inspect::inspect(v)),
+        // A string literal is always written as one, escaped (`inspect`
+        // shows a string with control characters as `<<1, 2>>`).
+        Value::Str(s) => inspect::quote_str(out, s, '"'),
         Value::List(items) => {
             let printable =
                 !items.is_empty() && items.iter().all(|i| matches!(i, Value::Int(c) if (32..127).contains(c) || matches!(c, 7..=13 | 27)));

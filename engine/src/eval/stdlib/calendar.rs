@@ -879,6 +879,10 @@ fn all_digits(s: &str) -> bool {
 /// `Calendar.ISO.parse_date/2`: the extended format (`2024-01-31`) or,
 /// with `basic`, the basic one (`20240131`); never the other.
 fn parse_date(t: &str, basic: bool) -> Result<Date, &'static str> {
+    // ISO 8601 is ASCII: anything else is refused before it is sliced.
+    if !t.is_ascii() {
+        return Err("invalid_format");
+    }
     let (y, m, d) = if !basic && t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' {
         (&t[0..4], &t[5..7], &t[8..10])
     } else if basic && t.len() == 8 && all_digits(t) {
@@ -894,6 +898,10 @@ fn parse_date(t: &str, basic: bool) -> Result<Date, &'static str> {
 }
 
 fn parse_time(t: &str, basic: bool) -> Result<Time, &'static str> {
+    // ISO 8601 is ASCII: anything else is refused before it is sliced.
+    if !t.is_ascii() {
+        return Err("invalid_format");
+    }
     let t = t.strip_prefix('T').unwrap_or(t);
     // Drop an offset suffix (ignored for Time).
     let end = t.find(['Z', 'z', '+', '-']).unwrap_or(t.len());
@@ -905,6 +913,9 @@ fn parse_time(t: &str, basic: bool) -> Result<Time, &'static str> {
 }
 
 fn parse_time_body(body: &str, basic: bool) -> Result<Time, &'static str> {
+    if !body.is_ascii() {
+        return Err("invalid_format");
+    }
     let b = body.as_bytes();
     let (h, m, sec, rest) = if !basic && b.len() >= 8 && b[2] == b':' && b[5] == b':' {
         (&body[0..2], &body[3..5], &body[6..8], &body[8..])
@@ -934,6 +945,10 @@ fn parse_time_body(body: &str, basic: bool) -> Result<Time, &'static str> {
 
 /// A datetime with an optional offset in seconds.
 fn parse_ndt(t: &str, basic: bool) -> Result<(NaiveDateTime, Option<i64>), &'static str> {
+    // ISO 8601 is ASCII: anything else is refused before it is sliced.
+    if !t.is_ascii() {
+        return Err("invalid_format");
+    }
     let date_len = if basic { 8 } else { 10 };
     if t.len() < date_len || !t.is_char_boundary(date_len) {
         return Err("invalid_format");

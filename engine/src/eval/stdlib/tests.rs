@@ -676,3 +676,14 @@ fn decimal_integer_division_of_far_apart_exponents_is_refused_at_once() {
     check(&[("Decimal.rem(Decimal.new(\"1e20\"), 7) |> Decimal.to_string()", "\"2\"")]);
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
 }
+
+#[test]
+fn iso_parsing_refuses_non_ascii_text() {
+    check(&[
+        ("Time.from_iso8601(\"10:00:\u{d7ff}00\")", "{:error, :invalid_format}"),
+        ("Date.from_iso8601(\"2024-0\u{e9}-1\")", "{:error, :invalid_format}"),
+        ("NaiveDateTime.from_iso8601(\"2024-01-01T10:0\u{a0}:00\")", "{:error, :invalid_format}"),
+        ("DateTime.from_iso8601(\"2024-01-01T10:00:00+0\u{e9}0\")", "{:error, :invalid_format}"),
+        ("Time.from_iso8601(\"10:00:00\")", "{:ok, ~T[10:00:00]}"),
+    ]);
+}
