@@ -212,6 +212,17 @@ fn assocs_string(assocs: &[AssocPreload], names: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// A preload as the query's `preloads` field holds it: `:posts`,
+/// `{:posts, :comments}`, `{:posts, [...]}` or `{:posts, query}`.
+pub fn preload_value(p: &Preload) -> Value {
+    match p {
+        Preload::Assoc(n, children) if children.is_empty() => Value::atom(n),
+        Preload::Assoc(n, children) if children.len() == 1 => Value::tuple(vec![Value::atom(n), preload_value(&children[0])]),
+        Preload::Assoc(n, children) => Value::tuple(vec![Value::atom(n), Value::list(children.iter().map(preload_value).collect())]),
+        Preload::Custom(n, v, _) => Value::tuple(vec![Value::atom(n), v.clone()]),
+    }
+}
+
 fn preload_string(p: &Preload) -> String {
     match p {
         Preload::Assoc(n, children) if children.is_empty() => inspect(&Value::atom(n)),

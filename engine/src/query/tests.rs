@@ -256,3 +256,27 @@ fn inspect_writes_clauses_as_macro_to_string_does() {
     assert_eq!(v, Value::string("from p0 in T.Post,\n  where: p0.views > 1,\n  select: p0.id".to_string()));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `%Ecto.Query{}` is a struct to programs: its fields read and match.
+#[test]
+fn query_struct_fields_read_and_match() {
+    let cases = [
+        (r#"from(p in Post, as: :post, join: a in assoc(p, :author), as: :author).aliases"#, "%{author: 1, post: 0}"),
+        (r#"(from p in Post, where: p.views > 1, or_where: p.views < 0).wheres |> Enum.map(& &1.op)"#, "[:and, :or]"),
+        (r#"from(p in Post).wheres == [] and from(p in Post).limit == nil"#, "true"),
+        (r#"length(from(p in Post, join: t in assoc(p, :tags), left_join: a in assoc(p, :author)).joins)"#, "2"),
+        (r#"from(p in Post, preload: [:tags, author: :posts]).preloads"#, "[:tags, {:author, :posts}]"),
+        (r#"Map.put(from(p in Post), :prefix, "archive").prefix"#, "\"archive\""),
+        (r#"from(p in Post).from.source"#, "{\"posts\", T.Post}"),
+        (r#"case from(p in Post, limit: 5) do %Ecto.Query{limit: nil} -> :unlimited; %Ecto.Query{} -> :limited end"#, ":limited"),
+    ];
+    let mut failures = vec![];
+    for (src, want) in cases {
+        let (_, v) = eval(src);
+        let got = crate::value::inspect::inspect(&v);
+        if got != want {
+            failures.push(format!("{src}\n  want {want}\n  got  {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

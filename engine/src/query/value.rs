@@ -27,6 +27,96 @@ impl OpaqueValue for QueryValue {
     fn equals(&self, other: &dyn OpaqueValue) -> bool {
         other.as_any().downcast_ref::<QueryValue>().map(|o| o.0 == self.0).unwrap_or(false)
     }
+    /// The struct's fields a program reads: `prefix`, `aliases` (name =>
+    /// binding index), `from` (`%Ecto.Query.FromExpr{}` with its source,
+    /// `as` and `prefix`), `preloads`, and for the other clauses one entry
+    /// per clause (`%Ecto.Query.BooleanExpr{op: ...}` for `wheres` and
+    /// `havings`, `%Ecto.Query.JoinExpr{qual: ..., as: ..., ix: ...}` for
+    /// `joins`, `%Ecto.Query.QueryExpr{}` for the rest) or nil, so that
+    /// `q.wheres == []`, `length(q.joins)` and `%Ecto.Query{limit: nil}`
+    /// answer as in Elixir.
+    fn get_field(&self, key: &str) -> Option<Value> {
+        let q = &self.0;
+        let strukt = |module: &str, fields: Vec<(&str, Value)>| {
+            Value::Struct(Rc::new(crate::value::Struct {
+                module: Rc::from(format!("Elixir.{module}").as_str()),
+                fields: fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect(),
+            }))
+        };
+        let query_expr = || strukt("Ecto.Query.QueryExpr", vec![]);
+        let many = |n: usize| Value::list((0..n).map(|_| query_expr()).collect());
+        let bool_exprs = |bs: &[BoolExpr]| {
+            Value::list(
+                bs.iter()
+                    .map(|b| strukt("Ecto.Query.BooleanExpr", vec![("op", Value::atom(if b.op == BoolOp::And { "and" } else { "or" }))]))
+                    .collect(),
+            )
+        };
+        let opt = |present: bool, module: &str| if present { strukt(module, vec![]) } else { Value::Nil };
+        Some(match key {
+            "prefix" => q.prefix.clone().unwrap_or(Value::Nil),
+            "aliases" => {
+                let mut m = crate::value::MapT::new();
+                for (name, ix) in &q.aliases {
+                    m.insert(Value::atom(name), Value::Int(*ix as i64));
+                }
+                Value::map(m)
+            }
+            "from" => {
+                let source = match &q.from.source {
+                    Source::Table { table, schema, .. } => Value::tuple(vec![
+                        table.as_deref().map(Value::str).unwrap_or(Value::Nil),
+                        schema.as_deref().map(Value::module).unwrap_or(Value::Nil),
+                    ]),
+                    _ => Value::Nil,
+                };
+                strukt(
+                    "Ecto.Query.FromExpr",
+                    vec![
+                        ("source", source),
+                        ("as", q.from.as_.as_deref().map(Value::atom).unwrap_or(Value::Nil)),
+                        ("prefix", q.from.prefix.clone().unwrap_or(Value::Nil)),
+                    ],
+                )
+            }
+            "wheres" => bool_exprs(&q.wheres),
+            "havings" => bool_exprs(&q.havings),
+            "joins" => Value::list(
+                q.joins
+                    .iter()
+                    .enumerate()
+                    .map(|(i, j)| {
+                        strukt(
+                            "Ecto.Query.JoinExpr",
+                            vec![
+                                ("qual", Value::atom(j.qual.as_atom())),
+                                ("as", j.as_.as_deref().map(Value::atom).unwrap_or(Value::Nil)),
+                                ("ix", Value::Int(i as i64 + 1)),
+                            ],
+                        )
+                    })
+                    .collect(),
+            ),
+            "order_bys" => many(q.order_bys.len()),
+            "group_bys" => many(q.group_bys.len()),
+            "updates" => many(q.updates.len()),
+            "combinations" => many(q.combinations.len()),
+            "windows" => Value::list(q.windows.iter().map(|(n, _)| Value::tuple(vec![Value::atom(n), query_expr()])).collect()),
+            "preloads" => Value::list(q.preloads.iter().map(super::inspect::preload_value).collect()),
+            "select" => opt(q.select.is_some(), "Ecto.Query.SelectExpr"),
+            "limit" => opt(q.limit.is_some(), "Ecto.Query.LimitExpr"),
+            "offset" => opt(q.offset.is_some(), "Ecto.Query.QueryExpr"),
+            "distinct" => opt(q.distinct.is_some(), "Ecto.Query.ByExpr"),
+            "lock" => match &q.lock {
+                Some(Lock::Str(s)) => Value::str(s),
+                Some(Lock::Fragment(_)) => query_expr(),
+                None => Value::Nil,
+            },
+            "with_ctes" => opt(q.with_ctes.is_some(), "Ecto.Query.WithExpr"),
+            "sources" => Value::Nil,
+            _ => return None,
+        })
+    }
     /// `%Ecto.Query{}` is a struct: its `prefix` can be set as a map field.
     fn put_field(&self, key: &str, value: &Value) -> Option<Value> {
         match (key, value) {

@@ -180,6 +180,11 @@ pub trait OpaqueValue: Any {
     fn put_field(&self, _key: &str, _value: &Value) -> Option<Value> {
         None
     }
+    /// Struct field `key` (`q.prefix`, `%Ecto.Query{prefix: p} = q`), for
+    /// opaque values that are structs in Elixir; `None` when not shown.
+    fn get_field(&self, _key: &str) -> Option<Value> {
+        None
+    }
     /// Structural equality with another opaque value of the same module.
     fn equals(&self, other: &dyn OpaqueValue) -> bool {
         std::ptr::eq(self.as_any() as *const dyn Any as *const u8, other.as_any() as *const dyn Any as *const u8)

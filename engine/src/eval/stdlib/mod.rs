@@ -197,6 +197,7 @@ pub fn builtin_field(v: &Value, name: &str) -> Option<Value> {
         (Value::Decimal(d), "exp") => i(d.exp as i64),
         (Value::Decimal(d), "coef") => i(d.coef as i64),
         (Value::Regex(r), "source") => Some(Value::str(&r.source)),
+        (Value::Opaque(o), _) => o.get_field(name),
         _ => None,
     }
 }

@@ -770,7 +770,7 @@ fn big_int_prefix(t: &[u8], base: u32) -> Option<(Value, usize)> {
         return None;
     }
     let sign = usize::from(matches!(t.first(), Some(b'-' | b'+')));
-    let end = sign + t[sign..].iter().take_while(|b| (**b as char).to_digit(base).is_some()).count();
+    let end = sign + t[sign..].iter().take_while(|b| (**b as char).is_digit(base)).count();
     if end == sign {
         return None;
     }
