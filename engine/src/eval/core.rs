@@ -2720,7 +2720,7 @@ fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
             _ => return Err(raise("ArgumentError", "ranges (first..last) expect both sides to be integers", span)),
         },
         "=~" => match (&l, &r) {
-            (Str(s), Regex(re)) => Bool(re.compiled.as_ref().is_some_and(|c| c.is_match(s))),
+            (Str(_) | Bytes(_), Regex(_)) => Bool(super::stdlib::regex::is_match(&r, &l, "Kernel.=~/2", span)?),
             (Str(s), Str(p)) => Bool(s.contains(&**p)),
             _ => return Err(raise("ArgumentError", "=~ expects a string and a regex", span)),
         },

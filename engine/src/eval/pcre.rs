@@ -8,6 +8,12 @@
 //! [`super::unicode_gc`], and so are `\p{..}`/`\P{..}` in either mode.
 //! Under `u` with `i`, a literal letter outside ASCII also matches its other
 //! cases.
+//!
+//! Without `u`, PCRE reads pattern and subject as bytes, with the Latin-1
+//! character tables the BEAM's PCRE is built with (`\w` takes `À`..`ÿ` but
+//! `×` and `÷`, and `ª`, `µ`, `º`; caseless matching folds Latin-1 letters).
+//! The pattern is rewritten here with one character per byte, and the
+//! subject is decoded the same way (`stdlib::regex::Subject`).
 
 use super::unicode_gc::{CATEGORIES, CATS, STARTS};
 
@@ -99,6 +105,19 @@ pub(crate) fn to_rust(source: &str, mods: &str) -> Result<String, String> {
                 i += 1;
                 continue;
             }
+            _ if !unicode && !c.is_ascii() => {
+                let mut buf = [0; 4];
+                for &b in c.encode_utf8(&mut buf).as_bytes() {
+                    let c = char::from(b);
+                    match latin1_other_case(b).filter(|_| mods.contains('i')) {
+                        Some(other) if in_class => out.extend([c, other]),
+                        Some(other) => out.extend(['[', c, other, ']']),
+                        None => out.push(c),
+                    }
+                }
+                i += 1;
+                continue;
+            }
             _ if caseless && !c.is_ascii() => {
                 let cases = other_cases(c);
                 if cases.is_empty() {
@@ -129,7 +148,18 @@ pub(crate) fn to_rust(source: &str, mods: &str) -> Result<String, String> {
 fn perl_class(escape: char, unicode: bool) -> Option<(Vec<(u32, u32)>, bool)> {
     let negated = escape.is_ascii_uppercase();
     let ranges = match (escape.to_ascii_lowercase(), unicode) {
-        ('w', false) => vec![(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
+        ('w', false) => vec![
+            (0x30, 0x39),
+            (0x41, 0x5A),
+            (0x5F, 0x5F),
+            (0x61, 0x7A),
+            (0xAA, 0xAA),
+            (0xB5, 0xB5),
+            (0xBA, 0xBA),
+            (0xC0, 0xD6),
+            (0xD8, 0xF6),
+            (0xF8, 0xFF),
+        ],
         ('d', false) => vec![(0x30, 0x39)],
         ('s', false) => vec![(0x09, 0x0D), (0x20, 0x20)],
         ('w', true) => union(categories(|c| c.starts_with(['L', 'N'])), &[(0x5F, 0x5F)]),
@@ -139,6 +169,15 @@ fn perl_class(escape: char, unicode: bool) -> Option<(Vec<(u32, u32)>, bool)> {
         _ => return None,
     };
     Some((ranges, negated))
+}
+
+/// The other case of a Latin-1 letter byte (`À` and `à`), if it has one in Latin-1.
+fn latin1_other_case(b: u8) -> Option<char> {
+    match b {
+        0xC0..=0xDE if b != 0xD7 => Some(char::from(b + 0x20)),
+        0xE0..=0xFE if b != 0xF7 => Some(char::from(b - 0x20)),
+        _ => None,
+    }
 }
 
 /// The characters of a PCRE property name (`L`, `Lu`, `L&`, `Any`, `Xan`, …).

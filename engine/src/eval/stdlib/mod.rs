@@ -14,7 +14,7 @@ mod lazy;
 mod map;
 pub mod mix;
 mod process;
-mod regex;
+pub(crate) mod regex;
 mod string;
 pub mod telemetry;
 #[cfg(test)]

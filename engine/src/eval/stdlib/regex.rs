@@ -6,6 +6,7 @@ use crate::diag::Span;
 use crate::eval::core::{make_regex, to_string};
 use crate::eval::{args, Builtins, EResult, Interp};
 use crate::value::{inspect, MapT, Value};
+use std::borrow::Cow;
 
 type F = fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>;
 
@@ -27,15 +28,10 @@ pub fn register(b: &mut Builtins) {
         ("run", &[2, 3], run),
         ("scan", &[2, 3], scan),
         ("replace", &[3, 4], |i, a, s| {
-            let t = args::string("Regex.replace/3", &a[1], s)?.to_string();
             let global = a.get(3).and_then(|o| o.keyword_get("global")).is_none_or(|g| g.is_truthy());
-            replace_value(i, &a[0], &t, &a[2], global, s)
+            replace_value(i, &a[0], &a[1], &a[2], global, "Regex.replace/3", s)
         }),
-        ("match?", &[2], |_, a, s| {
-            let re = compiled(&a[0], s)?;
-            let t = args::string("Regex.match?/2", &a[1], s)?;
-            Ok(Value::Bool(re.is_match(t)))
-        }),
+        ("match?", &[2], |_, a, s| Ok(Value::Bool(is_match(&a[0], &a[1], "Regex.match?/2", s)?))),
         ("named_captures", &[2, 3], named_captures),
         ("names", &[1], |_, a, s| {
             // PCRE's name table (`:re.inspect(re, :namelist)`) is sorted by name
@@ -44,18 +40,7 @@ pub fn register(b: &mut Builtins) {
             crate::sort::sort(&mut names);
             Ok(Value::list(names.into_iter().map(Value::str).collect()))
         }),
-        ("split", &[2, 3], |_, a, s| {
-            let re = compiled(&a[0], s)?;
-            let t = args::string("Regex.split/3", &a[1], s)?;
-            let opts = a.get(2);
-            let parts = match opts.and_then(|o| o.keyword_get("parts")) {
-                Some(Value::Int(n)) if *n > 0 => Some(*n as usize),
-                _ => None,
-            };
-            let trim = opts.and_then(|o| o.keyword_get("trim")).is_some_and(|v| v.is_truthy());
-            let include = opts.and_then(|o| o.keyword_get("include_captures")).is_some_and(|v| v.is_truthy());
-            Ok(Value::list(split_str(re, t, parts, trim, include).into_iter().map(Value::string).collect()))
-        }),
+        ("split", &[2, 3], |_, a, s| Ok(Value::list(split(&a[0], &a[1], a.get(2), "Regex.split/3", s)?))),
         ("source", &[1], |_, a, s| match &a[0] {
             Value::Regex(r) => Ok(Value::str(&r.source)),
             other => Err(args::arg_error("Regex.source/1", "a regex", other, s)),
@@ -132,6 +117,99 @@ pub(crate) fn compiled(v: &Value, s: Span) -> EResult<&regex::Regex> {
     }
 }
 
+/// The text a regex runs on. PCRE without the `u` modifier reads a binary
+/// byte by byte (with Latin-1 character classes); the regex engine reads
+/// characters, so such a subject with bytes beyond ASCII is decoded as Latin-1,
+/// one character per byte, and match offsets are mapped back to bytes. A
+/// match may then end inside a UTF-8 character, as on the BEAM.
+pub(crate) struct Subject<'a> {
+    bytes: &'a [u8],
+    text: Cow<'a, str>,
+    /// For a decoded subject: the byte offset in `bytes` of each byte offset in `text`.
+    map: Option<Vec<u32>>,
+}
+
+impl<'a> Subject<'a> {
+    pub(crate) fn new(re: &Value, v: &'a Value, fun: &str, s: Span) -> EResult<Subject<'a>> {
+        let unicode = matches!(re, Value::Regex(r) if r.opts.contains('u'));
+        let bytes = match (v.as_bytes(), unicode) {
+            (Some(b), false) => b,
+            _ => args::string(fun, v, s)?.as_bytes(),
+        };
+        if unicode || bytes.is_ascii() {
+            let text = std::str::from_utf8(bytes).map_err(|_| args::arg_error(fun, "a string", v, s))?;
+            return Ok(Subject { bytes, text: Cow::Borrowed(text), map: None });
+        }
+        let mut text = String::with_capacity(bytes.len() * 2);
+        let mut map = Vec::with_capacity(bytes.len() * 2 + 1);
+        for (k, &b) in bytes.iter().enumerate() {
+            let c = char::from(b);
+            text.push(c);
+            map.extend(std::iter::repeat_n(k as u32, c.len_utf8()));
+        }
+        map.push(bytes.len() as u32);
+        Ok(Subject { bytes, text: Cow::Owned(text), map: Some(map) })
+    }
+
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The byte offset in the subject of `at` in [`Self::text`].
+    fn byte(&self, at: usize) -> usize {
+        self.map.as_ref().map_or(at, |m| m[at] as usize)
+    }
+
+    /// The offset in [`Self::text`] of byte `at`, if it starts a character there.
+    fn at_byte(&self, at: usize) -> Option<usize> {
+        match &self.map {
+            None => self.text.is_char_boundary(at).then_some(at),
+            Some(_) => (at <= self.bytes.len()).then(|| at + self.bytes[..at].iter().filter(|b| !b.is_ascii()).count()),
+        }
+    }
+
+    fn piece(&self, m: &regex::Match) -> &'a [u8] {
+        &self.bytes[self.byte(m.start())..self.byte(m.end())]
+    }
+
+    fn value(&self, m: &regex::Match) -> Value {
+        match self.map {
+            None => Value::str(m.as_str()),
+            Some(_) => Value::binary(self.piece(m)),
+        }
+    }
+
+    /// `{start, length}` in bytes.
+    fn index(&self, m: &regex::Match) -> Value {
+        let start = self.byte(m.start());
+        Value::tuple(vec![Value::Int(start as i64), Value::Int((self.byte(m.end()) - start) as i64)])
+    }
+}
+
+/// Every match from `from` on, as `:re.run(..., [:global])` finds them:
+/// after a match the next search starts where it ended (an empty match
+/// there counts), and after an empty match one character further on.
+fn matches<'r, 't>(re: &'r regex::Regex, text: &'t str, from: usize) -> impl Iterator<Item = regex::Captures<'t>> + use<'r, 't> {
+    let mut at = Some(from);
+    std::iter::from_fn(move || {
+        let start = at?;
+        let caps = re.captures_at(text, start)?;
+        let whole = caps.get(0)?;
+        at = if whole.end() > whole.start() {
+            Some(whole.end())
+        } else {
+            text[whole.end()..].chars().next().map(|c| whole.end() + c.len_utf8())
+        };
+        Some(caps)
+    })
+}
+
+/// `Regex.match?/2`, `String.match?/2`, `String.contains?/2` and `=~` with a regex.
+pub(crate) fn is_match(re_v: &Value, subject: &Value, fun: &str, s: Span) -> EResult<bool> {
+    let re = compiled(re_v, s)?;
+    Ok(re.is_match(Subject::new(re_v, subject, fun, s)?.text()))
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Capture {
     All,
@@ -177,11 +255,11 @@ fn run_opts(v: Option<&Value>) -> RunOpts {
 
 /// The groups of one match as Elixir reports them: unset groups before the
 /// last set one become "" (or {-1, 0}); trailing unset groups are dropped.
-fn match_groups(re: &regex::Regex, caps: &regex::Captures, o: &RunOpts) -> Vec<Value> {
+fn match_groups(re: &regex::Regex, subject: &Subject, caps: &regex::Captures, o: &RunOpts) -> Vec<Value> {
     let piece = |m: Option<regex::Match>| -> Value {
         match (m, o.index) {
-            (Some(m), false) => Value::str(m.as_str()),
-            (Some(m), true) => Value::tuple(vec![Value::Int(m.start() as i64), Value::Int(m.len() as i64)]),
+            (Some(m), false) => subject.value(&m),
+            (Some(m), true) => subject.index(&m),
             (None, false) => Value::str(""),
             (None, true) => Value::tuple(vec![Value::Int(-1), Value::Int(0)]),
         }
@@ -208,17 +286,15 @@ fn match_groups(re: &regex::Regex, caps: &regex::Captures, o: &RunOpts) -> Vec<V
 
 fn run(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let re = compiled(&a[0], s)?;
-    let t = args::string("Regex.run/3", &a[1], s)?;
+    let subject = Subject::new(&a[0], &a[1], "Regex.run/3", s)?;
     let o = run_opts(a.get(2));
-    if o.offset > t.len() || !t.is_char_boundary(o.offset) {
-        return Ok(Value::Nil);
-    }
-    match re.captures_at(t, o.offset) {
+    let Some(offset) = subject.at_byte(o.offset) else { return Ok(Value::Nil) };
+    match re.captures_at(subject.text(), offset) {
         Some(caps) => {
             if o.capture == Capture::None && o.names.is_none() {
                 return Ok(Value::list(vec![]));
             }
-            Ok(Value::list(match_groups(re, &caps, &o)))
+            Ok(Value::list(match_groups(re, &subject, &caps, &o)))
         }
         None => Ok(Value::Nil),
     }
@@ -226,39 +302,24 @@ fn run(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 
 fn scan(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let re = compiled(&a[0], s)?;
-    let t = args::string("Regex.scan/3", &a[1], s)?;
+    let subject = Subject::new(&a[0], &a[1], "Regex.scan/3", s)?;
     let o = run_opts(a.get(2));
-    if o.offset > t.len() || !t.is_char_boundary(o.offset) {
-        return Ok(Value::list(vec![]));
-    }
-    let mut out = Vec::new();
-    for caps in re.captures_iter(&t[o.offset..]) {
-        let mut groups = match_groups(re, &caps, &o);
-        if o.index && o.offset > 0 {
-            groups = groups
-                .into_iter()
-                .map(|g| match g.as_tuple() {
-                    Some([Value::Int(p), l]) if *p >= 0 => Value::tuple(vec![Value::Int(p + o.offset as i64), l.clone()]),
-                    _ => g,
-                })
-                .collect();
-        }
-        out.push(Value::list(groups));
-    }
-    Ok(Value::list(out))
+    let Some(offset) = subject.at_byte(o.offset) else { return Ok(Value::list(vec![])) };
+    let out = matches(re, subject.text(), offset).map(|caps| Value::list(match_groups(re, &subject, &caps, &o)));
+    Ok(Value::list(out.collect()))
 }
 
 fn named_captures(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let re = compiled(&a[0], s)?;
-    let t = args::string("Regex.named_captures/3", &a[1], s)?;
+    let subject = Subject::new(&a[0], &a[1], "Regex.named_captures/3", s)?;
     let index = a.get(2).and_then(|o| o.keyword_get("return")).and_then(|r| r.as_atom()) == Some("index");
-    match re.captures(t) {
+    match re.captures(subject.text()) {
         Some(caps) => {
             let mut m = MapT::new();
             for name in re.capture_names().flatten() {
                 let v = match (caps.name(name), index) {
-                    (Some(x), false) => Value::str(x.as_str()),
-                    (Some(x), true) => Value::tuple(vec![Value::Int(x.start() as i64), Value::Int(x.len() as i64)]),
+                    (Some(x), false) => subject.value(&x),
+                    (Some(x), true) => subject.index(&x),
                     (None, false) => Value::str(""),
                     (None, true) => Value::tuple(vec![Value::Int(-1), Value::Int(0)]),
                 };
@@ -271,9 +332,8 @@ fn named_captures(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 }
 
 /// Expands an Elixir replacement string: `\\0`..`\\9`, `\\g{N}` and `\\g{name}`.
-fn expand(repl: &str, caps: &regex::Captures) -> String {
+fn expand(repl: &str, subject: &Subject, caps: &regex::Captures, out: &mut Vec<u8>) {
     let b: Vec<char> = repl.chars().collect();
-    let mut out = String::new();
     let mut i = 0;
     while i < b.len() {
         if b[i] == '\\' && i + 1 < b.len() {
@@ -285,7 +345,7 @@ fn expand(repl: &str, caps: &regex::Captures) -> String {
                     n = n * 10 + b[j].to_digit(10).unwrap_or(0) as usize;
                     j += 1;
                 }
-                out.push_str(caps.get(n).map_or("", |m| m.as_str()));
+                out.extend_from_slice(caps.get(n).map_or(&[][..], |m| subject.piece(&m)));
                 i = j;
                 continue;
             }
@@ -296,42 +356,42 @@ fn expand(repl: &str, caps: &regex::Captures) -> String {
                         Ok(n) => caps.get(n),
                         Err(_) => caps.name(&name),
                     };
-                    out.push_str(m.map_or("", |m| m.as_str()));
+                    out.extend_from_slice(m.map_or(&[][..], |m| subject.piece(&m)));
                     i += 4 + close;
                     continue;
                 }
             }
-            out.push(c);
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
             i += 2;
             continue;
         }
-        out.push(b[i]);
+        out.extend_from_slice(b[i].encode_utf8(&mut [0; 4]).as_bytes());
         i += 1;
     }
-    out
 }
 
 /// `Regex.replace/4` and `String.replace/4` with a regex pattern.
-pub(crate) fn replace_value(i: &mut Interp, re_v: &Value, t: &str, repl: &Value, global: bool, s: Span) -> EResult<Value> {
+pub(crate) fn replace_value(i: &mut Interp, re_v: &Value, t: &Value, repl: &Value, global: bool, fun: &str, s: Span) -> EResult<Value> {
     let re = compiled(re_v, s)?.clone();
-    let mut out = String::new();
+    let subject = Subject::new(re_v, t, fun, s)?;
+    let mut out: Vec<u8> = Vec::new();
     let mut last = 0;
-    for caps in re.captures_iter(t) {
+    for caps in matches(&re, subject.text(), 0) {
         let Some(m) = caps.get(0) else { continue };
-        out.push_str(&t[last..m.start()]);
+        out.extend_from_slice(&subject.bytes[subject.byte(last)..subject.byte(m.start())]);
         match repl {
             Value::Fun(f) => {
                 let arity = f.arity();
                 let mut fargs = Vec::with_capacity(arity);
                 for k in 0..arity {
-                    fargs.push(Value::str(caps.get(k).map_or("", |x| x.as_str())));
+                    fargs.push(caps.get(k).map_or(Value::str(""), |x| subject.value(&x)));
                 }
                 let v = i.apply(repl, fargs, s)?;
-                out.push_str(&to_string(&v, s)?);
+                out.extend_from_slice(to_string(&v, s)?.as_bytes());
             }
             other => {
                 let r = args::string("Regex.replace/4", other, s)?;
-                out.push_str(&expand(r, &caps));
+                expand(r, &subject, &caps, &mut out);
             }
         }
         last = m.end();
@@ -339,40 +399,80 @@ pub(crate) fn replace_value(i: &mut Interp, re_v: &Value, t: &str, repl: &Value,
             break;
         }
     }
-    out.push_str(&t[last..]);
-    Ok(Value::string(out))
+    out.extend_from_slice(&subject.bytes[subject.byte(last)..]);
+    Ok(Value::binary(&out))
 }
 
-/// `Regex.split/3` (and String.split/3 with a regex).
-pub(crate) fn split_str(re: &regex::Regex, t: &str, parts: Option<usize>, trim: bool, include: bool) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut last = 0;
-    if t.is_empty() {
-        return if trim { vec![] } else { vec![String::new()] };
+/// `Regex.split/3` (and String.split/3 with a regex), as Elixir's
+/// `Regex.split/3` walks the `{position, length}` of every match (or of the
+/// groups named by `:on`).
+pub(crate) fn split(re_v: &Value, t: &Value, opts: Option<&Value>, fun: &str, s: Span) -> EResult<Vec<Value>> {
+    let re = compiled(re_v, s)?;
+    let subject = Subject::new(re_v, t, fun, s)?;
+    let trim = opts.and_then(|o| o.keyword_get("trim")).is_some_and(|v| v.is_truthy());
+    let include = opts.and_then(|o| o.keyword_get("include_captures")).is_some_and(|v| v.is_truthy());
+    let mut counter: i64 = match opts.and_then(|o| o.keyword_get("parts")) {
+        Some(Value::Int(n)) if *n > 0 => *n,
+        _ => 0,
+    };
+    if subject.bytes.is_empty() {
+        return Ok(if trim { vec![] } else { vec![Value::str("")] });
     }
-    for caps in re.captures_iter(t) {
-        let Some(m) = caps.get(0) else { continue };
-        if let Some(n) = parts {
-            let live = if trim { out.iter().filter(|p| !p.is_empty()).count() } else { out.len() };
-            if live + 1 >= n {
-                break;
+    let mut on = run_opts(None);
+    on.capture = Capture::First;
+    match opts.and_then(|o| o.keyword_get("on")) {
+        Some(Value::List(l)) => {
+            on.names = Some(l.iter().filter_map(|n| n.as_str().map(str::to_string).or_else(|| n.as_atom().map(str::to_string))).collect())
+        }
+        Some(c) => {
+            on.capture = match c.as_atom() {
+                Some("all") => Capture::All,
+                Some("all_but_first") => Capture::AllButFirst,
+                Some("none") => Capture::None,
+                Some("all_names") => Capture::AllNames,
+                _ => Capture::First,
             }
         }
-        if m.start() == 0 && m.end() == 0 {
+        None => {}
+    }
+    on.index = true;
+    let mut spans: Vec<(i64, usize)> = Vec::new();
+    for caps in matches(re, subject.text(), 0) {
+        for g in match_groups(re, &subject, &caps, &on) {
+            if let Some([Value::Int(pos), Value::Int(len)]) = g.as_tuple() {
+                spans.push((*pos, *len as usize));
+            }
+        }
+    }
+    let bytes = subject.bytes;
+    let mut out: Vec<Value> = Vec::new();
+    let mut offset = 0usize;
+    let mut spans = spans.into_iter();
+    loop {
+        if trim && bytes.len() <= offset {
+            return Ok(out);
+        }
+        let Some((pos, len)) = spans.next().filter(|_| counter != 1) else {
+            out.push(Value::binary(&bytes[offset..]));
+            return Ok(out);
+        };
+        if pos < offset as i64 {
             continue;
         }
-        if m.start() == m.end() && m.start() == t.len() {
-            break;
+        let pos = pos as usize;
+        let (part, matched) = (&bytes[offset..pos], &bytes[pos..pos + len]);
+        offset = pos + len;
+        if part.is_empty() && trim {
+            if include {
+                out.push(Value::binary(matched));
+                counter -= 1;
+            }
+            continue;
         }
-        out.push(t[last..m.start()].to_string());
+        out.push(Value::binary(part));
         if include {
-            out.push(m.as_str().to_string());
+            out.push(Value::binary(matched));
         }
-        last = m.end();
+        counter -= 1;
     }
-    out.push(t[last..].to_string());
-    if trim {
-        out.retain(|p| !p.is_empty());
-    }
-    out
 }

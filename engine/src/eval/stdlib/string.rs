@@ -68,9 +68,8 @@ pub fn register(b: &mut Builtins) {
             Ok(Value::Bool(patterns("String.ends_with?/2", &a[1], s)?.iter().any(|p| t.ends_with(p))))
         }),
         ("match?", &[2], |_, a, s| {
-            let t = st("String.match?/2", &a[0], s)?;
-            let re = super::regex::compiled(&a[1], s)?;
-            Ok(Value::Bool(re.is_match(t)))
+            st("String.match?/2", &a[0], s)?;
+            Ok(Value::Bool(super::regex::is_match(&a[1], &a[0], "String.match?/2", s)?))
         }),
         ("slice", &[2, 3], slice),
         ("byte_slice", &[3], byte_slice),
@@ -512,10 +511,8 @@ fn split(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         _ => None,
     };
     if let Value::Regex(_) = &a[1] {
-        let t = st("String.split/3", &a[0], s)?;
-        let re = super::regex::compiled(&a[1], s)?;
-        let include = opt_bool(opts, "include_captures").unwrap_or(false);
-        return Ok(Value::list(super::regex::split_str(re, t, parts, trim_empty, include).into_iter().map(Value::string).collect()));
+        st("String.split/3", &a[0], s)?;
+        return Ok(Value::list(super::regex::split(&a[1], &a[0], opts, "String.split/3", s)?));
     }
     let t = bin("String.split/3", &a[0], s)?;
     let pats = patterns("String.split/3", &a[1], s)?;
@@ -575,8 +572,8 @@ fn split_at(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn replace(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let global = opt_bool(a.get(3), "global").unwrap_or(true);
     if let Value::Regex(_) = &a[1] {
-        let t = st("String.replace/3", &a[0], s)?;
-        return super::regex::replace_value(i, &a[1], t, &a[2], global, s);
+        st("String.replace/3", &a[0], s)?;
+        return super::regex::replace_value(i, &a[1], &a[0], &a[2], global, "String.replace/3", s);
     }
     let t = bin("String.replace/3", &a[0], s)?;
     let pats = patterns("String.replace/3", &a[1], s)?;
@@ -655,8 +652,8 @@ fn replace_trailing(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
 fn contains(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = bin("String.contains?/2", &a[0], s)?;
     if let Value::Regex(_) = &a[1] {
-        let re = super::regex::compiled(&a[1], s)?;
-        return Ok(Value::Bool(re.is_match(st("String.contains?/2", &a[0], s)?)));
+        st("String.contains?/2", &a[0], s)?;
+        return Ok(Value::Bool(super::regex::is_match(&a[1], &a[0], "String.contains?/2", s)?));
     }
     let pats = patterns("String.contains?/2", &a[1], s)?;
     Ok(Value::Bool(pats.iter().any(|p| find_bytes(t, p, 0).is_some())))

@@ -687,3 +687,36 @@ fn iso_parsing_refuses_non_ascii_text() {
         ("Time.from_iso8601(\"10:00:00\")", "{:ok, ~T[10:00:00]}"),
     ]);
 }
+
+#[test]
+fn regexes_without_u_read_bytes_with_latin1_classes() {
+    check(&[
+        ("Regex.scan(~r/[\\w.]+/, \"a.b ñ c_d\")", "[[\"a.b\"], [<<195>>], [\"c_d\"]]"),
+        ("Regex.run(~r/./, \"é\")", "[<<195>>]"),
+        ("Regex.run(~r/./u, \"é\")", "[\"é\"]"),
+        ("Regex.run(~r/\\w+/, \"ñandú\", return: :index)", "[{0, 1}]"),
+        ("{\"ñ\" =~ ~r/^\\w$/, \"ñ\" =~ ~r/^\\w$/u}", "{false, true}"),
+        ("Regex.scan(~r/\\d/, \"a1b2ü3\", return: :index, offset: 3)", "[[{3, 1}], [{6, 1}]]"),
+        ("String.replace(\"naïve\", ~r/[^a-z]/, \"?\")", "\"na??ve\""),
+        ("String.split(\"héllo wörld\", ~r/\\s+/)", "[\"héllo\", \"wörld\"]"),
+        ("Regex.split(~r/é/, \"aébéc\")", "[\"a\", \"b\", \"c\"]"),
+        ("Regex.run(~r/(.)/, <<255, 65>>)", "[<<255>>, <<255>>]"),
+        ("Regex.run(~r/é/i, \"CAFÉ café\", return: :index)", "[{9, 2}]"),
+    ]);
+}
+
+#[test]
+fn global_matching_follows_re_run() {
+    check(&[
+        ("Regex.scan(~r/a*/, \"baaac\")", "[[\"\"], [\"aaa\"], [\"\"], [\"\"]]"),
+        ("Regex.replace(~r/a*/, \"baaac\", \"-\")", "\"-b--c-\""),
+        ("Regex.split(~r{}, \"abc\")", "[\"\", \"a\", \"b\", \"c\", \"\"]"),
+        ("Regex.split(~r{a(?<second>b)c}, \"abc\")", "[\"\", \"\"]"),
+        ("Regex.split(~r{a(?<second>b)c}, \"abc\", on: [:second])", "[\"a\", \"c\"]"),
+        ("Regex.split(~r{(x)}, \"Elixir\", include_captures: true)", "[\"Eli\", \"x\", \"ir\"]"),
+        ("Regex.split(~r{a(?<second>b)c}, \"abc\", on: [:second], include_captures: true)", "[\"a\", \"b\", \"c\"]"),
+        ("String.split(\" a  b \", ~r/\\s+/, trim: true)", "[\"a\", \"b\"]"),
+        ("String.split(\"a,b,,c\", ~r/,/, parts: 3)", "[\"a\", \"b\", \",c\"]"),
+        ("Regex.scan(~r/^a/, \"aaa\", offset: 1)", "[]"),
+    ]);
+}
