@@ -141,6 +141,7 @@ fn describe(v: &Value) -> &'static str {
         Value::Float(_) => "a float",
         Value::Atom(_) => "an atom",
         Value::Str(_) | Value::Bytes(_) => "a string",
+        Value::Bits(_) => "a bitstring",
         Value::List(l) if l.is_empty() => "an empty list",
         Value::List(_) => "a list that is not a keyword list",
         Value::Improper(_) => "an improper list",

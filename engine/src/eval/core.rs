@@ -303,26 +303,27 @@ impl Interp {
                         _ => bytes.extend_from_slice(&(c as u32).to_be_bytes()),
                     }
                 }
-                (Value::Str(_) | Value::Bytes(_), SegKind::Binary | SegKind::Integer) if spec.kind == SegKind::Binary || ty.is_none() => {
-                    let b = v.as_bytes().unwrap_or_default();
-                    match size_bits {
-                        Some(bits) if spec.kind == SegKind::Binary => {
-                            let n = (bits / 8) as usize;
-                            if b.len() < n {
-                                return Err(invalid(&v));
-                            }
-                            bytes.extend_from_slice(&b[..n]);
-                        }
-                        _ => bytes.extend_from_slice(b),
+                (Value::Str(_) | Value::Bytes(_) | Value::Bits(_), SegKind::Binary | SegKind::Integer)
+                    if spec.kind == SegKind::Binary || ty.is_none() =>
+                {
+                    let (b, len) = v.as_bits().unwrap_or_default();
+                    // `binary` takes whole bytes; `bitstring` any bits.
+                    if spec.kind == SegKind::Binary && !spec.bits && size_bits.is_none() && len % 8 != 0 {
+                        return Err(invalid(&v));
                     }
+                    let n = match size_bits {
+                        Some(bits) if spec.kind == SegKind::Binary => bits as usize,
+                        _ => len,
+                    };
+                    if len < n {
+                        return Err(invalid(&v));
+                    }
+                    bytes.extend_bits(b, n);
                 }
                 _ => return Err(invalid(&v)),
             }
         }
-        if bytes.bits % 8 != 0 {
-            return Err(raise("ArgumentError", "bitstring segments that are not whole bytes are not supported", span));
-        }
-        Ok(Value::binary(&bytes.bytes))
+        Ok(Value::bitstring(bytes.bytes, bytes.bits))
     }
 
     fn eval_struct(&mut self, name: &Node, update: Option<&Node>, entries: &[(Node, Node)], env: &mut Env, span: Span) -> EResult<Value> {
@@ -680,18 +681,6 @@ impl Interp {
     }
 
     /// The binary a bitstring generator (`<<... <- rhs>>`) walks.
-    fn generator_bytes(&mut self, rhs: &Node, env: &mut Env) -> EResult<Vec<u8>> {
-        let src = self.eval(rhs, env)?;
-        match src.as_bytes() {
-            Some(b) => Ok(b.to_vec()),
-            None => Err(raise(
-                "ArgumentError",
-                format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&src)),
-                rhs.span,
-            )),
-        }
-    }
-
     /// Counts one more evaluation nested on the host's stack, or stops
     /// evaluation when nesting goes deeper than the limits allow.
     pub(crate) fn enter_native(&mut self, span: Span) -> EResult<()> {
@@ -1297,49 +1286,35 @@ impl Interp {
             return Ok(());
         }
         if let Kind::Bitstring(segs) = &gens[i].kind {
-            // `<<a::8, b::8 <- bin>>`: several segments matched again and again
-            // against the rest of the binary; a trailing partial chunk is skipped.
+            // `<<c <- bin>>`, `<<x::4 <- bits>>`, `<<r::8, g::8, b::8 <- pixels>>`:
+            // the segments matched again and again from where the last match
+            // ended; the generator stops at the first bits that do not match.
             if let Some(((Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None), init)) = segs.split_last() {
-                if op == "<-" && !init.is_empty() {
-                    let mut bytes = self.generator_bytes(rhs, env)?;
-                    let (pat, ty) = match &lhs.kind {
-                        Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some((**rhs).clone())),
-                        _ => (&**lhs, None),
-                    };
-                    const REST: &str = "\u{0}bitgen_rest";
-                    let mut psegs = init.to_vec();
-                    psegs.push((pat.clone(), ty));
-                    psegs.push((Node::new(Kind::Var(REST.into()), rhs.span), Some(Node::new(Kind::Var("binary".into()), rhs.span))));
-                    let pattern = Node::new(Kind::Bitstring(psegs), gens[i].span);
-                    loop {
-                        self.tick(span)?;
-                        let mut inner = env.clone();
-                        if !match_pattern(self, &pattern, &Value::binary(&bytes), &mut inner)? {
-                            break;
-                        }
-                        let rest = inner.get(REST).and_then(|v| v.as_bytes().map(<[u8]>::to_vec)).unwrap_or_default();
-                        if rest.len() >= bytes.len() {
-                            break;
-                        }
-                        self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
-                        bytes = rest;
-                    }
-                    return Ok(());
-                }
-            }
-            if let [(Node { kind: Kind::BinOp { op, lhs, rhs }, .. }, None)] = segs.as_slice() {
                 if op == "<-" {
-                    let bytes = self.generator_bytes(rhs, env)?;
+                    let src = self.eval(rhs, env)?;
+                    let Some((data, len)) = src.as_bits() else {
+                        return Err(raise(
+                            "ArgumentError",
+                            format!("expected a bitstring in a bitstring generator, got: {}", inspect::inspect(&src)),
+                            rhs.span,
+                        ));
+                    };
                     let (pat, guard) = split_when(lhs);
                     let (pat, ty) = match &pat.kind {
-                        Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some(&**rhs)),
+                        Kind::BinOp { op, lhs, rhs } if op == "::" => (&**lhs, Some((**rhs).clone())),
                         _ => (pat, None),
                     };
-                    let items = bitstring_items(&bytes, ty, span)?;
-                    for item in items {
+                    let mut psegs = init.to_vec();
+                    psegs.push((pat.clone(), ty));
+                    let mut pos = 0;
+                    while pos < len {
                         self.tick(span)?;
                         let mut inner = env.clone();
-                        if match_pattern(self, pat, &item, &mut inner)? && self.guard_ok(guard, &mut inner)? {
+                        match super::pattern::match_prefix(self, &psegs, data, len, pos, &mut inner)? {
+                            Some(end) if end > pos => pos = end,
+                            _ => break,
+                        }
+                        if self.guard_ok(guard, &mut inner)? {
                             self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
                         }
                     }
@@ -1356,29 +1331,6 @@ impl Interp {
                     self.tick(span)?;
                     let mut inner = env.clone();
                     if match_pattern(self, pat, &item, &mut inner)? && self.guard_ok(guard, &mut inner)? {
-                        self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
-                    }
-                }
-                Ok(())
-            }
-            Kind::Bitstring(segs) if segs.len() == 1 && matches!(&segs[0].0.kind, Kind::BinOp { op, .. } if op == "<-") => {
-                // `<<c <- binary>>`: one byte at a time
-                let Kind::BinOp { lhs, rhs, .. } = &segs[0].0.kind else { return Ok(()) };
-                let bin = self.eval(rhs, env)?;
-                let bytes = bin
-                    .as_bytes()
-                    .ok_or_else(|| {
-                        raise(
-                            "ArgumentError",
-                            format!("expected a binary in a bitstring generator, got: {}", inspect::inspect(&bin)),
-                            rhs.span,
-                        )
-                    })?
-                    .to_vec();
-                for b in bytes {
-                    self.tick(span)?;
-                    let mut inner = env.clone();
-                    if match_pattern(self, lhs, &Value::Int(b as i64), &mut inner)? {
                         self.for_loop(gens, i + 1, &mut inner, body, out, acc, span)?;
                     }
                 }
@@ -1991,7 +1943,7 @@ impl Interp {
             Value::Int(_) => "Integer".to_string(),
             Value::Float(_) => "Float".to_string(),
             Value::Atom(_) | Value::Nil | Value::Bool(_) => "Atom".to_string(),
-            Value::Str(_) | Value::Bytes(_) => "BitString".to_string(),
+            Value::Str(_) | Value::Bytes(_) | Value::Bits(_) => "BitString".to_string(),
             Value::List(_) | Value::Improper(_) => "List".to_string(),
             Value::Tuple(_) => "Tuple".to_string(),
             Value::Map(_) => "Map".to_string(),
@@ -2176,41 +2128,6 @@ pub(crate) fn builtin_exception_fields(name: &str) -> Option<Vec<(Rc<str>, Value
     };
     fields.insert(0, ("__exception__", Value::Bool(true)));
     Some(fields.into_iter().map(|(k, v)| (Rc::from(k), v)).collect())
-}
-
-/// The elements a bitstring generator (`for <<c <- bin>>`) yields for a
-/// segment type: bytes by default, code points for `utf8`, chunks for
-/// `binary-size(n)`.
-fn bitstring_items(bytes: &[u8], ty: Option<&Node>, span: Span) -> EResult<Vec<Value>> {
-    let mut names = Vec::new();
-    let mut size = None;
-    if let Some(t) = ty {
-        visit(t, &mut |n| match &n.kind {
-            Kind::Var(v) => names.push(v.clone()),
-            Kind::Call { name, args, .. } if name == "size" => {
-                if let Some(Node { kind: Kind::Int(i), .. }) = args.first() {
-                    size = Some(*i);
-                }
-            }
-            Kind::Call { name, .. } => names.push(name.clone()),
-            Kind::Int(i) => size = Some(*i),
-            _ => {}
-        });
-    }
-    let has = |n: &str| names.iter().any(|x| x == n);
-    if has("utf8") {
-        let s = std::str::from_utf8(bytes).map_err(|_| raise("ArgumentError", "invalid UTF-8 in a utf8 bitstring generator", span))?;
-        return Ok(s.chars().map(|c| Value::Int(c as i64)).collect());
-    }
-    if has("binary") || has("bytes") {
-        let n = size.unwrap_or(1).max(1) as usize;
-        return Ok(bytes.chunks(n).filter(|c| c.len() == n).map(Value::binary).collect());
-    }
-    match size {
-        None | Some(8) => Ok(bytes.iter().map(|b| Value::Int(*b as i64)).collect()),
-        Some(16) => Ok(bytes.chunks(2).filter(|c| c.len() == 2).map(|c| Value::Int(((c[0] as i64) << 8) | c[1] as i64)).collect()),
-        Some(_) => Err(raise("ArgumentError", "unsupported segment size in a bitstring generator", span)),
-    }
 }
 
 pub(crate) fn split_when(n: &Node) -> (&Node, Option<&Node>) {
@@ -2684,12 +2601,17 @@ fn binary_op_raw(op: &str, l: Value, r: Value, span: Span) -> EResult<Value> {
                 v.extend_from_slice(b);
                 Value::binary(&v)
             }
-            _ => {
+            // `l <> r` is `<<l::binary, r::binary>>`: the VM names the first bad segment.
+            (a, _) => {
+                let (n, bad) = if a.is_none() { (1, &l) } else { (2, &r) };
                 return Err(raise(
                     "ArgumentError",
-                    format!("expected binary arguments to <>, got: {} <> {}", inspect::inspect(&l), inspect::inspect(&r)),
+                    format!(
+                        "construction of binary failed: segment {n} of type 'binary': expected a binary but got: {}",
+                        inspect::inspect(bad)
+                    ),
                     span,
-                ))
+                ));
             }
         },
         "++" => match &l {
@@ -2843,6 +2765,14 @@ impl BitBuf {
             for byte in b {
                 self.push_bits(u64::from(*byte), 8);
             }
+        }
+    }
+
+    /// The first `n` bits of `data`.
+    fn extend_bits(&mut self, data: &[u8], n: usize) {
+        self.extend_from_slice(&data[..n / 8]);
+        if !n.is_multiple_of(8) {
+            self.push_bits(u64::from(data[n / 8] >> (8 - n % 8)), (n % 8) as u32);
         }
     }
 

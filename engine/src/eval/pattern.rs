@@ -3,7 +3,7 @@
 use super::{EResult, Env, Error, Interp};
 use crate::diag::Span;
 use crate::syntax::ast::{Kind, Node, StrPart};
-use crate::value::Value;
+use crate::value::{Bits, Value};
 
 fn raise(kind: &str, msg: impl Into<String>, span: Span) -> Box<Error> {
     Error::raise(kind, msg, span)
@@ -116,7 +116,16 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
         },
         Kind::Map { update: None, entries } => {
             for (k, p) in entries {
-                let key = interp.eval(k, &mut env.clone())?;
+                // A key is a literal or a pinned variable (`%{^key => v}`).
+                let key = match &k.kind {
+                    Kind::UnOp { op, operand } if op == "^" => match &operand.kind {
+                        Kind::Var(name) => {
+                            env.get(name).cloned().ok_or_else(|| raise("CompileError", format!("undefined variable ^{name}"), k.span))?
+                        }
+                        _ => return Err(raise("CompileError", "the pin operator ^ expects a variable", k.span)),
+                    },
+                    _ => interp.eval(k, &mut env.clone())?,
+                };
                 let got = match value {
                     Value::Map(mp) => mp.get(&key).cloned(),
                     Value::Struct(s) if key.as_atom() == Some("__struct__") => Some(Value::Atom(s.module.clone())),
@@ -185,8 +194,8 @@ fn m(interp: &mut Interp, pat: &Node, value: &Value, env: &mut Env, bound: &mut 
                 _ => false,
             }
         }
-        Kind::Bitstring(segs) => match value.as_bytes() {
-            Some(bytes) => match_bitstring(interp, segs, bytes, env, bound)?,
+        Kind::Bitstring(segs) => match value.as_bits() {
+            Some((data, len)) => match_bitstring(interp, segs, data, len, env, bound)?,
             None => false,
         },
         Kind::Block(items) if items.is_empty() => false,
@@ -227,11 +236,13 @@ pub(crate) struct BitSpec {
     pub unit: Option<i64>,
     pub little: bool,
     pub signed: bool,
+    /// `bitstring`/`bits` (unit 1) rather than `binary`/`bytes` (unit 8).
+    pub bits: bool,
 }
 
 /// Parses the `::` type of a segment.
 pub(crate) fn bit_spec(ty: Option<&Node>) -> BitSpec {
-    let mut spec = BitSpec { kind: SegKind::Integer, size: None, unit: None, little: false, signed: false };
+    let mut spec = BitSpec { kind: SegKind::Integer, size: None, unit: None, little: false, signed: false, bits: false };
     fn walk(n: &Node, spec: &mut BitSpec) {
         match &n.kind {
             Kind::BinOp { op, lhs, rhs } if op == "-" || op == "*" => {
@@ -256,7 +267,11 @@ pub(crate) fn bit_spec(ty: Option<&Node>) -> BitSpec {
             Kind::Var(name) | Kind::Call { name, .. } => match name.as_str() {
                 "integer" => spec.kind = SegKind::Integer,
                 "float" => spec.kind = SegKind::Float,
-                "binary" | "bytes" | "bitstring" | "bits" => spec.kind = SegKind::Binary,
+                "binary" | "bytes" => spec.kind = SegKind::Binary,
+                "bitstring" | "bits" => {
+                    spec.kind = SegKind::Binary;
+                    spec.bits = true;
+                }
                 "utf8" => spec.kind = SegKind::Utf8,
                 "utf16" => spec.kind = SegKind::Utf16,
                 "utf32" => spec.kind = SegKind::Utf32,
@@ -278,7 +293,7 @@ pub(crate) fn bit_spec(ty: Option<&Node>) -> BitSpec {
 impl BitSpec {
     /// The unit in bits of one `size` step.
     pub fn unit_bits(&self) -> i64 {
-        self.unit.unwrap_or(if self.kind == SegKind::Binary { 8 } else { 1 })
+        self.unit.unwrap_or(if self.kind == SegKind::Binary && !self.bits { 8 } else { 1 })
     }
 }
 
@@ -296,8 +311,49 @@ pub(crate) fn int_bytes(v: i64, bits: i64, little: bool) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn match_bitstring(interp: &mut Interp, segs: &[(Node, Option<Node>)], bytes: &[u8], env: &mut Env, bound: &mut Bound) -> EResult<bool> {
-    let mut pos = 0usize;
+fn match_bitstring(
+    interp: &mut Interp,
+    segs: &[(Node, Option<Node>)],
+    data: &[u8],
+    len: usize,
+    env: &mut Env,
+    bound: &mut Bound,
+) -> EResult<bool> {
+    Ok(match_segments(interp, segs, data, len, 0, env, bound)? == Some(len))
+}
+
+/// Matches `<<segs>>` against the bits `from..len` of `data` (each
+/// segment a prefix of what is left) and binds into `env`; the bit offset
+/// where the segments end, or None. Bitstring generators (`for <<x::4 <- bin>>`)
+/// match it again and again from where the last match ended.
+pub(crate) fn match_prefix(
+    interp: &mut Interp,
+    segs: &[(Node, Option<Node>)],
+    data: &[u8],
+    len: usize,
+    from: usize,
+    env: &mut Env,
+) -> EResult<Option<usize>> {
+    let mut bound = Bound::new();
+    let end = match_segments(interp, segs, data, len, from, env, &mut bound)?;
+    if end.is_some() {
+        for (k, v) in bound {
+            env.vars.insert(k, v);
+        }
+    }
+    Ok(end)
+}
+
+fn match_segments(
+    interp: &mut Interp,
+    segs: &[(Node, Option<Node>)],
+    data: &[u8],
+    len: usize,
+    from: usize,
+    env: &mut Env,
+    bound: &mut Bound,
+) -> EResult<Option<usize>> {
+    let mut pos = from;
     for (i, (seg, ty)) in segs.iter().enumerate() {
         let spec = bit_spec(ty.as_ref());
         let last = i + 1 == segs.len();
@@ -309,13 +365,13 @@ fn match_bitstring(interp: &mut Interp, segs: &[(Node, Option<Node>)], bytes: &[
                     scope.vars.insert(k.clone(), v.clone());
                 }
                 match interp.eval(n, &mut scope)? {
-                    Value::Int(k) if k >= 0 => Some(k * spec.unit_bits()),
-                    _ => return Ok(false),
+                    Value::Int(k) if k >= 0 => Some((k * spec.unit_bits()) as usize),
+                    _ => return Ok(None),
                 }
             }
             None => None,
         };
-        let rest = &bytes[pos..];
+        let left = len - pos;
         let (value, used) = match spec.kind {
             SegKind::Integer => {
                 // A literal string in a segment matches its bytes.
@@ -323,63 +379,64 @@ fn match_bitstring(interp: &mut Interp, segs: &[(Node, Option<Node>)], bytes: &[
                     if let Kind::Str(_) = seg.kind {
                         let lit = interp.eval(seg, &mut env.clone())?;
                         let lb = lit.as_bytes().unwrap_or_default();
-                        if !rest.starts_with(lb) {
-                            return Ok(false);
+                        let n = lb.len() * 8;
+                        if left < n || (0..lb.len()).any(|k| Bits::read(data, pos + 8 * k, 8) as u8 != lb[k]) {
+                            return Ok(None);
                         }
-                        pos += lb.len();
+                        pos += n;
                         continue;
                     }
                 }
                 let bits = size_bits.unwrap_or(8);
-                if bits % 8 != 0 || bits > 64 {
-                    return Err(raise("CompileError", "bitstring segments that are not whole bytes are not supported", seg.span));
+                if bits > 64 || (spec.little && bits % 8 != 0) {
+                    return Err(raise(
+                        "CompileError",
+                        "integer segments of more than 64 bits (or little-endian ones of part of a byte) are not supported",
+                        seg.span,
+                    ));
                 }
-                let n = (bits / 8) as usize;
-                if rest.len() < n {
-                    return Ok(false);
+                if left < bits {
+                    return Ok(None);
                 }
-                let mut chunk = rest[..n].to_vec();
-                if spec.little {
-                    chunk.reverse();
-                }
-                let mut v: i64 = 0;
-                for b in &chunk {
-                    v = (v << 8) | *b as i64;
-                }
-                if spec.signed && n > 0 && n < 8 && chunk[0] & 0x80 != 0 {
-                    v -= 1i64 << (bits as u32);
-                }
-                (Value::Int(v), n)
+                let v = if spec.little {
+                    (0..bits / 8).fold(0u64, |v, k| v | (Bits::read(data, pos + 8 * k, 8) << (8 * k)))
+                } else {
+                    Bits::read(data, pos, bits)
+                };
+                let v =
+                    if spec.signed && bits > 0 && bits < 64 && (v >> (bits - 1)) & 1 == 1 { v as i64 - (1i64 << bits) } else { v as i64 };
+                (Value::Int(v), bits)
             }
             SegKind::Float => {
                 let bits = size_bits.unwrap_or(64);
-                let n = (bits / 8) as usize;
-                if rest.len() < n || !(n == 4 || n == 8) {
-                    return Ok(false);
+                if left < bits || !(bits == 32 || bits == 64) {
+                    return Ok(None);
                 }
-                let mut chunk = rest[..n].to_vec();
+                let mut chunk: Vec<u8> = (0..bits / 8).map(|k| Bits::read(data, pos + 8 * k, 8) as u8).collect();
                 if spec.little {
                     chunk.reverse();
                 }
-                let f = if n == 8 {
+                let f = if bits == 64 {
                     f64::from_be_bytes(chunk.try_into().unwrap_or([0; 8]))
                 } else {
                     f32::from_be_bytes(chunk.try_into().unwrap_or([0; 4])) as f64
                 };
-                (Value::Float(f), n)
+                (Value::Float(f), bits)
             }
             SegKind::Binary => match size_bits {
                 Some(bits) => {
-                    if bits % 8 != 0 {
-                        return Err(raise("CompileError", "bitstring segments that are not whole bytes are not supported", seg.span));
+                    if left < bits {
+                        return Ok(None);
                     }
-                    let n = (bits / 8) as usize;
-                    if rest.len() < n {
-                        return Ok(false);
-                    }
-                    (Value::binary(&rest[..n]), n)
+                    (Bits::slice(data, pos, bits), bits)
                 }
-                None if last => (Value::binary(rest), rest.len()),
+                // `binary` takes whole bytes only; `bitstring` any rest.
+                None if last => {
+                    if !spec.bits && !left.is_multiple_of(8) {
+                        return Ok(None);
+                    }
+                    (Bits::slice(data, pos, left), left)
+                }
                 None => {
                     return Err(raise(
                         "CompileError",
@@ -389,38 +446,33 @@ fn match_bitstring(interp: &mut Interp, segs: &[(Node, Option<Node>)], bytes: &[
                 }
             },
             SegKind::Utf8 => {
-                let Some(&b0) = rest.first() else { return Ok(false) };
+                let byte = |k: usize| if left >= 8 * (k + 1) { Some(Bits::read(data, pos + 8 * k, 8) as u8) } else { None };
+                let Some(b0) = byte(0) else { return Ok(None) };
                 let n = match b0 {
                     0x00..=0x7f => 1,
                     0xc0..=0xdf => 2,
                     0xe0..=0xef => 3,
                     0xf0..=0xf7 => 4,
-                    _ => return Ok(false),
+                    _ => return Ok(None),
                 };
-                if rest.len() < n {
-                    return Ok(false);
-                }
-                match std::str::from_utf8(&rest[..n]).ok().and_then(|t| t.chars().next()) {
-                    Some(c) => (Value::Int(c as i64), n),
-                    None => return Ok(false),
+                let Some(chunk) = (0..n).map(byte).collect::<Option<Vec<u8>>>() else { return Ok(None) };
+                match std::str::from_utf8(&chunk).ok().and_then(|t| t.chars().next()) {
+                    Some(c) => (Value::Int(c as i64), 8 * n),
+                    None => return Ok(None),
                 }
             }
             SegKind::Utf16 | SegKind::Utf32 => {
-                let n = if spec.kind == SegKind::Utf16 { 2 } else { 4 };
-                if rest.len() < n {
-                    return Ok(false);
+                let bits = if spec.kind == SegKind::Utf16 { 16 } else { 32 };
+                if left < bits {
+                    return Ok(None);
                 }
-                let mut v: i64 = 0;
-                for b in &rest[..n] {
-                    v = (v << 8) | *b as i64;
-                }
-                (Value::Int(v), n)
+                (Value::Int(Bits::read(data, pos, bits) as i64), bits)
             }
         };
         if !m(interp, seg, &value, env, bound)? {
-            return Ok(false);
+            return Ok(None);
         }
         pos += used;
     }
-    Ok(pos == bytes.len())
+    Ok(Some(pos))
 }

@@ -328,15 +328,21 @@ mod tests {
         assert_eq!(to_rust(r"%{(x+)}", "").as_deref(), Ok(r"%\{(x+)\}"));
         assert_eq!(to_rust(r"a{2,3}b{2}c{1,}", "").as_deref(), Ok(r"a{2,3}b{2}c{1,}"));
         assert_eq!(to_rust(r"x{,2}", "").as_deref(), Ok(r"x\{,2\}"));
-        assert_eq!(to_rust(r"[{}]\{é", "").as_deref(), Ok(r"[{}]\{é"));
+        assert_eq!(to_rust(r"[{}]\{é", "u").as_deref(), Ok(r"[{}]\{é"));
         assert_eq!(to_rust(r"[]a]", "").as_deref(), Ok(r"[\]a]"));
     }
 
     #[test]
-    fn without_u_the_perl_classes_are_ascii() {
-        assert_eq!(to_rust(r"^\w+\b", "").as_deref(), Ok(r"^[0-9A-Z\x{5F}a-z]+\b"));
-        assert_eq!(to_rust(r"[\w.]\D\\w", "").as_deref(), Ok(r"[0-9A-Z\x{5F}a-z.][^0-9]\\w"));
-        assert!(!compiles(r"^\w+$", "").is_match("josé"));
+    fn without_u_the_pattern_is_bytes_and_the_classes_latin1() {
+        let word = r"0-9A-Z\x{5F}a-z\x{AA}\x{B5}\x{BA}\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{FF}";
+        assert_eq!(to_rust(r"^\w+\b", "").as_deref(), Ok(format!("^[{word}]+\\b").as_str()));
+        assert_eq!(to_rust(r"[\w.]\D\\w", "").as_deref(), Ok(format!("[{word}.][^0-9]\\\\w").as_str()));
+        // `é` is the bytes C3 A9; caseless, `Ã` (C3) also matches `ã` (E3).
+        assert_eq!(to_rust("é", "").as_deref(), Ok("\u{c3}\u{a9}"));
+        assert_eq!(to_rust("é", "i").as_deref(), Ok("[\u{c3}\u{e3}]\u{a9}"));
+        // A subject reaches the engine decoded the same way: `é` is `Ã©`.
+        assert!(!compiles(r"^\w+$", "").is_match("jos\u{c3}\u{a9}"));
+        assert!(compiles(r"^\w", "").is_match("\u{c3}"));
         assert!(compiles(r"^\s$", "").is_match("\u{0B}"));
     }
 

@@ -206,6 +206,7 @@ fn write(out: &mut String, v: &Value, o: &Opts) {
             }
         }
         Value::Bytes(b) => bytes(out, b, o),
+        Value::Bits(b) => bits(out, b, o),
         Value::List(items) => list(out, items, o),
         Value::Improper(imp) => {
             out.push('[');
@@ -496,6 +497,20 @@ fn bytes(out: &mut String, b: &[u8], o: &Opts) {
     out.push_str("<<");
     let items: Vec<Value> = b.iter().map(|x| Value::Int(*x as i64)).collect();
     seq(out, items.iter(), o, write);
+    out.push_str(">>");
+}
+
+/// `<<97, 1::size(3)>>`: the whole bytes, then the last bits with their size.
+fn bits(out: &mut String, b: &super::Bits, o: &Opts) {
+    out.push_str("<<");
+    let whole = b.len / 8;
+    let items: Vec<Value> = b.bytes[..whole].iter().map(|x| Value::Int(*x as i64)).collect();
+    seq(out, items.iter(), o, write);
+    if whole > 0 {
+        out.push_str(", ");
+    }
+    let rest = b.len % 8;
+    out.push_str(&format!("{}::size({rest})", b.bytes[whole] >> (8 - rest)));
     out.push_str(">>");
 }
 

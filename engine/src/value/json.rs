@@ -28,6 +28,7 @@ pub fn encode_with(v: &Value, hook: &dyn Fn(&Value) -> Option<Json>) -> Json {
         Value::Atom(a) => Json::String(a.to_string()),
         Value::Str(s) => Json::String(s.to_string()),
         Value::Bytes(b) => json!({ "$binary_hex": hex(b) }),
+        Value::Bits(_) => json!({ "$inspect": super::inspect::inspect(v) }),
         Value::List(items) => Json::Array(items.iter().map(enc).collect()),
         Value::Tuple(items) => json!({ "$tuple": items.iter().map(enc).collect::<Vec<_>>() }),
         Value::Map(m) => {

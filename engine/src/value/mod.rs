@@ -46,6 +46,9 @@ pub enum Value {
     /// A binary that is not valid UTF-8. Construct through [`Value::binary`]
     /// so that valid UTF-8 always becomes `Str`.
     Bytes(Rc<[u8]>),
+    /// A bitstring whose length is not a whole number of bytes
+    /// (`<<1::3>>`). Construct through [`Value::bitstring`].
+    Bits(Rc<Bits>),
     /// A proper list: O(1) `[h | t]`, `tl/1` and `[x | list]` (see [`List`]).
     List(List),
     /// `[a, b | tail]` where tail is not a list.
@@ -71,6 +74,41 @@ pub enum Value {
 
 /// A struct: its module (an alias atom such as `Elixir.Blog.User`) and its
 /// fields in definition order (`__struct__` is not stored).
+/// The bits of a bitstring that is not a binary: `len` bits, the first in
+/// the high bit of `bytes[0]`; the unused low bits of the last byte are 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bits {
+    pub bytes: Vec<u8>,
+    pub len: usize,
+}
+
+impl Bits {
+    /// Bits `from..from + n` of `data` (`len` bits long) as a bitstring value.
+    pub fn slice(data: &[u8], from: usize, n: usize) -> Value {
+        if from.is_multiple_of(8) && n.is_multiple_of(8) {
+            return Value::binary(&data[from / 8..(from + n) / 8]);
+        }
+        let mut out = vec![0u8; n.div_ceil(8)];
+        for k in 0..n {
+            let bit = (data[(from + k) / 8] >> (7 - (from + k) % 8)) & 1;
+            out[k / 8] |= bit << (7 - k % 8);
+        }
+        Value::bitstring(out, n)
+    }
+
+    /// Bits `from..from + n` (n ≤ 64) of `data` as an unsigned integer.
+    pub fn read(data: &[u8], from: usize, n: usize) -> u64 {
+        if from.is_multiple_of(8) && n.is_multiple_of(8) {
+            return data[from / 8..(from + n) / 8].iter().fold(0u64, |v, b| (v << 8) | u64::from(*b));
+        }
+        let mut v = 0u64;
+        for k in from..from + n {
+            v = (v << 1) | ((data[k / 8] >> (7 - k % 8)) & 1) as u64;
+        }
+        v
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Struct {
     pub module: Atom,
@@ -255,6 +293,27 @@ impl Value {
         Value::Str(Rc::from(s.as_str()))
     }
 
+    /// A bitstring of `len` bits (`bytes` holds them from the high bit on):
+    /// a binary when `len` is a multiple of 8.
+    pub fn bitstring(mut bytes: Vec<u8>, len: usize) -> Value {
+        bytes.truncate(len.div_ceil(8));
+        if len.is_multiple_of(8) {
+            return Value::binary(&bytes);
+        }
+        if let Some(last) = bytes.last_mut() {
+            *last &= 0xFFu8 << (8 - len % 8);
+        }
+        Value::Bits(Rc::new(Bits { bytes, len }))
+    }
+
+    /// The bytes and the length in bits of any bitstring.
+    pub fn as_bits(&self) -> Option<(&[u8], usize)> {
+        match self {
+            Value::Bits(b) => Some((&b.bytes, b.len)),
+            other => other.as_bytes().map(|b| (b, b.len() * 8)),
+        }
+    }
+
     /// A binary from bytes: `Str` when valid UTF-8, `Bytes` otherwise.
     pub fn binary(bytes: &[u8]) -> Value {
         match std::str::from_utf8(bytes) {
@@ -436,7 +495,7 @@ impl Value {
             | Value::Opaque(_)
             | Value::Quoted(_) => 7,
             Value::List(_) | Value::Improper(_) => 8,
-            Value::Str(_) | Value::Bytes(_) => 9,
+            Value::Str(_) | Value::Bytes(_) | Value::Bits(_) => 9,
         }
     }
 
@@ -483,6 +542,19 @@ fn struct_key(v: &Value) -> Option<(&str, Vec<(Atom, Value)>)> {
     Some((name, v.struct_fields().unwrap_or_default()))
 }
 
+/// Bitstrings compare bit by bit; a prefix sorts first.
+fn compare_bits(a: Option<(&[u8], usize)>, b: Option<(&[u8], usize)>) -> Ordering {
+    let (Some((a, alen)), Some((b, blen))) = (a, b) else { return Ordering::Equal };
+    let n = alen.min(blen);
+    let whole = n / 8;
+    a[..whole].cmp(&b[..whole]).then_with(|| {
+        let rest = n % 8;
+        let mask = if rest == 0 { 0 } else { 0xFFu8 << (8 - rest) };
+        let (x, y) = (a.get(whole).map_or(0, |v| v & mask), b.get(whole).map_or(0, |v| v & mask));
+        x.cmp(&y).then(alen.cmp(&blen))
+    })
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         self.cmp(other) == Ordering::Equal
@@ -516,7 +588,8 @@ impl Ord for Value {
             (Int(a), Float(b)) => (*a as f64).partial_cmp(b).unwrap_or(Ordering::Equal).then(Ordering::Less),
             (Float(a), Int(b)) => a.partial_cmp(&(*b as f64)).unwrap_or(Ordering::Equal).then(Ordering::Greater),
             (a, b) if ra == 1 => a.as_atom().cmp(&b.as_atom()),
-            (Str(_) | Bytes(_), _) => self.as_bytes().cmp(&other.as_bytes()),
+            (Str(_) | Bytes(_), Str(_) | Bytes(_)) => self.as_bytes().cmp(&other.as_bytes()),
+            (Str(_) | Bytes(_) | Bits(_), _) => compare_bits(self.as_bits(), other.as_bits()),
             (Tuple(a), Tuple(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
             (List(a), List(b)) => match (a.flat_slice(), b.flat_slice()) {
                 _ if a.ptr_eq(b) => Ordering::Equal,

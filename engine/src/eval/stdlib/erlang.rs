@@ -163,7 +163,9 @@ pub fn register(b: &mut Builtins) {
             ))
         }),
         ("byte_size", &[1], |_, a, s| {
-            Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error(":erlang.byte_size/1", "a binary", &a[0], s))?.len() as i64))
+            Ok(Value::Int(
+                a[0].as_bits().ok_or_else(|| args::arg_error(":erlang.byte_size/1", "a bitstring", &a[0], s))?.1.div_ceil(8) as i64
+            ))
         }),
         ("length", &[1], |_, a, s| Ok(Value::Int(args::list(":erlang.length/1", &a[0], s)?.len() as i64))),
         ("float", &[1], |_, a, s| Ok(Value::Float(num("float", &a[0], s)?))),
@@ -791,7 +793,7 @@ pub fn register(b: &mut Builtins) {
         Ok(Value::binary(&bytes))
     });
     b.add("Kernel", "bit_size", &[1], |_, a, s| {
-        Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error("bit_size/1", "a bitstring", &a[0], s))?.len() as i64 * 8))
+        Ok(Value::Int(a[0].as_bits().ok_or_else(|| args::arg_error("bit_size/1", "a bitstring", &a[0], s))?.1 as i64))
     });
     b.add("Kernel", "is_map_key", &[2], |_, a, s| match &a[0] {
         Value::Map(m) => Ok(Value::Bool(m.contains_key(&a[1]))),

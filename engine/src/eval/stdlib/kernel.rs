@@ -13,7 +13,7 @@ pub fn register(b: &mut Builtins) {
         ("is_nil", is_nil as fn(&mut Interp, Vec<Value>, Span) -> EResult<Value>),
         ("is_atom", |_, a, _| Ok(Value::Bool(a[0].is_atom()))),
         ("is_binary", |_, a, _| Ok(Value::Bool(a[0].is_binary()))),
-        ("is_bitstring", |_, a, _| Ok(Value::Bool(a[0].is_binary()))),
+        ("is_bitstring", |_, a, _| Ok(Value::Bool(a[0].as_bits().is_some()))),
         ("is_boolean", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Bool(_))))),
         ("is_integer", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Int(_) | Value::BigInt(_))))),
         ("is_float", |_, a, _| Ok(Value::Bool(matches!(a[0], Value::Float(_))))),
@@ -34,7 +34,7 @@ pub fn register(b: &mut Builtins) {
         }),
         ("map_size", map_size),
         ("byte_size", |_, a, s| {
-            Ok(Value::Int(a[0].as_bytes().ok_or_else(|| args::arg_error("byte_size/1", "a binary", &a[0], s))?.len() as i64))
+            Ok(Value::Int(a[0].as_bits().ok_or_else(|| args::arg_error("byte_size/1", "a bitstring", &a[0], s))?.1.div_ceil(8) as i64))
         }),
         ("to_string", |_, a, s| Ok(Value::string(to_string(&a[0], s)?))),
         ("inspect", inspect_fn),

@@ -131,7 +131,7 @@ pub fn value_type(v: &Value) -> std::borrow::Cow<'static, str> {
         Value::Int(_) => "Integer",
         Value::Float(_) => "Float",
         Value::Atom(_) | Value::Nil | Value::Bool(_) => "Atom",
-        Value::Str(_) | Value::Bytes(_) => "BitString",
+        Value::Str(_) | Value::Bytes(_) | Value::Bits(_) => "BitString",
         Value::Tuple(_) => "Tuple",
         Value::Fun(_) => "Function",
         Value::Map(_) => "Map",

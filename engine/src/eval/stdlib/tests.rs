@@ -720,3 +720,38 @@ fn global_matching_follows_re_run() {
         ("Regex.scan(~r/^a/, \"aaa\", offset: 1)", "[]"),
     ]);
 }
+
+#[test]
+fn bitstrings_of_any_length() {
+    check(&[
+        ("<<1::3>>", "<<1::size(3)>>"),
+        ("<<97, 1::3>>", "<<97, 1::size(3)>>"),
+        ("for <<x::4 <- <<0xAB>> >>, do: x", "[10, 11]"),
+        ("{bit_size(<<1::3, 2::7>>), byte_size(<<1::3, 2::7>>)}", "{10, 2}"),
+        ("{is_binary(<<1::1>>), is_bitstring(<<1::1>>)}", "{false, true}"),
+        ("<<a::3, b::5>> = <<0xFF>>\n{a, b}", "{7, 31}"),
+        ("<<h::1, rest::bitstring>> = <<0x80, 1>>\n{h, rest}", "{1, <<0, 1::size(7)>>}"),
+        ("<<1::1, 0::1, 1::1>> == <<5::3>>", "true"),
+        ("Enum.sort([<<1::1>>, <<0>>, \"a\", <<1::3>>])", "[<<0>>, <<1::size(3)>>, \"a\", <<1::size(1)>>]"),
+        ("for <<r::8, g::8, b::8 <- <<1, 2, 3, 4, 5, 6, 7>> >>, do: {r, g, b}", "[{1, 2, 3}, {4, 5, 6}]"),
+        ("for <<c::utf8 <- \"hé\">>, do: c", "[104, 233]"),
+        ("<<-1::4>>", "<<15::size(4)>>"),
+        ("<<x::signed-4, _::4>> = <<0xF0>>\nx", "-1"),
+        ("<<(<<1::3>>)::bitstring, 1::5>>", "\"!\""),
+        ("<<x::bits-size(3), _::bits>> = <<0xE0>>\nx", "<<7::size(3)>>"),
+        ("match?(<<_::binary>>, <<1::3>>)", "false"),
+        (
+            "x = <<1::3>>\nx <> \"a\"",
+            "** (ArgumentError) construction of binary failed: segment 1 of type 'binary': expected a binary but got: <<1::size(3)>>",
+        ),
+    ]);
+}
+
+#[test]
+fn pinned_map_keys_in_patterns() {
+    check(&[
+        ("k = :a\ncase %{a: 1} do\n  %{^k => v} -> v\nend", "1"),
+        ("k = \"x\"\n%{^k => v} = %{\"x\" => 5}\nv", "5"),
+        ("k = :b\nmatch?(%{^k => _}, %{a: 1})", "false"),
+    ]);
+}
