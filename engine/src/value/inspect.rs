@@ -432,6 +432,28 @@ fn struct_(out: &mut String, s: &super::Struct, o: &Opts) {
             out.push('}');
             return;
         }
+        // `@derive {Inspect, optional: [...all fields]}`: fields at their defaults are left out.
+        "Duration" => {
+            out.push_str("%Duration{");
+            let mut first = true;
+            for (k, v) in &s.fields {
+                let default = match &**k {
+                    "microsecond" => Value::tuple(vec![Value::Int(0), Value::Int(0)]),
+                    _ => Value::Int(0),
+                };
+                if *v == default {
+                    continue;
+                }
+                if !first {
+                    out.push_str(", ");
+                }
+                first = false;
+                out.push_str(&format!("{k}: "));
+                write(out, v, o);
+            }
+            out.push('}');
+            return;
+        }
         "Date.Range" => {
             let g = |k: &str| s.get(k).cloned().unwrap_or(Value::Nil);
             out.push_str("Date.range(");

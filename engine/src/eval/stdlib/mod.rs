@@ -3,6 +3,7 @@
 
 pub mod calendar;
 mod decimal;
+mod duration;
 mod r#enum;
 pub(crate) mod erlang;
 pub(crate) mod extra;
@@ -33,6 +34,7 @@ pub fn register(b: &mut Builtins) {
     map::register(b);
     string::register(b);
     calendar::register(b);
+    duration::register(b);
     decimal::register(b);
     regex::register(b);
     jason::register(b);

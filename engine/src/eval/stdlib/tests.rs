@@ -755,3 +755,27 @@ fn pinned_map_keys_in_patterns() {
         ("k = :b\nmatch?(%{^k => _}, %{a: 1})", "false"),
     ]);
 }
+
+#[test]
+fn durations() {
+    check(&[
+        ("Duration.new!(year: 1, week: 3, hour: 4, second: 1)", "%Duration{year: 1, week: 3, hour: 4, second: 1}"),
+        ("Duration.add(Duration.new!(week: 2, day: 1), Duration.new!(day: 2))", "%Duration{week: 2, day: 3}"),
+        (
+            "Duration.subtract(Duration.new!(microsecond: {400, 6}), Duration.new!(microsecond: {600, 3}))",
+            "%Duration{microsecond: {-200, 6}}",
+        ),
+        ("Duration.multiply(Duration.new!(day: 1, minute: 15, second: -10), 3)", "%Duration{day: 3, minute: 45, second: -30}"),
+        ("Duration.from_iso8601(\"-PT10H-30M\")", "{:ok, %Duration{hour: -10, minute: 30}}"),
+        ("Duration.from_iso8601(\"PT4.650S\")", "{:ok, %Duration{second: 4, microsecond: {650000, 3}}}"),
+        ("Duration.to_iso8601(Duration.new!(second: 1, microsecond: {-1_200_000, 4}))", "\"PT-0.2000S\""),
+        ("Duration.to_string(Duration.new!(day: 40, hour: 12, minute: 42, second: 12))", "\"40d 12h 42min 12s\""),
+        ("Date.shift(~D[2016-01-03], Duration.new!(month: 2))", "~D[2016-03-03]"),
+        ("{to_timeout(hour: 24) == to_timeout(day: 1), to_timeout(second: 2)}", "{true, 2000}"),
+        ("%Duration{}", "%Duration{}"),
+        (
+            "Duration.new!(foo: 1)",
+            "** (ArgumentError) unknown unit :foo. Expected :year, :month, :week, :day, :hour, :minute, :second, :microsecond",
+        ),
+    ]);
+}
