@@ -136,7 +136,7 @@ fn hd(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
         Value::List(l) if !l.is_empty() => Ok(l.head().cloned().unwrap_or(Value::Nil)),
         Value::Improper(imp) => Ok(imp.0[0].clone()),
-        other => Err(raise("ArgumentError", format!("argument error: hd({})", inspect::inspect(other)), s)),
+        _ => Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a nonempty list\n", s)),
     }
 }
 
@@ -144,7 +144,7 @@ fn tl(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
         Value::List(l) if !l.is_empty() => Ok(Value::List(l.tail().unwrap_or_default())),
         Value::Improper(imp) => Ok(crate::eval::core::cons(imp.0[1..].to_vec(), imp.1.clone())),
-        other => Err(raise("ArgumentError", format!("argument error: tl({})", inspect::inspect(other)), s)),
+        _ => Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a nonempty list\n", s)),
     }
 }
 

@@ -83,6 +83,10 @@ pub fn register(b: &mut Builtins) {
         ("last", &[1], |_, a, s| Ok(st("String.last/1", &a[0], s)?.graphemes(true).next_back().map(Value::str).unwrap_or(Value::Nil))),
         ("reverse", &[1], |_, a, s| Ok(Value::string(st("String.reverse/1", &a[0], s)?.graphemes(true).rev().collect()))),
         ("duplicate", &[2], |_, a, s| {
+            // `when is_integer(n) and n >= 0`
+            if !matches!(a[1], Value::Int(n) if n >= 0) {
+                return Err(raise("FunctionClauseError", "no function clause matching in String.duplicate/2", s));
+            }
             let t = bin("String.duplicate/2", &a[0], s)?;
             let n = args::copies("String.duplicate/2", &a[1], t.len(), "a non-negative count", s)?;
             Ok(Value::binary(&t.repeat(n)))
