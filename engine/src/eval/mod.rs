@@ -182,10 +182,11 @@ impl Env {
 
 /// `UndefinedFunctionError`'s message for a call into a module that does
 /// not exist (`module` as an atom: `Elixir.Foo` or `nope`). For an Elixir
-/// alias Elixir 1.18 adds a hint about aliases.
+/// alias of one segment (`Foo`, not `Shop.Foo`), which may be an alias
+/// never defined, Elixir 1.18 adds a hint about aliases.
 pub fn module_not_available(module: &str, fun: &str, arity: usize) -> String {
     let m = crate::value::inspect::inspect(&Value::atom(module));
-    let hint = if module.starts_with("Elixir.") {
+    let hint = if module.strip_prefix("Elixir.").is_some_and(|name| !name.contains('.')) {
         ". Make sure the module name is correct and has been specified in full (or that an alias has been defined)"
     } else {
         ""

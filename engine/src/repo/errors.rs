@@ -187,22 +187,12 @@ pub fn constraint_error(action: &str, v: &Violation, changeset: &Value, span: Sp
     raise("Ecto.ConstraintError", message, Some(value), span)
 }
 
-/// `Ecto.InvalidChangesetError`.
-pub fn invalid_changeset(action: &str, changeset: &Value, span: Span) -> Box<Error> {
-    let errors = field(changeset, "errors");
-    let message = format!(
-        "could not perform {action} because changeset is invalid.\n\nErrors\n\n{}\n\nApplied changes\n\n{}\n\nParams\n\n{}\n\nChangeset\n\n{}\n",
-        indent(&inspect::inspect(&errors)),
-        indent(&inspect::inspect(&field(changeset, "changes"))),
-        indent(&inspect::inspect(&field(changeset, "params"))),
-        indent(&inspect::inspect(changeset)),
-    );
-    let value = make_struct("Ecto.InvalidChangesetError", vec![("action", Value::atom(action)), ("changeset", changeset.clone())]);
-    raise("Ecto.InvalidChangesetError", message, Some(value), span)
-}
-
-fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+/// `Ecto.InvalidChangesetError`, as `Ecto.Changeset.apply_action!/2` raises it.
+pub fn invalid_changeset(interp: &mut crate::eval::Interp, action: &str, changeset: &Value, span: Span) -> Box<Error> {
+    match crate::changeset::Changeset::from_value(changeset) {
+        Some(cs) => crate::changeset::traverse::invalid_changeset_error(interp, &Value::atom(action), &cs, span),
+        None => raise("Ecto.InvalidChangesetError", format!("could not perform {action} because changeset is invalid."), None, span),
+    }
 }
 
 /// `Ecto.StaleEntryError`.
@@ -217,6 +207,10 @@ pub fn stale_entry(action: &str, changeset: &Value, span: Span) -> Box<Error> {
 
 /// The text Ecto shows for a query in errors (`Inspect.Ecto.Query.to_string/1`).
 pub fn query_text(query: &Value) -> String {
+    // `Inspect.Ecto.Query.to_string/1`: one clause per line.
+    if let Some(q) = query.downcast::<crate::query::value::QueryValue>() {
+        return crate::query::inspect::query_to_string(&q.0);
+    }
     let s = inspect::inspect(query);
     match s.strip_prefix("#Ecto.Query<").and_then(|r| r.strip_suffix('>')) {
         Some(inner) => inner.to_string(),

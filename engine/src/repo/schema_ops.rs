@@ -30,10 +30,10 @@ fn result_value(r: Result<Value, Value>) -> Value {
     }
 }
 
-fn bang(action: &str, r: Result<Value, Value>, span: Span) -> EResult<Value> {
+fn bang(interp: &mut Interp, action: &str, r: Result<Value, Value>, span: Span) -> EResult<Value> {
     match r {
         Ok(v) => Ok(v),
-        Err(cs) if is_changeset(&cs) => Err(errors::invalid_changeset(action, &cs, span)),
+        Err(cs) if is_changeset(&cs) => Err(errors::invalid_changeset(interp, action, &cs, span)),
         Err(other) => Err(Error::raise("MatchError", format!("no match of right hand side value: {}", inspect::inspect(&other)), span)),
     }
 }
@@ -46,7 +46,7 @@ pub fn insert(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Valu
 pub fn insert_bang(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let cs = changeset_of(interp, &args[0], "insert", span)?;
     let r = do_insert(interp, &cs, &opts_of(&args, 1), span)?;
-    bang("insert", r, span)
+    bang(interp, "insert", r, span)
 }
 
 pub fn update(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
@@ -57,7 +57,7 @@ pub fn update(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Valu
 pub fn update_bang(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let cs = changeset_for_update(&args[0], span)?;
     let r = do_update(interp, &cs, &opts_of(&args, 1), span)?;
-    bang("update", r, span)
+    bang(interp, "update", r, span)
 }
 
 pub fn delete(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
@@ -68,7 +68,7 @@ pub fn delete(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Valu
 pub fn delete_bang(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     let cs = changeset_of(interp, &args[0], "delete", span)?;
     let r = do_delete(interp, &cs, &opts_of(&args, 1), span)?;
-    bang("delete", r, span)
+    bang(interp, "delete", r, span)
 }
 
 fn state_of(cs: &Value, fun: &str, span: Span) -> EResult<String> {
@@ -962,7 +962,7 @@ fn maybe_replace_one(interp: &mut Interp, refl: &Assoc, parent: &Value, current:
     };
     match result {
         Ok(_) => Ok(()),
-        Err(cs) => Err(errors::invalid_changeset(util::action_of(&field(&cs, "action")), &cs, span)),
+        Err(cs) => Err(errors::invalid_changeset(interp, util::action_of(&field(&cs, "action")), &cs, span)),
     }
 }
 

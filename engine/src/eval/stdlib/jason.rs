@@ -153,10 +153,22 @@ fn encode_value(i: &mut Interp, v: &Value, o: &Opts, s: Span) -> EResult<String>
     Ok(out)
 }
 
+/// Jason's `Any` implementation explains, for a struct, how to derive the encoder.
 fn not_implemented(v: &Value, s: Span) -> Box<Error> {
+    let advice = if v.struct_name().is_some() {
+        ", Jason.Encoder protocol must always be explicitly implemented.\n\n\
+         If you own the struct, you can derive the implementation specifying which fields should be encoded to JSON:\n\n    \
+         @derive {Jason.Encoder, only: [....]}\n    defstruct ...\n\n\
+         It is also possible to encode all fields, although this should be used carefully to avoid accidentally leaking private information when new fields are added:\n\n    \
+         @derive Jason.Encoder\n    defstruct ...\n\n\
+         Finally, if you don't own the struct you want to encode to JSON, you may use Protocol.derive/3 placed outside of any module:\n\n    \
+         Protocol.derive(Jason.Encoder, NameOfTheStruct, only: [...])\n    Protocol.derive(Jason.Encoder, NameOfTheStruct)\n"
+    } else {
+        ""
+    };
     raise(
         "Protocol.UndefinedError",
-        format!("protocol Jason.Encoder not implemented for type {}\n\nGot value:\n\n    {}\n", super::value_type(v), inspect::inspect(v)),
+        format!("protocol Jason.Encoder not implemented for type {}{advice}\n\nGot value:\n\n    {}\n", super::value_type(v), inspect::inspect(v)),
         s,
     )
 }
