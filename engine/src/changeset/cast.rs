@@ -527,7 +527,7 @@ fn fetch_field_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value
 }
 
 fn key_error(key: &Value, term: &Value, span: Span) -> Box<Error> {
-    Error::raise("KeyError", format!("key {} not found in: {}", inspect(key), inspect(term)), span)
+    Error::raise("KeyError", format!("key {} not found in: {}", inspect(key), crate::value::inspect::key_error_term(term)), span)
 }
 
 fn fetch_field_bang(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {

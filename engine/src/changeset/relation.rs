@@ -319,7 +319,9 @@ fn get_meta_fn(_: &mut Interp, args: Vec<Value>, span: Span) -> EResult<Value> {
     if !matches!(key, "context" | "state" | "source" | "prefix") {
         return Err(Error::raise("FunctionClauseError", "no function clause matching in Ecto.get_meta/2", span));
     }
-    meta_of(&args[0], key).ok_or_else(|| Error::raise("KeyError", format!("key :__meta__ not found in: {}", inspect(&args[0])), span))
+    meta_of(&args[0], key).ok_or_else(|| {
+        Error::raise("KeyError", format!("key :__meta__ not found in: {}", crate::value::inspect::key_error_term(&args[0])), span)
+    })
 }
 
 fn primary_key_fn(interp: &mut Interp, args: Vec<Value>, span: Span, bang: bool) -> EResult<Value> {
@@ -1009,8 +1011,13 @@ fn get_relation_fn(interp: &mut Interp, args: Vec<Value>, span: Span, tag: &str)
     let existing = match cs.changes.get(&args[1]) {
         Some(v) => v.clone(),
         None => {
-            let v = map_get(&cs.data, &args[1])
-                .ok_or_else(|| Error::raise("KeyError", format!("key {} not found in: {}", inspect(&args[1]), inspect(&cs.data)), span))?;
+            let v = map_get(&cs.data, &args[1]).ok_or_else(|| {
+                Error::raise(
+                    "KeyError",
+                    format!("key {} not found in: {}", inspect(&args[1]), crate::value::inspect::key_error_term(&cs.data)),
+                    span,
+                )
+            })?;
             load(&cs.data, &v, span)?
         }
     };

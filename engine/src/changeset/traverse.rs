@@ -54,12 +54,17 @@ fn apply_action_bang(interp: &mut Interp, args: Vec<Value>, span: Span) -> EResu
 pub fn invalid_changeset_error(interp: &mut Interp, action: &Value, cs: &Changeset, span: Span) -> Box<Error> {
     let errors = traverse(interp, cs, &mut |_, _, _, e| Ok(e.clone()), false, span).unwrap_or(Value::Nil);
     let action_s = action.as_atom().map(|a| a.to_string()).unwrap_or_else(|| inspect(action));
+    // `inspect(term, pretty: true)`, each line indented by four spaces.
+    let pretty = |v: &Value| {
+        let o = crate::value::inspect::Opts { pretty: true, ..Default::default() };
+        crate::value::inspect::inspect_opts(v, &o).lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    };
     let msg = format!(
-        "could not perform {action_s} because changeset is invalid.\n\nErrors\n\n    {}\n\nApplied changes\n\n    {}\n\nParams\n\n    {}\n\nChangeset\n\n    {}\n",
-        inspect(&errors),
-        inspect(&extract_changes(&Value::map(cs.changes.clone()))),
-        inspect(&cs.params),
-        inspect(&cs.to_value())
+        "could not perform {action_s} because changeset is invalid.\n\nErrors\n\n{}\n\nApplied changes\n\n{}\n\nParams\n\n{}\n\nChangeset\n\n{}\n",
+        pretty(&errors),
+        pretty(&extract_changes(&Value::map(cs.changes.clone()))),
+        pretty(&cs.params),
+        pretty(&cs.to_value())
     );
     let mut e = Error::raise("Ecto.InvalidChangesetError", msg, span);
     if let Error::Raise(ex) = e.as_mut() {

@@ -364,7 +364,11 @@ impl Interp {
             if !base.set(&key, v) {
                 return Err(raise(
                     "KeyError",
-                    format!("key {} not found in: {}", inspect::inspect(&k), inspect::inspect(&Value::Struct(Rc::new(base.clone())))),
+                    format!(
+                        "key {} not found in: {}",
+                        inspect::inspect(&k),
+                        inspect::key_error_term(&Value::Struct(Rc::new(base.clone())))
+                    ),
                     kspan,
                 ));
             }

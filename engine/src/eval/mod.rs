@@ -238,7 +238,7 @@ impl Error {
     }
 
     pub fn key_error(key: &Value, term: &Value, span: Span) -> Box<Error> {
-        let message = format!("key {} not found in: {}", crate::value::inspect::inspect(key), crate::value::inspect::inspect(term));
+        let message = format!("key {} not found in: {}", crate::value::inspect::inspect(key), crate::value::inspect::key_error_term(term));
         let value = Value::Struct(std::rc::Rc::new(crate::value::Struct {
             module: std::rc::Rc::from("Elixir.KeyError"),
             fields: vec![

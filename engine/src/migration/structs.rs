@@ -100,7 +100,11 @@ pub fn struct_bang(module: &str, base: &[(&str, Value)], opts: &Value, span: Spa
                 if key == "__struct__" || !s.set(key, v.clone()) {
                     return Err(Error::raise(
                         "KeyError",
-                        format!("key {} not found in: {}", inspect(k), inspect(&Value::Struct(Rc::new(s.clone())))),
+                        format!(
+                            "key {} not found in: {}",
+                            inspect(k),
+                            crate::value::inspect::key_error_term(&Value::Struct(Rc::new(s.clone())))
+                        ),
                         span,
                     ));
                 }

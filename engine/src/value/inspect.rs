@@ -113,11 +113,21 @@ pub struct Opts {
     /// Characters of a string or charlist shown before `<> ...` (`None` =
     /// infinity).
     pub printable_limit: Option<usize>,
+    /// The line width when `pretty` (`None` = infinity).
+    pub width: Option<usize>,
 }
 
 impl Default for Opts {
     fn default() -> Opts {
-        Opts { limit: Some(50), charlists: Charlists::Infer, as_binaries: false, base: 10, pretty: false, printable_limit: Some(4096) }
+        Opts {
+            limit: Some(50),
+            charlists: Charlists::Infer,
+            as_binaries: false,
+            base: 10,
+            pretty: false,
+            printable_limit: Some(4096),
+            width: Some(80),
+        }
     }
 }
 
@@ -151,6 +161,8 @@ impl Opts {
                         }
                     }
                     ("pretty", Value::Bool(b)) => o.pretty = *b,
+                    ("width", Value::Int(n)) => o.width = Some((*n).max(0) as usize),
+                    ("width", Value::Atom(a)) if &**a == "infinity" => o.width = None,
                     ("printable_limit", Value::Int(n)) => o.printable_limit = Some((*n).max(0) as usize),
                     ("printable_limit", Value::Atom(a)) if &**a == "infinity" => o.printable_limit = None,
                     _ => {}
@@ -159,6 +171,11 @@ impl Opts {
         }
         o
     }
+}
+
+/// The term of a `KeyError` message: `inspect(term, pretty: true, limit: :infinity)`.
+pub fn key_error_term(v: &Value) -> String {
+    inspect_opts(v, &Opts { pretty: true, limit: None, ..Opts::default() })
 }
 
 pub fn inspect(v: &Value) -> String {
@@ -171,6 +188,11 @@ pub fn inspect_full(v: &Value) -> String {
 }
 
 pub fn inspect_opts(v: &Value, o: &Opts) -> String {
+    if o.pretty {
+        if let Some(width) = o.width {
+            return super::pretty::pretty(v, o, width);
+        }
+    }
     let mut out = String::new();
     write(&mut out, v, o);
     out
@@ -392,6 +414,26 @@ fn map_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a Value, &
             out.push_str(" => ");
         }
         write(out, v, &c);
+    }
+}
+
+/// Whether a struct prints as `%Name{field: value, ...}` (no inspect of its own).
+pub(crate) fn generic_struct(s: &super::Struct) -> bool {
+    let special = match s.name() {
+        "Ecto.Schema.Metadata" | "Duration" | "Date.Range" | "Ecto.Association.NotLoaded" | "Ecto.Changeset" => true,
+        "URI" => matches!(s.get("authority"), Some(Value::Nil)),
+        _ => false,
+    };
+    !special && DERIVED.with(|m| m.borrow().get(s.name()).is_none())
+}
+
+/// The key text of a map key printed keyword-style (`a`, `nil`, `true`).
+pub(crate) fn atom_text(k: &Value) -> String {
+    match k {
+        Value::Atom(a) => a.to_string(),
+        Value::Nil => "nil".to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod json;
 pub mod list;
 pub mod map;
+mod pretty;
 pub mod quoted;
 
 use std::any::Any;

@@ -1060,7 +1060,7 @@ fn strftime(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
             _ => MONTHS[(m - 1) as usize].to_string(),
         }
     };
-    let need = |what: &str| raise("KeyError", format!("key :{what} not found in: {}", inspect::inspect(v)), s);
+    let need = |what: &str| raise("KeyError", format!("key :{what} not found in: {}", inspect::key_error_term(v)), s);
     let mut out = String::new();
     let chars: Vec<char> = fmt.chars().collect();
     let mut i = 0;

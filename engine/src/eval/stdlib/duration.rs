@@ -271,9 +271,10 @@ fn to_timeout(v: &Value, s: Span) -> EResult<Value> {
                         s,
                     ));
                 };
+                let over = || raise("ArithmeticError", "bad argument in arithmetic expression", s);
                 match pos {
-                    Some(p) => d.units[p] += n,
-                    None => d.micro.0 += n * 1000,
+                    Some(p) => d.units[p] = d.units[p].checked_add(*n).ok_or_else(over)?,
+                    None => d.micro.0 = n.checked_mul(1000).and_then(|m| d.micro.0.checked_add(m)).ok_or_else(over)?,
                 }
             }
             d
@@ -283,12 +284,12 @@ fn to_timeout(v: &Value, s: Span) -> EResult<Value> {
     if d.units[0] != 0 || d.units[1] != 0 {
         return Err(raise("ArgumentError", "duration with month or year units cannot be converted to timeout", s));
     }
-    let [_, _, w, day, h, mi, sec] = d.units;
-    let ms = w * 604_800_000 + day * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + d.micro.0 / 1000;
+    let [_, _, w, day, h, mi, sec] = d.units.map(i128::from);
+    let ms = w * 604_800_000 + day * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + i128::from(d.micro.0) / 1000;
     if ms < 0 {
         return Err(raise("ArgumentError", format!("timeouts must be non-negative, got: {ms}"), s));
     }
-    Ok(Value::Int(ms))
+    Ok(i64::try_from(ms).map(Value::Int).unwrap_or_else(|_| Value::BigInt(Rc::new(crate::value::bigint::BigInt::from_i128(ms)))))
 }
 
 fn bad_timeout(v: &Value, s: Span) -> Box<crate::eval::Error> {

@@ -867,7 +867,11 @@ pub fn register(b: &mut Builtins) {
                     if k.as_atom().is_none_or(|k| !st.has(k)) {
                         return Err(raise(
                             "KeyError",
-                            format!("key {} not found in: {}", inspect::inspect(k), inspect::inspect(&Value::Struct(Rc::new(st.clone())))),
+                            format!(
+                                "key {} not found in: {}",
+                                inspect::inspect(k),
+                                inspect::key_error_term(&Value::Struct(Rc::new(st.clone())))
+                            ),
                             s,
                         ));
                     }
@@ -1382,7 +1386,7 @@ pub(crate) fn builtin_exception_message(e: &Value) -> Option<String> {
             let key = inspect::inspect(e.get_field("key").unwrap_or(&Value::Nil));
             Some(match e.get_field("term") {
                 None | Some(Value::Nil) => format!("key {key} not found"),
-                Some(t) => format!("key {key} not found in: {}", inspect::inspect(t)),
+                Some(t) => format!("key {key} not found in: {}", inspect::key_error_term(t)),
             })
         }
         "ExUnit.AssertionError" => Some(super::exunit::message(e)),

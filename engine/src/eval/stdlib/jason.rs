@@ -168,7 +168,11 @@ fn not_implemented(v: &Value, s: Span) -> Box<Error> {
     };
     raise(
         "Protocol.UndefinedError",
-        format!("protocol Jason.Encoder not implemented for type {}{advice}\n\nGot value:\n\n    {}\n", super::value_type(v), inspect::inspect(v)),
+        format!(
+            "protocol Jason.Encoder not implemented for type {}{advice}\n\nGot value:\n\n    {}\n",
+            super::value_type(v),
+            inspect::inspect(v)
+        ),
         s,
     )
 }

@@ -780,3 +780,23 @@ fn durations() {
         ),
     ]);
 }
+
+#[test]
+fn pretty_inspect_lays_out_like_inspect_algebra() {
+    check(&[
+        (
+            "inspect(Enum.to_list(1..30), pretty: true)",
+            "\"[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,\\n 23, 24, 25, 26, 27, 28, 29, 30]\"",
+        ),
+        (
+            "inspect({:parameterized, {Ecto.Enum, %{embed_as: :self, mappings: [a: \"a\", b: \"b\"], type: :string, on_dump: %{a: \"a\", b: \"b\"}}}}, pretty: true)",
+            "\"{:parameterized,\\n {Ecto.Enum,\\n  %{\\n    embed_as: :self,\\n    mappings: [a: \\\"a\\\", b: \\\"b\\\"],\\n    on_dump: %{a: \\\"a\\\", b: \\\"b\\\"},\\n    type: :string\\n  }}}\"",
+        ),
+        ("inspect(%{a: 1}, pretty: true)", "\"%{a: 1}\""),
+        ("inspect(Enum.to_list(1..30), pretty: true, width: :infinity) |> String.contains?(\"\\n\")", "false"),
+        (
+            "inspect(Enum.map(1..8, &{&1, \"item number #{&1}\"}), pretty: true) |> String.split(\"\\n\") |> length()",
+            "10",
+        ),
+    ]);
+}
