@@ -547,7 +547,9 @@ fn action_from_changeset(cs: &Changeset, current: &Value) -> &'static str {
 fn assert_struct(cs: &Changeset, rel: &Relation, span: Span) -> EResult<()> {
     match &cs.data {
         Value::Struct(s) if Some(&*s.module) == rel.related.as_atom() => Ok(()),
-        other => Err(arg_error(format!("expected changeset data to be a {} struct, got: {}", rel.related_name(), inspect(other)), span)),
+        other => {
+            Err(arg_error(format!("expected changeset data to be a Elixir.{} struct, got: {}", rel.related_name(), inspect(other)), span))
+        }
     }
 }
 

@@ -890,6 +890,9 @@ impl Interp {
                 _ => {}
             }
         }
+        if !self.modules.contains_key(full.as_str()) && !self.builtins.has_module(&short) && full.starts_with("Elixir.") {
+            return Err(raise("UndefinedFunctionError", super::module_not_available(&full, name, args.len()), span));
+        }
         Err(raise("UndefinedFunctionError", format!("function {short}.{name}/{} is undefined or private", args.len()), span))
     }
 
@@ -2275,7 +2278,7 @@ pub(crate) fn access_get(t: &Value, k: &Value, span: Span) -> EResult<Value> {
         }
         Value::Struct(s) => Err(raise(
             "UndefinedFunctionError",
-            format!("function {}.fetch/2 is undefined ({} does not implement the Access behaviour. If you are using get_in/put_in/update_in, you can specify the field to be accessed using Access.key!/1)", s.name(), s.name()),
+            format!("function {}.fetch/2 is undefined ({} does not implement the Access behaviour\n\nYou can use the \"struct.field\" syntax to access struct fields. You can also use Access.key!/1 to access struct fields dynamically inside get_in/put_in/update_in)", s.name(), s.name()),
             span,
         )),
         other => Err(raise("ArgumentError", format!("the Access module does not support {}", inspect::inspect(other)), span)),

@@ -472,9 +472,11 @@ impl Interp {
                 return self.enter_body(run, env, &fc.clause.body, span);
             }
         }
+        // A call that filled in default arguments fails in the function of full arity.
+        let arity = clauses.iter().map(|fc| fc.clause.args.len()).max().unwrap_or(args.len()).max(args.len());
         Err(Error::raise(
             "FunctionClauseError",
-            format!("no function clause matching in {}.{name}/{}", crate::value::alias_name(module), args.len()),
+            format!("no function clause matching in {}.{name}/{arity}", crate::value::alias_name(module)),
             span,
         ))
     }

@@ -185,6 +185,9 @@ impl Env {
 /// alias of one segment (`Foo`, not `Shop.Foo`), which may be an alias
 /// never defined, Elixir 1.18 adds a hint about aliases.
 pub fn module_not_available(module: &str, fun: &str, arity: usize) -> String {
+    if module == "nil" {
+        return format!("function nil.{fun}/{arity} is undefined");
+    }
     let m = crate::value::inspect::inspect(&Value::atom(module));
     let hint = if module.strip_prefix("Elixir.").is_some_and(|name| !name.contains('.')) {
         ". Make sure the module name is correct and has been specified in full (or that an alias has been defined)"

@@ -153,14 +153,7 @@ fn changeset_of(interp: &mut Interp, v: &Value, action: &str, span: Span) -> ERe
     if v.as_struct().is_some() {
         return change(interp, v, span);
     }
-    Err(Error::raise(
-        "FunctionClauseError",
-        format!(
-            "no function clause matching in Ecto.Repo.Schema.{action}/4: expected a changeset or a struct, got: {}",
-            inspect::inspect(v)
-        ),
-        span,
-    ))
+    Err(Error::raise("FunctionClauseError", format!("no function clause matching in Ecto.Repo.Schema.{action}/4"), span))
 }
 
 fn changeset_for_update(v: &Value, span: Span) -> EResult<Value> {

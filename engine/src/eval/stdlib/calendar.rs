@@ -495,10 +495,7 @@ pub fn register(b: &mut Builtins) {
             if zone != "Etc/UTC" && zone != "UTC" {
                 return Err(raise(
                     "ArgumentError",
-                    format!(
-                        "cannot convert {} to datetime in time zone \"{zone}\", reason: :utc_only_time_zone_database",
-                        inspect::inspect(&a[0])
-                    ),
+                    format!("cannot convert {} to datetime, reason: :utc_only_time_zone_database", inspect::inspect(&a[0])),
                     s,
                 ));
             }

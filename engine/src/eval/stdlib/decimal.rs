@@ -167,7 +167,7 @@ fn num(v: &Value, s: Span) -> EResult<Decimal> {
         Value::Int(i) => Ok(Decimal::from_i64(*i)),
         Value::Str(t) => match Decimal::parse_prefix(t) {
             Some((d, n)) if n == t.len() => Ok(d),
-            _ => Err(raise("Decimal.Error", format!("number parsing syntax: {}", inspect::inspect(v)), s)),
+            _ => Err(raise("Decimal.Error", format!(": number parsing syntax: {}", inspect::inspect(v)), s)),
         },
         Value::Float(_) => Err(raise(
             "ArgumentError",
@@ -260,7 +260,7 @@ fn new(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         [Value::Int(i)] => Ok(dec(Decimal::from_i64(*i))),
         [Value::Str(t)] | [Value::Str(t), _] => match Decimal::parse_prefix(t) {
             Some((d, n)) if n == t.len() => Ok(dec(d)),
-            _ => Err(raise("Decimal.Error", format!("number parsing syntax: {}", inspect::inspect(&a[0])), s)),
+            _ => Err(raise("Decimal.Error", format!(": number parsing syntax: {}", inspect::inspect(&a[0])), s)),
         },
         [Value::Float(_)] => Err(raise("FunctionClauseError", "no function clause matching in Decimal.new/1", s)),
         [sign, coef, exp] => {

@@ -833,7 +833,7 @@ pub fn register(b: &mut Builtins) {
     });
     b.add("Kernel", "dbg", &[1, 2], |_, a, _| Ok(a[0].clone()));
     b.add("Kernel", "exit", &[1], |_, a, s| {
-        let mut e = raise("exit", format!("exited with reason {}", inspect::inspect(&a[0])), s);
+        let mut e = raise("exit", format!("** (exit) {}", inspect::inspect(&a[0])), s);
         if let crate::eval::Error::Raise(ex) = &mut *e {
             ex.value = Some(a[0].clone());
         }
@@ -865,15 +865,8 @@ pub fn register(b: &mut Builtins) {
             for x in super::enumerate(i, kv, s)? {
                 if let Some([k, _]) = x.as_tuple() {
                     if k.as_atom().is_none_or(|k| !st.has(k)) {
-                        return Err(raise(
-                            "KeyError",
-                            format!(
-                                "key {} not found in: {}",
-                                inspect::inspect(k),
-                                inspect::key_error_term(&Value::Struct(Rc::new(st.clone())))
-                            ),
-                            s,
-                        ));
+                        // The struct's `__struct__/1` raises `KeyError, key: key` (no term).
+                        return Err(raise("KeyError", format!("key {} not found", inspect::inspect(k)), s));
                     }
                 }
             }

@@ -152,7 +152,7 @@ fn elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = a[0].as_tuple().ok_or_else(|| args::arg_error("elem/2", "a tuple", &a[0], s))?;
     let i = args::int("elem/2", &a[1], s)?;
     t.get(i as usize).cloned().ok_or_else(|| {
-        raise("ArgumentError", "errors were found at the given arguments:\n\n  * 2nd argument: out of range\n".to_string(), s)
+        raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n".to_string(), s)
     })
 }
 
@@ -160,7 +160,7 @@ fn put_elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = a[0].as_tuple().ok_or_else(|| args::arg_error("put_elem/3", "a tuple", &a[0], s))?;
     let i = args::int("put_elem/3", &a[1], s)? as usize;
     if i >= t.len() {
-        return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 2nd argument: out of range\n", s));
+        return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s));
     }
     let mut t = t.to_vec();
     t[i] = a[2].clone();

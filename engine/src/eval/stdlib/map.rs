@@ -152,7 +152,7 @@ pub fn register(b: &mut Builtins) {
             let mut t = tuple("Tuple.insert_at/3", &a[0], s)?.to_vec();
             let i = args::int("Tuple.insert_at/3", &a[1], s)?;
             if i < 0 || i as usize > t.len() {
-                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 2nd argument: out of range\n", s));
+                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s));
             }
             t.insert(i as usize, a[2].clone());
             Ok(Value::tuple(t))
@@ -161,7 +161,7 @@ pub fn register(b: &mut Builtins) {
             let mut t = tuple("Tuple.delete_at/2", &a[0], s)?.to_vec();
             let i = args::int("Tuple.delete_at/2", &a[1], s)?;
             if i < 0 || i as usize >= t.len() {
-                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 2nd argument: out of range\n", s));
+                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s));
             }
             t.remove(i as usize);
             Ok(Value::tuple(t))
@@ -1445,7 +1445,7 @@ fn access_get_and_update(i: &mut Interp, data: &Value, key: &Value, f: &Value, s
         Value::Nil => Err(raise("ArgumentError", format!("could not put/update key {} on a nil value", inspect::inspect(key)), s)),
         Value::Struct(st) => Err(raise(
             "UndefinedFunctionError",
-            format!("function {}.get_and_update/3 is undefined ({} does not implement the Access behaviour. If you are using get_in/put_in/update_in, you can specify the field to be accessed using Access.key!/1)", st.name(), st.name()),
+            format!("function {}.get_and_update/3 is undefined ({} does not implement the Access behaviour\n\nYou can use the \"struct.field\" syntax to access struct fields. You can also use Access.key!/1 to access struct fields dynamically inside get_in/put_in/update_in)", st.name(), st.name()),
             s,
         )),
         other => Err(raise("ArgumentError", format!("could not put/update key {} on a non-map value: {}", inspect::inspect(key), inspect::inspect(other)), s)),
@@ -1527,7 +1527,7 @@ fn access_elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         let cur = t
             .get(idx)
             .cloned()
-            .ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 2nd argument: out of range\n", s))?;
+            .ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s))?;
         match accessor_op(&args) {
             "get" => i.apply(&args[2], vec![cur], s),
             _ => {

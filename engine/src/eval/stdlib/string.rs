@@ -330,9 +330,10 @@ pub fn register(b: &mut Builtins) {
     for (name, ar, f) in float_fns {
         b.add("Float", name, ar, *f);
     }
-    b.add("Atom", "to_string", &[1], |_, a, s| {
-        let at = args::atom("Atom.to_string/1", &a[0], s)?;
-        Ok(Value::str(at))
+    b.add("Atom", "to_string", &[1], |_, a, s| match a[0].as_atom() {
+        Some(at) => Ok(Value::str(at)),
+        // `:erlang.atom_to_binary/1`
+        None => Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not an atom\n", s)),
     });
     b.add("Atom", "to_charlist", &[1], |_, a, s| Ok(charlist(args::atom("Atom.to_charlist/1", &a[0], s)?)));
     b.add("Kernel", "to_charlist", &[1], |_, a, s| match &a[0] {
