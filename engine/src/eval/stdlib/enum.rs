@@ -115,6 +115,9 @@ pub fn register(b: &mut Builtins) {
         ("map_every", &[3], map_every),
         ("take_every", &[2], take_every),
         ("drop_every", &[2], drop_every),
+        ("chunk_while", &[4], chunk_while),
+        ("zip_with", &[2, 3], zip_with),
+        ("transform", &[3, 4], stream_transform),
     ];
     for (name, arities, f) in streams {
         b.add("Stream", name, arities, *f);
@@ -1136,6 +1139,46 @@ fn chunk_by(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         out.push(list(cur));
     }
     Ok(list(out))
+}
+
+/// `Stream.transform/3,4` over a finite enumerable: each element gives a
+/// list to emit and the next accumulator, or `{:halt, acc}`; with a fourth
+/// argument, it is called with the last accumulator at the end.
+fn stream_transform(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
+    let items = super::enumerate(i, &a[0], s)?;
+    let mut acc = match &a[1] {
+        start if a.len() == 4 => i.apply(start, vec![], s)?,
+        acc => acc.clone(),
+    };
+    let fun = &a[2];
+    let mut out = Vec::new();
+    for x in items {
+        let r = i.apply(fun, vec![x, acc.clone()], s)?;
+        match r.as_tuple() {
+            Some([Value::Atom(h), next]) if &**h == "halt" => {
+                acc = next.clone();
+                break;
+            }
+            Some([emit, next]) => {
+                out.extend(super::enumerate(i, emit, s)?);
+                acc = next.clone();
+            }
+            _ => {
+                return Err(raise(
+                    "ArgumentError",
+                    format!(
+                        "Stream.transform/3 expects the function to return {{enumerable, acc}} or {{:halt, acc}}, got: {}",
+                        inspect::inspect(&r)
+                    ),
+                    s,
+                ))
+            }
+        }
+    }
+    if let Some(after) = a.get(3) {
+        i.apply(after, vec![acc], s)?;
+    }
+    Ok(Value::list(out))
 }
 
 fn chunk_while(i: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {

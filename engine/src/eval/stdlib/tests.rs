@@ -800,3 +800,16 @@ fn pretty_inspect_lays_out_like_inspect_algebra() {
         ),
     ]);
 }
+
+#[test]
+fn stream_transform_zip_with_and_chunk_while() {
+    check(&[
+        ("Stream.transform(1..5, 0, fn x, acc -> {[x + acc], acc + x} end) |> Enum.to_list()", "[1, 3, 6, 10, 15]"),
+        ("Stream.transform([1, 2, 3, 4], 0, fn x, n -> if n == 2, do: {:halt, n}, else: {[x], n + 1} end) |> Enum.to_list()", "[1, 2]"),
+        ("Stream.zip_with([1, 2], [3, 4], &+/2) |> Enum.to_list()", "[4, 6]"),
+        (
+            "Stream.chunk_while(1..5, [], fn x, acc -> if rem(x, 2) == 0, do: {:cont, Enum.reverse([x | acc]), []}, else: {:cont, [x | acc]} end, fn [] -> {:cont, []}; acc -> {:cont, Enum.reverse(acc), []} end) |> Enum.to_list()",
+            "[[1, 2], [3, 4], [5]]",
+        ),
+    ]);
+}
