@@ -529,6 +529,12 @@ pub mod args {
     use crate::diag::Span;
     use crate::value::Value;
 
+    /// The VM's `badarg` as Elixir words it: `ArgumentError` naming the
+    /// argument (`"1st"`) and what is wrong with it.
+    pub fn badarg(position: &str, what: &str, span: Span) -> Box<Error> {
+        Error::raise("ArgumentError", format!("errors were found at the given arguments:\n\n  * {position} argument: {what}\n"), span)
+    }
+
     pub fn arg_error(fun: &str, what: &str, got: &Value, span: Span) -> Box<Error> {
         // Elixir functions that guard their arguments fail with a FunctionClauseError;
         // the ones that hand them to a BIF fail with an ArgumentError.

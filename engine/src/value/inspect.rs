@@ -342,7 +342,7 @@ fn limit_reached(out: &mut String, i: usize, o: &Opts) -> bool {
 }
 
 /// The options for the `i`th element of a container.
-fn child(o: &Opts, i: usize) -> Opts {
+pub(crate) fn child(o: &Opts, i: usize) -> Opts {
     match o.limit {
         Some(limit) => Opts { limit: Some(limit.saturating_sub(i + 1)), ..o.clone() },
         None => o.clone(),
@@ -389,15 +389,20 @@ pub fn is_keyword(items: &[Value]) -> bool {
     !items.is_empty() && items.iter().all(|i| matches!(i.as_tuple(), Some([Value::Atom(a), _]) if !a.starts_with("Elixir.")))
 }
 
-fn is_printable_charlist(items: &[Value]) -> bool {
+pub(crate) fn is_printable_charlist(items: &[Value]) -> bool {
     items.iter().all(|c| match c {
         Value::Int(c) => (32..=126).contains(c) || matches!(*c, 7..=13 | 27),
         _ => false,
     })
 }
 
+/// Whether a map key prints keyword-style (`key: value`) when all keys do.
+pub(crate) fn is_atom_key(k: &Value) -> bool {
+    matches!(k, Value::Atom(_) | Value::Nil | Value::Bool(_))
+}
+
 fn map_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a Value, &'a Value)> + Clone, _n: usize, o: &Opts) {
-    let all_atoms = entries.clone().all(|(k, _)| matches!(k, Value::Atom(_) | Value::Nil | Value::Bool(_)));
+    let all_atoms = entries.clone().all(|(k, _)| is_atom_key(k));
     for (i, (k, v)) in entries.enumerate() {
         if limit_reached(out, i, o) {
             return;

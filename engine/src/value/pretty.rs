@@ -7,7 +7,7 @@
 //! changesets) become `container_doc/6` documents; every other term is a
 //! text, as [`super::inspect`] writes it.
 
-use super::inspect::{self, Charlists, Opts};
+use super::inspect::{self, child, Charlists, Opts};
 use super::Value;
 
 /// An algebra document (the subset `container_doc/6` and the `Inspect`
@@ -100,16 +100,9 @@ fn join(left: Doc, right: Doc, flex: bool, sep: &str) -> Doc {
     }
 }
 
-/// The options for the `i`th entry (the limit left after it).
-fn child(o: &Opts, i: usize) -> Opts {
-    match o.limit {
-        Some(limit) => Opts { limit: Some(limit.saturating_sub(i + 1)), ..o.clone() },
-        None => o.clone(),
-    }
-}
-
-/// Each entry's document, and `...` in place of those past the limit.
-fn entries<'a>(items: impl Iterator<Item = &'a Value>, o: &Opts, f: impl Fn(&Value, &Opts) -> Doc) -> Vec<Doc> {
+/// Each entry's document (with the limit left after it), and `...` in
+/// place of those past the limit.
+fn entries<T>(items: impl Iterator<Item = T>, o: &Opts, f: impl Fn(T, &Opts) -> Doc) -> Vec<Doc> {
     let mut out = Vec::new();
     for (i, v) in items.enumerate() {
         if o.limit.is_some_and(|l| i >= l) {
@@ -133,12 +126,10 @@ fn keyword_entry(key: &str, v: &Value, o: &Opts) -> Doc {
 fn to_doc(v: &Value, o: &Opts) -> Doc {
     match v {
         Value::List(items) if !items.is_empty() => {
-            let items = items.to_vec();
-            let charlist = o.charlists != Charlists::AsLists && flat(v, o).starts_with("~c");
-            if charlist {
+            if o.charlists != Charlists::AsLists && inspect::is_printable_charlist(items) {
                 return text(flat(v, o));
             }
-            if inspect::is_keyword(&items) {
+            if inspect::is_keyword(items) {
                 let docs = entries(items.iter(), o, |pair, c| match pair.as_tuple() {
                     Some([k, v]) => keyword_entry(k.as_atom().unwrap_or_default(), v, c),
                     _ => to_doc(pair, c),
@@ -154,9 +145,17 @@ fn to_doc(v: &Value, o: &Opts) -> Doc {
             container("[", docs, tail, "]", Breaks::Maybe)
         }
         Value::Tuple(items) if !items.is_empty() => container("{", entries(items.iter(), o, to_doc), None, "}", Breaks::Flex),
+        // `Inspect.Map`: `key: value` when every key is an atom, `key => value` otherwise.
         Value::Map(m) if !m.is_empty() => {
-            let pairs: Vec<(Value, Value)> = m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            map_doc("%{", &pairs, o)
+            let atoms = m.iter().all(|(k, _)| inspect::is_atom_key(k));
+            let docs = entries(m.iter(), o, |(k, v), c| {
+                if atoms {
+                    keyword_entry(&inspect::atom_text(k), v, c)
+                } else {
+                    concat(concat(to_doc(k, c), text(" => ")), to_doc(v, c))
+                }
+            });
+            container("%{", docs, None, "}", Breaks::Strict)
         }
         Value::MapSet(set) if !set.is_empty() => {
             let items: Vec<Value> = set.iter().cloned().collect();
@@ -164,19 +163,14 @@ fn to_doc(v: &Value, o: &Opts) -> Doc {
         }
         Value::Struct(s) if s.name() == "Ecto.Changeset" => {
             // Ecto's Inspect: `#Ecto.Changeset<action: ..., valid?: ..., ...>`.
-            let flat = flat(v, o);
             let g = |k: &str| s.get(k).cloned().unwrap_or(Value::Nil);
-            let changes = inspect::redact_changes(&g("data"), g("changes"));
             let data = match g("data") {
                 Value::Struct(d) => text(format!("#{}<>", d.name())),
                 other => to_doc(&other, o),
             };
-            if !flat.ends_with(", ...>") {
-                return text(flat);
-            }
             let docs = vec![
                 concat(text("action: "), to_doc(&g("action"), o)),
-                concat(text("changes: "), to_doc(&changes, o)),
+                concat(text("changes: "), to_doc(&inspect::redact_changes(&g("data"), g("changes")), o)),
                 concat(text("errors: "), to_doc(&g("errors"), o)),
                 concat(text("data: "), data),
                 concat(text("valid?: "), to_doc(&g("valid?"), o)),
@@ -184,43 +178,14 @@ fn to_doc(v: &Value, o: &Opts) -> Doc {
             ];
             container("#Ecto.Changeset<", docs, None, ">", Breaks::Maybe)
         }
+        // `Inspect.Any`: `%Name{field: value, ...}` without `__exception__`.
         Value::Struct(s) if inspect::generic_struct(s) => {
-            let fields: Vec<(Value, Value)> =
-                s.fields.iter().filter(|(k, _)| &**k != "__exception__").map(|(k, v)| (Value::atom(k), v.clone())).collect();
-            let open = format!("%{}{{", s.name());
-            let docs = entries(fields.iter().map(|(k, _)| k), o, |_, _| Doc::Nil);
-            let docs = docs
-                .into_iter()
-                .zip(fields.iter())
-                .enumerate()
-                .map(|(i, (d, (k, v)))| match d {
-                    Doc::Nil => keyword_entry(k.as_atom().unwrap_or_default(), v, &child(o, i)),
-                    other => other,
-                })
-                .collect();
-            container(&open, docs, None, "}", Breaks::Strict)
+            let fields = s.fields.iter().filter(|(k, _)| &**k != "__exception__");
+            let docs = entries(fields, o, |(k, v), c| keyword_entry(k, v, c));
+            container(&format!("%{}{{", s.name()), docs, None, "}", Breaks::Strict)
         }
         other => text(flat(other, o)),
     }
-}
-
-/// `Inspect.Map`: `key: value` when every key is an atom, `key => value` otherwise; one entry per line when broken.
-fn map_doc(open: &str, pairs: &[(Value, Value)], o: &Opts) -> Doc {
-    let atoms = pairs.iter().all(|(k, _)| matches!(k, Value::Atom(_) | Value::Nil | Value::Bool(_)));
-    let mut docs = Vec::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if o.limit.is_some_and(|l| i >= l) {
-            docs.push(text("..."));
-            break;
-        }
-        let c = child(o, i);
-        docs.push(if atoms {
-            keyword_entry(&inspect::atom_text(k), v, &c)
-        } else {
-            concat(concat(to_doc(k, &c), text(" => ")), to_doc(v, &c))
-        });
-    }
-    container(open, docs, None, "}", Breaks::Strict)
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -78,16 +78,13 @@ pub fn register(b: &mut Builtins) {
         ("element", &[2], |_, a, s| {
             let i = args::int(":erlang.element/2", &a[0], s)?;
             let t = a[1].as_tuple().ok_or_else(|| args::arg_error(":erlang.element/2", "a tuple", &a[1], s))?;
-            (i >= 1)
-                .then(|| t.get(i as usize - 1).cloned())
-                .flatten()
-                .ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s))
+            (i >= 1).then(|| t.get(i as usize - 1).cloned()).flatten().ok_or_else(|| args::badarg("1st", "out of range", s))
         }),
         ("setelement", &[3], |_, a, s| {
             let i = args::int(":erlang.setelement/3", &a[0], s)?;
             let mut t = a[1].as_tuple().ok_or_else(|| args::arg_error(":erlang.setelement/3", "a tuple", &a[1], s))?.to_vec();
             if i < 1 || i as usize > t.len() {
-                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s));
+                return Err(args::badarg("1st", "out of range", s));
             }
             t[i as usize - 1] = a[2].clone();
             Ok(Value::tuple(t))
@@ -1028,7 +1025,7 @@ fn binary_part(a: &[Value], s: Span) -> EResult<Value> {
     };
     let (from, to) = if len >= 0 { (start, start + len) } else { (start + len, start) };
     if from < 0 || to as usize > t.len() {
-        return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s));
+        return Err(args::badarg("1st", "out of range", s));
     }
     Ok(Value::binary(&t[from as usize..to as usize]))
 }

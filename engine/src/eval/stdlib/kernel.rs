@@ -136,7 +136,7 @@ fn hd(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
         Value::List(l) if !l.is_empty() => Ok(l.head().cloned().unwrap_or(Value::Nil)),
         Value::Improper(imp) => Ok(imp.0[0].clone()),
-        _ => Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a nonempty list\n", s)),
+        _ => Err(args::badarg("1st", "not a nonempty list", s)),
     }
 }
 
@@ -144,23 +144,21 @@ fn tl(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     match &a[0] {
         Value::List(l) if !l.is_empty() => Ok(Value::List(l.tail().unwrap_or_default())),
         Value::Improper(imp) => Ok(crate::eval::core::cons(imp.0[1..].to_vec(), imp.1.clone())),
-        _ => Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a nonempty list\n", s)),
+        _ => Err(args::badarg("1st", "not a nonempty list", s)),
     }
 }
 
 fn elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = a[0].as_tuple().ok_or_else(|| args::arg_error("elem/2", "a tuple", &a[0], s))?;
     let i = args::int("elem/2", &a[1], s)?;
-    t.get(i as usize).cloned().ok_or_else(|| {
-        raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n".to_string(), s)
-    })
+    t.get(i as usize).cloned().ok_or_else(|| args::badarg("1st", "out of range", s))
 }
 
 fn put_elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
     let t = a[0].as_tuple().ok_or_else(|| args::arg_error("put_elem/3", "a tuple", &a[0], s))?;
     let i = args::int("put_elem/3", &a[1], s)? as usize;
     if i >= t.len() {
-        return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s));
+        return Err(args::badarg("1st", "out of range", s));
     }
     let mut t = t.to_vec();
     t[i] = a[2].clone();

@@ -152,7 +152,7 @@ pub fn register(b: &mut Builtins) {
             let mut t = tuple("Tuple.insert_at/3", &a[0], s)?.to_vec();
             let i = args::int("Tuple.insert_at/3", &a[1], s)?;
             if i < 0 || i as usize > t.len() {
-                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s));
+                return Err(args::badarg("1st", "out of range", s));
             }
             t.insert(i as usize, a[2].clone());
             Ok(Value::tuple(t))
@@ -161,7 +161,7 @@ pub fn register(b: &mut Builtins) {
             let mut t = tuple("Tuple.delete_at/2", &a[0], s)?.to_vec();
             let i = args::int("Tuple.delete_at/2", &a[1], s)?;
             if i < 0 || i as usize >= t.len() {
-                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s));
+                return Err(args::badarg("1st", "out of range", s));
             }
             t.remove(i as usize);
             Ok(Value::tuple(t))
@@ -1524,10 +1524,7 @@ fn access_elem(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         let t = args[1]
             .as_tuple()
             .ok_or_else(|| raise("RuntimeError", format!("Access.elem/1 expected a tuple, got: {}", inspect::inspect(&args[1])), s))?;
-        let cur = t
-            .get(idx)
-            .cloned()
-            .ok_or_else(|| raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: out of range\n", s))?;
+        let cur = t.get(idx).cloned().ok_or_else(|| args::badarg("1st", "out of range", s))?;
         match accessor_op(&args) {
             "get" => i.apply(&args[2], vec![cur], s),
             _ => {

@@ -179,10 +179,18 @@ impl<'a> Subject<'a> {
         }
     }
 
-    /// `{start, length}` in bytes.
-    fn index(&self, m: &regex::Match) -> Value {
-        let start = self.byte(m.start());
-        Value::tuple(vec![Value::Int(start as i64), Value::Int((self.byte(m.end()) - start) as i64)])
+    /// A group as Elixir reports it: its text, or with `index` its
+    /// `{start, length}` in bytes; an unset group is "" (or `{-1, 0}`).
+    fn group(&self, m: Option<regex::Match>, index: bool) -> Value {
+        match (m, index) {
+            (Some(m), false) => self.value(&m),
+            (Some(m), true) => {
+                let start = self.byte(m.start());
+                Value::tuple(vec![Value::Int(start as i64), Value::Int((self.byte(m.end()) - start) as i64)])
+            }
+            (None, false) => Value::str(""),
+            (None, true) => Value::tuple(vec![Value::Int(-1), Value::Int(0)]),
+        }
     }
 }
 
@@ -226,25 +234,31 @@ struct RunOpts {
     offset: usize,
 }
 
-fn run_opts(v: Option<&Value>) -> RunOpts {
-    let mut o = RunOpts { capture: Capture::All, names: None, index: false, offset: 0 };
-    if let Some(kw) = v {
-        match kw.keyword_get("capture") {
-            Some(Value::List(l)) => {
-                o.names =
-                    Some(l.iter().filter_map(|n| n.as_str().map(str::to_string).or_else(|| n.as_atom().map(str::to_string))).collect())
-            }
-            Some(c) => {
-                o.capture = match c.as_atom() {
-                    Some("first") => Capture::First,
-                    Some("all_but_first") => Capture::AllButFirst,
-                    Some("none") => Capture::None,
-                    Some("all_names") => Capture::AllNames,
-                    _ => Capture::All,
-                }
-            }
-            None => {}
+/// A `:capture` (or `Regex.split/3`'s `:on`) option: a kind, or the groups named in a list.
+fn capture_spec(v: Option<&Value>, default: Capture) -> (Capture, Option<Vec<String>>) {
+    match v {
+        Some(Value::List(l)) => {
+            (default, Some(l.iter().filter_map(|n| n.as_str().map(str::to_string).or_else(|| n.as_atom().map(str::to_string))).collect()))
         }
+        Some(c) => {
+            let kind = match c.as_atom() {
+                Some("all") => Capture::All,
+                Some("first") => Capture::First,
+                Some("all_but_first") => Capture::AllButFirst,
+                Some("none") => Capture::None,
+                Some("all_names") => Capture::AllNames,
+                _ => default,
+            };
+            (kind, None)
+        }
+        None => (default, None),
+    }
+}
+
+fn run_opts(v: Option<&Value>) -> RunOpts {
+    let (capture, names) = capture_spec(v.and_then(|kw| kw.keyword_get("capture")), Capture::All);
+    let mut o = RunOpts { capture, names, index: false, offset: 0 };
+    if let Some(kw) = v {
         o.index = kw.keyword_get("return").and_then(|r| r.as_atom()) == Some("index");
         if let Some(Value::Int(n)) = kw.keyword_get("offset") {
             o.offset = (*n).max(0) as usize;
@@ -253,35 +267,32 @@ fn run_opts(v: Option<&Value>) -> RunOpts {
     o
 }
 
-/// The groups of one match as Elixir reports them: unset groups before the
-/// last set one become "" (or {-1, 0}); trailing unset groups are dropped.
-fn match_groups(re: &regex::Regex, subject: &Subject, caps: &regex::Captures, o: &RunOpts) -> Vec<Value> {
-    let piece = |m: Option<regex::Match>| -> Value {
-        match (m, o.index) {
-            (Some(m), false) => subject.value(&m),
-            (Some(m), true) => subject.index(&m),
-            (None, false) => Value::str(""),
-            (None, true) => Value::tuple(vec![Value::Int(-1), Value::Int(0)]),
-        }
-    };
+/// The groups of one match that `o` asks for, as Elixir reports them:
+/// unset groups before the last set one are kept (as None); trailing unset
+/// groups are dropped.
+fn selected<'t>(re: &regex::Regex, caps: &regex::Captures<'t>, o: &RunOpts) -> Vec<Option<regex::Match<'t>>> {
     if let Some(names) = &o.names {
-        return names.iter().map(|n| piece(caps.name(n))).collect();
+        return names.iter().map(|n| caps.name(n)).collect();
     }
-    let idx: Vec<usize> = match o.capture {
+    match o.capture {
         Capture::None => vec![],
-        Capture::First => vec![0],
+        Capture::First => vec![caps.get(0)],
         Capture::AllNames => {
             let mut named: Vec<(&str, usize)> = re.capture_names().enumerate().filter_map(|(k, n)| n.map(|n| (n, k))).collect();
             crate::sort::sort(&mut named);
-            return named.into_iter().map(|(_, k)| piece(caps.get(k))).collect();
+            named.into_iter().map(|(_, k)| caps.get(k)).collect()
         }
         Capture::All | Capture::AllButFirst => {
             let last = (0..caps.len()).rev().find(|k| caps.get(*k).is_some()).unwrap_or(0);
             let from = if o.capture == Capture::AllButFirst { 1 } else { 0 };
-            (from..=last).collect()
+            (from..=last).map(|k| caps.get(k)).collect()
         }
-    };
-    idx.into_iter().map(|k| piece(caps.get(k))).collect()
+    }
+}
+
+/// The groups of one match as values: unset ones are "" (or {-1, 0}).
+fn match_groups(re: &regex::Regex, subject: &Subject, caps: &regex::Captures, o: &RunOpts) -> Vec<Value> {
+    selected(re, caps, o).into_iter().map(|m| subject.group(m, o.index)).collect()
 }
 
 fn run(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
@@ -317,13 +328,7 @@ fn named_captures(_: &mut Interp, a: Vec<Value>, s: Span) -> EResult<Value> {
         Some(caps) => {
             let mut m = MapT::new();
             for name in re.capture_names().flatten() {
-                let v = match (caps.name(name), index) {
-                    (Some(x), false) => subject.value(&x),
-                    (Some(x), true) => subject.index(&x),
-                    (None, false) => Value::str(""),
-                    (None, true) => Value::tuple(vec![Value::Int(-1), Value::Int(0)]),
-                };
-                m.insert(Value::str(name), v);
+                m.insert(Value::str(name), subject.group(caps.name(name), index));
             }
             Ok(Value::map(m))
         }
@@ -372,11 +377,11 @@ fn expand(repl: &str, subject: &Subject, caps: &regex::Captures, out: &mut Vec<u
 
 /// `Regex.replace/4` and `String.replace/4` with a regex pattern.
 pub(crate) fn replace_value(i: &mut Interp, re_v: &Value, t: &Value, repl: &Value, global: bool, fun: &str, s: Span) -> EResult<Value> {
-    let re = compiled(re_v, s)?.clone();
+    let re = compiled(re_v, s)?;
     let subject = Subject::new(re_v, t, fun, s)?;
     let mut out: Vec<u8> = Vec::new();
     let mut last = 0;
-    for caps in matches(&re, subject.text(), 0) {
+    for caps in matches(re, subject.text(), 0) {
         let Some(m) = caps.get(0) else { continue };
         out.extend_from_slice(&subject.bytes[subject.byte(last)..subject.byte(m.start())]);
         match repl {
@@ -418,30 +423,16 @@ pub(crate) fn split(re_v: &Value, t: &Value, opts: Option<&Value>, fun: &str, s:
     if subject.bytes.is_empty() {
         return Ok(if trim { vec![] } else { vec![Value::str("")] });
     }
-    let mut on = run_opts(None);
-    on.capture = Capture::First;
-    match opts.and_then(|o| o.keyword_get("on")) {
-        Some(Value::List(l)) => {
-            on.names = Some(l.iter().filter_map(|n| n.as_str().map(str::to_string).or_else(|| n.as_atom().map(str::to_string))).collect())
-        }
-        Some(c) => {
-            on.capture = match c.as_atom() {
-                Some("all") => Capture::All,
-                Some("all_but_first") => Capture::AllButFirst,
-                Some("none") => Capture::None,
-                Some("all_names") => Capture::AllNames,
-                _ => Capture::First,
-            }
-        }
-        None => {}
-    }
-    on.index = true;
+    let (capture, names) = capture_spec(opts.and_then(|o| o.keyword_get("on")), Capture::First);
+    let on = RunOpts { capture, names, index: true, offset: 0 };
+    // The byte span of each selected group; an unset one sorts before any offset.
     let mut spans: Vec<(i64, usize)> = Vec::new();
     for caps in matches(re, subject.text(), 0) {
-        for g in match_groups(re, &subject, &caps, &on) {
-            if let Some([Value::Int(pos), Value::Int(len)]) = g.as_tuple() {
-                spans.push((*pos, *len as usize));
-            }
+        for m in selected(re, &caps, &on) {
+            spans.push(match m {
+                Some(m) => (subject.byte(m.start()) as i64, subject.byte(m.end()) - subject.byte(m.start())),
+                None => (-1, 0),
+            });
         }
     }
     let bytes = subject.bytes;

@@ -107,7 +107,7 @@ pub fn register(b: &mut Builtins) {
         // `:erlang.binary_to_atom/2` without a guard: a non-binary is its ArgumentError
         ("to_atom", &[1], |i, a, s| {
             let Value::Str(name) = &a[0] else {
-                return Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a binary\n", s));
+                return Err(args::badarg("1st", "not a binary", s));
             };
             crate::eval::atoms::note_runtime_atom(i, name);
             Ok(Value::atom(name))
@@ -333,7 +333,7 @@ pub fn register(b: &mut Builtins) {
     b.add("Atom", "to_string", &[1], |_, a, s| match a[0].as_atom() {
         Some(at) => Ok(Value::str(at)),
         // `:erlang.atom_to_binary/1`
-        None => Err(raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not an atom\n", s)),
+        None => Err(args::badarg("1st", "not an atom", s)),
     });
     b.add("Atom", "to_charlist", &[1], |_, a, s| Ok(charlist(args::atom("Atom.to_charlist/1", &a[0], s)?)));
     b.add("Kernel", "to_charlist", &[1], |_, a, s| match &a[0] {
